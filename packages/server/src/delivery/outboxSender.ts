@@ -1,0 +1,14 @@
+import type { CodeMessage, CodeSender } from '../domain/sender.js';
+import type { Store } from '../storage/store.js';
+import type { Clock, Logger } from '../services.js';
+
+/** Development delivery: the message goes to the outbox table (read by `latchkey outbox` and tests) and the log. */
+export class OutboxSender implements CodeSender {
+  constructor(private readonly store: Store, private readonly clock: Clock, private readonly log: Logger) {}
+
+  async send(m: CodeMessage): Promise<void> {
+    await this.store.addOutbox({ poolId: m.poolId, userId: m.userId, destination: m.destination, subject: m.subject, body: m.body, code: m.code, createdAt: this.clock.now() });
+    // The code is deliberately logged: this sender exists for development, where the log is the mailbox.
+    this.log.info({ poolId: m.poolId, destination: m.destination, subject: m.subject, code: m.code }, 'outbox: code message (development delivery)');
+  }
+}

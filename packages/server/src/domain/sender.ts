@@ -1,0 +1,26 @@
+/** A message carrying a one-time code. */
+export interface CodeMessage {
+  poolId: string;
+  userId: string | null;
+  destination: string;
+  subject: string;
+  body: string;
+  code: string;
+}
+
+/**
+ * Delivers codes (sign-up, attribute verification, password reset). The default writes to the
+ * server log and the outbox (`latchkey outbox`); with LATCHKEY_SMTP_URL it sends mail.
+ * @throws Error when delivery fails (operations map it to CodeDeliveryFailureException).
+ */
+export interface CodeSender {
+  send(message: CodeMessage): Promise<void>;
+}
+
+/** Masks an email the way Cognito does in CodeDeliveryDetails: `a***@e***`. */
+export function maskDestination(destination: string): string {
+  const at = destination.indexOf('@');
+  if (at < 0) return destination.length > 4 ? `+*******${destination.slice(-4)}` : '***';
+  const domain = destination.slice(at + 1);
+  return `${destination[0]}***@${domain[0] ?? ''}***`;
+}

@@ -1,0 +1,8 @@
+/** @latchkey/server public API. */
+export { startServer, type StartOptions, type RunningServer } from './server.js';
+export { loadConfig, ConfigError } from './config/load.js';
+export type { Config } from './config/defaults.js';
+export { openStore, type StoreOptions } from './storage/open.js';
+export type { Store } from './storage/store.js';
+export { ServiceError } from './protocol/errors.js';
+export * as errors from './protocol/errors.js';

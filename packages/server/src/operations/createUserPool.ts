@@ -1,0 +1,30 @@
+import { operation } from './types.js';
+import { createPoolShape } from './poolShapes.js';
+import { describePool } from '../domain/describe.js';
+import { randomString } from '../security/secrets.js';
+import { StoreConflictError } from '../storage/store.js';
+import { Pool } from '../domain/pools.js';
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** CreateUserPool: ids are `<region>_<9 alphanumerics>`; the pool's first signing key is made at once. */
+export const CreateUserPool = operation<Record<string, unknown> & { PoolName: string }, object>({
+  auth: 'sigv4',
+  input: createPoolShape,
+  async handle(s, input) {
+    const { PoolName, ...config } = input;
+    const now = s.clock.now();
+    for (let attempt = 0; ; attempt++) {
+      const id = `${s.config.region}_${randomString(9, ALNUM)}`;
+      const record = { id, name: PoolName, config, createdAt: now, updatedAt: now };
+      try {
+        await s.store.createPool(record);
+      } catch (err) {
+        if (err instanceof StoreConflictError && attempt < 3) continue;
+        throw err;
+      }
+      await s.tokens.rotate(id, new Pool(record).latchkey.tokenSigningAlg, now);
+      return { UserPool: describePool(record, s.config.region) };
+    }
+  },
+});

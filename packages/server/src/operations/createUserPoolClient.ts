@@ -1,0 +1,36 @@
+import { operation } from './types.js';
+import { v, common } from '../protocol/validate.js';
+import { clientSettingsShape } from './poolShapes.js';
+import { describeClient } from '../domain/describe.js';
+import { loadPool } from './shared.js';
+import { randomString, randomToken } from '../security/secrets.js';
+import { StoreConflictError } from '../storage/store.js';
+
+const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** CreateUserPoolClient: ids are 26 lowercase alphanumerics; GenerateSecret makes a confidential client. */
+export const CreateUserPoolClient = operation<Record<string, unknown> & { UserPoolId: string; ClientName: string; GenerateSecret?: boolean }, object>({
+  auth: 'sigv4',
+  input: { UserPoolId: common.userPoolId(), ClientName: v.str({ required: true, min: 1, max: 128, pattern: /^[\w\s+=,.@-]+$/ }), GenerateSecret: v.bool(), ...clientSettingsShape },
+  async handle(s, { UserPoolId, ClientName, GenerateSecret, ...settings }) {
+    await loadPool(s, UserPoolId);
+    const now = s.clock.now();
+    const config: Record<string, unknown> = {
+      RefreshTokenValidity: 30, AccessTokenValidity: 60, IdTokenValidity: 60,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+      EnableTokenRevocation: true, AuthSessionValidity: 3, PreventUserExistenceErrors: 'ENABLED',
+      ...settings,
+    };
+    if (GenerateSecret) config.ClientSecret = randomToken(39).slice(0, 51);
+    for (let attempt = 0; ; attempt++) {
+      const record = { id: randomString(26, LOWER_ALNUM), poolId: UserPoolId, name: ClientName, config, createdAt: now, updatedAt: now };
+      try {
+        await s.store.createClient(record);
+        return { UserPoolClient: describeClient(record) };
+      } catch (err) {
+        if (err instanceof StoreConflictError && attempt < 3) continue;
+        throw err;
+      }
+    }
+  },
+});

@@ -1,0 +1,41 @@
+import { ResourceNotFoundException, InvalidParameterException } from '../protocol/errors.js';
+import type { Services } from '../services.js';
+import { Pool } from '../domain/pools.js';
+import { AppClient } from '../domain/clients.js';
+import { macToken, safeEqual } from '../security/secrets.js';
+
+/** @throws ResourceNotFoundException when the pool does not exist. */
+export async function loadPool(s: Pick<Services, 'store'>, poolId: string): Promise<Pool> {
+  const rec = await s.store.getPool(poolId);
+  if (!rec) throw new ResourceNotFoundException(`User pool ${poolId} does not exist.`);
+  return new Pool(rec);
+}
+
+/** @throws ResourceNotFoundException when the client does not exist (or is in another pool). */
+export async function loadClient(s: Pick<Services, 'store'>, clientId: string, poolId?: string): Promise<AppClient> {
+  const rec = await s.store.getClient(clientId);
+  if (!rec || (poolId !== undefined && rec.poolId !== poolId)) throw new ResourceNotFoundException(`User pool client ${clientId} does not exist.`);
+  return new AppClient(rec);
+}
+
+/**
+ * Opaque, tamper-proof pagination tokens: base64url(JSON) + '.' + HMAC, bound to a scope (e.g. the
+ * pool or the user) so a token from another listing is refused.
+ */
+export function encodePageToken(s: Pick<Services, 'box'>, scope: string, cursor: unknown): string {
+  const body = Buffer.from(JSON.stringify(cursor)).toString('base64url');
+  return `${body}.${macToken(s.box.macKey, `${scope}\n${body}`)}`;
+}
+
+/** @throws InvalidParameterException for a forged, foreign or garbled token. */
+export function decodePageToken<T>(s: Pick<Services, 'box'>, scope: string, token: string): T {
+  const [body, tag, extra] = token.split('.');
+  if (!body || !tag || extra !== undefined || !safeEqual(tag, macToken(s.box.macKey, `${scope}\n${body}`))) {
+    throw new InvalidParameterException('Invalid pagination token.');
+  }
+  try {
+    return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as T;
+  } catch {
+    throw new InvalidParameterException('Invalid pagination token.');
+  }
+}

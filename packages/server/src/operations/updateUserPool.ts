@@ -1,0 +1,20 @@
+import { operation } from './types.js';
+import { updatePoolShape } from './poolShapes.js';
+import { loadPool } from './shared.js';
+import { ResourceNotFoundException } from '../protocol/errors.js';
+
+/** UpdateUserPool: like Cognito, members left out are reset to their defaults (except creation-only ones). */
+export const UpdateUserPool = operation<Record<string, unknown> & { UserPoolId: string; PoolName?: string }, object>({
+  auth: 'sigv4',
+  input: updatePoolShape,
+  async handle(s, { UserPoolId, PoolName: _name, ...settings }) {
+    const pool = await loadPool(s, UserPoolId);
+    const old = pool.record.config as Record<string, unknown>;
+    // Creation-time-only members and the settings managed by other operations survive an update.
+    const keep = ['AliasAttributes', 'UsernameAttributes', 'UsernameConfiguration', 'Schema', 'WebAuthnConfiguration', 'Latchkey'];
+    const config: Record<string, unknown> = { ...settings };
+    for (const k of keep) if (old[k] !== undefined) config[k] = old[k];
+    if (!(await s.store.updatePool(UserPoolId, config, s.clock.now()))) throw new ResourceNotFoundException(`User pool ${UserPoolId} does not exist.`);
+    return {};
+  },
+});

@@ -1,0 +1,90 @@
+import { randomId } from '../security/secrets.js';
+import type { Services, RequestContext } from '../services.js';
+import type { Operation } from '../operations/types.js';
+import { validate } from './validate.js';
+import { verifySigV4 } from '../security/sigv4.js';
+import {
+  InternalErrorException, SerializationException, ServiceError, UnknownOperationException, RequestEntityTooLargeException,
+} from './errors.js';
+
+export const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
+
+export interface WireRequest {
+  method: string;
+  rawUrl: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface WireResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Members whose values never reach a log line. */
+const SECRET_MEMBERS = /^(AccessToken|RefreshToken|IdToken|Session|Password|PreviousPassword|ProposedPassword|TemporaryPassword|Credential|ConfirmationCode|Token|ClientSecret|SecretHash|SECRET_HASH|PASSWORD|NEW_PASSWORD|REFRESH_TOKEN|CREDENTIAL|SRP_A|PASSWORD_CLAIM_SIGNATURE|PASSWORD_CLAIM_SECRET_BLOCK|ANSWER|Code)$/;
+
+/** A copy of a request body safe to log. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.slice(0, 20).map((v) => redact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_MEMBERS.test(k) ? '[redacted]' : redact(v, depth + 1);
+  return out;
+}
+
+function header(h: WireRequest['headers'], name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function errorResponse(err: ServiceError, requestId: string): WireResponse {
+  return {
+    status: err.status,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': `${err.type}:`, 'x-amzn-requestid': requestId },
+    body: JSON.stringify({ __type: err.type, message: err.message }),
+  };
+}
+
+/**
+ * The whole protocol without a socket: target lookup, JSON parsing, SigV4 for admin operations,
+ * schema validation, the handler, and the error envelope. Never throws.
+ */
+export async function dispatch(services: Services, registry: Readonly<Record<string, Operation>>, req: WireRequest): Promise<WireResponse> {
+  const requestId = randomId();
+  const started = performance.now();
+  const target = header(req.headers, 'x-amz-target') ?? '';
+  const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  let input: unknown;
+  try {
+    const op = Object.hasOwn(registry, name) ? registry[name] : undefined;
+    if (!op) throw new UnknownOperationException(target ? `Unknown operation ${target.slice(0, 128)}` : 'Missing X-Amz-Target header');
+    if (req.body.length > services.config.bodyLimit) throw new RequestEntityTooLargeException(`Request body exceeds ${services.config.bodyLimit} bytes`);
+    const ctx: RequestContext = { requestId, origin: header(req.headers, 'origin') };
+    if (op.auth === 'sigv4') {
+      const { accessKeyId } = verifySigV4(req, (id) => services.adminKeys.get(id), new Date(services.clock.now()));
+      ctx.adminAccessKeyId = accessKeyId;
+    }
+    try {
+      input = req.body.length === 0 ? {} : JSON.parse(req.body.toString('utf8'));
+    } catch {
+      throw new SerializationException('Start of structure or map found where not expected.');
+    }
+    const valid = validate(op.input, input);
+    const output = await op.handle(services, valid, ctx);
+    services.log.debug({ requestId, op: name, ms: +(performance.now() - started).toFixed(2) }, 'ok');
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
+      body: JSON.stringify(output ?? {}),
+    };
+  } catch (err) {
+    if (err instanceof ServiceError && !(err instanceof InternalErrorException)) {
+      services.log.info({ requestId, op: name, error: err.type, detail: err.detail }, 'client error');
+      return errorResponse(err, requestId);
+    }
+    services.log.error({ requestId, op: name, err, input: redact(input) }, 'internal error');
+    return errorResponse(new InternalErrorException(), requestId);
+  }
+}

@@ -1,0 +1,138 @@
+import { InvalidParameterException } from './errors.js';
+
+/**
+ * Edge validation with Cognito's phrasing ("1 validation error detected: Value null at 'userPoolId'
+ * failed to satisfy constraint: Member must not be null"). Members not in the shape are dropped, so
+ * handlers only ever see allow-listed fields.
+ */
+export type Rule =
+  | { kind: 'string'; min?: number; max?: number; pattern?: RegExp; enum?: readonly string[]; required?: boolean }
+  | { kind: 'int'; min?: number; max?: number; required?: boolean }
+  | { kind: 'bool'; required?: boolean }
+  | { kind: 'map'; maxEntries?: number; maxValue?: number; required?: boolean }
+  | { kind: 'list'; of: Rule; min?: number; max?: number; required?: boolean }
+  | { kind: 'object'; fields: Shape; required?: boolean }
+  | { kind: 'document'; maxBytes?: number; required?: boolean };
+
+export type Shape = Record<string, Rule>;
+
+type Opt = { required?: boolean };
+export const v = {
+  str: (o: Omit<Extract<Rule, { kind: 'string' }>, 'kind'> = {}): Rule => ({ kind: 'string', ...o }),
+  int: (o: Omit<Extract<Rule, { kind: 'int' }>, 'kind'> = {}): Rule => ({ kind: 'int', ...o }),
+  bool: (o: Opt = {}): Rule => ({ kind: 'bool', ...o }),
+  map: (o: Omit<Extract<Rule, { kind: 'map' }>, 'kind'> = {}): Rule => ({ kind: 'map', ...o }),
+  list: (of: Rule, o: Omit<Extract<Rule, { kind: 'list' }>, 'kind' | 'of'> = {}): Rule => ({ kind: 'list', of, ...o }),
+  obj: (fields: Shape, o: Opt = {}): Rule => ({ kind: 'object', fields, ...o }),
+  doc: (o: Omit<Extract<Rule, { kind: 'document' }>, 'kind'> = {}): Rule => ({ kind: 'document', ...o }),
+};
+
+/** Shared member rules, with Cognito's lengths and patterns. */
+export const common = {
+  userPoolId: (required = true) => v.str({ required, min: 1, max: 55, pattern: /^[\w-]+_[0-9a-zA-Z]+$/ }),
+  clientId: (required = true) => v.str({ required, min: 1, max: 128, pattern: /^[\w+]+$/ }),
+  username: (required = true) => v.str({ required, min: 1, max: 128, pattern: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u }),
+  password: (required = true) => v.str({ required, min: 1, max: 256, pattern: /^[\S]+.*[\S]+$|^\S$/s }),
+  accessToken: () => v.str({ required: true, min: 1, max: 16384, pattern: /^[A-Za-z0-9-_=.]+$/ }),
+  code: (required = true) => v.str({ required, min: 1, max: 2048, pattern: /^[\S]+$/ }),
+  session: (required = false) => v.str({ required, min: 20, max: 2048 }),
+  attributes: (required = false) => v.list(v.obj({ Name: v.str({ required: true, min: 1, max: 32 }), Value: v.str({ max: 2048 }) }), { required, max: 100 }),
+  limit: (max: number) => v.int({ min: 0, max }),
+  nextToken: () => v.str({ min: 1, max: 131072, pattern: /^\S+$/ }),
+  clientMetadata: () => v.map({ maxEntries: 50, maxValue: 4096 }),
+};
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+const show = (value: unknown) => (value === null || value === undefined ? 'null' : typeof value === 'string' ? `'${value.length > 64 ? value.slice(0, 64) + '…' : value}'` : JSON.stringify(value)?.slice(0, 64));
+
+function check(rule: Rule, value: unknown, path: string, errors: string[]): unknown {
+  if (value === undefined || value === null) {
+    if (rule.required) errors.push(`Value null at '${path}' failed to satisfy constraint: Member must not be null`);
+    return undefined;
+  }
+  switch (rule.kind) {
+    case 'string': {
+      if (typeof value !== 'string') {
+        errors.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: Member must be a string`);
+        return undefined;
+      }
+      const len = [...value].length;
+      if (rule.min !== undefined && len < rule.min) errors.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
+      else if (rule.max !== undefined && len > rule.max) errors.push(`Value at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
+      else if (rule.pattern && !rule.pattern.test(value)) errors.push(`Value at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern.source}`);
+      else if (rule.enum && !rule.enum.includes(value)) errors.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${rule.enum.join(', ')}]`);
+      return value;
+    }
+    case 'int': {
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        errors.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: Member must be an integer`);
+        return undefined;
+      }
+      if (rule.min !== undefined && value < rule.min) errors.push(`Value '${value}' at '${path}' failed to satisfy constraint: Member must have value greater than or equal to ${rule.min}`);
+      if (rule.max !== undefined && value > rule.max) errors.push(`Value '${value}' at '${path}' failed to satisfy constraint: Member must have value less than or equal to ${rule.max}`);
+      return value;
+    }
+    case 'bool':
+      if (typeof value !== 'boolean') errors.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: Member must be a boolean`);
+      return value;
+    case 'map': {
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        errors.push(`Value at '${path}' failed to satisfy constraint: Member must be a map`);
+        return undefined;
+      }
+      const entries = Object.entries(value as object);
+      if (rule.maxEntries !== undefined && entries.length > rule.maxEntries) errors.push(`Value at '${path}' failed to satisfy constraint: Member must have at most ${rule.maxEntries} entries`);
+      for (const [k, val] of entries) {
+        if (typeof val !== 'string') errors.push(`Value at '${path}.${k}' failed to satisfy constraint: Member must be a string`);
+        else if (rule.maxValue !== undefined && val.length > rule.maxValue) errors.push(`Value at '${path}.${k}' failed to satisfy constraint: Member must have length less than or equal to ${rule.maxValue}`);
+      }
+      return value;
+    }
+    case 'list': {
+      if (!Array.isArray(value)) {
+        errors.push(`Value at '${path}' failed to satisfy constraint: Member must be a list`);
+        return undefined;
+      }
+      if (rule.min !== undefined && value.length < rule.min) errors.push(`Value at '${path}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
+      if (rule.max !== undefined && value.length > rule.max) errors.push(`Value at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
+      return value.map((item, i) => check({ ...rule.of, required: true }, item, `${path}.${i + 1}.member`, errors));
+    }
+    case 'object': {
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        errors.push(`Value at '${path}' failed to satisfy constraint: Member must be a structure`);
+        return undefined;
+      }
+      return checkShape(rule.fields, value as Record<string, unknown>, path, errors);
+    }
+    case 'document': {
+      if (rule.maxBytes !== undefined && JSON.stringify(value).length > rule.maxBytes) errors.push(`Value at '${path}' failed to satisfy constraint: Member is too large`);
+      return value;
+    }
+  }
+}
+
+function checkShape(shape: Shape, input: Record<string, unknown>, prefix: string, errors: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, rule] of Object.entries(shape)) {
+    const path = prefix ? `${prefix}.${lowerFirst(name)}` : lowerFirst(name);
+    const value = check(rule, input[name], path, errors);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * Validates an operation's input against its shape and returns only the known members.
+ * @throws InvalidParameterException listing every violation, as Cognito does.
+ */
+export function validate<T>(shape: Shape, input: unknown): T {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidParameterException('1 validation error detected: the request body must be a JSON object');
+  }
+  const errors: string[] = [];
+  const out = checkShape(shape, input as Record<string, unknown>, '', errors);
+  if (errors.length > 0) {
+    throw new InvalidParameterException(`${errors.length} validation error${errors.length > 1 ? 's' : ''} detected: ${errors.join('; ')}`);
+  }
+  return out as T;
+}

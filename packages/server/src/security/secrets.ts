@@ -1,0 +1,86 @@
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual, hkdfSync } from 'node:crypto';
+
+/** Random bytes as base64url. */
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+export function randomId(): string {
+  return randomUUID();
+}
+
+/** n random characters of `alphabet` (uniform: crypto.randomInt). */
+export function randomString(n: number, alphabet: string): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += alphabet[randomInt(alphabet.length)];
+  return s;
+}
+
+/** A six-digit numeric code. */
+export function randomCode(): string {
+  return String(randomInt(0, 1_000_000)).padStart(6, '0');
+}
+
+/** SHA-256 hex: how refresh tokens, sessions and codes are stored (never the value itself). */
+export function sha256Hex(value: string | Uint8Array): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** Keyed hash for short secrets such as 6-digit codes, so a database dump cannot brute-force them offline. */
+export function hmacHex(key: Uint8Array, value: string): string {
+  return createHmac('sha256', key).update(value).digest('hex');
+}
+
+/** Constant-time string equality (lengths may leak, contents do not). */
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  if (x.length !== y.length) {
+    // Compare anyway so the time spent does not depend on where the strings differ.
+    timingSafeEqual(x, x);
+    return false;
+  }
+  return timingSafeEqual(x, y);
+}
+
+/**
+ * Encrypts secrets at rest (signing keys) with AES-256-GCM under a key derived from the server secret.
+ * Format: `v1.<iv>.<tag>.<ciphertext>` in base64url.
+ */
+export class SecretBox {
+  private readonly key: Buffer;
+  /** Key for HMAC of short codes, derived from the same server secret. */
+  readonly macKey: Buffer;
+
+  constructor(serverSecret: string | Uint8Array) {
+    const ikm = typeof serverSecret === 'string' ? Buffer.from(serverSecret, 'utf8') : Buffer.from(serverSecret);
+    this.key = Buffer.from(hkdfSync('sha256', ikm, Buffer.from('latchkey'), Buffer.from('signing-key-encryption'), 32));
+    this.macKey = Buffer.from(hkdfSync('sha256', ikm, Buffer.from('latchkey'), Buffer.from('code-mac'), 32));
+  }
+
+  seal(plaintext: string): string {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', this.key, iv);
+    const body = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
+    return ['v1', iv.toString('base64url'), c.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+  }
+
+  /** @throws Error when the box was sealed under another key or was tampered with. */
+  open(sealed: string): string {
+    const [v, iv, tag, body] = sealed.split('.');
+    if (v !== 'v1' || !iv || !tag || body === undefined) throw new Error('unsupported sealed secret');
+    const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+    d.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([d.update(Buffer.from(body, 'base64url')), d.final()]).toString('utf8');
+  }
+}
+
+/** A new random server secret (for the generated key file). */
+export function newServerSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** HMAC-SHA256 tag (base64url) for tamper-proof opaque tokens such as pagination cursors. */
+export function macToken(key: Uint8Array, payload: string): string {
+  return createHmac('sha256', key).update(payload).digest('base64url');
+}

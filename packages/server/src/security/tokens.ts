@@ -1,0 +1,174 @@
+import { generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { SignJWT, jwtVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
+import type { SigningKeyRecord, Store } from '../storage/store.js';
+import { NotAuthorizedException } from '../protocol/errors.js';
+import { randomId, type SecretBox } from './secrets.js';
+
+export type TokenAlg = 'RS256' | 'ES256';
+
+/** Claims of a verified access token, as Cognito issues them. */
+export interface AccessClaims {
+  sub: string;
+  iss: string;
+  client_id: string;
+  origin_jti: string;
+  event_id: string;
+  token_use: 'access';
+  scope: string;
+  auth_time: number;
+  exp: number;
+  iat: number;
+  jti: string;
+  username: string;
+}
+
+interface CachedKey { record: SigningKeyRecord; key: KeyObject; loadedAt: number }
+
+export interface IssueInput {
+  poolId: string;
+  clientId: string;
+  sub: string;
+  username: string;
+  /** Claims for the id token: email, email_verified, phone_number, custom attributes… */
+  idClaims: Record<string, unknown>;
+  originJti: string;
+  authTime: number;
+  accessValiditySec: number;
+  idValiditySec: number;
+  alg: TokenAlg;
+}
+
+/**
+ * Issues and verifies Cognito-shaped JWTs with per-pool keys kept in the store (encrypted at rest).
+ * Keys are cached in memory: a key is immutable once written, so the only staleness is retirement and
+ * expiry, bounded by `cacheMs` (0 = every verification re-reads the key's expiry with the revocation check).
+ */
+export class TokenService {
+  private readonly cache = new Map<string, CachedKey>();
+  private readonly active = new Map<string, { record: SigningKeyRecord; key: KeyObject; loadedAt: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly box: SecretBox,
+    private readonly publicUrl: string,
+    private readonly now: () => number,
+    private readonly cacheMs: number,
+  ) {}
+
+  issuer(poolId: string): string {
+    return `${this.publicUrl}/${poolId}`;
+  }
+
+  /** Generates a new signing key for a pool; the previous ones stay published until `retiredExpireAt`. */
+  async rotate(poolId: string, alg: TokenAlg, retiredExpireAt: number): Promise<string> {
+    const kid = randomId();
+    const { privateKey, publicKey } = alg === 'RS256'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
+    const now = this.now();
+    await this.store.rotateSigningKey({
+      kid, poolId, alg, createdAt: now, retiredAt: null, expiresAt: null,
+      privateKeyEnc: this.box.seal(JSON.stringify(privateKey.export({ format: 'jwk' }))),
+      publicJwk,
+    }, now, retiredExpireAt);
+    this.active.delete(poolId);
+    return kid;
+  }
+
+  /** The pool's JWKS document (active and retired-but-unexpired keys). */
+  async jwks(poolId: string): Promise<{ keys: object[] }> {
+    const keys = await this.store.listSigningKeys(poolId, this.now());
+    return { keys: keys.map((k) => k.publicJwk) };
+  }
+
+  private async signingKey(poolId: string, alg: TokenAlg): Promise<{ record: SigningKeyRecord; key: KeyObject }> {
+    const cached = this.active.get(poolId);
+    if (cached && cached.record.alg === alg && this.now() - cached.loadedAt <= Math.max(this.cacheMs, 1000)) return cached;
+    let keys = await this.store.listSigningKeys(poolId, this.now());
+    let current = keys.find((k) => k.retiredAt === null && k.alg === alg);
+    if (!current) {
+      // First use of this algorithm for the pool: create its key (old-alg keys stay published a day).
+      await this.rotate(poolId, alg, this.now() + 24 * 3600_000);
+      keys = await this.store.listSigningKeys(poolId, this.now());
+      current = keys.find((k) => k.retiredAt === null && k.alg === alg)!;
+    }
+    const entry = { record: current, key: createPrivateKey({ key: JSON.parse(this.box.open(current.privateKeyEnc)), format: 'jwk' }), loadedAt: this.now() };
+    this.active.set(poolId, entry);
+    return entry;
+  }
+
+  /** Signs an access token and an id token for one sign-in (`originJti` ties them to the refresh token). */
+  async issue(input: IssueInput): Promise<{ accessToken: string; idToken: string }> {
+    const { record, key } = await this.signingKey(input.poolId, input.alg);
+    const iat = Math.floor(this.now() / 1000);
+    const iss = this.issuer(input.poolId);
+    const header = { alg: record.alg, kid: record.kid };
+    const access = {
+      sub: input.sub, iss, client_id: input.clientId, origin_jti: input.originJti, event_id: randomId(),
+      token_use: 'access', scope: 'aws.cognito.signin.user.admin', auth_time: input.authTime,
+      exp: iat + input.accessValiditySec, iat, jti: randomId(), username: input.username,
+    };
+    const id = {
+      sub: input.sub, ...input.idClaims, iss, 'cognito:username': input.username, origin_jti: input.originJti,
+      aud: input.clientId, event_id: access.event_id, token_use: 'id', auth_time: input.authTime,
+      exp: iat + input.idValiditySec, iat, jti: randomId(),
+    };
+    const [accessToken, idToken] = await Promise.all([
+      new SignJWT(access).setProtectedHeader(header).sign(key),
+      new SignJWT(id).setProtectedHeader(header).sign(key),
+    ]);
+    return { accessToken, idToken };
+  }
+
+  private async verificationKey(kid: string): Promise<CachedKey | undefined> {
+    const cached = this.cache.get(kid);
+    const now = this.now();
+    if (cached && now - cached.loadedAt <= this.cacheMs) return cached;
+    const record = await this.store.getSigningKey(kid);
+    if (!record) {
+      this.cache.delete(kid);
+      return undefined;
+    }
+    const entry = { record, key: cached?.key ?? createPublicKey({ key: record.publicJwk as never, format: 'jwk' }), loadedAt: now };
+    this.cache.set(kid, entry);
+    return entry;
+  }
+
+  /**
+   * Verifies signature (explicit algorithm list, known kid), issuer, token_use=access and expiry.
+   * Revocation, client and user checks are the caller's (operations/auth/accessToken.ts).
+   * @throws NotAuthorizedException for anything else, with the reason only in `detail`.
+   */
+  async verifyAccessSignature(token: string): Promise<{ claims: AccessClaims; poolId: string }> {
+    let kid: string | undefined;
+    try {
+      const header = decodeProtectedHeader(token);
+      kid = typeof header.kid === 'string' ? header.kid : undefined;
+    } catch {
+      throw new NotAuthorizedException('Invalid Access Token', 'malformed token header');
+    }
+    const entry = kid ? await this.verificationKey(kid) : undefined;
+    if (!entry) throw new NotAuthorizedException('Invalid Access Token', 'unknown kid');
+    const { record, key } = entry;
+    if (record.expiresAt !== null && record.expiresAt <= this.now()) throw new NotAuthorizedException('Invalid Access Token', 'key expired');
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: [record.alg],
+        issuer: this.issuer(record.poolId),
+        currentDate: new Date(this.now()),
+        clockTolerance: 0,
+        requiredClaims: ['exp', 'iat', 'sub', 'client_id', 'token_use', 'origin_jti'],
+      });
+      if (payload.token_use !== 'access') throw new NotAuthorizedException('Invalid Access Token', `token_use ${String(payload.token_use)}`);
+      if (typeof payload.scope !== 'string' || !payload.scope.split(' ').includes('aws.cognito.signin.user.admin')) {
+        throw new NotAuthorizedException('Access Token does not have required scopes', 'scope');
+      }
+      return { claims: payload as unknown as AccessClaims, poolId: record.poolId };
+    } catch (err) {
+      if (err instanceof NotAuthorizedException) throw err;
+      if (err instanceof joseErrors.JWTExpired) throw new NotAuthorizedException('Access Token has expired', 'exp');
+      throw new NotAuthorizedException('Invalid Access Token', (err as Error).message);
+    }
+  }
+}

@@ -1,0 +1,352 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { StoreConflictError, type Store } from '../store.js';
+import type {
+  AddPasskeyResult, AuthSessionRecord, ChallengeRecord, ClientRecord, CodePurpose, CodeRecord, OutboxMessage, PasskeyRecord,
+  PoolRecord, SigningKeyRecord, TokenFamilyRecord, UserFilter, UserPatch, UserRecord,
+} from '../types.js';
+import type { Database, UsersTable } from './schema.js';
+import { fromPasskey, fromUser, toChallenge, toClient, toFamily, toKey, toOutbox, toPasskey, toPool, toSession, toUser } from './rows.js';
+
+/** Maps a unique-constraint violation of either dialect to StoreConflictError; rethrows anything else. */
+function conflict(err: unknown, fallback: StoreConflictError['key']): never {
+  const e = err as { code?: string; message?: string; constraint?: string };
+  const unique = e?.code === '23505' || (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT_') && /UNIQUE|PRIMARYKEY/.test(e.code));
+  if (!unique) throw err;
+  const where = `${e.constraint ?? ''} ${e.message ?? ''}`;
+  if (/email/.test(where)) throw new StoreConflictError('email');
+  if (/username/.test(where)) throw new StoreConflictError('username');
+  throw new StoreConflictError(fallback);
+}
+
+/** The one SQL implementation of Store, over a Kysely instance of either dialect. */
+export class KyselyStore implements Store {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  // ---- meta ----
+  async getOrPutMeta(key: string, value: string): Promise<string> {
+    await this.db.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    return (await this.getMeta(key))!;
+  }
+  async getMeta(key: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+
+  // ---- pools ----
+  async createPool(p: PoolRecord): Promise<void> {
+    try {
+      await this.db.insertInto('pools').values({ id: p.id, name: p.name, config: JSON.stringify(p.config), created_at: p.createdAt, updated_at: p.updatedAt }).execute();
+    } catch (err) {
+      conflict(err, 'pool');
+    }
+  }
+  async getPool(id: string): Promise<PoolRecord | undefined> {
+    const r = await this.db.selectFrom('pools').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toPool(r);
+  }
+  async updatePool(id: string, config: PoolRecord['config'], updatedAt: number): Promise<boolean> {
+    const r = await this.db.updateTable('pools').set({ config: JSON.stringify(config), updated_at: updatedAt }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+  async deletePool(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      // Explicit deletes (children first) rather than relying on cascades alone: the same code path
+      // on both dialects, and tables without a pool foreign key are covered too.
+      for (const t of ['passkeys', 'challenges', 'auth_sessions', 'token_families', 'codes', 'outbox'] as const) {
+        await trx.deleteFrom(t).where('pool_id', '=', id).execute();
+      }
+      await trx.deleteFrom('users').where('pool_id', '=', id).execute();
+      await trx.deleteFrom('clients').where('pool_id', '=', id).execute();
+      await trx.deleteFrom('signing_keys').where('pool_id', '=', id).execute();
+      const r = await trx.deleteFrom('pools').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    });
+  }
+  async listPools(limit: number, after?: string): Promise<PoolRecord[]> {
+    let q = this.db.selectFrom('pools').selectAll().orderBy('id').limit(limit);
+    if (after !== undefined) q = q.where('id', '>', after);
+    return (await q.execute()).map(toPool);
+  }
+
+  // ---- clients ----
+  async createClient(c: ClientRecord): Promise<void> {
+    try {
+      await this.db.insertInto('clients').values({ id: c.id, pool_id: c.poolId, name: c.name, config: JSON.stringify(c.config), created_at: c.createdAt, updated_at: c.updatedAt }).execute();
+    } catch (err) {
+      conflict(err, 'client');
+    }
+  }
+  async getClient(id: string): Promise<ClientRecord | undefined> {
+    const r = await this.db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toClient(r);
+  }
+  async updateClient(id: string, name: string, config: ClientRecord['config'], updatedAt: number): Promise<boolean> {
+    const r = await this.db.updateTable('clients').set({ name, config: JSON.stringify(config), updated_at: updatedAt }).where('id', '=', id).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+  async deleteClient(poolId: string, id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('token_families').where('client_id', '=', id).execute();
+      await trx.deleteFrom('auth_sessions').where('client_id', '=', id).execute();
+      await trx.deleteFrom('challenges').where('client_id', '=', id).execute();
+      const r = await trx.deleteFrom('clients').where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    });
+  }
+  async listClients(poolId: string, limit: number, after?: string): Promise<ClientRecord[]> {
+    let q = this.db.selectFrom('clients').selectAll().where('pool_id', '=', poolId).orderBy('id').limit(limit);
+    if (after !== undefined) q = q.where('id', '>', after);
+    return (await q.execute()).map(toClient);
+  }
+
+  // ---- signing keys ----
+  async listSigningKeys(poolId: string, now: number): Promise<SigningKeyRecord[]> {
+    const rows = await this.db.selectFrom('signing_keys').selectAll().where('pool_id', '=', poolId)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .orderBy('created_at', 'desc').execute();
+    return rows.map(toKey);
+  }
+  async getSigningKey(kid: string): Promise<SigningKeyRecord | undefined> {
+    const r = await this.db.selectFrom('signing_keys').selectAll().where('kid', '=', kid).executeTakeFirst();
+    return r && toKey(r);
+  }
+  async rotateSigningKey(k: SigningKeyRecord, retireOthersAt: number, retiredExpireAt: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('signing_keys').set({ retired_at: retireOthersAt, expires_at: retiredExpireAt })
+        .where('pool_id', '=', k.poolId).where('retired_at', 'is', null).execute();
+      await trx.insertInto('signing_keys').values({
+        kid: k.kid, pool_id: k.poolId, alg: k.alg, private_key_enc: k.privateKeyEnc, public_jwk: JSON.stringify(k.publicJwk),
+        created_at: k.createdAt, retired_at: k.retiredAt, expires_at: k.expiresAt,
+      }).execute();
+    });
+  }
+
+  // ---- users ----
+  async createUser(u: UserRecord): Promise<void> {
+    try {
+      await this.db.insertInto('users').values(fromUser(u)).execute();
+    } catch (err) {
+      conflict(err, 'username');
+    }
+  }
+  async getUser(poolId: string, id: string): Promise<UserRecord | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
+    return r && toUser(r);
+  }
+  async findUserByLogin(poolId: string, usernameKey: string, emailKey: string | null): Promise<UserRecord | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
+    if (r) return toUser(r);
+    if (emailKey === null) return undefined;
+    const e = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('email_key', '=', emailKey).executeTakeFirst();
+    return e && toUser(e);
+  }
+  async updateUser(poolId: string, id: string, patch: UserPatch, updatedAt: number): Promise<boolean> {
+    const set: Partial<UsersTable> = { updated_at: updatedAt };
+    if (patch.emailKey !== undefined) set.email_key = patch.emailKey;
+    if (patch.status !== undefined) set.status = patch.status;
+    if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
+    if (patch.attributes !== undefined) set.attributes = JSON.stringify(patch.attributes);
+    if (patch.srpSalt !== undefined) set.srp_salt = patch.srpSalt;
+    if (patch.srpVerifier !== undefined) set.srp_verifier = patch.srpVerifier;
+    if (patch.failedAttempts !== undefined) set.failed_attempts = patch.failedAttempts;
+    if (patch.lockedUntil !== undefined) set.locked_until = patch.lockedUntil;
+    if (patch.tokensValidAfter !== undefined) set.tokens_valid_after = patch.tokensValidAfter;
+    try {
+      const r = await this.db.updateTable('users').set(set).where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    } catch (err) {
+      conflict(err, 'email');
+    }
+  }
+  async deleteUser(poolId: string, id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      for (const t of ['passkeys', 'challenges', 'auth_sessions', 'token_families', 'codes'] as const) {
+        await trx.deleteFrom(t).where('pool_id', '=', poolId).where('user_id', '=', id).execute();
+      }
+      const r = await trx.deleteFrom('users').where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    });
+  }
+  async listUsers(poolId: string, limit: number, after: string | undefined, filter: UserFilter | undefined): Promise<UserRecord[]> {
+    let q = this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).orderBy('username_key').limit(limit);
+    if (after !== undefined) q = q.where('username_key', '>', after);
+    if (filter) {
+      const col = filter.attribute === 'username' ? 'username' : filter.attribute === 'email' ? 'email_key' : filter.attribute === 'sub' ? 'id' : 'status';
+      const value = filter.attribute === 'email' ? filter.value.toLowerCase() : filter.value;
+      if (filter.op === '=') q = q.where(col, '=', value);
+      else q = q.where(col, '>=', value).where(col, '<', value + '\u{10FFFF}');
+    }
+    return (await q.execute()).map(toUser);
+  }
+  async recordFailedAttempt(poolId: string, id: string, now: number, threshold: number, backoff: (failures: number) => number) {
+    return this.db.transaction().execute(async (trx) => {
+      // The increment is a single UPDATE, so concurrent failures on any instance all count.
+      const r = await trx.updateTable('users').set({ failed_attempts: sql`failed_attempts + 1`, updated_at: now })
+        .where('pool_id', '=', poolId).where('id', '=', id).returning(['failed_attempts', 'locked_until']).executeTakeFirst();
+      if (!r) return { failedAttempts: 0, lockedUntil: 0 };
+      const failedAttempts = Number(r.failed_attempts);
+      let lockedUntil = Number(r.locked_until);
+      if (failedAttempts >= threshold) {
+        lockedUntil = now + backoff(failedAttempts);
+        await trx.updateTable('users').set({ locked_until: lockedUntil }).where('pool_id', '=', poolId).where('id', '=', id).execute();
+      }
+      return { failedAttempts, lockedUntil };
+    });
+  }
+
+  // ---- codes and outbox ----
+  async putCode(c: CodeRecord): Promise<void> {
+    await this.db.insertInto('codes').values({ pool_id: c.poolId, user_id: c.userId, purpose: c.purpose, code_hash: c.codeHash, attempts: c.attempts, expires_at: c.expiresAt })
+      .onConflict((oc) => oc.columns(['pool_id', 'user_id', 'purpose']).doUpdateSet({ code_hash: c.codeHash, attempts: c.attempts, expires_at: c.expiresAt }))
+      .execute();
+  }
+  async useCode(poolId: string, userId: string, purpose: CodePurpose, now: number, maxAttempts: number, matches: (codeHash: string) => boolean) {
+    const bumped = await this.db.updateTable('codes').set({ attempts: sql`attempts + 1` })
+      .where('pool_id', '=', poolId).where('user_id', '=', userId).where('purpose', '=', purpose).where('attempts', '<', maxAttempts)
+      .returning(['code_hash', 'expires_at']).executeTakeFirst();
+    if (!bumped) {
+      const exists = await this.db.selectFrom('codes').select('attempts').where('pool_id', '=', poolId).where('user_id', '=', userId).where('purpose', '=', purpose).executeTakeFirst();
+      return exists ? 'too-many' as const : 'missing' as const;
+    }
+    if (Number(bumped.expires_at) <= now) return 'expired' as const;
+    if (!matches(bumped.code_hash)) return 'mismatch' as const;
+    // Delete only the row we matched: a concurrent correct submission finds nothing to delete and loses.
+    const del = await this.db.deleteFrom('codes').where('pool_id', '=', poolId).where('user_id', '=', userId).where('purpose', '=', purpose)
+      .where('code_hash', '=', bumped.code_hash).executeTakeFirst();
+    return Number(del.numDeletedRows) > 0 ? 'ok' as const : 'missing' as const;
+  }
+  async addOutbox(m: Omit<OutboxMessage, 'id'>): Promise<void> {
+    await this.db.insertInto('outbox').values({ pool_id: m.poolId, user_id: m.userId, destination: m.destination, subject: m.subject, body: m.body, code: m.code, created_at: m.createdAt } as never).execute();
+  }
+  async listOutbox(poolId: string | undefined, limit: number): Promise<OutboxMessage[]> {
+    let q = this.db.selectFrom('outbox').selectAll().orderBy('id', 'desc').limit(limit);
+    if (poolId !== undefined) q = q.where('pool_id', '=', poolId);
+    return (await q.execute()).map(toOutbox);
+  }
+
+  // ---- tokens ----
+  async createTokenFamily(f: TokenFamilyRecord): Promise<void> {
+    await this.db.insertInto('token_families').values({
+      origin_jti: f.originJti, pool_id: f.poolId, client_id: f.clientId, user_id: f.userId, refresh_hash: f.refreshHash,
+      auth_time: f.authTime, created_at: f.createdAt, expires_at: f.expiresAt, revoked_at: f.revokedAt,
+    }).execute();
+  }
+  async getTokenFamilyByRefreshHash(refreshHash: string): Promise<TokenFamilyRecord | undefined> {
+    const r = await this.db.selectFrom('token_families').selectAll().where('refresh_hash', '=', refreshHash).executeTakeFirst();
+    return r && toFamily(r);
+  }
+  async getTokenState(poolId: string, originJti: string, userId: string) {
+    const r = await this.db.selectFrom('users')
+      .leftJoin('token_families', (j) => j.onRef('token_families.pool_id', '=', 'users.pool_id').onRef('token_families.user_id', '=', 'users.id').on('token_families.origin_jti', '=', originJti))
+      .selectAll('users').select(['token_families.origin_jti as fam_jti', 'token_families.revoked_at as fam_revoked'])
+      .where('users.pool_id', '=', poolId).where('users.id', '=', userId).executeTakeFirst();
+    if (!r) return { familyRevoked: true, user: undefined };
+    const { fam_jti, fam_revoked, ...user } = r as typeof r & { fam_jti: string | null; fam_revoked: number | null };
+    return { familyRevoked: fam_jti === null || fam_revoked !== null, user: toUser(user as never) };
+  }
+  async revokeTokenFamily(originJti: string, now: number): Promise<boolean> {
+    const r = await this.db.updateTable('token_families').set({ revoked_at: now }).where('origin_jti', '=', originJti).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+  async revokeAllUserTokens(poolId: string, userId: string, now: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('token_families').set({ revoked_at: now }).where('pool_id', '=', poolId).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+      await trx.updateTable('users').set({ tokens_valid_after: now }).where('pool_id', '=', poolId).where('id', '=', userId).execute();
+    });
+  }
+
+  // ---- ceremonies ----
+  async putChallenge(c: ChallengeRecord): Promise<void> {
+    await this.db.insertInto('challenges').values({ challenge: c.challenge, kind: c.kind, pool_id: c.poolId, user_id: c.userId, client_id: c.clientId, expires_at: c.expiresAt }).execute();
+  }
+  async consumeChallenge(challenge: string, now: number): Promise<ChallengeRecord | undefined> {
+    const r = await this.db.deleteFrom('challenges').where('challenge', '=', challenge).returningAll().executeTakeFirst();
+    if (!r || Number(r.expires_at) <= now) return undefined;
+    return toChallenge(r);
+  }
+  async putAuthSession(s: AuthSessionRecord): Promise<void> {
+    await this.db.insertInto('auth_sessions').values({ id_hash: s.idHash, pool_id: s.poolId, client_id: s.clientId, user_id: s.userId, state: JSON.stringify(s.state), expires_at: s.expiresAt }).execute();
+  }
+  async consumeAuthSession(idHash: string, now: number): Promise<AuthSessionRecord | undefined> {
+    const r = await this.db.deleteFrom('auth_sessions').where('id_hash', '=', idHash).returningAll().executeTakeFirst();
+    if (!r || Number(r.expires_at) <= now) return undefined;
+    return toSession(r);
+  }
+
+  // ---- passkeys ----
+  async addPasskey(p: PasskeyRecord, limit: number): Promise<AddPasskeyResult> {
+    const existing = await this.getPasskey(p.poolId, p.credentialId);
+    if (existing) return existing.userId === p.userId ? 'exists-same-user' : 'exists-other-user';
+    try {
+      return await this.db.transaction().execute(async (trx: Transaction<Database>) => {
+        // Guarded increment: on PostgreSQL the row lock serialises concurrent registrations and the
+        // WHERE is re-checked after the lock; on SQLite writers are serialised by the database lock.
+        const bumped = await trx.updateTable('users').set({ passkey_count: sql`passkey_count + 1` })
+          .where('pool_id', '=', p.poolId).where('id', '=', p.userId).where('passkey_count', '<', limit).executeTakeFirst();
+        if (Number(bumped.numUpdatedRows) === 0) throw new LimitReached();
+        await trx.insertInto('passkeys').values(fromPasskey(p)).execute();
+        return 'added' as const;
+      });
+    } catch (err) {
+      if (err instanceof LimitReached) return 'limit';
+      try {
+        conflict(err, 'passkey');
+      } catch (c) {
+        if (c instanceof StoreConflictError) {
+          const now = await this.getPasskey(p.poolId, p.credentialId);
+          return now?.userId === p.userId ? 'exists-same-user' : 'exists-other-user';
+        }
+        throw c;
+      }
+    }
+  }
+  async getPasskey(poolId: string, credentialId: string): Promise<PasskeyRecord | undefined> {
+    const r = await this.db.selectFrom('passkeys').selectAll().where('pool_id', '=', poolId).where('credential_id', '=', credentialId).executeTakeFirst();
+    return r && toPasskey(r);
+  }
+  async listPasskeys(poolId: string, userId: string, limit: number, after?: { createdAt: number; credentialId: string }): Promise<PasskeyRecord[]> {
+    let q = this.db.selectFrom('passkeys').selectAll().where('pool_id', '=', poolId).where('user_id', '=', userId)
+      .orderBy('created_at').orderBy('credential_id').limit(limit);
+    if (after) {
+      q = q.where((eb) => eb.or([
+        eb('created_at', '>', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('credential_id', '>', after.credentialId)]),
+      ]));
+    }
+    return (await q.execute()).map(toPasskey);
+  }
+  async deletePasskey(poolId: string, userId: string, credentialId: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx.deleteFrom('passkeys').where('pool_id', '=', poolId).where('user_id', '=', userId).where('credential_id', '=', credentialId).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) return false;
+      await trx.updateTable('users').set({ passkey_count: sql`passkey_count - 1` }).where('pool_id', '=', poolId).where('id', '=', userId).execute();
+      return true;
+    });
+  }
+  async recordPasskeyUse(poolId: string, credentialId: string, expectedSignCount: number, u: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean }): Promise<boolean> {
+    const r = await this.db.updateTable('passkeys').set({
+      sign_count: u.signCount, backup_state: u.backupState ? 1 : 0, last_used_at: u.lastUsedAt,
+      clone_warnings: u.cloneWarning ? sql`clone_warnings + 1` : sql`clone_warnings`,
+    }).where('pool_id', '=', poolId).where('credential_id', '=', credentialId).where('sign_count', '=', expectedSignCount).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  // ---- housekeeping ----
+  async purgeExpired(now: number): Promise<number> {
+    let n = 0;
+    for (const t of ['challenges', 'auth_sessions', 'codes', 'token_families'] as const) {
+      const r = await this.db.deleteFrom(t).where('expires_at', '<=', now).executeTakeFirst();
+      n += Number(r.numDeletedRows);
+    }
+    const k = await this.db.deleteFrom('signing_keys').where('expires_at', 'is not', null).where('expires_at', '<=', now).executeTakeFirst();
+    return n + Number(k.numDeletedRows);
+  }
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+class LimitReached extends Error {}

@@ -1,0 +1,147 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * Numbered migrations. Never edit a released one; add the next number. Kysely's Migrator takes a
+ * database lock, so two instances starting at once run each migration exactly once.
+ */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
+  return {
+    '0001_initial': {
+      async up(db: Kysely<any>) {
+        await db.schema.createTable('meta')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('pools')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('config', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('clients')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('config', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('clients_pool').on('clients').columns(['pool_id', 'id']).execute();
+        await db.schema.createTable('signing_keys')
+          .addColumn('kid', 'text', (c) => c.primaryKey())
+          .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
+          .addColumn('alg', 'text', (c) => c.notNull())
+          .addColumn('private_key_enc', 'text', (c) => c.notNull())
+          .addColumn('public_jwk', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('retired_at', 'bigint')
+          .addColumn('expires_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('signing_keys_pool').on('signing_keys').columns(['pool_id', 'created_at']).execute();
+        await db.schema.createTable('users')
+          .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('username', 'text', (c) => c.notNull())
+          .addColumn('username_key', 'text', (c) => c.notNull())
+          .addColumn('email_key', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('attributes', 'text', (c) => c.notNull())
+          .addColumn('srp_salt', 'text')
+          .addColumn('srp_verifier', 'text')
+          .addColumn('failed_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('locked_until', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('passkey_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('tokens_valid_after', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('users_pk', ['pool_id', 'id'])
+          .execute();
+        await db.schema.createIndex('users_username').unique().on('users').columns(['pool_id', 'username_key']).execute();
+        await db.schema.createIndex('users_email').unique().on('users').columns(['pool_id', 'email_key']).execute();
+        await db.schema.createTable('codes')
+          .addColumn('pool_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('purpose', 'text', (c) => c.notNull())
+          .addColumn('code_hash', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('codes_pk', ['pool_id', 'user_id', 'purpose'])
+          .addForeignKeyConstraint('codes_user', ['pool_id', 'user_id'], 'users', ['pool_id', 'id'], (c) => c.onDelete('cascade'))
+          .execute();
+        await db.schema.createTable('outbox')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn('pool_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text')
+          .addColumn('destination', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('code', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('token_families')
+          .addColumn('origin_jti', 'text', (c) => c.primaryKey())
+          .addColumn('pool_id', 'text', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull().references('clients.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('refresh_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('auth_time', 'bigint', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('revoked_at', 'bigint')
+          .addForeignKeyConstraint('families_user', ['pool_id', 'user_id'], 'users', ['pool_id', 'id'], (c) => c.onDelete('cascade'))
+          .execute();
+        await db.schema.createIndex('token_families_user').on('token_families').columns(['pool_id', 'user_id']).execute();
+        await db.schema.createTable('challenges')
+          .addColumn('challenge', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('pool_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addForeignKeyConstraint('challenges_user', ['pool_id', 'user_id'], 'users', ['pool_id', 'id'], (c) => c.onDelete('cascade'))
+          .execute();
+        await db.schema.createTable('auth_sessions')
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text')
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createTable('passkeys')
+          .addColumn('pool_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('credential_id', 'text', (c) => c.notNull())
+          .addColumn('public_key', bytes as 'blob', (c) => c.notNull())
+          .addColumn('algorithm', 'integer', (c) => c.notNull())
+          .addColumn('sign_count', 'bigint', (c) => c.notNull())
+          .addColumn('transports', 'text', (c) => c.notNull())
+          .addColumn('attachment', 'text')
+          .addColumn('aaguid', 'text', (c) => c.notNull())
+          .addColumn('backup_eligible', 'integer', (c) => c.notNull())
+          .addColumn('backup_state', 'integer', (c) => c.notNull())
+          .addColumn('user_verified', 'integer', (c) => c.notNull())
+          .addColumn('fmt', 'text', (c) => c.notNull())
+          .addColumn('friendly_name', 'text', (c) => c.notNull())
+          .addColumn('relying_party_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_used_at', 'bigint')
+          .addColumn('clone_warnings', 'integer', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('passkeys_pk', ['pool_id', 'credential_id'])
+          .addForeignKeyConstraint('passkeys_user', ['pool_id', 'user_id'], 'users', ['pool_id', 'id'], (c) => c.onDelete('cascade'))
+          .execute();
+        await db.schema.createIndex('passkeys_user_order').on('passkeys').columns(['pool_id', 'user_id', 'created_at', 'credential_id']).execute();
+        await sql`select 1`.execute(db);
+      },
+    },
+  };
+}
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}

@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import type { Store } from './store.js';
+import { KyselyStore } from './kysely/store.js';
+import type { Database } from './kysely/schema.js';
+import { migrationProvider } from './migrations/index.js';
+
+// PostgreSQL int8 columns hold epoch milliseconds, well inside Number's exact range.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export interface StoreOptions {
+  /** `postgres://…`; absent → SQLite file `latchkey.db` in `dataDir`. */
+  databaseUrl?: string;
+  dataDir?: string;
+  /** PostgreSQL schema to use (created if absent); tests use a fresh one per run. */
+  schema?: string;
+  /** Run migrations before returning (default true). `latchkey migrate` runs them as a deploy step. */
+  migrate?: boolean;
+  /** Pool size for PostgreSQL. */
+  maxConnections?: number;
+}
+
+/**
+ * Opens the store and (by default) brings the schema up to date.
+ * @throws Error when the database cannot be reached or a migration fails.
+ */
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  let db: Kysely<Database>;
+  let dialect: 'sqlite' | 'postgres';
+  if (opts.databaseUrl) {
+    dialect = 'postgres';
+    const schema = opts.schema;
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error('invalid schema name');
+    if (schema) {
+      const c = new pg.Client({ connectionString: opts.databaseUrl });
+      await c.connect();
+      try {
+        await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      } catch (err) {
+        // Two instances creating the schema at once: the loser sees a unique violation; fine.
+        if ((err as { code?: string }).code !== '23505') throw err;
+      } finally {
+        await c.end();
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.maxConnections ?? 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    dialect = 'sqlite';
+    const dir = opts.dataDir ?? './.latchkey';
+    mkdirSync(dir, { recursive: true });
+    const file = new SQLite(join(dir, 'latchkey.db'));
+    file.pragma('journal_mode = WAL');
+    file.pragma('foreign_keys = ON');
+    // FULL: a commit is on disk before we answer, so an acknowledged write survives a power loss too.
+    file.pragma('synchronous = FULL');
+    file.pragma('busy_timeout = 10000');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  }
+  if (opts.migrate !== false) await migrate(db, dialect);
+  return new KyselyStore(db, dialect);
+}
+
+async function migrate(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`);
+  }
+}

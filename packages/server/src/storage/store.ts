@@ -1,0 +1,120 @@
+import type {
+  AddPasskeyResult, AuthSessionRecord, ChallengeRecord, ClientRecord, CodePurpose, CodeRecord, OutboxMessage,
+  PasskeyRecord, PoolRecord, SigningKeyRecord, TokenFamilyRecord, UserFilter, UserPatch, UserRecord,
+} from './types.js';
+
+export * from './types.js';
+
+/** Thrown by create methods when a unique key is taken. `key` names which one. */
+export class StoreConflictError extends Error {
+  constructor(readonly key: 'pool' | 'client' | 'username' | 'email' | 'passkey' | 'other') {
+    super(`conflict on ${key}`);
+  }
+}
+
+/**
+ * The one storage interface: use-case methods, each atomic as documented. Implemented once over
+ * Kysely for SQLite and PostgreSQL (storage/kysely). Nothing outside storage/ knows SQL.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  // ---- server meta ----
+  /** Atomic insert-if-absent; returns the value that is stored afterwards (the winner's under races). */
+  getOrPutMeta(key: string, value: string): Promise<string>;
+  getMeta(key: string): Promise<string | undefined>;
+
+  // ---- pools and clients ----
+  /** @throws StoreConflictError('pool') */
+  createPool(pool: PoolRecord): Promise<void>;
+  getPool(id: string): Promise<PoolRecord | undefined>;
+  /** Replaces config and updatedAt; false when the pool does not exist. */
+  updatePool(id: string, config: PoolRecord['config'], updatedAt: number): Promise<boolean>;
+  /** Deletes the pool and, in the same transaction, everything in it. False when absent. */
+  deletePool(id: string): Promise<boolean>;
+  /** Ordered by id; `after` is the last id of the previous page. */
+  listPools(limit: number, after?: string): Promise<PoolRecord[]>;
+  createClient(client: ClientRecord): Promise<void>;
+  getClient(id: string): Promise<ClientRecord | undefined>;
+  updateClient(id: string, name: string, config: ClientRecord['config'], updatedAt: number): Promise<boolean>;
+  /** Deletes the client and its token families. */
+  deleteClient(poolId: string, id: string): Promise<boolean>;
+  listClients(poolId: string, limit: number, after?: string): Promise<ClientRecord[]>;
+
+  // ---- signing keys ----
+  /** All keys of a pool (active and retired, not yet expired), newest first. */
+  listSigningKeys(poolId: string, now: number): Promise<SigningKeyRecord[]>;
+  getSigningKey(kid: string): Promise<SigningKeyRecord | undefined>;
+  /** Inserts a new key and retires the pool's other active keys in one transaction. */
+  rotateSigningKey(key: SigningKeyRecord, retireOthersAt: number, retiredExpireAt: number): Promise<void>;
+
+  // ---- users ----
+  /** @throws StoreConflictError('username' | 'email') */
+  createUser(user: UserRecord): Promise<void>;
+  getUser(poolId: string, id: string): Promise<UserRecord | undefined>;
+  /** Finds by username key, else by email key. */
+  findUserByLogin(poolId: string, usernameKey: string, emailKey: string | null): Promise<UserRecord | undefined>;
+  /** Applies a patch; false when the user does not exist. @throws StoreConflictError('email') */
+  updateUser(poolId: string, id: string, patch: UserPatch, updatedAt: number): Promise<boolean>;
+  /** Deletes the user with passkeys, codes, sessions and token families in one transaction. */
+  deleteUser(poolId: string, id: string): Promise<boolean>;
+  /** Ordered by usernameKey; `after` is the last usernameKey of the previous page. */
+  listUsers(poolId: string, limit: number, after: string | undefined, filter: UserFilter | undefined): Promise<UserRecord[]>;
+  /**
+   * Atomically counts one failed password attempt and, past `threshold`, sets `lockedUntil` to
+   * now + backoff(failedAttempts). Returns the new counters.
+   */
+  recordFailedAttempt(poolId: string, id: string, now: number, threshold: number, backoff: (failures: number) => number): Promise<{ failedAttempts: number; lockedUntil: number }>;
+
+  // ---- one-time codes ----
+  /** Replaces any pending code of that purpose. */
+  putCode(code: CodeRecord): Promise<void>;
+  /**
+   * Single-use check: counts the attempt atomically (refusing once `maxAttempts` is reached) and,
+   * when `matches(codeHash)` holds, deletes the code so a second use fails. Exactly one of concurrent
+   * correct submissions gets 'ok'.
+   */
+  useCode(poolId: string, userId: string, purpose: CodePurpose, now: number, maxAttempts: number, matches: (codeHash: string) => boolean): Promise<'ok' | 'mismatch' | 'expired' | 'missing' | 'too-many'>;
+  addOutbox(msg: Omit<OutboxMessage, 'id'>): Promise<void>;
+  listOutbox(poolId: string | undefined, limit: number): Promise<OutboxMessage[]>;
+
+  // ---- tokens ----
+  createTokenFamily(family: TokenFamilyRecord): Promise<void>;
+  getTokenFamilyByRefreshHash(refreshHash: string): Promise<TokenFamilyRecord | undefined>;
+  /** One read answering "is this access token's sign-in still valid": family not revoked, user enabled. */
+  getTokenState(poolId: string, originJti: string, userId: string): Promise<{ familyRevoked: boolean; user: UserRecord | undefined }>;
+  revokeTokenFamily(originJti: string, now: number): Promise<boolean>;
+  /** Revokes every family of the user and moves `tokensValidAfter` to now, in one transaction. */
+  revokeAllUserTokens(poolId: string, userId: string, now: number): Promise<void>;
+
+  // ---- ceremonies ----
+  putChallenge(challenge: ChallengeRecord): Promise<void>;
+  /** Delete-returning: exactly one concurrent caller receives the record; expired ones are not returned. */
+  consumeChallenge(challenge: string, now: number): Promise<ChallengeRecord | undefined>;
+  putAuthSession(session: AuthSessionRecord): Promise<void>;
+  /** Delete-returning: exactly one concurrent caller receives the session; expired ones are not returned. */
+  consumeAuthSession(idHash: string, now: number): Promise<AuthSessionRecord | undefined>;
+
+  // ---- passkeys ----
+  /**
+   * Adds a passkey unless the user is at `limit` or the credential id exists. Atomic: the user's
+   * passkeyCount is incremented with a guarded UPDATE in the same transaction as the insert, so the
+   * limit holds under concurrent registrations on any number of instances.
+   */
+  addPasskey(passkey: PasskeyRecord, limit: number): Promise<AddPasskeyResult>;
+  getPasskey(poolId: string, credentialId: string): Promise<PasskeyRecord | undefined>;
+  /** Keyset page ordered by (createdAt, credentialId), strictly after the cursor. */
+  listPasskeys(poolId: string, userId: string, limit: number, after?: { createdAt: number; credentialId: string }): Promise<PasskeyRecord[]>;
+  /** Deletes the user's own passkey (and decrements passkeyCount); false when not theirs or absent. */
+  deletePasskey(poolId: string, userId: string, credentialId: string): Promise<boolean>;
+  /**
+   * Guarded update after a verified assertion: applies only if the stored signCount still equals
+   * `expectedSignCount` (so two concurrent uses of one assertion cannot both pass). False otherwise.
+   */
+  recordPasskeyUse(poolId: string, credentialId: string, expectedSignCount: number, update: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean }): Promise<boolean>;
+
+  // ---- housekeeping ----
+  /** Removes expired challenges, sessions, codes, families and keys. Returns rows removed. */
+  purgeExpired(now: number): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,149 @@
+/** Records as the storage layer holds them. Times are epoch milliseconds; bytes are Uint8Array. */
+
+export type JsonObject = { [key: string]: unknown };
+
+export interface PoolRecord {
+  id: string;
+  name: string;
+  /** Cognito-shaped settings (Policies, UsernameAttributes, WebAuthnConfiguration, …) plus `Latchkey` extensions. */
+  config: JsonObject;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ClientRecord {
+  id: string;
+  poolId: string;
+  name: string;
+  config: JsonObject;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED' | 'EXTERNAL_PROVIDER';
+
+export interface UserRecord {
+  poolId: string;
+  /** The internal id, also the `sub` claim and, in email-as-username pools, the username. */
+  id: string;
+  username: string;
+  /** Case-folded username used for lookups (case-insensitive pools fold, case-sensitive ones do not). */
+  usernameKey: string;
+  /** Lower-cased email when the pool lets users sign in with it (username attribute, or verified alias). */
+  emailKey: string | null;
+  status: UserStatus;
+  enabled: boolean;
+  attributes: Record<string, string>;
+  srpSalt: string | null;
+  srpVerifier: string | null;
+  failedAttempts: number;
+  lockedUntil: number;
+  passkeyCount: number;
+  /** Access tokens issued before this instant are rejected (global sign-out). */
+  tokensValidAfter: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type UserPatch = Partial<Pick<UserRecord, 'emailKey' | 'status' | 'enabled' | 'attributes' | 'srpSalt' | 'srpVerifier' | 'failedAttempts' | 'lockedUntil' | 'tokensValidAfter'>>;
+
+export interface SigningKeyRecord {
+  kid: string;
+  poolId: string;
+  alg: string;
+  /** Private JWK, encrypted under the server key (see security/secrets.ts). */
+  privateKeyEnc: string;
+  publicJwk: JsonObject;
+  createdAt: number;
+  /** When set, the key no longer signs; it stays in the JWKS until `expiresAt`. */
+  retiredAt: number | null;
+  expiresAt: number | null;
+}
+
+export interface TokenFamilyRecord {
+  /** The `origin_jti` of every token of one sign-in. */
+  originJti: string;
+  poolId: string;
+  clientId: string;
+  userId: string;
+  /** SHA-256 of the refresh token; the token itself is never stored. */
+  refreshHash: string;
+  authTime: number;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface ChallengeRecord {
+  /** The challenge itself (base64url); unique. */
+  challenge: string;
+  kind: 'registration';
+  poolId: string;
+  userId: string;
+  clientId: string;
+  expiresAt: number;
+}
+
+export interface AuthSessionRecord {
+  /** SHA-256 of the opaque session string sent to the client. */
+  idHash: string;
+  poolId: string;
+  clientId: string;
+  /** Unset for username-less (discoverable) passkey sign-in. */
+  userId: string | null;
+  state: JsonObject;
+  expiresAt: number;
+}
+
+export interface PasskeyRecord {
+  poolId: string;
+  userId: string;
+  credentialId: string;
+  publicKey: Uint8Array;
+  algorithm: number;
+  signCount: number;
+  transports: string[];
+  attachment: string | null;
+  aaguid: string;
+  backupEligible: boolean;
+  backupState: boolean;
+  userVerified: boolean;
+  fmt: string;
+  friendlyName: string;
+  relyingPartyId: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  cloneWarnings: number;
+}
+
+export type CodePurpose = 'signup' | 'forgot' | 'verify_email' | 'verify_phone_number';
+
+export interface CodeRecord {
+  poolId: string;
+  userId: string;
+  purpose: CodePurpose;
+  codeHash: string;
+  attempts: number;
+  expiresAt: number;
+}
+
+export interface OutboxMessage {
+  id: number;
+  poolId: string;
+  userId: string | null;
+  destination: string;
+  subject: string;
+  body: string;
+  /** The code, present only for the development outbox (never sent over SMTP separately). */
+  code: string | null;
+  createdAt: number;
+}
+
+export type AddPasskeyResult = 'added' | 'limit' | 'exists-same-user' | 'exists-other-user';
+
+export interface UserFilter {
+  attribute: 'username' | 'email' | 'sub' | 'status' | 'cognito:user_status';
+  value: string;
+  /** `=` exact, `^=` prefix. */
+  op: '=' | '^=';
+}
