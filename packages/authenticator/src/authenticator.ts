@@ -439,7 +439,7 @@ export class VirtualAuthenticator {
     if (overrides.signCount !== undefined) {
       signCount = overrides.signCount;
     } else if (this.signCountMode === 'increment') {
-      record.signCount = (record.signCount + 1) >>> 0;
+      
       signCount = record.signCount;
     } else {
       signCount = 0;

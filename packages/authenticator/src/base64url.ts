@@ -38,7 +38,7 @@ export function toBase64url(data: ArrayBuffer | ArrayBufferView): string {
  * Decode base64url (padding optional; standard base64 `+` `/` also accepted, as browsers'
  * JSON parsers do). Throws a TypeError on characters outside the alphabet.
  */
-export function fromBase64url(text: string): Uint8Array {
+export function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   if (typeof text !== 'string' || !BASE64ISH.test(text) || text.replace(/=+$/, '').length % 4 === 1) {
     throw new TypeError(`Not a base64url string: ${JSON.stringify(text)}`);
   }
@@ -52,7 +52,7 @@ export function normalizeBase64url(text: string): string {
   return toBase64url(fromBase64url(text));
 }
 
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const total = parts.reduce((n, p) => n + p.byteLength, 0);
   const out = new Uint8Array(total);
   let offset = 0;

@@ -41,7 +41,7 @@ class Writer {
   byte(b: number): void {
     this.push(Uint8Array.of(b));
   }
-  result(): Uint8Array {
+  result(): Uint8Array<ArrayBuffer> {
     const out = new Uint8Array(this.length);
     let off = 0;
     for (const c of this.chunks) {
@@ -144,7 +144,7 @@ function writeValue(w: Writer, value: CBORValue): void {
 }
 
 /** Encode a value as canonical CBOR. Throws TypeError for unsupported values/duplicate map keys. */
-export function encodeCBOR(value: CBORValue): Uint8Array {
+export function encodeCBOR(value: CBORValue): Uint8Array<ArrayBuffer> {
   if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && !(value instanceof ArrayBuffer)
     && !Array.isArray(value) && !(value instanceof Map) && Object.getPrototypeOf(value) !== Object.prototype
     && Object.getPrototypeOf(value) !== null) {

@@ -54,7 +54,7 @@ export function publicKeyToCOSEMap(publicKey: KeyObject, algorithm: Algorithm): 
 }
 
 /** CBOR-encoded COSE_Key for a public key. */
-export function encodeCOSEPublicKey(publicKey: KeyObject, algorithm: Algorithm): Uint8Array {
+export function encodeCOSEPublicKey(publicKey: KeyObject, algorithm: Algorithm): Uint8Array<ArrayBuffer> {
   return encodeCBOR(publicKeyToCOSEMap(publicKey, algorithm));
 }
 

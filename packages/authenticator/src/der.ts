@@ -17,11 +17,11 @@ function encodeLength(length: number): Uint8Array {
 }
 
 /** Tag-length-value with a single-byte tag. */
-export function tlv(tag: number, content: Uint8Array): Uint8Array {
+export function tlv(tag: number, content: Uint8Array): Uint8Array<ArrayBuffer> {
   return concatBytes(Uint8Array.of(tag), encodeLength(content.byteLength), content);
 }
 
-export function sequence(...items: Uint8Array[]): Uint8Array {
+export function sequence(...items: Uint8Array[]): Uint8Array<ArrayBuffer> {
   return tlv(0x30, concatBytes(...items));
 }
 

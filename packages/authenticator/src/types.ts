@@ -60,7 +60,7 @@ export interface StoredCredential {
   /** COSE algorithm identifier (-7, -8, -257) */
   readonly publicKeyAlgorithm: number;
   /** COSE_Key encoding of the public key (what a server stores as `credential.publicKey`) */
-  readonly publicKey: Uint8Array;
+  readonly publicKey: Uint8Array<ArrayBuffer>;
   /** Current signature counter */
   readonly signCount: number;
   /** Always `true`: credentials created here are discoverable (resident). */
@@ -134,7 +134,7 @@ export interface PublicKeyCredentialCreationOptionsJSON {
   hints?: string[];
   attestation?: string;
   attestationFormats?: string[];
-  extensions?: AuthenticationExtensionsClientInputsJSON;
+  extensions?: AuthenticationExtensionsClientInputsJSON | Record<string, unknown>;
 }
 
 export interface PublicKeyCredentialRequestOptionsJSON {
@@ -144,14 +144,13 @@ export interface PublicKeyCredentialRequestOptionsJSON {
   allowCredentials?: PublicKeyCredentialDescriptorJSON[];
   userVerification?: string;
   hints?: string[];
-  extensions?: AuthenticationExtensionsClientInputsJSON;
+  extensions?: AuthenticationExtensionsClientInputsJSON | Record<string, unknown>;
 }
 
-/** Only `credProps` is acted upon; other extension inputs are ignored. */
+/** Only `credProps` is acted upon; other extension inputs are accepted and ignored. */
 export interface AuthenticationExtensionsClientInputsJSON {
   credProps?: boolean;
   appid?: string;
-  [extension: string]: unknown;
 }
 
 export interface AuthenticationExtensionsClientOutputsJSON {

@@ -66,7 +66,7 @@ function signatureAlgorithm(key: KeyObject): { identifier: Uint8Array; digest: s
 }
 
 /** Build and sign a self-signed certificate; returns its DER bytes. */
-export function createSelfSignedCertificate(options: SelfSignedCertificateOptions): Uint8Array {
+export function createSelfSignedCertificate(options: SelfSignedCertificateOptions): Uint8Array<ArrayBuffer> {
   const now = Date.now();
   const notBefore = options.notBefore ?? new Date(now - 24 * 3600 * 1000);
   const notAfter = options.notAfter ?? new Date(now + 10 * 365 * 24 * 3600 * 1000);

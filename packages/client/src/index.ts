@@ -4,7 +4,7 @@
  */
 
 // configuration
-export { configure } from './config.js';
+export { configure, type AmplifyOutputsLike } from './config.js';
 export { createMemoryStorage } from './storage.js';
 
 // sign-up

@@ -346,13 +346,13 @@ describe('OpenSSL-backed modular exponentiation', () => {
 });
 
 describe('startSrpSession', () => {
-  it('returns a 128-byte secret and B = (k·v + g^b) mod N as unpadded lower-case hex', () => {
+  it('returns a 32-byte secret and B = (k·v + g^b) mod N as unpadded lower-case hex', () => {
     const { verifierHex } = createVerifier('Pool', 'bob', 'secret');
     const v = BigInt(`0x${verifierHex}`);
     const seen = new Set<string>();
     for (let i = 0; i < 3; i++) {
       const { bHex, BHex } = startSrpSession(verifierHex);
-      expect(bHex).toMatch(/^[0-9a-f]{256}$/);
+      expect(bHex).toMatch(/^[0-9a-f]{64}$/);
       expect(BHex).toMatch(/^[1-9a-f][0-9a-f]*$/);
       const B = BigInt(`0x${BHex}`);
       expect(B > 0n && B < N).toBe(true);

@@ -11,6 +11,34 @@ import { DeleteUserPoolClient } from './deleteUserPoolClient.js';
 import { ListUserPoolClients } from './listUserPoolClients.js';
 import { SetUserPoolMfaConfig } from './setUserPoolMfaConfig.js';
 import { GetUserPoolMfaConfig } from './getUserPoolMfaConfig.js';
+import { SignUp } from './signUp.js';
+import { ConfirmSignUp } from './confirmSignUp.js';
+import { ResendConfirmationCode } from './resendConfirmationCode.js';
+import { InitiateAuth } from './initiateAuth.js';
+import { RespondToAuthChallenge } from './respondToAuthChallenge.js';
+import { GetTokensFromRefreshToken } from './getTokensFromRefreshToken.js';
+import { GetUser } from './getUser.js';
+import { UpdateUserAttributes } from './updateUserAttributes.js';
+import { GetUserAttributeVerificationCode } from './getUserAttributeVerificationCode.js';
+import { VerifyUserAttribute } from './verifyUserAttribute.js';
+import { DeleteUser } from './deleteUser.js';
+import { ChangePassword } from './changePassword.js';
+import { ForgotPassword } from './forgotPassword.js';
+import { ConfirmForgotPassword } from './confirmForgotPassword.js';
+import { GlobalSignOut } from './globalSignOut.js';
+import { RevokeToken } from './revokeToken.js';
+import { AdminCreateUser } from './adminCreateUser.js';
+import { AdminGetUser } from './adminGetUser.js';
+import { AdminDeleteUser } from './adminDeleteUser.js';
+import { AdminSetUserPassword } from './adminSetUserPassword.js';
+import { AdminConfirmSignUp } from './adminConfirmSignUp.js';
+import { AdminDisableUser } from './adminDisableUser.js';
+import { AdminEnableUser } from './adminEnableUser.js';
+import { AdminUpdateUserAttributes } from './adminUpdateUserAttributes.js';
+import { AdminUserGlobalSignOut } from './adminUserGlobalSignOut.js';
+import { AdminInitiateAuth } from './adminInitiateAuth.js';
+import { AdminRespondToAuthChallenge } from './adminRespondToAuthChallenge.js';
+import { ListUsers } from './listUsers.js';
 
 /** Target name (after `AWSCognitoIdentityProviderService.`) → operation. Keys are Cognito's exact names. */
 export const registry: Readonly<Record<string, Operation>> = Object.freeze({
@@ -26,4 +54,32 @@ export const registry: Readonly<Record<string, Operation>> = Object.freeze({
   ListUserPoolClients,
   SetUserPoolMfaConfig,
   GetUserPoolMfaConfig,
+  SignUp,
+  ConfirmSignUp,
+  ResendConfirmationCode,
+  InitiateAuth,
+  RespondToAuthChallenge,
+  GetTokensFromRefreshToken,
+  GetUser,
+  UpdateUserAttributes,
+  GetUserAttributeVerificationCode,
+  VerifyUserAttribute,
+  DeleteUser,
+  ChangePassword,
+  ForgotPassword,
+  ConfirmForgotPassword,
+  GlobalSignOut,
+  RevokeToken,
+  AdminCreateUser,
+  AdminGetUser,
+  AdminDeleteUser,
+  AdminSetUserPassword,
+  AdminConfirmSignUp,
+  AdminDisableUser,
+  AdminEnableUser,
+  AdminUpdateUserAttributes,
+  AdminUserGlobalSignOut,
+  AdminInitiateAuth,
+  AdminRespondToAuthChallenge,
+  ListUsers,
 });

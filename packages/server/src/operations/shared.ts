@@ -1,4 +1,5 @@
-import { ResourceNotFoundException, InvalidParameterException } from '../protocol/errors.js';
+import { ResourceNotFoundException, InvalidParameterException, UserNotFoundException } from '../protocol/errors.js';
+import { findUser } from '../auth/password.js';
 import type { Services } from '../services.js';
 import { Pool } from '../domain/pools.js';
 import { AppClient } from '../domain/clients.js';
@@ -38,4 +39,11 @@ export function decodePageToken<T>(s: Pick<Services, 'box'>, scope: string, toke
   } catch {
     throw new InvalidParameterException('Invalid pagination token.');
   }
+}
+
+/** Admin operations address a user by username (or alias). @throws UserNotFoundException */
+export async function loadUser(s: Pick<Services, 'store'>, pool: Pool, username: string) {
+  const user = await findUser(s, pool, username);
+  if (!user) throw new UserNotFoundException('User does not exist.');
+  return user;
 }

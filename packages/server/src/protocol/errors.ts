@@ -80,3 +80,6 @@ export type ServiceErrorClass = ReturnType<typeof define>;
 export function invalidParameter(message: string, detail?: string): ServiceError {
   return new InvalidParameterException(message, detail);
 }
+export const TooManyFailedAttemptsException = define('TooManyFailedAttemptsException', 'Too many failed attempts.');
+export const InvalidEmailRoleAccessPolicyException = define('InvalidEmailRoleAccessPolicyException', 'Email delivery is not configured.');
+export const UnauthorizedException = define('UnauthorizedException', 'Unauthorized.');

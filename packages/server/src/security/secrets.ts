@@ -84,3 +84,13 @@ export function newServerSecret(): string {
 export function macToken(key: Uint8Array, payload: string): string {
   return createHmac('sha256', key).update(payload).digest('base64url');
 }
+
+/** Cognito's SECRET_HASH: base64(HMAC-SHA256(key = client secret, message = username + client id)). */
+export function secretHash(clientSecret: string, username: string, clientId: string): string {
+  return createHmac('sha256', clientSecret).update(username + clientId).digest('base64');
+}
+
+/** Random bytes as standard base64 (SRP's SECRET_BLOCK must be plain base64 for the client). */
+export function randomBytesB64(bytes: number): string {
+  return randomBytes(bytes).toString('base64');
+}

@@ -142,7 +142,7 @@ export interface OutboxMessage {
 export type AddPasskeyResult = 'added' | 'limit' | 'exists-same-user' | 'exists-other-user';
 
 export interface UserFilter {
-  attribute: 'username' | 'email' | 'sub' | 'status' | 'cognito:user_status';
+  attribute: 'username' | 'email' | 'sub' | 'user_status' | 'enabled';
   value: string;
   /** `=` exact, `^=` prefix. */
   op: '=' | '^=';

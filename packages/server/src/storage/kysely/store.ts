@@ -174,10 +174,20 @@ export class KyselyStore implements Store {
     let q = this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).orderBy('username_key').limit(limit);
     if (after !== undefined) q = q.where('username_key', '>', after);
     if (filter) {
-      const col = filter.attribute === 'username' ? 'username' : filter.attribute === 'email' ? 'email_key' : filter.attribute === 'sub' ? 'id' : 'status';
-      const value = filter.attribute === 'email' ? filter.value.toLowerCase() : filter.value;
-      if (filter.op === '=') q = q.where(col, '=', value);
-      else q = q.where(col, '>=', value).where(col, '<', value + '\u{10FFFF}');
+      if (filter.attribute === 'enabled') {
+        q = q.where('enabled', '=', filter.value === 'Enabled' ? 1 : 0);
+      } else {
+        // Email filters match the stored email attribute, not only the sign-in alias key.
+        const col = filter.attribute === 'username' ? 'username' : filter.attribute === 'email' ? 'attributes' : filter.attribute === 'sub' ? 'id' : 'status';
+        if (col === 'attributes') {
+          const needle = filter.value.toLowerCase();
+          q = q.where(sql<string>`lower(attributes)`, 'like', `%"email":"${needle.replace(/[%_"\\]/g, '')}${filter.op === '=' ? '"' : ''}%`);
+        } else if (filter.op === '=') {
+          q = q.where(col, '=', filter.value);
+        } else {
+          q = q.where(col, '>=', filter.value).where(col, '<', filter.value + '\u{10FFFF}');
+        }
+      }
     }
     return (await q.execute()).map(toUser);
   }

@@ -1,0 +1,37 @@
+import type { Services } from '../services.js';
+import type { UserRecord } from '../storage/store.js';
+import { NotAuthorizedException } from '../protocol/errors.js';
+import { Pool } from '../domain/pools.js';
+import { AppClient } from '../domain/clients.js';
+import type { AccessClaims } from '../security/tokens.js';
+
+export interface Authorized {
+  pool: Pool;
+  client: AppClient;
+  user: UserRecord;
+  claims: AccessClaims;
+}
+
+/**
+ * The one access-token verifier behind every AccessToken-authorized operation: signature with an
+ * explicit algorithm list and known kid, issuer of the key's pool, token_use=access, scope, expiry,
+ * then the client exists, the sign-in (origin_jti) is not revoked, the token predates no global
+ * sign-out, and the user exists and is enabled.
+ * @throws NotAuthorizedException for any failure (reason in `detail` only).
+ */
+export async function authorizeAccessToken(s: Pick<Services, 'tokens' | 'store'>, token: string): Promise<Authorized> {
+  const { claims, poolId } = await s.tokens.verifyAccessSignature(token);
+  const [poolRec, clientRec, state] = await Promise.all([
+    s.store.getPool(poolId),
+    s.store.getClient(claims.client_id),
+    s.store.getTokenState(poolId, claims.origin_jti, claims.sub),
+  ]);
+  if (!poolRec) throw new NotAuthorizedException('Invalid Access Token', 'pool gone');
+  if (!clientRec || clientRec.poolId !== poolId) throw new NotAuthorizedException('Invalid Access Token', 'client gone');
+  const user = state.user;
+  if (!user) throw new NotAuthorizedException('Invalid Access Token', 'user gone');
+  if (state.familyRevoked) throw new NotAuthorizedException('Access Token has been revoked', 'origin_jti revoked');
+  if (claims.iat * 1000 < user.tokensValidAfter - 999) throw new NotAuthorizedException('Access Token has been revoked', 'global sign-out');
+  if (!user.enabled) throw new NotAuthorizedException('User is disabled.', 'disabled');
+  return { pool: new Pool(poolRec), client: new AppClient(clientRec), user, claims };
+}

@@ -1,0 +1,68 @@
+import type { Services } from '../services.js';
+import type { CodePurpose, UserRecord } from '../storage/store.js';
+import type { Pool } from '../domain/pools.js';
+import { deliveryTarget } from '../domain/users.js';
+import { maskDestination } from '../domain/sender.js';
+import { hmacHex, randomCode, safeEqual } from '../security/secrets.js';
+import { CodeDeliveryFailureException, CodeMismatchException, ExpiredCodeException, InvalidParameterException, TooManyFailedAttemptsException } from '../protocol/errors.js';
+
+const TTL_MS: Record<CodePurpose, number> = {
+  signup: 24 * 3600_000,
+  forgot: 3600_000,
+  verify_email: 24 * 3600_000,
+  verify_phone_number: 24 * 3600_000,
+};
+
+/** Wrong guesses allowed per code before it is dead. */
+export const MAX_CODE_ATTEMPTS = 5;
+
+const SUBJECT: Record<CodePurpose, string> = {
+  signup: 'Your verification code',
+  forgot: 'Your password reset code',
+  verify_email: 'Your verification code',
+  verify_phone_number: 'Your verification code',
+};
+
+export interface CodeDeliveryDetails { Destination: string; DeliveryMedium: 'EMAIL' | 'SMS'; AttributeName: string }
+
+const hashOf = (s: Pick<Services, 'box'>, pool: Pool, user: UserRecord, purpose: CodePurpose, code: string) =>
+  hmacHex(s.box.macKey, `${pool.id}\n${user.id}\n${purpose}\n${code}`);
+
+/**
+ * Issues a fresh single-use code (replacing any pending one) and delivers it.
+ * @throws InvalidParameterException when the user has nowhere to receive it; CodeDeliveryFailureException when sending fails.
+ */
+export async function sendCode(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>, pool: Pool, user: UserRecord, purpose: CodePurpose): Promise<CodeDeliveryDetails> {
+  const target = purpose === 'verify_phone_number'
+    ? (user.attributes.phone_number ? { destination: user.attributes.phone_number, medium: 'SMS' as const, attribute: 'phone_number' } : undefined)
+    : deliveryTarget(user);
+  if (!target) throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
+  const code = randomCode();
+  await s.store.putCode({ poolId: pool.id, userId: user.id, purpose, codeHash: hashOf(s, pool, user, purpose, code), attempts: 0, expiresAt: s.clock.now() + TTL_MS[purpose] });
+  try {
+    await s.sender.send({ poolId: pool.id, userId: user.id, destination: target.destination, subject: SUBJECT[purpose], body: `Your code is ${code}`, code });
+  } catch (err) {
+    s.log.error({ err, poolId: pool.id }, 'code delivery failed');
+    throw new CodeDeliveryFailureException('Unable to deliver the verification code.');
+  }
+  return { Destination: maskDestination(target.destination), DeliveryMedium: target.medium, AttributeName: target.attribute };
+}
+
+/**
+ * Uses a code: single-use, expiring, limited attempts.
+ * @throws CodeMismatchException | ExpiredCodeException | TooManyFailedAttemptsException
+ */
+export async function useCode(s: Pick<Services, 'store' | 'clock' | 'box'>, pool: Pool, user: UserRecord, purpose: CodePurpose, code: string): Promise<void> {
+  const expected = hashOf(s, pool, user, purpose, code);
+  const result = await s.store.useCode(pool.id, user.id, purpose, s.clock.now(), MAX_CODE_ATTEMPTS, (h) => safeEqual(h, expected));
+  switch (result) {
+    case 'ok':
+      return;
+    case 'mismatch':
+      throw new CodeMismatchException('Invalid verification code provided, please try again.');
+    case 'too-many':
+      throw new TooManyFailedAttemptsException('Too many failed attempts; request a new code.');
+    default:
+      throw new ExpiredCodeException('Invalid code provided, please request a code again.');
+  }
+}

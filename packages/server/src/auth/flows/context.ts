@@ -1,0 +1,15 @@
+import type { Services } from '../../services.js';
+import type { Pool } from '../../domain/pools.js';
+import type { AppClient } from '../../domain/clients.js';
+
+/** What every sign-in step handler gets. */
+export interface FlowContext {
+  s: Services;
+  pool: Pool;
+  client: AppClient;
+  /** AuthParameters or ChallengeResponses. */
+  params: Record<string, string>;
+  session?: string;
+  /** Called through AdminInitiateAuth / AdminRespondToAuthChallenge. */
+  admin: boolean;
+}

@@ -1,0 +1,25 @@
+import type { FlowContext } from './context.js';
+import { consumeSession, SESSION_EXPIRED } from '../sessions.js';
+import { assertPasswordPolicy, passwordSecret } from '../password.js';
+import { signedIn, type AuthOutput } from '../results.js';
+import { parseAttributes, emailKeyFor } from '../../domain/users.js';
+import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
+
+/** RespondToAuthChallenge NEW_PASSWORD_REQUIRED: sets the user's own password, then tokens. */
+export async function respondNewPassword(ctx: FlowContext): Promise<AuthOutput> {
+  const rec = await consumeSession(ctx.s, ctx.client, ctx.session);
+  if (rec.state.kind !== 'NEW_PASSWORD_REQUIRED' || !rec.userId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
+  const password = ctx.params.NEW_PASSWORD;
+  if (!password) throw new InvalidParameterException('Missing required parameter NEW_PASSWORD');
+  const user = await ctx.s.store.getUser(ctx.pool.id, rec.userId);
+  if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') throw new NotAuthorizedException(SESSION_EXPIRED, 'user changed');
+  assertPasswordPolicy(ctx.pool, password);
+  const extra = parseAttributes(
+    Object.entries(ctx.params).filter(([k]) => k.startsWith('userAttributes.')).map(([k, v]) => ({ Name: k.slice('userAttributes.'.length), Value: v })),
+    { admin: false },
+  );
+  const attributes = { ...user.attributes, ...extra };
+  const now = ctx.s.clock.now();
+  await ctx.s.store.updateUser(ctx.pool.id, user.id, { ...passwordSecret(ctx.pool, user, password), status: 'CONFIRMED', attributes, emailKey: emailKeyFor(ctx.pool, attributes) }, now);
+  return signedIn(ctx.s, ctx.pool, ctx.client, { ...user, status: 'CONFIRMED', attributes });
+}

@@ -1,0 +1,36 @@
+import type { FlowContext } from './context.js';
+import type { UserRecord } from '../../storage/store.js';
+import { verifyUserPassword } from '../password.js';
+import { signedIn, type AuthOutput } from '../results.js';
+import { issueSession } from '../sessions.js';
+import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
+import { userAttributes } from '../../domain/describe.js';
+
+/**
+ * After the first factor: a temporary password leads to NEW_PASSWORD_REQUIRED, anything else to tokens.
+ * @throws NotAuthorizedException when a temporary password has expired.
+ */
+export async function afterPassword(ctx: FlowContext, user: UserRecord, typed: string): Promise<AuthOutput> {
+  if (user.status === 'FORCE_CHANGE_PASSWORD') {
+    const validDays = ctx.pool.passwordPolicy.TemporaryPasswordValidityDays;
+    if (validDays > 0 && ctx.s.clock.now() > user.updatedAt + validDays * 86400_000) {
+      throw new NotAuthorizedException('Temporary password has expired and must be reset by an administrator.');
+    }
+    const attrs = Object.fromEntries(userAttributes(user).filter((a) => a.Name !== 'sub' && !a.Name.endsWith('_verified')).map((a) => [a.Name, a.Value]));
+    return {
+      ChallengeName: 'NEW_PASSWORD_REQUIRED',
+      Session: await issueSession(ctx.s, ctx.client, user.id, { kind: 'NEW_PASSWORD_REQUIRED' }),
+      ChallengeParameters: { USER_ID_FOR_SRP: user.id, requiredAttributes: '[]', userAttributes: JSON.stringify(attrs) },
+    };
+  }
+  void typed;
+  return signedIn(ctx.s, ctx.pool, ctx.client, user);
+}
+
+/** USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and USER_AUTH's PASSWORD. */
+export async function passwordSignIn(ctx: FlowContext, typed: string | undefined, password: string | undefined): Promise<AuthOutput> {
+  if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
+  if (!password) throw new InvalidParameterException('Missing required parameter PASSWORD');
+  const user = await verifyUserPassword(ctx.s, ctx.pool, ctx.client, typed, password);
+  return afterPassword(ctx, user, typed);
+}

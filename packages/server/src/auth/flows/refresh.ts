@@ -1,0 +1,24 @@
+import type { Services } from '../../services.js';
+import type { Pool } from '../../domain/pools.js';
+import type { AppClient } from '../../domain/clients.js';
+import { refreshedTokens, type AuthOutput } from '../results.js';
+import { sha256Hex } from '../../security/secrets.js';
+import { NotAuthorizedException } from '../../protocol/errors.js';
+
+/**
+ * REFRESH_TOKEN_AUTH / GetTokensFromRefreshToken: the refresh token must be this client's, unexpired,
+ * unrevoked, and its user must exist and be enabled. New tokens keep the sign-in's origin_jti.
+ * @throws NotAuthorizedException
+ */
+export async function refreshTokens(s: Services, pool: Pool, client: AppClient, refreshToken: string | undefined): Promise<AuthOutput> {
+  if (!refreshToken) throw new NotAuthorizedException('Invalid Refresh Token', 'missing');
+  const fam = await s.store.getTokenFamilyByRefreshHash(sha256Hex(refreshToken));
+  if (!fam || fam.clientId !== client.id || fam.poolId !== pool.id) throw new NotAuthorizedException('Invalid Refresh Token', fam ? 'another client' : 'unknown');
+  if (fam.revokedAt !== null) throw new NotAuthorizedException('Refresh Token has been revoked');
+  if (fam.expiresAt <= s.clock.now()) throw new NotAuthorizedException('Refresh Token has expired');
+  const user = await s.store.getUser(pool.id, fam.userId);
+  if (!user) throw new NotAuthorizedException('Invalid Refresh Token', 'user gone');
+  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
+  if (fam.createdAt < user.tokensValidAfter) throw new NotAuthorizedException('Refresh Token has been revoked', 'global sign-out');
+  return refreshedTokens(s, pool, client, user, fam.originJti, fam.authTime);
+}

@@ -1,0 +1,143 @@
+import type { FlowContext } from './context.js';
+import type { UserRecord } from '../../storage/store.js';
+import { findUser, noSuchUser, assertUserCanSignIn, INCORRECT } from '../password.js';
+import { passwordSignIn } from './password.js';
+import { startSrp } from './srp.js';
+import { issueSession, consumeSession, SESSION_EXPIRED } from '../sessions.js';
+import { signedIn, type AuthOutput } from '../results.js';
+import { randomChallenge, verifyAuthentication, peekAssertion } from '../../security/webauthn.js';
+import { InvalidParameterException, NotAuthorizedException, ServiceError } from '../../protocol/errors.js';
+
+/** The generic answer to every failed passkey sign-in; the reason goes to the log only. */
+const PASSKEY_FAILED = 'Incorrect username or passkey.';
+
+/** First factors this user can use now, in Cognito's order. */
+export function availableChallenges(ctx: FlowContext, user: UserRecord | undefined): string[] {
+  const factors = ctx.pool.allowedFirstAuthFactors;
+  const out: string[] = [];
+  if (factors.includes('PASSWORD') && (!user || user.srpVerifier)) out.push('PASSWORD', 'PASSWORD_SRP');
+  if (factors.includes('WEB_AUTHN') && ctx.pool.webAuthn?.RelyingPartyId && user && user.passkeyCount > 0) out.push('WEB_AUTHN');
+  return out;
+}
+
+/**
+ * The WEB_AUTHN challenge: CREDENTIAL_REQUEST_OPTIONS as a JSON string listing the user's passkeys.
+ * With `user` null it would be a discoverable-credential request (empty allowCredentials); the
+ * response path already resolves the user from the credential and its userHandle.
+ */
+async function webAuthnChallenge(ctx: FlowContext, user: UserRecord | null, typed: string | null): Promise<AuthOutput> {
+  const rpId = ctx.pool.webAuthn?.RelyingPartyId;
+  if (!rpId) throw new NotAuthorizedException(PASSKEY_FAILED, 'pool has no relying party id');
+  const challenge = randomChallenge(16);
+  const passkeys = user ? await ctx.s.store.listPasskeys(ctx.pool.id, user.id, 100) : [];
+  const options = {
+    challenge,
+    timeout: ctx.client.authSessionValiditySec * 1000,
+    rpId,
+    allowCredentials: passkeys.map((p) => ({ type: 'public-key', id: p.credentialId, ...(p.transports.length ? { transports: p.transports } : {}) })),
+    userVerification: ctx.pool.webAuthn?.UserVerification ?? 'preferred',
+  };
+  const session = await issueSession(ctx.s, ctx.client, user?.id ?? null, { kind: 'WEB_AUTHN', challenge, typed, rpId });
+  return {
+    ChallengeName: 'WEB_AUTHN',
+    Session: session,
+    ChallengeParameters: { ...(typed ? { USERNAME: typed } : {}), CREDENTIAL_REQUEST_OPTIONS: JSON.stringify(options) },
+  };
+}
+
+/**
+ * InitiateAuth USER_AUTH. No preference → SELECT_CHALLENGE; PASSWORD → tokens; PASSWORD_SRP →
+ * PASSWORD_VERIFIER; WEB_AUTHN → the passkey challenge. A preference the user or pool cannot satisfy
+ * falls back to SELECT_CHALLENGE with what is available (docs/operations.md).
+ */
+export async function initiateUserAuth(ctx: FlowContext): Promise<AuthOutput> {
+  const typed = ctx.params.USERNAME;
+  if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
+  const preferred = ctx.params.PREFERRED_CHALLENGE;
+  const user = await findUser(ctx.s, ctx.pool, typed);
+  if (!user && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
+  if (user && !user.enabled) throw new NotAuthorizedException('User is disabled.');
+  const available = availableChallenges(ctx, user);
+  if (preferred && available.includes(preferred)) {
+    if (preferred === 'PASSWORD') return passwordSignIn(ctx, typed, ctx.params.PASSWORD);
+    if (preferred === 'PASSWORD_SRP') return startSrp(ctx, typed, ctx.params.SRP_A);
+    if (preferred === 'WEB_AUTHN' && user) return webAuthnChallenge(ctx, user, typed);
+  }
+  if (available.length === 0) throw new NotAuthorizedException(INCORRECT, 'no first factor available');
+  return {
+    ChallengeName: 'SELECT_CHALLENGE',
+    Session: await issueSession(ctx.s, ctx.client, user?.id ?? null, { kind: 'SELECT_CHALLENGE', typed, available }),
+    ChallengeParameters: {},
+    AvailableChallenges: available,
+  };
+}
+
+/** RespondToAuthChallenge SELECT_CHALLENGE with ANSWER WEB_AUTHN | PASSWORD | PASSWORD_SRP. */
+export async function respondSelectChallenge(ctx: FlowContext): Promise<AuthOutput> {
+  const rec = await consumeSession(ctx.s, ctx.client, ctx.session);
+  const st = rec.state as { kind: string; typed: string; available: string[] };
+  if (st.kind !== 'SELECT_CHALLENGE') throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
+  const answer = ctx.params.ANSWER;
+  if (!answer || !st.available.includes(answer)) throw new InvalidParameterException(`Invalid ANSWER: ${String(answer).slice(0, 32)}`);
+  if (answer === 'PASSWORD') return passwordSignIn(ctx, st.typed, ctx.params.PASSWORD);
+  if (answer === 'PASSWORD_SRP') return startSrp(ctx, st.typed, ctx.params.SRP_A);
+  const user = rec.userId ? await ctx.s.store.getUser(ctx.pool.id, rec.userId) : undefined;
+  if (!user) throw new NotAuthorizedException(PASSKEY_FAILED, 'user gone');
+  return webAuthnChallenge(ctx, user, st.typed);
+}
+
+/**
+ * RespondToAuthChallenge WEB_AUTHN: full assertion verification, then an atomic, count-guarded
+ * update of the passkey's sign count, backup state and last use. Every failure is the same
+ * NotAuthorizedException; the reason is logged.
+ */
+export async function respondWebAuthn(ctx: FlowContext): Promise<AuthOutput> {
+  const rec = await consumeSession(ctx.s, ctx.client, ctx.session);
+  const st = rec.state as { kind: string; challenge: string; rpId: string };
+  if (st.kind !== 'WEB_AUTHN') throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
+  try {
+    return await verifyAndSignIn(ctx, rec.userId, st);
+  } catch (err) {
+    if (err instanceof ServiceError) {
+      ctx.s.log.info({ poolId: ctx.pool.id, reason: err.type, detail: err.detail }, 'passkey sign-in refused');
+      throw new NotAuthorizedException(PASSKEY_FAILED, `${err.type}: ${err.detail ?? err.message}`);
+    }
+    throw err;
+  }
+}
+
+async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, st: { challenge: string; rpId: string }): Promise<AuthOutput> {
+  const raw = ctx.params.CREDENTIAL;
+  if (!raw) throw new InvalidParameterException('Missing required parameter CREDENTIAL');
+  let credential: unknown;
+  try {
+    credential = JSON.parse(raw);
+  } catch {
+    throw new InvalidParameterException('CREDENTIAL is not JSON');
+  }
+  const { credentialId, userHandle } = peekAssertion(credential);
+  const passkey = await ctx.s.store.getPasskey(ctx.pool.id, credentialId);
+  if (!passkey) throw new NotAuthorizedException(PASSKEY_FAILED, 'unknown credential');
+  // With a username, the credential must be that user's; without one (discoverable), the userHandle decides.
+  if (sessionUserId !== null && passkey.userId !== sessionUserId) throw new NotAuthorizedException(PASSKEY_FAILED, "another user's credential");
+  const user = await ctx.s.store.getUser(ctx.pool.id, passkey.userId);
+  if (!user) throw new NotAuthorizedException(PASSKEY_FAILED, 'user gone');
+  const expectedHandle = Buffer.from(user.id, 'utf8').toString('base64url');
+  if (userHandle !== undefined && userHandle !== expectedHandle) throw new NotAuthorizedException(PASSKEY_FAILED, 'userHandle mismatch');
+  if (sessionUserId === null && userHandle === undefined) throw new NotAuthorizedException(PASSKEY_FAILED, 'discoverable sign-in without userHandle');
+  const policy = ctx.pool.latchkey.signCountPolicy;
+  const verified = await verifyAuthentication({
+    credential, expectedChallenge: st.challenge, expectedOrigins: ctx.client.allowedOrigins, rpId: st.rpId,
+    userVerification: ctx.pool.webAuthn?.UserVerification ?? 'preferred',
+    storedCredential: { credentialId, publicKey: passkey.publicKey, signCount: passkey.signCount, transports: passkey.transports },
+    allowCounterRegression: policy === 'lenient-synced' && passkey.backupEligible,
+  });
+  const now = ctx.s.clock.now();
+  const applied = await ctx.s.store.recordPasskeyUse(ctx.pool.id, credentialId, passkey.signCount, {
+    signCount: Math.max(passkey.signCount, verified.newSignCount), backupState: verified.backupState, lastUsedAt: now, cloneWarning: verified.counterRegressed,
+  });
+  if (!applied) throw new NotAuthorizedException(PASSKEY_FAILED, 'concurrent use of the credential');
+  if (verified.counterRegressed) ctx.s.log.warn({ poolId: ctx.pool.id, userId: user.id, credentialId }, 'passkey sign count did not increase (synced credential accepted; possible clone)');
+  assertUserCanSignIn(user);
+  return signedIn(ctx.s, ctx.pool, ctx.client, user);
+}

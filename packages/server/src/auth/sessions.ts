@@ -1,0 +1,31 @@
+import type { Services } from '../services.js';
+import type { AuthSessionRecord, JsonObject } from '../storage/store.js';
+import { NotAuthorizedException } from '../protocol/errors.js';
+import { randomToken, sha256Hex } from '../security/secrets.js';
+import type { AppClient } from '../domain/clients.js';
+
+export const SESSION_EXPIRED = 'Invalid session for the user, session is expired.';
+
+/**
+ * Stores one step of a sign-in and returns the opaque `Session` string. Only its hash is stored; the
+ * record is bound to pool, client and user and lives for the client's AuthSessionValidity.
+ */
+export async function issueSession(s: Pick<Services, 'store' | 'clock'>, client: AppClient, userId: string | null, state: JsonObject, token = randomToken(48)): Promise<string> {
+  await s.store.putAuthSession({
+    idHash: sha256Hex(token), poolId: client.poolId, clientId: client.id, userId, state,
+    expiresAt: s.clock.now() + client.authSessionValiditySec * 1000,
+  });
+  return token;
+}
+
+/**
+ * Consumes a Session: single use (delete-returning), unexpired, same client.
+ * @throws NotAuthorizedException("Invalid session for the user, session is expired.")
+ */
+export async function consumeSession(s: Pick<Services, 'store' | 'clock'>, client: AppClient, token: string | undefined): Promise<AuthSessionRecord> {
+  if (!token) throw new NotAuthorizedException(SESSION_EXPIRED, 'no session');
+  const rec = await s.store.consumeAuthSession(sha256Hex(token), s.clock.now());
+  if (!rec) throw new NotAuthorizedException(SESSION_EXPIRED, 'unknown, used or expired session');
+  if (rec.clientId !== client.id || rec.poolId !== client.poolId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another client');
+  return rec;
+}

@@ -1,0 +1,75 @@
+import { operation } from './types.js';
+import { v, common } from '../protocol/validate.js';
+import { loadPool } from './shared.js';
+import { parseAttributes, emailKeyFor, deliveryTarget } from '../domain/users.js';
+import { describeUser } from '../domain/describe.js';
+import { assertPasswordPolicy, findUser, passwordSecret } from '../auth/password.js';
+import { randomId, randomString } from '../security/secrets.js';
+import { InvalidParameterException, UnsupportedUserStateException, UsernameExistsException, CodeDeliveryFailureException, UserNotFoundException } from '../protocol/errors.js';
+import { StoreConflictError, type UserRecord } from '../storage/store.js';
+
+interface Input {
+  UserPoolId: string; Username: string; UserAttributes?: { Name: string; Value?: string }[]; TemporaryPassword?: string;
+  MessageAction?: 'RESEND' | 'SUPPRESS'; ForceAliasCreation?: boolean; DesiredDeliveryMediums?: string[];
+}
+
+/** A temporary password that satisfies any policy Cognito allows. */
+function temporaryPassword(): string {
+  return `${randomString(4, 'ABCDEFGHJKLMNPQRSTUVWXYZ')}${randomString(4, 'abcdefghijkmnpqrstuvwxyz')}${randomString(3, '23456789')}${randomString(1, '!#%+=?')}`;
+}
+
+/** AdminCreateUser: FORCE_CHANGE_PASSWORD with a temporary password; the invitation can be suppressed. */
+export const AdminCreateUser = operation<Input, object>({
+  auth: 'sigv4',
+  input: {
+    UserPoolId: common.userPoolId(), Username: common.username(), UserAttributes: common.attributes(), ValidationData: common.attributes(),
+    TemporaryPassword: common.password(false), ForceAliasCreation: v.bool(), MessageAction: v.str({ enum: ['RESEND', 'SUPPRESS'] }),
+    DesiredDeliveryMediums: v.list(v.str({ enum: ['SMS', 'EMAIL'] })), ClientMetadata: common.clientMetadata(),
+  },
+  async handle(s, input) {
+    const pool = await loadPool(s, input.UserPoolId);
+    const password = input.TemporaryPassword ?? temporaryPassword();
+    if (input.TemporaryPassword !== undefined) assertPasswordPolicy(pool, input.TemporaryPassword);
+    const now = s.clock.now();
+    if (input.MessageAction === 'RESEND') {
+      const existing = await findUser(s, pool, input.Username);
+      if (!existing) throw new UserNotFoundException('User does not exist.');
+      if (existing.status !== 'FORCE_CHANGE_PASSWORD') throw new UnsupportedUserStateException('Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.');
+      await s.store.updateUser(pool.id, existing.id, passwordSecret(pool, existing, password), now);
+      await invite(s, pool.id, existing, password);
+      return { User: describeUser({ ...existing, updatedAt: now }) };
+    }
+    const attributes = parseAttributes(input.UserAttributes, { admin: true });
+    const id = randomId();
+    let username = input.Username;
+    if (pool.emailIsUsername) {
+      if (!input.Username.includes('@') && !attributes.email) throw new InvalidParameterException('Username should be an email.');
+      attributes.email ??= input.Username;
+      username = id;
+    }
+    const user: UserRecord = {
+      poolId: pool.id, id, username, usernameKey: pool.usernameKey(username), emailKey: emailKeyFor(pool, attributes),
+      status: 'FORCE_CHANGE_PASSWORD', enabled: true, attributes, ...passwordSecret(pool, { id }, password),
+      failedAttempts: 0, lockedUntil: 0, passkeyCount: 0, tokensValidAfter: 0, createdAt: now, updatedAt: now,
+    };
+    try {
+      await s.store.createUser(user);
+    } catch (err) {
+      if (err instanceof StoreConflictError) throw new UsernameExistsException(err.key === 'email' ? 'An account with the given email already exists.' : 'User account already exists');
+      throw err;
+    }
+    if (input.MessageAction !== 'SUPPRESS') await invite(s, pool.id, user, password);
+    return { User: describeUser(user) };
+  },
+});
+
+async function invite(s: Parameters<typeof AdminCreateUser.handle>[0], poolId: string, user: UserRecord, password: string) {
+  const target = deliveryTarget(user);
+  if (!target) return;
+  try {
+    await s.sender.send({ poolId, userId: user.id, destination: target.destination, subject: 'Your temporary password', body: `Your username is ${user.username} and temporary password is ${password}`, code: password });
+  } catch (err) {
+    s.log.error({ err, poolId }, 'invitation delivery failed');
+    throw new CodeDeliveryFailureException('Unable to deliver the invitation.');
+  }
+}

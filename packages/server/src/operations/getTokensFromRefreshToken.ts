@@ -1,0 +1,19 @@
+import { operation } from './types.js';
+import { v, common } from '../protocol/validate.js';
+import { loadClient, loadPool } from './shared.js';
+import { refreshTokens } from '../auth/flows/refresh.js';
+import { NotAuthorizedException } from '../protocol/errors.js';
+import { safeEqual } from '../security/secrets.js';
+
+/** GetTokensFromRefreshToken (aws-amplify ≥ 6.14 refreshes with it). */
+export const GetTokensFromRefreshToken = operation<{ RefreshToken: string; ClientId: string; ClientSecret?: string }, object>({
+  auth: 'none',
+  input: { RefreshToken: v.str({ required: true, min: 1, max: 4096 }), ClientId: common.clientId(), ClientSecret: v.str({ min: 1, max: 64 }), ClientMetadata: common.clientMetadata(), DeviceKey: v.str({ min: 1, max: 55 }) },
+  async handle(s, input) {
+    const client = await loadClient(s, input.ClientId);
+    const pool = await loadPool(s, client.poolId);
+    if (client.secret && (!input.ClientSecret || !safeEqual(input.ClientSecret, client.secret))) throw new NotAuthorizedException(`Unable to verify secret for client ${client.id}`);
+    const out = await refreshTokens(s, pool, client, input.RefreshToken);
+    return { AuthenticationResult: out.AuthenticationResult };
+  },
+});

@@ -1,0 +1,27 @@
+import { operation } from './types.js';
+import { v, common } from '../protocol/validate.js';
+import { loadClient, loadPool } from './shared.js';
+import { runInitiate } from '../auth/initiate.js';
+
+const flows = ['USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'CUSTOM_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'USER_AUTH'];
+
+export const initiateShape = {
+  AuthFlow: v.str({ required: true, enum: flows }),
+  AuthParameters: v.map({ maxEntries: 20, maxValue: 4096 }),
+  ClientMetadata: common.clientMetadata(),
+  ClientId: common.clientId(),
+  AnalyticsMetadata: v.doc(),
+  UserContextData: v.doc(),
+  Session: common.session(),
+};
+
+/** InitiateAuth: USER_PASSWORD_AUTH, USER_SRP_AUTH, USER_AUTH (passkeys, choice) and refresh. */
+export const InitiateAuth = operation<{ AuthFlow: string; AuthParameters?: Record<string, string>; ClientId: string; Session?: string }, object>({
+  auth: 'none',
+  input: initiateShape,
+  async handle(s, input) {
+    const client = await loadClient(s, input.ClientId);
+    const pool = await loadPool(s, client.poolId);
+    return runInitiate({ s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, admin: false }, input.AuthFlow);
+  },
+});

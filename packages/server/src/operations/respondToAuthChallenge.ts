@@ -1,0 +1,26 @@
+import { operation } from './types.js';
+import { v, common } from '../protocol/validate.js';
+import { loadClient, loadPool } from './shared.js';
+import { runRespond } from '../auth/initiate.js';
+
+const challenges = ['SMS_MFA', 'EMAIL_OTP', 'SOFTWARE_TOKEN_MFA', 'SELECT_MFA_TYPE', 'MFA_SETUP', 'PASSWORD_VERIFIER', 'CUSTOM_CHALLENGE', 'SELECT_CHALLENGE', 'DEVICE_SRP_AUTH', 'DEVICE_PASSWORD_VERIFIER', 'ADMIN_NO_SRP_AUTH', 'NEW_PASSWORD_REQUIRED', 'SMS_OTP', 'PASSWORD', 'WEB_AUTHN', 'PASSWORD_SRP'];
+
+export const respondShape = {
+  ClientId: common.clientId(),
+  ChallengeName: v.str({ required: true, enum: challenges }),
+  Session: common.session(),
+  ChallengeResponses: v.map({ maxEntries: 30, maxValue: 65536 }),
+  AnalyticsMetadata: v.doc(),
+  UserContextData: v.doc(),
+  ClientMetadata: common.clientMetadata(),
+};
+
+export const RespondToAuthChallenge = operation<{ ClientId: string; ChallengeName: string; Session?: string; ChallengeResponses?: Record<string, string> }, object>({
+  auth: 'none',
+  input: respondShape,
+  async handle(s, input) {
+    const client = await loadClient(s, input.ClientId);
+    const pool = await loadPool(s, client.poolId);
+    return runRespond({ s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: false }, input.ChallengeName);
+  },
+});
