@@ -374,7 +374,7 @@ export class VirtualAuthenticator {
       privateKey,
       publicKey,
       cosePublicKey,
-      signCount: this.signCountMode === 'zero' && overrides.signCount === undefined ? 0 : signCount,
+      signCount,
       backupEligible: this.backupEligible,
       backupState: this.backupState,
       transports: [...this.transports],
@@ -439,7 +439,7 @@ export class VirtualAuthenticator {
     if (overrides.signCount !== undefined) {
       signCount = overrides.signCount;
     } else if (this.signCountMode === 'increment') {
-      
+      record.signCount = (record.signCount + 1) >>> 0;
       signCount = record.signCount;
     } else {
       signCount = 0;

@@ -1,7 +1,9 @@
 /**
  * The in-progress sign-in (username, challenge, Cognito Session) between `signIn` and `confirmSignIn`.
- * Like Amplify, it is mirrored to `sessionStorage` (when available) under `CognitoSignInState.*` and
- * expires 3 minutes after the last Session was received (Cognito's default auth-session validity).
+ * As in Amplify it lives in memory and is mirrored to `sessionStorage` (when available) under
+ * `CognitoSignInState.*`, so a page reload in the middle of a sign-in can continue; the mirrored copy
+ * is only used if it is less than 3 minutes old (Cognito's default auth-session validity). Whether a
+ * Session is still valid is otherwise the server's call.
  */
 import { usableWebStorage } from './storage.js';
 import type { ChallengeName, CognitoAuthSignInDetails } from './types.js';
@@ -21,46 +23,39 @@ const KEYS = {
   expiry: 'CognitoSignInState.expiry',
 } as const;
 
+/** undefined until first read (then hydrated from sessionStorage once). */
 let state: SignInState | undefined;
-let expiresAt = 0;
 
 export function getSignInState(): SignInState {
-  if (state && Date.now() < expiresAt) return state;
   if (!state) {
-    // hydrate once per page load from sessionStorage (a reload in the middle of a sign-in)
     const store = usableWebStorage('sessionStorage');
-    const expiry = Number(store?.getItem(KEYS.expiry) ?? 0);
-    if (store && expiry > Date.now()) {
-      expiresAt = expiry;
+    if (store && Number(store.getItem(KEYS.expiry) ?? 0) > Date.now()) {
       state = {
         username: store.getItem(KEYS.username) ?? undefined,
         challengeName: (store.getItem(KEYS.challengeName) ?? undefined) as ChallengeName | undefined,
         signInSession: store.getItem(KEYS.signInSession) ?? undefined,
       };
-      return state;
+    } else {
+      resetSignInState();
     }
   }
-  resetSignInState();
-  return {};
+  return state!;
 }
 
 export function setSignInState(next: SignInState): void {
   state = { ...next };
-  if (next.signInSession) expiresAt = Date.now() + MS_TO_EXPIRY;
-  else if (!expiresAt || expiresAt < Date.now()) expiresAt = Date.now() + MS_TO_EXPIRY;
   const store = usableWebStorage('sessionStorage');
   if (!store) return;
   if (next.username) store.setItem(KEYS.username, next.username);
   if (next.challengeName) store.setItem(KEYS.challengeName, next.challengeName);
   if (next.signInSession) {
     store.setItem(KEYS.signInSession, next.signInSession);
-    store.setItem(KEYS.expiry, String(expiresAt));
+    store.setItem(KEYS.expiry, String(Date.now() + MS_TO_EXPIRY));
   }
 }
 
 export function resetSignInState(): void {
   state = {};
-  expiresAt = 0;
   const store = usableWebStorage('sessionStorage');
   if (store) for (const key of Object.values(KEYS)) store.removeItem(key);
 }

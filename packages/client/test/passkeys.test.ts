@@ -267,7 +267,7 @@ describe('PasskeyError mapping from DOMException names', () => {
     const authenticator = installFakeAuthenticator();
     authenticator.failWith = new DOMException('from the browser', domName);
     cognito.on('StartWebAuthnRegistration', () => ({ body: { CredentialCreationOptions: creationOptions() } }));
-    return associateWebAuthnCredential().catch(e => e as PasskeyError);
+    return (await associateWebAuthnCredential().then(() => undefined, (e: unknown) => e)) as PasskeyError;
   };
   const authentication = async (domName: string) => {
     const authenticator = installFakeAuthenticator();
@@ -275,7 +275,10 @@ describe('PasskeyError mapping from DOMException names', () => {
     cognito.on('InitiateAuth', () => ({
       body: { ChallengeName: 'WEB_AUTHN', Session: 's', ChallengeParameters: { USERNAME: 'alice', CREDENTIAL_REQUEST_OPTIONS: '{"challenge":"AAAA"}' } },
     }));
-    return signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } }).catch(e => e as PasskeyError);
+    return (await signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as PasskeyError;
   };
 
   it.each([

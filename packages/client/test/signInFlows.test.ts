@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { confirmSignIn, getCurrentUser, signIn, signOut, type TokenStorage } from '@latchkey/auth';
 import {
   authenticationResult,
@@ -22,7 +22,10 @@ beforeEach(async () => {
   cognito.reset();
   storage = configureFor(cognito);
 });
-afterEach(() => uninstallFakeAuthenticator());
+afterEach(() => {
+  uninstallFakeAuthenticator();
+  vi.unstubAllGlobals();
+});
 
 const SECRET_BLOCK = Buffer.from('opaque-server-state-0123456789').toString('base64');
 const TIMESTAMP_RE = /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [1-9]\d? \d\d:\d\d:\d\d UTC \d{4}$/;
@@ -294,6 +297,37 @@ describe('SELECT_CHALLENGE and confirmSignIn', () => {
     expect((await confirmSignIn({ challengeResponse: 'PASSWORD' })).nextStep.signInStep).toBe('CONFIRM_SIGN_IN_WITH_PASSWORD');
     expect((await confirmSignIn({ challengeResponse: 'pw' })).isSignedIn).toBe(true);
     expect(cognito.calls('RespondToAuthChallenge').at(-1)!.body.Session).toBe('wa-session');
+  });
+});
+
+describe('sign-in state across a page reload', () => {
+  it('is mirrored to sessionStorage (CognitoSignInState.*) and picked up by a fresh module instance', async () => {
+    const map = new Map<string, string>();
+    vi.stubGlobal('sessionStorage', {
+      getItem: (k: string) => map.get(k) ?? null,
+      setItem: (k: string, v: string) => void map.set(k, v),
+      removeItem: (k: string) => void map.delete(k),
+    });
+    cognito.on('InitiateAuth', () => ({
+      body: { ChallengeName: 'SELECT_CHALLENGE', Session: 'select-session', ChallengeParameters: {}, AvailableChallenges: ['PASSWORD'] },
+    }));
+    await signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH' } });
+    expect(map.get('CognitoSignInState.username')).toBe('alice');
+    expect(map.get('CognitoSignInState.challengeName')).toBe('SELECT_CHALLENGE');
+    expect(map.get('CognitoSignInState.signInSession')).toBe('select-session');
+    expect(Number(map.get('CognitoSignInState.expiry'))).toBeGreaterThan(Date.now());
+
+    vi.resetModules(); // "reload": a fresh copy of the library with empty memory
+    const fresh = await import('@latchkey/auth');
+    fresh.configure(
+      { Auth: { Cognito: { userPoolId: 'local_Pool42', userPoolClientId: 'client123', userPoolEndpoint: cognito.url } } },
+      { storage: fresh.createMemoryStorage() },
+    );
+    expect((await fresh.confirmSignIn({ challengeResponse: 'PASSWORD' })).nextStep.signInStep).toBe('CONFIRM_SIGN_IN_WITH_PASSWORD');
+    cognito.on('RespondToAuthChallenge', () => ({ body: { AuthenticationResult: authenticationResult() } }));
+    expect((await fresh.confirmSignIn({ challengeResponse: 'pw' })).isSignedIn).toBe(true);
+    expect(cognito.calls('RespondToAuthChallenge')[0]!.body.Session).toBe('select-session');
+    expect(map.size).toBe(0); // cleared after sign-in
   });
 });
 

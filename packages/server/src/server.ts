@@ -76,7 +76,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: opts.schema });
   const box = new SecretBox(serverSecret(config, log));
   const admin = await adminCredentials(config, store, box);
-  const tokens = new TokenService(store, box, config.publicUrl, () => clock.now(), config.cacheMs);
+  const tokens = new TokenService(store, box, () => services.config.publicUrl, () => clock.now(), config.cacheMs);
   const sender = config.smtpUrl ? new SmtpSender(config.smtpUrl, config.smtpFrom, log) : new OutboxSender(store, clock, log);
   const services: Services = { config, store, tokens, box, clock, log, sender, adminKeys: new Map([[admin.accessKeyId, admin.secretAccessKey]]) };
   const app = buildApp({ services, registry, ready: () => ready });
@@ -89,6 +89,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     const addr = app.server.address();
     port = typeof addr === 'object' && addr ? addr.port : config.port;
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    // With port 0 and no explicit public URL, issuers follow the port actually bound.
+    if (!config.publicUrlExplicit && config.port === 0) services.config = Object.freeze({ ...config, publicUrl: `http://localhost:${port}` });
   } else {
     await app.ready();
   }

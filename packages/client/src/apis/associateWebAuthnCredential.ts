@@ -1,4 +1,3 @@
-import { getConfig } from '../config.js';
 import { passkeyError } from '../errors.js';
 import { registerPasskey, type PasskeyCreateOptionsJson } from '../internal/passkey.js';
 import { requireAccessToken } from '../tokens.js';
@@ -12,7 +11,6 @@ import { AuthAction, callUserPool } from '../transport.js';
  * `InvalidPasskeyRegistrationOptions`, …) and `AuthError` for service errors.
  */
 export async function associateWebAuthnCredential(): Promise<void> {
-  getConfig();
   const AccessToken = await requireAccessToken();
   const { CredentialCreationOptions: options } = await callUserPool<{ CredentialCreationOptions?: unknown }>(
     'StartWebAuthnRegistration',

@@ -1,4 +1,3 @@
-import { getConfig } from '../config.js';
 import { requireAccessToken } from '../tokens.js';
 import { AuthAction, callUserPool } from '../transport.js';
 import type { ListWebAuthnCredentialsInput, ListWebAuthnCredentialsOutput } from '../types.js';
@@ -18,7 +17,6 @@ interface WebAuthnCredentialDescription {
  * pass the returned `nextToken` for the next page). `createdAt` is a `Date`.
  */
 export async function listWebAuthnCredentials(input?: ListWebAuthnCredentialsInput): Promise<ListWebAuthnCredentialsOutput> {
-  getConfig();
   const AccessToken = await requireAccessToken();
   const { Credentials = [], NextToken } = await callUserPool<{
     Credentials?: WebAuthnCredentialDescription[];

@@ -28,8 +28,11 @@ import { autoSignInSession, resetAutoSignIn } from './autoSignIn.js';
 export async function signIn(input: SignInInput): Promise<SignInOutput> {
   resetAutoSignIn(false);
   await assertUserNotAuthenticated();
-  return signInWithFlow(input, input.options?.authFlowType ?? 'USER_SRP_AUTH');
+  const requested = input.options?.authFlowType;
+  return signInWithFlow(input, requested && FLOWS.includes(requested) ? requested : 'USER_SRP_AUTH');
 }
+
+const FLOWS: AuthFlowType[] = ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH', 'USER_AUTH', 'CUSTOM_WITHOUT_SRP', 'CUSTOM_WITH_SRP'];
 
 /** The flow dispatch without the "already signed in" check (used by autoSignIn as Amplify does). */
 export async function signInWithFlow(input: SignInInput, authFlowType: AuthFlowType): Promise<SignInOutput> {

@@ -13,6 +13,8 @@ export interface Config {
   readonly databaseUrl?: string;
   /** Base of token issuers `<publicUrl>/<poolId>` (`--public-url` / `LATCHKEY_PUBLIC_URL`). */
   readonly publicUrl: string;
+  /** Whether publicUrl was given (else it follows the bound port). */
+  readonly publicUrlExplicit: boolean;
   /** Pool-id prefix (`--region` / `LATCHKEY_REGION`). */
   readonly region: string;
   /** Admin SigV4 key pair (`LATCHKEY_ADMIN_ACCESS_KEY_ID` + `LATCHKEY_ADMIN_SECRET_ACCESS_KEY`); generated and stored when absent. */

@@ -58,7 +58,8 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('database-url must be a postgres:// URL (omit it to use SQLite in the data directory)');
   }
-  const publicUrl = (str(flags, 'public-url', env.LATCHKEY_PUBLIC_URL) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const explicitUrl = str(flags, 'public-url', env.LATCHKEY_PUBLIC_URL);
+  const publicUrl = (explicitUrl ?? `http://localhost:${port}`).replace(/\/+$/, '');
   try {
     new URL(publicUrl);
   } catch {
@@ -80,6 +81,7 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     dataDir: resolve(str(flags, 'data', env.LATCHKEY_DATA) ?? DEFAULTS.dataDir),
     databaseUrl,
     publicUrl,
+    publicUrlExplicit: explicitUrl !== undefined,
     region,
     adminAccessKeyId,
     adminSecretAccessKey,

@@ -50,13 +50,13 @@ export class TokenService {
   constructor(
     private readonly store: Store,
     private readonly box: SecretBox,
-    private readonly publicUrl: string,
+    private readonly publicUrl: () => string,
     private readonly now: () => number,
     private readonly cacheMs: number,
   ) {}
 
   issuer(poolId: string): string {
-    return `${this.publicUrl}/${poolId}`;
+    return `${this.publicUrl()}/${poolId}`;
   }
 
   /** Generates a new signing key for a pool; the previous ones stay published until `retiredExpireAt`. */

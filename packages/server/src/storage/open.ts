@@ -11,6 +11,16 @@ import { migrationProvider } from './migrations/index.js';
 // PostgreSQL int8 columns hold epoch milliseconds, well inside Number's exact range.
 pg.types.setTypeParser(20, (v) => Number(v));
 
+/**
+ * A URL without a user name would make libpq-style clients fall back to $USER, which is empty in
+ * containers and CI; default to PGUSER or `postgres` instead.
+ */
+export function normalizePgUrl(url: string): string {
+  const u = new URL(url);
+  if (!u.username) u.username = process.env.PGUSER || 'postgres';
+  return u.toString();
+}
+
 export interface StoreOptions {
   /** `postgres://…`; absent → SQLite file `latchkey.db` in `dataDir`. */
   databaseUrl?: string;
@@ -32,10 +42,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   let dialect: 'sqlite' | 'postgres';
   if (opts.databaseUrl) {
     dialect = 'postgres';
+    const databaseUrl = normalizePgUrl(opts.databaseUrl);
     const schema = opts.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error('invalid schema name');
     if (schema) {
-      const c = new pg.Client({ connectionString: opts.databaseUrl });
+      const c = new pg.Client({ connectionString: databaseUrl });
       await c.connect();
       try {
         await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
@@ -47,7 +58,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       }
     }
     const pool = new pg.Pool({
-      connectionString: opts.databaseUrl,
+      connectionString: databaseUrl,
       max: opts.maxConnections ?? 10,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });

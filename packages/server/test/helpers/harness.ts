@@ -5,6 +5,7 @@ import pg from 'pg';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { loadConfig } from '../../src/config/load.js';
+import { normalizePgUrl } from '../../src/storage/open.js';
 import type { Logger } from '../../src/services.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -60,9 +61,8 @@ export async function startTestServer(dialect: Dialect, opts: { env?: Record<str
   });
   const server = await startServer({ config, clock, log, schema });
   const endpoint = server.url;
-  // The token issuer uses publicUrl; point it at the real port.
-  (server.services.config as { publicUrl: string }).publicUrl = endpoint;
-  (server.services.tokens as unknown as { publicUrl: string }).publicUrl = endpoint;
+  // Issuers use the public URL; in tests it is the loopback address actually bound.
+  server.services.config = Object.freeze({ ...server.services.config, publicUrl: endpoint });
   const sdk = (credentials?: { accessKeyId: string; secretAccessKey: string }) => new CognitoIdentityProviderClient({
     endpoint,
     region: 'us-east-1',
@@ -87,7 +87,7 @@ export async function startTestServer(dialect: Dialect, opts: { env?: Record<str
       client.destroy();
       await server.close();
       if (schema) {
-        const c = new pg.Client({ connectionString: PG_URL });
+        const c = new pg.Client({ connectionString: normalizePgUrl(PG_URL) });
         await c.connect();
         await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
         await c.end();
