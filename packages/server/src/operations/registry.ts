@@ -39,6 +39,13 @@ import { AdminUserGlobalSignOut } from './adminUserGlobalSignOut.js';
 import { AdminInitiateAuth } from './adminInitiateAuth.js';
 import { AdminRespondToAuthChallenge } from './adminRespondToAuthChallenge.js';
 import { ListUsers } from './listUsers.js';
+import { StartWebAuthnRegistration } from './startWebAuthnRegistration.js';
+import { CompleteWebAuthnRegistration } from './completeWebAuthnRegistration.js';
+import { ListWebAuthnCredentials } from './listWebAuthnCredentials.js';
+import { DeleteWebAuthnCredential } from './deleteWebAuthnCredential.js';
+import { GetUserAuthFactors } from './getUserAuthFactors.js';
+import { AdminGetUserAuthFactors } from './adminGetUserAuthFactors.js';
+import { LatchkeyUpdateUserPoolSettings, LatchkeyDescribeUserPoolSettings, LatchkeyUpdateUserPoolClientSettings } from './latchkeySettings.js';
 
 /** Target name (after `AWSCognitoIdentityProviderService.`) → operation. Keys are Cognito's exact names. */
 export const registry: Readonly<Record<string, Operation>> = Object.freeze({
@@ -82,4 +89,13 @@ export const registry: Readonly<Record<string, Operation>> = Object.freeze({
   AdminInitiateAuth,
   AdminRespondToAuthChallenge,
   ListUsers,
+  StartWebAuthnRegistration,
+  CompleteWebAuthnRegistration,
+  ListWebAuthnCredentials,
+  DeleteWebAuthnCredential,
+  GetUserAuthFactors,
+  AdminGetUserAuthFactors,
+  LatchkeyUpdateUserPoolSettings,
+  LatchkeyDescribeUserPoolSettings,
+  LatchkeyUpdateUserPoolClientSettings,
 });

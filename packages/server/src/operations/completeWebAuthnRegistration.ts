@@ -1,0 +1,50 @@
+import { operation } from './types.js';
+import { v, common } from '../protocol/validate.js';
+import { authorizeAccessToken } from '../auth/accessToken.js';
+import { passkeyConfig } from '../auth/passkeyPolicy.js';
+import { verifyRegistration } from '../security/webauthn.js';
+import { peekRegistrationChallenge } from '../security/clientData.js';
+import { friendlyName } from '../domain/aaguids.js';
+import {
+  LimitExceededException, WebAuthnChallengeNotFoundException, WebAuthnClientMismatchException, WebAuthnCredentialNotSupportedException,
+} from '../protocol/errors.js';
+
+/**
+ * CompleteWebAuthnRegistration: consumes the challenge atomically (one of N concurrent calls wins),
+ * verifies the registration fully, and stores the passkey under the per-user limit. A retried
+ * Complete of a credential this user already registered answers `{}` (Amplify retries after a 5xx).
+ */
+export const CompleteWebAuthnRegistration = operation<{ AccessToken: string; Credential: unknown }, object>({
+  auth: 'none',
+  input: { AccessToken: common.accessToken(), Credential: v.doc({ required: true, maxBytes: 64 * 1024 }) },
+  async handle(s, { AccessToken, Credential }) {
+    const { pool, client, user, claims } = await authorizeAccessToken(s, AccessToken);
+    const { rpId, userVerification } = passkeyConfig(pool, { needRpId: true });
+    const { challenge, credentialId } = peekRegistrationChallenge(Credential);
+    const existing = await s.store.getPasskey(pool.id, credentialId);
+    if (existing) {
+      if (existing.userId === user.id) return {};
+      throw new WebAuthnCredentialNotSupportedException('This credential is already registered.', 'credential id of another user');
+    }
+    const pending = await s.store.consumeChallenge(challenge, s.clock.now());
+    if (!pending || pending.poolId !== pool.id || pending.userId !== user.id) {
+      throw new WebAuthnChallengeNotFoundException('The challenge was not found or has expired.', pending ? 'challenge of another user' : 'unknown, used or expired');
+    }
+    if (pending.clientId !== claims.client_id) throw new WebAuthnClientMismatchException('The registration was started by another app client.');
+    const settings = pool.latchkey;
+    const verified = await verifyRegistration({
+      credential: Credential, expectedChallenge: pending.challenge, expectedOrigins: client.allowedOrigins, rpId, userVerification, attestation: settings.attestation,
+    });
+    const now = s.clock.now();
+    const result = await s.store.addPasskey({
+      poolId: pool.id, userId: user.id, credentialId: verified.credentialId, publicKey: verified.publicKey, algorithm: verified.algorithm,
+      signCount: verified.signCount, transports: verified.transports, attachment: verified.authenticatorAttachment ?? null, aaguid: verified.aaguid,
+      backupEligible: verified.backupEligible, backupState: verified.backupState, userVerified: verified.userVerified, fmt: verified.fmt,
+      friendlyName: friendlyName(verified.aaguid, verified.authenticatorAttachment), relyingPartyId: rpId, createdAt: now, lastUsedAt: null, cloneWarnings: 0,
+    }, settings.maxPasskeysPerUser);
+    if (result === 'limit') throw new LimitExceededException(`The user already has the maximum number of passkeys (${settings.maxPasskeysPerUser}).`);
+    if (result === 'exists-other-user') throw new WebAuthnCredentialNotSupportedException('This credential is already registered.', 'credential id of another user');
+    s.log.info({ poolId: pool.id, userId: user.id, fmt: verified.fmt, aaguid: verified.aaguid }, result === 'added' ? 'passkey registered' : 'passkey registration repeated');
+    return {};
+  },
+});

@@ -1,0 +1,43 @@
+import { operation } from './types.js';
+import { common } from '../protocol/validate.js';
+import { authorizeAccessToken } from '../auth/accessToken.js';
+import { passkeyConfig } from '../auth/passkeyPolicy.js';
+import { randomChallenge } from '../security/webauthn.js';
+import { LimitExceededException } from '../protocol/errors.js';
+
+/**
+ * StartWebAuthnRegistration → CredentialCreationOptions (a JSON object). The challenge is stored:
+ * single-use, bound to pool, user and app client, expiring with the registration timeout.
+ */
+export const StartWebAuthnRegistration = operation<{ AccessToken: string }, object>({
+  auth: 'none',
+  input: { AccessToken: common.accessToken() },
+  async handle(s, { AccessToken }) {
+    const { pool, client, user } = await authorizeAccessToken(s, AccessToken);
+    const { rpId, userVerification } = passkeyConfig(pool, { needRpId: true });
+    const settings = pool.latchkey;
+    if (user.passkeyCount >= settings.maxPasskeysPerUser) {
+      throw new LimitExceededException(`The user already has the maximum number of passkeys (${settings.maxPasskeysPerUser}).`);
+    }
+    const challenge = randomChallenge(16);
+    await s.store.putChallenge({ challenge, kind: 'registration', poolId: pool.id, userId: user.id, clientId: client.id, expiresAt: s.clock.now() + settings.registrationTimeoutMs });
+    const existing = await s.store.listPasskeys(pool.id, user.id, settings.maxPasskeysPerUser + 100);
+    return {
+      CredentialCreationOptions: {
+        rp: { id: rpId, name: rpId },
+        user: { id: Buffer.from(user.id, 'utf8').toString('base64url'), name: user.username, displayName: user.attributes.name ?? user.attributes.email ?? user.username },
+        challenge,
+        pubKeyCredParams: [
+          { type: 'public-key', alg: -7 },
+          { type: 'public-key', alg: -8 },
+          { type: 'public-key', alg: -257 },
+        ],
+        timeout: settings.registrationTimeoutMs,
+        excludeCredentials: existing.map((p) => ({ type: 'public-key', id: p.credentialId, ...(p.transports.length ? { transports: p.transports } : {}) })),
+        authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification },
+        attestation: settings.attestation,
+        extensions: { credProps: true },
+      },
+    };
+  },
+});
