@@ -52,8 +52,13 @@ async function webAuthnChallenge(ctx: FlowContext, user: UserRecord | null, type
  */
 export async function initiateUserAuth(ctx: FlowContext): Promise<AuthOutput> {
   const typed = ctx.params.USERNAME;
-  if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
   const preferred = ctx.params.PREFERRED_CHALLENGE;
+  if (!typed && preferred === 'WEB_AUTHN' && ctx.pool.allowedFirstAuthFactors.includes('WEB_AUTHN')) {
+    // Latchkey extension: username-less sign-in with a discoverable credential (empty allowCredentials);
+    // the user is found from the credential and its userHandle when the assertion comes back.
+    return webAuthnChallenge(ctx, null, null);
+  }
+  if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
   const user = await findUser(ctx.s, ctx.pool, typed);
   if (!user && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
   if (user && !user.enabled) throw new NotAuthorizedException('User is disabled.');
