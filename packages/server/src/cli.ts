@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       return serve(flags);
     case 'migrate': {
       const config = loadConfig(flags);
-      const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema });
       await store.close();
       console.log(`migrations are up to date (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`);
       return 0;
@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'outbox': {
       const config = loadConfig(flags);
-      const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema });
       const limit = typeof flags.limit === 'string' ? Number(flags.limit) : 20;
       const messages = await store.listOutbox(typeof flags.pool === 'string' ? flags.pool : undefined, limit);
       await store.close();

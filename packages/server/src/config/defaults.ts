@@ -13,6 +13,8 @@ export interface Config {
   readonly databaseUrl?: string;
   /** Base of token issuers `<publicUrl>/<poolId>` (`--public-url` / `LATCHKEY_PUBLIC_URL`). */
   readonly publicUrl: string;
+  /** PostgreSQL schema (`--database-schema` / `LATCHKEY_DATABASE_SCHEMA`), created if absent; default the search_path's. */
+  readonly databaseSchema?: string;
   /** Whether publicUrl was given (else it follows the bound port). */
   readonly publicUrlExplicit: boolean;
   /** Pool-id prefix (`--region` / `LATCHKEY_REGION`). */
@@ -36,7 +38,7 @@ export interface Config {
   readonly bodyLimit: number;
   /** Browser origins allowed by CORS (`LATCHKEY_CORS_ORIGINS`, comma separated, `*` = any). */
   readonly corsOrigins: readonly string[];
-  /** How long verified signing keys / revocation lookups may be cached in memory, ms (`LATCHKEY_CACHE_MS`). */
+  /** How long signing-key metadata may be cached in memory, ms (`LATCHKEY_KEY_CACHE_MS`); revocations are never cached. */
   readonly cacheMs: number;
 }
 
@@ -51,5 +53,5 @@ export const DEFAULTS = {
   bootstrapDevPool: true,
   bodyLimit: 256 * 1024,
   corsOrigins: ['*'],
-  cacheMs: 0,
+  cacheMs: 60_000,
 } as const;

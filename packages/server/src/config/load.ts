@@ -58,6 +58,8 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('database-url must be a postgres:// URL (omit it to use SQLite in the data directory)');
   }
+  const databaseSchema = str(flags, 'database-schema', env.LATCHKEY_DATABASE_SCHEMA);
+  if (databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) throw new ConfigError('database-schema must match [a-z_][a-z0-9_]*');
   const explicitUrl = str(flags, 'public-url', env.LATCHKEY_PUBLIC_URL);
   const publicUrl = (explicitUrl ?? `http://localhost:${port}`).replace(/\/+$/, '');
   try {
@@ -80,6 +82,7 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     host,
     dataDir: resolve(str(flags, 'data', env.LATCHKEY_DATA) ?? DEFAULTS.dataDir),
     databaseUrl,
+    databaseSchema,
     publicUrl,
     publicUrlExplicit: explicitUrl !== undefined,
     region,
@@ -93,6 +96,6 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     bootstrapDevPool: bool(flags.dev ?? env.LATCHKEY_DEV, DEFAULTS.bootstrapDevPool),
     bodyLimit: DEFAULTS.bodyLimit,
     corsOrigins: Object.freeze(cors ? cors.split(',').map((s) => s.trim()).filter(Boolean) : [...DEFAULTS.corsOrigins]),
-    cacheMs: int('cache-ms', env.LATCHKEY_CACHE_MS, DEFAULTS.cacheMs, 0, 3_600_000),
+    cacheMs: int('cache-ms', env.LATCHKEY_KEY_CACHE_MS, DEFAULTS.cacheMs, 0, 3_600_000),
   });
 }

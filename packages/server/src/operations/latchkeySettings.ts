@@ -59,3 +59,14 @@ export const LatchkeyUpdateUserPoolClientSettings = operation<{ UserPoolId: stri
     return { AllowedOrigins };
   },
 });
+
+/** Rotates a pool's signing key: new tokens use the new key; the old one stays in the JWKS for `RetireAfterSeconds` (default: the longest token validity, 1 day). */
+export const LatchkeyRotateSigningKey = operation<{ UserPoolId: string; RetireAfterSeconds?: number }, object>({
+  auth: 'sigv4',
+  input: { UserPoolId: common.userPoolId(), RetireAfterSeconds: v.int({ min: 0, max: 30 * 86400 }) },
+  async handle(s, { UserPoolId, RetireAfterSeconds = 86400 }) {
+    const pool = await loadPool(s, UserPoolId);
+    const kid = await s.tokens.rotate(pool.id, pool.latchkey.tokenSigningAlg, s.clock.now() + RetireAfterSeconds * 1000);
+    return { KeyId: kid };
+  },
+});
