@@ -11,6 +11,7 @@ import {
   type Algorithm,
   type AttestationFormat,
   type AuthenticationResponseJSON,
+  type CBORValue,
   type CeremonyOverrides,
   type RegistrationResponseJSON,
 } from '@latchkey/virtual-authenticator';
@@ -268,7 +269,7 @@ describe('registration failures', () => {
   it('unsupported algorithm → WebAuthnCredentialNotSupportedException', async () => {
     // A real RS256 credential whose COSE key is relabelled PS256 (-37): fmt none, so nothing else breaks.
     const c = await createCredential(authenticator({ algorithms: ['RS256'] }));
-    const attObj = decodeCBOR(Buffer.from(c.response.response.attestationObject, 'base64url')) as Map<string, unknown>;
+    const attObj = decodeCBOR(Buffer.from(c.response.response.attestationObject, 'base64url')) as Map<CBORValue, CBORValue>;
     const authData = Buffer.from(attObj.get('authData') as Uint8Array);
     const at = authData.indexOf(Buffer.from([0x03, 0x39, 0x01, 0x00]), 55); // COSE label 3 (alg) = -257
     expect(at).toBeGreaterThan(0);
@@ -282,7 +283,7 @@ describe('registration failures', () => {
 
   it('unknown attestation format: rejected in direct mode, accepted in none mode', async () => {
     const c = await createCredential(authenticator());
-    const attObj = decodeCBOR(Buffer.from(c.response.response.attestationObject, 'base64url')) as Map<string, unknown>;
+    const attObj = decodeCBOR(Buffer.from(c.response.response.attestationObject, 'base64url')) as Map<CBORValue, CBORValue>;
     attObj.set('fmt', 'fizzbuzz');
     const response = { ...c.response, response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') } };
     await expectError(verifyRegistration({ ...c.input, credential: response }), 'WebAuthnCredentialNotSupportedException', /fizzbuzz/);
@@ -321,7 +322,7 @@ describe('registration failures', () => {
 
     it('truncated authenticator data (inside the credential public key)', async () => {
       const c = await createCredential(auth);
-      const attObj = decodeCBOR(Buffer.from(c.response.response.attestationObject, 'base64url')) as Map<string, unknown>;
+      const attObj = decodeCBOR(Buffer.from(c.response.response.attestationObject, 'base64url')) as Map<CBORValue, CBORValue>;
       const authData = attObj.get('authData') as Uint8Array;
       for (const length of [20, 36, 40, authData.length - 5]) {
         attObj.set('authData', authData.slice(0, length));
@@ -332,7 +333,7 @@ describe('registration failures', () => {
 
     it('garbage after the credential public key', async () => {
       const c = await createCredential(auth);
-      const attObj = decodeCBOR(Buffer.from(c.response.response.attestationObject, 'base64url')) as Map<string, unknown>;
+      const attObj = decodeCBOR(Buffer.from(c.response.response.attestationObject, 'base64url')) as Map<CBORValue, CBORValue>;
       attObj.set('authData', Buffer.concat([attObj.get('authData') as Uint8Array, Buffer.from([0xff, 0xff])]));
       const response = { ...c.response, response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') } };
       await expectError(verifyRegistration({ ...c.input, credential: response, attestation: 'none' }), 'InvalidParameterException', /trailing/);
@@ -466,7 +467,8 @@ describe('authentication failures', () => {
       ['not an object', () => []],
       ['id ≠ rawId', (r) => ({ ...r, rawId: r.rawId.slice(1) })],
       ['bad base64url id', (r) => ({ ...r, id: `${r.id}!`, rawId: `${r.id}!` })],
-      ['bad base64url signature', (r) => ({ ...r, response: { ...r.response, signature: `${r.response.signature}==` } })],
+      ['bad base64url signature', (r) => ({ ...r, response: { ...r.response, signature: `+${r.response.signature.slice(1)}` } })],
+      ['misplaced padding in the signature', (r) => ({ ...r, response: { ...r.response, signature: `${r.response.signature.slice(0, 8)}=${r.response.signature.slice(8)}` } })],
       ['empty signature', (r) => ({ ...r, response: { ...r.response, signature: '' } })],
       ['bad base64url userHandle', (r) => ({ ...r, response: { ...r.response, userHandle: 'a/b+' } })],
       ['missing authenticatorData', (r) => ({ ...r, response: { ...r.response, authenticatorData: undefined } })],

@@ -198,7 +198,7 @@ describe('recorded registration responses (attestation: none)', () => {
 
   it('rejects each recorded response when the RP ID, origin or challenge is different', async () => {
     const v = byName('none (Firefox');
-    const base = { credential: v.credential, expectedOrigins: [], userVerification: v.userVerification } as const;
+    const base = { credential: v.credential, expectedOrigins: [] as string[], userVerification: v.userVerification };
     expect((await rejection(verifyRegistration({ ...base, expectedChallenge: 'c2hvdWxkaGF2ZWJlZW50aGlz', rpId: v.rpId }))).name).toBe(
       'WebAuthnChallengeNotFoundException',
     );

@@ -31,6 +31,7 @@ export const ListWebAuthnCredentials = operation<{ AccessToken: string; MaxResul
         ...(p.attachment ? { AuthenticatorAttachment: p.attachment } : {}),
         AuthenticatorTransports: p.transports,
         CreatedAt: p.createdAt / 1000,
+        ...(p.lastUsedAt ? { LastUsedAt: p.lastUsedAt / 1000 } : {}), // Latchkey extension (not in Cognito's shape); aws-amplify ignores it
       })),
       ...(rows.length > MaxResults && last ? { NextToken: encodePageToken(s, scope, { t: last.createdAt, i: last.credentialId }) } : {}),
     };

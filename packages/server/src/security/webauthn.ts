@@ -46,7 +46,7 @@ export interface VerifyRegistrationInput {
   /** The base64url challenge that was sent in the creation options. */
   expectedChallenge: string;
   /** Origins allowed in addition to the RP ID rule (see `isOriginAllowed`). */
-  expectedOrigins: string[];
+  expectedOrigins: readonly string[];
   rpId: string;
   userVerification: UserVerificationSetting;
   /**
@@ -90,7 +90,7 @@ export interface VerifyAuthenticationInput {
   /** W3C `AuthenticationResponseJSON` (object, or its JSON text). Untrusted. */
   credential: unknown;
   expectedChallenge: string;
-  expectedOrigins: string[];
+  expectedOrigins: readonly string[];
   rpId: string;
   userVerification: UserVerificationSetting;
   storedCredential: StoredCredential;
@@ -526,7 +526,7 @@ function checkOptions(input: { expectedChallenge: unknown; expectedOrigins: unkn
 const stripPad = (s: string) => s.replace(/=+$/, '');
 
 /** Origin, crossOrigin and topOrigin. */
-function checkOrigin(clientData: ClientData, rpId: string, expectedOrigins: string[]): void {
+function checkOrigin(clientData: ClientData, rpId: string, expectedOrigins: readonly string[]): void {
   if (clientData.crossOrigin === true) {
     throw new WebAuthnOriginNotAllowedException(undefined, `cross-origin ceremony (origin ${clientData.origin}, topOrigin ${clientData.topOrigin ?? 'n/a'})`);
   }
