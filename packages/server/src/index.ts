@@ -6,3 +6,7 @@ export { openStore, type StoreOptions } from './storage/open.js';
 export type { Store } from './storage/store.js';
 export { ServiceError } from './protocol/errors.js';
 export * as errors from './protocol/errors.js';
+export {
+  verifyRegistration, verifyAuthentication, peekAssertion, isOriginAllowed,
+  type VerifyRegistrationInput, type VerifiedRegistration, type VerifyAuthenticationInput, type VerifiedAuthentication,
+} from './security/webauthn.js';

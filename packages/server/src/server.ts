@@ -8,6 +8,7 @@ import type { Store } from './storage/store.js';
 import { SecretBox, newServerSecret, randomString } from './security/secrets.js';
 import { TokenService } from './security/tokens.js';
 import { buildApp } from './http/app.js';
+import { registerAccountPage } from './http/account/route.js';
 import { registry } from './operations/registry.js';
 import { OutboxSender } from './delivery/outboxSender.js';
 import { SmtpSender } from './delivery/smtpSender.js';
@@ -79,7 +80,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const tokens = new TokenService(store, box, () => services.config.publicUrl, () => clock.now(), config.cacheMs);
   const sender = config.smtpUrl ? new SmtpSender(config.smtpUrl, config.smtpFrom, log) : new OutboxSender(store, clock, log);
   const services: Services = { config, store, tokens, box, clock, log, sender, adminKeys: new Map([[admin.accessKeyId, admin.secretAccessKey]]) };
-  const app = buildApp({ services, registry, ready: () => ready });
+  const app = buildApp({ services, registry, ready: () => ready, extend: (a) => registerAccountPage(a, services) });
   const devPool = config.bootstrapDevPool ? await bootstrapDevPool(services) : undefined;
   ready = true;
   let url = '';

@@ -138,18 +138,18 @@ describe('recorded registration responses (attestation: direct)', () => {
     checkExpected(v, await register(v, 'direct'));
   });
 
-  it.each(TIME_BOUND)('%s is rejected today because its certificate has expired', async (name) => {
+  it.each(TIME_BOUND)('%s is rejected today (expired certificate / stale SafetyNet response)', async (name) => {
     const v = byName(name);
     const err = await rejection(register(v, 'direct'));
     expect(err.name).toBe('WebAuthnCredentialNotSupportedException');
-    expect(err.detail).toMatch(/attestation/i);
+    expect(err.detail).toMatch(/out of validity period|not good after|has expired/);
   });
 
   it('android-key with a FIDO conformance ("FAKE") chain does not chain to the Google roots', async () => {
     const v = byName('android-key');
     const err = await rejection(register(v, 'direct'));
     expect(err.name).toBe('WebAuthnCredentialNotSupportedException');
-    expect(err.detail).toMatch(/android-key/);
+    expect(err.detail).toMatch(/not a known root certificate/);
   });
 
   it('packed RSA-PSS (alg -37) is not an allowed algorithm', async () => {

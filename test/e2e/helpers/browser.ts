@@ -36,6 +36,11 @@ export function recordPageErrors(page: Page): string[] {
   return lines;
 }
 
+/** Uncaught exceptions only (console errors include expected failed requests, e.g. a 400). */
+export function uncaughtPageErrors(lines: string[]): string[] {
+  return lines.filter((line) => line.startsWith('pageerror'));
+}
+
 export interface VirtualCredential {
   /** base64url, as WebAuthn JSON and Cognito carry it. */
   credentialId: string;

@@ -593,7 +593,7 @@ export async function verifyRegistration(input: VerifyRegistrationInput): Promis
   const attachment = cred.authenticatorAttachment;
   if (attachment !== undefined && attachment !== null && typeof attachment !== 'string') throw invalid('authenticatorAttachment must be a string.');
   const extensionResults = cred.clientExtensionResults;
-  if (extensionResults !== undefined && !isPlainObject(extensionResults)) throw invalid('clientExtensionResults must be an object.');
+  if (extensionResults !== undefined && extensionResults !== null && !isPlainObject(extensionResults)) throw invalid('clientExtensionResults must be an object.');
 
   // 2. Ceremony checks, each mapped to its Cognito error.
   if (clientData.type !== 'webauthn.create') {

@@ -11,8 +11,10 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
   AdminCreateUserCommand, AdminGetUserCommand, AdminSetUserPasswordCommand, CompleteWebAuthnRegistrationCommand, CreateUserPoolClientCommand,
-  InitiateAuthCommand, StartWebAuthnRegistrationCommand, type AuthenticationResultType,
+  InitiateAuthCommand, RespondToAuthChallengeCommand, StartWebAuthnRegistrationCommand, type AuthenticationResultType, type InitiateAuthCommandOutput,
+  type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { computePasswordClaim, type SrpClientSession } from '../../../client/src/internal/srp.js';
 import type {
   PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON, VirtualAuthenticator, CeremonyOverrides,
 } from '@latchkey/virtual-authenticator';
@@ -198,3 +200,25 @@ export function parseRequestOptions(json: string | undefined): PublicKeyCredenti
 
 export const b64url = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
 export const randomId = (bytes = 32) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('base64url');
+
+// ------------------------------------------------------------------------------------------------
+// SRP (client side, the same computation as Amplify)
+// ------------------------------------------------------------------------------------------------
+
+/** The RespondToAuthChallenge input Amplify sends for a PASSWORD_VERIFIER challenge (USERNAME = USER_ID_FOR_SRP, Session echoed). */
+export async function passwordVerifierInput(pool: TestPool, clientId: string, challenge: InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput, session: SrpClientSession, password: string, date?: Date) {
+  expect(challenge.ChallengeName).toBe('PASSWORD_VERIFIER');
+  const p = challenge.ChallengeParameters!;
+  const claim = await computePasswordClaim({
+    session, poolName: pool.userPoolId.split('_')[1]!, userIdForSrp: p.USER_ID_FOR_SRP!, password, srpB: p.SRP_B!, salt: p.SALT!, secretBlock: p.SECRET_BLOCK!, ...(date ? { date } : {}),
+  });
+  return {
+    ClientId: clientId, ChallengeName: 'PASSWORD_VERIFIER' as const, ChallengeResponses: { USERNAME: p.USER_ID_FOR_SRP!, ...claim } as Record<string, string>,
+    ...(challenge.Session ? { Session: challenge.Session } : {}),
+  };
+}
+
+/** Answers a PASSWORD_VERIFIER challenge as Amplify does. */
+export async function answerPasswordVerifier(srv: TestServer, pool: TestPool, clientId: string, challenge: InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput, session: SrpClientSession, password: string, date?: Date): Promise<RespondToAuthChallengeCommandOutput> {
+  return srv.client.send(new RespondToAuthChallengeCommand(await passwordVerifierInput(pool, clientId, challenge, session, password, date)));
+}

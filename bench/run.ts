@@ -1,0 +1,395 @@
+/**
+ * `npm run bench` — Latchkey's benchmark. See docs/benchmarks.md for the method and the last results.
+ *
+ *   node --import tsx bench/run.ts            full run (< 10 min on 2 cores)
+ *   node --import tsx bench/run.ts --quick    ~2 min, same matrix, short windows (harness check)
+ *
+ * Options (all optional):
+ *   --duration S --warmup S     measured window and warm-up per cell (full 8 / 2, quick 2 / 0.5)
+ *   --concurrency C             virtual users (keep-alive connections), default 16
+ *   --storage sqlite,postgres   --workers 1,2   --scenarios signin,signin-es256,register,list,srp,password
+ *   --rss-ops 10000,100000      RSS stability: ops of ListWebAuthnCredentials (quick: 2000,10000; 0 = skip)
+ *   --pg-url URL                PostgreSQL server (default $BENCH_DATABASE_URL or postgres://127.0.0.1:5432/test)
+ *   --pg-shared                 put the fresh schema in that database itself instead of a private database
+ *   --no-build                  do not run `npm run build` first
+ *   --profile                   run the servers with --cpu-prof; summaries in bench/results/profiles/
+ *   --no-docs                   do not write docs/benchmarks.md (also implied by a partial matrix)
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Endpoint, runLoad, type LoadResult } from './lib/http.js';
+import { freePort, memory, spawnServer, type ServerProcess } from './lib/procs.js';
+import { SCENARIOS, ceremony, setTokenAlg, setupPool, type AdminKeys, type BenchState, type ScenarioId } from './lib/latchkey.js';
+import { renderMarkdown, renderConsole, type Report, type Row, type MemRow, type Ceilings } from './lib/report.js';
+import { summarizeProfile } from './lib/profile.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const has = (f: string) => argv.includes(f);
+const opt = (f: string) => {
+  const i = argv.indexOf(f);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const list = <T extends string>(f: string, all: readonly T[]): T[] => {
+  const v = opt(f);
+  if (!v) return [...all];
+  const out = v.split(',').map((s) => s.trim()) as T[];
+  for (const x of out) if (!all.includes(x)) throw new Error(`${f}: unknown value ${x} (one of ${all.join(', ')})`);
+  return out;
+};
+
+const QUICK = has('--quick');
+const DURATION_S = Number(opt('--duration') ?? (QUICK ? 2 : 8));
+const WARMUP_S = Number(opt('--warmup') ?? (QUICK ? 0.5 : 2));
+const CONCURRENCY = Number(opt('--concurrency') ?? 16);
+const ALL_SCENARIOS = Object.keys(SCENARIOS) as ScenarioId[];
+const STORAGES = list('--storage', ['sqlite', 'postgres'] as const);
+const WORKERS = list('--workers', ['1', '2'] as const).map(Number);
+const SCENARIO_IDS = list('--scenarios', ALL_SCENARIOS);
+const RSS_OPS = (opt('--rss-ops') ?? (QUICK ? '2000,10000' : '10000,100000')).split(',').map(Number);
+const PG_URL = opt('--pg-url') ?? process.env.BENCH_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
+const PG_SHARED = has('--pg-shared');
+const PROFILE = has('--profile');
+const CEILING_SECONDS = QUICK ? 1 : 3;
+const FULL_MATRIX = STORAGES.length === 2 && WORKERS.includes(1) && WORKERS.includes(2) && SCENARIO_IDS.length === ALL_SCENARIOS.length;
+const WRITE_DOCS = !has('--no-docs') && FULL_MATRIX;
+const RUN_ID = new Date().toISOString().replace(/[:.]/g, '-');
+const RESULTS = join(ROOT, 'bench', 'results');
+const TMP = mkdtempSync(join(os.tmpdir(), 'latchkey-bench-'));
+
+const started = Date.now();
+let keepLogs = false;
+const log = (msg: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${msg}`);
+
+// ------------------------------------------------------------------------------------------------
+// Cleanup: servers we started and databases we created, also on Ctrl-C.
+// ------------------------------------------------------------------------------------------------
+const cleanups = new Set<() => Promise<void>>();
+/** Registers a cleanup; returns a function that runs it now and forgets it. */
+function track(fn: () => Promise<void>): () => Promise<void> {
+  cleanups.add(fn);
+  return async () => {
+    cleanups.delete(fn);
+    await fn();
+  };
+}
+async function cleanupAll() {
+  for (const fn of [...cleanups].reverse()) {
+    cleanups.delete(fn);
+    await fn().catch((err) => console.error('cleanup:', err));
+  }
+}
+process.on('SIGINT', () => {
+  console.error('\ninterrupted: cleaning up');
+  void cleanupAll().finally(() => process.exit(130));
+});
+
+// ------------------------------------------------------------------------------------------------
+// Machine
+// ------------------------------------------------------------------------------------------------
+function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown';
+  const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim() || String(os.availableParallelism());
+  return { nproc: Number(nproc), cpuModel: model, node: process.version, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1), kernel: os.release() };
+}
+
+// ------------------------------------------------------------------------------------------------
+// PostgreSQL: a fresh schema, by default inside a private database.
+// Why private: the server runs Kysely's Migrator without migrationTableSchema, so a migrated schema
+// anywhere in a database makes a *fresh* schema in that database fail to migrate ("relation
+// kysely_migration_lock does not exist", see packages/server/test/store-contract.test.ts). A bench
+// schema in the shared `test` database would therefore break test suites started meanwhile on this
+// machine, and theirs would break the bench.
+// ------------------------------------------------------------------------------------------------
+function pgUrl(url: string, database?: string): string {
+  const u = new URL(url);
+  if (!u.username) u.username = process.env.PGUSER || 'postgres';
+  if (database) u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function pgQuery(url: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: pgUrl(url) });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+interface PgTarget {
+  url: string;
+  schema: string;
+  where: string;
+  drop(): Promise<void>;
+}
+
+async function preparePostgres(): Promise<PgTarget> {
+  const tag = `${process.pid}_${Date.now().toString(36)}`;
+  const schema = `bench_${tag}`;
+  if (PG_SHARED) {
+    return {
+      url: PG_URL, schema, where: `schema ${schema} in ${new URL(PG_URL).pathname.slice(1)} (--pg-shared)`,
+      drop: () => pgQuery(PG_URL, `DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+    };
+  }
+  const db = `lk_bench_${tag}`;
+  await pgQuery(PG_URL, `CREATE DATABASE ${db}`);
+  const url = pgUrl(PG_URL, db);
+  return {
+    url, schema, where: `schema ${schema} in a private database ${db} on ${new URL(PG_URL).host}`,
+    async drop() {
+      await pgQuery(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+      await pgQuery(PG_URL, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Servers
+// ------------------------------------------------------------------------------------------------
+const ADMIN: AdminKeys = { accessKeyId: `LKIABENCH${randomBytes(6).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url') };
+const SERVER_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  LATCHKEY_SECRET: randomBytes(32).toString('base64url'),
+  LATCHKEY_ADMIN_ACCESS_KEY_ID: ADMIN.accessKeyId,
+  LATCHKEY_ADMIN_SECRET_ACCESS_KEY: ADMIN.secretAccessKey,
+};
+delete SERVER_ENV.NODE_OPTIONS;
+
+function profileArgs(name: string): string[] {
+  if (!PROFILE) return [];
+  const dir = join(RESULTS, 'profiles', `${RUN_ID}-${name}`);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
+async function startLatchkey(storage: 'sqlite' | 'postgres', workers: number, dataDir: string, pgTarget?: PgTarget, tag = ''): Promise<ServerProcess> {
+  const port = await freePort();
+  const name = `latchkey-${storage}-w${workers}${tag}`;
+  const args = [
+    ...profileArgs(name),
+    join(ROOT, 'packages/server/bin/latchkey.js'), 'serve',
+    '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--no-dev', '--workers', String(workers),
+    ...(pgTarget ? ['--database-url', pgTarget.url, '--database-schema', pgTarget.schema] : []),
+  ];
+  const srv = await spawnServer({ name, args, env: SERVER_ENV, port, workers, logFile: join(TMP, `${name}.log`), cwd: ROOT });
+  srv.stop = track(srv.stop.bind(srv));
+  return srv;
+}
+
+async function startBare(workers: number): Promise<ServerProcess> {
+  const port = await freePort();
+  const name = `bare-fastify-w${workers}`;
+  const srv = await spawnServer({
+    name, args: [...profileArgs(name), join(ROOT, 'bench/bare-fastify.mjs'), String(port), String(workers)], env: SERVER_ENV, port, workers,
+    logFile: join(TMP, `${name}.log`), cwd: ROOT,
+  });
+  srv.stop = track(srv.stop.bind(srv));
+  return srv;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Measuring one cell
+// ------------------------------------------------------------------------------------------------
+interface Measured {
+  result: LoadResult;
+  serverCpuMsPerOp: number;
+  serverCores: number;
+  workerShares: number[];
+}
+
+async function measure(srv: ServerProcess, fn: (ep: Endpoint) => (slot: number, seq: number) => Promise<void>, mode: { count?: number } = {}): Promise<Measured> {
+  const ep = new Endpoint('127.0.0.1', srv.port, CONCURRENCY);
+  let c0 = new Map<number, number>();
+  let c1 = new Map<number, number>();
+  try {
+    const result = await runLoad({
+      concurrency: CONCURRENCY,
+      ...(mode.count !== undefined ? { count: mode.count } : { warmupMs: WARMUP_S * 1000, durationMs: DURATION_S * 1000 }),
+      onWindow: (edge) => {
+        if (edge === 'start') c0 = srv.cpuByPid();
+        else c1 = srv.cpuByPid();
+      },
+    }, fn(ep));
+    let total = 0;
+    const workers = srv.workerPids();
+    const perWorker = workers.map((p) => (c1.get(p) ?? 0) - (c0.get(p) ?? 0));
+    for (const [p, v] of c1) total += v - (c0.get(p) ?? 0);
+    const sumWorkers = perWorker.reduce((a, b) => a + b, 0) || 1;
+    return {
+      result,
+      serverCpuMsPerOp: result.ops ? total / result.ops : NaN,
+      serverCores: total / 1000 / result.seconds,
+      workerShares: perWorker.map((v) => v / sumWorkers),
+    };
+  } finally {
+    ep.close();
+  }
+}
+
+function describeCell(label: string, m: Measured) {
+  const r = m.result;
+  const share = m.workerShares.length > 1 ? ` workers ${m.workerShares.map((s) => `${(s * 100).toFixed(0)}%`).join('/')}` : '';
+  log(`  ${label.padEnd(44)} ${r.opsPerSec.toFixed(1).padStart(8)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ` +
+    `server ${m.serverCpuMsPerOp.toFixed(2)} ms/op (${m.serverCores.toFixed(2)} cores)  client ${r.clientCpuMsPerOp.toFixed(2)} ms/op${share}` +
+    (r.errors ? `  ERRORS ${r.errors}: ${r.errorSamples[0]}` : ''));
+}
+
+// ------------------------------------------------------------------------------------------------
+// Main
+// ------------------------------------------------------------------------------------------------
+async function main() {
+  const mach = machine();
+  const load0 = os.loadavg();
+  const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+  log(`${QUICK ? 'QUICK' : 'full'} run: ${mach.nproc} × ${mach.cpuModel}, Node ${mach.node}; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+  log(`matrix: storage ${STORAGES.join(',')} × workers ${WORKERS.join(',')} × ${SCENARIO_IDS.join(',')}; ${WARMUP_S}s warm-up + ${DURATION_S}s per cell, ${CONCURRENCY} connections`);
+
+  if (!has('--no-build')) {
+    log('npm run build');
+    const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
+    if (b.status !== 0) throw new Error(`npm run build failed (use --no-build to bench the existing dist):\n${b.stdout}\n${b.stderr}`);
+  }
+
+  log(`crypto ceilings (${CEILING_SECONDS}s each, separate process)`);
+  const ceil = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/ceilings.ts'), '--seconds', String(CEILING_SECONDS)], { cwd: ROOT, encoding: 'utf8', env: SERVER_ENV });
+  if (ceil.status !== 0) throw new Error(`ceilings failed:\n${ceil.stderr}`);
+  const ceilings = JSON.parse(ceil.stdout.trim().split('\n').pop()!) as Ceilings;
+  for (const [k, v] of Object.entries(ceilings.ceremonies)) log(`  ceiling ${k.padEnd(14)} ${v.opsPerCoreSec.toFixed(0).padStart(6)} ops/s/core (${v.cpuMsPerOp.toFixed(2)} ms CPU/op)`);
+
+  const rows: Row[] = [];
+  const mem: MemRow[] = [];
+  const notes: string[] = [];
+  let rss: Report['rss'];
+
+  // Bare Fastify reference: same generator, same body as ListWebAuthnCredentials.
+  const bareBody = JSON.stringify({ AccessToken: 'x'.repeat(1100), MaxResults: 20 });
+  for (const w of WORKERS) {
+    log(`bare Fastify, ${w} worker${w > 1 ? 's' : ''}`);
+    const srv = await startBare(w);
+    const m = await measure(srv, (ep) => async () => {
+      const r = await ep.post('AWSCognitoIdentityProviderService.ListWebAuthnCredentials', bareBody);
+      if (r.status !== 200) throw new Error(`bare → ${r.status}`);
+    });
+    describeCell('bare Fastify POST → {}', m);
+    rows.push({ scenario: 'bare', storage: '—', workers: w, ...m });
+    await srv.stop();
+  }
+
+  for (const storage of STORAGES) {
+    const dataDir = mkdtempSync(join(TMP, `${storage}-`));
+    let pgTarget: PgTarget | undefined;
+    if (storage === 'postgres') {
+      pgTarget = await preparePostgres();
+      pgTarget.drop = track(pgTarget.drop.bind(pgTarget));
+      notes.push(`PostgreSQL: ${pgTarget.where}, dropped afterwards.`);
+    }
+    let st: BenchState | undefined;
+    for (const w of WORKERS) {
+      log(`${storage}, ${w} worker${w > 1 ? 's' : ''}: starting`);
+      const srv = await startLatchkey(storage, w, dataDir, pgTarget);
+      const admin = new Endpoint('127.0.0.1', srv.port, 8);
+      try {
+        if (!st) {
+          const t = Date.now();
+          st = await setupPool(admin, ADMIN, {
+            signInUsers: CONCURRENCY, registerUsers: QUICK ? 64 : 400, listPasskeys: 20, ephemerals: 64, log: (m) => log(`  ${m}`),
+          });
+          log(`  setup done in ${((Date.now() - t) / 1000).toFixed(1)}s (pool ${st.poolId})`);
+        }
+        const state = st;
+        for (const id of SCENARIO_IDS) {
+          if (id === 'signin-es256') await setTokenAlg(admin, ADMIN, state.poolId, 'ES256');
+          const m = await measure(srv, (ep) => ceremony(id, ep, state));
+          if (id === 'signin-es256') await setTokenAlg(admin, ADMIN, state.poolId, 'RS256');
+          describeCell(SCENARIOS[id].label, m);
+          rows.push({ scenario: id, storage, workers: w, ...m });
+        }
+        const pids = srv.pids();
+        mem.push({
+          storage, workers: w,
+          processes: pids.map((pid, i) => ({ pid, role: w > 1 && i === 0 ? 'primary' : `worker${w > 1 ? ` ${i}` : ''}`, ...memory(pid) })),
+        });
+      } finally {
+        admin.close();
+        await srv.stop();
+      }
+      if (PROFILE) notes.push(...(await profileNotes(`latchkey-${storage}-w${w}`)));
+    }
+
+    // RSS stability on the first storage: a fresh 1-worker server, N1 then N2 (total) List operations.
+    if (storage === STORAGES[0] && st && RSS_OPS[0]! > 0) {
+      const [n1, n2] = RSS_OPS as [number, number];
+      log(`${storage}: RSS stability, ListWebAuthnCredentials × ${n1} then × ${n2} (fresh 1-worker server)`);
+      const srv = await startLatchkey(storage, 1, dataDir, pgTarget, '-rss');
+      try {
+        const state = st;
+        const pid = srv.pids()[0]!;
+        const atStart = memory(pid);
+        const a = await measure(srv, (ep) => ceremony('list', ep, state), { count: n1 });
+        const after1 = memory(pid);
+        const b = await measure(srv, (ep) => ceremony('list', ep, state), { count: n2 - n1 });
+        const after2 = memory(pid);
+        rss = { storage, scenario: 'list', n1, n2, startMiB: atStart.rssMiB, rss1MiB: after1.rssMiB, rss2MiB: after2.rssMiB, hwmMiB: after2.hwmMiB, errors: a.result.errors + b.result.errors, opsPerSec: (a.result.ops + b.result.ops) / (a.result.seconds + b.result.seconds) };
+        log(`  RSS: start ${atStart.rssMiB.toFixed(1)} MiB, after ${n1}: ${after1.rssMiB.toFixed(1)} MiB, after ${n2}: ${after2.rssMiB.toFixed(1)} MiB (peak ${after2.hwmMiB.toFixed(1)})`);
+      } finally {
+        await srv.stop();
+      }
+    }
+    if (pgTarget) await pgTarget.drop();
+  }
+
+  keepLogs = rows.some((r) => r.result.errors > 0) || (rss?.errors ?? 0) > 0;
+  const report: Report = {
+    runId: RUN_ID, quick: QUICK, command, machine: mach, loadAvgStart: load0, loadAvgEnd: os.loadavg(), durationS: DURATION_S, warmupS: WARMUP_S,
+    concurrency: CONCURRENCY, elapsedS: (Date.now() - started) / 1000, ceilings, rows, mem, rss, notes, fullMatrix: FULL_MATRIX,
+  };
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, `${RUN_ID}${QUICK ? '-quick' : ''}.json`), JSON.stringify(report, null, 2));
+  writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(report, null, 2));
+  console.log('\n' + renderConsole(report));
+  if (WRITE_DOCS) {
+    writeFileSync(join(ROOT, 'docs/benchmarks.md'), renderMarkdown(report));
+    log('wrote docs/benchmarks.md');
+  } else {
+    log('docs/benchmarks.md not written (partial matrix or --no-docs)');
+  }
+  log(`results: ${relative(ROOT, join(RESULTS, 'latest.json'))}; server logs in ${TMP}`);
+}
+
+async function profileNotes(prefix: string): Promise<string[]> {
+  const base = join(RESULTS, 'profiles');
+  const dirs = readdirSync(base).filter((d) => d.startsWith(RUN_ID) && d.endsWith(prefix));
+  const out: string[] = [];
+  for (const d of dirs) {
+    for (const f of readdirSync(join(base, d)).filter((x) => x.endsWith('.cpuprofile'))) {
+      const summary = summarizeProfile(join(base, d, f), 20);
+      writeFileSync(join(base, d, f.replace(/\.cpuprofile$/, '.txt')), summary);
+      console.log(`\n--- profile ${d}/${f} ---\n${summary}`);
+      out.push(`CPU profile: bench/results/profiles/${d}/${f} (summary next to it)`);
+    }
+  }
+  return out;
+}
+
+main().then(
+  async () => {
+    await cleanupAll();
+    if (keepLogs) console.log(`server logs kept in ${TMP} (there were errors)`);
+    else rmSync(TMP, { recursive: true, force: true });
+  },
+  async (err) => {
+    console.error(err);
+    await cleanupAll();
+    console.error(`server logs kept in ${TMP}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,284 @@
+/**
+ * USER_SRP_AUTH over the wire (AWS SDK v3 + Latchkey's client SRP module, which computes exactly what
+ * Amplify computes), on SQLite and PostgreSQL: the PASSWORD_VERIFIER challenge (wire contract §3.2),
+ * wrong passwords and the lockout, replays, invalid SRP_A, unknown users under
+ * PreventUserExistenceErrors, and the TIMESTAMP window.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  AdminCreateUserCommand, AdminGetUserCommand, AdminSetUserPasswordCommand, GetUserCommand, InitiateAuthCommand, RespondToAuthChallengeCommand,
+  type InitiateAuthCommandOutput, type RespondToAuthChallengeCommandOutput,
+} from '@aws-sdk/client-cognito-identity-provider';
+
+// A private PostgreSQL database for this file (see helpers/latchkeyAdmin.ts). Runs before the imports.
+const PGENV = vi.hoisted(() => {
+  const admin = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
+  if (!admin.username && !process.env.PGUSER && !process.env.USER) process.env.PGUSER = 'postgres';
+  const name = `lk_signin_srp_${process.pid}_${Date.now().toString(36)}`;
+  const own = new URL(admin.href);
+  own.pathname = `/${name}`;
+  process.env.DATABASE_URL = own.href;
+  return { adminUrl: admin.href, name };
+});
+
+import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
+import { createTestPool, type TestPool } from './helpers/pool.js';
+import {
+  adminQuery, answerPasswordVerifier, createExtraClient, createUser, expectNoInternalErrors, expectServiceError, passwordVerifierInput, type TestUser,
+} from './helpers/latchkeyAdmin.js';
+import { createSrpClientSession, type SrpClientSession } from '../../client/src/internal/srp.js';
+
+beforeAll(async () => {
+  if (DIALECTS.includes('postgres')) await adminQuery(PGENV.adminUrl, `CREATE DATABASE ${PGENV.name}`);
+});
+afterAll(async () => {
+  if (DIALECTS.includes('postgres')) await adminQuery(PGENV.adminUrl, `DROP DATABASE IF EXISTS ${PGENV.name} WITH (FORCE)`);
+});
+
+/** RFC 3526 3072-bit MODP prime (wire contract §3.2 `N`). */
+const N_HEX =
+  'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
+  'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
+  'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F' +
+  '83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B' +
+  'E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510' +
+  '15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7' +
+  'ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C' +
+  'BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF';
+const N = BigInt(`0x${N_HEX}`);
+const INCORRECT = 'Incorrect username or password.';
+const LOCKED = 'Password attempts exceeded';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
+  let srv: TestServer;
+  let pool: TestPool;
+
+  beforeAll(async () => {
+    srv = await startTestServer(dialect);
+    pool = await createTestPool(srv.admin, { preventUserExistenceErrors: 'ENABLED' });
+  });
+  afterEach(() => {
+    srv.clock.offset = 0;
+    expectNoInternalErrors(srv);
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
+
+  const initiate = (username: string, srpA: string, p: TestPool = pool, clientId = p.clientId) =>
+    srv.client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: username, SRP_A: srpA } }));
+
+  async function challenge(username: string, p: TestPool = pool): Promise<{ srp: SrpClientSession; out: InitiateAuthCommandOutput }> {
+    const srp = createSrpClientSession();
+    const out = await initiate(username, srp.srpA, p);
+    expect(out.ChallengeName).toBe('PASSWORD_VERIFIER');
+    return { srp, out };
+  }
+
+  /** One complete SRP sign-in with the given password. */
+  async function srpSignIn(username: string, password: string, p: TestPool = pool, date?: Date): Promise<RespondToAuthChallengeCommandOutput> {
+    const { srp, out } = await challenge(username, p);
+    return answerPasswordVerifier(srv, p, p.clientId, out, srp, password, date);
+  }
+
+  async function expectTokensFor(out: RespondToAuthChallengeCommandOutput, username: string) {
+    expect(out.ChallengeName).toBeUndefined();
+    expect(out.AuthenticationResult).toMatchObject({ TokenType: 'Bearer', AccessToken: expect.any(String), IdToken: expect.any(String), RefreshToken: expect.any(String) });
+    expect((await srv.client.send(new GetUserCommand({ AccessToken: out.AuthenticationResult!.AccessToken! }))).Username).toBe(username);
+  }
+
+  const failures = async (user: TestUser, p: TestPool = pool) => (await srv.services.store.findUserByLogin(p.userPoolId, user.username, null))!.failedAttempts;
+
+  // ----------------------------------------------------------------------------------------------
+
+  it('happy path: PASSWORD_VERIFIER has SALT, SRP_B, SECRET_BLOCK (base64), USERNAME, USER_ID_FOR_SRP; the claim → tokens', async () => {
+    const user = await createUser(srv, pool, 'srp');
+    const srp = createSrpClientSession();
+    const raw = await srv.call('InitiateAuth', { ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: user.username, SRP_A: srp.srpA } });
+    expect(raw.status).toBe(200);
+    expect(raw.json.ChallengeName).toBe('PASSWORD_VERIFIER');
+    const p = raw.json.ChallengeParameters as Record<string, string>;
+    expect(Object.keys(p).sort()).toEqual(['SALT', 'SECRET_BLOCK', 'SRP_B', 'USERNAME', 'USER_ID_FOR_SRP']);
+    expect(p.SALT).toMatch(/^[0-9a-fA-F]+$/);
+    expect(p.SRP_B).toMatch(/^[0-9a-fA-F]+$/);
+    const B = BigInt(`0x${p.SRP_B}`);
+    expect(B % N).not.toBe(0n);
+    expect(B < N).toBe(true);
+    expect(p.SECRET_BLOCK).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+    expect(Buffer.from(p.SECRET_BLOCK!, 'base64').length).toBeGreaterThan(0);
+    expect(p.USERNAME).toBe(user.username);
+    expect(p.USER_ID_FOR_SRP).toBe(user.sub);
+
+    const out = await answerPasswordVerifier(srv, pool, pool.clientId, raw.json as InitiateAuthCommandOutput, srp, user.password);
+    await expectTokensFor(out, user.username);
+  });
+
+  it('an email-as-username pool: typed email, USER_ID_FOR_SRP is the internal id', async () => {
+    const emailPool = await createTestPool(srv.admin, { usernameAttributes: ['email'] });
+    const email = `srp-${process.pid}-${Date.now()}@example.com`;
+    await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: emailPool.userPoolId, Username: email, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }] }));
+    await srv.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: emailPool.userPoolId, Username: email, Password: 'Passw0rdX', Permanent: true }));
+    const got = await srv.admin.send(new AdminGetUserCommand({ UserPoolId: emailPool.userPoolId, Username: email }));
+    const { srp, out } = await challenge(email, emailPool);
+    expect(out.ChallengeParameters?.USER_ID_FOR_SRP).toBe(got.UserAttributes!.find((a) => a.Name === 'sub')!.Value);
+    await expectTokensFor(await answerPasswordVerifier(srv, emailPool, emailPool.clientId, out, srp, 'Passw0rdX'), got.Username!);
+  });
+
+  it('a wrong password → NotAuthorizedException and it counts toward the lockout', async () => {
+    const user = await createUser(srv, pool, 'srpwrong');
+    await expectServiceError(srpSignIn(user.username, 'Wr0ngPassword'), 'NotAuthorizedException', INCORRECT);
+    expect(await failures(user)).toBe(1);
+    // A successful sign-in clears the count.
+    await expectTokensFor(await srpSignIn(user.username, user.password), user.username);
+    expect(await failures(user)).toBe(0);
+  });
+
+  it('5 wrong passwords, then the right one → "Password attempts exceeded"; after the lockout it works again', async () => {
+    const user = await createUser(srv, pool, 'srplock');
+    // Prepare the right answer before failing, so it reaches the server within the 1 s first lockout.
+    const { srp, out } = await challenge(user.username);
+    const right = await passwordVerifierInput(pool, pool.clientId, out, srp, user.password);
+    for (let i = 1; i <= 5; i++) {
+      await expectServiceError(srpSignIn(user.username, `Wr0ngPassword${i}`), 'NotAuthorizedException', INCORRECT);
+    }
+    expect(await failures(user)).toBe(5);
+    await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand(right)), 'NotAuthorizedException', LOCKED);
+    // USER_PASSWORD_AUTH is locked out too.
+    await expectServiceError(srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.username, PASSWORD: user.password } })), 'NotAuthorizedException', LOCKED);
+
+    srv.clock.advance(60_000);
+    await expectTokensFor(await srpSignIn(user.username, user.password), user.username);
+  });
+
+  it('a replayed PASSWORD_VERIFIER response → NotAuthorizedException', async () => {
+    const user = await createUser(srv, pool, 'srpreplay');
+    const { srp, out } = await challenge(user.username);
+    const input = await passwordVerifierInput(pool, pool.clientId, out, srp, user.password);
+    await expectTokensFor(await srv.client.send(new RespondToAuthChallengeCommand(input)), user.username);
+    await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand(input)), 'NotAuthorizedException');
+    // Also without the Session (the SECRET_BLOCK alone identifies the state).
+    const { Session: _s, ...noSession } = input as typeof input & { Session?: string };
+    await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand(noSession)), 'NotAuthorizedException');
+  });
+
+  it('a claim over another challenge\'s SECRET_BLOCK, a tampered signature or a wrong USER_ID_FOR_SRP → NotAuthorizedException', async () => {
+    const user = await createUser(srv, pool, 'srptamper');
+    // Signature flipped.
+    {
+      const { srp, out } = await challenge(user.username);
+      const input = await passwordVerifierInput(pool, pool.clientId, out, srp, user.password);
+      const sig = Buffer.from(input.ChallengeResponses.PASSWORD_CLAIM_SIGNATURE!, 'base64');
+      sig[0] ^= 1;
+      input.ChallengeResponses.PASSWORD_CLAIM_SIGNATURE = sig.toString('base64');
+      await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand(input)), 'NotAuthorizedException');
+    }
+    // Secret block of challenge 1 with the session of challenge 2.
+    {
+      const one = await challenge(user.username);
+      const two = await challenge(user.username);
+      const input = await passwordVerifierInput(pool, pool.clientId, one.out, one.srp, user.password);
+      await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand({ ...input, Session: two.out.Session! })), 'NotAuthorizedException');
+    }
+    // The claim computed for another user id.
+    {
+      const { srp, out } = await challenge(user.username);
+      const forged = { ...out, ChallengeParameters: { ...out.ChallengeParameters, USER_ID_FOR_SRP: user.username } };
+      await expectServiceError(answerPasswordVerifier(srv, pool, pool.clientId, forged, srp, user.password), 'NotAuthorizedException');
+    }
+    await expectTokensFor(await srpSignIn(user.username, user.password), user.username);
+  });
+
+  it.each([
+    ['0', '0'],
+    ['00', '00'],
+    ['N', N_HEX],
+    ['N (lower case)', N_HEX.toLowerCase()],
+    ['2N', (2n * N).toString(16)],
+    ['not hex', 'xyz'],
+    ['hex with a prefix', '0x1234'],
+  ])('SRP_A = %s → InvalidParameterException', async (_what, srpA) => {
+    const user = await createUser(srv, pool, 'srpa');
+    await expectServiceError(initiate(user.username, srpA), 'InvalidParameterException');
+    // The same for an unknown user (validated before the lookup) and for USER_AUTH's PASSWORD_SRP.
+    await expectServiceError(initiate(`nobody-${Date.now()}`, srpA), 'InvalidParameterException');
+    await expectServiceError(srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: user.username, SRP_A: srpA, PREFERRED_CHALLENGE: 'PASSWORD_SRP' } })), 'InvalidParameterException');
+  });
+
+  it('an unknown user (PreventUserExistenceErrors ENABLED) gets a PASSWORD_VERIFIER, then NotAuthorizedException', async () => {
+    const ghost = `ghost-${process.pid}-${Date.now()}`;
+    const { srp, out } = await challenge(ghost);
+    const p = out.ChallengeParameters!;
+    expect(Object.keys(p).sort()).toEqual(['SALT', 'SECRET_BLOCK', 'SRP_B', 'USERNAME', 'USER_ID_FOR_SRP']);
+    expect(p.SALT).toMatch(/^[0-9a-fA-F]+$/);
+    expect(p.SRP_B).toMatch(/^[0-9a-fA-F]+$/);
+    expect(p.SECRET_BLOCK).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+    expect(p.USERNAME).toBe(ghost);
+    await expectServiceError(answerPasswordVerifier(srv, pool, pool.clientId, out, srp, 'Passw0rdX'), 'NotAuthorizedException', INCORRECT);
+  });
+
+  it('PreventUserExistenceErrors ENABLED: the PASSWORD_VERIFIER of an unknown user looks like a real one (USER_ID_FOR_SRP form, stable SALT)', async () => {
+    const user = await createUser(srv, pool, 'srpreal');
+    const ghost = `ghost-${process.pid}-${Date.now()}`;
+    const real1 = (await challenge(user.username)).out.ChallengeParameters!;
+    const real2 = (await challenge(user.username)).out.ChallengeParameters!;
+    const fake1 = (await challenge(ghost)).out.ChallengeParameters!;
+    const fake2 = (await challenge(ghost)).out.ChallengeParameters!;
+    // A real user's id and salt are stable; so must a made-up user's be, or two calls tell them apart.
+    expect(real1.USER_ID_FOR_SRP).toBe(real2.USER_ID_FOR_SRP);
+    expect(real1.SALT).toBe(real2.SALT);
+    expect(real1.USER_ID_FOR_SRP).toMatch(UUID);
+    expect({ uuidShaped: UUID.test(fake1.USER_ID_FOR_SRP!), sameIdTwice: fake1.USER_ID_FOR_SRP === fake2.USER_ID_FOR_SRP, sameSaltTwice: fake1.SALT === fake2.SALT })
+      .toEqual({ uuidShaped: true, sameIdTwice: true, sameSaltTwice: true });
+  });
+
+  it('an unknown user with PreventUserExistenceErrors LEGACY → UserNotFoundException', async () => {
+    const legacy = await createTestPool(srv.admin, { preventUserExistenceErrors: 'LEGACY' });
+    await expectServiceError(initiate(`ghost-${Date.now()}`, createSrpClientSession().srpA, legacy), 'UserNotFoundException');
+  });
+
+  it.each([
+    ['20 minutes behind', -20],
+    ['20 minutes ahead', 20],
+  ])('TIMESTAMP %s → NotAuthorizedException', async (_what, minutes) => {
+    const user = await createUser(srv, pool, 'srpts');
+    await expectServiceError(srpSignIn(user.username, user.password, pool, new Date(Date.now() + minutes * 60_000)), 'NotAuthorizedException');
+  });
+
+  it('TIMESTAMP 5 minutes off is accepted (the client clock is not corrected)', async () => {
+    const user = await createUser(srv, pool, 'srpts');
+    await expectTokensFor(await srpSignIn(user.username, user.password, pool, new Date(Date.now() - 5 * 60_000)), user.username);
+  });
+
+  it('a malformed TIMESTAMP → NotAuthorizedException', async () => {
+    const user = await createUser(srv, pool, 'srpts');
+    const { srp, out } = await challenge(user.username);
+    const input = await passwordVerifierInput(pool, pool.clientId, out, srp, user.password);
+    input.ChallengeResponses.TIMESTAMP = 'yesterday';
+    await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand(input)), 'NotAuthorizedException');
+  });
+
+  it('missing claim fields → InvalidParameterException', async () => {
+    const user = await createUser(srv, pool, 'srpmissing');
+    for (const field of ['PASSWORD_CLAIM_SIGNATURE', 'PASSWORD_CLAIM_SECRET_BLOCK', 'TIMESTAMP']) {
+      const { srp, out } = await challenge(user.username);
+      const input = await passwordVerifierInput(pool, pool.clientId, out, srp, user.password);
+      delete input.ChallengeResponses[field];
+      await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand(input)), 'InvalidParameterException');
+    }
+  });
+
+  it('an app client without ALLOW_USER_SRP_AUTH → InvalidParameterException', async () => {
+    const user = await createUser(srv, pool, 'srpflow');
+    const noSrp = await createExtraClient(srv, pool, { flows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
+    await expectServiceError(initiate(user.username, createSrpClientSession().srpA, pool, noSrp), 'InvalidParameterException');
+  });
+
+  it('a SRP session from one app client cannot be answered through another', async () => {
+    const user = await createUser(srv, pool, 'srpclient');
+    const other = await createExtraClient(srv, pool);
+    const { srp, out } = await challenge(user.username);
+    const input = await passwordVerifierInput(pool, other, out, srp, user.password);
+    await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand(input)), 'NotAuthorizedException');
+  });
+});
