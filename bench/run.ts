@@ -11,6 +11,7 @@
  *   --rss-ops 10000,100000      RSS stability: ops of ListWebAuthnCredentials (quick: 2000,10000; 0 = skip)
  *   --pg-url URL                PostgreSQL server (default $BENCH_DATABASE_URL or postgres://127.0.0.1:5432/test)
  *   --pg-shared                 put the fresh schema in that database itself instead of a private database
+ *   --data-root DIR             where the SQLite data directory is created (default: a temp directory)
  *   --no-build                  do not run `npm run build` first
  *   --profile                   run the servers with --cpu-prof; summaries in bench/results/profiles/
  *   --no-docs                   do not write docs/benchmarks.md (also implied by a partial matrix)
@@ -61,6 +62,8 @@ const WRITE_DOCS = !has('--no-docs') && FULL_MATRIX;
 const RUN_ID = new Date().toISOString().replace(/[:.]/g, '-');
 const RESULTS = join(ROOT, 'bench', 'results');
 const TMP = mkdtempSync(join(os.tmpdir(), 'latchkey-bench-'));
+/** Where SQLite data directories go (default: the temp directory). `--data-root /dev/shm` shows what fsync costs. */
+const DATA_ROOT = opt('--data-root') ?? TMP;
 
 const started = Date.now();
 let keepLogs = false;
@@ -163,21 +166,24 @@ const SERVER_ENV: NodeJS.ProcessEnv = {
   LATCHKEY_ADMIN_SECRET_ACCESS_KEY: ADMIN.secretAccessKey,
 };
 delete SERVER_ENV.NODE_OPTIONS;
+const PUBLIC_URL = 'http://localhost:9230';
 
-function profileArgs(name: string): string[] {
-  if (!PROFILE) return [];
+function profileArgs(name: string | undefined): string[] {
+  if (!name) return [];
   const dir = join(RESULTS, 'profiles', `${RUN_ID}-${name}`);
   mkdirSync(dir, { recursive: true });
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
-async function startLatchkey(storage: 'sqlite' | 'postgres', workers: number, dataDir: string, pgTarget?: PgTarget, tag = ''): Promise<ServerProcess> {
+async function startLatchkey(storage: 'sqlite' | 'postgres', workers: number, dataDir: string, pgTarget?: PgTarget, tag = '', profileName?: string): Promise<ServerProcess> {
   const port = await freePort();
   const name = `latchkey-${storage}-w${workers}${tag}`;
   const args = [
-    ...profileArgs(name),
+    ...profileArgs(profileName),
     join(ROOT, 'packages/server/bin/latchkey.js'), 'serve',
     '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--no-dev', '--workers', String(workers),
+    // Token issuers derive from the public URL; a fixed one keeps tokens valid across the restarts on other ports.
+    '--public-url', PUBLIC_URL,
     ...(pgTarget ? ['--database-url', pgTarget.url, '--database-schema', pgTarget.schema] : []),
   ];
   const srv = await spawnServer({ name, args, env: SERVER_ENV, port, workers, logFile: join(TMP, `${name}.log`), cwd: ROOT });
@@ -189,7 +195,7 @@ async function startBare(workers: number): Promise<ServerProcess> {
   const port = await freePort();
   const name = `bare-fastify-w${workers}`;
   const srv = await spawnServer({
-    name, args: [...profileArgs(name), join(ROOT, 'bench/bare-fastify.mjs'), String(port), String(workers)], env: SERVER_ENV, port, workers,
+    name, args: [...profileArgs(PROFILE ? name : undefined), join(ROOT, 'bench/bare-fastify.mjs'), String(port), String(workers)], env: SERVER_ENV, port, workers,
     logFile: join(TMP, `${name}.log`), cwd: ROOT,
   });
   srv.stop = track(srv.stop.bind(srv));
@@ -200,6 +206,8 @@ async function startBare(workers: number): Promise<ServerProcess> {
 // Measuring one cell
 // ------------------------------------------------------------------------------------------------
 interface Measured {
+  /** The measured window in CLOCK_MONOTONIC µs (to cut CPU profiles to it). */
+  windowUs: [number, number];
   result: LoadResult;
   serverCpuMsPerOp: number;
   serverCores: number;
@@ -210,13 +218,20 @@ async function measure(srv: ServerProcess, fn: (ep: Endpoint) => (slot: number, 
   const ep = new Endpoint('127.0.0.1', srv.port, CONCURRENCY);
   let c0 = new Map<number, number>();
   let c1 = new Map<number, number>();
+  const windowUs: [number, number] = [0, 0];
+  const us = () => Number(process.hrtime.bigint() / 1000n);
   try {
     const result = await runLoad({
       concurrency: CONCURRENCY,
       ...(mode.count !== undefined ? { count: mode.count } : { warmupMs: WARMUP_S * 1000, durationMs: DURATION_S * 1000 }),
       onWindow: (edge) => {
-        if (edge === 'start') c0 = srv.cpuByPid();
-        else c1 = srv.cpuByPid();
+        if (edge === 'start') {
+          c0 = srv.cpuByPid();
+          windowUs[0] = us();
+        } else {
+          c1 = srv.cpuByPid();
+          windowUs[1] = us();
+        }
       },
     }, fn(ep));
     let total = 0;
@@ -225,6 +240,7 @@ async function measure(srv: ServerProcess, fn: (ep: Endpoint) => (slot: number, 
     for (const [p, v] of c1) total += v - (c0.get(p) ?? 0);
     const sumWorkers = perWorker.reduce((a, b) => a + b, 0) || 1;
     return {
+      windowUs,
       result,
       serverCpuMsPerOp: result.ops ? total / result.ops : NaN,
       serverCores: total / 1000 / result.seconds,
@@ -281,11 +297,14 @@ async function main() {
     });
     describeCell('bare Fastify POST → {}', m);
     rows.push({ scenario: 'bare', storage: '—', workers: w, ...m });
+    profileWindows.set(`bare-fastify-w${w}`, m.windowUs);
     await srv.stop();
+    if (PROFILE) notes.push(...profileNotes(`bare-fastify-w${w}`));
   }
 
   for (const storage of STORAGES) {
-    const dataDir = mkdtempSync(join(TMP, `${storage}-`));
+    const dataDir = mkdtempSync(join(DATA_ROOT, `latchkey-bench-${storage}-`));
+    track(async () => rmSync(dataDir, { recursive: true, force: true }));
     let pgTarget: PgTarget | undefined;
     if (storage === 'postgres') {
       pgTarget = await preparePostgres();
@@ -295,8 +314,8 @@ async function main() {
     let st: BenchState | undefined;
     for (const w of WORKERS) {
       log(`${storage}, ${w} worker${w > 1 ? 's' : ''}: starting`);
-      const srv = await startLatchkey(storage, w, dataDir, pgTarget);
-      const admin = new Endpoint('127.0.0.1', srv.port, 8);
+      let srv = await startLatchkey(storage, w, dataDir, pgTarget);
+      let admin = new Endpoint('127.0.0.1', srv.port, 8);
       try {
         if (!st) {
           const t = Date.now();
@@ -307,11 +326,19 @@ async function main() {
         }
         const state = st;
         for (const id of SCENARIO_IDS) {
+          if (PROFILE) {
+            // One profiled server process per scenario (the setup above ran unprofiled).
+            admin.close();
+            await srv.stop();
+            srv = await startLatchkey(storage, w, dataDir, pgTarget, '', `${storage}-w${w}-${id}`);
+            admin = new Endpoint('127.0.0.1', srv.port, 8);
+          }
           if (id === 'signin-es256') await setTokenAlg(admin, ADMIN, state.poolId, 'ES256');
           const m = await measure(srv, (ep) => ceremony(id, ep, state));
           if (id === 'signin-es256') await setTokenAlg(admin, ADMIN, state.poolId, 'RS256');
           describeCell(SCENARIOS[id].label, m);
           rows.push({ scenario: id, storage, workers: w, ...m });
+          profileWindows.set(`${storage}-w${w}-${id}`, m.windowUs);
         }
         const pids = srv.pids();
         mem.push({
@@ -322,7 +349,7 @@ async function main() {
         admin.close();
         await srv.stop();
       }
-      if (PROFILE) notes.push(...(await profileNotes(`latchkey-${storage}-w${w}`)));
+      if (PROFILE) notes.push(...profileNotes(`${storage}-w${w}-`));
     }
 
     // RSS stability on the first storage: a fresh 1-worker server, N1 then N2 (total) List operations.
@@ -339,6 +366,7 @@ async function main() {
         const b = await measure(srv, (ep) => ceremony('list', ep, state), { count: n2 - n1 });
         const after2 = memory(pid);
         rss = { storage, scenario: 'list', n1, n2, startMiB: atStart.rssMiB, rss1MiB: after1.rssMiB, rss2MiB: after2.rssMiB, hwmMiB: after2.hwmMiB, errors: a.result.errors + b.result.errors, opsPerSec: (a.result.ops + b.result.ops) / (a.result.seconds + b.result.seconds) };
+        for (const x of [a, b]) if (x.result.errors) log(`  RSS run errors: ${x.result.errors}: ${x.result.errorSamples.join(' | ')}`);
         log(`  RSS: start ${atStart.rssMiB.toFixed(1)} MiB, after ${n1}: ${after1.rssMiB.toFixed(1)} MiB, after ${n2}: ${after2.rssMiB.toFixed(1)} MiB (peak ${after2.hwmMiB.toFixed(1)})`);
       } finally {
         await srv.stop();
@@ -365,13 +393,15 @@ async function main() {
   log(`results: ${relative(ROOT, join(RESULTS, 'latest.json'))}; server logs in ${TMP}`);
 }
 
-async function profileNotes(prefix: string): Promise<string[]> {
+const profileWindows = new Map<string, [number, number]>();
+
+function profileNotes(infix: string): string[] {
   const base = join(RESULTS, 'profiles');
-  const dirs = readdirSync(base).filter((d) => d.startsWith(RUN_ID) && d.endsWith(prefix));
+  const dirs = readdirSync(base).filter((d) => d.startsWith(`${RUN_ID}-${infix}`) || d === `${RUN_ID}-${infix.replace(/-$/, '')}`).sort();
   const out: string[] = [];
   for (const d of dirs) {
     for (const f of readdirSync(join(base, d)).filter((x) => x.endsWith('.cpuprofile'))) {
-      const summary = summarizeProfile(join(base, d, f), 20);
+      const summary = summarizeProfile(join(base, d, f), 15, profileWindows.get(d.slice(RUN_ID.length + 1)));
       writeFileSync(join(base, d, f.replace(/\.cpuprofile$/, '.txt')), summary);
       console.log(`\n--- profile ${d}/${f} ---\n${summary}`);
       out.push(`CPU profile: bench/results/profiles/${d}/${f} (summary next to it)`);

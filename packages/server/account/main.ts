@@ -7,7 +7,9 @@
  * "Delete", which is also part of "Confirm delete".)
  *
  *   body[data-state]  'loading' → 'signed-out' | 'new-password' | 'signed-in'  (wait on it)
- *   status   role=status  #status  polite: progress and success ("Passkey added.", "Signed out.")
+ *   status   role=status  #status  polite: progress ("Signing in…", "Waiting for your passkey…") and
+ *                                  results: "Passkey added." · "Deleted <name>." · "You have signed out."
+ *                                  (cleared once sign-in completes: the focused heading says it)
  *   alert    role=alert   #error   errors (wording below, see describeError)
  *
  *   Signed out (#signin-view, heading "Sign in"):
@@ -33,7 +35,9 @@
  *     #passkeys-empty "You have no passkeys yet…" when the list is empty
  *     navigation "Passkey pages" (only with more than 20): buttons "Previous page" / "Next page",
  *       text "Page N" (#page-label)
- *   While an action runs, the page's buttons carry aria-disabled="true" (Playwright waits for it).
+ *   While an action runs, <main> has aria-busy="true" and its buttons aria-disabled="true" (Playwright
+ *   waits for enabled buttons); idle is main[aria-busy="false"] (or no aria-busy before the first action).
+ *   On a host outside the pool's RP ID, #passkey-hint warns and links to the page on the RP ID host.
  *
  * Error wording (alert): "Incorrect username or password." · "The passkey prompt was cancelled." ·
  * "This device already has a passkey for this account." · "You have the maximum number of passkeys.
@@ -230,11 +234,10 @@ function describeError(error: unknown, context: Context): string {
     case 'TooManyFailedAttemptsException':
       return 'Too many attempts. Wait a moment and try again.';
     case 'RelyingPartyMismatch': {
-      const host = location.hostname;
       const rp = config.relyingPartyId;
       return rp
-        ? `This user pool's passkeys belong to "${rp}" (its relying party ID), which must be this page's host or a parent domain of it, but the page is on "${host}". Open the page on "${rp}" or change the pool's relying party ID.`
-        : `The user pool's passkey relying party ID must match this page's host ("${host}") or a parent domain of it. Open the page on the host the pool is configured for.`;
+        ? `Passkeys for this user pool work only on "${rp}" (its relying party ID) and its subdomains, but this page is on "${location.hostname}". Open the page on "${rp}", or change the pool's relying party ID.`
+        : `The user pool's passkey relying party ID must match this page's host ("${location.hostname}") or a parent domain of it.`;
     }
     case 'PasskeyNotSupported':
       return 'Passkeys are not available in this browser here. They need a secure page (HTTPS or localhost) and a browser with passkey support.';
@@ -362,6 +365,7 @@ function showNewPassword(): void {
   const titleId = uniqueId('newpw-title');
   const input = h('input', { id: 'new-password', name: 'new-password', type: 'password', autocomplete: 'new-password', required: '' });
   const cancel = button('Cancel', 'secondary');
+  cancel.classList.remove('button-small');
   const form = h('form', { class: 'stack', novalidate: '' },
     // For password managers: which account the new password belongs to.
     h('input', { type: 'text', name: 'username', autocomplete: 'username', value: el.username.value.trim(), hidden: '', tabindex: '-1', 'aria-hidden': 'true' }),
@@ -570,6 +574,20 @@ el.next.addEventListener('click', () => {
   });
 });
 
+/** Passkeys only work where the page host is the pool's RP ID or under it: say so up front, with a link. */
+function warnIfWrongHost(): void {
+  const rp = config.relyingPartyId;
+  const host = location.hostname;
+  if (!rp || host === rp || host.endsWith(`.${rp}`)) return;
+  const url = new URL(location.href);
+  url.hostname = rp;
+  el.passkeyHint.replaceChildren(
+    `Passkeys for this pool work only on ${rp}. `,
+    ...(/^[a-z0-9.-]+$/i.test(rp) ? [h('a', { href: url.href }, `Open this page on ${rp}`), '.'] : []),
+  );
+  el.passkeyHint.classList.add('hint-warning');
+}
+
 // ─── start ────────────────────────────────────────────────────────────────────────────────────────
 
 async function start(): Promise<void> {
@@ -590,6 +608,7 @@ async function start(): Promise<void> {
     },
     () => undefined,
   );
+  warnIfWrongHost();
   let signedIn = false;
   try {
     await getCurrentUser();

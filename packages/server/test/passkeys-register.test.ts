@@ -29,7 +29,7 @@ import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import {
   ORIGIN, accessToken, adminQuery, b64url, completeRegistration, createExtraClient, createUser, expectNoInternalErrors, expectRawError,
-  expectServiceError, parseRequestOptions, passwordTokens, randomId, registerPasskey, startRegistration, updateClientOrigins, updatePoolSettings,
+  expectServiceError, parseRequestOptions, passwordTokens, randomId, registerPasskey, signedCall, startRegistration, updateClientOrigins, updatePoolSettings,
   type TestUser,
 } from './helpers/latchkeyAdmin.js';
 
@@ -244,6 +244,12 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
   // ----------------------------------------------------------------------------------------------
 
   describe('origin and RP ID', () => {
+    // One user for the refusals: each fails, so the user never gets a passkey.
+    let token: string;
+    beforeAll(async () => {
+      ({ token } = await newUser());
+    });
+
     it.each([
       'https://evil.example.com',
       'http://localhost.evil.com:3000',
@@ -252,14 +258,12 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       'http://localhost:3000/',
       'null',
     ])('origin %s → WebAuthnOriginNotAllowedException', async (origin) => {
-      const { token } = await newUser();
       const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { origin });
       await expectServiceError(completeRegistration(srv, token, cred), 'WebAuthnOriginNotAllowedException');
       expect(await passkeysOf(token)).toEqual([]);
     });
 
     it('a cross-origin ceremony (crossOrigin: true) → WebAuthnOriginNotAllowedException', async () => {
-      const { token } = await newUser();
       const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { crossOrigin: true, topOrigin: 'https://evil.example.com' });
       await expectServiceError(completeRegistration(srv, token, cred), 'WebAuthnOriginNotAllowedException');
     });
@@ -301,8 +305,25 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       expect(await passkeysOf(token)).toHaveLength(2);
     });
 
+    it.each([
+      ['upper-case host', 'https://App.Example.org', 'https://app.example.org'],
+      ['explicit default port', 'https://app.example.org:443', 'https://app.example.org'],
+    ])('an AllowedOrigins entry with %s is refused or normalised, never stored as a value that cannot match', async (_what, configured, browserOrigin) => {
+      const p = await createTestPool(srv.admin);
+      const r = await signedCall(srv, 'LatchkeyUpdateUserPoolClientSettings', { UserPoolId: p.userPoolId, ClientId: p.clientId, AllowedOrigins: [configured] });
+      if (r.status === 400) {
+        expect(r.json.__type).toBe('InvalidParameterException');
+        return;
+      }
+      expect(r.status).toBe(200);
+      // Accepted: then the origin a browser reports for it (always canonical) must be allowed.
+      const { token: t } = await newUser(p);
+      const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, t), { origin: browserOrigin });
+      const done = await completeRegistration(srv, t, cred).then(() => 'registered', (e: { name: string }) => e.name);
+      expect(done, `AllowedOrigins [${configured}] was accepted (200) but a ceremony from ${browserOrigin} is refused`).toBe('registered');
+    });
+
     it.each(['example.com', 'localhost.', 'evil.localhost', 'LOCALHOST'])('rpIdHash of %s → WebAuthnRelyingPartyMismatchException', async (rpId) => {
-      const { token } = await newUser();
       const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { rpId });
       await expectServiceError(completeRegistration(srv, token, cred), 'WebAuthnRelyingPartyMismatchException');
       expect(await passkeysOf(token)).toEqual([]);
@@ -409,6 +430,11 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
   // ----------------------------------------------------------------------------------------------
 
   describe('malformed Credential → InvalidParameterException', () => {
+    // One user for all cases: every case fails, so the user never gets a passkey.
+    let token: string;
+    beforeAll(async () => {
+      ({ token } = await newUser());
+    });
     type Mangle = (cred: RegistrationResponseJSON) => unknown;
     const cases: [string, Mangle][] = [
       ['authData truncated to 20 bytes', (c) => withAuthData(c, (d) => d.slice(0, 20))],
@@ -438,14 +464,12 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
     ];
 
     it.each(cases)('%s', async (_what, mangle) => {
-      const { token } = await newUser();
       const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token));
       await expectServiceError(completeRegistration(srv, token, mangle(cred)), 'InvalidParameterException');
       expect(await passkeysOf(token)).toEqual([]);
     });
 
     it('Credential missing or null (raw JSON) → InvalidParameterException', async () => {
-      const { token } = await newUser();
       await startRegistration(srv, token);
       expectRawError(await srv.call('CompleteWebAuthnRegistration', { AccessToken: token }), 'InvalidParameterException');
       expectRawError(await srv.call('CompleteWebAuthnRegistration', { AccessToken: token, Credential: null }), 'InvalidParameterException');
@@ -544,6 +568,43 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       expect(winners).toHaveLength(1);
       expect(failed.map((e) => [e.name, e.$metadata?.httpStatusCode])).toEqual(Array(19).fill(['WebAuthnChallengeNotFoundException', 400]));
       expect((await passkeysOf(token)).map((c) => c.CredentialId)).toEqual(winners);
+    });
+  });
+
+  describe('concurrency on one credential id', () => {
+    it('two users completing the same credential id at once: one owns it, the other gets WebAuthnCredentialNotSupportedException', async () => {
+      for (let round = 0; round < 5; round++) {
+        const a = await newUser();
+        const b = await newUser();
+        const id = randomId();
+        const [ca, cb] = await Promise.all([
+          startRegistration(srv, a.token).then((o) => new VirtualAuthenticator().createCredential(o, { credentialId: id })),
+          startRegistration(srv, b.token).then((o) => new VirtualAuthenticator().createCredential(o, { credentialId: id })),
+        ]);
+        const results = await Promise.allSettled([completeRegistration(srv, a.token, ca), completeRegistration(srv, b.token, cb)]);
+        const ok = results.filter((r) => r.status === 'fulfilled');
+        const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { name: string; $metadata?: { httpStatusCode?: number } }] : []));
+        expect(ok).toHaveLength(1);
+        expect(failed.map((e) => [e.name, e.$metadata?.httpStatusCode])).toEqual([['WebAuthnCredentialNotSupportedException', 400]]);
+        const owner = results[0]!.status === 'fulfilled' ? a : b;
+        const loser = owner === a ? b : a;
+        expect(await srv.services.store.getPasskey(pool.userPoolId, id)).toMatchObject({ userId: owner.user.sub });
+        expect(await passkeysOf(loser.token)).toEqual([]);
+        expect((await srv.services.store.findUserByLogin(pool.userPoolId, loser.user.username, null))?.passkeyCount).toBe(0);
+        expect((await srv.services.store.findUserByLogin(pool.userPoolId, owner.user.username, null))?.passkeyCount).toBe(1);
+      }
+    });
+
+    it('one user completing the same credential with two challenges at once: both answer {} and it is stored once', async () => {
+      for (let round = 0; round < 5; round++) {
+        const { user, token } = await newUser();
+        const id = randomId();
+        const creds = await Promise.all([0, 1].map(async () => new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { credentialId: id })));
+        const results = await Promise.allSettled(creds.map((c) => completeRegistration(srv, token, c)));
+        expect(results.map((r) => (r.status === 'fulfilled' ? 200 : `${(r.reason as Error).name}`))).toEqual([200, 200]);
+        expect((await passkeysOf(token)).map((c) => c.CredentialId)).toEqual([id]);
+        expect((await srv.services.store.findUserByLogin(pool.userPoolId, user.username, null))?.passkeyCount).toBe(1);
+      }
     });
   });
 

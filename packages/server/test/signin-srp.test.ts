@@ -162,6 +162,19 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
     await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand(noSession)), 'NotAuthorizedException');
   });
 
+  it('10 concurrent copies of one PASSWORD_VERIFIER response: exactly one gets tokens', async () => {
+    const user = await createUser(srv, pool, 'srprace');
+    const { srp, out } = await challenge(user.username);
+    const input = await passwordVerifierInput(pool, pool.clientId, out, srp, user.password);
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => srv.client.send(new RespondToAuthChallengeCommand(input))));
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { name: string; $metadata?: { httpStatusCode?: number } }] : []));
+    expect(ok).toHaveLength(1);
+    expect(failed.map((e) => [e.name, e.$metadata?.httpStatusCode])).toEqual(Array(9).fill(['NotAuthorizedException', 400]));
+    // Replays are not password failures.
+    expect(await failures(user)).toBe(0);
+  });
+
   it('a claim over another challenge\'s SECRET_BLOCK, a tampered signature or a wrong USER_ID_FOR_SRP → NotAuthorizedException', async () => {
     const user = await createUser(srv, pool, 'srptamper');
     // Signature flipped.
@@ -217,19 +230,32 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
     await expectServiceError(answerPasswordVerifier(srv, pool, pool.clientId, out, srp, 'Passw0rdX'), 'NotAuthorizedException', INCORRECT);
   });
 
-  it('PreventUserExistenceErrors ENABLED: the PASSWORD_VERIFIER of an unknown user looks like a real one (USER_ID_FOR_SRP form, stable SALT)', async () => {
-    const user = await createUser(srv, pool, 'srpreal');
-    const ghost = `ghost-${process.pid}-${Date.now()}`;
-    const real1 = (await challenge(user.username)).out.ChallengeParameters!;
-    const real2 = (await challenge(user.username)).out.ChallengeParameters!;
-    const fake1 = (await challenge(ghost)).out.ChallengeParameters!;
-    const fake2 = (await challenge(ghost)).out.ChallengeParameters!;
-    // A real user's id and salt are stable; so must a made-up user's be, or two calls tell them apart.
-    expect(real1.USER_ID_FOR_SRP).toBe(real2.USER_ID_FOR_SRP);
-    expect(real1.SALT).toBe(real2.SALT);
-    expect(real1.USER_ID_FOR_SRP).toMatch(UUID);
-    expect({ uuidShaped: UUID.test(fake1.USER_ID_FOR_SRP!), sameIdTwice: fake1.USER_ID_FOR_SRP === fake2.USER_ID_FOR_SRP, sameSaltTwice: fake1.SALT === fake2.SALT })
-      .toEqual({ uuidShaped: true, sameIdTwice: true, sameSaltTwice: true });
+  describe('PreventUserExistenceErrors ENABLED: the PASSWORD_VERIFIER of an unknown user must look like a real one', () => {
+    let user: TestUser;
+    let ghost: string;
+    beforeAll(async () => {
+      user = await createUser(srv, pool, 'srpreal');
+      ghost = `ghost-${process.pid}-${Date.now()}`;
+    });
+
+    it('USER_ID_FOR_SRP has the same form (a real user gets the internal UUID; an unknown one must not get the typed name back)', async () => {
+      const real = (await challenge(user.username)).out.ChallengeParameters!;
+      const fake1 = (await challenge(ghost)).out.ChallengeParameters!;
+      const fake2 = (await challenge(ghost)).out.ChallengeParameters!;
+      expect(real.USER_ID_FOR_SRP).toMatch(UUID);
+      expect(real.USER_ID_FOR_SRP).not.toBe(user.username);
+      expect(fake1.USER_ID_FOR_SRP).toBe(fake2.USER_ID_FOR_SRP);
+      expect(fake1.USER_ID_FOR_SRP, 'USER_ID_FOR_SRP of an unknown user').toMatch(UUID);
+    });
+
+    it('SALT is stable across attempts, as a real user\'s is', async () => {
+      const real1 = (await challenge(user.username)).out.ChallengeParameters!;
+      const real2 = (await challenge(user.username)).out.ChallengeParameters!;
+      const fake1 = (await challenge(ghost)).out.ChallengeParameters!;
+      const fake2 = (await challenge(ghost)).out.ChallengeParameters!;
+      expect(real1.SALT).toBe(real2.SALT);
+      expect(fake1.SALT, 'SALT of an unknown user, two attempts').toBe(fake2.SALT);
+    });
   });
 
   it('an unknown user with PreventUserExistenceErrors LEGACY → UserNotFoundException', async () => {

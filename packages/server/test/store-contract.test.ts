@@ -14,20 +14,9 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// A private PostgreSQL database for this file (see "fresh schema next to a migrated one" below for
-// why the shared `test` database cannot hold several migrated schemas today).
-const PGENV = vi.hoisted(() => {
-  const admin = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (!admin.username && !process.env.PGUSER && !process.env.USER) process.env.PGUSER = 'postgres';
-  const name = `lk_store_contract_${process.pid}_${Date.now().toString(36)}`;
-  const own = new URL(admin.href);
-  own.pathname = `/${name}`;
-  return { adminUrl: admin.href, name, url: own.href };
-});
-
-import { openStore } from '../src/storage/open.js';
+import { normalizePgUrl, openStore } from '../src/storage/open.js';
 import {
   StoreConflictError,
   type ChallengeRecord, type PasskeyRecord, type Store, type UserFilter, type UserRecord,
@@ -36,26 +25,15 @@ import {
 type Dialect = 'sqlite' | 'postgres';
 const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
 
-async function adminQuery(sql: string, url = PGENV.adminUrl) {
-  const c = new pg.Client({ connectionString: url });
+const PG_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
+
+async function adminQuery(sql: string) {
+  const c = new pg.Client({ connectionString: normalizePgUrl(PG_URL) });
   await c.connect();
   try {
     return await c.query(sql);
   } finally {
     await c.end();
-  }
-}
-
-/** A throw-away PostgreSQL database for tests that need one with no other schema in it. */
-async function withFreshDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
-  const name = `lk_sc_tmp_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(PGENV.adminUrl);
-  url.pathname = `/${name}`;
-  try {
-    return await fn(url.href);
-  } finally {
-    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 }
 
@@ -72,13 +50,17 @@ async function runChild<T>(code: string, env: Record<string, string>): Promise<T
 
 const execFileAsync = promisify(execFile);
 const rand = (n = 6) => randomBytes(n).toString('hex');
-const schemaName = () => `sc_${rand(6)}`;
+/** Every PostgreSQL schema this file creates (`sc_<random>`), dropped at the end. */
+const schemas = new Set<string>();
+const freshSchema = () => {
+  const name = `sc_${rand(6)}`;
+  schemas.add(name);
+  return name;
+};
 
-beforeAll(async () => {
-  await adminQuery(`CREATE DATABASE ${PGENV.name}`);
-});
 afterAll(async () => {
-  await adminQuery(`DROP DATABASE IF EXISTS ${PGENV.name} WITH (FORCE)`);
+  if (!DIALECTS.includes('postgres')) return;
+  for (const name of schemas) await adminQuery(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
 });
 
 interface Ctx {
@@ -106,16 +88,16 @@ async function openCtx(dialect: Dialect): Promise<Ctx> {
       },
     };
   }
-  const schema = schemaName();
-  const store = await openStore({ databaseUrl: PGENV.url, schema });
-  const other = await openStore({ databaseUrl: PGENV.url, schema });
+  const schema = freshSchema();
+  const store = await openStore({ databaseUrl: PG_URL, schema });
+  const other = await openStore({ databaseUrl: PG_URL, schema });
   return {
     store, other, pick: (i) => (i % 2 === 0 ? store : other),
-    reopen: () => openStore({ databaseUrl: PGENV.url, schema }),
+    reopen: () => openStore({ databaseUrl: PG_URL, schema }),
     async close() {
       await store.close();
       await other.close();
-      await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`, PGENV.url);
+      await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     },
   };
 }
@@ -421,8 +403,8 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       const cred = `use-${rand(4)}`;
       await store.addPasskey(passkeyRecord(poolId, alice.id, cred, { signCount: 5 }), 20);
       const [a, b] = await Promise.all([
-        store.recordPasskeyUse(poolId, cred, 5, { signCount: 6, backupState: true, lastUsedAt: NOW + 1, cloneWarning: false }),
-        ctx.other.recordPasskeyUse(poolId, cred, 5, { signCount: 7, backupState: false, lastUsedAt: NOW + 2, cloneWarning: false }),
+        store.recordPasskeyUse(poolId, cred, { signCount: 5, lastUsedAt: null }, { signCount: 6, backupState: true, lastUsedAt: NOW + 1, cloneWarning: false }),
+        ctx.other.recordPasskeyUse(poolId, cred, { signCount: 5, lastUsedAt: null }, { signCount: 7, backupState: false, lastUsedAt: NOW + 2, cloneWarning: false }),
       ]);
       expect([a, b].filter(Boolean)).toHaveLength(1);
       const after = await store.getPasskey(poolId, cred);
@@ -431,30 +413,28 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       expect(after?.backupState).toBe(a);
 
       // Stale expectation: refused, nothing changes.
-      expect(await store.recordPasskeyUse(poolId, cred, 5, { signCount: 100, backupState: true, lastUsedAt: NOW + 3, cloneWarning: true })).toBe(false);
+      expect(await store.recordPasskeyUse(poolId, cred, { signCount: 5, lastUsedAt: null }, { signCount: 100, backupState: true, lastUsedAt: NOW + 3, cloneWarning: true })).toBe(false);
       expect(await store.getPasskey(poolId, cred)).toEqual(after);
 
       // 20 concurrent uses with the current count, each advancing it: one wins.
       const current = after!.signCount;
-      const many = await Promise.all(Array.from({ length: 20 }, (_, i) => ctx.pick(i).recordPasskeyUse(poolId, cred, current, { signCount: current + 1 + i, backupState: true, lastUsedAt: NOW + 10 + i, cloneWarning: true })));
+      const many = await Promise.all(Array.from({ length: 20 }, (_, i) => ctx.pick(i).recordPasskeyUse(poolId, cred, { signCount: current, lastUsedAt: after!.lastUsedAt }, { signCount: current + 1 + i, backupState: true, lastUsedAt: NOW + 10 + i, cloneWarning: true })));
       expect(many.filter(Boolean)).toHaveLength(1);
       const winner = many.indexOf(true);
       const final = await store.getPasskey(poolId, cred);
       expect(final?.signCount).toBe(current + 1 + winner);
       expect(final?.lastUsedAt).toBe(NOW + 10 + winner);
       expect(final?.cloneWarnings).toBe(1); // counted for the winner only
-      expect(await store.recordPasskeyUse(poolId, 'unknown-cred', 0, { signCount: 1, backupState: false, lastUsedAt: NOW, cloneWarning: false })).toBe(false);
+      expect(await store.recordPasskeyUse(poolId, 'unknown-cred', { signCount: 0, lastUsedAt: null }, { signCount: 1, backupState: false, lastUsedAt: NOW, cloneWarning: false })).toBe(false);
     });
-    // storage/store.ts:110-114 promises "two concurrent uses of one assertion cannot both pass", but
-    // kysely/store.ts:329-335 guards only on `sign_count = expected`. Synced passkeys (Apple, Google)
-    // always report signCount 0, so the update writes 0 over 0 and the guard stays true: every
-    // concurrent caller gets `true` (and with cloneWarning each one increments clone_warnings).
-    it.fails('recordPasskeyUse: two concurrent uses with a counter that does not advance (0 → 0) → exactly one true [BUG: both true]', async () => {
+    // Synced passkeys (Apple, Google) always report signCount 0, so a guard on the count alone would
+    // let every concurrent caller through; the guard includes lastUsedAt.
+    it('recordPasskeyUse: two concurrent uses with a counter that does not advance (0 → 0) → exactly one true', async () => {
       const poolId = await newPool();
       const alice = await newUser(poolId, 'alice');
       const cred = `zero-${rand(4)}`;
       await store.addPasskey(passkeyRecord(poolId, alice.id, cred, { signCount: 0 }), 20);
-      const results = await Promise.all([0, 1].map((i) => ctx.pick(i).recordPasskeyUse(poolId, cred, 0, { signCount: 0, backupState: true, lastUsedAt: NOW + i, cloneWarning: false })));
+      const results = await Promise.all([0, 1].map((i) => ctx.pick(i).recordPasskeyUse(poolId, cred, { signCount: 0, lastUsedAt: null }, { signCount: 0, backupState: true, lastUsedAt: NOW + i, cloneWarning: false })));
       expect(results.filter(Boolean)).toHaveLength(1);
     });
   });
@@ -617,7 +597,7 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
     // (`needle.replace(/[%_"\\]/g, '')`). Removing `_` changes the address: "first_last@example.com"
     // becomes "firstlast@example.com", so an exact filter for a real address with an underscore finds
     // nobody, and a prefix filter "first_" also matches "firstxlast@…". Expected: literal matching.
-    it.fails('listUsers: email filters match addresses containing "_" literally [BUG: "_" stripped from the needle]', async () => {
+    it('listUsers: email filters match addresses containing "_" literally', async () => {
       const poolId = await newPool();
       const mk = (username: string, email: string) => newUser(poolId, username, { emailKey: email, attributes: { email } });
       await mk('bob', 'first_last@example.com');
@@ -829,83 +809,69 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
           rmSync(dir, { recursive: true, force: true });
         }
       } else {
-        await withFreshDatabase(async (url) => {
-          const schema = schemaName();
-          await check({ databaseUrl: url, schema });
-          const migrations = await adminQuery(`SELECT name FROM ${schema}.kysely_migration`, url);
-          expect(migrations.rows.map((r: { name: string }) => r.name)).toEqual(['0001_initial']);
-        });
+        const schema = freshSchema();
+        await check({ databaseUrl: PG_URL, schema });
+        const migrations = await adminQuery(`SELECT name FROM ${schema}.kysely_migration`);
+        expect(migrations.rows.map((r: { name: string }) => r.name)).toEqual(['0001_initial']);
       }
     });
 
     it.runIf(dialect === 'postgres')('concurrent openStore calls (3) on one fresh PostgreSQL schema all succeed', async () => {
-      await withFreshDatabase(async (url) => {
-        const schema = schemaName();
-        const results = await Promise.all([1, 2, 3].map(() => settle(openStore({ databaseUrl: url, schema }))));
-        const opened = results.filter((r) => r.ok).map((r) => (r as { value: Store }).value);
-        try {
-          expect(results.filter((r) => !r.ok).map((r) => String((r as { error: unknown }).error))).toEqual([]);
-          await opened[0]!.createPool({ id: 'local_concurr01', name: 'c', config: {}, createdAt: NOW, updatedAt: NOW });
-          for (const s of opened) expect((await s.getPool('local_concurr01'))?.name).toBe('c');
-          const migrations = await adminQuery(`SELECT name FROM ${schema}.kysely_migration`, url);
-          expect(migrations.rows.map((r: { name: string }) => r.name)).toEqual(['0001_initial']);
-        } finally {
-          for (const s of opened) await s.close();
-        }
-      });
+      const schema = freshSchema();
+      const results = await Promise.all([1, 2, 3].map(() => settle(openStore({ databaseUrl: PG_URL, schema }))));
+      const opened = results.filter((r) => r.ok).map((r) => (r as { value: Store }).value);
+      try {
+        expect(results.filter((r) => !r.ok).map((r) => String((r as { error: unknown }).error))).toEqual([]);
+        await opened[0]!.createPool({ id: 'local_concurr01', name: 'c', config: {}, createdAt: NOW, updatedAt: NOW });
+        for (const s of opened) expect((await s.getPool('local_concurr01'))?.name).toBe('c');
+        const migrations = await adminQuery(`SELECT name FROM ${schema}.kysely_migration`);
+        expect(migrations.rows.map((r: { name: string }) => r.name)).toEqual(['0001_initial']);
+      } finally {
+        for (const s of opened) await s.close();
+      }
     });
-
   });
 
-  // These run openStore in a child process: a failed openStore leaves its pg.Pool open (see below),
-  // and dropping the database under that idle connection would crash this test process.
-  describe.runIf(dialect === 'postgres')('openStore failures', () => {
+  // openStore in a child process: its open sockets can be counted there, and a leaked pool could
+  // not keep this test process alive.
+  describe.runIf(dialect === 'postgres')('openStore failures and neighbours', () => {
     let out: { conflictError: string; socketsAfterFailure: number; second: string };
     beforeAll(async () => {
-      // Two databases: each scenario needs one where no other schema has been migrated.
-      out = await withFreshDatabase((urlA) => withFreshDatabase(async (urlB) => {
-        await adminQuery('CREATE SCHEMA occupied; CREATE TABLE occupied.meta (key text)', urlB);
-        return runChild(`
-          import { openStore } from ${JSON.stringify(OPEN_TS)};
-          const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
-          const out = {};
-          // B: a migration that fails (a table it creates is already there).
-          try { await openStore({ databaseUrl: process.env.LK_URL_B, schema: 'occupied' }); out.conflictError = 'opened'; }
-          catch (e) { out.conflictError = String(e && e.message); }
-          await new Promise((r) => setTimeout(r, 300));
-          out.socketsAfterFailure = sockets();
-          // A: a second fresh schema next to a migrated one.
-          const first = await openStore({ databaseUrl: process.env.LK_URL_A, schema: 'first_schema' });
-          try { const second = await openStore({ databaseUrl: process.env.LK_URL_A, schema: 'second_schema' }); out.second = 'opened'; await second.close(); }
-          catch (e) { out.second = String(e && e.message); }
-          await first.close();
-          console.log(JSON.stringify(out));
-          process.exit(0);
-        `, { LK_URL_A: urlA, LK_URL_B: urlB });
-      }));
+      const occupied = freshSchema();
+      await adminQuery(`CREATE SCHEMA ${occupied}; CREATE TABLE ${occupied}.meta (key text)`);
+      out = await runChild<typeof out>(`
+        import { openStore } from ${JSON.stringify(OPEN_TS)};
+        const url = ${JSON.stringify(PG_URL)};
+        const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+        const out = {};
+        // A migration that fails (a table it creates is already there).
+        try { await openStore({ databaseUrl: url, schema: ${JSON.stringify(occupied)} }); out.conflictError = 'opened'; }
+        catch (e) { out.conflictError = String(e && e.message); }
+        await new Promise((r) => setTimeout(r, 300));
+        out.socketsAfterFailure = sockets();
+        // Two fresh schemas, one after the other, in a database where other schemas are migrated.
+        const first = await openStore({ databaseUrl: url, schema: ${JSON.stringify(freshSchema())} });
+        try { const second = await openStore({ databaseUrl: url, schema: ${JSON.stringify(freshSchema())} }); out.second = 'opened'; await second.close(); }
+        catch (e) { out.second = String(e && e.message); }
+        await first.close();
+        console.log(JSON.stringify(out));
+        process.exit(0);
+      `, {});
     });
 
     it('a failing migration is reported as an Error naming it', () => {
       expect(out.conflictError).toMatch(/^migration 0001_initial failed: .*already exists/);
     });
 
-    // storage/open.ts:72 creates `new Migrator({ db, provider })` without `migrationTableSchema`.
-    // Kysely's Migrator then decides whether `kysely_migration` / `kysely_migration_lock` exist by
-    // introspecting *all* schemas (node_modules/kysely/dist/esm/migration/migrator.js
-    // #doesTableExist: `!schema || it.schema === schema`); when another schema already has them it
-    // skips creating them in the new one, and the next query fails with
-    // `relation "kysely_migration_lock" does not exist` ("migration ? failed"). So a second server
-    // (or test) on its own schema in a shared database cannot start, and the harness's "fresh schema
-    // per server" breaks as soon as two PostgreSQL servers (or test files) share a database.
-    // Expected: both open. Fix direction: pass `migrationTableSchema: schema`.
-    it.fails('a fresh schema next to an already migrated one opens [BUG: migration ? failed: relation "kysely_migration_lock" does not exist]', () => {
+    // Regression: Kysely's Migrator looks for its tables in every schema unless given
+    // `migrationTableSchema`, and then skipped creating them in a fresh schema ("migration ? failed:
+    // relation "kysely_migration_lock" does not exist"), so two servers could not share a database.
+    it('a fresh schema next to already migrated ones opens', () => {
       expect(out.second).toBe('opened');
     });
 
-    // storage/open.ts:67 `await migrate(db, dialect)` has no try/finally: when it throws, the
-    // Kysely instance (its pg.Pool with an idle connection, or the SQLite handle) is never
-    // destroyed. The connection stays open for the pool's idle timeout and keeps the process alive.
-    it.fails('a failed openStore releases its database connections [BUG: pg.Pool leaked]', () => {
+    // Regression: a failed migration used to leave the Kysely instance (its pg.Pool) open.
+    it('a failed openStore releases its database connections', () => {
       expect(out.socketsAfterFailure).toBe(0);
     });
   });

@@ -3,7 +3,7 @@
  * expired, misused and revoked tokens, refresh (both APIs) and its limits, RevokeToken, the JWKS
  * (aws-jwt-verify, jose) and ES256 pools. Real AWS SDK v3 over the wire, on SQLite and PostgreSQL.
  */
-import { createPublicKey } from 'node:crypto';
+import { createHmac, createPublicKey } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -17,6 +17,7 @@ import {
   AdminUserGlobalSignOutCommand,
   CreateUserPoolClientCommand,
   DeleteUserCommand,
+  DescribeUserPoolClientCommand,
   GetTokensFromRefreshTokenCommand,
   GetUserCommand,
   GlobalSignOutCommand,
@@ -362,6 +363,35 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
     const second = await server.admin.send(new CreateUserPoolClientCommand({ UserPoolId: pool.userPoolId, ClientName: 'other', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }));
     await refreshRefused(t.RefreshToken, { userPoolId: pool.userPoolId, clientId: second.UserPoolClient!.ClientId! });
     expect((await refreshNew(t.RefreshToken)).AccessToken).toBeTruthy();
+  });
+
+  it('a confidential client: refresh needs the client secret on both APIs (ClientSecret / SECRET_HASH)', async () => {
+    const conf = await createTestPool(server.admin, { generateSecret: true });
+    const secret = (await server.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: conf.userPoolId, ClientId: conf.clientId }))).UserPoolClient!.ClientSecret!;
+    const name = await user(conf);
+    const hash = createHmac('sha256', secret).update(name + conf.clientId).digest('base64');
+    const t = keep((await server.client.send(new InitiateAuthCommand({
+      ClientId: conf.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD, SECRET_HASH: hash },
+    }))).AuthenticationResult!);
+    const refresh = t.RefreshToken!;
+    await rejectsWith(server.client.send(new GetTokensFromRefreshTokenCommand({ ClientId: conf.clientId, RefreshToken: refresh })), 'NotAuthorizedException');
+    await rejectsWith(server.client.send(new GetTokensFromRefreshTokenCommand({ ClientId: conf.clientId, RefreshToken: refresh, ClientSecret: 'x'.repeat(51) })), 'NotAuthorizedException');
+    const ok = keep((await server.client.send(new GetTokensFromRefreshTokenCommand({ ClientId: conf.clientId, RefreshToken: refresh, ClientSecret: secret }))).AuthenticationResult!);
+    expect((await getUser(ok.AccessToken!)).Username).toBe(name);
+    // Cognito InitiateAuth REFRESH_TOKEN_AUTH: "SECRET_HASH (required if the app client is configured with a client secret)".
+    await rejectsWith(server.client.send(new InitiateAuthCommand({
+      ClientId: conf.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refresh },
+    })), 'NotAuthorizedException');
+  });
+
+  it('RevokeToken on a client with EnableTokenRevocation false is UnsupportedOperationException', async () => {
+    const noRevoke = await server.admin.send(new CreateUserPoolClientCommand({
+      UserPoolId: pool.userPoolId, ClientName: 'norevoke', EnableTokenRevocation: false, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }));
+    const p = { userPoolId: pool.userPoolId, clientId: noRevoke.UserPoolClient!.ClientId! };
+    const t = await signIn(await user(), p);
+    await rejectsWith(server.client.send(new RevokeTokenCommand({ ClientId: p.clientId, Token: t.RefreshToken })), 'UnsupportedOperationException');
+    expect((await getUser(t.AccessToken)).Username).toBeTruthy();
   });
 
   it('AdminUserGlobalSignOut: access and refresh tokens stop working', async () => {

@@ -319,6 +319,15 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
     });
   });
 
+  it('unknown users: ConfirmSignUp is CodeMismatchException and Resend answers as for a real user (ENABLED)', async () => {
+    await rejectsWith(server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: uniq('ghost'), ConfirmationCode: '123456' })), 'CodeMismatchException');
+    const r = await server.client.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: uniq('ghost') }));
+    expect(r.CodeDeliveryDetails?.DeliveryMedium).toBe('EMAIL');
+    const legacy = await createTestPool(server.admin, { preventUserExistenceErrors: 'LEGACY' });
+    await rejectsWith(server.client.send(new ConfirmSignUpCommand({ ClientId: legacy.clientId, Username: uniq('ghost'), ConfirmationCode: '123456' })), 'UserNotFoundException');
+    await rejectsWith(server.client.send(new ResendConfirmationCodeCommand({ ClientId: legacy.clientId, Username: uniq('ghost') })), 'UserNotFoundException');
+  });
+
   it('an unknown ClientId is ResourceNotFoundException', async () => {
     await rejectsWith(server.client.send(new SignUpCommand({ ClientId: 'abcdefghijklmnopqrstuvwxyz', Username: uniq('nobody'), Password: PASSWORD })), 'ResourceNotFoundException');
     await rejectsWith(server.client.send(new ConfirmSignUpCommand({ ClientId: 'abcdefghijklmnopqrstuvwxyz', Username: 'nobody', ConfirmationCode: '123456' })), 'ResourceNotFoundException');

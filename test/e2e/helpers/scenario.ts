@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startPageFixture, type PageFixture } from './fixture.js';
-import { steps, TEST_TIMEOUT } from './steps.js';
+import { steps } from './steps.js';
 
-export { TEST_TIMEOUT };
 const SETUP_TIMEOUT = 120_000;
 
 interface Credential {
@@ -21,7 +20,8 @@ interface CurrentUser { username: string; userId: string; signInDetails?: { logi
  * The seed's browser scenario, against whichever library the page bundles (its `window.run` API):
  * CORS, SRP sign-in, three passkeys on three CDP authenticators with pages of 2, deletion,
  * excludeCredentials, sign-out, passkey sign-in. Registers the hooks and the tests in the calling
- * `describe` (tests share one browser page and run in order); returns the fixture for extra tests.
+ * `describe` (tests share one browser page and run in order); returns the fixture and `step` so
+ * the test file can add steps after the scenario's.
  */
 export function passkeyScenario(opts: { entry: string; title: string; alias?: Record<string, string> }): { fixture: () => PageFixture; step: ReturnType<typeof steps> } {
   const step = steps();

@@ -64,14 +64,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   app.get<{ Params: { poolId: string } }>('/:poolId/.well-known/jwks.json', async (req, reply) => {
     const pool = await services.store.getPool(req.params.poolId);
-    if (!pool) return sendError(reply, new ResourceNotFoundException(`User pool ${req.params.poolId} does not exist.`));
+    if (!pool) return sendError(reply, new ResourceNotFoundException(`User pool ${req.params.poolId} does not exist.`), 404);
     reply.header('cache-control', 'public, max-age=300');
     return services.tokens.jwks(pool.id);
   });
 
   app.get<{ Params: { poolId: string } }>('/:poolId/.well-known/openid-configuration', async (req, reply) => {
     const pool = await services.store.getPool(req.params.poolId);
-    if (!pool) return sendError(reply, new ResourceNotFoundException(`User pool ${req.params.poolId} does not exist.`));
+    if (!pool) return sendError(reply, new ResourceNotFoundException(`User pool ${req.params.poolId} does not exist.`), 404);
     const issuer = services.tokens.issuer(pool.id);
     return {
       issuer,

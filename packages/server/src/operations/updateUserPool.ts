@@ -7,14 +7,14 @@ import { ResourceNotFoundException } from '../protocol/errors.js';
 export const UpdateUserPool = operation<Record<string, unknown> & { UserPoolId: string; PoolName?: string }, object>({
   auth: 'sigv4',
   input: updatePoolShape,
-  async handle(s, { UserPoolId, PoolName: _name, ...settings }) {
+  async handle(s, { UserPoolId, PoolName, ...settings }) {
     const pool = await loadPool(s, UserPoolId);
     const old = pool.record.config as Record<string, unknown>;
     // Creation-time-only members and the settings managed by other operations survive an update.
     const keep = ['AliasAttributes', 'UsernameAttributes', 'UsernameConfiguration', 'Schema', 'WebAuthnConfiguration', 'Latchkey'];
     const config: Record<string, unknown> = { ...settings };
     for (const k of keep) if (old[k] !== undefined) config[k] = old[k];
-    if (!(await s.store.updatePool(UserPoolId, config, s.clock.now()))) throw new ResourceNotFoundException(`User pool ${UserPoolId} does not exist.`);
+    if (!(await s.store.updatePool(UserPoolId, config, s.clock.now(), PoolName))) throw new ResourceNotFoundException(`User pool ${UserPoolId} does not exist.`);
     return {};
   },
 });

@@ -27,7 +27,9 @@ const SECRET_MEMBERS = /^(AccessToken|RefreshToken|IdToken|Session|Password|Prev
 
 /** A copy of a request body safe to log. */
 export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper subtrees are cut, never returned as they are: they could hold secrets.
+  if (depth > 4) return '[truncated]';
   if (Array.isArray(value)) return value.slice(0, 20).map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = SECRET_MEMBERS.test(k) ? '[redacted]' : redact(v, depth + 1);
@@ -71,6 +73,8 @@ export async function dispatch(services: Services, registry: Readonly<Record<str
     } catch {
       throw new SerializationException('Start of structure or map found where not expected.');
     }
+    if (Array.isArray(input)) throw new SerializationException('Start of list found where not expected');
+    if (typeof input !== 'object' || input === null) throw new SerializationException('Start of structure or map expected');
     const valid = validate(op.input, input);
     const output = await op.handle(services, valid, ctx);
     services.log.debug({ requestId, op: name, ms: +(performance.now() - started).toFixed(2) }, 'ok');

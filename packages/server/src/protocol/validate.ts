@@ -1,4 +1,4 @@
-import { InvalidParameterException } from './errors.js';
+import { InvalidParameterException, SerializationException } from './errors.js';
 
 /**
  * Edge validation with Cognito's phrasing ("1 validation error detected: Value null at 'userPoolId'
@@ -45,6 +45,30 @@ export const common = {
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const show = (value: unknown) => (value === null || value === undefined ? 'null' : typeof value === 'string' ? `'${value.length > 64 ? value.slice(0, 64) + '…' : value}'` : JSON.stringify(value)?.slice(0, 64));
 
+/** Deepest nesting accepted in a free-form document member; no Cognito document comes close. */
+const MAX_DOCUMENT_DEPTH = 32;
+
+/** Nesting depth of parsed JSON, computed without recursion. */
+export function nestingDepth(root: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > max) max = depth;
+    if (max > MAX_DOCUMENT_DEPTH) return max;
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return max;
+}
+
+/** A value of the wrong JSON type fails deserialization before validation, as in AWS JSON 1.1 services. */
+class TypeMismatch extends Error {}
+const JSON_TYPE = (v: unknown) => (typeof v === 'string' ? 'STRING_VALUE' : typeof v === 'number' ? 'NUMBER_VALUE' : typeof v === 'boolean' ? 'BOOLEAN_VALUE' : Array.isArray(v) ? 'START_ARRAY' : 'START_OBJECT');
+function mismatch(value: unknown, target: string): never {
+  throw new TypeMismatch(`${JSON_TYPE(value)} can not be converted to ${target}`);
+}
+
 function check(rule: Rule, value: unknown, path: string, errors: string[]): unknown {
   if (value === undefined || value === null) {
     if (rule.required) errors.push(`Value null at '${path}' failed to satisfy constraint: Member must not be null`);
@@ -52,10 +76,7 @@ function check(rule: Rule, value: unknown, path: string, errors: string[]): unkn
   }
   switch (rule.kind) {
     case 'string': {
-      if (typeof value !== 'string') {
-        errors.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: Member must be a string`);
-        return undefined;
-      }
+      if (typeof value !== 'string') mismatch(value, 'a String');
       const len = [...value].length;
       if (rule.min !== undefined && len < rule.min) errors.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
       else if (rule.max !== undefined && len > rule.max) errors.push(`Value at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
@@ -64,7 +85,8 @@ function check(rule: Rule, value: unknown, path: string, errors: string[]): unkn
       return value;
     }
     case 'int': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) {
+      if (typeof value !== 'number') mismatch(value, 'an Integer');
+      if (!Number.isInteger(value)) {
         errors.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: Member must be an integer`);
         return undefined;
       }
@@ -73,38 +95,34 @@ function check(rule: Rule, value: unknown, path: string, errors: string[]): unkn
       return value;
     }
     case 'bool':
-      if (typeof value !== 'boolean') errors.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: Member must be a boolean`);
+      if (typeof value !== 'boolean') mismatch(value, 'a Boolean');
       return value;
     case 'map': {
-      if (typeof value !== 'object' || Array.isArray(value)) {
-        errors.push(`Value at '${path}' failed to satisfy constraint: Member must be a map`);
-        return undefined;
-      }
+      if (typeof value !== 'object' || Array.isArray(value)) mismatch(value, 'a Map');
       const entries = Object.entries(value as object);
       if (rule.maxEntries !== undefined && entries.length > rule.maxEntries) errors.push(`Value at '${path}' failed to satisfy constraint: Member must have at most ${rule.maxEntries} entries`);
       for (const [k, val] of entries) {
-        if (typeof val !== 'string') errors.push(`Value at '${path}.${k}' failed to satisfy constraint: Member must be a string`);
+        if (typeof val !== 'string') mismatch(val, 'a String');
         else if (rule.maxValue !== undefined && val.length > rule.maxValue) errors.push(`Value at '${path}.${k}' failed to satisfy constraint: Member must have length less than or equal to ${rule.maxValue}`);
       }
       return value;
     }
     case 'list': {
-      if (!Array.isArray(value)) {
-        errors.push(`Value at '${path}' failed to satisfy constraint: Member must be a list`);
-        return undefined;
-      }
+      if (!Array.isArray(value)) mismatch(value, 'a List');
       if (rule.min !== undefined && value.length < rule.min) errors.push(`Value at '${path}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
       if (rule.max !== undefined && value.length > rule.max) errors.push(`Value at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
       return value.map((item, i) => check({ ...rule.of, required: true }, item, `${path}.${i + 1}.member`, errors));
     }
     case 'object': {
-      if (typeof value !== 'object' || Array.isArray(value)) {
-        errors.push(`Value at '${path}' failed to satisfy constraint: Member must be a structure`);
-        return undefined;
-      }
+      if (typeof value !== 'object' || Array.isArray(value)) mismatch(value, 'a Structure');
       return checkShape(rule.fields, value as Record<string, unknown>, path, errors);
     }
     case 'document': {
+      // Depth first (iteratively), so hostile nesting cannot overflow the stack in JSON.stringify or later.
+      if (nestingDepth(value) > MAX_DOCUMENT_DEPTH) {
+        errors.push(`Value at '${path}' failed to satisfy constraint: Member is nested too deeply`);
+        return undefined;
+      }
       if (rule.maxBytes !== undefined && JSON.stringify(value).length > rule.maxBytes) errors.push(`Value at '${path}' failed to satisfy constraint: Member is too large`);
       return value;
     }
@@ -130,7 +148,13 @@ export function validate<T>(shape: Shape, input: unknown): T {
     throw new InvalidParameterException('1 validation error detected: the request body must be a JSON object');
   }
   const errors: string[] = [];
-  const out = checkShape(shape, input as Record<string, unknown>, '', errors);
+  let out: Record<string, unknown>;
+  try {
+    out = checkShape(shape, input as Record<string, unknown>, '', errors);
+  } catch (err) {
+    if (err instanceof TypeMismatch) throw new SerializationException(err.message);
+    throw err;
+  }
   if (errors.length > 0) {
     throw new InvalidParameterException(`${errors.length} validation error${errors.length > 1 ? 's' : ''} detected: ${errors.join('; ')}`);
   }

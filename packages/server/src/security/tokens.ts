@@ -22,6 +22,9 @@ export interface AccessClaims {
   username: string;
 }
 
+/** How long an instance may keep signing with the key it last read. */
+const SIGNING_KEY_CACHE_MS = 1000;
+
 interface CachedKey { record: SigningKeyRecord; key: KeyObject; loadedAt: number }
 
 export interface IssueInput {
@@ -84,7 +87,9 @@ export class TokenService {
 
   private async signingKey(poolId: string, alg: TokenAlg): Promise<{ record: SigningKeyRecord; key: KeyObject }> {
     const cached = this.active.get(poolId);
-    if (cached && cached.record.alg === alg && this.now() - cached.loadedAt <= Math.max(this.cacheMs, 1000)) return cached;
+    // The signing key is re-read at least every second, so a rotation on another instance takes
+    // effect within 1 s everywhere (docs/deployment.md), whatever the verification cache bound.
+    if (cached && cached.record.alg === alg && this.now() - cached.loadedAt <= SIGNING_KEY_CACHE_MS) return cached;
     let keys = await this.store.listSigningKeys(poolId, this.now());
     let current = keys.find((k) => k.retiredAt === null && k.alg === alg);
     if (!current) {

@@ -75,12 +75,21 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     file.pragma('busy_timeout = 10000');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
   }
-  if (opts.migrate !== false) await migrate(db, dialect);
+  if (opts.migrate !== false) {
+    try {
+      await migrate(db, dialect, dialect === 'postgres' ? (opts.schema ?? 'public') : undefined);
+    } catch (err) {
+      await db.destroy().catch(() => undefined);
+      throw err;
+    }
+  }
   return new KyselyStore(db, dialect);
 }
 
-async function migrate(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+async function migrate(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', schema?: string): Promise<void> {
+  // The migration tables live in the store's own schema: Kysely would otherwise find another schema's
+  // migration table through introspection and skip creating this one's.
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

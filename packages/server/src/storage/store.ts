@@ -29,7 +29,7 @@ export interface Store {
   createPool(pool: PoolRecord): Promise<void>;
   getPool(id: string): Promise<PoolRecord | undefined>;
   /** Replaces config and updatedAt; false when the pool does not exist. */
-  updatePool(id: string, config: PoolRecord['config'], updatedAt: number): Promise<boolean>;
+  updatePool(id: string, config: PoolRecord['config'], updatedAt: number, name?: string): Promise<boolean>;
   /** Deletes the pool and, in the same transaction, everything in it. False when absent. */
   deletePool(id: string): Promise<boolean>;
   /** Ordered by id; `after` is the last id of the previous page. */
@@ -108,10 +108,11 @@ export interface Store {
   /** Deletes the user's own passkey (and decrements passkeyCount); false when not theirs or absent. */
   deletePasskey(poolId: string, userId: string, credentialId: string): Promise<boolean>;
   /**
-   * Guarded update after a verified assertion: applies only if the stored signCount still equals
-   * `expectedSignCount` (so two concurrent uses of one assertion cannot both pass). False otherwise.
+   * Guarded update after a verified assertion: applies only if the stored signCount and lastUsedAt
+   * still equal what was read (so two concurrent uses cannot both pass, even with counters that stay 0).
+   * The new lastUsedAt is forced past the old one. False otherwise.
    */
-  recordPasskeyUse(poolId: string, credentialId: string, expectedSignCount: number, update: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean }): Promise<boolean>;
+  recordPasskeyUse(poolId: string, credentialId: string, expected: { signCount: number; lastUsedAt: number | null }, update: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean }): Promise<boolean>;
 
   // ---- housekeeping ----
   /** Removes expired challenges, sessions, codes, families and keys. Returns rows removed. */

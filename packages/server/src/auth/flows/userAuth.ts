@@ -138,7 +138,7 @@ async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, s
     allowCounterRegression: policy === 'lenient-synced' && passkey.backupEligible,
   });
   const now = ctx.s.clock.now();
-  const applied = await ctx.s.store.recordPasskeyUse(ctx.pool.id, credentialId, passkey.signCount, {
+  const applied = await ctx.s.store.recordPasskeyUse(ctx.pool.id, credentialId, { signCount: passkey.signCount, lastUsedAt: passkey.lastUsedAt }, {
     signCount: Math.max(passkey.signCount, verified.newSignCount), backupState: verified.backupState, lastUsedAt: now, cloneWarning: verified.counterRegressed,
   });
   if (!applied) throw new NotAuthorizedException(PASSKEY_FAILED, 'concurrent use of the credential');

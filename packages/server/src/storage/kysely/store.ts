@@ -47,8 +47,8 @@ export class KyselyStore implements Store {
     const r = await this.db.selectFrom('pools').selectAll().where('id', '=', id).executeTakeFirst();
     return r && toPool(r);
   }
-  async updatePool(id: string, config: PoolRecord['config'], updatedAt: number): Promise<boolean> {
-    const r = await this.db.updateTable('pools').set({ config: JSON.stringify(config), updated_at: updatedAt }).where('id', '=', id).executeTakeFirst();
+  async updatePool(id: string, config: PoolRecord['config'], updatedAt: number, name?: string): Promise<boolean> {
+    const r = await this.db.updateTable('pools').set({ config: JSON.stringify(config), updated_at: updatedAt, ...(name !== undefined ? { name } : {}) }).where('id', '=', id).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
   async deletePool(id: string): Promise<boolean> {
@@ -181,7 +181,9 @@ export class KyselyStore implements Store {
         const col = filter.attribute === 'username' ? 'username' : filter.attribute === 'email' ? 'attributes' : filter.attribute === 'sub' ? 'id' : 'status';
         if (col === 'attributes') {
           const needle = filter.value.toLowerCase();
-          q = q.where(sql<string>`lower(attributes)`, 'like', `%"email":"${needle.replace(/[%_"\\]/g, '')}${filter.op === '=' ? '"' : ''}%`);
+          const escaped = needle.replace(/"/g, '').replace(/[\\%_]/g, (c) => `\\${c}`);
+          const pattern = `%"email":"${escaped}${filter.op === '=' ? '"' : ''}%`;
+          q = q.where(sql<boolean>`lower(attributes) like ${pattern} escape '\\'`);
         } else if (filter.op === '=') {
           q = q.where(col, '=', filter.value);
         } else {
@@ -336,11 +338,13 @@ export class KyselyStore implements Store {
       return true;
     });
   }
-  async recordPasskeyUse(poolId: string, credentialId: string, expectedSignCount: number, u: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean }): Promise<boolean> {
-    const r = await this.db.updateTable('passkeys').set({
-      sign_count: u.signCount, backup_state: u.backupState ? 1 : 0, last_used_at: u.lastUsedAt,
+  async recordPasskeyUse(poolId: string, credentialId: string, expected: { signCount: number; lastUsedAt: number | null }, u: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean }): Promise<boolean> {
+    let q = this.db.updateTable('passkeys').set({
+      sign_count: u.signCount, backup_state: u.backupState ? 1 : 0, last_used_at: Math.max(u.lastUsedAt, (expected.lastUsedAt ?? 0) + 1),
       clone_warnings: u.cloneWarning ? sql`clone_warnings + 1` : sql`clone_warnings`,
-    }).where('pool_id', '=', poolId).where('credential_id', '=', credentialId).where('sign_count', '=', expectedSignCount).executeTakeFirst();
+    }).where('pool_id', '=', poolId).where('credential_id', '=', credentialId).where('sign_count', '=', expected.signCount);
+    q = expected.lastUsedAt === null ? q.where('last_used_at', 'is', null) : q.where('last_used_at', '=', expected.lastUsedAt);
+    const r = await q.executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   }
 
