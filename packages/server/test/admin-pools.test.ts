@@ -225,8 +225,7 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
     });
 
     // Cognito's UpdateUserPool has a PoolName member ("The updated name of your user pool", SDK
-    // models_1.d.ts UpdateUserPoolRequest.PoolName). operations/updateUserPool.ts:10 validates it and
-    // discards it (`PoolName: _name`), and Store.updatePool has no name parameter.
+    // UpdateUserPoolRequest.PoolName). Regression: it used to be validated and then ignored.
     it('UpdateUserPool with PoolName renames the pool', async () => {
       const pool = await createPool('old-name');
       await srv.admin.send(new UpdateUserPoolCommand({ UserPoolId: pool.Id, PoolName: 'new-name' }));
@@ -527,9 +526,8 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       }
     });
 
-    // http/app.ts:67 and :74 call sendError(reply, new ResourceNotFoundException(...)) without a
-    // status, so the error's own 400 is used; a GET for a document of a pool that does not exist
-    // should be 404 (as the not-found handler at app.ts:97 already does for unknown paths).
+    // A GET for a document of a pool that does not exist is a 404, like any unknown path.
+    // Regression: the well-known routes used the error's own status (400).
     it('unknown pool: JWKS and openid-configuration answer HTTP 404', async () => {
       for (const doc of ['jwks.json', 'openid-configuration']) {
         const res = await fetch(`${srv.endpoint}/local_000000000/.well-known/${doc}`);

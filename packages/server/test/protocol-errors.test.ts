@@ -188,8 +188,8 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
 
     // AWS JSON 1.1 services (Coral) reject a body whose top level is not an object while
     // deserializing: `{"__type":"SerializationException","message":"Start of list found where not
-    // expected"}` — measured on DynamoDB and Athena by the dynalite and other emulators' authors.
-    // protocol/validate.ts:129-131 answers InvalidParameterException instead.
+    // expected"}` (as measured on DynamoDB and Athena by emulator authors). Regression: this used to
+    // be InvalidParameterException.
     it('a JSON array body → SerializationException "Start of list found where not expected"', async () => {
       const res = await signed(srv, 'ListUserPools', '[]');
       expectCognitoError(res, 'SerializationException', /Start of list found where not expected/);
@@ -224,19 +224,19 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
       await expectHealthy();
     });
 
-    // protocol/validate.ts:108 measures a document member with JSON.stringify(value), which throws
-    // RangeError (Maximum call stack size exceeded) for deep nesting; dispatch.ts:87 then answers
-    // 500 InternalErrorException. A client's input must never yield a 500 (and a retrying client
-    // such as Amplify repeats a 500 three times, §1.4). Expected: 400 (SerializationException or
-    // InvalidParameterException).
+    // A client's input must never yield a 500 (and a retrying client such as Amplify repeats a 500
+    // three times, §1.4). Regression: measuring a document member with JSON.stringify threw
+    // RangeError (Maximum call stack size exceeded) and the request ended as InternalErrorException.
     it('deeply nested JSON in a document member (LambdaConfig) → 400', async () => {
       const deep = '['.repeat(100_000) + ']'.repeat(100_000);
-      const { url, init } = await signRequest(srv, 'CreateUserPool', `{"PoolName":"deep","LambdaConfig":${deep}}`);
-      const res = await fetch(url, init); // untracked: this test exists to show the 500
-      const text = await res.text();
-      // Drop the internal-error log line this request produced, so afterEach stays about other tests.
-      srv.log.lines = srv.log.lines.filter((l, i) => i < errorLinesBefore || l.level !== 'error');
-      expect(res.status, text).toBe(400);
+      const before = await poolCount();
+      for (const member of ['LambdaConfig', 'AccountRecoverySetting', 'VerificationMessageTemplate']) {
+        const res = await signed(srv, 'CreateUserPool', `{"PoolName":"deep","${member}":${deep}}`);
+        expect(['InvalidParameterException', 'SerializationException']).toContain(res.json?.__type);
+        expectCognitoError(res, res.json.__type);
+      }
+      expect(await poolCount()).toBe(before);
+      await expectHealthy();
     });
 
     it('__proto__ in the body is not a setting and pollutes nothing', async () => {
@@ -310,8 +310,7 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
 
     // Coral's JSON deserializer rejects a value of the wrong JSON type before validation, e.g.
     // `SerializationException: STRING_VALUE can not be converted to an Integer` (seen from real
-    // AWS JSON 1.1 services). protocol/validate.ts:55-57/67-69 report InvalidParameterException
-    // "Member must be a string/an integer" instead.
+    // AWS JSON 1.1 services). Regression: this used to be InvalidParameterException.
     it('wrong JSON type → SerializationException', async () => {
       const res = await signed(srv, 'ListUserPools', '{"MaxResults":"10"}');
       expectCognitoError(res, 'SerializationException');
@@ -573,10 +572,8 @@ describe('request logging', () => {
     expect(out).toContain('"u"');
   });
 
-  // protocol/dispatch.ts:30 `if (depth > 4 || …) return value;` hands back the untouched subtree once
-  // the depth limit is hit, so a secret member nested five levels down reaches the internal-error
-  // log line (dispatch.ts:87 logs `input: redact(input)`) in clear, along with arbitrarily deep input.
-  // "A copy of a request body safe to log" should cut the subtree (e.g. '[truncated]') instead.
+  // The internal-error log line carries `input: redact(input)`. Regression: past its depth limit
+  // redact() used to return the untouched subtree, secrets (and arbitrarily deep input) included.
   it('redact() does not return secrets nested deeper than its depth limit', () => {
     const out = JSON.stringify(redact({ a: { b: { c: { d: { e: { Password: 'hunter2' } } } } } }));
     expect(out).not.toContain('hunter2');

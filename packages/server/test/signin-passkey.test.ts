@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  DeleteWebAuthnCredentialCommand, GetUserCommand, InitiateAuthCommand, RespondToAuthChallengeCommand, type InitiateAuthCommandOutput,
+  AdminDisableUserCommand, DeleteWebAuthnCredentialCommand, GetUserCommand, InitiateAuthCommand, RespondToAuthChallengeCommand, type InitiateAuthCommandOutput,
   type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { VirtualAuthenticator, type AuthenticationResponseJSON, type CeremonyOverrides, type PublicKeyCredentialRequestOptionsJSON } from '@latchkey/virtual-authenticator';
@@ -391,6 +391,14 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       const out = await initiate(pool, { USERNAME: a.user.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' }, other);
       const assertion = await a.authenticators[0]!.getAssertion(parseRequestOptions(out.ChallengeParameters?.CREDENTIAL_REQUEST_OPTIONS));
       await refused(pool, a, () => respond(pool, out.Session, a.user.username, assertion), SESSION_EXPIRED);
+    });
+
+    it('a user disabled between the challenge and the answer', async () => {
+      const h = await holder(pool);
+      const { session, options } = await webAuthnChallenge(pool, h.user.username);
+      await srv.admin.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: h.user.username }));
+      await expectServiceError(respond(pool, session, h.user.username, await h.authenticators[0]!.getAssertion(options)), 'NotAuthorizedException');
+      await expectServiceError(initiate(pool, { USERNAME: h.user.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' }), 'NotAuthorizedException', 'User is disabled.');
     });
 
     it('10 concurrent answers with one Session and one CREDENTIAL: exactly one gets tokens', async () => {

@@ -436,6 +436,13 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       await store.addPasskey(passkeyRecord(poolId, alice.id, cred, { signCount: 0 }), 20);
       const results = await Promise.all([0, 1].map((i) => ctx.pick(i).recordPasskeyUse(poolId, cred, { signCount: 0, lastUsedAt: null }, { signCount: 0, backupState: true, lastUsedAt: NOW + i, cloneWarning: false })));
       expect(results.filter(Boolean)).toHaveLength(1);
+      // The next use, even within the same millisecond, moves lastUsedAt on, so the old expectation
+      // (a replayed or concurrent use) no longer matches.
+      const seen = (await store.getPasskey(poolId, cred))!;
+      const use = { signCount: 0, backupState: true, lastUsedAt: seen.lastUsedAt!, cloneWarning: false };
+      expect(await store.recordPasskeyUse(poolId, cred, { signCount: 0, lastUsedAt: seen.lastUsedAt }, use)).toBe(true);
+      expect((await store.getPasskey(poolId, cred))!.lastUsedAt).toBeGreaterThan(seen.lastUsedAt!);
+      expect(await store.recordPasskeyUse(poolId, cred, { signCount: 0, lastUsedAt: seen.lastUsedAt }, use)).toBe(false);
     });
   });
 
@@ -592,11 +599,9 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       expect(await names({ attribute: 'user_status', op: '=', value: 'CONFIRMED' } as unknown as UserFilter)).toEqual(keys.filter((k) => k !== 'carol'));
     });
 
-    // Working tree (being edited): kysely/store.ts listUsers matches email filters with
-    // `lower(attributes) LIKE '%"email":"<needle>…'` where the needle has `%`, `_`, `"` and `\` removed
-    // (`needle.replace(/[%_"\\]/g, '')`). Removing `_` changes the address: "first_last@example.com"
-    // becomes "firstlast@example.com", so an exact filter for a real address with an underscore finds
-    // nobody, and a prefix filter "first_" also matches "firstxlast@…". Expected: literal matching.
+    // Email filters run as a LIKE over the stored attributes: `_` and `%` in the address must match
+    // literally. Regression: they were stripped from the needle, so "first_last@example.com" was
+    // never found and the prefix "first_" also matched "firstxlast@…".
     it('listUsers: email filters match addresses containing "_" literally', async () => {
       const poolId = await newPool();
       const mk = (username: string, email: string) => newUser(poolId, username, { emailKey: email, attributes: { email } });

@@ -31,7 +31,7 @@ export async function runInitiate(ctx: FlowContext, flow: string): Promise<AuthO
     case 'REFRESH_TOKEN_AUTH':
     case 'REFRESH_TOKEN':
       requireFlow(ctx, flow, 'ALLOW_REFRESH_TOKEN_AUTH');
-      return refreshTokens(ctx.s, ctx.pool, ctx.client, p.REFRESH_TOKEN);
+      return refreshTokens(ctx.s, ctx.pool, ctx.client, p.REFRESH_TOKEN, { secretHash: p.SECRET_HASH });
     case 'USER_SRP_AUTH':
       requireFlow(ctx, flow, 'ALLOW_USER_SRP_AUTH');
       return startSrp(ctx, p.USERNAME, p.SRP_A);

@@ -28,9 +28,9 @@ export function assertPasswordPolicy(pool: Pool, password: string): void {
 }
 
 /** The SRP verifier fields for a new password (the password itself is never stored). */
-export function passwordSecret(pool: Pool, user: Pick<UserRecord, 'id'>, password: string): { srpSalt: string; srpVerifier: string } {
+export function passwordSecret(pool: Pool, user: Pick<UserRecord, 'id'>, password: string, now: number): { srpSalt: string; srpVerifier: string; passwordSetAt: number } {
   const { saltHex, verifierHex } = createVerifier(pool.srpName, user.id, password);
-  return { srpSalt: saltHex, srpVerifier: verifierHex };
+  return { srpSalt: saltHex, srpVerifier: verifierHex, passwordSetAt: now };
 }
 
 /** The error for "no such user", per the client's PreventUserExistenceErrors. */

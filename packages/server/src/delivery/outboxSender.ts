@@ -9,6 +9,7 @@ export class OutboxSender implements CodeSender {
   async send(m: CodeMessage): Promise<void> {
     await this.store.addOutbox({ poolId: m.poolId, userId: m.userId, destination: m.destination, subject: m.subject, body: m.body, code: m.code, createdAt: this.clock.now() });
     // The code is deliberately logged: this sender exists for development, where the log is the mailbox.
-    this.log.info({ poolId: m.poolId, destination: m.destination, subject: m.subject, code: m.code }, 'outbox: code message (development delivery)');
+    const code = m.kind === 'temporary-password' ? '[see `latchkey outbox`]' : m.code;
+    this.log.info({ poolId: m.poolId, destination: m.destination, subject: m.subject, code }, 'outbox: code message (development delivery)');
   }
 }

@@ -6,6 +6,8 @@ export interface CodeMessage {
   subject: string;
   body: string;
   code: string;
+  /** Temporary passwords are secrets, not codes: never written to the log, even in development. */
+  kind?: 'code' | 'temporary-password';
 }
 
 /**

@@ -35,7 +35,7 @@ export const AdminCreateUser = operation<Input, object>({
       const existing = await findUser(s, pool, input.Username);
       if (!existing) throw new UserNotFoundException('User does not exist.');
       if (existing.status !== 'FORCE_CHANGE_PASSWORD') throw new UnsupportedUserStateException('Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.');
-      await s.store.updateUser(pool.id, existing.id, passwordSecret(pool, existing, password), now);
+      await s.store.updateUser(pool.id, existing.id, passwordSecret(pool, existing, password, now), now);
       await invite(s, pool.id, existing, password);
       return { User: describeUser({ ...existing, updatedAt: now }) };
     }
@@ -49,7 +49,7 @@ export const AdminCreateUser = operation<Input, object>({
     }
     const user: UserRecord = {
       poolId: pool.id, id, username, usernameKey: pool.usernameKey(username), emailKey: emailKeyFor(pool, attributes),
-      status: 'FORCE_CHANGE_PASSWORD', enabled: true, attributes, ...passwordSecret(pool, { id }, password),
+      status: 'FORCE_CHANGE_PASSWORD', enabled: true, attributes, ...passwordSecret(pool, { id }, password, now),
       failedAttempts: 0, lockedUntil: 0, passkeyCount: 0, tokensValidAfter: 0, createdAt: now, updatedAt: now,
     };
     try {
@@ -67,7 +67,7 @@ async function invite(s: Parameters<typeof AdminCreateUser.handle>[0], poolId: s
   const target = deliveryTarget(user);
   if (!target) return;
   try {
-    await s.sender.send({ poolId, userId: user.id, destination: target.destination, subject: 'Your temporary password', body: `Your username is ${user.username} and temporary password is ${password}`, code: password });
+    await s.sender.send({ poolId, userId: user.id, destination: target.destination, subject: 'Your temporary password', body: `Your username is ${user.username} and temporary password is ${password}`, code: password, kind: 'temporary-password' });
   } catch (err) {
     s.log.error({ err, poolId }, 'invitation delivery failed');
     throw new CodeDeliveryFailureException('Unable to deliver the invitation.');

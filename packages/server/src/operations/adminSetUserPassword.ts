@@ -12,7 +12,7 @@ export const AdminSetUserPassword = operation<{ UserPoolId: string; Username: st
     assertPasswordPolicy(pool, input.Password);
     // Permanent → CONFIRMED; otherwise the user must choose a new one at next sign-in.
     const status = input.Permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD';
-    await s.store.updateUser(pool.id, user.id, { ...passwordSecret(pool, user, input.Password), status, failedAttempts: 0, lockedUntil: 0 }, s.clock.now());
+    await s.store.updateUser(pool.id, user.id, { ...passwordSecret(pool, user, input.Password, s.clock.now()), status, failedAttempts: 0, lockedUntil: 0 }, s.clock.now());
     return {};
   },
 });

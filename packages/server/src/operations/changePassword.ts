@@ -19,7 +19,7 @@ export const ChangePassword = operation<{ PreviousPassword?: string; ProposedPas
       }
     }
     assertPasswordPolicy(pool, ProposedPassword);
-    await s.store.updateUser(pool.id, user.id, { ...passwordSecret(pool, user, ProposedPassword), failedAttempts: 0, lockedUntil: 0 }, s.clock.now());
+    await s.store.updateUser(pool.id, user.id, { ...passwordSecret(pool, user, ProposedPassword, s.clock.now()), failedAttempts: 0, lockedUntil: 0 }, s.clock.now());
     return {};
   },
 });

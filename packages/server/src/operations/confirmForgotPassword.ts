@@ -21,7 +21,7 @@ export const ConfirmForgotPassword = operation<{ ClientId: string; Username: str
     assertPasswordPolicy(pool, input.Password);
     await useCode(s, pool, user, 'forgot', input.ConfirmationCode);
     await s.store.updateUser(pool.id, user.id, {
-      ...passwordSecret(pool, user, input.Password), status: user.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED', failedAttempts: 0, lockedUntil: 0,
+      ...passwordSecret(pool, user, input.Password, s.clock.now()), status: user.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED', failedAttempts: 0, lockedUntil: 0,
     }, s.clock.now());
     return {};
   },

@@ -21,18 +21,24 @@ export const ConfirmSignUp = operation<{ ClientId: string; Username: string; Con
     const user = await findUser(s, pool, input.Username);
     if (!user) throw client.preventUserExistenceErrors ? new CodeMismatchException('Invalid verification code provided, please try again.') : new UserNotFoundException('Username/client id combination not found.');
     if (user.status !== 'UNCONFIRMED') throw new NotAuthorizedException(`User cannot be confirmed. Current status is ${user.status}`);
-    await useCode(s, pool, user, 'signup', input.ConfirmationCode);
     const attributes = { ...user.attributes };
     if (attributes.email) attributes.email_verified = 'true';
     else if (attributes.phone_number) attributes.phone_number_verified = 'true';
+    const emailKey = emailKeyFor(pool, attributes);
+    // An alias held by another user is refused before the code is spent, unless the caller asks to move it.
+    const holder = emailKey ? await s.store.findUserByEmail(pool.id, emailKey) : undefined;
+    if (holder && holder.id !== user.id && !input.ForceAliasCreation) throw new AliasExistsException('An account with the given email already exists.');
+    await useCode(s, pool, user, 'signup', input.ConfirmationCode);
+    const now = s.clock.now();
+    if (holder && holder.id !== user.id) {
+      // ForceAliasCreation: the alias moves from the previous user to the one being confirmed.
+      await s.store.updateUser(pool.id, holder.id, { emailKey: null, attributes: { ...holder.attributes, email_verified: 'false' } }, now);
+    }
     try {
-      await s.store.updateUser(pool.id, user.id, { status: 'CONFIRMED', attributes, emailKey: emailKeyFor(pool, attributes) }, s.clock.now());
+      await s.store.updateUser(pool.id, user.id, { status: 'CONFIRMED', attributes, emailKey }, now);
     } catch (err) {
-      if (err instanceof StoreConflictError) {
-        // The email is already another user's alias: confirm, but without the alias.
-        if (!input.ForceAliasCreation) throw new AliasExistsException('An account with the given email already exists.');
-        await s.store.updateUser(pool.id, user.id, { status: 'CONFIRMED', attributes }, s.clock.now());
-      } else throw err;
+      if (err instanceof StoreConflictError) throw new AliasExistsException('An account with the given email already exists.');
+      throw err;
     }
     return {};
   },

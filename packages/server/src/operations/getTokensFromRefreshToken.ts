@@ -13,7 +13,7 @@ export const GetTokensFromRefreshToken = operation<{ RefreshToken: string; Clien
     const client = await loadClient(s, input.ClientId);
     const pool = await loadPool(s, client.poolId);
     if (client.secret && (!input.ClientSecret || !safeEqual(input.ClientSecret, client.secret))) throw new NotAuthorizedException(`Unable to verify secret for client ${client.id}`);
-    const out = await refreshTokens(s, pool, client, input.RefreshToken);
+    const out = await refreshTokens(s, pool, client, input.RefreshToken, { clientSecretChecked: true });
     return { AuthenticationResult: out.AuthenticationResult };
   },
 });

@@ -42,13 +42,13 @@ export const SignUp = operation<Input, object>({
     const now = s.clock.now();
     const user: UserRecord = {
       poolId: pool.id, id, username, usernameKey: pool.usernameKey(username), emailKey: emailKeyFor(pool, attributes),
-      status: 'UNCONFIRMED', enabled: true, attributes, srpSalt: null, srpVerifier: null, failedAttempts: 0, lockedUntil: 0,
+      status: 'UNCONFIRMED', enabled: true, attributes, srpSalt: null, srpVerifier: null, passwordSetAt: 0, failedAttempts: 0, lockedUntil: 0,
       passkeyCount: 0, tokensValidAfter: 0, createdAt: now, updatedAt: now,
-      ...(input.Password !== undefined ? passwordSecret(pool, { id }, input.Password) : {}),
+      ...(input.Password !== undefined ? passwordSecret(pool, { id }, input.Password, now) : {}),
     };
     if (pool.emailIsAlias && attributes.email) {
       // An alias taken by a confirmed user cannot be claimed by a new sign-up.
-      const holder = await s.store.findUserByLogin(pool.id, '\u0000', attributes.email.toLowerCase());
+      const holder = await s.store.findUserByEmail(pool.id, attributes.email.toLowerCase());
       if (holder) throw new AliasExistsException('An account with the given email already exists.');
     }
     try {

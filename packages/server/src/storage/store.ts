@@ -52,6 +52,8 @@ export interface Store {
   /** @throws StoreConflictError('username' | 'email') */
   createUser(user: UserRecord): Promise<void>;
   getUser(poolId: string, id: string): Promise<UserRecord | undefined>;
+  /** The user holding this email sign-in key, if any. */
+  findUserByEmail(poolId: string, emailKey: string): Promise<UserRecord | undefined>;
   /** Finds by username key, else by email key. */
   findUserByLogin(poolId: string, usernameKey: string, emailKey: string | null): Promise<UserRecord | undefined>;
   /** Applies a patch; false when the user does not exist. @throws StoreConflictError('email') */

@@ -36,6 +36,8 @@ export interface UserRecord {
   attributes: Record<string, string>;
   srpSalt: string | null;
   srpVerifier: string | null;
+  /** When the current password (temporary or not) was set; temporary passwords expire from here. */
+  passwordSetAt: number;
   failedAttempts: number;
   lockedUntil: number;
   passkeyCount: number;
@@ -45,7 +47,7 @@ export interface UserRecord {
   updatedAt: number;
 }
 
-export type UserPatch = Partial<Pick<UserRecord, 'emailKey' | 'status' | 'enabled' | 'attributes' | 'srpSalt' | 'srpVerifier' | 'failedAttempts' | 'lockedUntil' | 'tokensValidAfter'>>;
+export type UserPatch = Partial<Pick<UserRecord, 'emailKey' | 'status' | 'enabled' | 'attributes' | 'srpSalt' | 'srpVerifier' | 'passwordSetAt' | 'failedAttempts' | 'lockedUntil' | 'tokensValidAfter'>>;
 
 export interface SigningKeyRecord {
   kid: string;

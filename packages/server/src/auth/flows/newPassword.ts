@@ -7,19 +7,21 @@ import { InvalidParameterException, NotAuthorizedException } from '../../protoco
 
 /** RespondToAuthChallenge NEW_PASSWORD_REQUIRED: sets the user's own password, then tokens. */
 export async function respondNewPassword(ctx: FlowContext): Promise<AuthOutput> {
-  const rec = await consumeSession(ctx.s, ctx.client, ctx.session);
-  if (rec.state.kind !== 'NEW_PASSWORD_REQUIRED' || !rec.userId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
+  // Input is checked before the Session is consumed, so a rejected password can be retried with it
+  // (aws-amplify keeps the session after an error).
   const password = ctx.params.NEW_PASSWORD;
   if (!password) throw new InvalidParameterException('Missing required parameter NEW_PASSWORD');
-  const user = await ctx.s.store.getUser(ctx.pool.id, rec.userId);
-  if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') throw new NotAuthorizedException(SESSION_EXPIRED, 'user changed');
   assertPasswordPolicy(ctx.pool, password);
   const extra = parseAttributes(
     Object.entries(ctx.params).filter(([k]) => k.startsWith('userAttributes.')).map(([k, v]) => ({ Name: k.slice('userAttributes.'.length), Value: v })),
     { admin: false },
   );
+  const rec = await consumeSession(ctx.s, ctx.client, ctx.session);
+  if (rec.state.kind !== 'NEW_PASSWORD_REQUIRED' || !rec.userId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
+  const user = await ctx.s.store.getUser(ctx.pool.id, rec.userId);
+  if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') throw new NotAuthorizedException(SESSION_EXPIRED, 'user changed');
   const attributes = { ...user.attributes, ...extra };
   const now = ctx.s.clock.now();
-  await ctx.s.store.updateUser(ctx.pool.id, user.id, { ...passwordSecret(ctx.pool, user, password), status: 'CONFIRMED', attributes, emailKey: emailKeyFor(ctx.pool, attributes) }, now);
+  await ctx.s.store.updateUser(ctx.pool.id, user.id, { ...passwordSecret(ctx.pool, user, password, now), status: 'CONFIRMED', attributes, emailKey: emailKeyFor(ctx.pool, attributes) }, now);
   return signedIn(ctx.s, ctx.pool, ctx.client, { ...user, status: 'CONFIRMED', attributes });
 }

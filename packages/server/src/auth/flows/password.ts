@@ -13,7 +13,7 @@ import { userAttributes } from '../../domain/describe.js';
 export async function afterPassword(ctx: FlowContext, user: UserRecord, typed: string): Promise<AuthOutput> {
   if (user.status === 'FORCE_CHANGE_PASSWORD') {
     const validDays = ctx.pool.passwordPolicy.TemporaryPasswordValidityDays;
-    if (validDays > 0 && ctx.s.clock.now() > user.updatedAt + validDays * 86400_000) {
+    if (validDays > 0 && ctx.s.clock.now() > user.passwordSetAt + validDays * 86400_000) {
       throw new NotAuthorizedException('Temporary password has expired and must be reset by an administrator.');
     }
     const attrs = Object.fromEntries(userAttributes(user).filter((a) => a.Name !== 'sub' && !a.Name.endsWith('_verified')).map((a) => [a.Name, a.Value]));

@@ -2,7 +2,7 @@ import type { Services } from '../../services.js';
 import type { Pool } from '../../domain/pools.js';
 import type { AppClient } from '../../domain/clients.js';
 import { refreshedTokens, type AuthOutput } from '../results.js';
-import { sha256Hex } from '../../security/secrets.js';
+import { safeEqual, secretHash, sha256Hex } from '../../security/secrets.js';
 import { NotAuthorizedException } from '../../protocol/errors.js';
 
 /**
@@ -10,7 +10,7 @@ import { NotAuthorizedException } from '../../protocol/errors.js';
  * unrevoked, and its user must exist and be enabled. New tokens keep the sign-in's origin_jti.
  * @throws NotAuthorizedException
  */
-export async function refreshTokens(s: Services, pool: Pool, client: AppClient, refreshToken: string | undefined): Promise<AuthOutput> {
+export async function refreshTokens(s: Services, pool: Pool, client: AppClient, refreshToken: string | undefined, proof: { secretHash?: string; clientSecretChecked?: boolean } = {}): Promise<AuthOutput> {
   if (!refreshToken) throw new NotAuthorizedException('Invalid Refresh Token', 'missing');
   const fam = await s.store.getTokenFamilyByRefreshHash(sha256Hex(refreshToken));
   if (!fam || fam.clientId !== client.id || fam.poolId !== pool.id) throw new NotAuthorizedException('Invalid Refresh Token', fam ? 'another client' : 'unknown');
@@ -20,5 +20,10 @@ export async function refreshTokens(s: Services, pool: Pool, client: AppClient, 
   if (!user) throw new NotAuthorizedException('Invalid Refresh Token', 'user gone');
   if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
   if (fam.createdAt < user.tokensValidAfter) throw new NotAuthorizedException('Refresh Token has been revoked', 'global sign-out');
+  if (client.secret && !proof.clientSecretChecked) {
+    // Confidential clients prove the secret on refresh too: SECRET_HASH over the username or the sub.
+    const ok = proof.secretHash !== undefined && [user.username, user.id].some((name) => safeEqual(proof.secretHash!, secretHash(client.secret!, name, client.id)));
+    if (!ok) throw new NotAuthorizedException(`Unable to verify secret hash for client ${client.id}`);
+  }
   return refreshedTokens(s, pool, client, user, fam.originJti, fam.authTime);
 }

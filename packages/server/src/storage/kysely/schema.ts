@@ -8,7 +8,7 @@ export interface SigningKeysTable {
 }
 export interface UsersTable {
   pool_id: string; id: string; username: string; username_key: string; email_key: string | null;
-  status: string; enabled: number; attributes: string; srp_salt: string | null; srp_verifier: string | null;
+  status: string; enabled: number; attributes: string; srp_salt: string | null; srp_verifier: string | null; password_set_at: number;
   failed_attempts: number; locked_until: number; passkey_count: number; tokens_valid_after: number;
   created_at: number; updated_at: number;
 }

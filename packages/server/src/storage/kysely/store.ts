@@ -136,6 +136,10 @@ export class KyselyStore implements Store {
     const r = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
     return r && toUser(r);
   }
+  async findUserByEmail(poolId: string, emailKey: string): Promise<UserRecord | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('email_key', '=', emailKey).executeTakeFirst();
+    return r && toUser(r);
+  }
   async findUserByLogin(poolId: string, usernameKey: string, emailKey: string | null): Promise<UserRecord | undefined> {
     const r = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
     if (r) return toUser(r);
@@ -151,6 +155,7 @@ export class KyselyStore implements Store {
     if (patch.attributes !== undefined) set.attributes = JSON.stringify(patch.attributes);
     if (patch.srpSalt !== undefined) set.srp_salt = patch.srpSalt;
     if (patch.srpVerifier !== undefined) set.srp_verifier = patch.srpVerifier;
+    if (patch.passwordSetAt !== undefined) set.password_set_at = patch.passwordSetAt;
     if (patch.failedAttempts !== undefined) set.failed_attempts = patch.failedAttempts;
     if (patch.lockedUntil !== undefined) set.locked_until = patch.lockedUntil;
     if (patch.tokensValidAfter !== undefined) set.tokens_valid_after = patch.tokensValidAfter;

@@ -139,6 +139,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await sql`select 1`.execute(db);
       },
     },
+    '0002_password_set_at': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('users').addColumn('password_set_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+        await sql`update users set password_set_at = updated_at where srp_verifier is not null`.execute(db);
+      },
+    },
   };
 }
 
