@@ -211,6 +211,8 @@ interface Measured {
   result: LoadResult;
   serverCpuMsPerOp: number;
   serverCores: number;
+  /** Share of the server's CPU time spent in the kernel (system time). */
+  serverSysShare: number;
   workerShares: number[];
 }
 
@@ -219,6 +221,7 @@ async function measure(srv: ServerProcess, fn: (ep: Endpoint) => (slot: number, 
   let c0 = new Map<number, number>();
   let c1 = new Map<number, number>();
   const windowUs: [number, number] = [0, 0];
+  const sys: [number, number] = [0, 0];
   const us = () => Number(process.hrtime.bigint() / 1000n);
   try {
     const result = await runLoad({
@@ -227,9 +230,11 @@ async function measure(srv: ServerProcess, fn: (ep: Endpoint) => (slot: number, 
       onWindow: (edge) => {
         if (edge === 'start') {
           c0 = srv.cpuByPid();
+          sys[0] = srv.sysMs();
           windowUs[0] = us();
         } else {
           c1 = srv.cpuByPid();
+          sys[1] = srv.sysMs();
           windowUs[1] = us();
         }
       },
@@ -244,6 +249,7 @@ async function measure(srv: ServerProcess, fn: (ep: Endpoint) => (slot: number, 
       result,
       serverCpuMsPerOp: result.ops ? total / result.ops : NaN,
       serverCores: total / 1000 / result.seconds,
+      serverSysShare: total > 0 ? (sys[1] - sys[0]) / total : NaN,
       workerShares: perWorker.map((v) => v / sumWorkers),
     };
   } finally {
@@ -255,7 +261,7 @@ function describeCell(label: string, m: Measured) {
   const r = m.result;
   const share = m.workerShares.length > 1 ? ` workers ${m.workerShares.map((s) => `${(s * 100).toFixed(0)}%`).join('/')}` : '';
   log(`  ${label.padEnd(44)} ${r.opsPerSec.toFixed(1).padStart(8)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ` +
-    `server ${m.serverCpuMsPerOp.toFixed(2)} ms/op (${m.serverCores.toFixed(2)} cores)  client ${r.clientCpuMsPerOp.toFixed(2)} ms/op${share}` +
+    `server ${m.serverCpuMsPerOp.toFixed(2)} ms/op (${m.serverCores.toFixed(2)} cores, ${(m.serverSysShare * 100).toFixed(0)}% sys)  client ${r.clientCpuMsPerOp.toFixed(2)} ms/op${share}` +
     (r.errors ? `  ERRORS ${r.errors}: ${r.errorSamples[0]}` : ''));
 }
 

@@ -30,16 +30,22 @@ export function childPids(pid: number): number[] {
   }
 }
 
-/** utime + stime of a process in ms (all its threads). */
-export function cpuMs(pid: number): number {
+/** utime and stime of a process in ms (all its threads). */
+export function cpuSplit(pid: number): { user: number; sys: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state); utime is field 14, stime field 15.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+    return { user: (Number(fields[11]) * 1000) / CLK_TCK, sys: (Number(fields[12]) * 1000) / CLK_TCK };
   } catch {
-    return 0;
+    return { user: 0, sys: 0 };
   }
+}
+
+/** utime + stime of a process in ms (all its threads). */
+export function cpuMs(pid: number): number {
+  const c = cpuSplit(pid);
+  return c.user + c.sys;
 }
 
 /** VmRSS / VmHWM in MiB. */
@@ -91,6 +97,8 @@ export interface ServerProcess {
   cpuMs(): number;
   /** Per-process CPU, for checking that every worker got its share. */
   cpuByPid(): Map<number, number>;
+  /** System (kernel) CPU of all processes, ms. */
+  sysMs(): number;
   stop(): Promise<void>;
   logTail(n?: number): string;
 }
@@ -142,6 +150,7 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
     workerPids,
     cpuMs: () => pids().reduce((a, p) => a + cpuMs(p), 0),
     cpuByPid: () => new Map(pids().map((p) => [p, cpuMs(p)])),
+    sysMs: () => pids().reduce((a, p) => a + cpuSplit(p).sys, 0),
     logTail,
     async stop() {
       if (exited !== null) return;

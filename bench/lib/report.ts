@@ -26,6 +26,7 @@ export interface Row {
   result: LoadResult;
   serverCpuMsPerOp: number;
   serverCores: number;
+  serverSysShare: number;
   workerShares: number[];
 }
 

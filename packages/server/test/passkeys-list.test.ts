@@ -4,37 +4,19 @@
  * paging (each passkey exactly once, in created-at order, also when passkeys are deleted between
  * pages), the response shape (wire contract §2.2), deletion rules (§2.3) and the cascade on user deletion.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   AdminDeleteUserCommand, AdminGetUserAuthFactorsCommand, DeleteUserCommand, DeleteWebAuthnCredentialCommand, GetUserAuthFactorsCommand,
   ListWebAuthnCredentialsCommand, type WebAuthnCredentialDescription,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { VirtualAuthenticator, type RegistrationResponseJSON } from '@latchkey/virtual-authenticator';
 
-// A private PostgreSQL database for this file (see helpers/latchkeyAdmin.ts). Runs before the imports.
-const PGENV = vi.hoisted(() => {
-  const admin = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (!admin.username && !process.env.PGUSER && !process.env.USER) process.env.PGUSER = 'postgres';
-  const name = `lk_pk_list_${process.pid}_${Date.now().toString(36)}`;
-  const own = new URL(admin.href);
-  own.pathname = `/${name}`;
-  process.env.DATABASE_URL = own.href;
-  return { adminUrl: admin.href, name };
-});
-
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import {
-  accessToken, adminQuery, createUser, expectNoInternalErrors, expectRawError, expectServiceError, randomId, registerPasskey, updatePoolSettings,
+  accessToken, createUser, expectNoInternalErrors, expectRawError, expectServiceError, randomId, registerPasskey, updatePoolSettings,
   type TestUser,
 } from './helpers/latchkeyAdmin.js';
-
-beforeAll(async () => {
-  if (DIALECTS.includes('postgres')) await adminQuery(PGENV.adminUrl, `CREATE DATABASE ${PGENV.name}`);
-});
-afterAll(async () => {
-  if (DIALECTS.includes('postgres')) await adminQuery(PGENV.adminUrl, `DROP DATABASE IF EXISTS ${PGENV.name} WITH (FORCE)`);
-});
 
 describe.each(DIALECTS)('passkey list and delete on %s', (dialect) => {
   let srv: TestServer;
@@ -102,15 +84,22 @@ describe.each(DIALECTS)('passkey list and delete on %s', (dialect) => {
       await expectServiceError(list(token, n), 'InvalidParameterException');
     });
 
-    it.each(['x', '5', 1.5, true, null, [3], { n: 1 }])('MaxResults %j (raw JSON) → InvalidParameterException', async (v) => {
+    it('MaxResults 1.5 (raw JSON) → InvalidParameterException', async () => {
+      expectRawError(await srv.call('ListWebAuthnCredentials', { AccessToken: token, MaxResults: 1.5 }), 'InvalidParameterException');
+    });
+
+    // A value of the wrong JSON type fails deserialization, as in AWS JSON 1.1 services (SerializationException,
+    // "STRING_VALUE can not be converted to an Integer"); the brief's InvalidParameterException is accepted too.
+    it.each(['x', '5', true, [3], { n: 1 }])('MaxResults %j (raw JSON, wrong type) → SerializationException, HTTP 400', async (v) => {
       const r = await srv.call('ListWebAuthnCredentials', { AccessToken: token, MaxResults: v });
-      if (v === null) {
-        // null is "absent" in the AWS JSON protocol; either reading is acceptable, never a 500.
-        expect([200, 400]).toContain(r.status);
-        if (r.status === 400) expect(r.json.__type).toBe('InvalidParameterException');
-      } else {
-        expectRawError(r, 'InvalidParameterException');
-      }
+      expect(r.status).toBe(400);
+      expect(['SerializationException', 'InvalidParameterException']).toContain(r.json.__type);
+    });
+
+    it('MaxResults null (raw JSON) is "absent" or InvalidParameterException, never a 500', async () => {
+      const r = await srv.call('ListWebAuthnCredentials', { AccessToken: token, MaxResults: null });
+      expect([200, 400]).toContain(r.status);
+      if (r.status === 400) expect(r.json.__type).toBe('InvalidParameterException');
     });
 
     it.each([1, 2, 20])('MaxResults %s is accepted', async (n) => {
@@ -175,9 +164,12 @@ describe.each(DIALECTS)('passkey list and delete on %s', (dialect) => {
       expect((await list(other, 1, theirs)).Credentials).toHaveLength(1);
     });
 
-    it('NextToken with whitespace or empty (raw JSON) → InvalidParameterException', async () => {
+    it('NextToken with whitespace or empty (raw JSON) → InvalidParameterException; of the wrong type → SerializationException', async () => {
       expectRawError(await srv.call('ListWebAuthnCredentials', { AccessToken: token, NextToken: 'a b' }), 'InvalidParameterException');
-      expectRawError(await srv.call('ListWebAuthnCredentials', { AccessToken: token, NextToken: 42 }), 'InvalidParameterException');
+      expectRawError(await srv.call('ListWebAuthnCredentials', { AccessToken: token, NextToken: '' }), 'InvalidParameterException');
+      const r = await srv.call('ListWebAuthnCredentials', { AccessToken: token, NextToken: 42 });
+      expect(r.status).toBe(400);
+      expect(['SerializationException', 'InvalidParameterException']).toContain(r.json.__type);
     });
 
     it('a NextToken stays valid across calls (stateless) and with another page size', async () => {

@@ -4,7 +4,7 @@
  * §5.3), every algorithm × attestation format, and each failure mapped to its Cognito error (§2.4),
  * always HTTP 400, never a 500.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CompleteWebAuthnRegistrationCommand, DeleteWebAuthnCredentialCommand, GlobalSignOutCommand, InitiateAuthCommand, ListWebAuthnCredentialsCommand, RespondToAuthChallengeCommand,
   StartWebAuthnRegistrationCommand,
@@ -14,31 +14,13 @@ import {
   type Algorithm, type AttestationFormat, type CBORValue, type RegistrationResponseJSON,
 } from '@latchkey/virtual-authenticator';
 
-// A private PostgreSQL database for this file (see helpers/latchkeyAdmin.ts). Runs before the imports.
-const PGENV = vi.hoisted(() => {
-  const admin = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (!admin.username && !process.env.PGUSER && !process.env.USER) process.env.PGUSER = 'postgres';
-  const name = `lk_pk_register_${process.pid}_${Date.now().toString(36)}`;
-  const own = new URL(admin.href);
-  own.pathname = `/${name}`;
-  process.env.DATABASE_URL = own.href;
-  return { adminUrl: admin.href, name };
-});
-
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import {
-  ORIGIN, accessToken, adminQuery, b64url, completeRegistration, createExtraClient, createUser, expectNoInternalErrors, expectRawError,
+  ORIGIN, accessToken, b64url, completeRegistration, createExtraClient, createUser, expectNoInternalErrors, expectRawError,
   expectServiceError, parseRequestOptions, passwordTokens, randomId, registerPasskey, signedCall, startRegistration, updateClientOrigins, updatePoolSettings,
   type TestUser,
 } from './helpers/latchkeyAdmin.js';
-
-beforeAll(async () => {
-  if (DIALECTS.includes('postgres')) await adminQuery(PGENV.adminUrl, `CREATE DATABASE ${PGENV.name}`);
-});
-afterAll(async () => {
-  if (DIALECTS.includes('postgres')) await adminQuery(PGENV.adminUrl, `DROP DATABASE IF EXISTS ${PGENV.name} WITH (FORCE)`);
-});
 
 const COSE: Record<Algorithm, number> = { ES256: -7, EdDSA: -8, RS256: -257 };
 

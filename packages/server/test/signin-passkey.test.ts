@@ -4,38 +4,20 @@
  * every answer, and every way an assertion must be refused — always NotAuthorizedException with a
  * generic message, HTTP 400, never a 500 — plus the sign-counter policies.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   AdminDisableUserCommand, DeleteWebAuthnCredentialCommand, GetUserCommand, InitiateAuthCommand, RespondToAuthChallengeCommand, type InitiateAuthCommandOutput,
   type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { VirtualAuthenticator, type AuthenticationResponseJSON, type CeremonyOverrides, type PublicKeyCredentialRequestOptionsJSON } from '@latchkey/virtual-authenticator';
 
-// A private PostgreSQL database for this file (see helpers/latchkeyAdmin.ts). Runs before the imports.
-const PGENV = vi.hoisted(() => {
-  const admin = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (!admin.username && !process.env.PGUSER && !process.env.USER) process.env.PGUSER = 'postgres';
-  const name = `lk_signin_passkey_${process.pid}_${Date.now().toString(36)}`;
-  const own = new URL(admin.href);
-  own.pathname = `/${name}`;
-  process.env.DATABASE_URL = own.href;
-  return { adminUrl: admin.href, name };
-});
-
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import {
-  accessToken, adminQuery, answerPasswordVerifier, b64url, createExtraClient, createUser, expectNoInternalErrors, expectServiceError, parseRequestOptions,
+  accessToken, answerPasswordVerifier, b64url, createExtraClient, createUser, expectNoInternalErrors, expectServiceError, parseRequestOptions,
   randomId, registerPasskey, updatePoolSettings, type SdkError, type TestUser,
 } from './helpers/latchkeyAdmin.js';
 import { createSrpClientSession } from '../../client/src/internal/srp.js';
-
-beforeAll(async () => {
-  if (DIALECTS.includes('postgres')) await adminQuery(PGENV.adminUrl, `CREATE DATABASE ${PGENV.name}`);
-});
-afterAll(async () => {
-  if (DIALECTS.includes('postgres')) await adminQuery(PGENV.adminUrl, `DROP DATABASE IF EXISTS ${PGENV.name} WITH (FORCE)`);
-});
 
 const SESSION_EXPIRED = 'Invalid session for the user, session is expired.';
 /** Words a generic refusal must not contain (they would tell an attacker which check failed). */

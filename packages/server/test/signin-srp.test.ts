@@ -4,36 +4,18 @@
  * wrong passwords and the lockout, replays, invalid SRP_A, unknown users under
  * PreventUserExistenceErrors, and the TIMESTAMP window.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   AdminCreateUserCommand, AdminGetUserCommand, AdminSetUserPasswordCommand, GetUserCommand, InitiateAuthCommand, RespondToAuthChallengeCommand,
   type InitiateAuthCommandOutput, type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 
-// A private PostgreSQL database for this file (see helpers/latchkeyAdmin.ts). Runs before the imports.
-const PGENV = vi.hoisted(() => {
-  const admin = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (!admin.username && !process.env.PGUSER && !process.env.USER) process.env.PGUSER = 'postgres';
-  const name = `lk_signin_srp_${process.pid}_${Date.now().toString(36)}`;
-  const own = new URL(admin.href);
-  own.pathname = `/${name}`;
-  process.env.DATABASE_URL = own.href;
-  return { adminUrl: admin.href, name };
-});
-
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import {
-  adminQuery, answerPasswordVerifier, createExtraClient, createUser, expectNoInternalErrors, expectServiceError, passwordVerifierInput, type TestUser,
+  answerPasswordVerifier, createExtraClient, createUser, expectNoInternalErrors, expectServiceError, passwordVerifierInput, type TestUser,
 } from './helpers/latchkeyAdmin.js';
 import { createSrpClientSession, type SrpClientSession } from '../../client/src/internal/srp.js';
-
-beforeAll(async () => {
-  if (DIALECTS.includes('postgres')) await adminQuery(PGENV.adminUrl, `CREATE DATABASE ${PGENV.name}`);
-});
-afterAll(async () => {
-  if (DIALECTS.includes('postgres')) await adminQuery(PGENV.adminUrl, `DROP DATABASE IF EXISTS ${PGENV.name} WITH (FORCE)`);
-});
 
 /** RFC 3526 3072-bit MODP prime (wire contract §3.2 `N`). */
 const N_HEX =

@@ -17,6 +17,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { normalizePgUrl, openStore } from '../src/storage/open.js';
+import { migrationProvider } from '../src/storage/migrations/index.js';
 import {
   StoreConflictError,
   type ChallengeRecord, type PasskeyRecord, type Store, type UserFilter, type UserRecord,
@@ -26,6 +27,9 @@ type Dialect = 'sqlite' | 'postgres';
 const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
 
 const PG_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
+
+/** Every migration the code knows, each of which must have run exactly once. */
+const migrationNames = async () => Object.keys(await migrationProvider('postgres').getMigrations()).sort();
 
 async function adminQuery(sql: string) {
   const c = new pg.Client({ connectionString: normalizePgUrl(PG_URL) });
@@ -107,7 +111,7 @@ const NOW = 1_750_000_000_000;
 function userRecord(poolId: string, username: string, extra: Partial<UserRecord> = {}): UserRecord {
   return {
     poolId, id: randomUUID(), username, usernameKey: username.toLowerCase(), emailKey: null, status: 'CONFIRMED', enabled: true,
-    attributes: {}, srpSalt: null, srpVerifier: null, failedAttempts: 0, lockedUntil: 0, passkeyCount: 0, tokensValidAfter: 0,
+    attributes: {}, srpSalt: null, srpVerifier: null, passwordSetAt: 0, failedAttempts: 0, lockedUntil: 0, passkeyCount: 0, tokensValidAfter: 0,
     createdAt: NOW, updatedAt: NOW, ...extra,
   };
 }
@@ -792,7 +796,7 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       expect((await store.listPools(1000)).map((p) => p.name)).toContain('from-second');
     });
 
-    it('are idempotent: close and reopen a fresh database, the data survives and nothing is migrated twice', async () => {
+    it('are idempotent: close and reopen a fresh directory / schema, the data survives and every migration ran once', async () => {
       const check = async (opts: Parameters<typeof openStore>[0]) => {
         const first = await openStore(opts);
         await first.createPool({ id: 'local_reopen001', name: 'r', config: {}, createdAt: NOW, updatedAt: NOW });
@@ -817,7 +821,7 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
         const schema = freshSchema();
         await check({ databaseUrl: PG_URL, schema });
         const migrations = await adminQuery(`SELECT name FROM ${schema}.kysely_migration`);
-        expect(migrations.rows.map((r: { name: string }) => r.name)).toEqual(['0001_initial']);
+        expect(migrations.rows.map((r: { name: string }) => r.name).sort()).toEqual(await migrationNames());
       }
     });
 
@@ -830,7 +834,7 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
         await opened[0]!.createPool({ id: 'local_concurr01', name: 'c', config: {}, createdAt: NOW, updatedAt: NOW });
         for (const s of opened) expect((await s.getPool('local_concurr01'))?.name).toBe('c');
         const migrations = await adminQuery(`SELECT name FROM ${schema}.kysely_migration`);
-        expect(migrations.rows.map((r: { name: string }) => r.name)).toEqual(['0001_initial']);
+        expect(migrations.rows.map((r: { name: string }) => r.name).sort()).toEqual(await migrationNames());
       } finally {
         for (const s of opened) await s.close();
       }

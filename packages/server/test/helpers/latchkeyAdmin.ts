@@ -6,7 +6,6 @@
  *  - `expectServiceError`: the named Cognito error, always with HTTP 400 (never a 500).
  */
 import { expect } from 'vitest';
-import pg from 'pg';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
@@ -23,22 +22,6 @@ import type { TestPool } from './pool.js';
 
 export const ORIGIN = 'http://localhost:3000';
 export const PASSWORD = 'Passw0rdX';
-
-// ------------------------------------------------------------------------------------------------
-// Private PostgreSQL database per test file (see admin-pools.test.ts: a fresh schema is not migrated
-// when another schema of the same database already has Kysely's migration table, so test files
-// running in parallel on one database break each other).
-// ------------------------------------------------------------------------------------------------
-
-export async function adminQuery(adminUrl: string, sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 // ------------------------------------------------------------------------------------------------
 // SigV4-signed Latchkey admin operations
