@@ -1,7 +1,6 @@
 import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadClient, loadPool } from './shared.js';
-import { isOriginAllowed } from '../security/webauthn.js';
 import { InvalidParameterException } from '../protocol/errors.js';
 
 /**
@@ -49,14 +48,11 @@ export const LatchkeyUpdateUserPoolClientSettings = operation<{ UserPoolId: stri
   async handle(s, { UserPoolId, ClientId, AllowedOrigins }) {
     await loadPool(s, UserPoolId);
     const client = await loadClient(s, ClientId, UserPoolId);
-    for (const o of AllowedOrigins) {
-      if (!/^(https:\/\/[^/\s]+|http:\/\/localhost(:\d+)?|android:apk-key-hash:[A-Za-z0-9_-]+|ios:bundle-id:[\w.-]+)$/.test(o)) {
-        throw new InvalidParameterException(`Not an origin: ${o.slice(0, 64)}`);
-      }
-    }
-    void isOriginAllowed;
-    await s.store.updateClient(ClientId, client.record.name, { ...(client.record.config as object), LatchkeyAllowedOrigins: AllowedOrigins }, s.clock.now());
-    return { AllowedOrigins };
+    // Stored in the exact form browsers put in clientDataJSON (lower-case host, no default port), so
+    // the verbatim comparison at verification time can match.
+    const origins = AllowedOrigins.map(normalizeOrigin);
+    await s.store.updateClient(ClientId, client.record.name, { ...(client.record.config as object), LatchkeyAllowedOrigins: origins }, s.clock.now());
+    return { AllowedOrigins: origins };
   },
 });
 
@@ -70,3 +66,25 @@ export const LatchkeyRotateSigningKey = operation<{ UserPoolId: string; RetireAf
     return { KeyId: kid };
   },
 });
+
+/**
+ * An allowed origin as a browser serialises it: `https://host[:port]`, `http://localhost[:port]`, or an
+ * app origin (`android:apk-key-hash:…`, `ios:bundle-id:…`) kept verbatim.
+ * @throws InvalidParameterException for anything else.
+ */
+function normalizeOrigin(o: string): string {
+  if (/^(android:apk-key-hash:[A-Za-z0-9_+/=-]+|ios:bundle-id:[\w.-]+)$/.test(o)) return o;
+  let url: URL;
+  try {
+    url = new URL(o);
+  } catch {
+    throw new InvalidParameterException(`Not an origin: ${o.slice(0, 64)}`);
+  }
+  const origin = url.origin;
+  const isHttps = url.protocol === 'https:';
+  const isLocalHttp = url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname.endsWith('.localhost'));
+  if ((!isHttps && !isLocalHttp) || origin === 'null' || url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || !/^https?:\/\/[^/]+$/.test(o.replace(/\/$/, ''))) {
+    throw new InvalidParameterException(`Not an origin: ${o.slice(0, 64)}`);
+  }
+  return origin;
+}

@@ -94,3 +94,20 @@ export function secretHash(clientSecret: string, username: string, clientId: str
 export function randomBytesB64(bytes: number): string {
   return randomBytes(bytes).toString('base64');
 }
+
+/**
+ * Deterministic pseudo-random bytes for a label under a server key: the same input always gives the
+ * same output, and nobody without the key can tell it from random (used for stand-ins of unknown users).
+ */
+export function derivedBytes(key: Uint8Array, label: string, bytes: number): Buffer {
+  return createHmac('sha256', key).update(label).digest().subarray(0, bytes);
+}
+
+/** A UUID-shaped (version 4 layout) id derived from a label under a server key. */
+export function derivedUuid(key: Uint8Array, label: string): string {
+  const b = Buffer.from(derivedBytes(key, label, 16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

@@ -5,7 +5,7 @@ import { afterPassword } from './password.js';
 import { issueSession, consumeSession, SESSION_EXPIRED } from '../sessions.js';
 import type { AuthOutput } from '../results.js';
 import { createVerifier, isValidSrpA, parseSrpTimestamp, startSrpSession, verifyPasswordClaim } from '../../security/srp.js';
-import { randomBytesB64 } from '../../security/secrets.js';
+import { derivedBytes, derivedUuid, randomBytesB64 } from '../../security/secrets.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 
 /** How far the client's TIMESTAMP may be from ours (Amplify does no drift correction). */
@@ -26,20 +26,25 @@ export async function startSrp(ctx: FlowContext, typed: string | undefined, srpA
   let salt: string;
   let verifier: string;
   let userId: string | null = null;
+  let userIdForSrp: string;
   if (user && user.srpSalt && user.srpVerifier && user.enabled) {
     salt = user.srpSalt;
     verifier = user.srpVerifier;
     userId = user.id;
+    userIdForSrp = user.id;
   } else {
     if (!user && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
     if (user && !user.enabled) throw new NotAuthorizedException('User is disabled.');
-    // A throwaway verifier: the client can compute a claim, it just never verifies.
-    ({ saltHex: salt, verifierHex: verifier } = createVerifier(ctx.pool.srpName, typed, randomBytesB64(16)));
+    // A stand-in that looks like a real user across attempts: a stable UUID-shaped id and a stable salt
+    // derived under the server key; the verifier is of a random password, so no claim ever verifies.
+    const label = `srp-standin\n${ctx.pool.id}\n${ctx.pool.usernameKey(typed)}`;
+    userIdForSrp = user?.id ?? derivedUuid(ctx.s.box.macKey, label);
+    salt = derivedBytes(ctx.s.box.macKey, `${label}\nsalt`, 16).toString('hex');
+    ({ verifierHex: verifier } = createVerifier(ctx.pool.srpName, userIdForSrp, randomBytesB64(16), salt));
   }
   const { bHex, BHex } = startSrpSession(verifier);
   const secret = randomBytesB64(48);
   const session = await issueSession(ctx.s, ctx.client, userId, { kind: 'PASSWORD_VERIFIER', b: bHex, B: BHex, A: srpA, v: verifier, typed }, secretToSession(secret));
-  const userIdForSrp = user?.id ?? typed;
   return {
     ChallengeName: 'PASSWORD_VERIFIER',
     Session: session,

@@ -137,12 +137,13 @@ async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, s
     storedCredential: { credentialId, publicKey: passkey.publicKey, signCount: passkey.signCount, transports: passkey.transports },
     allowCounterRegression: policy === 'lenient-synced' && passkey.backupEligible,
   });
+  // Refused users leave no trace on the passkey (no counter or last-use update).
+  assertUserCanSignIn(user);
   const now = ctx.s.clock.now();
   const applied = await ctx.s.store.recordPasskeyUse(ctx.pool.id, credentialId, { signCount: passkey.signCount, lastUsedAt: passkey.lastUsedAt }, {
     signCount: Math.max(passkey.signCount, verified.newSignCount), backupState: verified.backupState, lastUsedAt: now, cloneWarning: verified.counterRegressed,
   });
   if (!applied) throw new NotAuthorizedException(PASSKEY_FAILED, 'concurrent use of the credential');
   if (verified.counterRegressed) ctx.s.log.warn({ poolId: ctx.pool.id, userId: user.id, credentialId }, 'passkey sign count did not increase (synced credential accepted; possible clone)');
-  assertUserCanSignIn(user);
   return signedIn(ctx.s, ctx.pool, ctx.client, user);
 }
