@@ -10,11 +10,12 @@
  *   --storage sqlite,postgres   --workers 1,2   --scenarios signin,signin-es256,register,list,srp,password
  *   --rss-ops 10000,100000      RSS stability: ops of ListWebAuthnCredentials (quick: 1000,5000; 0 = skip)
  *   --pg-url URL                PostgreSQL server (default $BENCH_DATABASE_URL or postgres://127.0.0.1:5432/test)
- *   --pg-shared                 put the fresh schema in that database itself instead of a private database
+ *   --pg-private-db             put the fresh schema in a private database created for the run
  *   --data-root DIR             where the SQLite data directory is created (default: a temp directory)
  *   --no-build                  do not run `npm run build` first
  *   --profile                   run the servers with --cpu-prof; summaries in bench/results/profiles/
- *   --no-docs                   do not write docs/benchmarks.md (also implied by a partial matrix)
+ *   --budget S                  wall-clock budget; only the RSS check is shortened to fit (full 570, quick 150)
+ *   --no-docs                   do not write docs/benchmarks.md (also implied by a partial matrix or --profile)
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +24,7 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import Database from 'better-sqlite3';
 import { Endpoint, runLoad, type LoadResult } from './lib/http.js';
 import { freePort, memory, spawnServer, type ServerProcess } from './lib/procs.js';
 import { SCENARIOS, ceremony, setTokenAlg, setupPool, type AdminKeys, type BenchState, type ScenarioId } from './lib/latchkey.js';
@@ -54,11 +56,13 @@ const WORKERS = list('--workers', ['1', '2'] as const).map(Number);
 const SCENARIO_IDS = list('--scenarios', ALL_SCENARIOS);
 const RSS_OPS = (opt('--rss-ops') ?? (QUICK ? '1000,5000' : '10000,100000')).split(',').map(Number);
 const PG_URL = opt('--pg-url') ?? process.env.BENCH_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
-const PG_SHARED = has('--pg-shared');
+const PG_PRIVATE_DB = has('--pg-private-db');
 const PROFILE = has('--profile');
 const CEILING_SECONDS = QUICK ? 0.6 : 3;
+/** Wall-clock budget of the whole run (the RSS check is shortened to fit, with a note). */
+const BUDGET_S = Number(opt('--budget') ?? (QUICK ? 150 : 570));
 const FULL_MATRIX = STORAGES.length === 2 && WORKERS.includes(1) && WORKERS.includes(2) && SCENARIO_IDS.length === ALL_SCENARIOS.length;
-const WRITE_DOCS = !has('--no-docs') && FULL_MATRIX;
+const WRITE_DOCS = !has('--no-docs') && FULL_MATRIX && !has('--profile');
 const RUN_ID = new Date().toISOString().replace(/[:.]/g, '-');
 const RESULTS = join(ROOT, 'bench', 'results');
 const TMP = mkdtempSync(join(os.tmpdir(), 'latchkey-bench-'));
@@ -102,13 +106,39 @@ function machine() {
   return { nproc: Number(nproc), cpuModel: model, node: process.version, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1), kernel: os.release() };
 }
 
+/**
+ * What one SQLite commit costs where the data directory lives (WAL; synchronous FULL as the server
+ * opens it, and NORMAL for comparison). better-sqlite3 is synchronous, so during this time the
+ * server's event loop does nothing else.
+ */
+function sqliteCommitCost(dir: string): { fullMs: number; normalMs: number } {
+  const out = { fullMs: NaN, normalMs: NaN };
+  for (const mode of ['FULL', 'NORMAL'] as const) {
+    const d = mkdtempSync(join(dir, 'latchkey-bench-fsync-'));
+    try {
+      const db = new Database(join(d, 'probe.db'));
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${mode}`);
+      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+      const ins = db.prepare('INSERT INTO t (v) VALUES (?)');
+      const n = 200;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) ins.run('x'.repeat(300));
+      const ms = (performance.now() - t0) / n;
+      db.close();
+      if (mode === 'FULL') out.fullMs = ms;
+      else out.normalMs = ms;
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  }
+  return out;
+}
+
 // ------------------------------------------------------------------------------------------------
-// PostgreSQL: a fresh schema, by default inside a private database.
-// Why private: the server runs Kysely's Migrator without migrationTableSchema, so a migrated schema
-// anywhere in a database makes a *fresh* schema in that database fail to migrate ("relation
-// kysely_migration_lock does not exist", see packages/server/test/store-contract.test.ts). A bench
-// schema in the shared `test` database would therefore break test suites started meanwhile on this
-// machine, and theirs would break the bench.
+// PostgreSQL: a fresh schema in the given database (dropped afterwards), or with --pg-private-db a
+// fresh schema in a private database created for the run (dropped afterwards), for servers where
+// other users' schemas should not share a database with the bench.
 // ------------------------------------------------------------------------------------------------
 function pgUrl(url: string, database?: string): string {
   const u = new URL(url);
@@ -137,9 +167,9 @@ interface PgTarget {
 async function preparePostgres(): Promise<PgTarget> {
   const tag = `${process.pid}_${Date.now().toString(36)}`;
   const schema = `bench_${tag}`;
-  if (PG_SHARED) {
+  if (!PG_PRIVATE_DB) {
     return {
-      url: PG_URL, schema, where: `schema ${schema} in ${new URL(PG_URL).pathname.slice(1)} (--pg-shared)`,
+      url: PG_URL, schema, where: `fresh schema ${schema} in database ${new URL(PG_URL).pathname.slice(1)} on ${new URL(PG_URL).host}`,
       drop: () => pgQuery(PG_URL, `DROP SCHEMA IF EXISTS ${schema} CASCADE`),
     };
   }
@@ -147,7 +177,7 @@ async function preparePostgres(): Promise<PgTarget> {
   await pgQuery(PG_URL, `CREATE DATABASE ${db}`);
   const url = pgUrl(PG_URL, db);
   return {
-    url, schema, where: `schema ${schema} in a private database ${db} on ${new URL(PG_URL).host}`,
+    url, schema, where: `fresh schema ${schema} in a private database ${db} on ${new URL(PG_URL).host} (--pg-private-db)`,
     async drop() {
       await pgQuery(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
       await pgQuery(PG_URL, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
@@ -287,10 +317,15 @@ async function main() {
   const ceilings = JSON.parse(ceil.stdout.trim().split('\n').pop()!) as Ceilings;
   for (const [k, v] of Object.entries(ceilings.ceremonies)) log(`  ceiling ${k.padEnd(14)} ${v.opsPerCoreSec.toFixed(0).padStart(6)} ops/s/core (${v.cpuMsPerOp.toFixed(2)} ms CPU/op)`);
 
+  const sqliteCommit = STORAGES.includes('sqlite') ? sqliteCommitCost(DATA_ROOT) : undefined;
+  if (sqliteCommit) log(`SQLite commit in ${DATA_ROOT}: ${sqliteCommit.fullMs.toFixed(2)} ms (WAL, synchronous=FULL, as the server), ${sqliteCommit.normalMs.toFixed(3)} ms with NORMAL`);
+
   const rows: Row[] = [];
   const mem: MemRow[] = [];
   const notes: string[] = [];
+  if (DATA_ROOT !== TMP) notes.push(`SQLite data directory under ${DATA_ROOT} (--data-root), not the default temporary directory.`);
   let rss: Report['rss'];
+  let first: { storage: 'sqlite' | 'postgres'; dataDir: string; pgTarget?: PgTarget; st: BenchState } | undefined;
 
   // Bare Fastify reference: same generator, same body as ListWebAuthnCredentials.
   const bareBody = JSON.stringify({ AccessToken: 'x'.repeat(1100), MaxResults: 20 });
@@ -364,33 +399,45 @@ async function main() {
       if (PROFILE) notes.push(...profileNotes(`${storage}-w${w}-`));
     }
 
-    // RSS stability on the first storage: a fresh 1-worker server, N1 then N2 (total) List operations.
-    if (storage === STORAGES[0] && st && RSS_OPS[0]! > 0) {
-      const [n1, n2] = RSS_OPS as [number, number];
-      log(`${storage}: RSS stability, ListWebAuthnCredentials × ${n1} then × ${n2} (fresh 1-worker server)`);
-      const srv = await startLatchkey(storage, 1, dataDir, pgTarget, '-rss');
-      try {
-        const state = st;
-        const pid = srv.pids()[0]!;
-        const atStart = memory(pid);
-        const a = await measure(srv, (ep) => ceremony('list', ep, state), { count: n1 });
-        const after1 = memory(pid);
-        const b = await measure(srv, (ep) => ceremony('list', ep, state), { count: n2 - n1 });
-        const after2 = memory(pid);
-        rss = { storage, scenario: 'list', n1, n2, startMiB: atStart.rssMiB, rss1MiB: after1.rssMiB, rss2MiB: after2.rssMiB, hwmMiB: after2.hwmMiB, errors: a.result.errors + b.result.errors, opsPerSec: (a.result.ops + b.result.ops) / (a.result.seconds + b.result.seconds) };
-        for (const x of [a, b]) if (x.result.errors) log(`  RSS run errors: ${x.result.errors}: ${x.result.errorSamples.join(' | ')}`);
-        log(`  RSS: start ${atStart.rssMiB.toFixed(1)} MiB, after ${n1}: ${after1.rssMiB.toFixed(1)} MiB, after ${n2}: ${after2.rssMiB.toFixed(1)} MiB (peak ${after2.hwmMiB.toFixed(1)})`);
-      } finally {
-        await srv.stop();
-      }
-    }
-    if (pgTarget) await pgTarget.drop();
+    if (!first && st) first = { storage, dataDir, pgTarget, st };
+    else if (pgTarget) await pgTarget.drop();
   }
+
+  // RSS stability on the first storage: a fresh 1-worker server, N1 then N2 (total) List operations.
+  // Last, so that it can be shortened (and says so) if the run would otherwise pass its time budget.
+  if (first && RSS_OPS[0]! > 0) {
+    const { storage, dataDir, pgTarget, st: state } = first;
+    const [n1, n2planned] = RSS_OPS as [number, number];
+    const listRate = rows.find((r) => r.scenario === 'list' && r.storage === storage && r.workers === 1)?.result.opsPerSec;
+    const left = BUDGET_S - (Date.now() - started) / 1000 - 15;
+    let n2 = n2planned;
+    if (listRate && n2 / listRate > left) {
+      n2 = Math.max(3 * n1, Math.floor((listRate * left) / 1000) * 1000);
+      if (n2 < n2planned) notes.push(`RSS check shortened from ${n2planned} to ${n2} operations to keep the run within ${BUDGET_S} s (List ran at ${listRate.toFixed(0)} ops/s).`);
+      else n2 = n2planned;
+    }
+    log(`${storage}: RSS stability, ListWebAuthnCredentials × ${n1} then × ${n2} in total (fresh 1-worker server)`);
+    const srv = await startLatchkey(storage, 1, dataDir, pgTarget, '-rss');
+    try {
+      const pid = srv.pids()[0]!;
+      const atStart = memory(pid);
+      const a = await measure(srv, (ep) => ceremony('list', ep, state), { count: n1 });
+      const after1 = memory(pid);
+      const b = await measure(srv, (ep) => ceremony('list', ep, state), { count: n2 - n1 });
+      const after2 = memory(pid);
+      rss = { storage, scenario: 'list', n1, n2, startMiB: atStart.rssMiB, rss1MiB: after1.rssMiB, rss2MiB: after2.rssMiB, hwmMiB: after2.hwmMiB, errors: a.result.errors + b.result.errors, opsPerSec: (a.result.ops + b.result.ops) / (a.result.seconds + b.result.seconds) };
+      for (const x of [a, b]) if (x.result.errors) log(`  RSS run errors: ${x.result.errors}: ${x.result.errorSamples.join(' | ')}`);
+      log(`  RSS: start ${atStart.rssMiB.toFixed(1)} MiB, after ${n1}: ${after1.rssMiB.toFixed(1)} MiB, after ${n2}: ${after2.rssMiB.toFixed(1)} MiB (peak ${after2.hwmMiB.toFixed(1)})`);
+    } finally {
+      await srv.stop();
+    }
+  }
+  if (first?.pgTarget) await first.pgTarget.drop();
 
   keepLogs = rows.some((r) => r.result.errors > 0) || (rss?.errors ?? 0) > 0;
   const report: Report = {
     runId: RUN_ID, quick: QUICK, command, machine: mach, loadAvgStart: load0, loadAvgEnd: os.loadavg(), durationS: DURATION_S, warmupS: WARMUP_S,
-    concurrency: CONCURRENCY, elapsedS: (Date.now() - started) / 1000, ceilings, rows, mem, rss, notes, fullMatrix: FULL_MATRIX,
+    concurrency: CONCURRENCY, elapsedS: (Date.now() - started) / 1000, ceilings, sqliteCommit, rows, mem, rss, notes, fullMatrix: FULL_MATRIX,
   };
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(join(RESULTS, `${RUN_ID}${QUICK ? '-quick' : ''}.json`), JSON.stringify(report, null, 2));

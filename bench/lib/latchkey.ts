@@ -2,6 +2,7 @@
  * Setup of the benchmarked pool (AWS SDK, admin keys from the environment the server was given) and
  * the measured ceremonies (raw JSON protocol through the load generator's keep-alive Endpoint).
  */
+import http from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
@@ -77,7 +78,6 @@ export async function latchkeyAdmin(ep: Endpoint, keys: AdminKeys, target: strin
     headers: { host: `${ep.host}:${ep.port}`, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` },
     body: text,
   });
-  const http = await import('node:http');
   return new Promise((resolve, reject) => {
     const req = http.request({ host: ep.host, port: ep.port, method: 'POST', path: '/', headers: { ...signed.headers, 'content-length': Buffer.byteLength(text) } }, (res) => {
       const chunks: Buffer[] = [];

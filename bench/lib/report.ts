@@ -49,6 +49,8 @@ export interface Report {
   concurrency: number;
   elapsedS: number;
   ceilings: Ceilings;
+  /** One SQLite commit in the data directory (WAL), synchronous FULL (the server's setting) and NORMAL. */
+  sqliteCommit?: { fullMs: number; normalMs: number };
   rows: Row[];
   mem: MemRow[];
   rss?: { storage: string; scenario: string; n1: number; n2: number; startMiB: number; rss1MiB: number; rss2MiB: number; hwmMiB: number; errors: number; opsPerSec: number };
@@ -91,6 +93,7 @@ interface TableRow {
   server: string;
   client: string;
   cores: string;
+  cryptoShare: string;
 }
 
 function tableRows(rep: Report): TableRow[] {
@@ -109,6 +112,7 @@ function tableRows(rep: Report): TableRow[] {
       bare: r.scenario === 'bare' || !bare ? '—' : pct(r.result.opsPerSec / bare.result.opsPerSec),
       server: f(r.serverCpuMsPerOp, 2),
       client: f(r.result.clientCpuMsPerOp, 2),
+      cryptoShare: r.scenario === 'bare' || !rep.ceilings.ceremonies[r.scenario] ? '—' : pct(rep.ceilings.ceremonies[r.scenario]!.cpuMsPerOp / r.serverCpuMsPerOp),
       cores: r.workerShares.length > 1 ? `${f(r.serverCores, 2)} (${r.workerShares.map((s) => (s * 100).toFixed(0)).join('/')} %)` : f(r.serverCores, 2),
     };
   });
@@ -181,8 +185,8 @@ function textTable(head: string[], rows: string[][]): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const HEAD = ['scenario', 'storage', 'workers', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'vs crypto ceiling', 'vs bare Fastify', 'server CPU ms/op', 'client CPU ms/op', 'server cores'];
-const cells = (t: TableRow) => [t.scenario, t.storage, String(t.workers), t.ops, t.p50, t.p99, t.errors, t.ceiling, t.bare, t.server, t.client, t.cores];
+const HEAD = ['scenario', 'storage', 'workers', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'vs crypto ceiling', 'vs bare Fastify', 'server CPU ms/op', 'crypto share', 'client CPU ms/op', 'server cores'];
+const cells = (t: TableRow) => [t.scenario, t.storage, String(t.workers), t.ops, t.p50, t.p99, t.errors, t.ceiling, t.bare, t.server, t.cryptoShare, t.client, t.cores];
 
 export function renderConsole(rep: Report): string {
   const targets = evaluateTargets(rep);
@@ -225,8 +229,8 @@ Every number and every PASS/MISS below comes from that run; nothing is typed in 
 | Kernel | ${m.kernel} |
 | Load average at start / end | ${rep.loadAvgStart.map((l) => l.toFixed(2)).join(' ')} / ${rep.loadAvgEnd.map((l) => l.toFixed(2)).join(' ')} |
 | Run time | ${f(rep.elapsedS, 0)} s |
-
-The load generator, the server and PostgreSQL share these ${m.nproc} cores. A load average well above ${m.nproc} at the start means other work was running and the numbers are noisy.
+${rep.sqliteCommit ? `| One SQLite commit in the data directory (WAL) | ${f(rep.sqliteCommit.fullMs, 2)} ms with synchronous=FULL (the server's setting), ${f(rep.sqliteCommit.normalMs, 3)} ms with NORMAL |\n` : ''}
+${rep.sqliteCommit ? 'better-sqlite3 runs on the event loop, so each SQLite commit stops a worker for the time shown above; every ceremony that writes pays it once per write transaction.\n\n' : ''}The load generator, the server and PostgreSQL share these ${m.nproc} cores. A load average well above ${m.nproc} at the start means other work was running and the numbers are noisy.
 
 ## Targets
 
@@ -240,7 +244,10 @@ ${rep.concurrency} keep-alive connections, ${rep.warmupS} s warm-up then ${rep.d
 (for sign-ins and registrations: both requests plus the client's work between them). p50/p99 are per ceremony.
 "vs crypto ceiling" = ops/s ÷ (the ceremony's crypto ceiling × workers); "vs bare Fastify" = ops/s ÷ bare Fastify with the same
 number of workers. Server CPU = user + system time of all server processes during the window ÷ ops; client CPU likewise for the
-load generator; server cores = server CPU time ÷ window (with 2 workers: each worker's share).
+load generator; "crypto share" = the ceremony's crypto CPU (see Crypto ceilings) ÷ server CPU per op, i.e. the part of the server's
+work that is cryptography (less affected by other load on the machine than ops/s); server cores = server CPU time ÷ window
+(with 2 workers: each worker's share). A server that uses clearly less than one core per worker is waiting, not computing
+(I/O, fsync, the database, or a CPU taken by other processes).
 
 ${mdTable(HEAD, tableRows(rep).map(cells))}
 
@@ -313,9 +320,14 @@ RSS ${f(rep.rss.startMiB)} MiB at start, ${f(rep.rss.rss1MiB)} MiB after ${rep.r
   - (e) InitiateAuth USER_PASSWORD_AUTH → tokens.
 - **Bare Fastify**: bench/bare-fastify.mjs, \`POST /\` → \`{}\` with the same request (headers and a body the size of (c)'s),
   under the same generator.
+- **Profiles**: \`npm run bench -- --profile --quick --storage sqlite --workers 1 --scenarios signin\` restarts the server under
+  \`--cpu-prof\` for each row and prints a summary of the measured window (bench/lib/profile.ts); files in bench/results/profiles/.
+  \`--data-root /dev/shm\` puts the SQLite directory on tmpfs, which shows how much of a SQLite row is fsync.
 - **Honesty notes**: the generator and the server share ${m.nproc} cores, so the client's CPU (column "client CPU ms/op") is
   taken from the server's budget, most visibly with 2 workers; WebCrypto work (JWT signatures, assertion verification) runs on
-  libuv threads, so one worker can use more than one core. Numbers from a shared machine move by ±20 % between runs.
+  libuv threads, so one worker can use more than one core. On a machine shared with other work, ops/s can move by far more
+  than ±20 % between runs (see the load average above); "crypto share" and server CPU per op move less. Bare Fastify's own
+  2-worker ÷ 1-worker ratio in the scaling table is what this rig allows for cheap requests.
 
 ${rep.notes.length ? `## Notes\n\n${rep.notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
 }

@@ -74,7 +74,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     redact: { paths: ['*.AccessToken', '*.RefreshToken', '*.Password', '*.Session', '*.Credential', 'input.*'], censor: '[redacted]' },
   });
   let ready = false;
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: opts.schema ?? config.databaseSchema });
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: opts.schema ?? config.databaseSchema, sqliteSynchronous: config.sqliteSynchronous });
   const box = new SecretBox(serverSecret(config, log));
   const admin = await adminCredentials(config, store, box);
   const tokens = new TokenService(store, box, () => services.config.publicUrl, () => clock.now(), config.cacheMs);

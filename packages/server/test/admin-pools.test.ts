@@ -3,8 +3,6 @@
  * with the real AWS SDK v3, on SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
@@ -22,38 +20,14 @@ import {
   type UserPoolDescriptionType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
+import { expectServiceError } from './helpers/errors.js';
+import { signedCall } from './helpers/latchkeyAdmin.js';
 
 const POOL_ID = /^local_[0-9a-zA-Z]{9}$/;
 const CLIENT_ID = /^[a-z0-9]{26}$/;
 
-/** Expects the SDK call to fail with the named Cognito error (HTTP 400). */
-async function rejectsWith(p: Promise<unknown>, name: string, message?: RegExp) {
-  const err = await p.then(
-    () => expect.fail(`expected ${name}, the call succeeded`),
-    (e: unknown) => e as { name: string; message: string; $metadata?: { httpStatusCode?: number; requestId?: string } },
-  );
-  expect(err.name).toBe(name);
-  expect(err.$metadata?.httpStatusCode).toBe(400);
-  expect(err.$metadata?.requestId).toBeTruthy();
-  if (message) expect(err.message).toMatch(message);
-  return err;
-}
-
-/** A raw SigV4-signed JSON call, to look at the bytes the SDK would hide (numbers, empty bodies). */
-async function rawSigned(srv: TestServer, target: string, body: unknown) {
-  const url = new URL(srv.endpoint);
-  const text = JSON.stringify(body);
-  const signer = new SignatureV4({ service: 'cognito-idp', region: 'us-east-1', credentials: srv.adminCredentials, sha256: Sha256 });
-  const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {},
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` },
-    body: text,
-  });
-  const { host: _host, ...headers } = signed.headers;
-  const res = await fetch(srv.endpoint + '/', { method: 'POST', headers, body: text });
-  const raw = await res.text();
-  return { status: res.status, headers: res.headers, raw, json: raw ? JSON.parse(raw) : undefined };
-}
+/** Expects the SDK call to fail with the named Cognito error (HTTP 400, with a request id). */
+const rejectsWith = (p: Promise<unknown>, name: string, message?: RegExp) => expectServiceError(p, name, message, { requestId: true });
 
 /** Every page of a listing, with the page sizes seen. */
 async function allPools(srv: TestServer, max: number) {
@@ -151,7 +125,7 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
 
     it('dates are epoch seconds on the wire', async () => {
       const pool = await createPool('raw-dates');
-      const res = await rawSigned(srv, 'DescribeUserPool', { UserPoolId: pool.Id });
+      const res = await signedCall(srv, 'DescribeUserPool', { UserPoolId: pool.Id });
       expect(res.status).toBe(200);
       const { CreationDate, LastModifiedDate } = res.json.UserPool;
       expect(typeof CreationDate).toBe('number');
@@ -187,7 +161,7 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
         EmailVerificationSubject: 'Your code',
         UserPoolTags: { a: 'b' },
       });
-      const update = await rawSigned(srv, 'UpdateUserPool', { UserPoolId: pool.Id, UserPoolTier: 'LITE', DeletionProtection: 'ACTIVE' });
+      const update = await signedCall(srv, 'UpdateUserPool', { UserPoolId: pool.Id, UserPoolTier: 'LITE', DeletionProtection: 'ACTIVE' });
       expect(update.status).toBe(200);
       expect(update.raw).toBe('{}');
 
@@ -290,7 +264,7 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
 
     it('DeleteUserPool: answers {}, then DescribeUserPool is ResourceNotFoundException and a second delete too', async () => {
       const pool = await createPool('to-delete');
-      const res = await rawSigned(srv, 'DeleteUserPool', { UserPoolId: pool.Id });
+      const res = await signedCall(srv, 'DeleteUserPool', { UserPoolId: pool.Id });
       expect(res.status).toBe(200);
       expect(res.raw).toBe('{}');
       await rejectsWith(srv.admin.send(new DescribeUserPoolCommand({ UserPoolId: pool.Id })), 'ResourceNotFoundException');
@@ -437,7 +411,7 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       const { UserPoolClient: c } = await srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'doomed' }));
       const otherPool = await createPool('other-pool-3');
       await rejectsWith(srv.admin.send(new DeleteUserPoolClientCommand({ UserPoolId: otherPool.Id, ClientId: c!.ClientId })), 'ResourceNotFoundException');
-      const res = await rawSigned(srv, 'DeleteUserPoolClient', { UserPoolId: poolId, ClientId: c!.ClientId });
+      const res = await signedCall(srv, 'DeleteUserPoolClient', { UserPoolId: poolId, ClientId: c!.ClientId });
       expect(res.status).toBe(200);
       expect(res.raw).toBe('{}');
       await rejectsWith(srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: c!.ClientId })), 'ResourceNotFoundException');

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualAuthenticator, installVirtualAuthenticator } from '@latchkey/virtual-authenticator';
-import { AdminCreateUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
+import { adminCreateConfirmedUser } from './helpers/latchkeyAdmin.js';
 
 // The authenticator must be installed before aws-amplify looks at the globals; import Amplify lazily.
 let uninstall: (() => void) | undefined;
@@ -26,8 +26,7 @@ describe.each(DIALECTS)('aws-amplify passkeys on %s', (dialect) => {
     server = await startTestServer(dialect);
     pool = await createTestPool(server.admin, { userVerification: 'required' });
     amplify.Amplify.configure({ Auth: { Cognito: { userPoolId: pool.userPoolId, userPoolClientId: pool.clientId, userPoolEndpoint: server.endpoint + '/' } } });
-    await server.admin.send(new AdminCreateUserCommand({ UserPoolId: pool.userPoolId, Username: username, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }, { Name: 'email_verified', Value: 'true' }] }));
-    await server.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: username, Password: password, Permanent: true }));
+    await adminCreateConfirmedUser(server.admin, pool.userPoolId, username, password);
   });
   afterEach(async () => {
     await auth.signOut().catch(() => undefined);

@@ -8,12 +8,10 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VirtualAuthenticator, type PublicKeyCredentialCreationOptionsJSON } from '@latchkey/virtual-authenticator';
-import {
-  AdminCreateUserCommand, AdminSetUserPasswordCommand, CompleteWebAuthnRegistrationCommand, GetUserCommand, InitiateAuthCommand,
-  ListWebAuthnCredentialsCommand, RespondToAuthChallengeCommand, StartWebAuthnRegistrationCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { VirtualAuthenticator } from '@latchkey/virtual-authenticator';
+import { GetUserCommand, ListWebAuthnCredentialsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createTestPool } from './helpers/pool.js';
+import { adminCreateConfirmedUser, initiatePasswordAuth, passkeySignIn, registerPasskey } from './helpers/latchkeyAdmin.js';
 import { ADMIN_KEYS, sdkClient, startServerProcess, type ServerProcess } from './helpers/processes.js';
 
 /** One unsigned JSON-protocol POST on a new connection (refused, but logged with the answering pid). */
@@ -70,33 +68,19 @@ describe('latchkey serve --workers 2 on SQLite', () => {
     try {
       const pool = await createTestPool(admin, { userVerification: 'required' });
       const username = `worker-user-${process.pid}`;
-      const password = 'Passw0rdX';
-      await admin.send(new AdminCreateUserCommand({
-        UserPoolId: pool.userPoolId, Username: username, MessageAction: 'SUPPRESS',
-        UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }, { Name: 'email_verified', Value: 'true' }],
-      }));
-      await admin.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: username, Password: password, Permanent: true }));
-      const signIn = await client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }));
+      await adminCreateConfirmedUser(admin, pool.userPoolId, username);
+      const signIn = await initiatePasswordAuth(client, pool.clientId, username);
       const token = signIn.AuthenticationResult!.AccessToken!;
 
       // Registration (Start and Complete on whichever worker gets the connection).
       const authenticator = new VirtualAuthenticator();
-      const start = await client.send(new StartWebAuthnRegistrationCommand({ AccessToken: token }));
-      const credential = await authenticator.createCredential(start.CredentialCreationOptions as unknown as PublicKeyCredentialCreationOptionsJSON);
-      const complete = await client.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: token, Credential: credential as never }));
-      expect(complete.$metadata.httpStatusCode).toBe(200);
+      const credential = await registerPasskey({ client }, token, authenticator);
       const listed = await client.send(new ListWebAuthnCredentialsCommand({ AccessToken: token }));
       expect(listed.Credentials?.map((c) => c.CredentialId)).toEqual([credential.id]);
 
       // Passkey sign-in, twice, so each step lands on both workers at some point.
       for (let round = 0; round < 2; round++) {
-        const init = await client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: 'WEB_AUTHN' } }));
-        expect(init.ChallengeName).toBe('WEB_AUTHN');
-        const assertion = await authenticator.getAssertion(JSON.parse(init.ChallengeParameters!.CREDENTIAL_REQUEST_OPTIONS!));
-        const done = await client.send(new RespondToAuthChallengeCommand({
-          ClientId: pool.clientId, ChallengeName: 'WEB_AUTHN', Session: init.Session,
-          ChallengeResponses: { USERNAME: username, CREDENTIAL: JSON.stringify(assertion) },
-        }));
+        const { done } = await passkeySignIn({ client }, { client }, pool.clientId, username, authenticator);
         const access = done.AuthenticationResult?.AccessToken;
         expect(access).toBeTruthy();
         for (let k = 0; k < 2; k++) expect((await client.send(new GetUserCommand({ AccessToken: access! }))).Username).toBe(username);

@@ -5,76 +5,29 @@
  * them; a SIGKILL mid-load loses no acknowledged write.
  *
  * The instances use a private PostgreSQL database (schema `mi_<random>` inside it), not a schema of
- * the shared `test` database: storage/open.ts runs Kysely's Migrator without `migrationTableSchema`,
- * so a fresh schema is not migrated when another schema of the same database already is (known bug,
- * store-contract.test.ts "a fresh schema next to an already migrated one"); a private database keeps
- * this suite about multiple instances and independent of the other test files.
+ * the shared `test` database: it keeps this suite about multiple instances and independent of the
+ * other test files. (It once also avoided a migration bug: Kysely's Migrator found another schema's
+ * `kysely_migration`; storage/open.ts now passes `migrationTableSchema`.)
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { VirtualAuthenticator, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON } from '@latchkey/virtual-authenticator';
+import { VirtualAuthenticator, type PublicKeyCredentialCreationOptionsJSON } from '@latchkey/virtual-authenticator';
 import {
-  AdminCreateUserCommand, AdminGetUserCommand, AdminSetUserPasswordCommand, CompleteWebAuthnRegistrationCommand, GetUserCommand, GlobalSignOutCommand,
-  InitiateAuthCommand, ListWebAuthnCredentialsCommand, RespondToAuthChallengeCommand, StartWebAuthnRegistrationCommand,
-  type AuthenticationResultType, type CognitoIdentityProviderClient,
+  GetUserCommand, GlobalSignOutCommand, InitiateAuthCommand, ListWebAuthnCredentialsCommand, RespondToAuthChallengeCommand, StartWebAuthnRegistrationCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { computePasswordClaim, createSrpClientSession } from '../../client/src/internal/srp.js';
+import { createSrpClientSession } from '../../client/src/internal/srp.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
+import { expectServiceError } from './helpers/errors.js';
+import {
+  PASSWORD, completeRegistration, createUser, passkeySignIn, passwordTokens, passwordVerifierInput, startRegistration,
+} from './helpers/latchkeyAdmin.js';
 import {
   createDatabase, dropDatabase, dropSchema, freePort, pgQuery, randomName, startServerProcess, type ServerProcess,
 } from './helpers/processes.js';
 
-const PASSWORD = 'Passw0rdX';
-
 // ------------------------------------------------------------------------------------------------
 // Small helpers (SDK level)
 // ------------------------------------------------------------------------------------------------
-
-interface SdkError { name: string; message: string; $metadata?: { httpStatusCode?: number } }
-
-/** Expects the named Cognito error with HTTP 400 (never a 500). */
-async function expectError(p: Promise<unknown>, name: string): Promise<SdkError> {
-  let err: SdkError | undefined;
-  let result: unknown;
-  try {
-    result = await p;
-  } catch (e) {
-    err = e as SdkError;
-  }
-  expect(err, `expected ${name}, but the call succeeded with ${JSON.stringify(result)?.slice(0, 300)}`).toBeDefined();
-  expect({ name: err!.name, status: err!.$metadata?.httpStatusCode }, `${err!.name}: ${err!.message}`).toEqual({ name, status: 400 });
-  return err!;
-}
-
-interface User { username: string; sub: string }
-let userCounter = 0;
-
-async function createUser(inst: ServerProcess, pool: TestPool, prefix: string): Promise<User> {
-  const username = `${prefix}-${process.pid}-${++userCounter}`;
-  await inst.admin.send(new AdminCreateUserCommand({
-    UserPoolId: pool.userPoolId, Username: username, MessageAction: 'SUPPRESS',
-    UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }, { Name: 'email_verified', Value: 'true' }],
-  }));
-  await inst.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: username, Password: PASSWORD, Permanent: true }));
-  const got = await inst.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }));
-  return { username, sub: got.UserAttributes!.find((a) => a.Name === 'sub')!.Value! };
-}
-
-async function passwordSignIn(inst: ServerProcess, pool: TestPool, user: User): Promise<AuthenticationResultType> {
-  const r = await inst.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.username, PASSWORD } }));
-  expect(r.AuthenticationResult?.AccessToken).toBeTruthy();
-  return r.AuthenticationResult!;
-}
-
-async function startRegistration(client: CognitoIdentityProviderClient, token: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  const r = await client.send(new StartWebAuthnRegistrationCommand({ AccessToken: token }));
-  expect(typeof r.CredentialCreationOptions).toBe('object');
-  return r.CredentialCreationOptions as unknown as PublicKeyCredentialCreationOptionsJSON;
-}
-
-function completeRegistration(client: CognitoIdentityProviderClient, token: string, credential: RegistrationResponseJSON) {
-  return client.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: token, Credential: credential as never }));
-}
 
 /** Every credential id of the user (all pages of ListWebAuthnCredentials). */
 async function listPasskeyIds(inst: ServerProcess, token: string): Promise<string[]> {
@@ -91,19 +44,6 @@ async function listPasskeyIds(inst: ServerProcess, token: string): Promise<strin
 async function getUsername(inst: ServerProcess, token: string): Promise<string> {
   const r = await inst.client.send(new GetUserCommand({ AccessToken: token }));
   return r.Username!;
-}
-
-/** USER_AUTH + WEB_AUTHN: InitiateAuth on `start`, the assertion answered on `finish`. */
-async function passkeySignIn(start: ServerProcess, finish: ServerProcess, pool: TestPool, user: User, authenticator: VirtualAuthenticator) {
-  const init = await start.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: user.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' } }));
-  expect(init.ChallengeName).toBe('WEB_AUTHN');
-  const options = JSON.parse(init.ChallengeParameters!.CREDENTIAL_REQUEST_OPTIONS!);
-  const assertion = await authenticator.getAssertion(options);
-  const done = await finish.client.send(new RespondToAuthChallengeCommand({
-    ClientId: pool.clientId, ChallengeName: 'WEB_AUTHN', Session: init.Session,
-    ChallengeResponses: { USERNAME: user.username, CREDENTIAL: JSON.stringify(assertion) },
-  }));
-  return { init, assertion, done };
 }
 
 /** The user's stored passkey count and row count, straight from the database. */
@@ -173,41 +113,41 @@ describe('two instances on one PostgreSQL schema', () => {
 
   it('1. a registration started on A is completed on B and listed on both', async () => {
     const user = await createUser(A, pool, 'reg');
-    const token = (await passwordSignIn(A, pool, user)).AccessToken!;
+    const token = (await passwordTokens(A, pool.clientId, user)).AccessToken!;
     const authenticator = new VirtualAuthenticator();
-    const options = await startRegistration(A.client, token);
+    const options = await startRegistration(A, token);
     const credential = await authenticator.createCredential(options);
-    const r = await completeRegistration(B.client, token, credential);
+    const r = await completeRegistration(B, token, credential);
     expect(r.$metadata.httpStatusCode).toBe(200);
     expect(await listPasskeyIds(A, token)).toEqual([credential.id]);
     expect(await listPasskeyIds(B, token)).toEqual([credential.id]);
     // The challenge is single-use across instances: completing it again on A with another credential fails.
     const other = await new VirtualAuthenticator().createCredential(options);
-    await expectError(completeRegistration(A.client, token, other), 'WebAuthnChallengeNotFoundException');
+    await expectServiceError(completeRegistration(A, token, other), 'WebAuthnChallengeNotFoundException');
     // B's next creation options exclude the credential registered through B.
-    const next = await startRegistration(B.client, token);
+    const next = await startRegistration(B, token);
     expect(next.excludeCredentials?.map((c) => c.id)).toEqual([credential.id]);
   });
 
   it('2a. a passkey sign-in started on A is answered on B → tokens valid on both', async () => {
     const user = await createUser(B, pool, 'pk');
-    const token = (await passwordSignIn(B, pool, user)).AccessToken!;
+    const token = (await passwordTokens(B, pool.clientId, user)).AccessToken!;
     const authenticator = new VirtualAuthenticator();
-    const options = await startRegistration(B.client, token);
-    expect((await completeRegistration(A.client, token, await authenticator.createCredential(options))).$metadata.httpStatusCode).toBe(200);
+    const options = await startRegistration(B, token);
+    expect((await completeRegistration(A, token, await authenticator.createCredential(options))).$metadata.httpStatusCode).toBe(200);
 
-    const { init, assertion, done } = await passkeySignIn(A, B, pool, user, authenticator);
+    const { init, assertion, done } = await passkeySignIn(A, B, pool.clientId, user.username, authenticator);
     const tokens = done.AuthenticationResult!;
     expect(tokens.AccessToken && tokens.IdToken && tokens.RefreshToken).toBeTruthy();
     expect(await getUsername(A, tokens.AccessToken!)).toBe(user.username);
     expect(await getUsername(B, tokens.AccessToken!)).toBe(user.username);
     // The sign-in session was consumed on B: replaying the same answer on A is refused.
-    await expectError(A.client.send(new RespondToAuthChallengeCommand({
+    await expectServiceError(A.client.send(new RespondToAuthChallengeCommand({
       ClientId: pool.clientId, ChallengeName: 'WEB_AUTHN', Session: init.Session,
       ChallengeResponses: { USERNAME: user.username, CREDENTIAL: JSON.stringify(assertion) },
     })), 'NotAuthorizedException');
     // And the other way round: started on B, answered on A.
-    const back = await passkeySignIn(B, A, pool, user, authenticator);
+    const back = await passkeySignIn(B, A, pool.clientId, user.username, authenticator);
     expect(await getUsername(B, back.done.AuthenticationResult!.AccessToken!)).toBe(user.username);
   });
 
@@ -216,36 +156,26 @@ describe('two instances on one PostgreSQL schema', () => {
     for (const [start, finish] of [[A, B], [B, A]] as const) {
       const session = createSrpClientSession();
       const init = await start.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: user.username, SRP_A: session.srpA } }));
-      expect(init.ChallengeName).toBe('PASSWORD_VERIFIER');
-      const p = init.ChallengeParameters!;
-      const claim = await computePasswordClaim({
-        session, poolName: pool.userPoolId.split('_')[1]!, userIdForSrp: p.USER_ID_FOR_SRP!, password: PASSWORD, srpB: p.SRP_B!, salt: p.SALT!, secretBlock: p.SECRET_BLOCK!,
-      });
-      const done = await finish.client.send(new RespondToAuthChallengeCommand({
-        ClientId: pool.clientId, ChallengeName: 'PASSWORD_VERIFIER', Session: init.Session,
-        ChallengeResponses: { USERNAME: p.USER_ID_FOR_SRP!, ...claim },
-      }));
+      const answer = await passwordVerifierInput(pool, pool.clientId, init, session, PASSWORD);
+      const done = await finish.client.send(new RespondToAuthChallengeCommand(answer));
       expect(done.AuthenticationResult?.AccessToken, `${start.name} → ${finish.name}`).toBeTruthy();
       expect(await getUsername(start, done.AuthenticationResult!.AccessToken!)).toBe(user.username);
       // Single use: the same claim is refused on the instance that started it.
-      await expectError(start.client.send(new RespondToAuthChallengeCommand({
-        ClientId: pool.clientId, ChallengeName: 'PASSWORD_VERIFIER', Session: init.Session,
-        ChallengeResponses: { USERNAME: p.USER_ID_FOR_SRP!, ...claim },
-      })), 'NotAuthorizedException');
+      await expectServiceError(start.client.send(new RespondToAuthChallengeCommand(answer)), 'NotAuthorizedException');
     }
   });
 
   it('3. one registration challenge completed concurrently on A and B (two credentials) → exactly one is stored', async () => {
     const rounds = 5;
     const user = await createUser(A, pool, 'race');
-    const token = (await passwordSignIn(A, pool, user)).AccessToken!;
+    const token = (await passwordTokens(A, pool.clientId, user)).AccessToken!;
     const winners: string[] = [];
     for (let i = 0; i < rounds; i++) {
-      const options = await startRegistration(i % 2 ? A.client : B.client, token);
+      const options = await startRegistration(i % 2 ? A : B, token);
       // Two authenticators answer the same creation options: two different, valid credentials.
       const [c1, c2] = await Promise.all([new VirtualAuthenticator().createCredential(options), new VirtualAuthenticator().createCredential(options)]);
       expect(c1.id).not.toBe(c2.id);
-      const results = await Promise.allSettled([completeRegistration(A.client, token, c1), completeRegistration(B.client, token, c2)]);
+      const results = await Promise.allSettled([completeRegistration(A, token, c1), completeRegistration(B, token, c2)]);
       const ok = results.flatMap((r, k) => (r.status === 'fulfilled' ? [k === 0 ? c1.id : c2.id] : []));
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => ({ name: r.reason?.name, status: r.reason?.$metadata?.httpStatusCode }));
       expect({ round: i, ok: ok.length, failed }).toEqual({ round: i, ok: 1, failed: [{ name: 'WebAuthnChallengeNotFoundException', status: 400 }] });
@@ -256,9 +186,9 @@ describe('two instances on one PostgreSQL schema', () => {
     expect(await storedCounts(dbUrl, schema, pool.userPoolId, user.sub)).toEqual({ counter: rounds, rows: rounds });
 
     // The same credential retried on both at once: both answer 200 (`{}` for the repeat), one row stored.
-    const options = await startRegistration(A.client, token);
+    const options = await startRegistration(A, token);
     const same = await new VirtualAuthenticator().createCredential(options);
-    const both = await Promise.allSettled([completeRegistration(A.client, token, same), completeRegistration(B.client, token, same)]);
+    const both = await Promise.allSettled([completeRegistration(A, token, same), completeRegistration(B, token, same)]);
     const oks = both.filter((r) => r.status === 'fulfilled').length;
     // One Complete may also lose the race for the challenge before the other stored the credential.
     const errs = both.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason?.name);
@@ -273,14 +203,14 @@ describe('two instances on one PostgreSQL schema', () => {
     const set = await B.signedCall('LatchkeyUpdateUserPoolSettings', { UserPoolId: limited.userPoolId, Settings: { maxPasskeysPerUser: 5 } });
     expect(set).toMatchObject({ status: 200, json: { Settings: { maxPasskeysPerUser: 5 } } });
     const user = await createUser(A, limited, 'limit');
-    const token = (await passwordSignIn(B, limited, user)).AccessToken!;
+    const token = (await passwordTokens(B, limited.clientId, user)).AccessToken!;
     const attempts = 12;
     const results = await Promise.allSettled(Array.from({ length: attempts }, async (_, i) => {
       const startOn = i % 2 ? A : B;
       const completeOn = i % 3 ? B : A;
-      const options = await startRegistration(startOn.client, token);
+      const options = await startRegistration(startOn, token);
       const credential = await new VirtualAuthenticator().createCredential(options);
-      await completeRegistration(completeOn.client, token, credential);
+      await completeRegistration(completeOn, token, credential);
       return credential.id;
     }));
     const ok = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -294,13 +224,13 @@ describe('two instances on one PostgreSQL schema', () => {
     expect([...listed].sort()).toEqual([...ok].sort());
     expect(await storedCounts(dbUrl, schema, limited.userPoolId, user.sub)).toEqual({ counter: 5, rows: 5 });
     // And a further attempt on either instance is refused at Start.
-    for (const inst of [A, B]) await expectError(inst.client.send(new StartWebAuthnRegistrationCommand({ AccessToken: token })), 'LimitExceededException');
+    for (const inst of [A, B]) await expectServiceError(inst.client.send(new StartWebAuthnRegistrationCommand({ AccessToken: token })), 'LimitExceededException');
   });
 
   it('5. GlobalSignOut on A rejects the old access token on B at once, and refresh on B fails', async () => {
     const user = await createUser(B, pool, 'gso');
-    const first = await passwordSignIn(A, pool, user);
-    const second = await passwordSignIn(B, pool, user);
+    const first = await passwordTokens(A, pool.clientId, user);
+    const second = await passwordTokens(B, pool.clientId, user);
     // Refresh across instances works before the sign-out.
     const refreshed = await B.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: first.RefreshToken! } }));
     expect(refreshed.AuthenticationResult?.AccessToken).toBeTruthy();
@@ -309,23 +239,23 @@ describe('two instances on one PostgreSQL schema', () => {
     await A.client.send(new GlobalSignOutCommand({ AccessToken: first.AccessToken! }));
 
     for (const t of [first.AccessToken!, second.AccessToken!, refreshed.AuthenticationResult!.AccessToken!]) {
-      await expectError(B.client.send(new GetUserCommand({ AccessToken: t })), 'NotAuthorizedException');
-      await expectError(A.client.send(new GetUserCommand({ AccessToken: t })), 'NotAuthorizedException');
+      await expectServiceError(B.client.send(new GetUserCommand({ AccessToken: t })), 'NotAuthorizedException');
+      await expectServiceError(A.client.send(new GetUserCommand({ AccessToken: t })), 'NotAuthorizedException');
     }
     const refreshTokens = [first.RefreshToken!, second.RefreshToken!, refreshed.AuthenticationResult!.RefreshToken].filter((t): t is string => !!t);
     for (const rt of refreshTokens) {
-      await expectError(B.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: rt } })), 'NotAuthorizedException');
+      await expectServiceError(B.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: rt } })), 'NotAuthorizedException');
     }
     // A new sign-in afterwards works on both.
-    const again = await passwordSignIn(B, pool, user);
+    const again = await passwordTokens(B, pool.clientId, user);
     expect(await getUsername(A, again.AccessToken!)).toBe(user.username);
   });
 
   it('6. a key rotated on A is in B\'s JWKS at once; tokens from A after the rotation work on B, older ones on both', async () => {
     const rp = await createTestPool(A.admin);
     const user = await createUser(A, rp, 'rot');
-    const before = await passwordSignIn(A, rp, user);
-    const beforeB = await passwordSignIn(B, rp, user); // B has now cached the pool's active key too
+    const before = await passwordTokens(A, rp.clientId, user);
+    const beforeB = await passwordTokens(B, rp.clientId, user); // B has now cached the pool's active key too
     const oldKid = kidOf(before.AccessToken!);
     expect(kidOf(beforeB.AccessToken!)).toBe(oldKid);
     expect(await getUsername(B, before.AccessToken!)).toBe(user.username);
@@ -340,7 +270,7 @@ describe('two instances on one PostgreSQL schema', () => {
     expect(jwksB.status).toBe(200);
     expect(jwksB.json.keys.map((k: { kid: string }) => k.kid).sort()).toEqual([oldKid, newKid].sort());
 
-    const after = await passwordSignIn(A, rp, user);
+    const after = await passwordTokens(A, rp.clientId, user);
     expect(kidOf(after.AccessToken!)).toBe(newKid);
     expect(await getUsername(B, after.AccessToken!)).toBe(user.username);
     expect(await getUsername(A, after.AccessToken!)).toBe(user.username);
@@ -367,12 +297,12 @@ describe('two instances on one PostgreSQL schema', () => {
   it('6b. within the documented 1 s after a rotation on A, B signs with the new key', async () => {
     const rp = await createTestPool(A.admin);
     const user = await createUser(A, rp, 'rot1s');
-    const warm = await passwordSignIn(B, rp, user); // B caches the active key for signing
+    const warm = await passwordTokens(B, rp.clientId, user); // B caches the active key for signing
     const oldKid = kidOf(warm.AccessToken!);
     const rot = await A.signedCall('LatchkeyRotateSigningKey', { UserPoolId: rp.userPoolId, RetireAfterSeconds: 3600 });
     expect(rot.status).toBe(200);
     await new Promise((r) => setTimeout(r, 1500));
-    const later = await passwordSignIn(B, rp, user);
+    const later = await passwordTokens(B, rp.clientId, user);
     expect({ kid: kidOf(later.AccessToken!), oldKid }).toEqual({ kid: rot.json.KeyId, oldKid });
   });
 
@@ -381,11 +311,11 @@ describe('two instances on one PostgreSQL schema', () => {
   it('6c. after a rotation on A with RetireAfterSeconds 0, tokens B issues verify against the JWKS', async () => {
     const rp = await createTestPool(A.admin);
     const user = await createUser(A, rp, 'rot0');
-    await passwordSignIn(B, rp, user); // B caches the active key for signing
+    await passwordTokens(B, rp.clientId, user); // B caches the active key for signing
     const rot = await A.signedCall('LatchkeyRotateSigningKey', { UserPoolId: rp.userPoolId, RetireAfterSeconds: 0 });
     expect(rot.status).toBe(200);
     await new Promise((r) => setTimeout(r, 1500));
-    const later = await passwordSignIn(B, rp, user);
+    const later = await passwordTokens(B, rp.clientId, user);
     const jwks = await B.getJson(`/${rp.userPoolId}/.well-known/jwks.json`);
     const published = jwks.json.keys.map((k: { kid: string }) => k.kid);
     expect({ tokenKid: kidOf(later.AccessToken!), published }).toEqual({ tokenKid: rot.json.KeyId, published: [rot.json.KeyId] });
@@ -397,7 +327,7 @@ describe('two instances on one PostgreSQL schema', () => {
     expect((await A.signedCall('LatchkeyUpdateUserPoolSettings', { UserPoolId: kp.userPoolId, Settings: { maxPasskeysPerUser: 100 } })).status).toBe(200);
     const loops = 8;
     const users = await Promise.all(Array.from({ length: loops }, () => createUser(A, kp, 'kill')));
-    const tokens = await Promise.all(users.map(async (u) => (await passwordSignIn(A, kp, u)).AccessToken!));
+    const tokens = await Promise.all(users.map(async (u) => (await passwordTokens(A, kp.clientId, u)).AccessToken!));
     // A new authenticator per registration (one authenticator cannot register twice: excludeCredentials).
     const holder = new Map<string, VirtualAuthenticator>();
     const acknowledged: Set<string>[] = users.map(() => new Set());
@@ -412,7 +342,7 @@ describe('two instances on one PostgreSQL schema', () => {
           inflight++;
           let options: PublicKeyCredentialCreationOptionsJSON;
           try {
-            options = await startRegistration(A.client, tokens[i]!);
+            options = await startRegistration(A, tokens[i]!);
           } finally {
             inflight--;
           }
@@ -422,7 +352,7 @@ describe('two instances on one PostgreSQL schema', () => {
           inflight++;
           completes++;
           try {
-            const r = await completeRegistration(A.client, tokens[i]!, credential);
+            const r = await completeRegistration(A, tokens[i]!, credential);
             if (r.$metadata.httpStatusCode === 200) acknowledged[i]!.add(credential.id);
           } finally {
             inflight--;
@@ -464,17 +394,17 @@ describe('two instances on one PostgreSQL schema', () => {
     }
 
     // B keeps serving: a fresh password sign-in, a passkey sign-in with an acknowledged credential, a registration.
-    const fresh = await passwordSignIn(B, kp, users[0]!);
+    const fresh = await passwordTokens(B, kp.clientId, users[0]!);
     const someAcked = [...acknowledged[0]!][0]!;
-    const { done, assertion } = await passkeySignIn(B, B, kp, users[0]!, holder.get(someAcked)!);
+    const { done, assertion } = await passkeySignIn(B, B, kp.clientId, users[0]!.username, holder.get(someAcked)!);
     expect(assertion.id).toBe(someAcked);
     expect(await getUsername(B, done.AuthenticationResult!.AccessToken!)).toBe(users[0]!.username);
     const newcomer = await createUser(B, kp, 'after-kill');
-    const nToken = (await passwordSignIn(B, kp, newcomer)).AccessToken!;
+    const nToken = (await passwordTokens(B, kp.clientId, newcomer)).AccessToken!;
     const nAuth = new VirtualAuthenticator();
-    const options = await startRegistration(B.client, nToken);
+    const options = await startRegistration(B, nToken);
     const credential = await nAuth.createCredential(options);
-    expect((await completeRegistration(B.client, nToken, credential)).$metadata.httpStatusCode).toBe(200);
+    expect((await completeRegistration(B, nToken, credential)).$metadata.httpStatusCode).toBe(200);
     expect(await listPasskeyIds(B, nToken)).toEqual([credential.id]);
     expect(await getUsername(B, fresh.AccessToken!)).toBe(users[0]!.username);
     expect((await B.getJson('/health')).status).toBe(200);

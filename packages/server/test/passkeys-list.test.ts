@@ -4,36 +4,22 @@
  * paging (each passkey exactly once, in created-at order, also when passkeys are deleted between
  * pages), the response shape (wire contract §2.2), deletion rules (§2.3) and the cascade on user deletion.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AdminDeleteUserCommand, AdminGetUserAuthFactorsCommand, DeleteUserCommand, DeleteWebAuthnCredentialCommand, GetUserAuthFactorsCommand,
   ListWebAuthnCredentialsCommand, type WebAuthnCredentialDescription,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { VirtualAuthenticator, type RegistrationResponseJSON } from '@latchkey/virtual-authenticator';
 
-import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
+import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
-import {
-  accessToken, createUser, expectNoInternalErrors, expectRawError, expectServiceError, randomId, registerPasskey, updatePoolSettings,
-  type TestUser,
-} from './helpers/latchkeyAdmin.js';
+import { expectRawError, expectServiceError } from './helpers/errors.js';
+import { accessToken, createUser, randomId, registerPasskey, updatePoolSettings, type TestUser } from './helpers/latchkeyAdmin.js';
 
 describe.each(DIALECTS)('passkey list and delete on %s', (dialect) => {
   let srv: TestServer;
   let pool: TestPool;
-
-  beforeAll(async () => {
-    srv = await startTestServer(dialect);
-    pool = await createTestPool(srv.admin);
-    await updatePoolSettings(srv, pool.userPoolId, { maxPasskeysPerUser: 25 });
-  });
-  afterEach(() => {
-    srv.clock.offset = 0;
-    expectNoInternalErrors(srv);
-  });
-  afterAll(async () => {
-    await srv?.stop();
-  });
+  useServerWithPool(dialect, { setup: (s, p) => updatePoolSettings(s, p.userPoolId, { maxPasskeysPerUser: 25 }) }, (s, p) => ([srv, pool] = [s, p]));
 
   async function newUser(prefix = 'list'): Promise<{ user: TestUser; token: string }> {
     const user = await createUser(srv, pool, prefix);

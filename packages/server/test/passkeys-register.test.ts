@@ -4,7 +4,7 @@
  * §5.3), every algorithm × attestation format, and each failure mapped to its Cognito error (§2.4),
  * always HTTP 400, never a 500.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CompleteWebAuthnRegistrationCommand, DeleteWebAuthnCredentialCommand, GlobalSignOutCommand, InitiateAuthCommand, ListWebAuthnCredentialsCommand, RespondToAuthChallengeCommand,
   StartWebAuthnRegistrationCommand,
@@ -14,12 +14,12 @@ import {
   type Algorithm, type AttestationFormat, type CBORValue, type RegistrationResponseJSON,
 } from '@latchkey/virtual-authenticator';
 
-import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
+import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
+import { expectRawError, expectServiceError } from './helpers/errors.js';
 import {
-  ORIGIN, accessToken, b64url, completeRegistration, createExtraClient, createUser, expectNoInternalErrors, expectRawError,
-  expectServiceError, parseRequestOptions, passwordTokens, randomId, registerPasskey, signedCall, startRegistration, updateClientOrigins, updatePoolSettings,
-  type TestUser,
+  ORIGIN, accessToken, b64url, completeRegistration, createExtraClient, createUser, parseRequestOptions, passwordTokens, randomId, registerPasskey,
+  signedCall, startRegistration, updateClientOrigins, updatePoolSettings, type TestUser,
 } from './helpers/latchkeyAdmin.js';
 
 const COSE: Record<Algorithm, number> = { ES256: -7, EdDSA: -8, RS256: -257 };
@@ -40,19 +40,7 @@ function withResponse(cred: RegistrationResponseJSON, patch: Record<string, unkn
 describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
   let srv: TestServer;
   let pool: TestPool;
-
-  beforeAll(async () => {
-    srv = await startTestServer(dialect);
-    pool = await createTestPool(srv.admin, { userVerification: 'preferred' });
-  });
-  afterEach(() => {
-    // Tests that move the server clock move it back: SigV4 admin calls allow only 5 minutes of skew.
-    srv.clock.offset = 0;
-    expectNoInternalErrors(srv);
-  });
-  afterAll(async () => {
-    await srv?.stop();
-  });
+  useServerWithPool(dialect, { pool: { userVerification: 'preferred' } }, (s, p) => ([srv, pool] = [s, p]));
 
   async function newUser(p: TestPool = pool, prefix = 'reg'): Promise<{ user: TestUser; token: string }> {
     const user = await createUser(srv, p, prefix);

@@ -4,8 +4,6 @@
  * server stays healthy afterwards, and nothing here is ever answered with a 500.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
@@ -14,6 +12,8 @@ import {
   ListUserPoolsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
+import { expectServiceError, type SdkError } from './helpers/errors.js';
+import { signJsonRequest, type Credentials, type SignOptions as WireSignOptions } from './helpers/latchkeyAdmin.js';
 import { redact } from '../src/protocol/dispatch.js';
 
 const PREFIX = 'AWSCognitoIdentityProviderService.';
@@ -42,33 +42,14 @@ async function http(url: string, init: RequestInit = {}, what = `${init.method ?
   return { status: res.status, headers: res.headers, text, json };
 }
 
-interface SignOptions {
-  path?: string;
-  query?: Record<string, string>;
-  contentType?: string;
-  signingDate?: Date;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-  headers?: Record<string, string>;
+interface SignOptions extends WireSignOptions {
+  credentials?: Credentials;
 }
 
 /** Signs a request like the SDK does (SigV4, service cognito-idp) and returns what to put on the wire. */
-async function signRequest(srv: TestServer, target: string | undefined, body: string, o: SignOptions = {}) {
-  const url = new URL(srv.endpoint);
-  const signer = new SignatureV4({ service: 'cognito-idp', region: 'us-east-1', credentials: o.credentials ?? srv.adminCredentials, sha256: Sha256 });
-  const path = o.path ?? '/';
-  const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query: o.query ?? {},
-    headers: {
-      host: url.host,
-      'content-type': o.contentType ?? 'application/x-amz-json-1.1',
-      ...(target !== undefined ? { 'x-amz-target': `${PREFIX}${target}` } : {}),
-      ...o.headers,
-    },
-    body,
-  }, o.signingDate ? { signingDate: o.signingDate } : {});
-  const { host: _host, ...headers } = signed.headers;
-  const qs = new URLSearchParams(o.query ?? {}).toString();
-  return { url: `${srv.endpoint}${path}${qs ? `?${qs}` : ''}`, init: { method: 'POST', headers, body } satisfies RequestInit };
+function signRequest(srv: TestServer, target: string | undefined, body: string, o: SignOptions = {}) {
+  const { credentials, ...rest } = o;
+  return signJsonRequest(srv.endpoint, credentials ?? srv.adminCredentials, target, body, rest);
 }
 
 async function signed(srv: TestServer, target: string | undefined, body: string, o: SignOptions = {}) {
@@ -98,17 +79,12 @@ function expectCognitoError(res: Reply, type: string, message?: RegExp | string)
   else if (message !== undefined) expect(res.json.message).toContain(message);
 }
 
-/** An SDK call that must fail with the named error. */
+/** An SDK call that must fail with the named error (HTTP 400, with a request id); its status is recorded. */
 async function sdkRejects(p: Promise<unknown>, name: string, message?: RegExp) {
-  const err = await p.then(
-    () => expect.fail(`expected ${name}, the call succeeded`),
-    (e: unknown) => e as { name: string; message: string; $metadata?: { httpStatusCode?: number; requestId?: string } },
-  );
-  statuses.push({ status: err.$metadata?.httpStatusCode ?? -1, what: `sdk ${name}` });
-  expect(err.name).toBe(name);
-  expect(err.$metadata?.httpStatusCode).toBe(400);
-  expect(err.$metadata?.requestId).toBeTruthy();
-  if (message) expect(err.message).toMatch(message);
+  await expectServiceError(p.catch((e: unknown) => {
+    statuses.push({ status: (e as SdkError).$metadata?.httpStatusCode ?? -1, what: `sdk ${name}` });
+    throw e;
+  }), name, message, { requestId: true });
 }
 
 describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {

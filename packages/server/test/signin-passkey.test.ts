@@ -4,18 +4,18 @@
  * every answer, and every way an assertion must be refused — always NotAuthorizedException with a
  * generic message, HTTP 400, never a 500 — plus the sign-counter policies.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AdminDisableUserCommand, DeleteWebAuthnCredentialCommand, GetUserCommand, InitiateAuthCommand, RespondToAuthChallengeCommand, type InitiateAuthCommandOutput,
   type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { VirtualAuthenticator, type AuthenticationResponseJSON, type CeremonyOverrides, type PublicKeyCredentialRequestOptionsJSON } from '@latchkey/virtual-authenticator';
 
-import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
+import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
+import { expectServiceError, type SdkError } from './helpers/errors.js';
 import {
-  accessToken, answerPasswordVerifier, b64url, createExtraClient, createUser, expectNoInternalErrors, expectServiceError, parseRequestOptions,
-  randomId, registerPasskey, updatePoolSettings, type SdkError, type TestUser,
+  accessToken, answerPasswordVerifier, b64url, createExtraClient, createUser, parseRequestOptions, randomId, registerPasskey, updatePoolSettings, type TestUser,
 } from './helpers/latchkeyAdmin.js';
 import { createSrpClientSession } from '../../client/src/internal/srp.js';
 
@@ -32,18 +32,7 @@ interface Holder {
 describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
   let srv: TestServer;
   let pool: TestPool;
-
-  beforeAll(async () => {
-    srv = await startTestServer(dialect);
-    pool = await createTestPool(srv.admin, { userVerification: 'preferred' });
-  });
-  afterEach(() => {
-    srv.clock.offset = 0;
-    expectNoInternalErrors(srv);
-  });
-  afterAll(async () => {
-    await srv?.stop();
-  });
+  useServerWithPool(dialect, { pool: { userVerification: 'preferred' } }, (s, p) => ([srv, pool] = [s, p]));
 
   /** A user with `n` passkeys (one authenticator each). */
   async function holder(p: TestPool = pool, n = 1, make: () => VirtualAuthenticator = () => new VirtualAuthenticator()): Promise<Holder> {

@@ -4,16 +4,17 @@
  * wrong passwords and the lockout, replays, invalid SRP_A, unknown users under
  * PreventUserExistenceErrors, and the TIMESTAMP window.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  AdminCreateUserCommand, AdminGetUserCommand, AdminSetUserPasswordCommand, GetUserCommand, InitiateAuthCommand, RespondToAuthChallengeCommand,
+  AdminGetUserCommand, GetUserCommand, InitiateAuthCommand, RespondToAuthChallengeCommand,
   type InitiateAuthCommandOutput, type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 
-import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
+import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
+import { expectServiceError } from './helpers/errors.js';
 import {
-  answerPasswordVerifier, createExtraClient, createUser, expectNoInternalErrors, expectServiceError, passwordVerifierInput, type TestUser,
+  UUID, adminCreateConfirmedUser, answerPasswordVerifier, createExtraClient, createUser, passwordVerifierInput, type TestUser,
 } from './helpers/latchkeyAdmin.js';
 import { createSrpClientSession, type SrpClientSession } from '../../client/src/internal/srp.js';
 
@@ -30,23 +31,11 @@ const N_HEX =
 const N = BigInt(`0x${N_HEX}`);
 const INCORRECT = 'Incorrect username or password.';
 const LOCKED = 'Password attempts exceeded';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
   let srv: TestServer;
   let pool: TestPool;
-
-  beforeAll(async () => {
-    srv = await startTestServer(dialect);
-    pool = await createTestPool(srv.admin, { preventUserExistenceErrors: 'ENABLED' });
-  });
-  afterEach(() => {
-    srv.clock.offset = 0;
-    expectNoInternalErrors(srv);
-  });
-  afterAll(async () => {
-    await srv?.stop();
-  });
+  useServerWithPool(dialect, { pool: { preventUserExistenceErrors: 'ENABLED' } }, (s, p) => ([srv, pool] = [s, p]));
 
   const initiate = (username: string, srpA: string, p: TestPool = pool, clientId = p.clientId) =>
     srv.client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: username, SRP_A: srpA } }));
@@ -99,8 +88,7 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
   it('an email-as-username pool: typed email, USER_ID_FOR_SRP is the internal id', async () => {
     const emailPool = await createTestPool(srv.admin, { usernameAttributes: ['email'] });
     const email = `srp-${process.pid}-${Date.now()}@example.com`;
-    await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: emailPool.userPoolId, Username: email, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }] }));
-    await srv.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: emailPool.userPoolId, Username: email, Password: 'Passw0rdX', Permanent: true }));
+    await adminCreateConfirmedUser(srv.admin, emailPool.userPoolId, email, 'Passw0rdX', email);
     const got = await srv.admin.send(new AdminGetUserCommand({ UserPoolId: emailPool.userPoolId, Username: email }));
     const { srp, out } = await challenge(email, emailPool);
     expect(out.ChallengeParameters?.USER_ID_FOR_SRP).toBe(got.UserAttributes!.find((a) => a.Name === 'sub')!.Value);

@@ -4,8 +4,7 @@
  * ChangePassword, AdminSetUserPassword, self-service attributes, ListUsers paging and filters, and
  * AdminGetUser / AdminUpdateUserAttributes / AdminDeleteUser. Real AWS SDK v3, SQLite and PostgreSQL.
  */
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
@@ -27,58 +26,14 @@ import {
   SignUpCommand,
   UpdateUserAttributesCommand,
   VerifyUserAttributeCommand,
-  type AttributeType,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
-
-// A private PostgreSQL database for this file (Kysely's Migrator sees other schemas' kysely_migration;
-// see admin-pools.test.ts). Runs before the imports.
-const PGENV = vi.hoisted(() => {
-  const admin = new URL(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
-  if (!admin.username && !process.env.PGUSER && !process.env.USER) process.env.PGUSER = 'postgres';
-  const name = `lk_users_signin_${process.pid}_${Date.now().toString(36)}`;
-  const own = new URL(admin.href);
-  own.pathname = `/${name}`;
-  process.env.DATABASE_URL = own.href;
-  return { adminUrl: admin.href, name };
-});
-
-import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
+import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
+import { expectServiceError } from './helpers/errors.js';
+import { PASSWORD, adminCreateConfirmedUser, attr, initiatePasswordAuth, outboxCode } from './helpers/latchkeyAdmin.js';
 
-async function adminQuery(sql: string) {
-  const c = new pg.Client({ connectionString: PGENV.adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-beforeAll(async () => {
-  if (DIALECTS.includes('postgres')) await adminQuery(`CREATE DATABASE ${PGENV.name}`);
-});
-afterAll(async () => {
-  if (DIALECTS.includes('postgres')) await adminQuery(`DROP DATABASE IF EXISTS ${PGENV.name} WITH (FORCE)`);
-});
-
-type SdkError = { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-
-async function rejectsWith(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<SdkError> {
-  const err = await p.then(
-    () => expect.fail(`expected ${name}, the call succeeded`),
-    (e: unknown) => e as SdkError,
-  );
-  expect(err.name, err.message).toBe(name);
-  expect(err.$metadata?.httpStatusCode).toBe(400);
-  if (typeof message === 'string') expect(err.message).toBe(message);
-  else if (message) expect(err.message).toMatch(message);
-  return err;
-}
-
-const attr = (attrs: AttributeType[] | undefined, name: string) => attrs?.find((a) => a.Name === name)?.Value;
-const PASSWORD = 'Passw0rdX';
 const INCORRECT = 'Incorrect username or password.';
 const SESSION_EXPIRED = 'Invalid session for the user, session is expired.';
 
@@ -92,18 +47,15 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
   /** Every password used here, for the log check at the end. */
   const passwords = new Set<string>([PASSWORD]);
 
-  beforeAll(async () => {
-    server = await startTestServer(dialect);
-    realNow = server.clock.now;
-    pool = await createTestPool(server.admin);
-    legacy = await createTestPool(server.admin, { preventUserExistenceErrors: 'LEGACY' });
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  useServerWithPool(dialect, {
+    checkInternalErrors: false,
+    setup: async (s) => {
+      realNow = s.clock.now;
+      legacy = await createTestPool(s.admin, { preventUserExistenceErrors: 'LEGACY' });
+    },
+  }, (s, p) => ([server, pool] = [s, p]));
   afterEach(() => {
     server.clock.now = realNow;
-    server.clock.offset = 0;
   });
 
   /** Stops the server clock (lockouts last seconds; tests must not depend on how fast they run). */
@@ -115,22 +67,11 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
   /** A CONFIRMED user with a verified email and a permanent password (admin path, no messages). */
   async function confirmedUser(p: TestPool = pool, password = PASSWORD, name = uniq('user')) {
     passwords.add(password);
-    await server.admin.send(new AdminCreateUserCommand({
-      UserPoolId: p.userPoolId, Username: name, MessageAction: 'SUPPRESS',
-      UserAttributes: [{ Name: 'email', Value: `${name}@example.com` }, { Name: 'email_verified', Value: 'true' }],
-    }));
-    await server.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: p.userPoolId, Username: name, Password: password, Permanent: true }));
+    await adminCreateConfirmedUser(server.admin, p.userPoolId, name, password);
     return name;
   }
 
-  const passwordAuth = (username: string, password = PASSWORD, p: TestPool = pool) =>
-    server.client.send(new InitiateAuthCommand({ ClientId: p.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } }));
-
-  async function codeFor(poolId: string, destination: string): Promise<string> {
-    const m = (await server.services.store.listOutbox(poolId, 200)).find((x) => x.destination === destination);
-    expect(m, `a message to ${destination}`).toBeDefined();
-    return m!.code!;
-  }
+  const passwordAuth = (username: string, password = PASSWORD, p: TestPool = pool) => initiatePasswordAuth(server.client, p.clientId, username, password);
 
   describe('USER_PASSWORD_AUTH', () => {
     it('succeeds with tokens for the right password', async () => {
@@ -144,28 +85,28 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
 
     it('PreventUserExistenceErrors ENABLED: wrong password and unknown user are the same NotAuthorizedException', async () => {
       const name = await confirmedUser();
-      await rejectsWith(passwordAuth(name, 'Wr0ngPassword'), 'NotAuthorizedException', INCORRECT);
-      await rejectsWith(passwordAuth(uniq('ghost'), PASSWORD), 'NotAuthorizedException', INCORRECT);
+      await expectServiceError(passwordAuth(name, 'Wr0ngPassword'), 'NotAuthorizedException', INCORRECT);
+      await expectServiceError(passwordAuth(uniq('ghost'), PASSWORD), 'NotAuthorizedException', INCORRECT);
     });
 
     it('PreventUserExistenceErrors LEGACY: unknown user is UserNotFoundException, wrong password NotAuthorizedException', async () => {
       const name = await confirmedUser(legacy);
-      await rejectsWith(passwordAuth(uniq('ghost'), PASSWORD, legacy), 'UserNotFoundException');
-      await rejectsWith(passwordAuth(name, 'Wr0ngPassword', legacy), 'NotAuthorizedException', INCORRECT);
+      await expectServiceError(passwordAuth(uniq('ghost'), PASSWORD, legacy), 'UserNotFoundException');
+      await expectServiceError(passwordAuth(name, 'Wr0ngPassword', legacy), 'NotAuthorizedException', INCORRECT);
       expect((await passwordAuth(name, PASSWORD, legacy)).AuthenticationResult?.AccessToken).toBeTruthy();
     });
 
     it('an unconfirmed user is UserNotConfirmedException', async () => {
       const name = uniq('unconf');
       await server.client.send(new SignUpCommand({ ClientId: pool.clientId, Username: name, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: `${name}@example.com` }] }));
-      await rejectsWith(passwordAuth(name), 'UserNotConfirmedException');
+      await expectServiceError(passwordAuth(name), 'UserNotConfirmedException');
     });
 
     it('a disabled user is NotAuthorizedException "User is disabled."; enabled again, sign-in works', async () => {
       const name = await confirmedUser();
       await server.admin.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: name }));
       expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name }))).Enabled).toBe(false);
-      await rejectsWith(passwordAuth(name), 'NotAuthorizedException', 'User is disabled.');
+      await expectServiceError(passwordAuth(name), 'NotAuthorizedException', 'User is disabled.');
       await server.admin.send(new AdminEnableUserCommand({ UserPoolId: pool.userPoolId, Username: name }));
       expect((await passwordAuth(name)).AuthenticationResult?.AccessToken).toBeTruthy();
     });
@@ -173,24 +114,24 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     it('lockout: after 5 wrong passwords the right one is "Password attempts exceeded"; later it works', async () => {
       freezeClock();
       const name = await confirmedUser();
-      for (let i = 0; i < 5; i++) await rejectsWith(passwordAuth(name, `Wr0ngPassword${i}`), 'NotAuthorizedException', INCORRECT);
-      await rejectsWith(passwordAuth(name), 'NotAuthorizedException', 'Password attempts exceeded');
+      for (let i = 0; i < 5; i++) await expectServiceError(passwordAuth(name, `Wr0ngPassword${i}`), 'NotAuthorizedException', INCORRECT);
+      await expectServiceError(passwordAuth(name), 'NotAuthorizedException', 'Password attempts exceeded');
       // Still locked a moment later, and wrong guesses during the lockout get the same answer.
       server.clock.advance(500);
-      await rejectsWith(passwordAuth(name, 'Wr0ngPasswordX'), 'NotAuthorizedException', 'Password attempts exceeded');
-      await rejectsWith(passwordAuth(name), 'NotAuthorizedException', 'Password attempts exceeded');
+      await expectServiceError(passwordAuth(name, 'Wr0ngPasswordX'), 'NotAuthorizedException', 'Password attempts exceeded');
+      await expectServiceError(passwordAuth(name), 'NotAuthorizedException', 'Password attempts exceeded');
       server.clock.advance(60_000);
       expect((await passwordAuth(name)).AuthenticationResult?.AccessToken).toBeTruthy();
       // A successful sign-in resets the counter: one wrong password is just "incorrect" again.
-      await rejectsWith(passwordAuth(name, 'Wr0ngPassword'), 'NotAuthorizedException', INCORRECT);
+      await expectServiceError(passwordAuth(name, 'Wr0ngPassword'), 'NotAuthorizedException', INCORRECT);
       expect((await passwordAuth(name)).AuthenticationResult?.AccessToken).toBeTruthy();
     });
 
     it('a client without ALLOW_USER_PASSWORD_AUTH refuses the flow (InvalidParameterException)', async () => {
       const srpOnly = await createTestPool(server.admin, { flows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
       const name = await confirmedUser(srpOnly);
-      await rejectsWith(passwordAuth(name, PASSWORD, srpOnly), 'InvalidParameterException');
-      await rejectsWith(server.admin.send(new AdminInitiateAuthCommand({
+      await expectServiceError(passwordAuth(name, PASSWORD, srpOnly), 'InvalidParameterException');
+      await expectServiceError(server.admin.send(new AdminInitiateAuthCommand({
         UserPoolId: srpOnly.userPoolId, ClientId: srpOnly.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD },
       })), 'InvalidParameterException');
     });
@@ -219,7 +160,7 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
       expect(JSON.parse(r.ChallengeParameters!.userAttributes!)).toMatchObject({ email: `${name}@example.com` });
       expect(JSON.parse(r.ChallengeParameters!.requiredAttributes!)).toEqual([]);
 
-      await rejectsWith(server.client.send(new RespondToAuthChallengeCommand({
+      await expectServiceError(server.client.send(new RespondToAuthChallengeCommand({
         ClientId: pool.clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: r.Session, ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'short' },
       })), 'InvalidPasswordException');
       // aws-amplify keeps the Session after an error (confirmSignIn) and retries with it, as Cognito allows.
@@ -242,10 +183,10 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
       expect(decodeJwt(done.AuthenticationResult!.AccessToken!).username).toBe(name);
       expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name }))).UserStatus).toBe('CONFIRMED');
 
-      await rejectsWith(server.client.send(new RespondToAuthChallengeCommand({
+      await expectServiceError(server.client.send(new RespondToAuthChallengeCommand({
         ClientId: pool.clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: r.Session, ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'An0therPassword' },
       })), 'NotAuthorizedException', SESSION_EXPIRED);
-      await rejectsWith(passwordAuth(name, temp), 'NotAuthorizedException', INCORRECT);
+      await expectServiceError(passwordAuth(name, temp), 'NotAuthorizedException', INCORRECT);
       expect((await passwordAuth(name, 'N3wPassword')).AuthenticationResult?.AccessToken).toBeTruthy();
     });
 
@@ -253,7 +194,7 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
       const { name, temp } = await invited();
       const r = await passwordAuth(name, temp);
       server.clock.advance(4 * 60_000);
-      await rejectsWith(server.client.send(new RespondToAuthChallengeCommand({
+      await expectServiceError(server.client.send(new RespondToAuthChallengeCommand({
         ClientId: pool.clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: r.Session, ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'N3wPassword' },
       })), 'NotAuthorizedException', SESSION_EXPIRED);
       server.clock.offset = 0;
@@ -262,7 +203,7 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
 
     it('a made-up Session is NotAuthorizedException', async () => {
       const { name } = await invited();
-      await rejectsWith(server.client.send(new RespondToAuthChallengeCommand({
+      await expectServiceError(server.client.send(new RespondToAuthChallengeCommand({
         ClientId: pool.clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'x'.repeat(64), ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'N3wPassword' },
       })), 'NotAuthorizedException', SESSION_EXPIRED);
     });
@@ -273,10 +214,10 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
       server.clock.advance(6 * 86400_000);
       expect((await passwordAuth(control.name, control.temp)).ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
       // A wrong guess (or any other update of the user) must not extend the temporary password.
-      await rejectsWith(passwordAuth(name, 'Wr0ngPassword'), 'NotAuthorizedException', INCORRECT);
+      await expectServiceError(passwordAuth(name, 'Wr0ngPassword'), 'NotAuthorizedException', INCORRECT);
       server.clock.advance(2 * 86400_000);
-      await rejectsWith(passwordAuth(control.name, control.temp), 'NotAuthorizedException', /Temporary password has expired/);
-      await rejectsWith(passwordAuth(name, temp), 'NotAuthorizedException', /Temporary password has expired/);
+      await expectServiceError(passwordAuth(control.name, control.temp), 'NotAuthorizedException', /Temporary password has expired/);
+      await expectServiceError(passwordAuth(name, temp), 'NotAuthorizedException', /Temporary password has expired/);
     });
 
     it('AdminSetUserPassword Permanent false → FORCE_CHANGE_PASSWORD → the challenge at next sign-in', async () => {
@@ -284,11 +225,11 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
       passwords.add('Adm1nTemp0');
       await server.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: name, Password: 'Adm1nTemp0', Permanent: false }));
       expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name }))).UserStatus).toBe('FORCE_CHANGE_PASSWORD');
-      await rejectsWith(passwordAuth(name, PASSWORD), 'NotAuthorizedException', INCORRECT);
+      await expectServiceError(passwordAuth(name, PASSWORD), 'NotAuthorizedException', INCORRECT);
       const r = await passwordAuth(name, 'Adm1nTemp0');
       expect(r.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
       // A policy-breaking AdminSetUserPassword is refused.
-      await rejectsWith(server.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: name, Password: 'weak', Permanent: true })), 'InvalidPasswordException');
+      await expectServiceError(server.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: name, Password: 'weak', Permanent: true })), 'InvalidPasswordException');
     });
   });
 
@@ -299,14 +240,14 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     }));
     expect(r.AuthenticationResult?.AccessToken).toBeTruthy();
     expect(decodeJwt(r.AuthenticationResult!.AccessToken!).client_id).toBe(pool.clientId);
-    await rejectsWith(server.admin.send(new AdminInitiateAuthCommand({
+    await expectServiceError(server.admin.send(new AdminInitiateAuthCommand({
       UserPoolId: pool.userPoolId, ClientId: pool.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD: 'Wr0ngPassword' },
     })), 'NotAuthorizedException', INCORRECT);
-    await rejectsWith(server.client.send(new InitiateAuthCommand({
+    await expectServiceError(server.client.send(new InitiateAuthCommand({
       ClientId: pool.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD },
     })), 'InvalidParameterException');
     // The client must belong to the pool named.
-    await rejectsWith(server.admin.send(new AdminInitiateAuthCommand({
+    await expectServiceError(server.admin.send(new AdminInitiateAuthCommand({
       UserPoolId: legacy.userPoolId, ClientId: pool.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD },
     })), 'ResourceNotFoundException');
   });
@@ -314,39 +255,39 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
   it('ForgotPassword → ConfirmForgotPassword: wrong code, bad password, right code; old fails, new works, lockout cleared', async () => {
     freezeClock();
     const name = await confirmedUser();
-    for (let i = 0; i < 5; i++) await rejectsWith(passwordAuth(name, `Wr0ngPassword${i}`), 'NotAuthorizedException', INCORRECT);
-    await rejectsWith(passwordAuth(name), 'NotAuthorizedException', 'Password attempts exceeded');
+    for (let i = 0; i < 5; i++) await expectServiceError(passwordAuth(name, `Wr0ngPassword${i}`), 'NotAuthorizedException', INCORRECT);
+    await expectServiceError(passwordAuth(name), 'NotAuthorizedException', 'Password attempts exceeded');
 
     const fp = await server.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: name }));
     expect(fp.CodeDeliveryDetails).toMatchObject({ DeliveryMedium: 'EMAIL', AttributeName: 'email' });
-    const code = await codeFor(pool.userPoolId, `${name}@example.com`);
+    const code = await outboxCode(server, pool.userPoolId, `${name}@example.com`);
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     passwords.add('Res3tPassword');
-    await rejectsWith(server.client.send(new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: wrong, Password: 'Res3tPassword' })), 'CodeMismatchException');
-    await rejectsWith(server.client.send(new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'weak' })), 'InvalidPasswordException');
+    await expectServiceError(server.client.send(new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: wrong, Password: 'Res3tPassword' })), 'CodeMismatchException');
+    await expectServiceError(server.client.send(new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'weak' })), 'InvalidPasswordException');
     await server.client.send(new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'Res3tPassword' }));
 
     // Same (frozen) instant as the lockout: the reset cleared it.
     expect((await passwordAuth(name, 'Res3tPassword')).AuthenticationResult?.AccessToken).toBeTruthy();
-    await rejectsWith(passwordAuth(name, PASSWORD), 'NotAuthorizedException', INCORRECT);
+    await expectServiceError(passwordAuth(name, PASSWORD), 'NotAuthorizedException', INCORRECT);
     // The code was single use.
-    await rejectsWith(server.client.send(new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'An0therPassword' })), 'ExpiredCodeException');
+    await expectServiceError(server.client.send(new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'An0therPassword' })), 'ExpiredCodeException');
   });
 
   it('ForgotPassword for an unknown user: ENABLED answers like for a real user; LEGACY is UserNotFoundException', async () => {
     const fake = await server.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: uniq('ghost') }));
     expect(fake.CodeDeliveryDetails?.DeliveryMedium).toBe('EMAIL');
-    await rejectsWith(server.client.send(new ForgotPasswordCommand({ ClientId: legacy.clientId, Username: uniq('ghost') })), 'UserNotFoundException');
+    await expectServiceError(server.client.send(new ForgotPasswordCommand({ ClientId: legacy.clientId, Username: uniq('ghost') })), 'UserNotFoundException');
   });
 
   it('ChangePassword: wrong previous → NotAuthorizedException, weak proposed → InvalidPasswordException, then the new one works', async () => {
     const name = await confirmedUser();
     const access = (await passwordAuth(name)).AuthenticationResult!.AccessToken!;
     passwords.add('Chang3dPassword');
-    await rejectsWith(server.client.send(new ChangePasswordCommand({ AccessToken: access, PreviousPassword: 'Wr0ngPassword', ProposedPassword: 'Chang3dPassword' })), 'NotAuthorizedException', INCORRECT);
-    await rejectsWith(server.client.send(new ChangePasswordCommand({ AccessToken: access, PreviousPassword: PASSWORD, ProposedPassword: 'weak' })), 'InvalidPasswordException');
+    await expectServiceError(server.client.send(new ChangePasswordCommand({ AccessToken: access, PreviousPassword: 'Wr0ngPassword', ProposedPassword: 'Chang3dPassword' })), 'NotAuthorizedException', INCORRECT);
+    await expectServiceError(server.client.send(new ChangePasswordCommand({ AccessToken: access, PreviousPassword: PASSWORD, ProposedPassword: 'weak' })), 'InvalidPasswordException');
     await server.client.send(new ChangePasswordCommand({ AccessToken: access, PreviousPassword: PASSWORD, ProposedPassword: 'Chang3dPassword' }));
-    await rejectsWith(passwordAuth(name, PASSWORD), 'NotAuthorizedException', INCORRECT);
+    await expectServiceError(passwordAuth(name, PASSWORD), 'NotAuthorizedException', INCORRECT);
     expect((await passwordAuth(name, 'Chang3dPassword')).AuthenticationResult?.AccessToken).toBeTruthy();
   });
 
@@ -365,11 +306,11 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     expect(attr(mid.UserAttributes, 'email_verified')).toBe('false');
     expect(attr(mid.UserAttributes, 'given_name')).toBe('Eve');
     // A user may not set the verified flag or sub.
-    await rejectsWith(server.client.send(new UpdateUserAttributesCommand({ AccessToken: access, UserAttributes: [{ Name: 'email_verified', Value: 'true' }] })), 'InvalidParameterException');
-    await rejectsWith(server.client.send(new UpdateUserAttributesCommand({ AccessToken: access, UserAttributes: [{ Name: 'sub', Value: 'x' }] })), 'InvalidParameterException');
+    await expectServiceError(server.client.send(new UpdateUserAttributesCommand({ AccessToken: access, UserAttributes: [{ Name: 'email_verified', Value: 'true' }] })), 'InvalidParameterException');
+    await expectServiceError(server.client.send(new UpdateUserAttributesCommand({ AccessToken: access, UserAttributes: [{ Name: 'sub', Value: 'x' }] })), 'InvalidParameterException');
 
-    const code = await codeFor(pool.userPoolId, newEmail);
-    await rejectsWith(server.client.send(new VerifyUserAttributeCommand({ AccessToken: access, AttributeName: 'email', Code: String((Number(code) + 1) % 1_000_000).padStart(6, '0') })), 'CodeMismatchException');
+    const code = await outboxCode(server, pool.userPoolId, newEmail);
+    await expectServiceError(server.client.send(new VerifyUserAttributeCommand({ AccessToken: access, AttributeName: 'email', Code: String((Number(code) + 1) % 1_000_000).padStart(6, '0') })), 'CodeMismatchException');
     await server.client.send(new VerifyUserAttributeCommand({ AccessToken: access, AttributeName: 'email', Code: code }));
     expect(attr((await server.client.send(new GetUserCommand({ AccessToken: access }))).UserAttributes, 'email_verified')).toBe('true');
 
@@ -377,9 +318,9 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     expect(again.CodeDeliveryDetails?.AttributeName).toBe('email');
 
     await server.client.send(new DeleteUserCommand({ AccessToken: access }));
-    await rejectsWith(server.client.send(new GetUserCommand({ AccessToken: access })), 'NotAuthorizedException');
-    await rejectsWith(server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name })), 'UserNotFoundException');
-    await rejectsWith(passwordAuth(name), 'NotAuthorizedException', INCORRECT);
+    await expectServiceError(server.client.send(new GetUserCommand({ AccessToken: access })), 'NotAuthorizedException');
+    await expectServiceError(server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name })), 'UserNotFoundException');
+    await expectServiceError(passwordAuth(name), 'NotAuthorizedException', INCORRECT);
   });
 
   describe('ListUsers', () => {
@@ -460,10 +401,10 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     });
 
     it('an invalid filter or pagination token is InvalidParameterException', async () => {
-      await rejectsWith(list('nickname = "x"'), 'InvalidParameterException');
-      await rejectsWith(list('username = anna'), 'InvalidParameterException');
-      await rejectsWith(list('username == "anna"'), 'InvalidParameterException');
-      await rejectsWith(list(undefined, 2, 'garbage.token'), 'InvalidParameterException');
+      await expectServiceError(list('nickname = "x"'), 'InvalidParameterException');
+      await expectServiceError(list('username = anna'), 'InvalidParameterException');
+      await expectServiceError(list('username == "anna"'), 'InvalidParameterException');
+      await expectServiceError(list(undefined, 2, 'garbage.token'), 'InvalidParameterException');
     });
   });
 
@@ -483,15 +424,15 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     expect(attr(after.UserAttributes, 'email')).toBe(`changed-${name}@example.com`);
     expect(attr(after.UserAttributes, 'email_verified')).toBe('false');
     expect(attr(after.UserAttributes, 'custom:team')).toBe('blue');
-    await rejectsWith(server.admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.userPoolId, Username: name, UserAttributes: [{ Name: 'sub', Value: 'x' }] })), 'InvalidParameterException');
-    await rejectsWith(server.admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.userPoolId, Username: name, UserAttributes: [{ Name: 'email', Value: 'not-an-email' }] })), 'InvalidParameterException');
+    await expectServiceError(server.admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.userPoolId, Username: name, UserAttributes: [{ Name: 'sub', Value: 'x' }] })), 'InvalidParameterException');
+    await expectServiceError(server.admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.userPoolId, Username: name, UserAttributes: [{ Name: 'email', Value: 'not-an-email' }] })), 'InvalidParameterException');
 
     await server.admin.send(new AdminDeleteUserCommand({ UserPoolId: pool.userPoolId, Username: name }));
-    await rejectsWith(server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name })), 'UserNotFoundException');
-    await rejectsWith(server.admin.send(new AdminDeleteUserCommand({ UserPoolId: pool.userPoolId, Username: name })), 'UserNotFoundException');
-    await rejectsWith(server.admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.userPoolId, Username: name, UserAttributes: [{ Name: 'given_name', Value: 'x' }] })), 'UserNotFoundException');
-    await rejectsWith(passwordAuth(name), 'NotAuthorizedException', INCORRECT);
-    await rejectsWith(server.admin.send(new AdminGetUserCommand({ UserPoolId: 'us-east-1_nonexist0', Username: name })), 'ResourceNotFoundException');
+    await expectServiceError(server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name })), 'UserNotFoundException');
+    await expectServiceError(server.admin.send(new AdminDeleteUserCommand({ UserPoolId: pool.userPoolId, Username: name })), 'UserNotFoundException');
+    await expectServiceError(server.admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.userPoolId, Username: name, UserAttributes: [{ Name: 'given_name', Value: 'x' }] })), 'UserNotFoundException');
+    await expectServiceError(passwordAuth(name), 'NotAuthorizedException', INCORRECT);
+    await expectServiceError(server.admin.send(new AdminGetUserCommand({ UserPoolId: 'us-east-1_nonexist0', Username: name })), 'ResourceNotFoundException');
   });
 
   it('no log line contains a password used in these tests', () => {

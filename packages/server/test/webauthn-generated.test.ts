@@ -16,6 +16,7 @@ import {
   type RegistrationResponseJSON,
 } from '@latchkey/virtual-authenticator';
 import { ServiceError } from '../src/protocol/errors.js';
+import { rejection } from './helpers/errors.js';
 import {
   randomChallenge,
   verifyAuthentication,
@@ -54,16 +55,6 @@ function requestOptions(challenge: string, credentialId?: string, userVerificati
 
 function authenticator(options: ConstructorParameters<typeof VirtualAuthenticator>[0] = {}) {
   return new VirtualAuthenticator({ origin: ORIGIN, ...options });
-}
-
-async function rejection(p: Promise<unknown>): Promise<ServiceError> {
-  const outcome = await p.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  if (outcome.ok) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
-  expect(outcome.error).toBeInstanceOf(ServiceError);
-  return outcome.error as ServiceError;
 }
 
 async function expectError(p: Promise<unknown>, name: string, detail?: RegExp): Promise<ServiceError> {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ServiceError } from '../src/protocol/errors.js';
+import { rejection } from './helpers/errors.js';
 import {
   verifyAuthentication,
   verifyRegistration,
@@ -64,16 +64,6 @@ const byName = (name: string) => {
 };
 
 const b64u = (s: string) => Buffer.from(s, 'base64url');
-
-async function rejection(p: Promise<unknown>): Promise<ServiceError> {
-  const outcome = await p.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  if (outcome.ok) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
-  expect(outcome.error).toBeInstanceOf(ServiceError);
-  return outcome.error as ServiceError;
-}
 
 function register(v: RegistrationVector, attestation: 'none' | 'direct', credential: unknown = v.credential) {
   return verifyRegistration({

@@ -13,6 +13,8 @@ export interface Config {
   readonly databaseUrl?: string;
   /** Base of token issuers `<publicUrl>/<poolId>` (`--public-url` / `LATCHKEY_PUBLIC_URL`). */
   readonly publicUrl: string;
+  /** SQLite durability (`LATCHKEY_SQLITE_SYNCHRONOUS`): `full` (default, survives power loss) or `normal` (survives crashes). */
+  readonly sqliteSynchronous: 'full' | 'normal';
   /** PostgreSQL schema (`--database-schema` / `LATCHKEY_DATABASE_SCHEMA`), created if absent; default the search_path's. */
   readonly databaseSchema?: string;
   /** Whether publicUrl was given (else it follows the bound port). */

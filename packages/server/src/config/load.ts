@@ -58,6 +58,8 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('database-url must be a postgres:// URL (omit it to use SQLite in the data directory)');
   }
+  const sqliteSynchronous = (env.LATCHKEY_SQLITE_SYNCHRONOUS || 'full').toLowerCase();
+  if (sqliteSynchronous !== 'full' && sqliteSynchronous !== 'normal') throw new ConfigError('LATCHKEY_SQLITE_SYNCHRONOUS must be full or normal');
   const databaseSchema = str(flags, 'database-schema', env.LATCHKEY_DATABASE_SCHEMA);
   if (databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) throw new ConfigError('database-schema must match [a-z_][a-z0-9_]*');
   const explicitUrl = str(flags, 'public-url', env.LATCHKEY_PUBLIC_URL);
@@ -83,6 +85,7 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     dataDir: resolve(str(flags, 'data', env.LATCHKEY_DATA) ?? DEFAULTS.dataDir),
     databaseUrl,
     databaseSchema,
+    sqliteSynchronous,
     publicUrl,
     publicUrlExplicit: explicitUrl !== undefined,
     region,

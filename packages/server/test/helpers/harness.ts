@@ -2,11 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { loadConfig } from '../../src/config/load.js';
 import { normalizePgUrl } from '../../src/storage/open.js';
 import type { Logger } from '../../src/services.js';
+import { createTestPool, type TestPool } from './pool.js';
+import { expectNoInternalErrors } from './errors.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
@@ -94,5 +97,32 @@ export async function startTestServer(dialect: Dialect, opts: { env?: Record<str
       }
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
+  });
+}
+
+/**
+ * The usual setup of a `describe.each(DIALECTS)` block: before all, a server and a pool (then `setup`);
+ * after each test, the server clock put back (SigV4 admin calls allow only 5 minutes of skew) and, unless
+ * `checkInternalErrors` is false, no internal error logged; after all, the server stopped. `ready`
+ * receives the server and the pool as soon as both exist.
+ */
+export function useServerWithPool(dialect: Dialect, opts: {
+  pool?: Parameters<typeof createTestPool>[1];
+  setup?: (srv: TestServer, pool: TestPool) => Promise<void>;
+  checkInternalErrors?: boolean;
+}, ready: (srv: TestServer, pool: TestPool) => void): void {
+  let srv: TestServer | undefined;
+  beforeAll(async () => {
+    srv = await startTestServer(dialect);
+    const pool = await createTestPool(srv.admin, opts.pool);
+    ready(srv, pool);
+    await opts.setup?.(srv, pool);
+  });
+  afterEach(() => {
+    srv!.clock.offset = 0;
+    if (opts.checkInternalErrors !== false) expectNoInternalErrors(srv!);
+  });
+  afterAll(async () => {
+    await srv?.stop();
   });
 }

@@ -16,10 +16,9 @@ import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { normalizePgUrl } from '../../src/storage/open.js';
+import { signedFetch, type RawReply } from './latchkeyAdmin.js';
 
 /** Repository root (the CLI path and tsx resolve from here). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -143,7 +142,7 @@ export interface ServerProcess {
   /** A raw JSON-protocol call (no signature). */
   call(target: string, body: unknown): Promise<{ status: number; json: any }>;
   /** A SigV4-signed JSON-protocol call with the admin keys (for the Latchkey… operations). */
-  signedCall(target: string, body: unknown): Promise<{ status: number; json: any }>;
+  signedCall(target: string, body: unknown): Promise<RawReply>;
   /** GET a path; JSON body. */
   getJson(path: string): Promise<{ status: number; json: any }>;
   /** SIGTERM, then wait for the exit (SIGKILL after `timeoutMs`). Returns how it exited. */
@@ -166,21 +165,6 @@ export function sdkClient(endpoint: string, credentials = { accessKeyId: 'unused
     maxAttempts: 1,
     ...(opts.keepAlive === false ? { requestHandler: { httpAgent: new Agent({ keepAlive: false }) } } : {}),
   });
-}
-
-export async function signedFetch(endpoint: string, target: string, body: unknown, credentials = ADMIN_KEYS): Promise<{ status: number; json: any }> {
-  const url = new URL(endpoint);
-  const text = JSON.stringify(body);
-  const signer = new SignatureV4({ service: 'cognito-idp', region: 'us-east-1', credentials, sha256: Sha256 });
-  const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {},
-    headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` },
-    body: text,
-  });
-  const { host: _host, ...headers } = signed.headers;
-  const res = await fetch(`${endpoint}/`, { method: 'POST', headers, body: text });
-  const raw = await res.text();
-  return { status: res.status, json: raw ? JSON.parse(raw) : undefined };
 }
 
 /**
@@ -250,7 +234,7 @@ export async function startServerProcess(opts: StartProcessOptions = {}): Promis
       const text = await res.text();
       return { status: res.status, json: text ? JSON.parse(text) : undefined };
     },
-    signedCall: (target, body) => signedFetch(url, target, body),
+    signedCall: (target, body) => signedFetch(url, ADMIN_KEYS, target, body),
     async getJson(path) {
       const res = await fetch(`${url}${path}`);
       const text = await res.text();
