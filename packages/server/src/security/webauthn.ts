@@ -18,8 +18,8 @@
  *                   credential id ≠ stored id → NotAuthorizedException
  *   bad server-side input (options, stored credential) → InternalErrorException
  */
-import { createHash, createPublicKey, randomBytes, timingSafeEqual } from 'node:crypto';
-import { verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
+import { createHash, createPublicKey, randomBytes, timingSafeEqual, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { verifyRegistrationResponse } from '@simplewebauthn/server';
 import {
   InternalErrorException,
   InvalidParameterException,
@@ -424,6 +424,11 @@ export function parseAuthenticatorData(data: Uint8Array, field = 'authenticatorD
  * Returns the algorithm; throws `onError` for anything unsupported.
  */
 function checkCoseKey(key: Map<CborValue, CborValue>, onError: (msg: string) => ServiceError): number {
+  return importCoseKey(key, onError).alg;
+}
+
+/** Validates a COSE public key (supported algorithm, curve, sizes) and imports it. */
+function importCoseKey(key: Map<CborValue, CborValue>, onError: (msg: string) => ServiceError): { alg: number; key: KeyObject } {
   const kty = key.get(1);
   const alg = key.get(3);
   if (typeof alg !== 'number') throw onError('credential public key has no numeric alg');
@@ -454,11 +459,46 @@ function checkCoseKey(key: Map<CborValue, CborValue>, onError: (msg: string) => 
     jwk = { kty: 'RSA', n: toB64u(n), e: toB64u(e) };
   }
   try {
-    createPublicKey({ key: jwk, format: 'jwk' });
+    return { alg, key: createPublicKey({ key: jwk, format: 'jwk' }) };
   } catch (err) {
     throw onError(`credential public key is not a valid key: ${describe(err)}`);
   }
-  return alg;
+}
+
+/**
+ * Imported stored credential keys, keyed by their COSE bytes: a passkey's key never changes, so each
+ * is parsed and imported once per process (bounded; oldest entries are dropped first).
+ */
+const storedKeys = new Map<string, { alg: number; key: KeyObject }>();
+const STORED_KEYS_MAX = 10_000;
+
+function storedKeyObject(publicKey: Uint8Array): { alg: number; key: KeyObject } {
+  const id = Buffer.from(publicKey).toString('base64');
+  const hit = storedKeys.get(id);
+  if (hit) return hit;
+  let decoded: CborValue;
+  try {
+    decoded = decodeCborAll(publicKey);
+  } catch (err) {
+    throw new InternalErrorException(undefined, `stored public key is not CBOR: ${describe(err)}`);
+  }
+  if (!(decoded instanceof Map)) throw new InternalErrorException(undefined, 'stored public key is not a COSE map');
+  const entry = importCoseKey(decoded, (msg) => new InternalErrorException(undefined, `stored public key: ${msg}`));
+  if (storedKeys.size >= STORED_KEYS_MAX) storedKeys.delete(storedKeys.keys().next().value!);
+  storedKeys.set(id, entry);
+  return entry;
+}
+
+/** WebAuthn assertion signature over authenticatorData ‖ SHA-256(clientDataJSON), per COSE algorithm. */
+function assertionSignatureValid(stored: { alg: number; key: KeyObject }, authData: Uint8Array, clientDataJSON: Uint8Array, signature: Uint8Array): boolean {
+  const signed = Buffer.concat([authData, createHash('sha256').update(clientDataJSON).digest()]);
+  try {
+    if (stored.alg === -8) return verifySignature(null, signed, stored.key, signature);
+    if (stored.alg === -7) return verifySignature('sha256', signed, { key: stored.key, dsaEncoding: 'der' }, signature);
+    return verifySignature('sha256', signed, stored.key, signature);
+  } catch {
+    return false;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -680,14 +720,7 @@ export async function verifyAuthentication(input: VerifyAuthenticationInput): Pr
   if (!isPlainObject(stored) || !(stored.publicKey instanceof Uint8Array) || !Number.isInteger(stored.signCount) || stored.signCount < 0 || stored.signCount > 0xffffffff) {
     throw new InternalErrorException(undefined, 'webauthn options: storedCredential must have publicKey bytes and a uint32 signCount');
   }
-  let storedKey: CborValue;
-  try {
-    storedKey = decodeCborAll(stored.publicKey);
-  } catch (err) {
-    throw new InternalErrorException(undefined, `stored public key is not CBOR: ${describe(err)}`);
-  }
-  if (!(storedKey instanceof Map)) throw new InternalErrorException(undefined, 'stored public key is not a COSE map');
-  checkCoseKey(storedKey, (msg) => new InternalErrorException(undefined, `stored public key: ${msg}`));
+  const storedKey = storedKeyObject(stored.publicKey);
 
   // 1. Structure.
   const cred = parseCredentialJson(input.credential);
@@ -718,37 +751,10 @@ export async function verifyAuthentication(input: VerifyAuthenticationInput): Pr
     throw notAuthorized(`sign count ${newCount} did not increase (stored ${stored.signCount}); possible cloned authenticator`);
   }
 
-  // 3. Signature, by SimpleWebAuthn (counter already judged above).
-  let verified: boolean;
-  try {
-    const result = await verifyAuthenticationResponse({
-      response: {
-        id: credentialId,
-        rawId: credentialId,
-        type: 'public-key',
-        clientExtensionResults: {},
-        response: {
-          clientDataJSON: response.clientDataJSON as string,
-          authenticatorData: toB64u(authDataBytes),
-          signature: toB64u(signature),
-        },
-      },
-      expectedChallenge: clientData.challenge,
-      expectedOrigin: clientData.origin,
-      expectedRPID: rpId,
-      expectedType: 'webauthn.get',
-      credential: {
-        id: credentialId,
-        publicKey: new Uint8Array(stored.publicKey),
-        counter: counterRegressed ? 0 : stored.signCount,
-        transports: stored.transports,
-      },
-      requireUserVerification: input.userVerification === 'required',
-    });
-    verified = result.verified;
-  } catch (err) {
-    throw notAuthorized(`assertion verification failed: ${describe(err)}`);
-  }
+  // 3. Signature. Every other check above is ours already, so the signature is verified directly with
+  // node:crypto against the cached key (SimpleWebAuthn would re-parse and re-import the key each time).
+  const clientDataBytes = decodeBase64Url(response.clientDataJSON, 'clientDataJSON');
+  const verified = assertionSignatureValid(storedKey, authDataBytes, clientDataBytes, signature);
   if (!verified) throw notAuthorized('assertion signature is not valid for the stored public key');
 
   const out: VerifiedAuthentication = {
