@@ -1,5 +1,7 @@
 import type { Services } from '../services.js';
-import type { UserRecord } from '../storage/store.js';
+import type { PasskeyUse, UserRecord } from '../storage/store.js';
+import { NotAuthorizedException } from '../protocol/errors.js';
+import { SESSION_EXPIRED } from './sessions.js';
 import type { Pool } from '../domain/pools.js';
 import type { AppClient } from '../domain/clients.js';
 import { idTokenClaims } from '../domain/users.js';
@@ -20,19 +22,33 @@ export interface AuthOutput {
   };
 }
 
+/** What the final step of a sign-in consumes, in the same transaction as the new token family. */
+export interface FinishSignIn {
+  /** Hash of the step's Session: consumed exactly once. */
+  sessionHash?: string;
+  passkeyUse?: PasskeyUse;
+}
+
 /**
  * A completed sign-in: a new token family (origin_jti) with its refresh token (stored as a hash)
- * and freshly signed access and id tokens. Resets the failed-attempt counter.
+ * and freshly signed access and id tokens, written in one transaction with the consumption of the
+ * step's session (and passkey use). Resets the failed-attempt counter.
+ * @throws NotAuthorizedException when the session was used concurrently.
  */
-export async function signedIn(s: Pick<Services, 'store' | 'tokens' | 'clock'>, pool: Pool, client: AppClient, user: UserRecord): Promise<AuthOutput> {
+export async function signedIn(s: Pick<Services, 'store' | 'tokens' | 'clock'>, pool: Pool, client: AppClient, user: UserRecord, finish: FinishSignIn = {}): Promise<AuthOutput> {
   const now = s.clock.now();
   const originJti = randomId();
   const refreshToken = randomToken(64);
   const authTime = Math.floor(now / 1000);
-  await s.store.createTokenFamily({
-    originJti, poolId: pool.id, clientId: client.id, userId: user.id, refreshHash: sha256Hex(refreshToken),
-    authTime, createdAt: now, expiresAt: now + client.refreshValiditySec * 1000, revokedAt: null,
+  const outcome = await s.store.finishSignIn({
+    sessionHash: finish.sessionHash, now, passkeyUse: finish.passkeyUse,
+    family: {
+      originJti, poolId: pool.id, clientId: client.id, userId: user.id, refreshHash: sha256Hex(refreshToken),
+      authTime, createdAt: now, expiresAt: now + client.refreshValiditySec * 1000, revokedAt: null,
+    },
   });
+  if (outcome === 'session-gone') throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
+  if (outcome === 'passkey-race') throw new NotAuthorizedException('Incorrect username or passkey.', 'concurrent use of the credential');
   if (user.failedAttempts > 0 || user.lockedUntil > 0) {
     await s.store.updateUser(pool.id, user.id, { failedAttempts: 0, lockedUntil: 0 }, now);
   }

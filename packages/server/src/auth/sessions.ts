@@ -19,6 +19,29 @@ export async function issueSession(s: Pick<Services, 'store' | 'clock'>, client:
 }
 
 /**
+ * Reads a Session for a final step without consuming it: the step consumes it together with its
+ * result (signedIn → Store.finishSignIn), or burns it on failure (burnSession).
+ * @throws NotAuthorizedException("Invalid session for the user, session is expired.")
+ */
+export async function peekSession(s: Pick<Services, 'store' | 'clock'>, client: AppClient, token: string | undefined): Promise<{ rec: AuthSessionRecord; hash: string }> {
+  if (!token) throw new NotAuthorizedException(SESSION_EXPIRED, 'no session');
+  const hash = sha256Hex(token);
+  const rec = await s.store.peekAuthSession(hash, s.clock.now());
+  if (!rec) throw new NotAuthorizedException(SESSION_EXPIRED, 'unknown, used or expired session');
+  if (rec.clientId !== client.id || rec.poolId !== client.poolId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another client');
+  return { rec, hash };
+}
+
+/**
+ * Consumes a peeked session after a failed attempt, so it cannot be tried again.
+ * @throws NotAuthorizedException(SESSION_EXPIRED) when another request had already consumed it — the
+ *   attempt lost a race with that request, so that is the accurate answer.
+ */
+export async function burnSession(s: Pick<Services, 'store' | 'clock'>, hash: string): Promise<void> {
+  if (!(await s.store.consumeAuthSession(hash, s.clock.now()))) throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
+}
+
+/**
  * Consumes a Session: single use (delete-returning), unexpired, same client.
  * @throws NotAuthorizedException("Invalid session for the user, session is expired.")
  */

@@ -26,23 +26,31 @@ export const CompleteWebAuthnRegistration = operation<{ AccessToken: string; Cre
       if (existing.userId === user.id) return {};
       throw new WebAuthnCredentialNotSupportedException('This credential is already registered.', 'credential id of another user');
     }
-    const pending = await s.store.consumeChallenge(challenge, s.clock.now());
+    const pending = await s.store.peekChallenge(challenge, s.clock.now());
     if (!pending || pending.poolId !== pool.id || pending.userId !== user.id) {
       throw new WebAuthnChallengeNotFoundException('The challenge was not found or has expired.', pending ? 'challenge of another user' : 'unknown, used or expired');
     }
-    if (pending.clientId !== claims.client_id) throw new WebAuthnClientMismatchException('The registration was started by another app client.');
     const settings = pool.latchkey;
-    const verified = await verifyRegistration({
-      credential: Credential, expectedChallenge: pending.challenge, expectedOrigins: client.allowedOrigins, rpId, userVerification, attestation: settings.attestation,
-    });
+    let verified: Awaited<ReturnType<typeof verifyRegistration>>;
+    try {
+      if (pending.clientId !== claims.client_id) throw new WebAuthnClientMismatchException('The registration was started by another app client.');
+      verified = await verifyRegistration({
+        credential: Credential, expectedChallenge: pending.challenge, expectedOrigins: client.allowedOrigins, rpId, userVerification, attestation: settings.attestation,
+      });
+    } catch (err) {
+      // A failed attempt spends the challenge: one try per challenge, right or wrong.
+      await s.store.consumeChallenge(pending.challenge, s.clock.now());
+      throw err;
+    }
     const now = s.clock.now();
     const result = await s.store.addPasskey({
       poolId: pool.id, userId: user.id, credentialId: verified.credentialId, publicKey: verified.publicKey, algorithm: verified.algorithm,
       signCount: verified.signCount, transports: verified.transports, attachment: verified.authenticatorAttachment ?? null, aaguid: verified.aaguid,
       backupEligible: verified.backupEligible, backupState: verified.backupState, userVerified: verified.userVerified, fmt: verified.fmt,
       friendlyName: friendlyName(verified.aaguid, verified.authenticatorAttachment), relyingPartyId: rpId, createdAt: now, lastUsedAt: null, cloneWarnings: 0,
-    }, settings.maxPasskeysPerUser);
+    }, settings.maxPasskeysPerUser, pending.challenge);
     if (result === 'limit') throw new LimitExceededException(`The user already has the maximum number of passkeys (${settings.maxPasskeysPerUser}).`);
+    if (result === 'challenge-gone') throw new WebAuthnChallengeNotFoundException('The challenge was not found or has expired.', 'consumed concurrently');
     if (result === 'exists-other-user') throw new WebAuthnCredentialNotSupportedException('This credential is already registered.', 'credential id of another user');
     s.log.info({ poolId: pool.id, userId: user.id, fmt: verified.fmt, aaguid: verified.aaguid }, result === 'added' ? 'passkey registered' : 'passkey registration repeated');
     return {};

@@ -1,6 +1,6 @@
 import type {
   AddPasskeyResult, AuthSessionRecord, ChallengeRecord, ClientRecord, CodePurpose, CodeRecord, OutboxMessage,
-  PasskeyRecord, PoolRecord, SigningKeyRecord, TokenFamilyRecord, UserFilter, UserPatch, UserRecord,
+  PasskeyRecord, PasskeyUse, PoolRecord, SigningKeyRecord, TokenFamilyRecord, UserFilter, UserPatch, UserRecord,
 } from './types.js';
 
 export * from './types.js';
@@ -94,6 +94,16 @@ export interface Store {
   /** Delete-returning: exactly one concurrent caller receives the record; expired ones are not returned. */
   consumeChallenge(challenge: string, now: number): Promise<ChallengeRecord | undefined>;
   putAuthSession(session: AuthSessionRecord): Promise<void>;
+  /** Reads an unexpired session without consuming it (the final step consumes it in finishSignIn). */
+  peekAuthSession(idHash: string, now: number): Promise<AuthSessionRecord | undefined>;
+  /**
+   * The last write of a sign-in, in ONE transaction: consumes the step's session (when given; exactly
+   * one concurrent caller can), applies the count-guarded passkey use (when given), and stores the new
+   * token family. Returns what stopped it, with nothing written in that case.
+   */
+  finishSignIn(input: { sessionHash?: string; now: number; passkeyUse?: PasskeyUse; family: TokenFamilyRecord }): Promise<'ok' | 'session-gone' | 'passkey-race'>;
+  /** Reads an unexpired registration challenge without consuming it. */
+  peekChallenge(challenge: string, now: number): Promise<ChallengeRecord | undefined>;
   /** Delete-returning: exactly one concurrent caller receives the session; expired ones are not returned. */
   consumeAuthSession(idHash: string, now: number): Promise<AuthSessionRecord | undefined>;
 
@@ -101,9 +111,11 @@ export interface Store {
   /**
    * Adds a passkey unless the user is at `limit` or the credential id exists. Atomic: the user's
    * passkeyCount is incremented with a guarded UPDATE in the same transaction as the insert, so the
-   * limit holds under concurrent registrations on any number of instances.
+   * limit holds under concurrent registrations on any number of instances. With `consumeChallenge`,
+   * the registration challenge is deleted in the same transaction ('challenge-gone' if another caller
+   * already did), so a registration costs one commit and exactly one of concurrent completions wins.
    */
-  addPasskey(passkey: PasskeyRecord, limit: number): Promise<AddPasskeyResult>;
+  addPasskey(passkey: PasskeyRecord, limit: number, consumeChallenge?: string): Promise<AddPasskeyResult>;
   getPasskey(poolId: string, credentialId: string): Promise<PasskeyRecord | undefined>;
   /** Keyset page ordered by (createdAt, credentialId), strictly after the cursor. */
   listPasskeys(poolId: string, userId: string, limit: number, after?: { createdAt: number; credentialId: string }): Promise<PasskeyRecord[]>;

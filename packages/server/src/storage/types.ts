@@ -141,7 +141,15 @@ export interface OutboxMessage {
   createdAt: number;
 }
 
-export type AddPasskeyResult = 'added' | 'limit' | 'exists-same-user' | 'exists-other-user';
+export type AddPasskeyResult = 'added' | 'limit' | 'exists-same-user' | 'exists-other-user' | 'challenge-gone';
+
+/** A verified passkey assertion to record, guarded by the values read before verification. */
+export interface PasskeyUse {
+  poolId: string;
+  credentialId: string;
+  expected: { signCount: number; lastUsedAt: number | null };
+  update: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean };
+}
 
 export interface UserFilter {
   attribute: 'username' | 'email' | 'sub' | 'user_status' | 'enabled';

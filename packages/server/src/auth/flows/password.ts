@@ -1,7 +1,7 @@
 import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
 import { verifyUserPassword } from '../password.js';
-import { signedIn, type AuthOutput } from '../results.js';
+import { signedIn, type AuthOutput, type FinishSignIn } from '../results.js';
 import { issueSession } from '../sessions.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import { userAttributes } from '../../domain/describe.js';
@@ -10,8 +10,9 @@ import { userAttributes } from '../../domain/describe.js';
  * After the first factor: a temporary password leads to NEW_PASSWORD_REQUIRED, anything else to tokens.
  * @throws NotAuthorizedException when a temporary password has expired.
  */
-export async function afterPassword(ctx: FlowContext, user: UserRecord, typed: string): Promise<AuthOutput> {
+export async function afterPassword(ctx: FlowContext, user: UserRecord, typed: string, finish: FinishSignIn = {}): Promise<AuthOutput> {
   if (user.status === 'FORCE_CHANGE_PASSWORD') {
+    if (finish.sessionHash) await ctx.s.store.consumeAuthSession(finish.sessionHash, ctx.s.clock.now());
     const validDays = ctx.pool.passwordPolicy.TemporaryPasswordValidityDays;
     if (validDays > 0 && ctx.s.clock.now() > user.passwordSetAt + validDays * 86400_000) {
       throw new NotAuthorizedException('Temporary password has expired and must be reset by an administrator.');
@@ -24,7 +25,7 @@ export async function afterPassword(ctx: FlowContext, user: UserRecord, typed: s
     };
   }
   void typed;
-  return signedIn(ctx.s, ctx.pool, ctx.client, user);
+  return signedIn(ctx.s, ctx.pool, ctx.client, user, finish);
 }
 
 /** USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and USER_AUTH's PASSWORD. */

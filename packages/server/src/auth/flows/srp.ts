@@ -2,7 +2,7 @@ import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
 import { findUser, assertNotLocked, assertUserCanSignIn, recordFailure, noSuchUser, INCORRECT } from '../password.js';
 import { afterPassword } from './password.js';
-import { issueSession, consumeSession, SESSION_EXPIRED } from '../sessions.js';
+import { issueSession, peekSession, burnSession, SESSION_EXPIRED } from '../sessions.js';
 import type { AuthOutput } from '../results.js';
 import { createVerifier, isValidSrpA, parseSrpTimestamp, startSrpSession, verifyPasswordClaim } from '../../security/srp.js';
 import { derivedBytes, derivedUuid, randomBytesB64 } from '../../security/secrets.js';
@@ -75,7 +75,17 @@ export async function respondSrp(ctx: FlowContext): Promise<AuthOutput> {
   if (!block || !signature || !timestamp) throw new InvalidParameterException('Missing required parameter PASSWORD_CLAIM_SIGNATURE, PASSWORD_CLAIM_SECRET_BLOCK or TIMESTAMP');
   const sessionKey = secretToSession(block);
   if (ctx.session && ctx.session !== sessionKey) throw new NotAuthorizedException(SESSION_EXPIRED, 'session and secret block differ');
-  const rec = await consumeSession(ctx.s, ctx.client, sessionKey);
+  const { rec, hash } = await peekSession(ctx.s, ctx.client, sessionKey);
+  try {
+    return await verifyClaim(ctx, rec, hash, block, signature, timestamp);
+  } catch (err) {
+    // Any failure burns the SRP state, so a response can never be retried or replayed.
+    await burnSession(ctx.s, hash);
+    throw err;
+  }
+}
+
+async function verifyClaim(ctx: FlowContext, rec: { userId: string | null; state: object }, hash: string, block: string, signature: string, timestamp: string): Promise<AuthOutput> {
   const st = rec.state as { kind: string; b: string; B: string; A: string; v: string; typed: string };
   if (st.kind !== 'PASSWORD_VERIFIER') throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
   const when = parseSrpTimestamp(timestamp);
@@ -95,6 +105,6 @@ export async function respondSrp(ctx: FlowContext): Promise<AuthOutput> {
     throw new NotAuthorizedException(INCORRECT, ok ? 'password changed during sign-in' : 'bad SRP signature');
   }
   assertUserCanSignIn(user);
-  return afterPassword(ctx, user, st.typed);
+  return afterPassword(ctx, user, st.typed, { sessionHash: hash });
 }
 

@@ -3,7 +3,7 @@ import type { UserRecord } from '../../storage/store.js';
 import { findUser, noSuchUser, assertUserCanSignIn, INCORRECT } from '../password.js';
 import { passwordSignIn } from './password.js';
 import { startSrp } from './srp.js';
-import { issueSession, consumeSession, SESSION_EXPIRED } from '../sessions.js';
+import { issueSession, consumeSession, peekSession, burnSession, SESSION_EXPIRED } from '../sessions.js';
 import { signedIn, type AuthOutput } from '../results.js';
 import { randomChallenge, verifyAuthentication, peekAssertion } from '../../security/webauthn.js';
 import { InvalidParameterException, NotAuthorizedException, ServiceError } from '../../protocol/errors.js';
@@ -97,12 +97,16 @@ export async function respondSelectChallenge(ctx: FlowContext): Promise<AuthOutp
  * NotAuthorizedException; the reason is logged.
  */
 export async function respondWebAuthn(ctx: FlowContext): Promise<AuthOutput> {
-  const rec = await consumeSession(ctx.s, ctx.client, ctx.session);
+  const { rec, hash } = await peekSession(ctx.s, ctx.client, ctx.session);
   const st = rec.state as { kind: string; challenge: string; rpId: string };
-  if (st.kind !== 'WEB_AUTHN') throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
   try {
-    return await verifyAndSignIn(ctx, rec.userId, st);
+    if (st.kind !== 'WEB_AUTHN') throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
+    // Success consumes the session in the same transaction as the passkey update and the new tokens.
+    return await verifyAndSignIn(ctx, rec.userId, st, hash);
   } catch (err) {
+    // A failed attempt burns the session: one assertion per challenge, right or wrong.
+    await burnSession(ctx.s, hash);
+    if (err instanceof ServiceError && err.message === SESSION_EXPIRED) throw err;
     if (err instanceof ServiceError) {
       ctx.s.log.info({ poolId: ctx.pool.id, reason: err.type, detail: err.detail }, 'passkey sign-in refused');
       throw new NotAuthorizedException(PASSKEY_FAILED, `${err.type}: ${err.detail ?? err.message}`);
@@ -111,7 +115,7 @@ export async function respondWebAuthn(ctx: FlowContext): Promise<AuthOutput> {
   }
 }
 
-async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, st: { challenge: string; rpId: string }): Promise<AuthOutput> {
+async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, st: { challenge: string; rpId: string }, sessionHash: string): Promise<AuthOutput> {
   const raw = ctx.params.CREDENTIAL;
   if (!raw) throw new InvalidParameterException('Missing required parameter CREDENTIAL');
   let credential: unknown;
@@ -140,10 +144,10 @@ async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, s
   // Refused users leave no trace on the passkey (no counter or last-use update).
   assertUserCanSignIn(user);
   const now = ctx.s.clock.now();
-  const applied = await ctx.s.store.recordPasskeyUse(ctx.pool.id, credentialId, { signCount: passkey.signCount, lastUsedAt: passkey.lastUsedAt }, {
-    signCount: Math.max(passkey.signCount, verified.newSignCount), backupState: verified.backupState, lastUsedAt: now, cloneWarning: verified.counterRegressed,
-  });
-  if (!applied) throw new NotAuthorizedException(PASSKEY_FAILED, 'concurrent use of the credential');
+  const passkeyUse = {
+    poolId: ctx.pool.id, credentialId, expected: { signCount: passkey.signCount, lastUsedAt: passkey.lastUsedAt },
+    update: { signCount: Math.max(passkey.signCount, verified.newSignCount), backupState: verified.backupState, lastUsedAt: now, cloneWarning: verified.counterRegressed },
+  };
   if (verified.counterRegressed) ctx.s.log.warn({ poolId: ctx.pool.id, userId: user.id, credentialId }, 'passkey sign count did not increase (synced credential accepted; possible clone)');
-  return signedIn(ctx.s, ctx.pool, ctx.client, user);
+  return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash, passkeyUse });
 }

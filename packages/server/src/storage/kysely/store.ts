@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { StoreConflictError, type Store } from '../store.js';
 import type {
-  AddPasskeyResult, AuthSessionRecord, ChallengeRecord, ClientRecord, CodePurpose, CodeRecord, OutboxMessage, PasskeyRecord,
+  AddPasskeyResult, AuthSessionRecord, PasskeyUse, ChallengeRecord, ClientRecord, CodePurpose, CodeRecord, OutboxMessage, PasskeyRecord,
   PoolRecord, SigningKeyRecord, TokenFamilyRecord, UserFilter, UserPatch, UserRecord,
 } from '../types.js';
 import type { Database, UsersTable } from './schema.js';
@@ -287,6 +287,36 @@ export class KyselyStore implements Store {
   async putAuthSession(s: AuthSessionRecord): Promise<void> {
     await this.db.insertInto('auth_sessions').values({ id_hash: s.idHash, pool_id: s.poolId, client_id: s.clientId, user_id: s.userId, state: JSON.stringify(s.state), expires_at: s.expiresAt }).execute();
   }
+  async peekAuthSession(idHash: string, now: number): Promise<AuthSessionRecord | undefined> {
+    const r = await this.db.selectFrom('auth_sessions').selectAll().where('id_hash', '=', idHash).where('expires_at', '>', now).executeTakeFirst();
+    return r && toSession(r);
+  }
+  async peekChallenge(challenge: string, now: number): Promise<ChallengeRecord | undefined> {
+    const r = await this.db.selectFrom('challenges').selectAll().where('challenge', '=', challenge).where('expires_at', '>', now).executeTakeFirst();
+    return r && toChallenge(r);
+  }
+  async finishSignIn(input: { sessionHash?: string; now: number; passkeyUse?: PasskeyUse; family: TokenFamilyRecord }): Promise<'ok' | 'session-gone' | 'passkey-race'> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        if (input.sessionHash !== undefined) {
+          const gone = await trx.deleteFrom('auth_sessions').where('id_hash', '=', input.sessionHash).where('expires_at', '>', input.now).executeTakeFirst();
+          if (Number(gone.numDeletedRows) === 0) throw new Abort('session-gone');
+        }
+        if (input.passkeyUse) {
+          if (!(await usePasskey(trx, input.passkeyUse))) throw new Abort('passkey-race');
+        }
+        const f = input.family;
+        await trx.insertInto('token_families').values({
+          origin_jti: f.originJti, pool_id: f.poolId, client_id: f.clientId, user_id: f.userId, refresh_hash: f.refreshHash,
+          auth_time: f.authTime, created_at: f.createdAt, expires_at: f.expiresAt, revoked_at: f.revokedAt,
+        }).execute();
+      });
+      return 'ok';
+    } catch (err) {
+      if (err instanceof Abort) return err.reason as 'session-gone' | 'passkey-race';
+      throw err;
+    }
+  }
   async consumeAuthSession(idHash: string, now: number): Promise<AuthSessionRecord | undefined> {
     const r = await this.db.deleteFrom('auth_sessions').where('id_hash', '=', idHash).returningAll().executeTakeFirst();
     if (!r || Number(r.expires_at) <= now) return undefined;
@@ -294,11 +324,17 @@ export class KyselyStore implements Store {
   }
 
   // ---- passkeys ----
-  async addPasskey(p: PasskeyRecord, limit: number): Promise<AddPasskeyResult> {
-    const existing = await this.getPasskey(p.poolId, p.credentialId);
-    if (existing) return existing.userId === p.userId ? 'exists-same-user' : 'exists-other-user';
+  async addPasskey(p: PasskeyRecord, limit: number, consumeChallenge?: string): Promise<AddPasskeyResult> {
+    if (consumeChallenge === undefined) {
+      const existing = await this.getPasskey(p.poolId, p.credentialId);
+      if (existing) return existing.userId === p.userId ? 'exists-same-user' : 'exists-other-user';
+    }
     try {
       return await this.db.transaction().execute(async (trx: Transaction<Database>) => {
+        if (consumeChallenge !== undefined) {
+          const gone = await trx.deleteFrom('challenges').where('challenge', '=', consumeChallenge).executeTakeFirst();
+          if (Number(gone.numDeletedRows) === 0) throw new Abort('challenge-gone');
+        }
         // Guarded increment: on PostgreSQL the row lock serialises concurrent registrations and the
         // WHERE is re-checked after the lock; on SQLite writers are serialised by the database lock.
         const bumped = await trx.updateTable('users').set({ passkey_count: sql`passkey_count + 1` })
@@ -309,6 +345,7 @@ export class KyselyStore implements Store {
       });
     } catch (err) {
       if (err instanceof LimitReached) return 'limit';
+      if (err instanceof Abort) return err.reason as AddPasskeyResult;
       try {
         conflict(err, 'passkey');
       } catch (c) {
@@ -344,13 +381,7 @@ export class KyselyStore implements Store {
     });
   }
   async recordPasskeyUse(poolId: string, credentialId: string, expected: { signCount: number; lastUsedAt: number | null }, u: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean }): Promise<boolean> {
-    let q = this.db.updateTable('passkeys').set({
-      sign_count: u.signCount, backup_state: u.backupState ? 1 : 0, last_used_at: Math.max(u.lastUsedAt, (expected.lastUsedAt ?? 0) + 1),
-      clone_warnings: u.cloneWarning ? sql`clone_warnings + 1` : sql`clone_warnings`,
-    }).where('pool_id', '=', poolId).where('credential_id', '=', credentialId).where('sign_count', '=', expected.signCount);
-    q = expected.lastUsedAt === null ? q.where('last_used_at', 'is', null) : q.where('last_used_at', '=', expected.lastUsedAt);
-    const r = await q.executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    return usePasskey(this.db, { poolId, credentialId, expected, update: u });
   }
 
   // ---- housekeeping ----
@@ -369,3 +400,22 @@ export class KyselyStore implements Store {
 }
 
 class LimitReached extends Error {}
+
+/** Rolls a transaction back with a reason the caller reports. */
+class Abort extends Error {
+  constructor(readonly reason: 'session-gone' | 'passkey-race' | 'challenge-gone') {
+    super(reason);
+  }
+}
+
+/** The count-and-last-use guarded passkey update (see Store.recordPasskeyUse). */
+async function usePasskey(db: Kysely<Database> | Transaction<Database>, p: PasskeyUse): Promise<boolean> {
+  const { poolId, credentialId, expected, update: u } = p;
+  let q = db.updateTable('passkeys').set({
+    sign_count: u.signCount, backup_state: u.backupState ? 1 : 0, last_used_at: Math.max(u.lastUsedAt, (expected.lastUsedAt ?? 0) + 1),
+    clone_warnings: u.cloneWarning ? sql`clone_warnings + 1` : sql`clone_warnings`,
+  }).where('pool_id', '=', poolId).where('credential_id', '=', credentialId).where('sign_count', '=', expected.signCount);
+  q = expected.lastUsedAt === null ? q.where('last_used_at', 'is', null) : q.where('last_used_at', '=', expected.lastUsedAt);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
