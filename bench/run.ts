@@ -12,6 +12,7 @@
  *   --pg-url URL                PostgreSQL server (default $BENCH_DATABASE_URL or postgres://127.0.0.1:5432/test)
  *   --pg-private-db             put the fresh schema in a private database created for the run
  *   --data-root DIR             where the SQLite data directory is created (default: a temp directory)
+ *   --sqlite-sync full|normal   LATCHKEY_SQLITE_SYNCHRONOUS for the servers (default full)
  *   --no-build                  do not run `npm run build` first
  *   --profile                   run the servers with --cpu-prof; summaries in bench/results/profiles/
  *   --budget S                  wall-clock budget; only the RSS check is shortened to fit (full 570, quick 150)
@@ -194,6 +195,8 @@ const SERVER_ENV: NodeJS.ProcessEnv = {
   LATCHKEY_SECRET: randomBytes(32).toString('base64url'),
   LATCHKEY_ADMIN_ACCESS_KEY_ID: ADMIN.accessKeyId,
   LATCHKEY_ADMIN_SECRET_ACCESS_KEY: ADMIN.secretAccessKey,
+  // `--sqlite-sync normal` measures SQLite without a sync per commit (crash-safe, not power-loss-safe).
+  LATCHKEY_SQLITE_SYNCHRONOUS: opt('--sqlite-sync') ?? 'full',
 };
 delete SERVER_ENV.NODE_OPTIONS;
 const PUBLIC_URL = 'http://localhost:9230';

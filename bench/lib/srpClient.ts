@@ -14,24 +14,10 @@
  * modexp with a ~512-bit exponent), HKDF, HMAC.
  */
 import { createDiffieHellman, createHash, createHmac, randomBytes } from 'node:crypto';
+import { SRP_N_HEX, srpInternals } from '../../packages/server/src/security/srp.js';
 
-const N_HEX =
-  'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1' +
-  '29024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
-  'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245' +
-  'E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
-  'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3D' +
-  'C2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F' +
-  '83655D23DCA3AD961C62F356208552BB9ED529077096966D' +
-  '670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B' +
-  'E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9' +
-  'DE2BCBF6955817183995497CEA956AE515D2261898FA0510' +
-  '15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64' +
-  'ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7' +
-  'ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6B' +
-  'F12FFA06D98A0864D87602733EC86A64521F2B18177B200C' +
-  'BBE117577A615D6C770988C0BAD946E208E24FA074E5AB31' +
-  '43DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF';
+// The group and the padding rule come from the server's own module, so both sides use one definition.
+const N_HEX = SRP_N_HEX;
 const N = BigInt(`0x${N_HEX}`);
 const N_BYTES = N_HEX.length / 2;
 const G = 2n;
@@ -39,11 +25,7 @@ const WEEK = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTH = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const INFO = Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.from([1])]);
 
-function pad(x: bigint): string {
-  let h = x.toString(16);
-  if (h.length % 2 !== 0) h = `0${h}`;
-  return /^[89a-f]/.test(h) ? `00${h}` : h;
-}
+const pad = srpInternals.pad;
 const hashHex = (hex: string) => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
 const toBytes = (x: bigint) => {
   let h = x.toString(16);
