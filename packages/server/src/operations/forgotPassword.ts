@@ -1,9 +1,8 @@
 import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
-import { loadClient, loadPool } from './shared.js';
+import { loadClient, loadPool, simulatedDelivery } from './shared.js';
 import { assertSecretHash, findUser } from '../auth/password.js';
 import { sendCode } from '../auth/codes.js';
-import { maskDestination } from '../domain/sender.js';
 import { InvalidParameterException, NotAuthorizedException, UserNotFoundException } from '../protocol/errors.js';
 
 export const ForgotPassword = operation<{ ClientId: string; Username: string; SecretHash?: string }, object>({
@@ -15,9 +14,7 @@ export const ForgotPassword = operation<{ ClientId: string; Username: string; Se
     assertSecretHash(client, input.Username, input.SecretHash);
     const user = await findUser(s, pool, input.Username);
     if (!user) {
-      if (client.preventUserExistenceErrors) {
-        return { CodeDeliveryDetails: { Destination: maskDestination(input.Username.includes('@') ? input.Username : 'x@x.x'), DeliveryMedium: 'EMAIL', AttributeName: 'email' } };
-      }
+      if (client.preventUserExistenceErrors) return simulatedDelivery(input.Username);
       throw new UserNotFoundException('Username/client id combination not found.');
     }
     if (!user.enabled) throw new NotAuthorizedException('User is disabled.');

@@ -1,10 +1,9 @@
 import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
-import { loadClient, loadPool } from './shared.js';
+import { loadClient, loadPool, simulatedDelivery } from './shared.js';
 import { assertSecretHash, findUser } from '../auth/password.js';
 import { sendCode } from '../auth/codes.js';
 import { InvalidParameterException, UserNotFoundException } from '../protocol/errors.js';
-import { maskDestination } from '../domain/sender.js';
 
 export const ResendConfirmationCode = operation<{ ClientId: string; Username: string; SecretHash?: string }, object>({
   auth: 'none',
@@ -15,10 +14,7 @@ export const ResendConfirmationCode = operation<{ ClientId: string; Username: st
     assertSecretHash(client, input.Username, input.SecretHash);
     const user = await findUser(s, pool, input.Username);
     if (!user) {
-      if (client.preventUserExistenceErrors) {
-        // Same answer shape as for a real user, so existence cannot be probed.
-        return { CodeDeliveryDetails: { Destination: maskDestination(input.Username.includes('@') ? input.Username : 'x@x.x'), DeliveryMedium: 'EMAIL', AttributeName: 'email' } };
-      }
+      if (client.preventUserExistenceErrors) return simulatedDelivery(input.Username);
       throw new UserNotFoundException('Username/client id combination not found.');
     }
     if (user.status !== 'UNCONFIRMED') throw new InvalidParameterException('User is already confirmed.');

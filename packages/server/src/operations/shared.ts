@@ -1,4 +1,9 @@
 import { ResourceNotFoundException, InvalidParameterException, UserNotFoundException } from '../protocol/errors.js';
+import { common, type Shape } from '../protocol/validate.js';
+import { operation, type Operation } from './types.js';
+import type { UserRecord } from '../storage/store.js';
+import type { RequestContext } from '../services.js';
+import { maskDestination } from '../domain/sender.js';
 import { findUser } from '../auth/password.js';
 import type { Services } from '../services.js';
 import { Pool } from '../domain/pools.js';
@@ -46,4 +51,31 @@ export async function loadUser(s: Pick<Services, 'store'>, pool: Pool, username:
   const user = await findUser(s, pool, username);
   if (!user) throw new UserNotFoundException('User does not exist.');
   return user;
+}
+
+/**
+ * An admin (SigV4) operation on one user addressed by `UserPoolId` + `Username` (or alias): the pool
+ * and user are loaded (ResourceNotFoundException / UserNotFoundException) before `act` runs.
+ */
+export function adminUserOperation<I extends object = Record<string, never>>(
+  extra: Shape,
+  act: (s: Services, pool: Pool, user: UserRecord, input: I & { UserPoolId: string; Username: string }, ctx: RequestContext) => Promise<object>,
+): Operation<I & { UserPoolId: string; Username: string }, object> {
+  return operation({
+    auth: 'sigv4',
+    input: { UserPoolId: common.userPoolId(), Username: common.username(), ...extra },
+    async handle(s, input, ctx) {
+      const pool = await loadPool(s, input.UserPoolId);
+      const user = await loadUser(s, pool, input.Username);
+      return act(s, pool, user, input, ctx);
+    },
+  });
+}
+
+/**
+ * What ForgotPassword / ResendConfirmationCode answer for an unknown user when user-existence errors
+ * are prevented: the same shape as a real delivery, so existence cannot be probed.
+ */
+export function simulatedDelivery(username: string) {
+  return { CodeDeliveryDetails: { Destination: maskDestination(username.includes('@') ? username : 'x@x.x'), DeliveryMedium: 'EMAIL', AttributeName: 'email' } };
 }
