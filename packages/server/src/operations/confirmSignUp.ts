@@ -1,25 +1,18 @@
 import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
-import { loadClient, loadPool } from './shared.js';
-import { assertSecretHash, findUser } from '../auth/password.js';
+import { loadPublicUserRequest, publicUserShape, unknownUserForCode } from './shared.js';
 import { useCode } from '../auth/codes.js';
 import { emailKeyFor } from '../domain/users.js';
-import { AliasExistsException, NotAuthorizedException, UserNotFoundException, CodeMismatchException } from '../protocol/errors.js';
+import { AliasExistsException, NotAuthorizedException } from '../protocol/errors.js';
 import { StoreConflictError } from '../storage/store.js';
 
 /** ConfirmSignUp: a valid code confirms the user and verifies the attribute it was sent to. */
 export const ConfirmSignUp = operation<{ ClientId: string; Username: string; ConfirmationCode: string; SecretHash?: string; ForceAliasCreation?: boolean }, object>({
   auth: 'none',
-  input: {
-    ClientId: common.clientId(), Username: common.username(), ConfirmationCode: common.code(), SecretHash: v.str({ min: 1, max: 128 }),
-    ForceAliasCreation: v.bool(), ClientMetadata: common.clientMetadata(), UserContextData: v.doc(), AnalyticsMetadata: v.doc(), Session: common.session(),
-  },
+  input: { ...publicUserShape, ConfirmationCode: common.code(), ForceAliasCreation: v.bool(), Session: common.session() },
   async handle(s, input) {
-    const client = await loadClient(s, input.ClientId);
-    const pool = await loadPool(s, client.poolId);
-    assertSecretHash(client, input.Username, input.SecretHash);
-    const user = await findUser(s, pool, input.Username);
-    if (!user) throw client.preventUserExistenceErrors ? new CodeMismatchException('Invalid verification code provided, please try again.') : new UserNotFoundException('Username/client id combination not found.');
+    const { client, pool, user } = await loadPublicUserRequest(s, input);
+    if (!user) throw unknownUserForCode(client);
     if (user.status !== 'UNCONFIRMED') throw new NotAuthorizedException(`User cannot be confirmed. Current status is ${user.status}`);
     const attributes = { ...user.attributes };
     if (attributes.email) attributes.email_verified = 'true';

@@ -1,6 +1,6 @@
 import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
-import { loadClient, loadPool } from './shared.js';
+import { loadClientPool } from './shared.js';
 import { refreshTokens } from '../auth/flows/refresh.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
 import { safeEqual } from '../security/secrets.js';
@@ -10,8 +10,7 @@ export const GetTokensFromRefreshToken = operation<{ RefreshToken: string; Clien
   auth: 'none',
   input: { RefreshToken: v.str({ required: true, min: 1, max: 4096 }), ClientId: common.clientId(), ClientSecret: v.str({ min: 1, max: 64 }), ClientMetadata: common.clientMetadata(), DeviceKey: v.str({ min: 1, max: 55 }) },
   async handle(s, input) {
-    const client = await loadClient(s, input.ClientId);
-    const pool = await loadPool(s, client.poolId);
+    const { client, pool } = await loadClientPool(s, input.ClientId);
     if (client.secret && (!input.ClientSecret || !safeEqual(input.ClientSecret, client.secret))) throw new NotAuthorizedException(`Unable to verify secret for client ${client.id}`);
     const out = await refreshTokens(s, pool, client, input.RefreshToken, { clientSecretChecked: true });
     return { AuthenticationResult: out.AuthenticationResult };

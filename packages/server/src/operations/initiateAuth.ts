@@ -1,6 +1,6 @@
 import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
-import { loadClient, loadPool } from './shared.js';
+import { loadClientPool } from './shared.js';
 import { runInitiate } from '../auth/initiate.js';
 
 const flows = ['USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'CUSTOM_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'USER_AUTH'];
@@ -20,8 +20,7 @@ export const InitiateAuth = operation<{ AuthFlow: string; AuthParameters?: Recor
   auth: 'none',
   input: initiateShape,
   async handle(s, input) {
-    const client = await loadClient(s, input.ClientId);
-    const pool = await loadPool(s, client.poolId);
+    const { client, pool } = await loadClientPool(s, input.ClientId);
     return runInitiate({ s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, admin: false }, input.AuthFlow);
   },
 });

@@ -1,6 +1,6 @@
 import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
-import { loadClient, loadPool } from './shared.js';
+import { loadClientPool } from './shared.js';
 import { runRespond } from '../auth/initiate.js';
 
 const challenges = ['SMS_MFA', 'EMAIL_OTP', 'SOFTWARE_TOKEN_MFA', 'SELECT_MFA_TYPE', 'MFA_SETUP', 'PASSWORD_VERIFIER', 'CUSTOM_CHALLENGE', 'SELECT_CHALLENGE', 'DEVICE_SRP_AUTH', 'DEVICE_PASSWORD_VERIFIER', 'ADMIN_NO_SRP_AUTH', 'NEW_PASSWORD_REQUIRED', 'SMS_OTP', 'PASSWORD', 'WEB_AUTHN', 'PASSWORD_SRP'];
@@ -19,8 +19,7 @@ export const RespondToAuthChallenge = operation<{ ClientId: string; ChallengeNam
   auth: 'none',
   input: respondShape,
   async handle(s, input) {
-    const client = await loadClient(s, input.ClientId);
-    const pool = await loadPool(s, client.poolId);
+    const { client, pool } = await loadClientPool(s, input.ClientId);
     return runRespond({ s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: false }, input.ChallengeName);
   },
 });

@@ -1,10 +1,10 @@
-import { ResourceNotFoundException, InvalidParameterException, UserNotFoundException } from '../protocol/errors.js';
-import { common, type Shape } from '../protocol/validate.js';
+import { CodeMismatchException, ResourceNotFoundException, InvalidParameterException, UserNotFoundException } from '../protocol/errors.js';
+import { common, v, type Shape } from '../protocol/validate.js';
 import { operation, type Operation } from './types.js';
 import type { UserRecord } from '../storage/store.js';
 import type { RequestContext } from '../services.js';
 import { maskDestination } from '../domain/sender.js';
-import { findUser } from '../auth/password.js';
+import { assertSecretHash, findUser } from '../auth/password.js';
 import type { Services } from '../services.js';
 import { Pool } from '../domain/pools.js';
 import { AppClient } from '../domain/clients.js';
@@ -78,4 +78,39 @@ export function adminUserOperation<I extends object = Record<string, never>>(
  */
 export function simulatedDelivery(username: string) {
   return { CodeDeliveryDetails: { Destination: maskDestination(username.includes('@') ? username : 'x@x.x'), DeliveryMedium: 'EMAIL', AttributeName: 'email' } };
+}
+
+/** The app client and its pool, for operations identified by `ClientId`. @throws ResourceNotFoundException */
+export async function loadClientPool(s: Pick<Services, 'store'>, clientId: string): Promise<{ client: AppClient; pool: Pool }> {
+  const client = await loadClient(s, clientId);
+  return { client, pool: await loadPool(s, client.poolId) };
+}
+
+/** Members of every unauthenticated request about one user (SignUp, ConfirmSignUp, ForgotPassword, …). */
+export const publicUserShape: Shape = {
+  ClientId: common.clientId(), Username: common.username(), SecretHash: v.str({ min: 1, max: 128 }),
+  ClientMetadata: common.clientMetadata(), UserContextData: v.doc(), AnalyticsMetadata: v.doc(),
+};
+
+/**
+ * Client, pool (with the confidential client's SECRET_HASH checked) and the user `Username` names, if any.
+ * @throws ResourceNotFoundException | NotAuthorizedException
+ */
+export async function loadPublicUserRequest(s: Pick<Services, 'store'>, input: { ClientId: string; Username: string; SecretHash?: string }) {
+  const { client, pool } = await loadClientPool(s, input.ClientId);
+  assertSecretHash(client, input.Username, input.SecretHash);
+  return { client, pool, user: await findUser(s, pool, input.Username) };
+}
+
+/** The answer to a code for an unknown user: a plain mismatch when user-existence errors are prevented. */
+export function unknownUserForCode(client: AppClient): Error {
+  return client.preventUserExistenceErrors
+    ? new CodeMismatchException('Invalid verification code provided, please try again.')
+    : new UserNotFoundException('Username/client id combination not found.');
+}
+
+/** The answer to a code request for an unknown user: a simulated delivery when existence errors are prevented. */
+export function unknownUserForDelivery(client: AppClient, username: string) {
+  if (client.preventUserExistenceErrors) return simulatedDelivery(username);
+  throw new UserNotFoundException('Username/client id combination not found.');
 }

@@ -1,6 +1,6 @@
 import { operation } from './types.js';
-import { v, common } from '../protocol/validate.js';
-import { loadClient, loadPool } from './shared.js';
+import { common } from '../protocol/validate.js';
+import { loadClientPool, publicUserShape } from './shared.js';
 import { parseAttributes, emailKeyFor } from '../domain/users.js';
 import { assertPasswordPolicy, assertSecretHash, passwordSecret } from '../auth/password.js';
 import { sendCode, type CodeDeliveryDetails } from '../auth/codes.js';
@@ -17,13 +17,10 @@ interface Input {
 export const SignUp = operation<Input, object>({
   auth: 'none',
   input: {
-    ClientId: common.clientId(), Username: common.username(), Password: common.password(false), SecretHash: v.str({ min: 1, max: 128 }),
-    UserAttributes: common.attributes(), ValidationData: common.attributes(), ClientMetadata: common.clientMetadata(),
-    UserContextData: v.doc(), AnalyticsMetadata: v.doc(),
+    ...publicUserShape, Password: common.password(false), UserAttributes: common.attributes(), ValidationData: common.attributes(),
   },
   async handle(s, input) {
-    const client = await loadClient(s, input.ClientId);
-    const pool = await loadPool(s, client.poolId);
+    const { client, pool } = await loadClientPool(s, input.ClientId);
     assertSecretHash(client, input.Username, input.SecretHash);
     if (pool.allowAdminCreateUserOnly) throw new NotAuthorizedException('SignUp is not permitted for this user pool');
     const attributes = parseAttributes(input.UserAttributes, { admin: false });
