@@ -6,9 +6,6 @@ const BASE64ISH = /^[A-Za-z0-9\-_+/]*={0,2}$/;
 
 /** A view of the same bytes as a plain Uint8Array (not a Buffer). */
 export function toBytes(source: ArrayBuffer | ArrayBufferView | ArrayLike<number>): Uint8Array {
-  if (source instanceof Uint8Array) {
-    return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-  }
   if (ArrayBuffer.isView(source)) {
     return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   }
@@ -19,13 +16,6 @@ export function toBytes(source: ArrayBuffer | ArrayBufferView | ArrayLike<number
     return Uint8Array.from(source as ArrayLike<number>);
   }
   throw new TypeError('Expected a BufferSource (ArrayBuffer or ArrayBufferView)');
-}
-
-/** Copy bytes into a fresh, exactly-sized ArrayBuffer. */
-export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  const out = new ArrayBuffer(bytes.byteLength);
-  new Uint8Array(out).set(bytes);
-  return out;
 }
 
 /** Encode bytes as unpadded base64url. */

@@ -3,7 +3,7 @@
  * `AuthenticatorAssertionResponse`) wrapping the JSON responses, with ArrayBuffer fields.
  * installVirtualAuthenticator() installs these classes as globals so `instanceof` checks pass.
  */
-import { fromBase64url, toArrayBuffer } from './base64url.js';
+import { fromBase64url } from './base64url.js';
 import type {
   AuthenticationExtensionsClientOutputsJSON,
   AuthenticationResponseJSON,
@@ -14,8 +14,9 @@ import type {
 
 const CONSTRUCT = Symbol('construct');
 
+/** fromBase64url already returns bytes over a fresh, exactly-sized buffer. */
 function buffer(b64url: string): ArrayBuffer {
-  return toArrayBuffer(fromBase64url(b64url));
+  return fromBase64url(b64url).buffer;
 }
 
 function illegal(token: unknown): void {

@@ -1,6 +1,6 @@
 import { getConfig } from '../config.js';
-import { assertValidation, signInException, toNamedError } from '../errors.js';
-import { answerChallenge, settleSignIn, signInResultFromError } from '../internal/signInFlow.js';
+import { assertValidation, signInException } from '../errors.js';
+import { answerChallenge, settleSignIn, mapSignInError } from '../internal/signInFlow.js';
 import { getSignInState } from '../signInState.js';
 import type { ConfirmSignInInput, ConfirmSignInOutput } from '../types.js';
 
@@ -40,9 +40,6 @@ export async function confirmSignIn(input: ConfirmSignInInput): Promise<ConfirmS
   } catch (caught) {
     // Unlike signIn, the sign-in state is kept: the user can answer again (e.g. pick PASSWORD after a
     // cancelled passkey prompt).
-    const error = toNamedError(caught);
-    const result = signInResultFromError(error.name);
-    if (result) return result;
-    throw error;
+    return mapSignInError(caught);
   }
 }

@@ -189,19 +189,24 @@ export async function assertUserNotAuthenticated(): Promise<void> {
 }
 
 /** `UserNotConfirmedException` / `PasswordResetRequiredException` become steps instead of errors. */
-export function signInResultFromError(name: string): SignInOutput | undefined {
+function signInResultFromError(name: string): SignInOutput | undefined {
   if (name === 'PasswordResetRequiredException') return { isSignedIn: false, nextStep: { signInStep: 'RESET_PASSWORD' } };
   if (name === 'UserNotConfirmedException') return { isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_UP' } };
   return undefined;
 }
 
-/** Common catch of the signIn entry points: reset state, map the two step-errors, rethrow the rest. */
-export function handleSignInError(caught: unknown): SignInOutput {
-  resetSignInState();
+/** Maps the two step-errors to results and rethrows the rest (the sign-in state is left as it is). */
+export function mapSignInError(caught: unknown): SignInOutput {
   const error = toNamedError(caught);
   const result = signInResultFromError(error.name);
   if (result) return result;
   throw error;
+}
+
+/** Common catch of the signIn entry points: reset state, then mapSignInError. */
+export function handleSignInError(caught: unknown): SignInOutput {
+  resetSignInState();
+  return mapSignInError(caught);
 }
 
 const MFA_NAMES: Record<string, AuthMFAType> = { SMS_MFA: 'SMS', SOFTWARE_TOKEN_MFA: 'TOTP', EMAIL_OTP: 'EMAIL' };

@@ -8,6 +8,8 @@
  * INTERNAL module of `@latchkey/auth` — not re-exported from the package entry point.
  */
 
+import { base64UrlToArrayBuffer } from './base64url.js';
+
 /** RFC 3526 3072-bit MODP prime (Amplify `INIT_N`). */
 const N_HEX =
   'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1' +
@@ -88,16 +90,11 @@ function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
 
 /** Like Amplify's `urlB64ToUint8Array`: URL-safe alphabet and missing padding tolerated. */
 function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
-  const padded = b64 + '='.repeat((4 - (b64.length % 4)) % 4);
-  let bin: string;
   try {
-    bin = atob(padded.replace(/-/g, '+').replace(/_/g, '/'));
+    return new Uint8Array(base64UrlToArrayBuffer(b64));
   } catch {
     throw new Error('SRP: SECRET_BLOCK is not valid base64');
   }
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 function bytesToBase64(bytes: Uint8Array): string {
