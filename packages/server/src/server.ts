@@ -71,7 +71,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const log: Logger = opts.log ?? pino({
     level: config.logLevel,
-    redact: { paths: ['*.AccessToken', '*.RefreshToken', '*.Password', '*.Session', '*.Credential', 'input.*'], censor: '[redacted]' },
+    // Request bodies are logged only through dispatch's redact(); these paths are a second net.
+    redact: { paths: ['*.AccessToken', '*.RefreshToken', '*.Password', '*.Session', '*.Credential'], censor: '[redacted]' },
   });
   let ready = false;
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: opts.schema ?? config.databaseSchema, sqliteSynchronous: config.sqliteSynchronous });

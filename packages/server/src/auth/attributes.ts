@@ -3,8 +3,34 @@ import type { UserRecord } from '../storage/store.js';
 import type { Pool } from '../domain/pools.js';
 import { parseAttributes, emailKeyFor } from '../domain/users.js';
 import { sendCode, type CodeDeliveryDetails } from './codes.js';
-import { AliasExistsException, InvalidParameterException } from '../protocol/errors.js';
-import { StoreConflictError } from '../storage/store.js';
+import { AliasExistsException } from '../protocol/errors.js';
+import { StoreConflictError, type UserPatch } from '../storage/store.js';
+
+/**
+ * The user's attributes after `changes`: a changed email or phone becomes unverified unless the same
+ * change sets its verified flag (only admins may), and empty values remove the attribute.
+ */
+export function mergeAttributes(user: UserRecord, changes: Record<string, string>): Record<string, string> {
+  const attributes = { ...user.attributes, ...changes };
+  for (const [name, flag] of [['email', 'email_verified'], ['phone_number', 'phone_number_verified']] as const) {
+    if (changes[name] !== undefined && changes[name] !== user.attributes[name] && changes[flag] === undefined) attributes[flag] = 'false';
+  }
+  for (const [k, v] of Object.entries(attributes)) if (v === '') delete attributes[k];
+  return attributes;
+}
+
+/**
+ * Stores a user's attributes (with any other patch) and the email sign-in key they imply.
+ * @throws AliasExistsException when that email is another user's sign-in alias.
+ */
+export async function saveUserAttributes(s: Pick<Services, 'store' | 'clock'>, pool: Pool, userId: string, attributes: Record<string, string>, patch: UserPatch = {}): Promise<void> {
+  try {
+    await s.store.updateUser(pool.id, userId, { ...patch, attributes, emailKey: emailKeyFor(pool, attributes) }, s.clock.now());
+  } catch (err) {
+    if (err instanceof StoreConflictError) throw new AliasExistsException('An account with the given email already exists.');
+    throw err;
+  }
+}
 
 /**
  * Applies an attribute update. A changed email or phone becomes unverified (unless an admin sets the
@@ -15,19 +41,10 @@ export async function applyAttributeUpdate(
   s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>, pool: Pool, user: UserRecord,
   list: { Name: string; Value?: string }[], opts: { admin: boolean },
 ): Promise<CodeDeliveryDetails[]> {
+  // parseAttributes refuses an empty email, so a username-email can never be removed here.
   const changes = parseAttributes(list, opts);
-  if (pool.emailIsUsername && changes.email === '') throw new InvalidParameterException('email cannot be removed in a pool where it is the username');
-  const attributes = { ...user.attributes, ...changes };
-  for (const [name, flag] of [['email', 'email_verified'], ['phone_number', 'phone_number_verified']] as const) {
-    if (changes[name] !== undefined && changes[name] !== user.attributes[name] && changes[flag] === undefined) attributes[flag] = 'false';
-  }
-  for (const [k, v] of Object.entries(attributes)) if (v === '') delete attributes[k];
-  try {
-    await s.store.updateUser(pool.id, user.id, { attributes, emailKey: emailKeyFor(pool, attributes) }, s.clock.now());
-  } catch (err) {
-    if (err instanceof StoreConflictError) throw new AliasExistsException('An account with the given email already exists.');
-    throw err;
-  }
+  const attributes = mergeAttributes(user, changes);
+  await saveUserAttributes(s, pool, user.id, attributes);
   const details: CodeDeliveryDetails[] = [];
   const updated = { ...user, attributes };
   if (!opts.admin && changes.email !== undefined && attributes.email && attributes.email_verified !== 'true' && pool.autoVerifiedAttributes.includes('email')) {

@@ -25,17 +25,25 @@ const SUBJECT: Record<CodePurpose, string> = {
 
 export interface CodeDeliveryDetails { Destination: string; DeliveryMedium: 'EMAIL' | 'SMS'; AttributeName: string }
 
+/** Where a code of this purpose goes for this user (phone codes only to the phone). */
+function targetFor(user: UserRecord, purpose: CodePurpose) {
+  if (purpose !== 'verify_phone_number') return deliveryTarget(user);
+  return user.attributes.phone_number ? { destination: user.attributes.phone_number, medium: 'SMS' as const, attribute: 'phone_number' } : undefined;
+}
+
+/**
+ * The stored hash binds the code to the address it was sent to: if that address changes before the code
+ * is used, the code no longer matches (so a code received at A can never verify B).
+ */
 const hashOf = (s: Pick<Services, 'box'>, pool: Pool, user: UserRecord, purpose: CodePurpose, code: string) =>
-  hmacHex(s.box.macKey, `${pool.id}\n${user.id}\n${purpose}\n${code}`);
+  hmacHex(s.box.macKey, `${pool.id}\n${user.id}\n${purpose}\n${targetFor(user, purpose)?.destination ?? ''}\n${code}`);
 
 /**
  * Issues a fresh single-use code (replacing any pending one) and delivers it.
  * @throws InvalidParameterException when the user has nowhere to receive it; CodeDeliveryFailureException when sending fails.
  */
 export async function sendCode(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>, pool: Pool, user: UserRecord, purpose: CodePurpose): Promise<CodeDeliveryDetails> {
-  const target = purpose === 'verify_phone_number'
-    ? (user.attributes.phone_number ? { destination: user.attributes.phone_number, medium: 'SMS' as const, attribute: 'phone_number' } : undefined)
-    : deliveryTarget(user);
+  const target = targetFor(user, purpose);
   if (!target) throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
   const code = randomCode();
   await s.store.putCode({ poolId: pool.id, userId: user.id, purpose, codeHash: hashOf(s, pool, user, purpose, code), attempts: 0, expiresAt: s.clock.now() + TTL_MS[purpose] });

@@ -2,9 +2,8 @@ import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
 import { useCode } from '../auth/codes.js';
-import { emailKeyFor } from '../domain/users.js';
-import { AliasExistsException, InvalidParameterException } from '../protocol/errors.js';
-import { StoreConflictError } from '../storage/store.js';
+import { saveUserAttributes } from '../auth/attributes.js';
+import { InvalidParameterException } from '../protocol/errors.js';
 
 export const VerifyUserAttribute = operation<{ AccessToken: string; AttributeName: string; Code: string }, object>({
   auth: 'none',
@@ -13,13 +12,7 @@ export const VerifyUserAttribute = operation<{ AccessToken: string; AttributeNam
     const { pool, user } = await authorizeAccessToken(s, AccessToken);
     if (AttributeName !== 'email' && AttributeName !== 'phone_number') throw new InvalidParameterException(`${AttributeName} cannot be verified`);
     await useCode(s, pool, user, AttributeName === 'email' ? 'verify_email' : 'verify_phone_number', Code);
-    const attributes = { ...user.attributes, [`${AttributeName}_verified`]: 'true' };
-    try {
-      await s.store.updateUser(pool.id, user.id, { attributes, emailKey: emailKeyFor(pool, attributes) }, s.clock.now());
-    } catch (err) {
-      if (err instanceof StoreConflictError) throw new AliasExistsException('An account with the given email already exists.');
-      throw err;
-    }
+    await saveUserAttributes(s, pool, user.id, { ...user.attributes, [`${AttributeName}_verified`]: 'true' });
     return {};
   },
 });

@@ -7,7 +7,8 @@
  * trimmed with runs of whitespace collapsed. Spec:
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from './secrets.js';
 import {
   InvalidSignatureException,
   MissingAuthenticationTokenException,
@@ -89,7 +90,8 @@ export function verifySigV4(
   } else {
     throw invalid('missing X-Amz-Date or Date header');
   }
-  const requestMs = parseAmzDate(amzDate)!;
+  const requestMs = parseAmzDate(amzDate);
+  if (requestMs === undefined) throw invalid('malformed X-Amz-Date header');
   const nowMs = now.getTime();
   if (requestMs < nowMs - maxSkewMs) {
     throw new InvalidSignatureException(
@@ -249,9 +251,6 @@ function formatAmzDate(d: Date): string {
   return d.toISOString().replace(/[-:]|\.\d{3}/g, '');
 }
 
-function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
 
 function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();

@@ -21,12 +21,12 @@
  */
 import {
   createDiffieHellman,
-  createHash,
   createHmac,
   randomBytes,
   timingSafeEqual,
   type DiffieHellman,
 } from 'node:crypto';
+import { sha256Hex } from './secrets.js';
 
 /** RFC 3526 §4 3072-bit MODP group prime (Amplify `srp/constants.mjs` `INIT_N`), upper-case hex. */
 export const SRP_N_HEX: string =
@@ -103,9 +103,14 @@ function fromBytes(buf: Uint8Array): bigint {
   return buf.length === 0 ? 0n : BigInt(`0x${Buffer.from(buf).toString('hex')}`);
 }
 
-function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
+/**
+ * A verifier no password matches, for stand-ins of unknown users: random mod N, so it costs no
+ * exponentiation (a real user's InitiateAuth computes none either, keeping the two indistinguishable).
+ */
+export function randomVerifierHex(): string {
+  return toFixedBytes(fromBytes(randomBytes(N_BYTES)) % N).toString('hex');
 }
+
 
 /** SHA-256 of the bytes a hex string encodes, as 64 lower-case hex chars. */
 function hashHex(hex: string): string {

@@ -44,11 +44,11 @@ export interface IssueInput {
 /**
  * Issues and verifies Cognito-shaped JWTs with per-pool keys kept in the store (encrypted at rest).
  * Keys are cached in memory: a key is immutable once written, so the only staleness is retirement and
- * expiry, bounded by `cacheMs` (0 = every verification re-reads the key's expiry with the revocation check).
+ * expiry, bounded by `cacheMs` (0 = every verification re-reads the key record).
  */
 export class TokenService {
   private readonly cache = new Map<string, CachedKey>();
-  private readonly active = new Map<string, { record: SigningKeyRecord; key: KeyObject; loadedAt: number }>();
+  private readonly active = new Map<string, CachedKey>();
 
   constructor(
     private readonly store: Store,
@@ -98,7 +98,9 @@ export class TokenService {
       keys = await this.store.listSigningKeys(poolId, this.now());
       current = keys.find((k) => k.retiredAt === null && k.alg === alg)!;
     }
-    const entry = { record: current, key: createPrivateKey({ key: JSON.parse(this.box.open(current.privateKeyEnc)), format: 'jwk' }), loadedAt: this.now() };
+    // The key itself is immutable: decrypt and import it only when the active kid changed.
+    const key = cached?.record.kid === current.kid ? cached.key : createPrivateKey({ key: JSON.parse(this.box.open(current.privateKeyEnc)), format: 'jwk' });
+    const entry = { record: current, key, loadedAt: this.now() };
     this.active.set(poolId, entry);
     return entry;
   }

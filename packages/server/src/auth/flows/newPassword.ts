@@ -2,7 +2,8 @@ import type { FlowContext } from './context.js';
 import { consumeSession, SESSION_EXPIRED } from '../sessions.js';
 import { assertPasswordPolicy, passwordSecret } from '../password.js';
 import { signedIn, type AuthOutput } from '../results.js';
-import { parseAttributes, emailKeyFor } from '../../domain/users.js';
+import { parseAttributes } from '../../domain/users.js';
+import { mergeAttributes, saveUserAttributes } from '../attributes.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 
 /** RespondToAuthChallenge NEW_PASSWORD_REQUIRED: sets the user's own password, then tokens. */
@@ -20,8 +21,8 @@ export async function respondNewPassword(ctx: FlowContext): Promise<AuthOutput> 
   if (rec.state.kind !== 'NEW_PASSWORD_REQUIRED' || !rec.userId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
   const user = await ctx.s.store.getUser(ctx.pool.id, rec.userId);
   if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') throw new NotAuthorizedException(SESSION_EXPIRED, 'user changed');
-  const attributes = { ...user.attributes, ...extra };
-  const now = ctx.s.clock.now();
-  await ctx.s.store.updateUser(ctx.pool.id, user.id, { ...passwordSecret(ctx.pool, user, password, now), status: 'CONFIRMED', attributes, emailKey: emailKeyFor(ctx.pool, attributes) }, now);
+  // The same merge and alias rules as UpdateUserAttributes: a changed email is unverified, a taken alias refused.
+  const attributes = mergeAttributes(user, extra);
+  await saveUserAttributes(ctx.s, ctx.pool, user.id, attributes, { ...passwordSecret(ctx.pool, user, password, ctx.s.clock.now()), status: 'CONFIRMED' });
   return signedIn(ctx.s, ctx.pool, ctx.client, { ...user, status: 'CONFIRMED', attributes });
 }

@@ -2,7 +2,7 @@ import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
 import { verifyUserPassword } from '../password.js';
 import { signedIn, type AuthOutput, type FinishSignIn } from '../results.js';
-import { issueSession } from '../sessions.js';
+import { burnSession, issueSession } from '../sessions.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import { userAttributes } from '../../domain/describe.js';
 
@@ -10,13 +10,14 @@ import { userAttributes } from '../../domain/describe.js';
  * After the first factor: a temporary password leads to NEW_PASSWORD_REQUIRED, anything else to tokens.
  * @throws NotAuthorizedException when a temporary password has expired.
  */
-export async function afterPassword(ctx: FlowContext, user: UserRecord, typed: string, finish: FinishSignIn = {}): Promise<AuthOutput> {
+export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: FinishSignIn = {}): Promise<AuthOutput> {
   if (user.status === 'FORCE_CHANGE_PASSWORD') {
-    if (finish.sessionHash) await ctx.s.store.consumeAuthSession(finish.sessionHash, ctx.s.clock.now());
     const validDays = ctx.pool.passwordPolicy.TemporaryPasswordValidityDays;
     if (validDays > 0 && ctx.s.clock.now() > user.passwordSetAt + validDays * 86400_000) {
       throw new NotAuthorizedException('Temporary password has expired and must be reset by an administrator.');
     }
+    // The step's session ends here (exactly once, even under concurrent answers); a new one follows.
+    if (finish.sessionHash) await burnSession(ctx.s, finish.sessionHash);
     const attrs = Object.fromEntries(userAttributes(user).filter((a) => a.Name !== 'sub' && !a.Name.endsWith('_verified')).map((a) => [a.Name, a.Value]));
     return {
       ChallengeName: 'NEW_PASSWORD_REQUIRED',
@@ -24,7 +25,6 @@ export async function afterPassword(ctx: FlowContext, user: UserRecord, typed: s
       ChallengeParameters: { USER_ID_FOR_SRP: user.id, requiredAttributes: '[]', userAttributes: JSON.stringify(attrs) },
     };
   }
-  void typed;
   return signedIn(ctx.s, ctx.pool, ctx.client, user, finish);
 }
 
@@ -33,5 +33,5 @@ export async function passwordSignIn(ctx: FlowContext, typed: string | undefined
   if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
   if (!password) throw new InvalidParameterException('Missing required parameter PASSWORD');
   const user = await verifyUserPassword(ctx.s, ctx.pool, ctx.client, typed, password);
-  return afterPassword(ctx, user, typed);
+  return afterPassword(ctx, user);
 }

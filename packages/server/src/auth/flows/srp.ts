@@ -4,7 +4,7 @@ import { findUser, assertNotLocked, assertUserCanSignIn, recordFailure, noSuchUs
 import { afterPassword } from './password.js';
 import { issueSession, peekSession, burnSession, SESSION_EXPIRED } from '../sessions.js';
 import type { AuthOutput } from '../results.js';
-import { createVerifier, isValidSrpA, parseSrpTimestamp, startSrpSession, verifyPasswordClaim } from '../../security/srp.js';
+import { isValidSrpA, randomVerifierHex, parseSrpTimestamp, startSrpSession, verifyPasswordClaim } from '../../security/srp.js';
 import { derivedBytes, derivedUuid, randomBytesB64 } from '../../security/secrets.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 
@@ -40,11 +40,11 @@ export async function startSrp(ctx: FlowContext, typed: string | undefined, srpA
     const label = `srp-standin\n${ctx.pool.id}\n${ctx.pool.usernameKey(typed)}`;
     userIdForSrp = user?.id ?? derivedUuid(ctx.s.box.macKey, label);
     salt = derivedBytes(ctx.s.box.macKey, `${label}\nsalt`, 16).toString('hex');
-    ({ verifierHex: verifier } = createVerifier(ctx.pool.srpName, userIdForSrp, randomBytesB64(16), salt));
+    verifier = randomVerifierHex();
   }
   const { bHex, BHex } = startSrpSession(verifier);
   const secret = randomBytesB64(48);
-  const session = await issueSession(ctx.s, ctx.client, userId, { kind: 'PASSWORD_VERIFIER', b: bHex, B: BHex, A: srpA, v: verifier, typed }, secretToSession(secret));
+  const session = await issueSession(ctx.s, ctx.client, userId, { kind: 'PASSWORD_VERIFIER', b: bHex, B: BHex, A: srpA, v: verifier }, secretToSession(secret));
   return {
     ChallengeName: 'PASSWORD_VERIFIER',
     Session: session,
@@ -86,7 +86,7 @@ export async function respondSrp(ctx: FlowContext): Promise<AuthOutput> {
 }
 
 async function verifyClaim(ctx: FlowContext, rec: { userId: string | null; state: object }, hash: string, block: string, signature: string, timestamp: string): Promise<AuthOutput> {
-  const st = rec.state as { kind: string; b: string; B: string; A: string; v: string; typed: string };
+  const st = rec.state as { kind: string; b: string; B: string; A: string; v: string };
   if (st.kind !== 'PASSWORD_VERIFIER') throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
   const when = parseSrpTimestamp(timestamp);
   if (!when || Math.abs(when.getTime() - ctx.s.clock.now()) > TIMESTAMP_WINDOW_MS) throw new NotAuthorizedException(INCORRECT, 'timestamp outside window');
@@ -105,6 +105,6 @@ async function verifyClaim(ctx: FlowContext, rec: { userId: string | null; state
     throw new NotAuthorizedException(INCORRECT, ok ? 'password changed during sign-in' : 'bad SRP signature');
   }
   assertUserCanSignIn(user);
-  return afterPassword(ctx, user, st.typed, { sessionHash: hash });
+  return afterPassword(ctx, user, { sessionHash: hash });
 }
 

@@ -6,7 +6,7 @@ import { startSrp } from './srp.js';
 import { issueSession, consumeSession, peekSession, burnSession, SESSION_EXPIRED } from '../sessions.js';
 import { signedIn, type AuthOutput } from '../results.js';
 import { randomChallenge, verifyAuthentication, peekAssertion } from '../../security/webauthn.js';
-import { InvalidParameterException, NotAuthorizedException, ServiceError } from '../../protocol/errors.js';
+import { InternalErrorException, InvalidParameterException, NotAuthorizedException, ServiceError } from '../../protocol/errors.js';
 
 /** The generic answer to every failed passkey sign-in; the reason goes to the log only. */
 const PASSKEY_FAILED = 'Incorrect username or passkey.';
@@ -106,7 +106,7 @@ export async function respondWebAuthn(ctx: FlowContext): Promise<AuthOutput> {
   } catch (err) {
     // A failed attempt burns the session: one assertion per challenge, right or wrong.
     await burnSession(ctx.s, hash);
-    if (err instanceof ServiceError && err.message === SESSION_EXPIRED) throw err;
+    if (err instanceof ServiceError && (err.message === SESSION_EXPIRED || err instanceof InternalErrorException)) throw err;
     if (err instanceof ServiceError) {
       ctx.s.log.info({ poolId: ctx.pool.id, reason: err.type, detail: err.detail }, 'passkey sign-in refused');
       throw new NotAuthorizedException(PASSKEY_FAILED, `${err.type}: ${err.detail ?? err.message}`);

@@ -89,9 +89,10 @@ export class KyselyStore implements Store {
   }
   async deleteClient(poolId: string, id: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('token_families').where('client_id', '=', id).execute();
-      await trx.deleteFrom('auth_sessions').where('client_id', '=', id).execute();
-      await trx.deleteFrom('challenges').where('client_id', '=', id).execute();
+      // Scoped by pool too: a client id given with the wrong pool must touch nothing.
+      await trx.deleteFrom('token_families').where('pool_id', '=', poolId).where('client_id', '=', id).execute();
+      await trx.deleteFrom('auth_sessions').where('pool_id', '=', poolId).where('client_id', '=', id).execute();
+      await trx.deleteFrom('challenges').where('pool_id', '=', poolId).where('client_id', '=', id).execute();
       const r = await trx.deleteFrom('clients').where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     });
@@ -143,9 +144,7 @@ export class KyselyStore implements Store {
   async findUserByLogin(poolId: string, usernameKey: string, emailKey: string | null): Promise<UserRecord | undefined> {
     const r = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
     if (r) return toUser(r);
-    if (emailKey === null) return undefined;
-    const e = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('email_key', '=', emailKey).executeTakeFirst();
-    return e && toUser(e);
+    return emailKey === null ? undefined : this.findUserByEmail(poolId, emailKey);
   }
   async updateUser(poolId: string, id: string, patch: UserPatch, updatedAt: number): Promise<boolean> {
     const set: Partial<UsersTable> = { updated_at: updatedAt };
