@@ -2,8 +2,7 @@ import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
 import { passkeyConfig } from '../auth/passkeyPolicy.js';
-import { verifyRegistration } from '../security/webauthn.js';
-import { peekRegistrationChallenge } from '../security/clientData.js';
+import { peekRegistration, verifyRegistration } from '../security/webauthn.js';
 import { friendlyName } from '../domain/aaguids.js';
 import {
   LimitExceededException, WebAuthnChallengeNotFoundException, WebAuthnClientMismatchException, WebAuthnCredentialNotSupportedException,
@@ -20,7 +19,7 @@ export const CompleteWebAuthnRegistration = operation<{ AccessToken: string; Cre
   async handle(s, { AccessToken, Credential }) {
     const { pool, client, user, claims } = await authorizeAccessToken(s, AccessToken);
     const { rpId, userVerification } = passkeyConfig(pool, { needRpId: true });
-    const { challenge, credentialId } = peekRegistrationChallenge(Credential);
+    const { challenge, credentialId } = peekRegistration(Credential);
     const existing = await s.store.getPasskey(pool.id, credentialId);
     if (existing) {
       if (existing.userId === user.id) return {};

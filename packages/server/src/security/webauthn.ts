@@ -491,7 +491,7 @@ function storedKeyObject(publicKey: Uint8Array): { alg: number; key: KeyObject }
 
 /** WebAuthn assertion signature over authenticatorData ‖ SHA-256(clientDataJSON), per COSE algorithm. */
 function assertionSignatureValid(stored: { alg: number; key: KeyObject }, authData: Uint8Array, clientDataJSON: Uint8Array, signature: Uint8Array): boolean {
-  const signed = Buffer.concat([authData, createHash('sha256').update(clientDataJSON).digest()]);
+  const signed = Buffer.concat([authData, sha256(clientDataJSON)]);
   try {
     if (stored.alg === -8) return verifySignature(null, signed, stored.key, signature);
     if (stored.alg === -7) return verifySignature('sha256', signed, { key: stored.key, dsaEncoding: 'der' }, signature);
@@ -532,6 +532,18 @@ function checkIdentity(cred: Record<string, unknown>): { credentialId: string; r
 function responseObject(cred: Record<string, unknown>): Record<string, unknown> {
   if (!isPlainObject(cred.response)) throw invalid('Credential response is missing.');
   return cred.response;
+}
+
+/**
+ * Read the challenge and credential id from an untrusted registration response (a JSON object, as
+ * CompleteWebAuthnRegistration carries it), to find the pending challenge before full verification.
+ * Throws InvalidParameterException when it is malformed.
+ */
+export function peekRegistration(credential: unknown): { challenge: string; credentialId: string } {
+  if (!isPlainObject(credential)) throw invalid('Credential must be an object.');
+  const { credentialId } = checkIdentity(credential);
+  const { clientData } = parseClientData(responseObject(credential).clientDataJSON);
+  return { challenge: clientData.challenge, credentialId };
 }
 
 /**
@@ -726,7 +738,7 @@ export async function verifyAuthentication(input: VerifyAuthenticationInput): Pr
   const cred = parseCredentialJson(input.credential);
   const { credentialId } = checkIdentity(cred);
   const response = responseObject(cred);
-  const { clientData } = parseClientData(response.clientDataJSON);
+  const { clientData, raw: clientDataBytes } = parseClientData(response.clientDataJSON);
   const authDataBytes = decodeBase64Url(response.authenticatorData, 'authenticatorData');
   const authData = parseAuthenticatorData(authDataBytes);
   const signature = decodeBase64Url(response.signature, 'signature');
@@ -753,7 +765,6 @@ export async function verifyAuthentication(input: VerifyAuthenticationInput): Pr
 
   // 3. Signature. Every other check above is ours already, so the signature is verified directly with
   // node:crypto against the cached key (SimpleWebAuthn would re-parse and re-import the key each time).
-  const clientDataBytes = decodeBase64Url(response.clientDataJSON, 'clientDataJSON');
   const verified = assertionSignatureValid(storedKey, authDataBytes, clientDataBytes, signature);
   if (!verified) throw notAuthorized('assertion signature is not valid for the stored public key');
 
