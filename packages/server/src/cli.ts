@@ -95,7 +95,9 @@ async function serve(flags: Record<string, string | boolean | undefined>): Promi
   const server = await startServer({ config: isLaterWorker ? { ...config, bootstrapDevPool: false } : config });
   if (cluster.isWorker) process.send?.('ready');
   if (!isLaterWorker) {
-    const endpoint = `${config.publicUrl}/`;
+    // The public URL follows the bound port when --port 0 was given without --public-url.
+    const publicUrl = server.services.config.publicUrl;
+    const endpoint = `${publicUrl}/`;
     const lines = [
       '',
       `Latchkey is listening on ${server.url} (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}${config.workers > 1 ? `, ${config.workers} workers` : ''})`,
@@ -114,9 +116,9 @@ async function serve(flags: Record<string, string | boolean | undefined>): Promi
       'Admin API (AWS SDK / CLI, SigV4, any region):',
       `  export AWS_ACCESS_KEY_ID=${server.adminCredentials.accessKeyId}`,
       `  export AWS_SECRET_ACCESS_KEY=${server.adminCredentials.secretAccessKey}`,
-      `  aws cognito-idp list-user-pools --max-results 10 --endpoint-url ${config.publicUrl} --region ${config.region}`,
+      `  aws cognito-idp list-user-pools --max-results 10 --endpoint-url ${publicUrl} --region ${config.region}`,
       '',
-      `JWKS: ${config.publicUrl}/<poolId>/.well-known/jwks.json`,
+      `JWKS: ${publicUrl}/<poolId>/.well-known/jwks.json`,
       '',
     );
     if (!config.secret) lines.push('Note: development defaults in use (generated server secret and admin keys in the data directory). Set LATCHKEY_SECRET and LATCHKEY_ADMIN_* in production.', '');

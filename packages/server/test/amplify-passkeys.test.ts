@@ -102,6 +102,7 @@ describe.each(DIALECTS)('aws-amplify passkeys on %s', (dialect) => {
     }
     const pw = await auth.signIn({ username, password, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'PASSWORD' } });
     expect(pw.isSignedIn).toBe(true);
+    expect((await auth.getCurrentUser()).username).toBe(username);
     await auth.signOut();
     const srp = await auth.signIn({ username, password, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'PASSWORD_SRP' } });
     expect(srp.isSignedIn).toBe(true);

@@ -289,11 +289,8 @@ describe('two instances on one PostgreSQL schema', () => {
 
   // docs/deployment.md#caches: "The active signing key (for signing) | per process | 1 s after a
   // rotation an instance may still sign with the previous key, which stays published".
-  // BUG (6b, 6c fail today): src/security/tokens.ts TokenService.signingKey() keeps the cached active key
-  // while `now - loadedAt <= Math.max(this.cacheMs, 1000)`, i.e. 60 s with the default
-  // LATCHKEY_KEY_CACHE_MS, not 1 s; only the rotating instance drops its entry (rotate() →
-  // this.active.delete). So B signs with the pre-rotation kid for up to a minute, and with
-  // RetireAfterSeconds 0 it issues tokens whose kid is no longer in the JWKS.
+  // Regression: the signing-key cache once followed LATCHKEY_KEY_CACHE_MS (60 s), so B kept signing with
+  // the pre-rotation kid for a minute; it is now bounded at 1 s (security/tokens.ts SIGNING_KEY_CACHE_MS).
   it('6b. within the documented 1 s after a rotation on A, B signs with the new key', async () => {
     const rp = await createTestPool(A.admin);
     const user = await createUser(A, rp, 'rot1s');
