@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { loadConfig, parseFlags, ConfigError } from './config/load.js';
 import { startServer } from './server.js';
 import { amplifyConfigSnippet } from './bootstrap.js';
-import { openStore } from './storage/open.js';
+import { openStore, storeOptions } from './storage/open.js';
 
 const HELP = `latchkey — a self-hosted Cognito user pool with first-class passkeys
 
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       return serve(flags);
     case 'migrate': {
       const config = loadConfig(flags);
-      const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema });
+      const store = await openStore(storeOptions(config));
       await store.close();
       console.log(`migrations are up to date (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`);
       return 0;
@@ -41,8 +41,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'outbox': {
       const config = loadConfig(flags);
-      const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema });
+      const store = await openStore(storeOptions(config));
       const limit = typeof flags.limit === 'string' ? Number(flags.limit) : 20;
+      if (!Number.isInteger(limit) || limit < 1) throw new ConfigError('--limit must be a positive integer');
       const messages = await store.listOutbox(typeof flags.pool === 'string' ? flags.pool : undefined, limit);
       await store.close();
       for (const m of messages) console.log(`${new Date(m.createdAt).toISOString()}  ${m.poolId}  ${m.destination}  ${m.subject}  code=${m.code ?? '-'}`);

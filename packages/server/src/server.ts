@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/defaults.js';
-import { openStore } from './storage/open.js';
+import { openStore, storeOptions } from './storage/open.js';
 import type { Store } from './storage/store.js';
 import { SecretBox, newServerSecret, randomString } from './security/secrets.js';
 import { TokenService } from './security/tokens.js';
@@ -75,7 +75,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     redact: { paths: ['*.AccessToken', '*.RefreshToken', '*.Password', '*.Session', '*.Credential'], censor: '[redacted]' },
   });
   let ready = false;
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: opts.schema ?? config.databaseSchema, sqliteSynchronous: config.sqliteSynchronous });
+  const store = await openStore({ ...storeOptions(config), schema: opts.schema ?? config.databaseSchema });
   const box = new SecretBox(serverSecret(config, log));
   const admin = await adminCredentials(config, store, box);
   const tokens = new TokenService(store, box, () => services.config.publicUrl, () => clock.now(), config.cacheMs);

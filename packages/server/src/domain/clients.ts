@@ -2,6 +2,16 @@ import type { ClientRecord } from '../storage/store.js';
 
 const UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
 
+/**
+ * What a new client gets, and what UpdateUserPoolClient returns members to when they are left out
+ * (Cognito's update semantics).
+ */
+export const CLIENT_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({
+  RefreshTokenValidity: 30, AccessTokenValidity: 60, IdTokenValidity: 60,
+  TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+  EnableTokenRevocation: true, AuthSessionValidity: 3, PreventUserExistenceErrors: 'ENABLED',
+});
+
 export const DEFAULT_AUTH_FLOWS = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_CUSTOM_AUTH'];
 
 /** Typed view of an app client's stored config. */

@@ -21,6 +21,11 @@ export function normalizePgUrl(url: string): string {
   return u.toString();
 }
 
+/** The store options a server configuration implies (serve, migrate, outbox use the same). */
+export function storeOptions(config: { databaseUrl?: string; dataDir: string; databaseSchema?: string; sqliteSynchronous: 'full' | 'normal' }): StoreOptions {
+  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema, sqliteSynchronous: config.sqliteSynchronous };
+}
+
 export interface StoreOptions {
   /** `postgres://…`; absent → SQLite file `latchkey.db` in `dataDir`. */
   databaseUrl?: string;

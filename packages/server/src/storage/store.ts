@@ -63,7 +63,7 @@ export interface Store {
   /** Ordered by usernameKey; `after` is the last usernameKey of the previous page. */
   listUsers(poolId: string, limit: number, after: string | undefined, filter: UserFilter | undefined): Promise<UserRecord[]>;
   /**
-   * Atomically counts one failed password attempt and, past `threshold`, sets `lockedUntil` to
+   * Atomically counts one failed password attempt and, from `threshold` failures on, sets `lockedUntil` to
    * now + backoff(failedAttempts). Returns the new counters.
    */
   recordFailedAttempt(poolId: string, id: string, now: number, threshold: number, backoff: (failures: number) => number): Promise<{ failedAttempts: number; lockedUntil: number }>;

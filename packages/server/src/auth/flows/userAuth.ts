@@ -5,6 +5,7 @@ import { passwordSignIn } from './password.js';
 import { startSrp } from './srp.js';
 import { issueSession, consumeSession, peekSession, burnSession, SESSION_EXPIRED } from '../sessions.js';
 import { signedIn, type AuthOutput } from '../results.js';
+import { enabledPasskeyConfig } from '../passkeyPolicy.js';
 import { randomChallenge, verifyAuthentication, peekAssertion } from '../../security/webauthn.js';
 import { InternalErrorException, InvalidParameterException, NotAuthorizedException, ServiceError } from '../../protocol/errors.js';
 
@@ -16,7 +17,7 @@ export function availableChallenges(ctx: FlowContext, user: UserRecord | undefin
   const factors = ctx.pool.allowedFirstAuthFactors;
   const out: string[] = [];
   if (factors.includes('PASSWORD') && (!user || user.srpVerifier)) out.push('PASSWORD', 'PASSWORD_SRP');
-  if (factors.includes('WEB_AUTHN') && ctx.pool.webAuthn?.RelyingPartyId && user && user.passkeyCount > 0) out.push('WEB_AUTHN');
+  if (enabledPasskeyConfig(ctx.pool) && user && user.passkeyCount > 0) out.push('WEB_AUTHN');
   return out;
 }
 
@@ -26,8 +27,9 @@ export function availableChallenges(ctx: FlowContext, user: UserRecord | undefin
  * response path already resolves the user from the credential and its userHandle.
  */
 async function webAuthnChallenge(ctx: FlowContext, user: UserRecord | null, typed: string | null): Promise<AuthOutput> {
-  const rpId = ctx.pool.webAuthn?.RelyingPartyId;
-  if (!rpId) throw new NotAuthorizedException(PASSKEY_FAILED, 'pool has no relying party id');
+  const config = enabledPasskeyConfig(ctx.pool);
+  if (!config) throw new NotAuthorizedException(PASSKEY_FAILED, 'passkeys are not enabled for the pool');
+  const { rpId, userVerification } = config;
   const challenge = randomChallenge(16);
   const passkeys = user ? await ctx.s.store.listPasskeys(ctx.pool.id, user.id, 100) : [];
   const options = {
@@ -35,9 +37,9 @@ async function webAuthnChallenge(ctx: FlowContext, user: UserRecord | null, type
     timeout: ctx.client.authSessionValiditySec * 1000,
     rpId,
     allowCredentials: passkeys.map((p) => ({ type: 'public-key', id: p.credentialId, ...(p.transports.length ? { transports: p.transports } : {}) })),
-    userVerification: ctx.pool.webAuthn?.UserVerification ?? 'preferred',
+    userVerification,
   };
-  const session = await issueSession(ctx.s, ctx.client, user?.id ?? null, { kind: 'WEB_AUTHN', challenge, typed, rpId });
+  const session = await issueSession(ctx.s, ctx.client, user?.id ?? null, { kind: 'WEB_AUTHN', challenge, typed, rpId, userVerification });
   return {
     ChallengeName: 'WEB_AUTHN',
     Session: session,
@@ -53,7 +55,7 @@ async function webAuthnChallenge(ctx: FlowContext, user: UserRecord | null, type
 export async function initiateUserAuth(ctx: FlowContext): Promise<AuthOutput> {
   const typed = ctx.params.USERNAME;
   const preferred = ctx.params.PREFERRED_CHALLENGE;
-  if (!typed && preferred === 'WEB_AUTHN' && ctx.pool.allowedFirstAuthFactors.includes('WEB_AUTHN')) {
+  if (!typed && preferred === 'WEB_AUTHN' && enabledPasskeyConfig(ctx.pool)) {
     // Latchkey extension: username-less sign-in with a discoverable credential (empty allowCredentials);
     // the user is found from the credential and its userHandle when the assertion comes back.
     return webAuthnChallenge(ctx, null, null);
@@ -98,7 +100,7 @@ export async function respondSelectChallenge(ctx: FlowContext): Promise<AuthOutp
  */
 export async function respondWebAuthn(ctx: FlowContext): Promise<AuthOutput> {
   const { rec, hash } = await peekSession(ctx.s, ctx.client, ctx.session);
-  const st = rec.state as { kind: string; challenge: string; rpId: string };
+  const st = rec.state as unknown as WebAuthnState;
   try {
     if (st.kind !== 'WEB_AUTHN') throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
     // Success consumes the session in the same transaction as the passkey update and the new tokens.
@@ -115,7 +117,15 @@ export async function respondWebAuthn(ctx: FlowContext): Promise<AuthOutput> {
   }
 }
 
-async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, st: { challenge: string; rpId: string }, sessionHash: string): Promise<AuthOutput> {
+/** What the WEB_AUTHN step keeps in its session: the ceremony is judged by the settings it was started with. */
+interface WebAuthnState {
+  kind: string;
+  challenge: string;
+  rpId: string;
+  userVerification: 'required' | 'preferred';
+}
+
+async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, st: WebAuthnState, sessionHash: string): Promise<AuthOutput> {
   const raw = ctx.params.CREDENTIAL;
   if (!raw) throw new InvalidParameterException('Missing required parameter CREDENTIAL');
   let credential: unknown;
@@ -137,7 +147,7 @@ async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, s
   const policy = ctx.pool.latchkey.signCountPolicy;
   const verified = await verifyAuthentication({
     credential, expectedChallenge: st.challenge, expectedOrigins: ctx.client.allowedOrigins, rpId: st.rpId,
-    userVerification: ctx.pool.webAuthn?.UserVerification ?? 'preferred',
+    userVerification: st.userVerification,
     storedCredential: { credentialId, publicKey: passkey.publicKey, signCount: passkey.signCount, transports: passkey.transports },
     allowCounterRegression: policy === 'lenient-synced' && passkey.backupEligible,
   });

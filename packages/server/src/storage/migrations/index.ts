@@ -3,8 +3,9 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 type Dialect = 'sqlite' | 'postgres';
 
 /**
- * Numbered migrations. Never edit a released one; add the next number. Kysely's Migrator takes a
- * database lock, so two instances starting at once run each migration exactly once.
+ * Numbered migrations. Never edit a released one; add the next number. On PostgreSQL Kysely's Migrator
+ * takes an advisory lock, so instances starting at once run each migration exactly once; on SQLite the
+ * migration transaction is the only guard (one machine: run `latchkey migrate` or start one process first).
  */
 function migrations(dialect: Dialect): Record<string, Migration> {
   const bytes = dialect === 'postgres' ? 'bytea' : 'blob';
@@ -136,7 +137,6 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addForeignKeyConstraint('passkeys_user', ['pool_id', 'user_id'], 'users', ['pool_id', 'id'], (c) => c.onDelete('cascade'))
           .execute();
         await db.schema.createIndex('passkeys_user_order').on('passkeys').columns(['pool_id', 'user_id', 'created_at', 'credential_id']).execute();
-        await sql`select 1`.execute(db);
       },
     },
     '0002_password_set_at': {
