@@ -22,13 +22,10 @@ export const ConfirmSignUp = operation<{ ClientId: string; Username: string; Con
     const holder = emailKey ? await s.store.findUserByEmail(pool.id, emailKey) : undefined;
     if (holder && holder.id !== user.id && !input.ForceAliasCreation) throw new AliasExistsException('An account with the given email already exists.');
     await useCode(s, pool, user, 'signup', input.ConfirmationCode);
-    const now = s.clock.now();
-    if (holder && holder.id !== user.id) {
-      // ForceAliasCreation: the alias moves from the previous user to the one being confirmed.
-      await s.store.updateUser(pool.id, holder.id, { emailKey: null, attributes: { ...holder.attributes, email_verified: 'false' } }, now);
-    }
+    // ForceAliasCreation moves the alias from the previous holder to this user, in one transaction.
+    const moves = holder && holder.id !== user.id ? [{ id: holder.id, patch: { emailKey: null, attributes: { ...holder.attributes, email_verified: 'false' } } }] : [];
     try {
-      await s.store.updateUser(pool.id, user.id, { status: 'CONFIRMED', attributes, emailKey }, now);
+      await s.store.updateUsers(pool.id, [...moves, { id: user.id, patch: { status: 'CONFIRMED' as const, attributes, emailKey } }], s.clock.now());
     } catch (err) {
       if (err instanceof StoreConflictError) throw new AliasExistsException('An account with the given email already exists.');
       throw err;

@@ -49,6 +49,7 @@ export interface IssueInput {
 export class TokenService {
   private readonly cache = new Map<string, CachedKey>();
   private readonly active = new Map<string, CachedKey>();
+  private readonly loading = new Map<string, Promise<CachedKey>>();
 
   constructor(
     private readonly store: Store,
@@ -90,13 +91,22 @@ export class TokenService {
     // The signing key is re-read at least every second, so a rotation on another instance takes
     // effect within 1 s everywhere (docs/deployment.md), whatever the verification cache bound.
     if (cached && cached.record.alg === alg && this.now() - cached.loadedAt <= SIGNING_KEY_CACHE_MS) return cached;
-    let keys = await this.store.listSigningKeys(poolId, this.now());
-    let current = keys.find((k) => k.retiredAt === null && k.alg === alg);
+    // Concurrent requests of one process share one reload (and at most one first-use key creation).
+    const inflight = `${poolId}\n${alg}`;
+    let loading = this.loading.get(inflight);
+    if (!loading) {
+      loading = this.loadSigningKey(poolId, alg, cached).finally(() => this.loading.delete(inflight));
+      this.loading.set(inflight, loading);
+    }
+    return loading;
+  }
+
+  private async loadSigningKey(poolId: string, alg: TokenAlg, cached: CachedKey | undefined): Promise<CachedKey> {
+    let current = (await this.store.listSigningKeys(poolId, this.now())).find((k) => k.retiredAt === null && k.alg === alg);
     if (!current) {
       // First use of this algorithm for the pool: create its key (old-alg keys stay published a day).
       await this.rotate(poolId, alg, this.now() + 24 * 3600_000);
-      keys = await this.store.listSigningKeys(poolId, this.now());
-      current = keys.find((k) => k.retiredAt === null && k.alg === alg)!;
+      current = (await this.store.listSigningKeys(poolId, this.now())).find((k) => k.retiredAt === null && k.alg === alg)!;
     }
     // The key itself is immutable: decrypt and import it only when the active kid changed.
     const key = cached?.record.kid === current.kid ? cached.key : createPrivateKey({ key: JSON.parse(this.box.open(current.privateKeyEnc)), format: 'jwk' });

@@ -58,6 +58,8 @@ export interface Store {
   findUserByLogin(poolId: string, usernameKey: string, emailKey: string | null): Promise<UserRecord | undefined>;
   /** Applies a patch; false when the user does not exist. @throws StoreConflictError('email') */
   updateUser(poolId: string, id: string, patch: UserPatch, updatedAt: number): Promise<boolean>;
+  /** Applies several users' patches in one transaction (all or none). @throws StoreConflictError('email') */
+  updateUsers(poolId: string, patches: { id: string; patch: UserPatch }[], updatedAt: number): Promise<void>;
   /** Deletes the user with passkeys, codes, sessions and token families in one transaction. */
   deleteUser(poolId: string, id: string): Promise<boolean>;
   /** Ordered by usernameKey; `after` is the last usernameKey of the previous page. */

@@ -147,20 +147,17 @@ export class KyselyStore implements Store {
     return emailKey === null ? undefined : this.findUserByEmail(poolId, emailKey);
   }
   async updateUser(poolId: string, id: string, patch: UserPatch, updatedAt: number): Promise<boolean> {
-    const set: Partial<UsersTable> = { updated_at: updatedAt };
-    if (patch.emailKey !== undefined) set.email_key = patch.emailKey;
-    if (patch.status !== undefined) set.status = patch.status;
-    if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
-    if (patch.attributes !== undefined) set.attributes = JSON.stringify(patch.attributes);
-    if (patch.srpSalt !== undefined) set.srp_salt = patch.srpSalt;
-    if (patch.srpVerifier !== undefined) set.srp_verifier = patch.srpVerifier;
-    if (patch.passwordSetAt !== undefined) set.password_set_at = patch.passwordSetAt;
-    if (patch.failedAttempts !== undefined) set.failed_attempts = patch.failedAttempts;
-    if (patch.lockedUntil !== undefined) set.locked_until = patch.lockedUntil;
-    if (patch.tokensValidAfter !== undefined) set.tokens_valid_after = patch.tokensValidAfter;
     try {
-      const r = await this.db.updateTable('users').set(set).where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
+      return await patchUser(this.db, poolId, id, patch, updatedAt);
+    } catch (err) {
+      conflict(err, 'email');
+    }
+  }
+  async updateUsers(poolId: string, patches: { id: string; patch: UserPatch }[], updatedAt: number): Promise<void> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const { id, patch } of patches) await patchUser(trx, poolId, id, patch, updatedAt);
+      });
     } catch (err) {
       conflict(err, 'email');
     }
@@ -396,6 +393,24 @@ export class KyselyStore implements Store {
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+
+/** One user's patch as a single UPDATE (unique-key violations propagate to the caller). */
+async function patchUser(db: Kysely<Database> | Transaction<Database>, poolId: string, id: string, patch: UserPatch, updatedAt: number): Promise<boolean> {
+  const set: Partial<UsersTable> = { updated_at: updatedAt };
+  if (patch.emailKey !== undefined) set.email_key = patch.emailKey;
+  if (patch.status !== undefined) set.status = patch.status;
+  if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
+  if (patch.attributes !== undefined) set.attributes = JSON.stringify(patch.attributes);
+  if (patch.srpSalt !== undefined) set.srp_salt = patch.srpSalt;
+  if (patch.srpVerifier !== undefined) set.srp_verifier = patch.srpVerifier;
+  if (patch.passwordSetAt !== undefined) set.password_set_at = patch.passwordSetAt;
+  if (patch.failedAttempts !== undefined) set.failed_attempts = patch.failedAttempts;
+  if (patch.lockedUntil !== undefined) set.locked_until = patch.lockedUntil;
+  if (patch.tokensValidAfter !== undefined) set.tokens_valid_after = patch.tokensValidAfter;
+  const r = await db.updateTable('users').set(set).where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 class LimitReached extends Error {}
