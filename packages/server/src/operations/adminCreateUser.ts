@@ -1,12 +1,13 @@
 import { operation } from './types.js';
+import { insertUser, newUserRecord } from '../auth/newUser.js';
 import { v, common } from '../protocol/validate.js';
 import { loadPool } from './shared.js';
-import { parseAttributes, emailKeyFor, deliveryTarget } from '../domain/users.js';
+import { parseAttributes, deliveryTarget } from '../domain/users.js';
 import { describeUser } from '../domain/describe.js';
 import { assertPasswordPolicy, findUser, passwordSecret } from '../auth/password.js';
-import { randomId, randomString } from '../security/secrets.js';
-import { InvalidParameterException, UnsupportedUserStateException, UsernameExistsException, CodeDeliveryFailureException, UserNotFoundException } from '../protocol/errors.js';
-import { StoreConflictError, type UserRecord } from '../storage/store.js';
+import { randomString } from '../security/secrets.js';
+import { UnsupportedUserStateException, CodeDeliveryFailureException, UserNotFoundException } from '../protocol/errors.js';
+import type { UserRecord } from '../storage/store.js';
 
 interface Input {
   UserPoolId: string; Username: string; UserAttributes?: { Name: string; Value?: string }[]; TemporaryPassword?: string;
@@ -40,24 +41,8 @@ export const AdminCreateUser = operation<Input, object>({
       return { User: describeUser({ ...existing, updatedAt: now }) };
     }
     const attributes = parseAttributes(input.UserAttributes, { admin: true });
-    const id = randomId();
-    let username = input.Username;
-    if (pool.emailIsUsername) {
-      if (!input.Username.includes('@') && !attributes.email) throw new InvalidParameterException('Username should be an email.');
-      attributes.email ??= input.Username;
-      username = id;
-    }
-    const user: UserRecord = {
-      poolId: pool.id, id, username, usernameKey: pool.usernameKey(username), emailKey: emailKeyFor(pool, attributes),
-      status: 'FORCE_CHANGE_PASSWORD', enabled: true, attributes, ...passwordSecret(pool, { id }, password, now),
-      failedAttempts: 0, lockedUntil: 0, passkeyCount: 0, tokensValidAfter: 0, createdAt: now, updatedAt: now,
-    };
-    try {
-      await s.store.createUser(user);
-    } catch (err) {
-      if (err instanceof StoreConflictError) throw new UsernameExistsException(err.key === 'email' ? 'An account with the given email already exists.' : 'User account already exists');
-      throw err;
-    }
+    const user = newUserRecord(pool, input.Username, attributes, 'FORCE_CHANGE_PASSWORD', password, now, { emailAttributeSuffices: true });
+    await insertUser(s, user, 'User account already exists');
     if (input.MessageAction !== 'SUPPRESS') await invite(s, pool.id, user, password);
     return { User: describeUser(user) };
   },

@@ -1,0 +1,38 @@
+import type { Services } from '../services.js';
+import { StoreConflictError, type UserRecord, type UserStatus } from '../storage/store.js';
+import type { Pool } from '../domain/pools.js';
+import { emailKeyFor } from '../domain/users.js';
+import { passwordSecret } from './password.js';
+import { randomId } from '../security/secrets.js';
+import { InvalidParameterException, UsernameExistsException } from '../protocol/errors.js';
+
+/**
+ * A new user as SignUp and AdminCreateUser make one. In email-as-username pools the username is the
+ * sub and the typed name is the email (an admin may give the email as an attribute instead).
+ * @throws InvalidParameterException when an email-as-username pool gets no email.
+ */
+export function newUserRecord(pool: Pool, typed: string, attributes: Record<string, string>, status: UserStatus, password: string | undefined, now: number, opts: { emailAttributeSuffices: boolean }): UserRecord {
+  const id = randomId();
+  let username = typed;
+  if (pool.emailIsUsername) {
+    if (!typed.includes('@') && !(opts.emailAttributeSuffices && attributes.email)) throw new InvalidParameterException('Username should be an email.');
+    attributes.email ??= typed;
+    username = id;
+  }
+  return {
+    poolId: pool.id, id, username, usernameKey: pool.usernameKey(username), emailKey: emailKeyFor(pool, attributes),
+    status, enabled: true, attributes, srpSalt: null, srpVerifier: null, passwordSetAt: 0, failedAttempts: 0, lockedUntil: 0,
+    passkeyCount: 0, tokensValidAfter: 0, createdAt: now, updatedAt: now,
+    ...(password !== undefined ? passwordSecret(pool, { id }, password, now) : {}),
+  };
+}
+
+/** Stores a new user. @throws UsernameExistsException when the username (or the email that signs in) is taken. */
+export async function insertUser(s: Pick<Services, 'store'>, user: UserRecord, usernameTaken: string): Promise<void> {
+  try {
+    await s.store.createUser(user);
+  } catch (err) {
+    if (err instanceof StoreConflictError) throw new UsernameExistsException(err.key === 'email' ? 'An account with the given email already exists.' : usernameTaken);
+    throw err;
+  }
+}
