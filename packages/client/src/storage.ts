@@ -16,14 +16,19 @@ export function defaultStorage(): TokenStorage | undefined {
   return usableWebStorage('localStorage');
 }
 
-/** Synchronous web storage by name, probing that it is usable. */
+/** Storage objects already found usable: the write probe runs once per object, not on every call. */
+const probed = new WeakSet<object>();
+
+/** Synchronous web storage by name, probing (once per storage object) that it is usable. */
 export function usableWebStorage(name: 'localStorage' | 'sessionStorage'): Storage | undefined {
   try {
     const storage = (globalThis as Record<string, unknown>)[name] as Storage | undefined;
     if (!storage || typeof storage.getItem !== 'function') return undefined;
+    if (probed.has(storage)) return storage;
     const probe = '__latchkey_probe__';
     storage.setItem(probe, '1');
     storage.removeItem(probe);
+    probed.add(storage);
     return storage;
   } catch {
     return undefined;
