@@ -79,15 +79,19 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
     expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }))).UserStatus).toBe('CONFIRMED');
   });
 
-  it('a used code cannot confirm again (NotAuthorizedException: already CONFIRMED)', async () => {
+  it('a used code cannot confirm again: a code mismatch, as for an unknown user (existence errors prevented)', async () => {
     const username = uniq('reuse');
     await signUp(username);
     const code = await outboxCode(server, pool.userPoolId, `${username}@example.com`);
     await server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: code }));
-    await expectServiceError(server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: code })),
-      'NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED');
-    // And a resend for a confirmed user is refused.
-    await expectServiceError(server.client.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: username })), 'InvalidParameterException');
+    const again = () => server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: code }));
+    const unknown = () => server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: uniq('nobody'), ConfirmationCode: code }));
+    await expectServiceError(again(), 'CodeMismatchException', 'Invalid verification code provided, please try again.');
+    await expectServiceError(unknown(), 'CodeMismatchException', 'Invalid verification code provided, please try again.');
+    // A resend for a confirmed user answers like one for an unknown user: a simulated delivery.
+    const resent = await server.client.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: username }));
+    expect(resent.CodeDeliveryDetails).toMatchObject({ DeliveryMedium: 'EMAIL', AttributeName: 'email', Destination: expect.stringMatching(/^[a-z]\*\*\*@[a-z]\*\*\*$/) });
+    expect(await outboxCode(server, pool.userPoolId, `${username}@example.com`)).toBe(code);
   });
 
   it('a code expires after 24 h (ExpiredCodeException at 25 h); a resent code then works', async () => {

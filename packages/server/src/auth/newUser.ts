@@ -12,6 +12,7 @@ import { InvalidParameterException, UsernameExistsException } from '../protocol/
  * @throws InvalidParameterException when an email-as-username pool gets no email.
  */
 export function newUserRecord(pool: Pool, typed: string, attributes: Record<string, string>, status: UserStatus, password: string | undefined, now: number, opts: { emailAttributeSuffices: boolean }): UserRecord {
+  assertUsernameShape(pool, typed);
   const id = randomId();
   let username = typed;
   if (pool.emailIsUsername) {
@@ -21,10 +22,22 @@ export function newUserRecord(pool: Pool, typed: string, attributes: Record<stri
   }
   return {
     poolId: pool.id, id, username, usernameKey: pool.usernameKey(username), emailKey: emailKeyFor(pool, attributes),
-    status, enabled: true, attributes, srpSalt: null, srpVerifier: null, passwordSetAt: 0, failedAttempts: 0, lockedUntil: 0,
+    status, enabled: true, attributes, srpSalt: null, srpVerifier: null, passwordSetAt: 0,
     passkeyCount: 0, tokensValidAfter: 0, createdAt: now, updatedAt: now,
     ...(password !== undefined ? passwordSecret(pool, { id }, password, now) : {}),
   };
+}
+
+/**
+ * Where email (phone number) is an alias, a username in that format could pass for another user's
+ * alias at sign-in, so Cognito refuses it; so do we.
+ * @throws InvalidParameterException
+ */
+export function assertUsernameShape(pool: Pool, typed: string): void {
+  if (pool.emailIsAlias && typed.includes('@')) throw new InvalidParameterException('Username cannot be of email format, since user pool is configured for email alias.');
+  if (pool.aliasAttributes.includes('phone_number') && /^\+[0-9]+$/.test(typed)) {
+    throw new InvalidParameterException('Username cannot be of phone number format, since user pool is configured for phone_number alias.');
+  }
 }
 
 /** Stores a new user. @throws UsernameExistsException when the username (or the email that signs in) is taken. */

@@ -1,11 +1,11 @@
 import type { Services } from '../services.js';
-import type { UserRecord } from '../storage/store.js';
+import type { LoginAttempt, UserRecord } from '../storage/store.js';
 import type { Pool } from '../domain/pools.js';
 import { passwordPolicyViolation } from '../domain/pools.js';
 import type { AppClient } from '../domain/clients.js';
 import { loginKeys } from '../domain/users.js';
 import { checkPassword, createVerifier } from '../security/srp.js';
-import { safeEqual, secretHash } from '../security/secrets.js';
+import { hmacHex, safeEqual, secretHash } from '../security/secrets.js';
 import {
   InvalidPasswordException, NotAuthorizedException, PasswordResetRequiredException, UserNotConfirmedException, UserNotFoundException,
 } from '../protocol/errors.js';
@@ -20,6 +20,9 @@ const DUMMY = createVerifier('Dummy', 'nobody', 'not-a-password-' + Math.random(
 export function lockoutMs(failures: number, threshold: number): number {
   return Math.min(2 ** Math.max(0, failures - threshold) * 1000, 15 * 60_000);
 }
+
+/** lockoutMs as the table Store.admitLoginAttempt takes: entry i is the lock at threshold + i failures. */
+const LOCK_SCHEDULE: readonly number[] = Array.from({ length: 11 }, (_, i) => lockoutMs(i, 0));
 
 /** @throws InvalidPasswordException when the password breaks the pool's policy. */
 export function assertPasswordPolicy(pool: Pool, password: string): void {
@@ -62,35 +65,61 @@ export function assertUserCanSignIn(user: UserRecord): void {
 }
 
 /**
- * Counts a failed password (or SRP proof) toward the lockout.
+ * The attempt-counter key of a typed login name: an HMAC under the server key of the name as it is
+ * looked up, so known and unknown names are counted (and locked) alike and no name is stored.
  */
-export async function recordFailure(s: Pick<Services, 'store' | 'clock'>, pool: Pool, user: UserRecord): Promise<void> {
-  const threshold = pool.latchkey.lockoutThreshold;
-  await s.store.recordFailedAttempt(pool.id, user.id, s.clock.now(), threshold, (n) => lockoutMs(n, threshold));
+export function loginAttemptKey(s: Pick<Services, 'box'>, pool: Pool, typed: string): string {
+  const { usernameKey, emailKey } = loginKeys(pool, typed);
+  return hmacHex(s.box.macKey, `login-attempt\n${pool.id}\n${emailKey !== null ? `e:${emailKey}` : `u:${usernameKey}`}`);
 }
 
-/** @throws NotAuthorizedException("Password attempts exceeded") while the user is locked out. */
-export function assertNotLocked(s: Pick<Services, 'clock'>, user: UserRecord): void {
-  if (user.lockedUntil > s.clock.now()) throw new NotAuthorizedException(LOCKED);
+/** Every attempt key a user can be reached by (username, and email where it signs in). */
+export function userLoginAttemptKeys(s: Pick<Services, 'box'>, pool: Pool, user: UserRecord): string[] {
+  return [user.username, ...(user.emailKey ? [user.emailKey] : [])].map((typed) => loginAttemptKey(s, pool, typed));
+}
+
+/** The attempt-counter key of ChangePassword (a holder of an access token guessing the old password). */
+export function changePasswordAttemptKey(s: Pick<Services, 'box'>, pool: Pool, user: UserRecord): string {
+  return hmacHex(s.box.macKey, `change-password\n${pool.id}\n${user.id}`);
 }
 
 /**
- * USER_PASSWORD_AUTH: recomputes the SRP verifier from the password and compares in constant time.
- * Unknown users cost the same as known ones; failures count toward the lockout.
+ * Admits one password guess before it is evaluated (Store.admitLoginAttempt): at most the pool's
+ * threshold per lock window, however many arrive at once on however many instances. The caller
+ * clears the key when the password verifies.
+ * @throws NotAuthorizedException("Password attempts exceeded") while the key is locked.
+ */
+export async function admitPasswordAttempt(s: Pick<Services, 'store' | 'clock'>, pool: Pool, loginKey: string): Promise<void> {
+  const admitted = await s.store.admitLoginAttempt(pool.id, loginKey, s.clock.now(), pool.latchkey.lockoutThreshold, LOCK_SCHEDULE);
+  if (!admitted) throw lockedOut();
+}
+
+/** The attempt to admit for a login key under the pool's lockout policy. */
+export function passwordAttempt(pool: Pool, loginKey: string): LoginAttempt {
+  return { loginKey, threshold: pool.latchkey.lockoutThreshold, lockMs: LOCK_SCHEDULE };
+}
+
+/** NotAuthorizedException("Password attempts exceeded"). */
+export const lockedOut = () => new NotAuthorizedException(LOCKED);
+
+/**
+ * USER_PASSWORD_AUTH: admits the attempt, then recomputes the SRP verifier from the password and
+ * compares in constant time. Unknown users are admitted, counted and locked like known ones and cost
+ * the same; a user's state (disabled, unconfirmed, …) is told only once the password proves who asks.
+ * Returns the user and the attempt key to clear with the sign-in.
  * @throws NotAuthorizedException | UserNotFoundException | UserNotConfirmedException | PasswordResetRequiredException
  */
-export async function verifyUserPassword(s: Pick<Services, 'store' | 'clock'>, pool: Pool, client: AppClient, typed: string, password: string): Promise<UserRecord> {
+export async function verifyUserPassword(s: Pick<Services, 'store' | 'clock' | 'box'>, pool: Pool, client: AppClient, typed: string, password: string): Promise<{ user: UserRecord; loginKey: string }> {
   const user = await findUser(s, pool, typed);
+  const loginKey = loginAttemptKey(s, pool, typed);
+  await admitPasswordAttempt(s, pool, loginKey);
   if (!user || !user.srpSalt || !user.srpVerifier) {
     checkPassword(pool.srpName, 'nobody', password, DUMMY.saltHex, DUMMY.verifierHex);
     throw noSuchUser(client);
   }
-  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
-  assertNotLocked(s, user);
   if (!checkPassword(pool.srpName, user.id, password, user.srpSalt, user.srpVerifier)) {
-    await recordFailure(s, pool, user);
     throw new NotAuthorizedException(INCORRECT, 'wrong password');
   }
   assertUserCanSignIn(user);
-  return user;
+  return { user, loginKey };
 }

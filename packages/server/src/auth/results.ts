@@ -27,12 +27,14 @@ export interface FinishSignIn {
   /** Hash of the step's Session: consumed exactly once. */
   sessionHash?: string;
   passkeyUse?: PasskeyUse;
+  /** The password attempt counter to clear (Store.admitLoginAttempt), when a password was verified. */
+  clearLoginKey?: string;
 }
 
 /**
  * A completed sign-in: a new token family (origin_jti) with its refresh token (stored as a hash)
  * and freshly signed access and id tokens, written in one transaction with the consumption of the
- * step's session (and passkey use). Resets the failed-attempt counter.
+ * step's session, the passkey use and the clearing of the password attempt counter.
  * @throws NotAuthorizedException when the session was used concurrently.
  */
 export async function signedIn(s: Pick<Services, 'store' | 'tokens' | 'clock'>, pool: Pool, client: AppClient, user: UserRecord, finish: FinishSignIn = {}): Promise<AuthOutput> {
@@ -41,7 +43,7 @@ export async function signedIn(s: Pick<Services, 'store' | 'tokens' | 'clock'>, 
   const refreshToken = randomToken(64);
   const authTime = Math.floor(now / 1000);
   const outcome = await s.store.finishSignIn({
-    sessionHash: finish.sessionHash, now, passkeyUse: finish.passkeyUse,
+    sessionHash: finish.sessionHash, now, passkeyUse: finish.passkeyUse, clearLoginKey: finish.clearLoginKey,
     family: {
       originJti, poolId: pool.id, clientId: client.id, userId: user.id, refreshHash: sha256Hex(refreshToken),
       authTime, createdAt: now, expiresAt: now + client.refreshValiditySec * 1000, revokedAt: null,
@@ -49,9 +51,6 @@ export async function signedIn(s: Pick<Services, 'store' | 'tokens' | 'clock'>, 
   });
   if (outcome === 'session-gone') throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
   if (outcome === 'passkey-race') throw new NotAuthorizedException('Incorrect username or passkey.', 'concurrent use of the credential');
-  if (user.failedAttempts > 0 || user.lockedUntil > 0) {
-    await s.store.updateUser(pool.id, user.id, { failedAttempts: 0, lockedUntil: 0 }, now);
-  }
   const { accessToken, idToken } = await s.tokens.issue({
     poolId: pool.id, clientId: client.id, sub: user.id, username: user.username, idClaims: idTokenClaims(user),
     originJti, authTime, accessValiditySec: client.accessValiditySec, idValiditySec: client.idValiditySec, alg: pool.latchkey.tokenSigningAlg,

@@ -19,10 +19,13 @@ export interface CodeSender {
   send(message: CodeMessage): Promise<void>;
 }
 
-/** Masks an email the way Cognito does in CodeDeliveryDetails: `a***@e***`. */
+/**
+ * Masks an email the way Cognito does in CodeDeliveryDetails: `a***@e***`. The letters are lower-cased
+ * so the mask of a stored address and of the same address typed in another case are the same.
+ */
 export function maskDestination(destination: string): string {
   const at = destination.indexOf('@');
   if (at < 0) return destination.length > 4 ? `+*******${destination.slice(-4)}` : '***';
   const domain = destination.slice(at + 1);
-  return `${destination[0]}***@${domain[0] ?? ''}***`;
+  return `${destination[0]!.toLowerCase()}***@${(domain[0] ?? '').toLowerCase()}***`;
 }

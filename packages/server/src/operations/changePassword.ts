@@ -1,25 +1,35 @@
 import { operation } from './types.js';
 import { common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
-import { assertNotLocked, assertPasswordPolicy, passwordSecret, recordFailure, INCORRECT } from '../auth/password.js';
+import { admitPasswordAttempt, assertPasswordPolicy, changePasswordAttemptKey, passwordSecret, userLoginAttemptKeys, INCORRECT } from '../auth/password.js';
 import { checkPassword } from '../security/srp.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
 
-/** ChangePassword: the previous password must verify (failures count toward the lockout). */
+/**
+ * ChangePassword: the previous password must verify. Each guess is admitted before it is evaluated
+ * (so a stolen access token buys the same few guesses as a sign-in), and the new verifier replaces
+ * the one that was checked with a compare-and-swap: of concurrent changes, exactly one applies.
+ * @throws NotAuthorizedException (wrong or stale previous password, lockout) | InvalidPasswordException
+ */
 export const ChangePassword = operation<{ PreviousPassword?: string; ProposedPassword: string; AccessToken: string }, object>({
   auth: 'none',
   input: { PreviousPassword: common.password(false), ProposedPassword: common.password(), AccessToken: common.accessToken() },
   async handle(s, { PreviousPassword, ProposedPassword, AccessToken }) {
     const { pool, user } = await authorizeAccessToken(s, AccessToken);
+    assertPasswordPolicy(pool, ProposedPassword);
+    const attemptKey = changePasswordAttemptKey(s, pool, user);
     if (user.srpVerifier && user.srpSalt) {
-      assertNotLocked(s, user);
+      await admitPasswordAttempt(s, pool, attemptKey);
       if (!PreviousPassword || !checkPassword(pool.srpName, user.id, PreviousPassword, user.srpSalt, user.srpVerifier)) {
-        await recordFailure(s, pool, user);
         throw new NotAuthorizedException(INCORRECT);
       }
     }
-    assertPasswordPolicy(pool, ProposedPassword);
-    await s.store.updateUser(pool.id, user.id, { ...passwordSecret(pool, user, ProposedPassword, s.clock.now()), failedAttempts: 0, lockedUntil: 0 }, s.clock.now());
+    const now = s.clock.now();
+    const swapped = await s.store.updateUser(pool.id, user.id, passwordSecret(pool, user, ProposedPassword, now), now, { srpVerifier: user.srpVerifier });
+    // The previous password was right when it was checked (a double submit, say): that is no guess to
+    // count, whichever of the concurrent changes won.
+    await s.store.clearLoginAttempts(pool.id, [attemptKey, ...(swapped ? userLoginAttemptKeys(s, pool, user) : [])]);
+    if (!swapped) throw new NotAuthorizedException(INCORRECT, 'password changed concurrently');
     return {};
   },
 });

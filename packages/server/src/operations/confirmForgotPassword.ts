@@ -1,7 +1,7 @@
 import { operation } from './types.js';
 import { common } from '../protocol/validate.js';
 import { loadPublicUserRequest, publicUserShape, unknownUserForCode } from './shared.js';
-import { assertPasswordPolicy, passwordSecret } from '../auth/password.js';
+import { assertPasswordPolicy, passwordSecret, userLoginAttemptKeys } from '../auth/password.js';
 import { useCode } from '../auth/codes.js';
 
 /** ConfirmForgotPassword: a valid code sets the new password and clears any lockout. */
@@ -14,8 +14,9 @@ export const ConfirmForgotPassword = operation<{ ClientId: string; Username: str
     assertPasswordPolicy(pool, input.Password);
     await useCode(s, pool, user, 'forgot', input.ConfirmationCode);
     await s.store.updateUser(pool.id, user.id, {
-      ...passwordSecret(pool, user, input.Password, s.clock.now()), status: user.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED', failedAttempts: 0, lockedUntil: 0,
+      ...passwordSecret(pool, user, input.Password, s.clock.now()), status: user.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED',
     }, s.clock.now());
+    await s.store.clearLoginAttempts(pool.id, userLoginAttemptKeys(s, pool, user));
     return {};
   },
 });

@@ -13,7 +13,10 @@ export const ConfirmSignUp = operation<{ ClientId: string; Username: string; Con
   async handle(s, input) {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user) throw unknownUserForCode(client);
-    if (user.status !== 'UNCONFIRMED') throw new NotAuthorizedException(`User cannot be confirmed. Current status is ${user.status}`);
+    if (user.status !== 'UNCONFIRMED') {
+      // With existence errors prevented, a confirmed user answers like an unknown one (a code mismatch).
+      throw client.preventUserExistenceErrors ? unknownUserForCode(client) : new NotAuthorizedException(`User cannot be confirmed. Current status is ${user.status}`);
+    }
     const attributes = { ...user.attributes };
     if (attributes.email) attributes.email_verified = 'true';
     else if (attributes.phone_number) attributes.phone_number_verified = 'true';

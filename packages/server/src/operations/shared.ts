@@ -8,7 +8,7 @@ import { assertSecretHash, findUser } from '../auth/password.js';
 import type { Services } from '../services.js';
 import { Pool } from '../domain/pools.js';
 import { AppClient } from '../domain/clients.js';
-import { macToken, safeEqual } from '../security/secrets.js';
+import { derivedBytes, macToken, safeEqual } from '../security/secrets.js';
 
 /** @throws ResourceNotFoundException when the pool does not exist. */
 export async function loadPool(s: Pick<Services, 'store'>, poolId: string): Promise<Pool> {
@@ -73,11 +73,19 @@ export function adminUserOperation<I extends object = Record<string, never>>(
 }
 
 /**
- * What ForgotPassword / ResendConfirmationCode answer for an unknown user when user-existence errors
- * are prevented: the same shape as a real delivery, so existence cannot be probed.
+ * What ForgotPassword / ResendConfirmationCode answer for a user who gets no code when user-existence
+ * errors are prevented: the shape of a real delivery, stable for the typed name. A typed email is
+ * masked as a real one would be; for any other name the two visible letters are derived from it under
+ * the server key, so nothing tells them from a real user's.
  */
-export function simulatedDelivery(username: string) {
-  return { CodeDeliveryDetails: { Destination: maskDestination(username.includes('@') ? username : 'x@x.x'), DeliveryMedium: 'EMAIL', AttributeName: 'email' } };
+export function simulatedDelivery(s: Pick<Services, 'box'>, pool: Pool, typed: string) {
+  let destination = typed;
+  if (!typed.includes('@')) {
+    const letters = derivedBytes(s.box.macKey, `simulated-delivery\n${pool.id}\n${pool.usernameKey(typed)}`, 2);
+    const letter = (b: number) => String.fromCharCode(97 + (b % 26));
+    destination = `${letter(letters[0]!)}@${letter(letters[1]!)}`;
+  }
+  return { CodeDeliveryDetails: { Destination: maskDestination(destination), DeliveryMedium: 'EMAIL', AttributeName: 'email' } };
 }
 
 /** The app client and its pool, for operations identified by `ClientId`. @throws ResourceNotFoundException */
@@ -109,8 +117,14 @@ export function unknownUserForCode(client: AppClient): Error {
     : new UserNotFoundException('Username/client id combination not found.');
 }
 
-/** The answer to a code request for an unknown user: a simulated delivery when existence errors are prevented. */
-export function unknownUserForDelivery(client: AppClient, username: string) {
-  if (client.preventUserExistenceErrors) return simulatedDelivery(username);
-  throw new UserNotFoundException('Username/client id combination not found.');
+/**
+ * The answer to a code request for a user who gets no code (unknown, or known but not in a state to
+ * receive one): a simulated delivery when existence errors are prevented, else `otherwise`.
+ */
+export function noDelivery(s: Pick<Services, 'box'>, client: AppClient, pool: Pool, typed: string, otherwise: Error) {
+  if (client.preventUserExistenceErrors) return simulatedDelivery(s, pool, typed);
+  throw otherwise;
 }
+
+/** UserNotFoundException as ForgotPassword / ResendConfirmationCode word it. */
+export const deliveryUserNotFound = () => new UserNotFoundException('Username/client id combination not found.');

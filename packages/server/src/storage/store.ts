@@ -1,5 +1,5 @@
 import type {
-  AddPasskeyResult, AuthSessionRecord, ChallengeRecord, ClientRecord, CodePurpose, CodeRecord, OutboxMessage,
+  AddPasskeyResult, AuthSessionRecord, ChallengeRecord, LoginAttempt, ClientRecord, CodePurpose, CodeRecord, OutboxMessage,
   PasskeyRecord, PasskeyUse, PoolRecord, SigningKeyRecord, TokenFamilyRecord, UserFilter, UserPatch, UserRecord,
 } from './types.js';
 
@@ -54,10 +54,18 @@ export interface Store {
   getUser(poolId: string, id: string): Promise<UserRecord | undefined>;
   /** The user holding this email sign-in key, if any. */
   findUserByEmail(poolId: string, emailKey: string): Promise<UserRecord | undefined>;
-  /** Finds by username key, else by email key. */
+  /**
+   * Finds by email key (when given) first, else by username key: a verified email alias always wins
+   * over a username that merely looks like it (such usernames are refused in alias pools, but may
+   * predate that rule).
+   */
   findUserByLogin(poolId: string, usernameKey: string, emailKey: string | null): Promise<UserRecord | undefined>;
-  /** Applies a patch; false when the user does not exist. @throws StoreConflictError('email') */
-  updateUser(poolId: string, id: string, patch: UserPatch, updatedAt: number): Promise<boolean>;
+  /**
+   * Applies a patch; false when the user does not exist or, with `guard`, when the stored SRP verifier
+   * is no longer the given one (a compare-and-swap: of concurrent password changes from one verifier,
+   * exactly one applies). @throws StoreConflictError('email')
+   */
+  updateUser(poolId: string, id: string, patch: UserPatch, updatedAt: number, guard?: { srpVerifier: string | null }): Promise<boolean>;
   /** Applies several users' patches in one transaction (all or none). @throws StoreConflictError('email') */
   updateUsers(poolId: string, patches: { id: string; patch: UserPatch }[], updatedAt: number): Promise<void>;
   /** Deletes the user with passkeys, codes, sessions and token families in one transaction. */
@@ -65,10 +73,23 @@ export interface Store {
   /** Ordered by usernameKey; `after` is the last usernameKey of the previous page. */
   listUsers(poolId: string, limit: number, after: string | undefined, filter: UserFilter | undefined): Promise<UserRecord[]>;
   /**
-   * Atomically counts one failed password attempt and, from `threshold` failures on, sets `lockedUntil` to
-   * now + backoff(failedAttempts). Returns the new counters.
+   * Admits one password attempt for a login key (an opaque string: callers pass an HMAC of the typed
+   * name) unless the key is locked at `now`. A single guarded upsert, so whatever the concurrency, the
+   * number of workers or instances, at most `threshold` attempts are admitted before the lock and one
+   * per lock window after it. Every admitted attempt counts as a failure until clearLoginAttempts (the
+   * caller clears on success); the admission that brings the count to `threshold + i` locks the key
+   * until now + lockMs[min(i, lockMs.length - 1)]. True when admitted. Idle, unlocked counters are
+   * purged after a day (purgeExpired).
    */
-  recordFailedAttempt(poolId: string, id: string, now: number, threshold: number, backoff: (failures: number) => number): Promise<{ failedAttempts: number; lockedUntil: number }>;
+  admitLoginAttempt(poolId: string, loginKey: string, now: number, threshold: number, lockMs: readonly number[]): Promise<boolean>;
+  /**
+   * consumeAuthSession and, in the same transaction, admitLoginAttempt for the attempt `attemptFor`
+   * names from the consumed session (none: nothing admitted, `admitted` true). Exactly one concurrent
+   * caller receives the session, so a step answered many times at once is one attempt, evaluated once.
+   */
+  consumeAuthSessionAdmitting(idHash: string, now: number, attemptFor: (session: AuthSessionRecord) => LoginAttempt | undefined): Promise<{ session: AuthSessionRecord; admitted: boolean } | undefined>;
+  /** Forgets the attempt counters of these login keys (after a verified password, or a password reset). */
+  clearLoginAttempts(poolId: string, loginKeys: readonly string[]): Promise<void>;
 
   // ---- one-time codes ----
   /** Replaces any pending code of that purpose. */
@@ -100,10 +121,11 @@ export interface Store {
   peekAuthSession(idHash: string, now: number): Promise<AuthSessionRecord | undefined>;
   /**
    * The last write of a sign-in, in ONE transaction: consumes the step's session (when given; exactly
-   * one concurrent caller can), applies the count-guarded passkey use (when given), and stores the new
-   * token family. Returns what stopped it, with nothing written in that case.
+   * one concurrent caller can), applies the count-guarded passkey use (when given), clears the login
+   * key's attempt counter (when given) and stores the new token family. Returns what stopped it, with
+   * nothing written in that case.
    */
-  finishSignIn(input: { sessionHash?: string; now: number; passkeyUse?: PasskeyUse; family: TokenFamilyRecord }): Promise<'ok' | 'session-gone' | 'passkey-race'>;
+  finishSignIn(input: { sessionHash?: string; now: number; passkeyUse?: PasskeyUse; clearLoginKey?: string; family: TokenFamilyRecord }): Promise<'ok' | 'session-gone' | 'passkey-race'>;
   /** Reads an unexpired registration challenge without consuming it. */
   peekChallenge(challenge: string, now: number): Promise<ChallengeRecord | undefined>;
   /** Delete-returning: exactly one concurrent caller receives the session; expired ones are not returned. */

@@ -38,8 +38,6 @@ export interface UserRecord {
   srpVerifier: string | null;
   /** When the current password (temporary or not) was set; temporary passwords expire from here. */
   passwordSetAt: number;
-  failedAttempts: number;
-  lockedUntil: number;
   passkeyCount: number;
   /** Access tokens issued before this instant are rejected (global sign-out). */
   tokensValidAfter: number;
@@ -47,7 +45,7 @@ export interface UserRecord {
   updatedAt: number;
 }
 
-export type UserPatch = Partial<Pick<UserRecord, 'emailKey' | 'status' | 'enabled' | 'attributes' | 'srpSalt' | 'srpVerifier' | 'passwordSetAt' | 'failedAttempts' | 'lockedUntil' | 'tokensValidAfter'>>;
+export type UserPatch = Partial<Pick<UserRecord, 'emailKey' | 'status' | 'enabled' | 'attributes' | 'srpSalt' | 'srpVerifier' | 'passwordSetAt' | 'tokensValidAfter'>>;
 
 export interface SigningKeyRecord {
   kid: string;
@@ -156,4 +154,11 @@ export interface UserFilter {
   value: string;
   /** `=` exact, `^=` prefix. */
   op: '=' | '^=';
+}
+
+/** One password attempt to admit (Store.admitLoginAttempt's arguments after the pool). */
+export interface LoginAttempt {
+  loginKey: string;
+  threshold: number;
+  lockMs: readonly number[];
 }

@@ -18,6 +18,7 @@ export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: 
     }
     // The step's session ends here (exactly once, even under concurrent answers); a new one follows.
     if (finish.sessionHash) await burnSession(ctx.s, finish.sessionHash);
+    if (finish.clearLoginKey) await ctx.s.store.clearLoginAttempts(ctx.pool.id, [finish.clearLoginKey]);
     const attrs = Object.fromEntries(userAttributes(user).filter((a) => a.Name !== 'sub' && !a.Name.endsWith('_verified')).map((a) => [a.Name, a.Value]));
     return {
       ChallengeName: 'NEW_PASSWORD_REQUIRED',
@@ -32,6 +33,6 @@ export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: 
 export async function passwordSignIn(ctx: FlowContext, typed: string | undefined, password: string | undefined): Promise<AuthOutput> {
   if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
   if (!password) throw new InvalidParameterException('Missing required parameter PASSWORD');
-  const user = await verifyUserPassword(ctx.s, ctx.pool, ctx.client, typed, password);
-  return afterPassword(ctx, user);
+  const { user, loginKey } = await verifyUserPassword(ctx.s, ctx.pool, ctx.client, typed, password);
+  return afterPassword(ctx, user, { clearLoginKey: loginKey });
 }

@@ -1,11 +1,11 @@
 import type { FlowContext } from './context.js';
-import type { UserRecord } from '../../storage/store.js';
-import { findUser, assertNotLocked, assertUserCanSignIn, recordFailure, noSuchUser, INCORRECT } from '../password.js';
+import type { AuthSessionRecord, UserRecord } from '../../storage/store.js';
+import { findUser, assertUserCanSignIn, lockedOut, loginAttemptKey, noSuchUser, passwordAttempt, INCORRECT } from '../password.js';
 import { afterPassword } from './password.js';
-import { issueSession, peekSession, burnSession, SESSION_EXPIRED } from '../sessions.js';
+import { issueSession, SESSION_EXPIRED } from '../sessions.js';
 import type { AuthOutput } from '../results.js';
 import { isValidSrpA, randomVerifierHex, parseSrpTimestamp, startSrpSession, verifyPasswordClaim } from '../../security/srp.js';
-import { derivedBytes, derivedUuid, randomBytesB64 } from '../../security/secrets.js';
+import { derivedBytes, derivedUuid, randomBytesB64, sha256Hex } from '../../security/secrets.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 
 /** How far the client's TIMESTAMP may be from ours (Amplify does no drift correction). */
@@ -27,14 +27,14 @@ export async function startSrp(ctx: FlowContext, typed: string | undefined, srpA
   let verifier: string;
   let userId: string | null = null;
   let userIdForSrp: string;
-  if (user && user.srpSalt && user.srpVerifier && user.enabled) {
+  if (user && user.srpSalt && user.srpVerifier) {
+    // Disabled users get their real challenge too: their state is told only after a verified proof.
     salt = user.srpSalt;
     verifier = user.srpVerifier;
     userId = user.id;
     userIdForSrp = user.id;
   } else {
     if (!user && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
-    if (user && !user.enabled) throw new NotAuthorizedException('User is disabled.');
     // A stand-in that looks like a real user across attempts: a stable UUID-shaped id and a stable salt
     // derived under the server key; the verifier is of a random password, so no claim ever verifies.
     const label = `srp-standin\n${ctx.pool.id}\n${ctx.pool.usernameKey(typed)}`;
@@ -44,7 +44,7 @@ export async function startSrp(ctx: FlowContext, typed: string | undefined, srpA
   }
   const { bHex, BHex } = startSrpSession(verifier);
   const secret = randomBytesB64(48);
-  const session = await issueSession(ctx.s, ctx.client, userId, { kind: 'PASSWORD_VERIFIER', b: bHex, B: BHex, A: srpA, v: verifier }, secretToSession(secret));
+  const session = await issueSession(ctx.s, ctx.client, userId, { kind: 'PASSWORD_VERIFIER', b: bHex, B: BHex, A: srpA, v: verifier, lk: loginAttemptKey(ctx.s, ctx.pool, typed) }, secretToSession(secret));
   return {
     ChallengeName: 'PASSWORD_VERIFIER',
     Session: session,
@@ -52,7 +52,9 @@ export async function startSrp(ctx: FlowContext, typed: string | undefined, srpA
       SALT: salt.replace(/^0+(?=.)/, ''),
       SRP_B: BHex,
       SECRET_BLOCK: secret,
-      USERNAME: user?.username ?? typed,
+      // What was typed, for known and unknown users alike: the canonical name (the owner of an email
+      // alias, the UUID of an email-as-username pool) would tell that the user exists.
+      USERNAME: typed,
       USER_ID_FOR_SRP: userIdForSrp,
     },
   };
@@ -64,9 +66,11 @@ function secretToSession(secretB64: string): string {
 }
 
 /**
- * RespondToAuthChallenge PASSWORD_VERIFIER: consumes the SRP state (single use, so a replayed
- * response fails), checks the timestamp window and the signature in constant time.
- * @throws NotAuthorizedException (generic) for every failure; failures count toward the lockout.
+ * RespondToAuthChallenge PASSWORD_VERIFIER: consumes the SRP state and, in the same transaction,
+ * admits the password attempt (Store.consumeAuthSessionAdmitting), so a response is evaluated at most
+ * once and counts toward the lockout before it is; then checks the timestamp window and the signature
+ * in constant time.
+ * @throws NotAuthorizedException (generic) for every failure.
  */
 export async function respondSrp(ctx: FlowContext): Promise<AuthOutput> {
   const block = ctx.params.PASSWORD_CLAIM_SECRET_BLOCK;
@@ -75,36 +79,37 @@ export async function respondSrp(ctx: FlowContext): Promise<AuthOutput> {
   if (!block || !signature || !timestamp) throw new InvalidParameterException('Missing required parameter PASSWORD_CLAIM_SIGNATURE, PASSWORD_CLAIM_SECRET_BLOCK or TIMESTAMP');
   const sessionKey = secretToSession(block);
   if (ctx.session && ctx.session !== sessionKey) throw new NotAuthorizedException(SESSION_EXPIRED, 'session and secret block differ');
-  const { rec, hash } = await peekSession(ctx.s, ctx.client, sessionKey);
-  try {
-    return await verifyClaim(ctx, rec, hash, block, signature, timestamp);
-  } catch (err) {
-    // Any failure burns the SRP state, so a response can never be retried or replayed.
-    await burnSession(ctx.s, hash);
-    throw err;
-  }
+  const stateOf = (rec: AuthSessionRecord) => rec.state as Partial<SrpState>;
+  const sameClient = (rec: AuthSessionRecord) => rec.clientId === ctx.client.id && rec.poolId === ctx.client.poolId;
+  const got = await ctx.s.store.consumeAuthSessionAdmitting(sha256Hex(sessionKey), ctx.s.clock.now(), (rec) => {
+    const st = stateOf(rec);
+    return sameClient(rec) && st.kind === 'PASSWORD_VERIFIER' && st.lk ? passwordAttempt(ctx.pool, st.lk) : undefined;
+  });
+  if (!got) throw new NotAuthorizedException(SESSION_EXPIRED, 'unknown, used or expired session');
+  const st = stateOf(got.session);
+  if (!sameClient(got.session) || st.kind !== 'PASSWORD_VERIFIER' || !st.lk) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step or client');
+  if (!got.admitted) throw lockedOut();
+  return verifyClaim(ctx, got.session.userId, st as SrpState, block, signature, timestamp);
 }
 
-async function verifyClaim(ctx: FlowContext, rec: { userId: string | null; state: object }, hash: string, block: string, signature: string, timestamp: string): Promise<AuthOutput> {
-  const st = rec.state as { kind: string; b: string; B: string; A: string; v: string };
-  if (st.kind !== 'PASSWORD_VERIFIER') throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
+/** What the PASSWORD_VERIFIER step keeps in its session. */
+interface SrpState { kind: string; b: string; B: string; A: string; v: string; lk: string }
+
+async function verifyClaim(ctx: FlowContext, userId: string | null, st: SrpState, block: string, signature: string, timestamp: string): Promise<AuthOutput> {
   const when = parseSrpTimestamp(timestamp);
   if (!when || Math.abs(when.getTime() - ctx.s.clock.now()) > TIMESTAMP_WINDOW_MS) throw new NotAuthorizedException(INCORRECT, 'timestamp outside window');
   let user: UserRecord | undefined;
-  if (rec.userId) user = await ctx.s.store.getUser(ctx.pool.id, rec.userId);
+  if (userId) user = await ctx.s.store.getUser(ctx.pool.id, userId);
   if (!user) {
     throw ctx.client.preventUserExistenceErrors ? new NotAuthorizedException(INCORRECT, 'unknown user') : noSuchUser(ctx.client);
   }
-  assertNotLocked(ctx.s, user);
   const ok = verifyPasswordClaim({
     poolName: ctx.pool.srpName, userIdForSrp: user.id, verifierHex: st.v, bHex: st.b, BHex: st.B, srpAHex: st.A,
     secretBlockB64: block, timestamp, signatureB64: signature,
   });
   if (!ok || st.v !== user.srpVerifier) {
-    await recordFailure(ctx.s, ctx.pool, user);
     throw new NotAuthorizedException(INCORRECT, ok ? 'password changed during sign-in' : 'bad SRP signature');
   }
   assertUserCanSignIn(user);
-  return afterPassword(ctx, user, { sessionHash: hash });
+  return afterPassword(ctx, user, { clearLoginKey: st.lk });
 }
-

@@ -7,17 +7,30 @@ import { issueSession, consumeSession, peekSession, burnSession, SESSION_EXPIRED
 import { signedIn, type AuthOutput } from '../results.js';
 import { enabledPasskeyConfig } from '../passkeyPolicy.js';
 import { randomChallenge, verifyAuthentication, peekAssertion } from '../../security/webauthn.js';
+import { derivedBytes } from '../../security/secrets.js';
 import { InternalErrorException, InvalidParameterException, NotAuthorizedException, ServiceError } from '../../protocol/errors.js';
 
 /** The generic answer to every failed passkey sign-in; the reason goes to the log only. */
 const PASSKEY_FAILED = 'Incorrect username or passkey.';
 
-/** First factors this user can use now, in Cognito's order. */
-export function availableChallenges(ctx: FlowContext, user: UserRecord | undefined): string[] {
+/**
+ * A stand-in's passkeys, for a name nobody holds (existence errors prevented): none or one, with a
+ * credential id derived from the name under the server key, so the answer is stable and looks like a
+ * real user's. No assertion can ever match it.
+ */
+function standInPasskeys(ctx: FlowContext, typed: string): { credentialId: string; transports: string[] }[] {
+  const seed = derivedBytes(ctx.s.box.macKey, `passkey-standin\n${ctx.pool.id}\n${ctx.pool.usernameKey(typed)}`, 33);
+  if (seed[0]! < 128) return [];
+  return [{ credentialId: seed.subarray(1).toString('base64url'), transports: ['hybrid', 'internal'] }];
+}
+
+/** First factors this user can use now, in Cognito's order (a stand-in's for an unknown name). */
+export function availableChallenges(ctx: FlowContext, user: UserRecord | undefined, typed?: string): string[] {
   const factors = ctx.pool.allowedFirstAuthFactors;
   const out: string[] = [];
   if (factors.includes('PASSWORD') && (!user || user.srpVerifier)) out.push('PASSWORD', 'PASSWORD_SRP');
-  if (enabledPasskeyConfig(ctx.pool) && user && user.passkeyCount > 0) out.push('WEB_AUTHN');
+  const hasPasskey = user ? user.passkeyCount > 0 : typed !== undefined && standInPasskeys(ctx, typed).length > 0;
+  if (enabledPasskeyConfig(ctx.pool) && factors.includes('WEB_AUTHN') && hasPasskey) out.push('WEB_AUTHN');
   return out;
 }
 
@@ -31,7 +44,7 @@ async function webAuthnChallenge(ctx: FlowContext, user: UserRecord | null, type
   if (!config) throw new NotAuthorizedException(PASSKEY_FAILED, 'passkeys are not enabled for the pool');
   const { rpId, userVerification } = config;
   const challenge = randomChallenge(16);
-  const passkeys = user ? await ctx.s.store.listPasskeys(ctx.pool.id, user.id, 100) : [];
+  const passkeys = user ? await ctx.s.store.listPasskeys(ctx.pool.id, user.id, 100) : typed ? standInPasskeys(ctx, typed) : [];
   const options = {
     challenge,
     timeout: ctx.client.authSessionValiditySec * 1000,
@@ -63,12 +76,13 @@ export async function initiateUserAuth(ctx: FlowContext): Promise<AuthOutput> {
   if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
   const user = await findUser(ctx.s, ctx.pool, typed);
   if (!user && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
-  if (user && !user.enabled) throw new NotAuthorizedException('User is disabled.');
-  const available = availableChallenges(ctx, user);
+  // A disabled user is refused only after a factor verifies (assertUserCanSignIn), so that nothing
+  // before it tells a disabled user from an unknown one.
+  const available = availableChallenges(ctx, user, typed);
   if (preferred && available.includes(preferred)) {
     if (preferred === 'PASSWORD') return passwordSignIn(ctx, typed, ctx.params.PASSWORD);
     if (preferred === 'PASSWORD_SRP') return startSrp(ctx, typed, ctx.params.SRP_A);
-    if (preferred === 'WEB_AUTHN' && user) return webAuthnChallenge(ctx, user, typed);
+    if (preferred === 'WEB_AUTHN') return webAuthnChallenge(ctx, user ?? null, typed);
   }
   if (available.length === 0) throw new NotAuthorizedException(INCORRECT, 'no first factor available');
   return {
@@ -89,8 +103,8 @@ export async function respondSelectChallenge(ctx: FlowContext): Promise<AuthOutp
   if (answer === 'PASSWORD') return passwordSignIn(ctx, st.typed, ctx.params.PASSWORD);
   if (answer === 'PASSWORD_SRP') return startSrp(ctx, st.typed, ctx.params.SRP_A);
   const user = rec.userId ? await ctx.s.store.getUser(ctx.pool.id, rec.userId) : undefined;
-  if (!user) throw new NotAuthorizedException(PASSKEY_FAILED, 'user gone');
-  return webAuthnChallenge(ctx, user, st.typed);
+  if (!user && rec.userId) throw new NotAuthorizedException(PASSKEY_FAILED, 'user gone');
+  return webAuthnChallenge(ctx, user ?? null, st.typed);
 }
 
 /**
@@ -120,6 +134,7 @@ export async function respondWebAuthn(ctx: FlowContext): Promise<AuthOutput> {
 /** What the WEB_AUTHN step keeps in its session: the ceremony is judged by the settings it was started with. */
 interface WebAuthnState {
   kind: string;
+  typed: string | null;
   challenge: string;
   rpId: string;
   userVerification: 'required' | 'preferred';
@@ -135,6 +150,8 @@ async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, s
     throw new InvalidParameterException('CREDENTIAL is not JSON');
   }
   const { credentialId, userHandle } = peekAssertion(credential);
+  // A session for a typed name without a user is a stand-in's: nothing signs in through it.
+  if (sessionUserId === null && st.typed) throw new NotAuthorizedException(PASSKEY_FAILED, 'stand-in session');
   const passkey = await ctx.s.store.getPasskey(ctx.pool.id, credentialId);
   if (!passkey) throw new NotAuthorizedException(PASSKEY_FAILED, 'unknown credential');
   // With a username, the credential must be that user's; without one (discoverable), the userHandle decides.

@@ -21,13 +21,13 @@ export const toKey = (r: Selectable<SigningKeysTable>): SigningKeyRecord => ({
 export const toUser = (r: Selectable<UsersTable>): UserRecord => ({
   poolId: r.pool_id, id: r.id, username: r.username, usernameKey: r.username_key, emailKey: r.email_key,
   status: r.status as UserStatus, enabled: n(r.enabled) === 1, attributes: JSON.parse(r.attributes),
-  srpSalt: r.srp_salt, srpVerifier: r.srp_verifier, passwordSetAt: n(r.password_set_at), failedAttempts: n(r.failed_attempts), lockedUntil: n(r.locked_until),
+  srpSalt: r.srp_salt, srpVerifier: r.srp_verifier, passwordSetAt: n(r.password_set_at),
   passkeyCount: n(r.passkey_count), tokensValidAfter: n(r.tokens_valid_after), createdAt: n(r.created_at), updatedAt: n(r.updated_at),
 });
 export const fromUser = (u: UserRecord): UsersTable => ({
   pool_id: u.poolId, id: u.id, username: u.username, username_key: u.usernameKey, email_key: u.emailKey,
   status: u.status, enabled: u.enabled ? 1 : 0, attributes: JSON.stringify(u.attributes), srp_salt: u.srpSalt,
-  srp_verifier: u.srpVerifier, password_set_at: u.passwordSetAt, failed_attempts: u.failedAttempts, locked_until: u.lockedUntil, passkey_count: u.passkeyCount,
+  srp_verifier: u.srpVerifier, password_set_at: u.passwordSetAt, passkey_count: u.passkeyCount,
   tokens_valid_after: u.tokensValidAfter, created_at: u.createdAt, updated_at: u.updatedAt,
 });
 export const toFamily = (r: Selectable<TokenFamiliesTable>): TokenFamilyRecord => ({

@@ -9,9 +9,10 @@ export interface SigningKeysTable {
 export interface UsersTable {
   pool_id: string; id: string; username: string; username_key: string; email_key: string | null;
   status: string; enabled: number; attributes: string; srp_salt: string | null; srp_verifier: string | null; password_set_at: number;
-  failed_attempts: number; locked_until: number; passkey_count: number; tokens_valid_after: number;
+  passkey_count: number; tokens_valid_after: number;
   created_at: number; updated_at: number;
 }
+export interface LoginAttemptsTable { pool_id: string; login_key: string; failures: number; locked_until: number; updated_at: number }
 export interface CodesTable { pool_id: string; user_id: string; purpose: string; code_hash: string; attempts: number; expires_at: number }
 export interface OutboxTable {
   id: number | undefined; pool_id: string; user_id: string | null; destination: string; subject: string;
@@ -37,6 +38,7 @@ export interface Database {
   signing_keys: SigningKeysTable;
   users: UsersTable;
   codes: CodesTable;
+  login_attempts: LoginAttemptsTable;
   outbox: OutboxTable;
   token_families: TokenFamiliesTable;
   challenges: ChallengesTable;

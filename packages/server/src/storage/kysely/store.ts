@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { StoreConflictError, type Store } from '../store.js';
 import type {
-  AddPasskeyResult, AuthSessionRecord, PasskeyUse, ChallengeRecord, ClientRecord, CodePurpose, CodeRecord, OutboxMessage, PasskeyRecord,
+  AddPasskeyResult, AuthSessionRecord, LoginAttempt, PasskeyUse, ChallengeRecord, ClientRecord, CodePurpose, CodeRecord, OutboxMessage, PasskeyRecord,
   PoolRecord, SigningKeyRecord, TokenFamilyRecord, UserFilter, UserPatch, UserRecord,
 } from '../types.js';
 import type { Database, UsersTable } from './schema.js';
@@ -55,7 +55,7 @@ export class KyselyStore implements Store {
     return this.db.transaction().execute(async (trx) => {
       // Explicit deletes (children first) rather than relying on cascades alone: the same code path
       // on both dialects, and tables without a pool foreign key are covered too.
-      for (const t of ['passkeys', 'challenges', 'auth_sessions', 'token_families', 'codes', 'outbox'] as const) {
+      for (const t of ['passkeys', 'challenges', 'auth_sessions', 'token_families', 'codes', 'outbox', 'login_attempts'] as const) {
         await trx.deleteFrom(t).where('pool_id', '=', id).execute();
       }
       await trx.deleteFrom('users').where('pool_id', '=', id).execute();
@@ -142,13 +142,16 @@ export class KyselyStore implements Store {
     return r && toUser(r);
   }
   async findUserByLogin(poolId: string, usernameKey: string, emailKey: string | null): Promise<UserRecord | undefined> {
+    if (emailKey !== null) {
+      const byEmail = await this.findUserByEmail(poolId, emailKey);
+      if (byEmail) return byEmail;
+    }
     const r = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
-    if (r) return toUser(r);
-    return emailKey === null ? undefined : this.findUserByEmail(poolId, emailKey);
+    return r && toUser(r);
   }
-  async updateUser(poolId: string, id: string, patch: UserPatch, updatedAt: number): Promise<boolean> {
+  async updateUser(poolId: string, id: string, patch: UserPatch, updatedAt: number, guard?: { srpVerifier: string | null }): Promise<boolean> {
     try {
-      return await patchUser(this.db, poolId, id, patch, updatedAt);
+      return await patchUser(this.db, poolId, id, patch, updatedAt, guard);
     } catch (err) {
       conflict(err, 'email');
     }
@@ -194,20 +197,21 @@ export class KyselyStore implements Store {
     }
     return (await q.execute()).map(toUser);
   }
-  async recordFailedAttempt(poolId: string, id: string, now: number, threshold: number, backoff: (failures: number) => number) {
+  async admitLoginAttempt(poolId: string, loginKey: string, now: number, threshold: number, lockMs: readonly number[]): Promise<boolean> {
+    return admitAttempt(this.db, poolId, { loginKey, threshold, lockMs }, now);
+  }
+  async consumeAuthSessionAdmitting(idHash: string, now: number, attemptFor: (session: AuthSessionRecord) => LoginAttempt | undefined) {
     return this.db.transaction().execute(async (trx) => {
-      // The increment is a single UPDATE, so concurrent failures on any instance all count.
-      const r = await trx.updateTable('users').set({ failed_attempts: sql`failed_attempts + 1`, updated_at: now })
-        .where('pool_id', '=', poolId).where('id', '=', id).returning(['failed_attempts', 'locked_until']).executeTakeFirst();
-      if (!r) return { failedAttempts: 0, lockedUntil: 0 };
-      const failedAttempts = Number(r.failed_attempts);
-      let lockedUntil = Number(r.locked_until);
-      if (failedAttempts >= threshold) {
-        lockedUntil = now + backoff(failedAttempts);
-        await trx.updateTable('users').set({ locked_until: lockedUntil }).where('pool_id', '=', poolId).where('id', '=', id).execute();
-      }
-      return { failedAttempts, lockedUntil };
+      const r = await trx.deleteFrom('auth_sessions').where('id_hash', '=', idHash).returningAll().executeTakeFirst();
+      if (!r || Number(r.expires_at) <= now) return undefined;
+      const session = toSession(r);
+      const attempt = attemptFor(session);
+      return { session, admitted: attempt ? await admitAttempt(trx, session.poolId, attempt, now) : true };
     });
+  }
+  async clearLoginAttempts(poolId: string, loginKeys: readonly string[]): Promise<void> {
+    if (loginKeys.length === 0) return;
+    await this.db.deleteFrom('login_attempts').where('pool_id', '=', poolId).where('login_key', 'in', [...loginKeys]).execute();
   }
 
   // ---- codes and outbox ----
@@ -291,7 +295,7 @@ export class KyselyStore implements Store {
     const r = await this.db.selectFrom('challenges').selectAll().where('challenge', '=', challenge).where('expires_at', '>', now).executeTakeFirst();
     return r && toChallenge(r);
   }
-  async finishSignIn(input: { sessionHash?: string; now: number; passkeyUse?: PasskeyUse; family: TokenFamilyRecord }): Promise<'ok' | 'session-gone' | 'passkey-race'> {
+  async finishSignIn(input: { sessionHash?: string; now: number; passkeyUse?: PasskeyUse; clearLoginKey?: string; family: TokenFamilyRecord }): Promise<'ok' | 'session-gone' | 'passkey-race'> {
     try {
       await this.db.transaction().execute(async (trx) => {
         if (input.sessionHash !== undefined) {
@@ -300,6 +304,9 @@ export class KyselyStore implements Store {
         }
         if (input.passkeyUse) {
           if (!(await usePasskey(trx, input.passkeyUse))) throw new Abort('passkey-race');
+        }
+        if (input.clearLoginKey !== undefined) {
+          await trx.deleteFrom('login_attempts').where('pool_id', '=', input.family.poolId).where('login_key', '=', input.clearLoginKey).execute();
         }
         const f = input.family;
         await trx.insertInto('token_families').values({
@@ -387,6 +394,9 @@ export class KyselyStore implements Store {
       const r = await this.db.deleteFrom(t).where('expires_at', '<=', now).executeTakeFirst();
       n += Number(r.numDeletedRows);
     }
+    // Attempt counters of names nobody tried for a day are forgotten (never while locked).
+    const a = await this.db.deleteFrom('login_attempts').where('updated_at', '<=', now - LOGIN_ATTEMPTS_TTL_MS).where('locked_until', '<=', now).executeTakeFirst();
+    n += Number(a.numDeletedRows);
     const k = await this.db.deleteFrom('signing_keys').where('expires_at', 'is not', null).where('expires_at', '<=', now).executeTakeFirst();
     return n + Number(k.numDeletedRows);
   }
@@ -397,7 +407,7 @@ export class KyselyStore implements Store {
 
 
 /** One user's patch as a single UPDATE (unique-key violations propagate to the caller). */
-async function patchUser(db: Kysely<Database> | Transaction<Database>, poolId: string, id: string, patch: UserPatch, updatedAt: number): Promise<boolean> {
+async function patchUser(db: Kysely<Database> | Transaction<Database>, poolId: string, id: string, patch: UserPatch, updatedAt: number, guard?: { srpVerifier: string | null }): Promise<boolean> {
   const set: Partial<UsersTable> = { updated_at: updatedAt };
   if (patch.emailKey !== undefined) set.email_key = patch.emailKey;
   if (patch.status !== undefined) set.status = patch.status;
@@ -406,14 +416,40 @@ async function patchUser(db: Kysely<Database> | Transaction<Database>, poolId: s
   if (patch.srpSalt !== undefined) set.srp_salt = patch.srpSalt;
   if (patch.srpVerifier !== undefined) set.srp_verifier = patch.srpVerifier;
   if (patch.passwordSetAt !== undefined) set.password_set_at = patch.passwordSetAt;
-  if (patch.failedAttempts !== undefined) set.failed_attempts = patch.failedAttempts;
-  if (patch.lockedUntil !== undefined) set.locked_until = patch.lockedUntil;
   if (patch.tokensValidAfter !== undefined) set.tokens_valid_after = patch.tokensValidAfter;
-  const r = await db.updateTable('users').set(set).where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
+  let q = db.updateTable('users').set(set).where('pool_id', '=', poolId).where('id', '=', id);
+  if (guard) q = guard.srpVerifier === null ? q.where('srp_verifier', 'is', null) : q.where('srp_verifier', '=', guard.srpVerifier);
+  const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
+/** Store.admitLoginAttempt on a connection or inside a transaction. */
+async function admitAttempt(db: Kysely<Database> | Transaction<Database>, poolId: string, a: LoginAttempt, now: number): Promise<boolean> {
+  const { loginKey, threshold, lockMs } = a;
+  // ONE statement, so the decision and the count are the same atomic step on every dialect and
+  // instance: an insert for a first attempt, else an increment guarded by "not locked now". The
+  // lock length for the new count is a CASE over the schedule (no dialect-specific math).
+  const big = (v: number) => sql`cast(${v} as bigint)`;
+  const lockFor = (failures: ReturnType<typeof sql>) => {
+    const steps = lockMs.slice(0, -1).map((ms, i) => sql`when ${failures} = ${threshold + i} then ${big(now + ms)}`);
+    return sql`case when ${failures} < ${threshold} then ${big(0)} ${steps.length ? sql.join(steps, sql` `) : sql``} else ${big(now + lockMs[lockMs.length - 1]!)} end`;
+  };
+  const r = await sql<{ failures: number }>`
+    insert into login_attempts (pool_id, login_key, failures, locked_until, updated_at)
+    values (${poolId}, ${loginKey}, 1, ${lockFor(sql`1`)}, ${now})
+    on conflict (pool_id, login_key) do update set
+      failures = login_attempts.failures + 1,
+      locked_until = ${lockFor(sql`(login_attempts.failures + 1)`)},
+      updated_at = ${now}
+    where login_attempts.locked_until <= ${now}
+    returning failures`.execute(db);
+  return r.rows.length > 0;
+}
+
 class LimitReached extends Error {}
+
+/** How long an idle, unlocked attempt counter is kept (see Store.admitLoginAttempt). */
+export const LOGIN_ATTEMPTS_TTL_MS = 24 * 3600_000;
 
 /** Rolls a transaction back with a reason the caller reports. */
 class Abort extends Error {

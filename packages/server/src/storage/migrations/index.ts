@@ -145,6 +145,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await sql`update users set password_set_at = updated_at where srp_verifier is not null`.execute(db);
       },
     },
+    '0003_login_attempts': {
+      // Password attempts are admitted per typed login name (an HMAC of it), for known and unknown
+      // users alike, so a lockout looks the same whether or not the name exists; the per-user
+      // counters this replaces could only lock real users.
+      async up(db: Kysely<any>) {
+        await db.schema.createTable('login_attempts')
+          .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
+          .addColumn('login_key', 'text', (c) => c.notNull())
+          .addColumn('failures', 'integer', (c) => c.notNull())
+          .addColumn('locked_until', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('login_attempts_pk', ['pool_id', 'login_key'])
+          .execute();
+        await db.schema.createIndex('login_attempts_updated').on('login_attempts').column('updated_at').execute();
+        await db.schema.alterTable('users').dropColumn('failed_attempts').execute();
+        await db.schema.alterTable('users').dropColumn('locked_until').execute();
+      },
+    },
   };
 }
 
