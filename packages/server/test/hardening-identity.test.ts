@@ -1,0 +1,196 @@
+/**
+ * Hardening of who-is-who, on both stores:
+ *  - in a pool where email is an alias, an email-shaped username (which could pass for someone's alias)
+ *    is refused by SignUp and AdminCreateUser, as Cognito does; a typed email resolves to the alias owner;
+ *  - with PreventUserExistenceErrors on, known and unknown users answer alike in every field: the SRP
+ *    challenge's USERNAME, ForgotPassword's masked destination (stable, derived for unknown names), the
+ *    lockout message after the threshold, USER_AUTH's AvailableChallenges, and disabled users.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  AdminCreateUserCommand, AdminDisableUserCommand, ForgotPasswordCommand, InitiateAuthCommand, SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { createSrpClientSession } from '../../client/src/internal/srp.js';
+import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
+import { createTestPool, type TestPool } from './helpers/pool.js';
+import { expectServiceError } from './helpers/errors.js';
+import { adminCreateConfirmedUser, initiatePasswordAuth, PASSWORD } from './helpers/latchkeyAdmin.js';
+import { newUserRecord } from '../src/auth/newUser.js';
+import { Pool } from '../src/domain/pools.js';
+
+const LOCKED = 'Password attempts exceeded';
+const INCORRECT = 'Incorrect username or password.';
+let n = 0;
+const uniq = (p: string) => `${p}${process.pid}x${++n}`;
+
+/** The error an SDK call ends in, as [name, message] (or 'ok'). */
+async function answer(p: Promise<unknown>): Promise<[string, string] | 'ok'> {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    const err = e as { name: string; message: string };
+    return [err.name, err.message];
+  }
+}
+
+describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
+  let srv: TestServer;
+  let pool: TestPool;
+  let aliasPool: TestPool;
+  let emailPool: TestPool;
+  useServerWithPool(dialect, {
+    setup: async (s) => {
+      aliasPool = await createTestPool(s.admin, { aliasAttributes: ['email'] });
+      emailPool = await createTestPool(s.admin, { usernameAttributes: ['email'] });
+    },
+  }, (s, p) => {
+    srv = s;
+    pool = p;
+  });
+
+  const srpChallenge = (p: TestPool, typed: string) =>
+    srv.client.send(new InitiateAuthCommand({ ClientId: p.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: typed, SRP_A: createSrpClientSession().srpA } }));
+
+  describe('email-shaped usernames in an email-alias pool', () => {
+    it('SignUp with another person\'s email as Username → InvalidParameterException (Cognito\'s wording); nothing is stored', async () => {
+      const victim = uniq('victim');
+      const email = `${victim}@example.com`;
+      await adminCreateConfirmedUser(srv.admin, aliasPool.userPoolId, victim, PASSWORD, email);
+      await expectServiceError(srv.client.send(new SignUpCommand({
+        ClientId: aliasPool.clientId, Username: email, Password: 'Attack3r-Passw0rd', UserAttributes: [{ Name: 'email', Value: `attacker${n}@example.com` }],
+      })), 'InvalidParameterException', 'Username cannot be of email format, since user pool is configured for email alias.');
+      expect(await srv.services.store.findUserByLogin(aliasPool.userPoolId, email, null)).toBeUndefined();
+      // Signing in with the email still reaches the victim, with the victim's password only.
+      expect((await initiatePasswordAuth(srv.client, aliasPool.clientId, email, PASSWORD)).AuthenticationResult?.AccessToken).toBeTruthy();
+    });
+
+    it('AdminCreateUser with an email-shaped Username → InvalidParameterException; a plain one is fine', async () => {
+      await expectServiceError(srv.admin.send(new AdminCreateUserCommand({ UserPoolId: aliasPool.userPoolId, Username: `${uniq('x')}@example.com`, MessageAction: 'SUPPRESS' })),
+        'InvalidParameterException', 'Username cannot be of email format, since user pool is configured for email alias.');
+      const ok = await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: aliasPool.userPoolId, Username: uniq('plain'), MessageAction: 'SUPPRESS' }));
+      expect(ok.User?.Username).toMatch(/^plain/);
+    });
+
+    it('a phone-number-shaped username is refused where phone_number is an alias', () => {
+      const phonePool = new Pool({ id: 'local_phone', name: 'p', config: { AliasAttributes: ['phone_number'] }, createdAt: 0, updatedAt: 0 });
+      expect(() => newUserRecord(phonePool, '+15555550100', {}, 'UNCONFIRMED', undefined, 0, { emailAttributeSuffices: false }))
+        .toThrow('Username cannot be of phone number format, since user pool is configured for phone_number alias.');
+      expect(newUserRecord(phonePool, 'bob', {}, 'UNCONFIRMED', undefined, 0, { emailAttributeSuffices: false }).username).toBe('bob');
+    });
+
+    it('a username stored before the rule that looks like a verified alias loses to the alias owner at sign-in', async () => {
+      const owner = uniq('owner');
+      const email = `${owner}@example.com`;
+      await adminCreateConfirmedUser(srv.admin, aliasPool.userPoolId, owner, PASSWORD, email);
+      // An account whose username is the owner's email, as the old code let SignUp create.
+      const p = new Pool((await srv.services.store.getPool(aliasPool.userPoolId))!);
+      const legacy = newUserRecord(new Pool({ ...p.record, config: { ...p.record.config, AliasAttributes: [] } }), email, {}, 'CONFIRMED', 'Legacy-Passw0rd', srv.clock.now(), { emailAttributeSuffices: false });
+      await srv.services.store.createUser({ ...legacy, poolId: aliasPool.userPoolId, srpSalt: null, srpVerifier: null });
+      const found = await srv.services.store.findUserByLogin(aliasPool.userPoolId, email, email);
+      expect(found?.username).toBe(owner);
+      expect((await initiatePasswordAuth(srv.client, aliasPool.clientId, email, PASSWORD)).AuthenticationResult?.AccessToken).toBeTruthy();
+    });
+  });
+
+  describe('known and unknown users are indistinguishable (PreventUserExistenceErrors ENABLED)', () => {
+    it('USER_SRP_AUTH: USERNAME is what was typed, for an alias, an email username and an unknown name alike', async () => {
+      const carol = uniq('carol');
+      await adminCreateConfirmedUser(srv.admin, aliasPool.userPoolId, carol, PASSWORD, `${carol}@example.com`);
+      const knownAlias = await srpChallenge(aliasPool, `${carol}@example.com`);
+      const unknownAlias = await srpChallenge(aliasPool, `nobody-${carol}@example.com`);
+      expect(knownAlias.ChallengeParameters?.USERNAME).toBe(`${carol}@example.com`);
+      expect(unknownAlias.ChallengeParameters?.USERNAME).toBe(`nobody-${carol}@example.com`);
+
+      const dave = `${uniq('dave')}@example.com`;
+      await adminCreateConfirmedUser(srv.admin, emailPool.userPoolId, dave, PASSWORD, dave);
+      const known = await srpChallenge(emailPool, dave);
+      const unknown = await srpChallenge(emailPool, `nobody-${dave}`);
+      expect(known.ChallengeParameters?.USERNAME).toBe(dave);
+      expect(unknown.ChallengeParameters?.USERNAME).toBe(`nobody-${dave}`);
+      // Both USER_ID_FOR_SRP values are UUID-shaped, and the same parameters are present.
+      for (const c of [known, unknown]) expect(c.ChallengeParameters?.USER_ID_FOR_SRP).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(Object.keys(known.ChallengeParameters!).sort()).toEqual(Object.keys(unknown.ChallengeParameters!).sort());
+    });
+
+    it('ForgotPassword: an unknown name gets a stable mask like a real one, not a fixed x***@x***', async () => {
+      const forgot = (name: string) => srv.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: name }));
+      const masks = new Set<string>();
+      for (let i = 0; i < 12; i++) {
+        const name = uniq('ghost');
+        const a = await forgot(name);
+        const b = await forgot(name);
+        expect(b.CodeDeliveryDetails).toEqual(a.CodeDeliveryDetails);
+        expect(a.CodeDeliveryDetails).toMatchObject({ DeliveryMedium: 'EMAIL', AttributeName: 'email', Destination: expect.stringMatching(/^[a-z]\*\*\*@[a-z]\*\*\*$/) });
+        masks.add(a.CodeDeliveryDetails!.Destination!);
+      }
+      expect(masks.size).toBeGreaterThan(1);
+      expect(masks.has('x***@x***')).toBe(false);
+      // A real user's mask has the same shape; a typed email is masked as it is, whatever its case.
+      const erin = uniq('erin');
+      await adminCreateConfirmedUser(srv.admin, pool.userPoolId, erin, PASSWORD, `${erin}@example.com`);
+      expect((await forgot(erin)).CodeDeliveryDetails?.Destination).toBe('e***@e***');
+      expect((await srv.client.send(new ForgotPasswordCommand({ ClientId: aliasPool.clientId, Username: `Nobody${n}@Example.com` }))).CodeDeliveryDetails?.Destination).toBe('n***@e***');
+    });
+
+    it('ForgotPassword: a disabled user and one with nothing verified answer like an unknown name', async () => {
+      const frank = uniq('frank');
+      await adminCreateConfirmedUser(srv.admin, pool.userPoolId, frank);
+      await srv.admin.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: frank }));
+      const r = await srv.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: frank }));
+      expect(r.CodeDeliveryDetails).toMatchObject({ DeliveryMedium: 'EMAIL', AttributeName: 'email', Destination: expect.stringMatching(/^[a-z]\*\*\*@[a-z]\*\*\*$/) });
+      const unverified = uniq('unverified');
+      await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: pool.userPoolId, Username: unverified, MessageAction: 'SUPPRESS' }));
+      const u = await srv.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: unverified }));
+      expect(u.CodeDeliveryDetails?.Destination).toMatch(/^[a-z]\*\*\*@[a-z]\*\*\*$/);
+    });
+
+    it('after the lockout threshold, a known and an unknown user get the same error, for both flows', async () => {
+      const gina = uniq('gina');
+      await adminCreateConfirmedUser(srv.admin, pool.userPoolId, gina);
+      const ghost = uniq('ghost');
+      for (const name of [gina, ghost]) {
+        const answers = [];
+        for (let i = 0; i < 7; i++) answers.push(await answer(initiatePasswordAuth(srv.client, pool.clientId, name, `Wr0ng-${i}`)));
+        expect(answers, name).toEqual([...Array(5).fill(['NotAuthorizedException', INCORRECT]), ['NotAuthorizedException', LOCKED], ['NotAuthorizedException', LOCKED]]);
+      }
+      // The lock also holds for the right password, and ends after its window.
+      expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, gina, PASSWORD))).toEqual(['NotAuthorizedException', LOCKED]);
+      srv.clock.advance(1000);
+      expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, gina, PASSWORD))).toBe('ok');
+    });
+
+    it('a disabled user: a wrong password is "Incorrect username or password." like anyone\'s; only the right one says disabled', async () => {
+      const hal = uniq('hal');
+      await adminCreateConfirmedUser(srv.admin, pool.userPoolId, hal);
+      await srv.admin.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: hal }));
+      expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, hal, 'Wr0ng-password'))).toEqual(['NotAuthorizedException', INCORRECT]);
+      expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, hal, PASSWORD))).toEqual(['NotAuthorizedException', 'User is disabled.']);
+      // SRP and USER_AUTH give a disabled user a challenge like anyone's.
+      expect((await srpChallenge(pool, hal)).ChallengeName).toBe('PASSWORD_VERIFIER');
+      const ua = await srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: hal } }));
+      expect(ua.ChallengeName).toBe('SELECT_CHALLENGE');
+    });
+
+    it('USER_AUTH: unknown names get stable AvailableChallenges that sometimes include WEB_AUTHN, like real users with passkeys', async () => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 16; i++) {
+        const name = uniq('nobody');
+        const ask = () => srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: name } }));
+        const [a, b] = [await ask(), await ask()];
+        expect(a.AvailableChallenges).toEqual(b.AvailableChallenges);
+        seen.add(JSON.stringify(a.AvailableChallenges));
+        if (a.AvailableChallenges!.includes('WEB_AUTHN')) {
+          // Asking for it gives a WEB_AUTHN challenge with a stable credential id, as a real user's would.
+          const ask2 = () => srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: name, PREFERRED_CHALLENGE: 'WEB_AUTHN' } }));
+          const [w1, w2] = [await ask2(), await ask2()];
+          expect(w1.ChallengeName).toBe('WEB_AUTHN');
+          const ids = (w: typeof w1) => JSON.parse(w.ChallengeParameters!.CREDENTIAL_REQUEST_OPTIONS!).allowCredentials.map((c: { id: string }) => c.id);
+          expect(ids(w1)).toHaveLength(1);
+          expect(ids(w1)).toEqual(ids(w2));
+        }
+      }
+      expect([...seen].sort()).toEqual([JSON.stringify(['PASSWORD', 'PASSWORD_SRP']), JSON.stringify(['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN'])].sort());
+    });
+  });
+});
