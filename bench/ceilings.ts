@@ -7,8 +7,7 @@
  * Prints one JSON object on stdout. Usage: node --import tsx bench/ceilings.ts [--seconds 2]
  */
 import { VirtualAuthenticator } from '@latchkey/virtual-authenticator';
-import { randomChallenge, verifyAuthentication, verifyRegistration } from '../packages/server/dist/security/webauthn.js';
-import { peekRegistrationChallenge } from '../packages/server/dist/security/clientData.js';
+import { peekRegistration, randomChallenge, verifyAuthentication, verifyRegistration } from '../packages/server/dist/security/webauthn.js';
 import { TokenService, type TokenAlg } from '../packages/server/dist/security/tokens.js';
 import { SecretBox, randomBytesB64, randomId, randomToken, sha256Hex } from '../packages/server/dist/security/secrets.js';
 import {
@@ -168,7 +167,7 @@ async function main() {
   };
   const verifyReg = (i: number) => {
     const r = registrations[i % registrations.length]!;
-    peekRegistrationChallenge(r.credential);
+    peekRegistration(r.credential);
     return verifyRegistration({ credential: r.credential, expectedChallenge: r.challenge, expectedOrigins: [], rpId: 'localhost', userVerification: 'preferred', attestation: 'none' });
   };
 

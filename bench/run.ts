@@ -17,6 +17,7 @@
  *   --profile                   run the servers with --cpu-prof; summaries in bench/results/profiles/
  *   --budget S                  wall-clock budget; only the RSS check is shortened to fit (full 570, quick 150)
  *   --no-docs                   do not write docs/benchmarks.md (also implied by a partial matrix or --profile)
+ *   --existence-n N             known-vs-unknown timing: calls per operation and side (full 200, quick 40; 0 = skip)
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,6 +32,7 @@ import { freePort, memory, spawnServer, type ServerProcess } from './lib/procs.j
 import { SCENARIOS, ceremony, setTokenAlg, setupPool, type AdminKeys, type BenchState, type ScenarioId } from './lib/latchkey.js';
 import { renderMarkdown, renderConsole, type Report, type Row, type MemRow, type Ceilings } from './lib/report.js';
 import { summarizeProfile } from './lib/profile.js';
+import { measureExistenceTiming } from './lib/existence.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -62,6 +64,8 @@ const PROFILE = has('--profile');
 const CEILING_SECONDS = QUICK ? 0.6 : 3;
 /** Wall-clock budget of the whole run (the RSS check is shortened to fit, with a note). */
 const BUDGET_S = Number(opt('--budget') ?? (QUICK ? 150 : 570));
+/** Known-vs-unknown timing: calls per operation and side (medians of interleaved calls). */
+const EXISTENCE_N = Number(opt('--existence-n') ?? (QUICK ? 40 : 200));
 const FULL_MATRIX = STORAGES.length === 2 && WORKERS.includes(1) && WORKERS.includes(2) && SCENARIO_IDS.length === ALL_SCENARIOS.length;
 const WRITE_DOCS = !has('--no-docs') && FULL_MATRIX && !has('--profile');
 const RUN_ID = new Date().toISOString().replace(/[:.]/g, '-');
@@ -328,6 +332,7 @@ async function main() {
   const notes: string[] = [];
   if (DATA_ROOT !== TMP) notes.push(`SQLite data directory under ${DATA_ROOT} (--data-root), not the default temporary directory.`);
   let rss: Report['rss'];
+  const existence: NonNullable<Report['existence']> = [];
   let first: { storage: 'sqlite' | 'postgres'; dataDir: string; pgTarget?: PgTarget; st: BenchState } | undefined;
 
   // Bare Fastify reference: same generator, same body as ListWebAuthnCredentials.
@@ -390,6 +395,9 @@ async function main() {
           rows.push({ scenario: id, storage, workers: w, ...m });
           profileWindows.set(`${storage}-w${w}-${id}`, m.windowUs);
         }
+        if (w === 1 && EXISTENCE_N > 0 && !PROFILE) {
+          for (const t of await measureExistenceTiming('127.0.0.1', srv.port, ADMIN, EXISTENCE_N, (m) => log(`  ${m}`))) existence.push({ storage, ...t });
+        }
         const pids = srv.pids();
         mem.push({
           storage, workers: w,
@@ -440,7 +448,7 @@ async function main() {
   keepLogs = rows.some((r) => r.result.errors > 0) || (rss?.errors ?? 0) > 0;
   const report: Report = {
     runId: RUN_ID, quick: QUICK, command, machine: mach, loadAvgStart: load0, loadAvgEnd: os.loadavg(), durationS: DURATION_S, warmupS: WARMUP_S,
-    concurrency: CONCURRENCY, elapsedS: (Date.now() - started) / 1000, ceilings, sqliteCommit, rows, mem, rss, notes, fullMatrix: FULL_MATRIX,
+    concurrency: CONCURRENCY, elapsedS: (Date.now() - started) / 1000, ceilings, sqliteCommit, rows, mem, rss, existence, notes, fullMatrix: FULL_MATRIX,
   };
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(join(RESULTS, `${RUN_ID}${QUICK ? '-quick' : ''}.json`), JSON.stringify(report, null, 2));

@@ -54,6 +54,8 @@ export interface Report {
   rows: Row[];
   mem: MemRow[];
   rss?: { storage: string; scenario: string; n1: number; n2: number; startMiB: number; rss1MiB: number; rss2MiB: number; hwmMiB: number; errors: number; opsPerSec: number };
+  /** Known vs unknown users (PreventUserExistenceErrors on): median latency of interleaved calls. */
+  existence?: { storage: string; operation: string; n: number; knownMs: number; unknownMs: number }[];
   notes: string[];
 }
 
@@ -194,6 +196,7 @@ export function renderConsole(rep: Report): string {
     textTable(HEAD, tableRows(rep).map(cells)),
     '',
     textTable(['target', 'where', 'measured', 'result'], targets.map((t) => [t.target, t.where, t.measured, t.pass ? 'PASS' : 'MISS'])),
+    rep.existence?.length ? `\n${existenceTable(rep, textTable)}` : '',
     rep.rss ? `\nRSS stability: ${rep.rss.n1} ops → ${f(rep.rss.rss1MiB)} MiB, ${rep.rss.n2} ops → ${f(rep.rss.rss2MiB)} MiB (peak ${f(rep.rss.hwmMiB)} MiB)` : '',
     `\nPeak RSS (VmHWM) per configuration: ${rep.mem.map((m) => `${m.storage}×${m.workers}: ${m.processes.map((p) => `${p.role} ${f(p.hwmMiB, 0)}`).join(', ')} MiB`).join('; ')}`,
     rep.quick ? '\n(QUICK run: windows are short; numbers validate the harness, they are not the benchmark.)' : '',
@@ -281,6 +284,15 @@ Client-side work per ceremony (same method; the generator's measured CPU per op 
 
 ${mdTable(['client work', 'CPU ms/op'], Object.entries(c.client).map(([k, v]) => [k, f(v.cpuMsPerOp, 3)]))}
 
+## Known vs unknown users
+
+With PreventUserExistenceErrors on, the answer for a name nobody holds must not tell it apart from a real user's, in its
+fields (tested in packages/server/test/hardening-identity.test.ts) nor in its timing (measured here). Per operation: ${rep.existence?.[0]?.n ?? 0} calls
+for existing users and as many for unknown names, interleaved pairwise in random order, one at a time on one keep-alive connection,
+1 worker; median latency of each side and the gap.
+
+${rep.existence?.length ? existenceTable(rep, mdTable) : 'Not run.'}
+
 ## Memory
 
 Peak RSS (\`VmHWM\` from /proc/<pid>/status) of each server process at the end of its configuration's run:
@@ -330,4 +342,10 @@ RSS ${f(rep.rss.startMiB)} MiB at start, ${f(rep.rss.rss1MiB)} MiB after ${rep.r
   2-worker ÷ 1-worker ratio in the scaling table is what this rig allows for cheap requests.
 
 ${rep.notes.length ? `## Notes\n\n${rep.notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
+}
+
+/** Known vs unknown medians per storage and operation, in the given table renderer. */
+function existenceTable(rep: Report, table: (head: string[], rows: string[][]) => string): string {
+  return table(['operation', 'storage', 'known p50 ms', 'unknown p50 ms', 'gap ms', 'known ÷ unknown'],
+    (rep.existence ?? []).map((e) => [e.operation, e.storage, f(e.knownMs, 2), f(e.unknownMs, 2), f(e.knownMs - e.unknownMs, 2), `${f(e.knownMs / e.unknownMs, 2)}×`]));
 }
