@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  AdminCreateUserCommand, AdminDisableUserCommand, ForgotPasswordCommand, InitiateAuthCommand, SignUpCommand,
+  AdminCreateUserCommand, AdminDisableUserCommand, ConfirmForgotPasswordCommand, ForgotPasswordCommand, InitiateAuthCommand, SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createSrpClientSession } from '../../client/src/internal/srp.js';
 import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
@@ -143,6 +143,32 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
       await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: pool.userPoolId, Username: unverified, MessageAction: 'SUPPRESS' }));
       const u = await srv.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: unverified }));
       expect(u.CodeDeliveryDetails?.Destination).toMatch(/^[a-z]\*\*\*@[a-z]\*\*\*$/);
+    });
+
+    it('ConfirmForgotPassword: a known user, a disabled one and an unknown name answer wrong codes alike (stand-in codes)', async () => {
+      const ivy = uniq('ivy');
+      const jay = uniq('jay');
+      await adminCreateConfirmedUser(srv.admin, pool.userPoolId, ivy);
+      await adminCreateConfirmedUser(srv.admin, pool.userPoolId, jay);
+      await srv.admin.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: jay }));
+      const confirm = (name: string, code: string) => answer(srv.client.send(new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'New-Passw0rd' })));
+      const names = [ivy, jay, uniq('ghost')];
+      // No code requested: "request a code again" for every one of them.
+      for (const name of names) expect(await confirm(name, '000000'), name).toEqual(['ExpiredCodeException', 'Invalid code provided, please request a code again.']);
+      for (const name of names) {
+        await srv.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: name }));
+        const answers = [];
+        for (let i = 0; i < 6; i++) answers.push(await confirm(name, `00000${i}`));
+        expect(answers, name).toEqual([
+          ...Array(5).fill(['CodeMismatchException', 'Invalid verification code provided, please try again.']),
+          ['TooManyFailedAttemptsException', 'Too many failed attempts; request a new code.'],
+        ]);
+      }
+      // A new request resets the attempts; after the code's hour it has expired, for all alike.
+      for (const name of names) await srv.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: name }));
+      for (const name of names) expect(await confirm(name, '123456'), name).toEqual(['CodeMismatchException', 'Invalid verification code provided, please try again.']);
+      srv.clock.advance(3600_000 + 1);
+      for (const name of names) expect(await confirm(name, '123456'), name).toEqual(['ExpiredCodeException', 'Invalid code provided, please request a code again.']);
     });
 
     it('after the lockout threshold, a known and an unknown user get the same error, for both flows', async () => {

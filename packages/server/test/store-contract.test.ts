@@ -489,6 +489,34 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       expect(await store.useCode(poolId, user.id, 'verify_phone_number', NOW, 5, matches('s'))).toBe('missing');
       expect(await store.useCode(poolId, randomUUID(), 'signup', NOW, 5, matches('s'))).toBe('missing');
     });
+
+    it('putCode with a message: the code and its outbox row are one transaction (a failing message leaves no code)', async () => {
+      const poolId = await newPool();
+      const user = await newUser(poolId);
+      const msg = { poolId, userId: user.id, destination: 'a@example.com', subject: 's', body: 'b', code: '123456', createdAt: NOW };
+      await store.putCode({ poolId, userId: user.id, purpose: 'forgot', codeHash: 'h1', attempts: 0, expiresAt: NOW + 60_000 }, msg);
+      expect((await store.listOutbox(poolId, 10)).map((m) => m.code)).toEqual(['123456']);
+      // A message that cannot be stored (NOT NULL destination) rolls the new code back too.
+      const bad = { ...msg, destination: null as unknown as string };
+      await expect(store.putCode({ poolId, userId: user.id, purpose: 'forgot', codeHash: 'h2', attempts: 0, expiresAt: NOW + 60_000 }, bad)).rejects.toThrow();
+      expect(await store.useCode(poolId, user.id, 'forgot', NOW, 5, matches('h1'))).toBe('ok');
+    });
+
+    it('stand-in codes: counted like real ones under concurrency, never matching; expiry, reset and purge', async () => {
+      const poolId = await newPool();
+      expect(await store.useStandInCode(poolId, 'n1', 'forgot', NOW, 5)).toBe('missing');
+      await store.putStandInCode(poolId, 'n1', 'forgot', NOW + 60_000);
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => ctx.pick(i).useStandInCode(poolId, 'n1', 'forgot', NOW, 5)));
+      expect(results.filter((r) => r === 'mismatch')).toHaveLength(5);
+      expect(results.filter((r) => r === 'too-many')).toHaveLength(7);
+      // Purposes and names are separate; a new one resets the attempts; expired ones say so, then are purged.
+      expect(await store.useStandInCode(poolId, 'n1', 'signup', NOW, 5)).toBe('missing');
+      await store.putStandInCode(poolId, 'n1', 'forgot', NOW + 60_000);
+      expect(await store.useStandInCode(poolId, 'n1', 'forgot', NOW, 5)).toBe('mismatch');
+      expect(await store.useStandInCode(poolId, 'n1', 'forgot', NOW + 60_000, 5)).toBe('expired');
+      await store.purgeExpired(NOW + 60_000);
+      expect(await store.useStandInCode(poolId, 'n1', 'forgot', NOW + 60_000, 5)).toBe('missing');
+    });
   });
 
   describe('users', () => {

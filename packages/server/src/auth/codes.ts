@@ -38,6 +38,11 @@ function targetFor(user: UserRecord, purpose: CodePurpose) {
 const hashOf = (s: Pick<Services, 'box'>, pool: Pool, user: UserRecord, purpose: CodePurpose, code: string) =>
   hmacHex(s.box.macKey, `${pool.id}\n${user.id}\n${purpose}\n${targetFor(user, purpose)?.destination ?? ''}\n${code}`);
 
+/** Whether ForgotPassword sends this user a reset code: enabled, confirmed, a verified email or phone. */
+export function canReceiveResetCode(user: UserRecord): boolean {
+  return user.enabled && user.status !== 'UNCONFIRMED' && (user.attributes.email_verified === 'true' || user.attributes.phone_number_verified === 'true');
+}
+
 /**
  * Issues a fresh single-use code (replacing any pending one) and delivers it.
  * @throws InvalidParameterException when the user has nowhere to receive it; CodeDeliveryFailureException when sending fails.
@@ -46,12 +51,20 @@ export async function sendCode(s: Pick<Services, 'store' | 'clock' | 'box' | 'se
   const target = targetFor(user, purpose);
   if (!target) throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
   const code = randomCode();
-  await s.store.putCode({ poolId: pool.id, userId: user.id, purpose, codeHash: hashOf(s, pool, user, purpose, code), attempts: 0, expiresAt: s.clock.now() + TTL_MS[purpose] });
-  try {
-    await s.sender.send({ poolId: pool.id, userId: user.id, destination: target.destination, subject: SUBJECT[purpose], body: `Your code is ${code}`, code });
-  } catch (err) {
-    s.log.error({ err, poolId: pool.id }, 'code delivery failed');
-    throw new CodeDeliveryFailureException('Unable to deliver the verification code.');
+  const record = { poolId: pool.id, userId: user.id, purpose, codeHash: hashOf(s, pool, user, purpose, code), attempts: 0, expiresAt: s.clock.now() + TTL_MS[purpose] };
+  const message = { poolId: pool.id, userId: user.id, destination: target.destination, subject: SUBJECT[purpose], body: `Your code is ${code}`, code };
+  if (s.sender.outbox) {
+    // Development delivery: the code and its message are one commit (and cost what a stand-in costs).
+    await s.store.putCode(record, { ...message, createdAt: s.clock.now() });
+    s.sender.outbox.delivered(message);
+  } else {
+    await s.store.putCode(record);
+    try {
+      await s.sender.send(message);
+    } catch (err) {
+      s.log.error({ err, poolId: pool.id }, 'code delivery failed');
+      throw new CodeDeliveryFailureException('Unable to deliver the verification code.');
+    }
   }
   return { Destination: maskDestination(target.destination), DeliveryMedium: target.medium, AttributeName: target.attribute };
 }
@@ -63,14 +76,36 @@ export async function sendCode(s: Pick<Services, 'store' | 'clock' | 'box' | 'se
 export async function useCode(s: Pick<Services, 'store' | 'clock' | 'box'>, pool: Pool, user: UserRecord, purpose: CodePurpose, code: string): Promise<void> {
   const expected = hashOf(s, pool, user, purpose, code);
   const result = await s.store.useCode(pool.id, user.id, purpose, s.clock.now(), MAX_CODE_ATTEMPTS, (h) => safeEqual(h, expected));
+  if (result !== 'ok') throw codeError(result);
+}
+
+/** The stand-in key of a typed name: an HMAC under the server key, as for password attempts. */
+const standInKey = (s: Pick<Services, 'box'>, pool: Pool, typed: string) =>
+  hmacHex(s.box.macKey, `standin-code\n${pool.id}\n${pool.usernameKey(typed)}`);
+
+/**
+ * "Sends" a stand-in code to a name that gets none (existence errors prevented): one write, like a
+ * real code's, so that useStandInCode then answers with a real code's counting and expiry.
+ */
+export async function issueStandInCode(s: Pick<Services, 'store' | 'clock' | 'box'>, pool: Pool, typed: string, purpose: CodePurpose): Promise<void> {
+  await s.store.putStandInCode(pool.id, standInKey(s, pool, typed), purpose, s.clock.now() + TTL_MS[purpose]);
+}
+
+/**
+ * useCode for a name that got a stand-in: never matches; the same errors, in the same order, as a real code.
+ * @throws CodeMismatchException | ExpiredCodeException | TooManyFailedAttemptsException
+ */
+export async function useStandInCode(s: Pick<Services, 'store' | 'clock' | 'box'>, pool: Pool, typed: string, purpose: CodePurpose): Promise<never> {
+  throw codeError(await s.store.useStandInCode(pool.id, standInKey(s, pool, typed), purpose, s.clock.now(), MAX_CODE_ATTEMPTS));
+}
+
+function codeError(result: 'mismatch' | 'expired' | 'missing' | 'too-many'): Error {
   switch (result) {
-    case 'ok':
-      return;
     case 'mismatch':
-      throw new CodeMismatchException('Invalid verification code provided, please try again.');
+      return new CodeMismatchException('Invalid verification code provided, please try again.');
     case 'too-many':
-      throw new TooManyFailedAttemptsException('Too many failed attempts; request a new code.');
+      return new TooManyFailedAttemptsException('Too many failed attempts; request a new code.');
     default:
-      throw new ExpiredCodeException('Invalid code provided, please request a code again.');
+      return new ExpiredCodeException('Invalid code provided, please request a code again.');
   }
 }

@@ -17,6 +17,11 @@ export interface CodeMessage {
  */
 export interface CodeSender {
   send(message: CodeMessage): Promise<void>;
+  /**
+   * Present when delivery IS a row of the store's outbox (development): sendCode then writes the code
+   * and its message in one transaction instead of calling send(), and calls `delivered` after it.
+   */
+  readonly outbox?: { delivered(message: CodeMessage): void };
 }
 
 /**

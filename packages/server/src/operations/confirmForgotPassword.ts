@@ -2,16 +2,22 @@ import { operation } from './types.js';
 import { common } from '../protocol/validate.js';
 import { loadPublicUserRequest, publicUserShape, unknownUserForCode } from './shared.js';
 import { assertPasswordPolicy, passwordSecret, userLoginAttemptKeys } from '../auth/password.js';
-import { useCode } from '../auth/codes.js';
+import { canReceiveResetCode, useCode, useStandInCode } from '../auth/codes.js';
 
-/** ConfirmForgotPassword: a valid code sets the new password and clears any lockout. */
+/**
+ * ConfirmForgotPassword: a valid code sets the new password and clears any lockout. With existence
+ * errors prevented, a user ForgotPassword sends no code to answers from the stand-in code it got:
+ * mismatches, then too many attempts, or expiry — exactly as a real code would.
+ * @throws CodeMismatchException | ExpiredCodeException | TooManyFailedAttemptsException | InvalidPasswordException | UserNotFoundException
+ */
 export const ConfirmForgotPassword = operation<{ ClientId: string; Username: string; ConfirmationCode: string; Password: string; SecretHash?: string }, object>({
   auth: 'none',
   input: { ...publicUserShape, ConfirmationCode: common.code(), Password: common.password() },
   async handle(s, input) {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
-    if (!user) throw unknownUserForCode(client);
+    if (!user && !client.preventUserExistenceErrors) throw unknownUserForCode(client);
     assertPasswordPolicy(pool, input.Password);
+    if (!user || (client.preventUserExistenceErrors && !canReceiveResetCode(user))) return useStandInCode(s, pool, input.Username, 'forgot');
     await useCode(s, pool, user, 'forgot', input.ConfirmationCode);
     await s.store.updateUser(pool.id, user.id, {
       ...passwordSecret(pool, user, input.Password, s.clock.now()), status: user.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED',

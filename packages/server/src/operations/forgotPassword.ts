@@ -1,12 +1,13 @@
 import { operation } from './types.js';
 import { deliveryUserNotFound, loadPublicUserRequest, noDelivery, publicUserShape } from './shared.js';
-import { sendCode } from '../auth/codes.js';
+import { canReceiveResetCode, sendCode } from '../auth/codes.js';
 import { InvalidParameterException, NotAuthorizedException } from '../protocol/errors.js';
 
 /**
  * ForgotPassword: a reset code to the user's verified email or phone. With user-existence errors
- * prevented, a user who gets no code (unknown, disabled, unconfirmed, nothing verified) gets the same
- * simulated answer as an unknown one, so the answer never tells whether or in which state a user exists.
+ * prevented, a user who gets no code (unknown, disabled, unconfirmed, nothing verified) gets a stand-in
+ * code and the same simulated answer as an unknown one, so neither the answer, its cost nor a later
+ * ConfirmForgotPassword tells whether or in which state a user exists.
  * @throws UserNotFoundException | NotAuthorizedException | InvalidParameterException (only when existence errors are not prevented)
  */
 export const ForgotPassword = operation<{ ClientId: string; Username: string; SecretHash?: string }, object>({
@@ -14,10 +15,11 @@ export const ForgotPassword = operation<{ ClientId: string; Username: string; Se
   input: publicUserShape,
   async handle(s, input) {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
-    if (!user) return noDelivery(s, client, pool, input.Username, deliveryUserNotFound());
-    if (!user.enabled) return noDelivery(s, client, pool, input.Username, new NotAuthorizedException('User is disabled.'));
-    if (user.status === 'UNCONFIRMED' || (user.attributes.email_verified !== 'true' && user.attributes.phone_number_verified !== 'true')) {
-      return noDelivery(s, client, pool, input.Username, new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number'));
+    if (!user || !canReceiveResetCode(user)) {
+      const otherwise = !user ? deliveryUserNotFound()
+        : !user.enabled ? new NotAuthorizedException('User is disabled.')
+          : new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
+      return noDelivery(s, client, pool, input.Username, 'forgot', otherwise);
     }
     return { CodeDeliveryDetails: await sendCode(s, pool, user, 'forgot') };
   },

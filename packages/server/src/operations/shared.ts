@@ -1,7 +1,8 @@
 import { CodeMismatchException, ResourceNotFoundException, InvalidParameterException, UserNotFoundException } from '../protocol/errors.js';
 import { common, v, type Shape } from '../protocol/validate.js';
 import { operation, type Operation } from './types.js';
-import type { UserRecord } from '../storage/store.js';
+import type { CodePurpose, UserRecord } from '../storage/store.js';
+import { issueStandInCode } from '../auth/codes.js';
 import type { RequestContext } from '../services.js';
 import { maskDestination } from '../domain/sender.js';
 import { assertSecretHash, findUser } from '../auth/password.js';
@@ -119,11 +120,13 @@ export function unknownUserForCode(client: AppClient): Error {
 
 /**
  * The answer to a code request for a user who gets no code (unknown, or known but not in a state to
- * receive one): a simulated delivery when existence errors are prevented, else `otherwise`.
+ * receive one): with existence errors prevented, a stand-in code (one write, like a real code's; see
+ * useStandInCode) and a simulated delivery; else `otherwise` is thrown.
  */
-export function noDelivery(s: Pick<Services, 'box'>, client: AppClient, pool: Pool, typed: string, otherwise: Error) {
-  if (client.preventUserExistenceErrors) return simulatedDelivery(s, pool, typed);
-  throw otherwise;
+export async function noDelivery(s: Pick<Services, 'store' | 'clock' | 'box'>, client: AppClient, pool: Pool, typed: string, purpose: CodePurpose, otherwise: Error) {
+  if (!client.preventUserExistenceErrors) throw otherwise;
+  await issueStandInCode(s, pool, typed, purpose);
+  return simulatedDelivery(s, pool, typed);
 }
 
 /** UserNotFoundException as ForgotPassword / ResendConfirmationCode word it. */

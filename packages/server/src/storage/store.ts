@@ -92,8 +92,18 @@ export interface Store {
   clearLoginAttempts(poolId: string, loginKeys: readonly string[]): Promise<void>;
 
   // ---- one-time codes ----
-  /** Replaces any pending code of that purpose. */
-  putCode(code: CodeRecord): Promise<void>;
+  /**
+   * Replaces any pending code of that purpose; with `message`, also adds it to the outbox in the same
+   * transaction (the development delivery: one commit for the code and its message).
+   */
+  putCode(code: CodeRecord, message?: Omit<OutboxMessage, 'id'>): Promise<void>;
+  /** A stand-in code for a name that gets none (see useStandInCode): replaces any pending one. */
+  putStandInCode(poolId: string, nameKey: string, purpose: CodePurpose, expiresAt: number): Promise<void>;
+  /**
+   * useCode for a stand-in: the same counting, expiry and refusal after `maxAttempts`, but no code ever
+   * matches, so it never answers 'ok'.
+   */
+  useStandInCode(poolId: string, nameKey: string, purpose: CodePurpose, now: number, maxAttempts: number): Promise<'mismatch' | 'expired' | 'missing' | 'too-many'>;
   /**
    * Single-use check: counts the attempt atomically (refusing once `maxAttempts` is reached) and,
    * when `matches(codeHash)` holds, deletes the code so a second use fails. Exactly one of concurrent

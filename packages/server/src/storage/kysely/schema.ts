@@ -13,6 +13,7 @@ export interface UsersTable {
   created_at: number; updated_at: number;
 }
 export interface LoginAttemptsTable { pool_id: string; login_key: string; failures: number; locked_until: number; updated_at: number }
+export interface StandinCodesTable { pool_id: string; name_key: string; purpose: string; attempts: number; expires_at: number }
 export interface CodesTable { pool_id: string; user_id: string; purpose: string; code_hash: string; attempts: number; expires_at: number }
 export interface OutboxTable {
   id: number | undefined; pool_id: string; user_id: string | null; destination: string; subject: string;
@@ -39,6 +40,7 @@ export interface Database {
   users: UsersTable;
   codes: CodesTable;
   login_attempts: LoginAttemptsTable;
+  standin_codes: StandinCodesTable;
   outbox: OutboxTable;
   token_families: TokenFamiliesTable;
   challenges: ChallengesTable;

@@ -55,7 +55,7 @@ export class KyselyStore implements Store {
     return this.db.transaction().execute(async (trx) => {
       // Explicit deletes (children first) rather than relying on cascades alone: the same code path
       // on both dialects, and tables without a pool foreign key are covered too.
-      for (const t of ['passkeys', 'challenges', 'auth_sessions', 'token_families', 'codes', 'outbox', 'login_attempts'] as const) {
+      for (const t of ['passkeys', 'challenges', 'auth_sessions', 'token_families', 'codes', 'outbox', 'login_attempts', 'standin_codes'] as const) {
         await trx.deleteFrom(t).where('pool_id', '=', id).execute();
       }
       await trx.deleteFrom('users').where('pool_id', '=', id).execute();
@@ -215,10 +215,35 @@ export class KyselyStore implements Store {
   }
 
   // ---- codes and outbox ----
-  async putCode(c: CodeRecord): Promise<void> {
-    await this.db.insertInto('codes').values({ pool_id: c.poolId, user_id: c.userId, purpose: c.purpose, code_hash: c.codeHash, attempts: c.attempts, expires_at: c.expiresAt })
+  async putCode(c: CodeRecord, message?: Omit<OutboxMessage, 'id'>): Promise<void> {
+    const put = (db: Kysely<Database> | Transaction<Database>) => db.insertInto('codes')
+      .values({ pool_id: c.poolId, user_id: c.userId, purpose: c.purpose, code_hash: c.codeHash, attempts: c.attempts, expires_at: c.expiresAt })
       .onConflict((oc) => oc.columns(['pool_id', 'user_id', 'purpose']).doUpdateSet({ code_hash: c.codeHash, attempts: c.attempts, expires_at: c.expiresAt }))
       .execute();
+    if (!message) {
+      await put(this.db);
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      await put(trx);
+      await insertOutbox(trx, message);
+    });
+  }
+  async putStandInCode(poolId: string, nameKey: string, purpose: CodePurpose, expiresAt: number): Promise<void> {
+    await this.db.insertInto('standin_codes').values({ pool_id: poolId, name_key: nameKey, purpose, attempts: 0, expires_at: expiresAt })
+      .onConflict((oc) => oc.columns(['pool_id', 'name_key', 'purpose']).doUpdateSet({ attempts: 0, expires_at: expiresAt }))
+      .execute();
+  }
+  async useStandInCode(poolId: string, nameKey: string, purpose: CodePurpose, now: number, maxAttempts: number) {
+    // The same statements as useCode's mismatch path, so both cost the same.
+    const bumped = await this.db.updateTable('standin_codes').set({ attempts: sql`attempts + 1` })
+      .where('pool_id', '=', poolId).where('name_key', '=', nameKey).where('purpose', '=', purpose).where('attempts', '<', maxAttempts)
+      .returning(['expires_at']).executeTakeFirst();
+    if (!bumped) {
+      const exists = await this.db.selectFrom('standin_codes').select('attempts').where('pool_id', '=', poolId).where('name_key', '=', nameKey).where('purpose', '=', purpose).executeTakeFirst();
+      return exists ? 'too-many' as const : 'missing' as const;
+    }
+    return Number(bumped.expires_at) <= now ? 'expired' as const : 'mismatch' as const;
   }
   async useCode(poolId: string, userId: string, purpose: CodePurpose, now: number, maxAttempts: number, matches: (codeHash: string) => boolean) {
     const bumped = await this.db.updateTable('codes').set({ attempts: sql`attempts + 1` })
@@ -236,7 +261,7 @@ export class KyselyStore implements Store {
     return Number(del.numDeletedRows) > 0 ? 'ok' as const : 'missing' as const;
   }
   async addOutbox(m: Omit<OutboxMessage, 'id'>): Promise<void> {
-    await this.db.insertInto('outbox').values({ pool_id: m.poolId, user_id: m.userId, destination: m.destination, subject: m.subject, body: m.body, code: m.code, created_at: m.createdAt } as never).execute();
+    await insertOutbox(this.db, m);
   }
   async listOutbox(poolId: string | undefined, limit: number): Promise<OutboxMessage[]> {
     let q = this.db.selectFrom('outbox').selectAll().orderBy('id', 'desc').limit(limit);
@@ -390,7 +415,7 @@ export class KyselyStore implements Store {
   // ---- housekeeping ----
   async purgeExpired(now: number): Promise<number> {
     let n = 0;
-    for (const t of ['challenges', 'auth_sessions', 'codes', 'token_families'] as const) {
+    for (const t of ['challenges', 'auth_sessions', 'codes', 'standin_codes', 'token_families'] as const) {
       const r = await this.db.deleteFrom(t).where('expires_at', '<=', now).executeTakeFirst();
       n += Number(r.numDeletedRows);
     }
@@ -421,6 +446,10 @@ async function patchUser(db: Kysely<Database> | Transaction<Database>, poolId: s
   if (guard) q = guard.srpVerifier === null ? q.where('srp_verifier', 'is', null) : q.where('srp_verifier', '=', guard.srpVerifier);
   const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+function insertOutbox(db: Kysely<Database> | Transaction<Database>, m: Omit<OutboxMessage, 'id'>) {
+  return db.insertInto('outbox').values({ pool_id: m.poolId, user_id: m.userId, destination: m.destination, subject: m.subject, body: m.body, code: m.code, created_at: m.createdAt } as never).execute();
 }
 
 /** Store.admitLoginAttempt on a connection or inside a transaction. */

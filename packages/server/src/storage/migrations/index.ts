@@ -145,7 +145,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await sql`update users set password_set_at = updated_at where srp_verifier is not null`.execute(db);
       },
     },
-    '0003_login_attempts': {
+    '0003_login_attempts_and_standins': {
       // Password attempts are admitted per typed login name (an HMAC of it), for known and unknown
       // users alike, so a lockout looks the same whether or not the name exists; the per-user
       // counters this replaces could only lock real users.
@@ -159,6 +159,16 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addPrimaryKeyConstraint('login_attempts_pk', ['pool_id', 'login_key'])
           .execute();
         await db.schema.createIndex('login_attempts_updated').on('login_attempts').column('updated_at').execute();
+        // Codes "sent" to names that get none (unknown users, with existence errors prevented): the same
+        // attempts and expiry as a real code, none of which ever matches. Keyed by an HMAC of the name.
+        await db.schema.createTable('standin_codes')
+          .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
+          .addColumn('name_key', 'text', (c) => c.notNull())
+          .addColumn('purpose', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('standin_codes_pk', ['pool_id', 'name_key', 'purpose'])
+          .execute();
         await db.schema.alterTable('users').dropColumn('failed_attempts').execute();
         await db.schema.alterTable('users').dropColumn('locked_until').execute();
       },
