@@ -38,7 +38,8 @@ export async function startSrp(ctx: FlowContext, typed: string | undefined, srpA
     // A stand-in that looks like a real user across attempts: a stable UUID-shaped id and a stable salt
     // derived under the server key; the verifier is of a random password, so no claim ever verifies.
     const label = `srp-standin\n${ctx.pool.id}\n${ctx.pool.usernameKey(typed)}`;
-    userIdForSrp = user?.id ?? derivedUuid(ctx.s.box.macKey, label);
+    // Derived for a passwordless user too, so the stand-in never hands out a real sub.
+    userIdForSrp = derivedUuid(ctx.s.box.macKey, label);
     salt = derivedBytes(ctx.s.box.macKey, `${label}\nsalt`, 16).toString('hex');
     verifier = randomVerifierHex();
   }

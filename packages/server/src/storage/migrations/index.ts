@@ -148,7 +148,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0003_login_attempts_and_standins': {
       // Password attempts are admitted per typed login name (an HMAC of it), for known and unknown
       // users alike, so a lockout looks the same whether or not the name exists; the per-user
-      // counters this replaces could only lock real users.
+      // counters this replaces could only lock real users (and were decided on a stale read).
       async up(db: Kysely<any>) {
         await db.schema.createTable('login_attempts')
           .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
@@ -169,8 +169,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('expires_at', 'bigint', (c) => c.notNull())
           .addPrimaryKeyConstraint('standin_codes_pk', ['pool_id', 'name_key', 'purpose'])
           .execute();
-        await db.schema.alterTable('users').dropColumn('failed_attempts').execute();
-        await db.schema.alterTable('users').dropColumn('locked_until').execute();
+        // users.failed_attempts / locked_until are no longer read or written. They stay (with their
+        // defaults) so that instances of the previous release keep working during a rolling upgrade;
+        // a later migration drops them.
       },
     },
   };
