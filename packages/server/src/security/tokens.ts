@@ -32,6 +32,9 @@ const SIGNING_KEY_CACHE_MS = 1000;
  */
 const VERIFICATION_RECORD_MAX_AGE_MS = 1000;
 
+/** What `randomId()` produces for a kid; anything else is unknown without a lookup. */
+const KID = /^[0-9a-f-]{36}$/;
+
 interface CachedKey { record: SigningKeyRecord; key: KeyObject; loadedAt: number }
 
 export interface IssueInput {
@@ -172,7 +175,8 @@ export class TokenService {
     } catch {
       throw new NotAuthorizedException('Invalid Access Token', 'malformed token header');
     }
-    const entry = kid ? await this.verificationKey(kid) : undefined;
+    // The kid is attacker-chosen until the signature is checked: only a well-formed one is looked up.
+    const entry = kid !== undefined && KID.test(kid) ? await this.verificationKey(kid) : undefined;
     if (!entry) throw new NotAuthorizedException('Invalid Access Token', 'unknown kid');
     const { record, key } = entry;
     if (record.expiresAt !== null && record.expiresAt <= this.now()) throw new NotAuthorizedException('Invalid Access Token', 'key expired');
