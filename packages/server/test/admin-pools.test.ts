@@ -345,6 +345,45 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       await rejectsWith(srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: 'local_000000000', ClientId: c!.ClientId })), 'ResourceNotFoundException');
     });
 
+    // Cognito: access and id tokens 5 minutes to 1 day, refresh tokens 60 minutes to 10 years, in the
+    // unit of TokenValidityUnits; outside is InvalidParameterException "Invalid range for token validity.".
+    it('CreateUserPoolClient and UpdateUserPoolClient refuse token lifetimes outside Cognito\'s bounds, accept the bounds themselves', async () => {
+      const invalid = 'Invalid range for token validity.';
+      const create = (extra: Record<string, unknown>) => srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'lifetimes', ...extra }));
+      const refused: Record<string, unknown>[] = [
+        { AccessTokenValidity: 1, TokenValidityUnits: { AccessToken: 'seconds' } },
+        { AccessTokenValidity: 299, TokenValidityUnits: { AccessToken: 'seconds' } },
+        { AccessTokenValidity: 1441, TokenValidityUnits: { AccessToken: 'minutes' } },
+        { AccessTokenValidity: 2, TokenValidityUnits: { AccessToken: 'days' } },
+        { AccessTokenValidity: 4 }, // minutes, the default unit
+        { IdTokenValidity: 4, TokenValidityUnits: { IdToken: 'minutes' } },
+        { IdTokenValidity: 25, TokenValidityUnits: { IdToken: 'hours' } },
+        { RefreshTokenValidity: 59, TokenValidityUnits: { RefreshToken: 'minutes' } },
+        { RefreshTokenValidity: 3651 },
+        { RefreshTokenValidity: 87601, TokenValidityUnits: { RefreshToken: 'hours' } },
+      ];
+      for (const extra of refused) await rejectsWith(create(extra), 'InvalidParameterException', new RegExp(`^${invalid.replace('.', '\\.')}$`));
+
+      const accepted: [Record<string, unknown>, Partial<Record<'AccessTokenValidity' | 'IdTokenValidity' | 'RefreshTokenValidity', number>>][] = [
+        [{ AccessTokenValidity: 300, IdTokenValidity: 86400, TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' } }, { AccessTokenValidity: 300, IdTokenValidity: 86400 }],
+        [{ AccessTokenValidity: 1, IdTokenValidity: 24, TokenValidityUnits: { AccessToken: 'days', IdToken: 'hours' } }, { AccessTokenValidity: 1, IdTokenValidity: 24 }],
+        [{ RefreshTokenValidity: 60, TokenValidityUnits: { RefreshToken: 'minutes' } }, { RefreshTokenValidity: 60 }],
+        [{ RefreshTokenValidity: 3650 }, { RefreshTokenValidity: 3650 }],
+      ];
+      for (const [extra, expected] of accepted) expect((await create(extra)).UserPoolClient).toMatchObject(expected);
+      // RefreshTokenValidity 0 means Cognito's default, 30 days, whatever the unit asked for.
+      const zero = (await create({ RefreshTokenValidity: 0, TokenValidityUnits: { RefreshToken: 'minutes' } })).UserPoolClient!;
+      expect({ value: zero.RefreshTokenValidity, unit: zero.TokenValidityUnits?.RefreshToken }).toEqual({ value: 30, unit: 'days' });
+
+      // Update refuses the same and leaves the client as it was.
+      const id = zero.ClientId!;
+      for (const extra of refused) {
+        await rejectsWith(srv.admin.send(new UpdateUserPoolClientCommand({ UserPoolId: poolId, ClientId: id, ...extra })), 'InvalidParameterException', /^Invalid range for token validity\.$/);
+      }
+      const { UserPoolClient: after } = await srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: id }));
+      expect(after).toEqual(zero);
+    });
+
     it('UpdateUserPoolClient applies changes, resets unspecified members, keeps the secret; wrong pool refused', async () => {
       const { UserPoolClient: c } = await srv.admin.send(new CreateUserPoolClientCommand({
         UserPoolId: poolId, ClientName: 'before', GenerateSecret: true, ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'], CallbackURLs: ['https://app.example/cb'],
