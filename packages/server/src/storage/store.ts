@@ -69,6 +69,8 @@ export interface Store {
    * now + backoff(failedAttempts). Returns the new counters.
    */
   recordFailedAttempt(poolId: string, id: string, now: number, threshold: number, backoff: (failures: number) => number): Promise<{ failedAttempts: number; lockedUntil: number }>;
+  /** How many users the pool has (DescribeUserPool's EstimatedNumberOfUsers). */
+  countUsers(poolId: string): Promise<number>;
 
   // ---- one-time codes ----
   /** Replaces any pending code of that purpose. */

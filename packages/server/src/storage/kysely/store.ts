@@ -209,6 +209,10 @@ export class KyselyStore implements Store {
       return { failedAttempts, lockedUntil };
     });
   }
+  async countUsers(poolId: string): Promise<number> {
+    const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).where('pool_id', '=', poolId).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
 
   // ---- codes and outbox ----
   async putCode(c: CodeRecord): Promise<void> {
