@@ -4,7 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
   CreateUserPoolClientCommand,
+  InitiateAuthCommand,
   CreateUserPoolCommand,
   DeleteUserPoolClientCommand,
   DeleteUserPoolCommand,
@@ -144,6 +147,18 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       expect(described).toEqual(created);
       expect(described?.Policies?.PasswordPolicy?.MinimumLength).toBe(10);
       expect(described?.Policies?.SignInPolicy?.AllowedFirstAuthFactors).toEqual(['PASSWORD', 'EMAIL_OTP', 'WEB_AUTHN']);
+    });
+
+    it('DescribeUserPool counts the pool\'s users in EstimatedNumberOfUsers (not other pools\')', async () => {
+      const pool = await createPool('counted');
+      const other = await createPool('counted-other');
+      const estimated = async (id: string) => (await srv.admin.send(new DescribeUserPoolCommand({ UserPoolId: id }))).UserPool?.EstimatedNumberOfUsers;
+      expect(await estimated(pool.Id!)).toBe(0);
+      for (const name of ['u1', 'u2', 'u3']) await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: pool.Id, Username: name, MessageAction: 'SUPPRESS' }));
+      await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: other.Id, Username: 'elsewhere', MessageAction: 'SUPPRESS' }));
+      expect(await estimated(pool.Id!)).toBe(3);
+      await srv.admin.send(new AdminDeleteUserCommand({ UserPoolId: pool.Id, Username: 'u2' }));
+      expect({ pool: await estimated(pool.Id!), other: await estimated(other.Id!) }).toEqual({ pool: 2, other: 1 });
     });
 
     it('DescribeUserPool of an unknown (well-formed) id is ResourceNotFoundException', async () => {
@@ -382,6 +397,16 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       }
       const { UserPoolClient: after } = await srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: id }));
       expect(after).toEqual(zero);
+    });
+
+    // Cognito's default flows include ALLOW_CUSTOM_AUTH; Latchkey has no custom auth, so its default does not.
+    it('a client without ExplicitAuthFlows does not allow CUSTOM_AUTH; one that lists ALLOW_CUSTOM_AUTH gets Cognito\'s no-trigger answer', async () => {
+      const custom = (clientId: string) => srv.client.send(new InitiateAuthCommand({ AuthFlow: 'CUSTOM_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'someone' } }));
+      const { UserPoolClient: plain } = await srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'default-flows' }));
+      await rejectsWith(custom(plain!.ClientId!), 'InvalidParameterException', /^CUSTOM_AUTH flow not enabled for this client$/);
+      const { UserPoolClient: asked } = await srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'custom-flows', ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }));
+      expect(asked?.ExplicitAuthFlows).toEqual(['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+      await rejectsWith(custom(asked!.ClientId!), 'InvalidParameterException', /^Custom auth lambda trigger is not configured for the user pool\.$/);
     });
 
     it('UpdateUserPoolClient applies changes, resets unspecified members, keeps the secret; wrong pool refused', async () => {

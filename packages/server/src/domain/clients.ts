@@ -13,7 +13,11 @@ export const CLIENT_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze(
   EnableTokenRevocation: true, AuthSessionValidity: 3, PreventUserExistenceErrors: 'ENABLED',
 });
 
-export const DEFAULT_AUTH_FLOWS = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_CUSTOM_AUTH'];
+/**
+ * The flows of a client created without ExplicitAuthFlows. Cognito's default also has ALLOW_CUSTOM_AUTH;
+ * Latchkey has no custom auth (Lambda triggers), so it is only allowed when asked for.
+ */
+export const DEFAULT_AUTH_FLOWS = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH'];
 
 type TokenKind = 'AccessToken' | 'IdToken' | 'RefreshToken';
 
