@@ -552,6 +552,37 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       expect(jwks.status).toBe(200);
     });
 
+    // Discovery once offered response types, OAuth scopes and token endpoint auth methods of endpoints
+    // Latchkey does not have; every member now describes something served.
+    it('openid-configuration advertises only what is served: no endpoints but the JWKS, no response types, the JWKS\'s algorithms', async () => {
+      const pool = await createPool('oidc-honest');
+      const discovery = async () => (await (await fetch(`${srv.endpoint}/${pool.Id}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      const doc = await discovery();
+      expect(Object.keys(doc).sort()).toEqual(['claims_supported', 'id_token_signing_alg_values_supported', 'issuer', 'jwks_uri', 'response_types_supported', 'subject_types_supported']);
+      expect(doc.response_types_supported).toEqual([]);
+      expect(doc.id_token_signing_alg_values_supported).toEqual(['RS256']);
+      // Every URL in the document is served.
+      const urls = Object.entries(doc).filter(([k, v]) => k !== 'issuer' && typeof v === 'string' && /^https?:/.test(v));
+      expect(urls.map(([k]) => k)).toEqual(['jwks_uri']);
+      for (const [, url] of urls) expect((await fetch(url as string)).status).toBe(200);
+
+      // After a switch to ES256 both algorithms have published keys, so both are listed.
+      const set = await signedCall(srv, 'LatchkeyUpdateUserPoolSettings', { UserPoolId: pool.Id, Settings: { tokenSigningAlg: 'ES256' } });
+      expect(set.status, JSON.stringify(set.json)).toBe(200);
+      expect((await discovery()).id_token_signing_alg_values_supported).toEqual(['ES256', 'RS256']);
+      // An ES256-only pool offers ES256 only.
+      const es = await createPool('oidc-es256');
+      expect((await signedCall(srv, 'LatchkeyUpdateUserPoolSettings', { UserPoolId: es.Id, Settings: { tokenSigningAlg: 'ES256' } })).status).toBe(200);
+      expect((await signedCall(srv, 'LatchkeyRotateSigningKey', { UserPoolId: es.Id, RetireAfterSeconds: 0 })).status).toBe(200);
+      srv.clock.advance(24 * 3600_000 + 1000);
+      try {
+        const esDoc = (await (await fetch(`${srv.endpoint}/${es.Id}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+        expect(esDoc.id_token_signing_alg_values_supported).toEqual(['ES256']);
+      } finally {
+        srv.clock.offset = 0;
+      }
+    });
+
     it('unknown pool: a JSON ResourceNotFoundException, never a 500', async () => {
       for (const doc of ['jwks.json', 'openid-configuration']) {
         const res = await fetch(`${srv.endpoint}/local_000000000/.well-known/${doc}`);

@@ -89,15 +89,17 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     const pool = await findPool(req.params.poolId);
     if (!pool) return noPool(reply, req.params.poolId);
     const issuer = services.tokens.issuer(pool.id);
+    // Only what is served: there is no authorization, token or userinfo endpoint (tokens come from
+    // the Cognito JSON protocol), so no response type, OAuth scope or client auth method is offered.
+    const { keys } = await services.tokens.jwks(pool.id);
+    const algs = [...new Set(keys.map((k) => (k as { alg?: string }).alg).filter((a): a is string => typeof a === 'string'))].sort();
     return {
       issuer,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
+      response_types_supported: [],
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256', 'ES256'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      response_types_supported: ['code', 'token'],
-      scopes_supported: ['openid', 'email', 'phone', 'profile', 'aws.cognito.signin.user.admin'],
-      claims_supported: ['sub', 'iss', 'aud', 'cognito:username', 'email', 'email_verified', 'auth_time', 'token_use'],
+      id_token_signing_alg_values_supported: algs,
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'jti', 'token_use', 'cognito:username', 'origin_jti', 'event_id', 'email', 'email_verified', 'phone_number', 'phone_number_verified'],
     };
   });
 
