@@ -4,10 +4,11 @@
  *
  * Builds two tiny browser apps in one run with esbuild (bundle, minify, ESM, platform browser), each
  * configuring its library (a real app must) and using associateWebAuthnCredential,
- * listWebAuthnCredentials and deleteWebAuthnCredential; gzips the output with node:zlib, prints a
- * table and writes docs/bundle-size.md.
+ * listWebAuthnCredentials and deleteWebAuthnCredential; gzips the output with node:zlib and prints a
+ * table. docs/bundle-size.md is tracked, so it is rewritten only on request:
  *
- *   node scripts/bundle-size.mjs
+ *   node scripts/bundle-size.mjs            prints the table
+ *   node scripts/bundle-size.mjs --write    also rewrites docs/bundle-size.md
  */
 import { build, version as esbuildVersion } from 'esbuild';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -16,6 +17,18 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync, constants } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const USAGE = 'usage: node scripts/bundle-size.mjs [--write]';
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const unknown = args.filter((a) => a !== '--write');
+if (unknown.length > 0) {
+  console.error(`bundle-size: unknown argument ${unknown[0]}\n${USAGE}`);
+  process.exit(2);
+}
+const write = args.includes('--write');
 const APIS = ['associateWebAuthnCredential', 'listWebAuthnCredentials', 'deleteWebAuthnCredential'];
 const CONFIG = `{ Auth: { Cognito: { userPoolId: 'us-east-1_AbCdEf123', userPoolClientId: '1example23456789clientid', userPoolEndpoint: 'https://auth.example.com/' } } }`;
 
@@ -105,9 +118,13 @@ need a (possibly refreshed) access token.
 Reproduce:
 
 \`\`\`sh
-node scripts/bundle-size.mjs
+node scripts/bundle-size.mjs --write
 \`\`\`
 `;
-mkdirSync(join(root, 'docs'), { recursive: true });
-writeFileSync(join(root, 'docs/bundle-size.md'), md);
-console.log('wrote docs/bundle-size.md');
+if (write) {
+  mkdirSync(join(root, 'docs'), { recursive: true });
+  writeFileSync(join(root, 'docs/bundle-size.md'), md);
+  console.log('wrote docs/bundle-size.md');
+} else {
+  console.log('(docs/bundle-size.md left as it is; --write updates it)');
+}

@@ -42,7 +42,8 @@
  * Error wording (alert): "Incorrect username or password." · "The passkey prompt was cancelled." ·
  * "This device already has a passkey for this account." · "You have the maximum number of passkeys.
  * Delete one to add another." · RelyingPartyMismatch explains that the RP ID must match the page host ·
- * "Your session has ended. Sign in again." · otherwise the server's message.
+ * "Your session has ended. Sign in again." · "No passkey on this account yet: sign in with your password,
+ * then add one." (passkey sign-in of an account without one) · otherwise the server's message.
  *
  * Last used: Cognito's ListWebAuthnCredentials has no last-used member and @latchkey/auth maps only
  * Cognito's members, so the page reads Latchkey's extra `LastUsedAt` (epoch seconds) from the raw
@@ -335,6 +336,17 @@ async function afterSignIn(result: SignInOutput): Promise<void> {
       return;
     case 'RESET_PASSWORD':
       showError('This account needs a password reset before it can sign in.');
+      return;
+    case 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION':
+      // A passkey sign-in of an account without a passkey: the server offers the other factors.
+      if (!result.nextStep.availableChallenges?.includes('WEB_AUTHN')) {
+        showError(result.nextStep.availableChallenges?.some((c) => c === 'PASSWORD' || c === 'PASSWORD_SRP')
+          ? 'No passkey on this account yet: sign in with your password, then add one.'
+          : 'This account has no passkey and cannot sign in with a password on this page.');
+        el.password.focus();
+        return;
+      }
+      showError(`This sign-in needs a step this page does not support (${result.nextStep.signInStep}).`);
       return;
     default:
       showError(`This sign-in needs a step this page does not support (${result.nextStep.signInStep}).`);

@@ -322,6 +322,17 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       await expectServiceError(completeRegistration(srv, token, cred), 'WebAuthnChallengeNotFoundException');
     });
 
+    // docs/security.md: the challenge is consumed after verification, and a failed verification consumes it too.
+    it('a response that fails verification spends its challenge: a good credential for it afterwards is refused', async () => {
+      const { token } = await newUser();
+      const options = await startRegistration(srv, token);
+      const wrongOrigin = await new VirtualAuthenticator().createCredential(options, { origin: 'https://evil.example' });
+      await expectServiceError(completeRegistration(srv, token, wrongOrigin), 'WebAuthnOriginNotAllowedException');
+      const good = await new VirtualAuthenticator().createCredential(options);
+      await expectServiceError(completeRegistration(srv, token, good), 'WebAuthnChallengeNotFoundException');
+      expect(await passkeysOf(token)).toEqual([]);
+    });
+
     it('a consumed challenge cannot be used again with a new credential', async () => {
       const { token } = await newUser();
       const options = await startRegistration(srv, token);

@@ -176,6 +176,24 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
     });
   });
 
+  it('a client stored with lifetimes outside Cognito\'s bounds (before they were checked) issues tokens within them', async () => {
+    const p = await createTestPool(server.admin);
+    const rec = (await server.services.store.getClient(p.clientId))!;
+    // White box: a config CreateUserPoolClient now refuses, as an older Latchkey stored it.
+    await server.services.store.updateClient(p.clientId, rec.name, {
+      ...rec.config, AccessTokenValidity: 1, IdTokenValidity: 1, TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds', RefreshToken: 'days' }, RefreshTokenValidity: 36500,
+    }, server.clock.now());
+    const name = await user(p);
+    const r = await initiatePasswordAuth(server.client, p.clientId, name);
+    const t = keep(r.AuthenticationResult!);
+    expect(r.AuthenticationResult!.ExpiresIn).toBe(300);
+    const access = decodeJwt(t.AccessToken);
+    const id = decodeJwt(t.IdToken);
+    expect({ access: access.exp! - access.iat!, id: id.exp! - id.iat! }).toEqual({ access: 300, id: 300 });
+    server.clock.advance(3650 * 86400_000 + 60_000);
+    await refreshRefused(t.RefreshToken!, p);
+  });
+
   it('an expired access token (past 60 min) is NotAuthorizedException; just before it works', async () => {
     const name = await user();
     const t = await signIn(name);

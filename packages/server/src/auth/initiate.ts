@@ -39,6 +39,9 @@ export async function runInitiate(ctx: FlowContext, flow: string): Promise<AuthO
       requireFlow(ctx, flow, 'ALLOW_USER_AUTH');
       return initiateUserAuth(ctx);
     case 'CUSTOM_AUTH':
+      // Latchkey has no Lambda triggers: a client that allows the flow gets Cognito's answer for a pool
+      // without the custom auth triggers.
+      requireFlow(ctx, flow, 'ALLOW_CUSTOM_AUTH');
       throw new InvalidParameterException('Custom auth lambda trigger is not configured for the user pool.');
     default:
       throw new InvalidParameterException(`Unsupported AuthFlow ${flow}`);

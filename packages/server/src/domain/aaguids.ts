@@ -313,6 +313,7 @@ export function lookupAaguid(aaguid: string): string | undefined {
 /**
  * Friendly credential name: the provider name for a known AAGUID, else "Platform passkey" for a
  * platform authenticator and "Roaming passkey" for anything else (including unknown attachment).
+ * Exported by @latchkey/server. Never throws (a malformed AAGUID is simply unknown).
  */
 export function friendlyName(aaguid: string, attachment?: string): string {
   return lookupAaguid(aaguid) ?? (attachment === 'platform' ? 'Platform passkey' : 'Roaming passkey');

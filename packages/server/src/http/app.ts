@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Services } from '../services.js';
 import type { Operation } from '../operations/types.js';
 import { dispatch, errorResponse } from '../protocol/dispatch.js';
-import { RequestEntityTooLargeException, SerializationException, InternalErrorException, ResourceNotFoundException } from '../protocol/errors.js';
+import { RequestEntityTooLargeException, SerializationException, InternalErrorException, ResourceNotFoundException, type ServiceError } from '../protocol/errors.js';
 import { randomId } from '../security/secrets.js';
 
 export interface AppOptions {
@@ -14,6 +14,9 @@ export interface AppOptions {
   /** Extra routes (account page) registered by the caller. */
   extend?: (app: FastifyInstance) => void;
 }
+
+/** Cognito's user pool id pattern and length (CreateUserPool ids always match). */
+const POOL_ID = /^(?=.{1,55}$)[\w-]+_[0-9a-zA-Z]+$/;
 
 const ALLOWED_HEADERS = 'content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, cache-control, authorization, x-amz-date, x-amz-content-sha256, x-amz-security-token';
 const EXPOSED_HEADERS = 'x-amzn-errortype, x-amzn-requestid';
@@ -30,6 +33,14 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // Errors of the router itself (a path that does not percent-decode, an over-long path segment)
+    // answer in Cognito's envelope too.
+    frameworkErrors: (err, _req, reply) => {
+      if (err.code === 'FST_ERR_BAD_URL') return sendError(reply, new SerializationException('The request URL could not be decoded.'));
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, new ResourceNotFoundException('Not found.'), 404);
+      services.log.error({ err }, 'http error');
+      return sendError(reply, new InternalErrorException());
+    },
   });
 
   // Every body is read raw: SigV4 needs the exact bytes, and Cognito accepts x-amz-json-1.1 and json alike.
@@ -62,26 +73,33 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     return { status: 'ok' };
   });
 
+  // A path segment that cannot be a pool id is not looked up (a NUL would fail on PostgreSQL only).
+  const findPool = (poolId: string) => (POOL_ID.test(poolId) ? services.store.getPool(poolId) : Promise.resolve(undefined));
+  const noPool = (reply: FastifyReply, poolId: string) => sendError(reply, new ResourceNotFoundException(
+    POOL_ID.test(poolId) ? `User pool ${poolId} does not exist.` : 'User pool does not exist.'), 404);
+
   app.get<{ Params: { poolId: string } }>('/:poolId/.well-known/jwks.json', async (req, reply) => {
-    const pool = await services.store.getPool(req.params.poolId);
-    if (!pool) return sendError(reply, new ResourceNotFoundException(`User pool ${req.params.poolId} does not exist.`), 404);
+    const pool = await findPool(req.params.poolId);
+    if (!pool) return noPool(reply, req.params.poolId);
     reply.header('cache-control', 'public, max-age=300');
     return services.tokens.jwks(pool.id);
   });
 
   app.get<{ Params: { poolId: string } }>('/:poolId/.well-known/openid-configuration', async (req, reply) => {
-    const pool = await services.store.getPool(req.params.poolId);
-    if (!pool) return sendError(reply, new ResourceNotFoundException(`User pool ${req.params.poolId} does not exist.`), 404);
+    const pool = await findPool(req.params.poolId);
+    if (!pool) return noPool(reply, req.params.poolId);
     const issuer = services.tokens.issuer(pool.id);
+    // Only what is served: there is no authorization, token or userinfo endpoint (tokens come from
+    // the Cognito JSON protocol), so no response type, OAuth scope or client auth method is offered.
+    const { keys } = await services.tokens.jwks(pool.id);
+    const algs = [...new Set(keys.map((k) => (k as { alg?: string }).alg).filter((a): a is string => typeof a === 'string'))].sort();
     return {
       issuer,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
+      response_types_supported: [],
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256', 'ES256'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      response_types_supported: ['code', 'token'],
-      scopes_supported: ['openid', 'email', 'phone', 'profile', 'aws.cognito.signin.user.admin'],
-      claims_supported: ['sub', 'iss', 'aud', 'cognito:username', 'email', 'email_verified', 'auth_time', 'token_use'],
+      id_token_signing_alg_values_supported: algs,
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'jti', 'token_use', 'cognito:username', 'origin_jti', 'event_id', 'email', 'email_verified', 'phone_number', 'phone_number_verified'],
     };
   });
 
@@ -108,7 +126,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   return app;
 }
 
-function sendError(reply: FastifyReply, err: InstanceType<typeof InternalErrorException> | InstanceType<typeof ResourceNotFoundException>, status?: number) {
+function sendError(reply: FastifyReply, err: ServiceError, status?: number) {
   const res = errorResponse(err, randomId());
   return reply.code(status ?? res.status).headers(res.headers).send(res.body);
 }

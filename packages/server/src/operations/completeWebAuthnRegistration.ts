@@ -9,8 +9,9 @@ import {
 } from '../protocol/errors.js';
 
 /**
- * CompleteWebAuthnRegistration: consumes the challenge atomically (one of N concurrent calls wins),
- * verifies the registration fully, and stores the passkey under the per-user limit. A retried
+ * CompleteWebAuthnRegistration: looks the challenge up, verifies the registration fully, then consumes
+ * the challenge in the same transaction as the passkey insert (one of N concurrent calls wins) under
+ * the per-user limit; a failed verification consumes it too. A retried
  * Complete of a credential this user already registered answers `{}` (Amplify retries after a 5xx).
  */
 export const CompleteWebAuthnRegistration = operation<{ AccessToken: string; Credential: unknown }, object>({

@@ -1,5 +1,5 @@
 import { operation } from './types.js';
-import { CLIENT_DEFAULTS } from '../domain/clients.js';
+import { CLIENT_DEFAULTS, checkedTokenValidity } from '../domain/clients.js';
 import { v, common } from '../protocol/validate.js';
 import { clientSettingsShape } from './poolShapes.js';
 import { describeClient } from '../domain/describe.js';
@@ -16,7 +16,7 @@ export const CreateUserPoolClient = operation<Record<string, unknown> & { UserPo
   async handle(s, { UserPoolId, ClientName, GenerateSecret, ...settings }) {
     await loadPool(s, UserPoolId);
     const now = s.clock.now();
-    const config: Record<string, unknown> = { ...CLIENT_DEFAULTS, ...settings };
+    const config = checkedTokenValidity({ ...CLIENT_DEFAULTS, ...settings });
     if (GenerateSecret) config.ClientSecret = randomToken(39).slice(0, 51);
     for (let attempt = 0; ; attempt++) {
       const record = { id: randomString(26, LOWER_ALNUM), poolId: UserPoolId, name: ClientName, config, createdAt: now, updatedAt: now };

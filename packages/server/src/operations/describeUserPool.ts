@@ -8,6 +8,6 @@ export const DescribeUserPool = operation<{ UserPoolId: string }, object>({
   input: { UserPoolId: common.userPoolId() },
   async handle(s, { UserPoolId }) {
     const pool = await loadPool(s, UserPoolId);
-    return { UserPool: describePool(pool.record, s.config.region) };
+    return { UserPool: describePool(pool.record, s.config.region, await s.store.countUsers(pool.id)) };
   },
 });

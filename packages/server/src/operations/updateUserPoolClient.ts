@@ -1,5 +1,5 @@
 import { operation } from './types.js';
-import { CLIENT_DEFAULTS } from '../domain/clients.js';
+import { CLIENT_DEFAULTS, checkedTokenValidity } from '../domain/clients.js';
 import { v, common } from '../protocol/validate.js';
 import { clientSettingsShape } from './poolShapes.js';
 import { describeClient } from '../domain/describe.js';
@@ -14,7 +14,7 @@ export const UpdateUserPoolClient = operation<Record<string, unknown> & { UserPo
     await loadPool(s, UserPoolId);
     const client = await loadClient(s, ClientId, UserPoolId);
     const old = client.record.config as Record<string, unknown>;
-    const config: Record<string, unknown> = { ...CLIENT_DEFAULTS, ...settings };
+    const config = checkedTokenValidity({ ...CLIENT_DEFAULTS, ...settings });
     for (const k of ['ClientSecret', 'LatchkeyAllowedOrigins']) if (old[k] !== undefined) config[k] = old[k];
     const now = s.clock.now();
     const name = ClientName ?? client.record.name;

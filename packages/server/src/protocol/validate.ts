@@ -62,6 +62,43 @@ export function nestingDepth(root: unknown): number {
   return max;
 }
 
+/**
+ * U+0000 and unpaired UTF-16 surrogates: PostgreSQL refuses both in text (`invalid byte sequence for
+ * encoding "UTF8"`) while SQLite stores them, so they are refused here, for every store alike.
+ */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether a string can be stored as text by every store (no NUL, no lone surrogate). */
+export function isStorableText(s: string): boolean {
+  return !UNSTORABLE.test(s);
+}
+
+/**
+ * The path (Cognito style) of the first member name or string value of parsed JSON that is not storable
+ * text, anywhere in the input (known members or not), computed without recursion; undefined if none.
+ */
+export function unstorablePath(root: unknown): string | undefined {
+  const stack: [unknown, string][] = [[root, '']];
+  while (stack.length > 0) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (!isStorableText(value)) return path;
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => stack.push([item, `${path}.${i + 1}.member`]));
+      continue;
+    }
+    for (const [k, child] of Object.entries(value)) {
+      const childPath = path ? `${path}.${lowerFirst(k)}` : lowerFirst(k);
+      if (!isStorableText(k)) return childPath;
+      stack.push([child, childPath]);
+    }
+  }
+  return undefined;
+}
+
 /** A value of the wrong JSON type fails deserialization before validation, as in AWS JSON 1.1 services. */
 class TypeMismatch extends Error {}
 const JSON_TYPE = (v: unknown) => (typeof v === 'string' ? 'STRING_VALUE' : typeof v === 'number' ? 'NUMBER_VALUE' : typeof v === 'boolean' ? 'BOOLEAN_VALUE' : Array.isArray(v) ? 'START_ARRAY' : 'START_OBJECT');
@@ -141,11 +178,16 @@ function checkShape(shape: Shape, input: Record<string, unknown>, prefix: string
 
 /**
  * Validates an operation's input against its shape and returns only the known members.
- * @throws InvalidParameterException listing every violation, as Cognito does.
+ * @throws InvalidParameterException for a string anywhere in the input that is not storable text
+ *   (NUL, lone surrogate), else listing every violation of the shape, as Cognito does.
  */
 export function validate<T>(shape: Shape, input: unknown): T {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidParameterException('1 validation error detected: the request body must be a JSON object');
+  }
+  const bad = unstorablePath(input);
+  if (bad !== undefined) {
+    throw new InvalidParameterException(`1 validation error detected: Value at '${bad}' failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates`);
   }
   const errors: string[] = [];
   let out: Record<string, unknown>;

@@ -25,6 +25,16 @@ export interface AccessClaims {
 /** How long an instance may keep signing with the key it last read. */
 const SIGNING_KEY_CACHE_MS = 1000;
 
+/**
+ * How long a verification key's record (retirement, expiry) may be reused without re-reading it, at
+ * most: an emergency retirement (`RetireAfterSeconds: 0`) must stop verification on every instance
+ * within 2 s, whatever `cacheMs` says. The imported public key itself is kept (it never changes).
+ */
+const VERIFICATION_RECORD_MAX_AGE_MS = 1000;
+
+/** What `randomId()` produces for a kid; anything else is unknown without a lookup. */
+const KID = /^[0-9a-f-]{36}$/;
+
 interface CachedKey { record: SigningKeyRecord; key: KeyObject; loadedAt: number }
 
 export interface IssueInput {
@@ -44,7 +54,7 @@ export interface IssueInput {
 /**
  * Issues and verifies Cognito-shaped JWTs with per-pool keys kept in the store (encrypted at rest).
  * Keys are cached in memory: a key is immutable once written, so the only staleness is retirement and
- * expiry, bounded by `cacheMs` (0 = every verification re-reads the key record).
+ * expiry, bounded by `cacheMs` and never more than 1 s (0 = every verification re-reads the key record).
  */
 export class TokenService {
   private readonly cache = new Map<string, CachedKey>();
@@ -141,7 +151,7 @@ export class TokenService {
   private async verificationKey(kid: string): Promise<CachedKey | undefined> {
     const cached = this.cache.get(kid);
     const now = this.now();
-    if (cached && now - cached.loadedAt <= this.cacheMs) return cached;
+    if (cached && now - cached.loadedAt <= Math.min(this.cacheMs, VERIFICATION_RECORD_MAX_AGE_MS)) return cached;
     const record = await this.store.getSigningKey(kid);
     if (!record) {
       this.cache.delete(kid);
@@ -165,7 +175,8 @@ export class TokenService {
     } catch {
       throw new NotAuthorizedException('Invalid Access Token', 'malformed token header');
     }
-    const entry = kid ? await this.verificationKey(kid) : undefined;
+    // The kid is attacker-chosen until the signature is checked: only a well-formed one is looked up.
+    const entry = kid !== undefined && KID.test(kid) ? await this.verificationKey(kid) : undefined;
     if (!entry) throw new NotAuthorizedException('Invalid Access Token', 'unknown kid');
     const { record, key } = entry;
     if (record.expiresAt !== null && record.expiresAt <= this.now()) throw new NotAuthorizedException('Invalid Access Token', 'key expired');

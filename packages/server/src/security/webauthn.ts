@@ -2,9 +2,9 @@
  * WebAuthn verification core: registration (attestation) and authentication (assertion) responses.
  *
  * Structure, client data, authenticator data, origin, RP ID, flags and algorithm are checked here,
- * in that order, so that every failure maps to exactly one Cognito error name. The cryptographic part
- * (attestation statements, assertion signatures) is delegated to @simplewebauthn/server v14; its
- * errors never reach the client — their text goes into the `detail` of the error we throw.
+ * in that order, so that every failure maps to exactly one Cognito error name. Attestation statements
+ * are verified by @simplewebauthn/server v14 (its errors never reach the client — their text goes into
+ * the `detail` of the error we throw); assertion signatures are verified here with node:crypto.
  *
  * Error mapping (see docs/verification-api.md for the full table):
  *   malformed input                         → InvalidParameterException

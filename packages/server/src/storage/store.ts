@@ -90,6 +90,8 @@ export interface Store {
   consumeAuthSessionAdmitting(idHash: string, now: number, attemptFor: (session: AuthSessionRecord) => LoginAttempt | undefined): Promise<{ session: AuthSessionRecord; admitted: boolean } | undefined>;
   /** Forgets the attempt counters of these login keys (after a verified password, or a password reset). */
   clearLoginAttempts(poolId: string, loginKeys: readonly string[]): Promise<void>;
+  /** How many users the pool has (DescribeUserPool's EstimatedNumberOfUsers). */
+  countUsers(poolId: string): Promise<number>;
 
   // ---- one-time codes ----
   /**

@@ -213,6 +213,10 @@ export class KyselyStore implements Store {
     if (loginKeys.length === 0) return;
     await this.db.deleteFrom('login_attempts').where('pool_id', '=', poolId).where('login_key', 'in', [...loginKeys]).execute();
   }
+  async countUsers(poolId: string): Promise<number> {
+    const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).where('pool_id', '=', poolId).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
 
   // ---- codes and outbox ----
   async putCode(c: CodeRecord, message?: Omit<OutboxMessage, 'id'>): Promise<void> {
