@@ -1,6 +1,7 @@
 import type { Services } from '../services.js';
 import type { CodePurpose, UserRecord } from '../storage/store.js';
 import type { Pool } from '../domain/pools.js';
+import { lookupName } from './password.js';
 import { deliveryTarget } from '../domain/users.js';
 import { maskDestination } from '../domain/sender.js';
 import { hmacHex, randomCode, safeEqual } from '../security/secrets.js';
@@ -81,7 +82,7 @@ export async function useCode(s: Pick<Services, 'store' | 'clock' | 'box'>, pool
 
 /** The stand-in key of a typed name: an HMAC under the server key, as for password attempts. */
 const standInKey = (s: Pick<Services, 'box'>, pool: Pool, typed: string) =>
-  hmacHex(s.box.macKey, `standin-code\n${pool.id}\n${pool.usernameKey(typed)}`);
+  hmacHex(s.box.macKey, `standin-code\n${pool.id}\n${lookupName(pool, typed)}`);
 
 /**
  * "Sends" a stand-in code to a name that gets none (existence errors prevented): one write, like a

@@ -41,10 +41,22 @@ export function noSuchUser(client: AppClient): Error {
   return client.preventUserExistenceErrors ? new NotAuthorizedException(INCORRECT, 'unknown user') : new UserNotFoundException('User does not exist.');
 }
 
-/** Finds a user by what they typed (username or, where allowed, email). */
+/**
+ * Finds a user by what they typed, for the public (unauthenticated) operations: a typed email is an
+ * alias (or, in email-as-username pools, the username's email) before it is a username. In
+ * email-as-username pools only an email finds anyone: the UUID username is never a public sign-in
+ * name, since answering it would confirm the UUID an email's challenge carried.
+ */
 export async function findUser(s: Pick<Services, 'store'>, pool: Pool, typed: string): Promise<UserRecord | undefined> {
   const { usernameKey, emailKey } = loginKeys(pool, typed);
-  return s.store.findUserByLogin(pool.id, usernameKey, emailKey);
+  if (pool.emailIsUsername && emailKey === null) return undefined;
+  return s.store.findUserByLogin(pool.id, usernameKey, emailKey, 'alias-first');
+}
+
+/** Finds a user for an admin operation: by username first (the admin's own name for them), then by email alias. */
+export async function findUserForAdmin(s: Pick<Services, 'store'>, pool: Pool, typed: string): Promise<UserRecord | undefined> {
+  const { usernameKey, emailKey } = loginKeys(pool, typed);
+  return s.store.findUserByLogin(pool.id, usernameKey, emailKey, 'username-first');
 }
 
 /**
@@ -65,22 +77,24 @@ export function assertUserCanSignIn(user: UserRecord): void {
 }
 
 /**
- * The attempt-counter key of a typed login name: an HMAC under the server key of the name as it is
- * looked up, so known and unknown names are counted (and locked) alike and no name is stored.
+ * The attempt-counter key of a sign-in: the user's own when the typed name finds one (so every name
+ * and flow that reaches a user shares one budget), else an HMAC of the name as it is looked up (so an
+ * unknown name is counted and locked exactly like a user). Keys are HMACs under the server key; no
+ * name is stored.
  */
-export function loginAttemptKey(s: Pick<Services, 'box'>, pool: Pool, typed: string): string {
+export function loginAttemptKey(s: Pick<Services, 'box'>, pool: Pool, typed: string, user: UserRecord | undefined): string {
+  return user ? userAttemptKey(s, pool, user) : hmacHex(s.box.macKey, `login-attempt\nname\n${pool.id}\n${lookupName(pool, typed)}`);
+}
+
+/** The normal form of a typed name that lookups use: what the stand-ins for unknown names derive from. */
+export function lookupName(pool: Pool, typed: string): string {
   const { usernameKey, emailKey } = loginKeys(pool, typed);
-  return hmacHex(s.box.macKey, `login-attempt\n${pool.id}\n${emailKey !== null ? `e:${emailKey}` : `u:${usernameKey}`}`);
+  return emailKey !== null ? `e:${emailKey}` : `u:${usernameKey}`;
 }
 
-/** Every attempt key a user can be reached by (username, and email where it signs in). */
-export function userLoginAttemptKeys(s: Pick<Services, 'box'>, pool: Pool, user: UserRecord): string[] {
-  return [user.username, ...(user.emailKey ? [user.emailKey] : [])].map((typed) => loginAttemptKey(s, pool, typed));
-}
-
-/** The attempt-counter key of ChangePassword (a holder of an access token guessing the old password). */
-export function changePasswordAttemptKey(s: Pick<Services, 'box'>, pool: Pool, user: UserRecord): string {
-  return hmacHex(s.box.macKey, `change-password\n${pool.id}\n${user.id}`);
+/** A user's attempt-counter key (sign-ins by any of their names, and ChangePassword). */
+export function userAttemptKey(s: Pick<Services, 'box'>, pool: Pool, user: Pick<UserRecord, 'id'>): string {
+  return hmacHex(s.box.macKey, `login-attempt\nuser\n${pool.id}\n${user.id}`);
 }
 
 /**
@@ -106,12 +120,12 @@ export const lockedOut = () => new NotAuthorizedException(LOCKED);
  * USER_PASSWORD_AUTH: admits the attempt, then recomputes the SRP verifier from the password and
  * compares in constant time. Unknown users are admitted, counted and locked like known ones and cost
  * the same; a user's state (disabled, unconfirmed, …) is told only once the password proves who asks.
- * Returns the user and the attempt key to clear with the sign-in.
+ * Returns the user and the attempt key to clear with the sign-in (refusals after a verified password clear it at once).
  * @throws NotAuthorizedException | UserNotFoundException | UserNotConfirmedException | PasswordResetRequiredException
  */
 export async function verifyUserPassword(s: Pick<Services, 'store' | 'clock' | 'box'>, pool: Pool, client: AppClient, typed: string, password: string): Promise<{ user: UserRecord; loginKey: string }> {
   const user = await findUser(s, pool, typed);
-  const loginKey = loginAttemptKey(s, pool, typed);
+  const loginKey = loginAttemptKey(s, pool, typed, user);
   await admitPasswordAttempt(s, pool, loginKey);
   if (!user || !user.srpSalt || !user.srpVerifier) {
     checkPassword(pool.srpName, 'nobody', password, DUMMY.saltHex, DUMMY.verifierHex);
@@ -120,6 +134,20 @@ export async function verifyUserPassword(s: Pick<Services, 'store' | 'clock' | '
   if (!checkPassword(pool.srpName, user.id, password, user.srpSalt, user.srpVerifier)) {
     throw new NotAuthorizedException(INCORRECT, 'wrong password');
   }
-  assertUserCanSignIn(user);
+  await assertVerifiedUserCanSignIn(s, pool, user, loginKey);
   return { user, loginKey };
+}
+
+/**
+ * assertUserCanSignIn after a verified password: a refusal (disabled, unconfirmed, reset required)
+ * first clears the attempt count, since a right password is no guess to count. On success the count
+ * is cleared with the sign-in itself (FinishSignIn.clearLoginKey).
+ */
+export async function assertVerifiedUserCanSignIn(s: Pick<Services, 'store'>, pool: Pool, user: UserRecord, loginKey: string): Promise<void> {
+  try {
+    assertUserCanSignIn(user);
+  } catch (err) {
+    await s.store.clearLoginAttempts(pool.id, [loginKey]);
+    throw err;
+  }
 }

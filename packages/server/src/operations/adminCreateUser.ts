@@ -4,7 +4,7 @@ import { v, common } from '../protocol/validate.js';
 import { loadPool } from './shared.js';
 import { parseAttributes, deliveryTarget } from '../domain/users.js';
 import { describeUser } from '../domain/describe.js';
-import { assertPasswordPolicy, findUser, passwordSecret } from '../auth/password.js';
+import { assertPasswordPolicy, findUserForAdmin, passwordSecret } from '../auth/password.js';
 import { randomString } from '../security/secrets.js';
 import { UnsupportedUserStateException, CodeDeliveryFailureException, UserNotFoundException } from '../protocol/errors.js';
 import type { UserRecord } from '../storage/store.js';
@@ -33,7 +33,7 @@ export const AdminCreateUser = operation<Input, object>({
     if (input.TemporaryPassword !== undefined) assertPasswordPolicy(pool, input.TemporaryPassword);
     const now = s.clock.now();
     if (input.MessageAction === 'RESEND') {
-      const existing = await findUser(s, pool, input.Username);
+      const existing = await findUserForAdmin(s, pool, input.Username);
       if (!existing) throw new UserNotFoundException('User does not exist.');
       if (existing.status !== 'FORCE_CHANGE_PASSWORD') throw new UnsupportedUserStateException('Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.');
       await s.store.updateUser(pool.id, existing.id, passwordSecret(pool, existing, password, now), now);

@@ -1,6 +1,6 @@
 import { adminUserOperation } from './shared.js';
 import { v, common } from '../protocol/validate.js';
-import { assertPasswordPolicy, passwordSecret, userLoginAttemptKeys } from '../auth/password.js';
+import { assertPasswordPolicy, passwordSecret, userAttemptKey } from '../auth/password.js';
 
 /** AdminSetUserPassword: Permanent → CONFIRMED; otherwise the user must choose a new one at next sign-in. */
 export const AdminSetUserPassword = adminUserOperation<{ Password: string; Permanent?: boolean }>(
@@ -10,7 +10,7 @@ export const AdminSetUserPassword = adminUserOperation<{ Password: string; Perma
     const status = input.Permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD';
     const now = s.clock.now();
     await s.store.updateUser(pool.id, user.id, { ...passwordSecret(pool, user, input.Password, now), status }, now);
-    await s.store.clearLoginAttempts(pool.id, userLoginAttemptKeys(s, pool, user));
+    await s.store.clearLoginAttempts(pool.id, [userAttemptKey(s, pool, user)]);
     return {};
   },
 );

@@ -1,13 +1,13 @@
 import { operation } from './types.js';
 import { common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
-import { admitPasswordAttempt, assertPasswordPolicy, changePasswordAttemptKey, passwordSecret, userLoginAttemptKeys, INCORRECT } from '../auth/password.js';
+import { admitPasswordAttempt, assertPasswordPolicy, passwordSecret, userAttemptKey, INCORRECT } from '../auth/password.js';
 import { checkPassword } from '../security/srp.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
 
 /**
- * ChangePassword: the previous password must verify. Each guess is admitted before it is evaluated
- * (so a stolen access token buys the same few guesses as a sign-in), and the new verifier replaces
+ * ChangePassword: the previous password must verify. Each guess is admitted before it is evaluated,
+ * on the user's sign-in attempt budget (Store.admitLoginAttempt), and the new verifier replaces
  * the one that was checked with a compare-and-swap: of concurrent changes, exactly one applies.
  * @throws NotAuthorizedException (wrong or stale previous password, lockout) | InvalidPasswordException
  */
@@ -17,7 +17,8 @@ export const ChangePassword = operation<{ PreviousPassword?: string; ProposedPas
   async handle(s, { PreviousPassword, ProposedPassword, AccessToken }) {
     const { pool, user } = await authorizeAccessToken(s, AccessToken);
     assertPasswordPolicy(pool, ProposedPassword);
-    const attemptKey = changePasswordAttemptKey(s, pool, user);
+    // The user's sign-in budget: a stolen access token buys no guesses of its own.
+    const attemptKey = userAttemptKey(s, pool, user);
     if (user.srpVerifier && user.srpSalt) {
       await admitPasswordAttempt(s, pool, attemptKey);
       if (!PreviousPassword || !checkPassword(pool.srpName, user.id, PreviousPassword, user.srpSalt, user.srpVerifier)) {
@@ -28,7 +29,7 @@ export const ChangePassword = operation<{ PreviousPassword?: string; ProposedPas
     const swapped = await s.store.updateUser(pool.id, user.id, passwordSecret(pool, user, ProposedPassword, now), now, { srpVerifier: user.srpVerifier });
     // The previous password was right when it was checked (a double submit, say): that is no guess to
     // count, whichever of the concurrent changes won.
-    await s.store.clearLoginAttempts(pool.id, [attemptKey, ...(swapped ? userLoginAttemptKeys(s, pool, user) : [])]);
+    await s.store.clearLoginAttempts(pool.id, [attemptKey]);
     if (!swapped) throw new NotAuthorizedException(INCORRECT, 'password changed concurrently');
     return {};
   },

@@ -1,7 +1,7 @@
 import { operation } from './types.js';
 import { common } from '../protocol/validate.js';
 import { loadPublicUserRequest, publicUserShape, unknownUserForCode } from './shared.js';
-import { assertPasswordPolicy, passwordSecret, userLoginAttemptKeys } from '../auth/password.js';
+import { assertPasswordPolicy, passwordSecret, userAttemptKey } from '../auth/password.js';
 import { canReceiveResetCode, useCode, useStandInCode } from '../auth/codes.js';
 
 /**
@@ -22,7 +22,7 @@ export const ConfirmForgotPassword = operation<{ ClientId: string; Username: str
     await s.store.updateUser(pool.id, user.id, {
       ...passwordSecret(pool, user, input.Password, s.clock.now()), status: user.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED',
     }, s.clock.now());
-    await s.store.clearLoginAttempts(pool.id, userLoginAttemptKeys(s, pool, user));
+    await s.store.clearLoginAttempts(pool.id, [userAttemptKey(s, pool, user)]);
     return {};
   },
 });

@@ -1,7 +1,7 @@
 import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadPublicUserRequest, publicUserShape, unknownUserForCode } from './shared.js';
-import { useCode } from '../auth/codes.js';
+import { useCode, useStandInCode } from '../auth/codes.js';
 import { emailKeyFor } from '../domain/users.js';
 import { AliasExistsException, NotAuthorizedException } from '../protocol/errors.js';
 import { StoreConflictError } from '../storage/store.js';
@@ -12,10 +12,12 @@ export const ConfirmSignUp = operation<{ ClientId: string; Username: string; Con
   input: { ...publicUserShape, ConfirmationCode: common.code(), ForceAliasCreation: v.bool(), Session: common.session() },
   async handle(s, input) {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
-    if (!user) throw unknownUserForCode(client);
-    if (user.status !== 'UNCONFIRMED') {
-      // With existence errors prevented, a confirmed user answers like an unknown one (a code mismatch).
-      throw client.preventUserExistenceErrors ? unknownUserForCode(client) : new NotAuthorizedException(`User cannot be confirmed. Current status is ${user.status}`);
+    if (!user && !client.preventUserExistenceErrors) throw unknownUserForCode(client);
+    // With existence errors prevented, an unknown or already confirmed user answers from the stand-in
+    // code ResendConfirmationCode gave them: mismatches, too many attempts, expiry, as a real code.
+    if (!user || user.status !== 'UNCONFIRMED') {
+      if (client.preventUserExistenceErrors) return useStandInCode(s, pool, input.Username, 'signup');
+      throw new NotAuthorizedException(`User cannot be confirmed. Current status is ${user!.status}`);
     }
     const attributes = { ...user.attributes };
     if (attributes.email) attributes.email_verified = 'true';

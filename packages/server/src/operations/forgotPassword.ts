@@ -19,7 +19,7 @@ export const ForgotPassword = operation<{ ClientId: string; Username: string; Se
       const otherwise = !user ? deliveryUserNotFound()
         : !user.enabled ? new NotAuthorizedException('User is disabled.')
           : new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
-      return noDelivery(s, client, pool, input.Username, 'forgot', otherwise);
+      return noDelivery(s, client, pool, input.Username, user, 'forgot', otherwise);
     }
     return { CodeDeliveryDetails: await sendCode(s, pool, user, 'forgot') };
   },

@@ -13,8 +13,8 @@ export const ResendConfirmationCode = operation<{ ClientId: string; Username: st
   input: publicUserShape,
   async handle(s, input) {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
-    if (!user) return noDelivery(s, client, pool, input.Username, 'signup', deliveryUserNotFound());
-    if (user.status !== 'UNCONFIRMED') return noDelivery(s, client, pool, input.Username, 'signup', new InvalidParameterException('User is already confirmed.'));
+    if (!user) return noDelivery(s, client, pool, input.Username, user, 'signup', deliveryUserNotFound());
+    if (user.status !== 'UNCONFIRMED') return noDelivery(s, client, pool, input.Username, user, 'signup', new InvalidParameterException('User is already confirmed.'));
     return { CodeDeliveryDetails: await sendCode(s, pool, user, 'signup') };
   },
 });

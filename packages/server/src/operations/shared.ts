@@ -5,7 +5,8 @@ import type { CodePurpose, UserRecord } from '../storage/store.js';
 import { issueStandInCode } from '../auth/codes.js';
 import type { RequestContext } from '../services.js';
 import { maskDestination } from '../domain/sender.js';
-import { assertSecretHash, findUser } from '../auth/password.js';
+import { assertSecretHash, findUser, findUserForAdmin, lookupName } from '../auth/password.js';
+import { deliveryTarget } from '../domain/users.js';
 import type { Services } from '../services.js';
 import { Pool } from '../domain/pools.js';
 import { AppClient } from '../domain/clients.js';
@@ -49,7 +50,7 @@ export function decodePageToken<T>(s: Pick<Services, 'box'>, scope: string, toke
 
 /** Admin operations address a user by username (or alias). @throws UserNotFoundException */
 export async function loadUser(s: Pick<Services, 'store'>, pool: Pool, username: string) {
-  const user = await findUser(s, pool, username);
+  const user = await findUserForAdmin(s, pool, username);
   if (!user) throw new UserNotFoundException('User does not exist.');
   return user;
 }
@@ -75,14 +76,17 @@ export function adminUserOperation<I extends object = Record<string, never>>(
 
 /**
  * What ForgotPassword / ResendConfirmationCode answer for a user who gets no code when user-existence
- * errors are prevented: the shape of a real delivery, stable for the typed name. A typed email is
- * masked as a real one would be; for any other name the two visible letters are derived from it under
- * the server key, so nothing tells them from a real user's.
+ * errors are prevented: the shape of a real delivery, stable for the typed name. A known user's is the
+ * mask of where their codes go (the same as the operation that does send them one answers); a typed
+ * email is masked as a real one would be; for any other name the two visible letters are derived from
+ * it under the server key, so nothing tells them from a real user's.
  */
-export function simulatedDelivery(s: Pick<Services, 'box'>, pool: Pool, typed: string) {
+export function simulatedDelivery(s: Pick<Services, 'box'>, pool: Pool, typed: string, user?: UserRecord) {
+  const target = user && deliveryTarget(user);
+  if (target) return { CodeDeliveryDetails: { Destination: maskDestination(target.destination), DeliveryMedium: target.medium, AttributeName: target.attribute } };
   let destination = typed;
   if (!typed.includes('@')) {
-    const letters = derivedBytes(s.box.macKey, `simulated-delivery\n${pool.id}\n${pool.usernameKey(typed)}`, 2);
+    const letters = derivedBytes(s.box.macKey, `simulated-delivery\n${pool.id}\n${lookupName(pool, typed)}`, 2);
     const letter = (b: number) => String.fromCharCode(97 + (b % 26));
     destination = `${letter(letters[0]!)}@${letter(letters[1]!)}`;
   }
@@ -123,10 +127,10 @@ export function unknownUserForCode(client: AppClient): Error {
  * receive one): with existence errors prevented, a stand-in code (one write, like a real code's; see
  * useStandInCode) and a simulated delivery; else `otherwise` is thrown.
  */
-export async function noDelivery(s: Pick<Services, 'store' | 'clock' | 'box'>, client: AppClient, pool: Pool, typed: string, purpose: CodePurpose, otherwise: Error) {
+export async function noDelivery(s: Pick<Services, 'store' | 'clock' | 'box'>, client: AppClient, pool: Pool, typed: string, user: UserRecord | undefined, purpose: CodePurpose, otherwise: Error) {
   if (!client.preventUserExistenceErrors) throw otherwise;
   await issueStandInCode(s, pool, typed, purpose);
-  return simulatedDelivery(s, pool, typed);
+  return simulatedDelivery(s, pool, typed, user);
 }
 
 /** UserNotFoundException as ForgotPassword / ResendConfirmationCode word it. */

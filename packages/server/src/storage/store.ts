@@ -55,11 +55,11 @@ export interface Store {
   /** The user holding this email sign-in key, if any. */
   findUserByEmail(poolId: string, emailKey: string): Promise<UserRecord | undefined>;
   /**
-   * Finds by email key (when given) first, else by username key: a verified email alias always wins
-   * over a username that merely looks like it (such usernames are refused in alias pools, but may
-   * predate that rule).
+   * Finds by username key and email key (when given), in the given order. Sign-in uses 'alias-first'
+   * (a verified alias wins over a username that merely looks like it: such usernames are refused in
+   * alias pools, but may predate that rule); admin operations 'username-first'.
    */
-  findUserByLogin(poolId: string, usernameKey: string, emailKey: string | null): Promise<UserRecord | undefined>;
+  findUserByLogin(poolId: string, usernameKey: string, emailKey: string | null, order?: 'alias-first' | 'username-first'): Promise<UserRecord | undefined>;
   /**
    * Applies a patch; false when the user does not exist or, with `guard`, when the stored SRP verifier
    * is no longer the given one (a compare-and-swap: of concurrent password changes from one verifier,
@@ -78,8 +78,8 @@ export interface Store {
    * number of workers or instances, at most `threshold` attempts are admitted before the lock and one
    * per lock window after it. Every admitted attempt counts as a failure until clearLoginAttempts (the
    * caller clears on success); the admission that brings the count to `threshold + i` locks the key
-   * until now + lockMs[min(i, lockMs.length - 1)]. True when admitted. Idle, unlocked counters are
-   * purged after a day (purgeExpired).
+   * until now + lockMs[min(i, lockMs.length - 1)]. True when admitted. A counter with neither an attempt
+   * nor a lock in the last 15 minutes starts over (as Cognito's does); purgeExpired forgets such counters.
    */
   admitLoginAttempt(poolId: string, loginKey: string, now: number, threshold: number, lockMs: readonly number[]): Promise<boolean>;
   /**

@@ -12,13 +12,14 @@ import { userAttributes } from '../../domain/describe.js';
  */
 export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: FinishSignIn = {}): Promise<AuthOutput> {
   if (user.status === 'FORCE_CHANGE_PASSWORD') {
+    // The password verified: its attempt count ends here (no token family to clear it with).
+    if (finish.clearLoginKey) await ctx.s.store.clearLoginAttempts(ctx.pool.id, [finish.clearLoginKey]);
     const validDays = ctx.pool.passwordPolicy.TemporaryPasswordValidityDays;
     if (validDays > 0 && ctx.s.clock.now() > user.passwordSetAt + validDays * 86400_000) {
       throw new NotAuthorizedException('Temporary password has expired and must be reset by an administrator.');
     }
     // The step's session ends here (exactly once, even under concurrent answers); a new one follows.
     if (finish.sessionHash) await burnSession(ctx.s, finish.sessionHash);
-    if (finish.clearLoginKey) await ctx.s.store.clearLoginAttempts(ctx.pool.id, [finish.clearLoginKey]);
     const attrs = Object.fromEntries(userAttributes(user).filter((a) => a.Name !== 'sub' && !a.Name.endsWith('_verified')).map((a) => [a.Name, a.Value]));
     return {
       ChallengeName: 'NEW_PASSWORD_REQUIRED',

@@ -1,6 +1,6 @@
 import type { FlowContext } from './context.js';
-import type { AuthSessionRecord, UserRecord } from '../../storage/store.js';
-import { findUser, assertUserCanSignIn, lockedOut, loginAttemptKey, noSuchUser, passwordAttempt, INCORRECT } from '../password.js';
+import type { AuthSessionRecord } from '../../storage/store.js';
+import { findUser, assertVerifiedUserCanSignIn, lockedOut, loginAttemptKey, lookupName, noSuchUser, passwordAttempt, INCORRECT } from '../password.js';
 import { afterPassword } from './password.js';
 import { issueSession, SESSION_EXPIRED } from '../sessions.js';
 import type { AuthOutput } from '../results.js';
@@ -27,17 +27,18 @@ export async function startSrp(ctx: FlowContext, typed: string | undefined, srpA
   let verifier: string;
   let userId: string | null = null;
   let userIdForSrp: string;
-  if (user && user.srpSalt && user.srpVerifier) {
+  const real = user && user.srpSalt && user.srpVerifier ? user : undefined;
+  if (real) {
     // Disabled users get their real challenge too: their state is told only after a verified proof.
-    salt = user.srpSalt;
-    verifier = user.srpVerifier;
-    userId = user.id;
-    userIdForSrp = user.id;
+    salt = real.srpSalt!;
+    verifier = real.srpVerifier!;
+    userId = real.id;
+    userIdForSrp = real.id;
   } else {
     if (!user && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
     // A stand-in that looks like a real user across attempts: a stable UUID-shaped id and a stable salt
     // derived under the server key; the verifier is of a random password, so no claim ever verifies.
-    const label = `srp-standin\n${ctx.pool.id}\n${ctx.pool.usernameKey(typed)}`;
+    const label = `srp-standin\n${ctx.pool.id}\n${lookupName(ctx.pool, typed)}`;
     // Derived for a passwordless user too, so the stand-in never hands out a real sub.
     userIdForSrp = derivedUuid(ctx.s.box.macKey, label);
     salt = derivedBytes(ctx.s.box.macKey, `${label}\nsalt`, 16).toString('hex');
@@ -45,7 +46,7 @@ export async function startSrp(ctx: FlowContext, typed: string | undefined, srpA
   }
   const { bHex, BHex } = startSrpSession(verifier);
   const secret = randomBytesB64(48);
-  const session = await issueSession(ctx.s, ctx.client, userId, { kind: 'PASSWORD_VERIFIER', b: bHex, B: BHex, A: srpA, v: verifier, lk: loginAttemptKey(ctx.s, ctx.pool, typed) }, secretToSession(secret));
+  const session = await issueSession(ctx.s, ctx.client, userId, { kind: 'PASSWORD_VERIFIER', b: bHex, B: BHex, A: srpA, v: verifier, sid: userIdForSrp, lk: loginAttemptKey(ctx.s, ctx.pool, typed, real) }, secretToSession(secret));
   return {
     ChallengeName: 'PASSWORD_VERIFIER',
     Session: session,
@@ -88,29 +89,30 @@ export async function respondSrp(ctx: FlowContext): Promise<AuthOutput> {
   });
   if (!got) throw new NotAuthorizedException(SESSION_EXPIRED, 'unknown, used or expired session');
   const st = stateOf(got.session);
-  if (!sameClient(got.session) || st.kind !== 'PASSWORD_VERIFIER' || !st.lk) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step or client');
+  if (!sameClient(got.session) || st.kind !== 'PASSWORD_VERIFIER' || !st.lk || !st.sid) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step or client');
   if (!got.admitted) throw lockedOut();
   return verifyClaim(ctx, got.session.userId, st as SrpState, block, signature, timestamp);
 }
 
 /** What the PASSWORD_VERIFIER step keeps in its session. */
-interface SrpState { kind: string; b: string; B: string; A: string; v: string; lk: string }
+interface SrpState { kind: string; b: string; B: string; A: string; v: string; lk: string; sid: string }
 
 async function verifyClaim(ctx: FlowContext, userId: string | null, st: SrpState, block: string, signature: string, timestamp: string): Promise<AuthOutput> {
   const when = parseSrpTimestamp(timestamp);
   if (!when || Math.abs(when.getTime() - ctx.s.clock.now()) > TIMESTAMP_WINDOW_MS) throw new NotAuthorizedException(INCORRECT, 'timestamp outside window');
-  let user: UserRecord | undefined;
-  if (userId) user = await ctx.s.store.getUser(ctx.pool.id, userId);
-  if (!user) {
-    throw ctx.client.preventUserExistenceErrors ? new NotAuthorizedException(INCORRECT, 'unknown user') : noSuchUser(ctx.client);
-  }
+  // A stand-in's answer costs what a user's does: the same read and the same proof check (which fails,
+  // its verifier being of no password), before the same answer.
+  const user = await ctx.s.store.getUser(ctx.pool.id, userId ?? st.sid);
   const ok = verifyPasswordClaim({
-    poolName: ctx.pool.srpName, userIdForSrp: user.id, verifierHex: st.v, bHex: st.b, BHex: st.B, srpAHex: st.A,
+    poolName: ctx.pool.srpName, userIdForSrp: st.sid, verifierHex: st.v, bHex: st.b, BHex: st.B, srpAHex: st.A,
     secretBlockB64: block, timestamp, signatureB64: signature,
   });
+  if (!user || !userId) {
+    throw ctx.client.preventUserExistenceErrors ? new NotAuthorizedException(INCORRECT, 'unknown user') : noSuchUser(ctx.client);
+  }
   if (!ok || st.v !== user.srpVerifier) {
     throw new NotAuthorizedException(INCORRECT, ok ? 'password changed during sign-in' : 'bad SRP signature');
   }
-  assertUserCanSignIn(user);
+  await assertVerifiedUserCanSignIn(ctx.s, ctx.pool, user, st.lk);
   return afterPassword(ctx, user, { clearLoginKey: st.lk });
 }

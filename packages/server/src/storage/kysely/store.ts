@@ -141,13 +141,13 @@ export class KyselyStore implements Store {
     const r = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('email_key', '=', emailKey).executeTakeFirst();
     return r && toUser(r);
   }
-  async findUserByLogin(poolId: string, usernameKey: string, emailKey: string | null): Promise<UserRecord | undefined> {
-    if (emailKey !== null) {
-      const byEmail = await this.findUserByEmail(poolId, emailKey);
-      if (byEmail) return byEmail;
-    }
-    const r = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
-    return r && toUser(r);
+  async findUserByLogin(poolId: string, usernameKey: string, emailKey: string | null, order: 'alias-first' | 'username-first' = 'alias-first'): Promise<UserRecord | undefined> {
+    const byEmail = async () => (emailKey === null ? undefined : this.findUserByEmail(poolId, emailKey));
+    const byName = async () => {
+      const r = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('username_key', '=', usernameKey).executeTakeFirst();
+      return r && toUser(r);
+    };
+    return order === 'alias-first' ? (await byEmail()) ?? byName() : (await byName()) ?? byEmail();
   }
   async updateUser(poolId: string, id: string, patch: UserPatch, updatedAt: number, guard?: { srpVerifier: string | null }): Promise<boolean> {
     try {
@@ -423,8 +423,8 @@ export class KyselyStore implements Store {
       const r = await this.db.deleteFrom(t).where('expires_at', '<=', now).executeTakeFirst();
       n += Number(r.numDeletedRows);
     }
-    // Attempt counters of names nobody tried for a day are forgotten (never while locked).
-    const a = await this.db.deleteFrom('login_attempts').where('updated_at', '<=', now - LOGIN_ATTEMPTS_TTL_MS).where('locked_until', '<=', now).executeTakeFirst();
+    // Idle, unlocked counters would start over anyway: forget them (bounds the table by the recent attempt rate).
+    const a = await this.db.deleteFrom('login_attempts').where('updated_at', '<=', now - LOGIN_ATTEMPT_IDLE_RESET_MS).where('locked_until', '<=', now - LOGIN_ATTEMPT_IDLE_RESET_MS).executeTakeFirst();
     n += Number(a.numDeletedRows);
     const k = await this.db.deleteFrom('signing_keys').where('expires_at', 'is not', null).where('expires_at', '<=', now).executeTakeFirst();
     return n + Number(k.numDeletedRows);
@@ -460,19 +460,23 @@ function insertOutbox(db: Kysely<Database> | Transaction<Database>, m: Omit<Outb
 async function admitAttempt(db: Kysely<Database> | Transaction<Database>, poolId: string, a: LoginAttempt, now: number): Promise<boolean> {
   const { loginKey, threshold, lockMs } = a;
   // ONE statement, so the decision and the count are the same atomic step on every dialect and
-  // instance: an insert for a first attempt, else an increment guarded by "not locked now". The
-  // lock length for the new count is a CASE over the schedule (no dialect-specific math).
+  // instance: an insert for a first attempt, else an increment guarded by "not locked now". A counter
+  // with neither an attempt nor a lock in the last LOGIN_ATTEMPT_IDLE_RESET_MS starts over at 1 (so the
+  // longest lock is followed by that much quiet before a fresh budget). The lock length for the new
+  // count is a CASE over the schedule (no dialect-specific math).
   const big = (v: number) => sql`cast(${v} as bigint)`;
   const lockFor = (failures: ReturnType<typeof sql>) => {
     const steps = lockMs.slice(0, -1).map((ms, i) => sql`when ${failures} = ${threshold + i} then ${big(now + ms)}`);
     return sql`case when ${failures} < ${threshold} then ${big(0)} ${steps.length ? sql.join(steps, sql` `) : sql``} else ${big(now + lockMs[lockMs.length - 1]!)} end`;
   };
+  const idleSince = big(now - LOGIN_ATTEMPT_IDLE_RESET_MS);
+  const next = sql`(case when login_attempts.updated_at <= ${idleSince} and login_attempts.locked_until <= ${idleSince} then 1 else login_attempts.failures + 1 end)`;
   const r = await sql<{ failures: number }>`
     insert into login_attempts (pool_id, login_key, failures, locked_until, updated_at)
     values (${poolId}, ${loginKey}, 1, ${lockFor(sql`1`)}, ${now})
     on conflict (pool_id, login_key) do update set
-      failures = login_attempts.failures + 1,
-      locked_until = ${lockFor(sql`(login_attempts.failures + 1)`)},
+      failures = ${next},
+      locked_until = ${lockFor(next)},
       updated_at = ${now}
     where login_attempts.locked_until <= ${now}
     returning failures`.execute(db);
@@ -481,8 +485,8 @@ async function admitAttempt(db: Kysely<Database> | Transaction<Database>, poolId
 
 class LimitReached extends Error {}
 
-/** How long an idle, unlocked attempt counter is kept (see Store.admitLoginAttempt). */
-export const LOGIN_ATTEMPTS_TTL_MS = 24 * 3600_000;
+/** After this long without attempts (and unlocked), a counter starts over (see Store.admitLoginAttempt). */
+export const LOGIN_ATTEMPT_IDLE_RESET_MS = 15 * 60_000;
 
 /** Rolls a transaction back with a reason the caller reports. */
 class Abort extends Error {
