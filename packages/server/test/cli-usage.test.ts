@@ -95,7 +95,8 @@ describe.concurrent('latchkey CLI usage', () => {
     expect(flagsRead.length).toBeGreaterThan(8);
     // What the operator documentation promises: the options table of docs/configuration.md.
     const docs = readFileSync(join(REPO_ROOT, 'docs/configuration.md'), 'utf8');
-    const table = docs.slice(docs.indexOf('## Server options'), docs.indexOf('## Commands'));
+    const start = docs.indexOf('## Server options');
+    const table = docs.slice(start, docs.indexOf('\n## ', start + 1));
     const docFlags = [...new Set([...table.matchAll(/`--([a-z-]+)`/g)].map((m) => m[1]!))];
     const docEnv = [...new Set([...table.matchAll(/`([A-Z][A-Z0-9_]{2,})/g)].map((m) => m[1]!))];
     for (const name of [...envRead, ...docEnv]) expect(help, name).toContain(name);
