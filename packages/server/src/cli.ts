@@ -1,78 +1,115 @@
 import cluster from 'node:cluster';
-import { loadConfig, parseFlags, ConfigError } from './config/load.js';
-import { startServer } from './server.js';
-import { amplifyConfigSnippet } from './bootstrap.js';
-import { openStore, storeOptions } from './storage/open.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, ConfigError, type Flags } from './config/load.js';
+import type { Config } from './config/defaults.js';
+import { COMMANDS, commandUsage, parseCommandFlags, usage } from './config/flags.js';
+import { StartupError } from './startupError.js';
 
-const HELP = `latchkey — a self-hosted Cognito user pool with first-class passkeys
-
-Usage:
-  latchkey serve [--port 9230] [--host 127.0.0.1] [--data ./.latchkey] [--database-url postgres://…]
-                 [--public-url http://localhost:9230] [--region local] [--workers 1] [--no-dev]
-  latchkey migrate [--data …] [--database-url …]     run database migrations and exit
-  latchkey admin-credentials [--data …] [--database-url …]
-                                                    print the admin (SigV4) access key pair
-  latchkey outbox [--pool <id>] [--limit 20]         print the latest code messages (development delivery)
-
-Every flag also reads an environment variable: PORT, HOST, LATCHKEY_DATA, DATABASE_URL,
-LATCHKEY_PUBLIC_URL, LATCHKEY_REGION, LATCHKEY_WORKERS. See docs/configuration.md.`;
+// The server and the storage drivers are loaded by the commands that use them, so that --help and
+// usage errors answer at once.
+const serverModule = () => import('./server.js');
+const storage = () => import('./storage/open.js');
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { flags } = parseFlags(rest);
-  if (flags['no-dev']) flags.dev = 'false';
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    const topic = command === 'help' ? rest[0] : undefined;
+    console.log(topic && COMMANDS[topic] ? commandUsage(topic) : usage());
+    return 0;
+  }
+  if (!COMMANDS[command]) {
+    console.error(`latchkey: unknown command "${command}" (latchkey --help lists the commands)`);
+    return 2;
+  }
+  const { help, flags } = parseCommandFlags(command, rest);
+  // --help wins over everything else on the line and does nothing but print.
+  if (help) {
+    console.log(commandUsage(command));
+    return 0;
+  }
   switch (command) {
     case 'serve':
       return serve(flags);
     case 'migrate': {
       const config = loadConfig(flags);
+      const { openStore, storeOptions } = await storage();
       const store = await openStore(storeOptions(config));
       await store.close();
       console.log(`migrations are up to date (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`);
       return 0;
     }
     case 'admin-credentials': {
-      const config = loadConfig({ ...flags, dev: 'false' });
-      const server = await startServer({ config: { ...config, bootstrapDevPool: false }, listen: false, log: quietLog });
-      const { accessKeyId, secretAccessKey } = server.adminCredentials;
-      await server.close();
+      const config = loadConfig({ ...flags, dev: false });
+      await requireData(config);
+      const { startServer } = await serverModule();
+      const running = await startServer({ config: { ...config, bootstrapDevPool: false }, listen: false, log: quietLog });
+      const { accessKeyId, secretAccessKey } = running.adminCredentials;
+      await running.close();
       console.log(`AWS_ACCESS_KEY_ID=${accessKeyId}\nAWS_SECRET_ACCESS_KEY=${secretAccessKey}`);
       return 0;
     }
     case 'outbox': {
       const config = loadConfig(flags);
-      const store = await openStore(storeOptions(config));
       const limit = typeof flags.limit === 'string' ? Number(flags.limit) : 20;
       if (!Number.isInteger(limit) || limit < 1) throw new ConfigError('--limit must be a positive integer');
+      await requireData(config);
+      const { openStore, storeOptions } = await storage();
+      const store = await openStore(storeOptions(config));
       const messages = await store.listOutbox(typeof flags.pool === 'string' ? flags.pool : undefined, limit);
       await store.close();
       for (const m of messages) console.log(`${new Date(m.createdAt).toISOString()}  ${m.poolId}  ${m.destination}  ${m.subject}  code=${m.code ?? '-'}`);
       if (messages.length === 0) console.log('(the outbox is empty)');
       return 0;
     }
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      console.log(HELP);
-      return 0;
-    default:
-      console.error(`unknown command "${command}"\n\n${HELP}`);
-      return 2;
+  }
+  return 2;
+}
+
+/** A PostgreSQL URL without its password, for messages. */
+function displayUrl(url: string): string {
+  const u = new URL(url);
+  u.password = '';
+  return u.toString();
+}
+
+/**
+ * Commands that only read existing data refuse to run where there is none, instead of creating an
+ * empty store (a wrong working directory would otherwise print an empty outbox or fresh admin keys).
+ * @throws StartupError when the SQLite file or the PostgreSQL tables are absent.
+ */
+async function requireData(config: Config): Promise<void> {
+  const where = config.databaseUrl ? `${displayUrl(config.databaseUrl)}${config.databaseSchema ? ` (schema ${config.databaseSchema})` : ''}` : config.dataDir;
+  const none = new StartupError(`no Latchkey data at ${where} (use --data or --database-url)`);
+  if (!config.databaseUrl) {
+    if (!existsSync(join(config.dataDir, 'latchkey.db'))) throw none;
+    return;
+  }
+  const { openStore, storeOptions } = await storage();
+  const store = await openStore({ ...storeOptions(config), migrate: false });
+  try {
+    await store.getMeta('secret_check');
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P01') throw none;
+    throw err;
+  } finally {
+    await store.close();
   }
 }
 
 const quietLog = { info() {}, warn() {}, error() {}, debug() {} };
 
-async function serve(flags: Record<string, string | boolean | undefined>): Promise<number> {
+async function serve(flags: Flags): Promise<number> {
   const config = loadConfig(flags);
   if (config.workers > 1 && cluster.isPrimary) {
     // One-box scaling: N identical processes on one port; all state lives in the database.
     const first = cluster.fork();
-    await new Promise<void>((resolve, reject) => {
-      first.once('message', (m) => (m === 'ready' ? resolve() : undefined));
-      first.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+    const started = await new Promise<number | undefined>((resolve) => {
+      first.once('message', (m) => (m === 'ready' ? resolve(undefined) : undefined));
+      // The worker has printed why (one line); exit as it did, without a second message.
+      first.once('exit', (code) => resolve(code || 1));
     });
+    if (started !== undefined) return started;
     for (let i = 1; i < config.workers; i++) cluster.fork();
     let stopping = false;
     const stop = () => {
@@ -91,6 +128,8 @@ async function serve(flags: Record<string, string | boolean | undefined>): Promi
     });
     return new Promise(() => {});
   }
+  const { startServer } = await serverModule();
+  const { amplifyConfigSnippet } = await import('./bootstrap.js');
   // Workers after the first skip the dev bootstrap: the first one did it.
   const isLaterWorker = cluster.isWorker && Number(cluster.worker?.id) > 1;
   const server = await startServer({ config: isLaterWorker ? { ...config, bootstrapDevPool: false } : config });
@@ -110,7 +149,13 @@ async function serve(flags: Record<string, string | boolean | undefined>): Promi
         'Point aws-amplify at it:',
         '',
         amplifyConfigSnippet(endpoint, server.devPool),
+        '',
+        `Account page (sign in, manage passkeys): ${publicUrl}/account`,
+        `Passkeys need the "localhost" origin: open http://localhost:${server.port}/…, not http://127.0.0.1:${server.port}/… (the browser refuses the RP ID "localhost" there).`,
       );
+    }
+    if (!config.smtpUrl) {
+      lines.push('', `Codes (sign-up, password reset) are not e-mailed: read them with \`npx latchkey outbox${outboxArgs(config)}\` (also in this log).`);
     }
     lines.push(
       '',
@@ -122,6 +167,7 @@ async function serve(flags: Record<string, string | boolean | undefined>): Promi
       `JWKS: ${publicUrl}/<poolId>/.well-known/jwks.json`,
       '',
     );
+    for (const notice of server.notices) lines.push(notice, '');
     if (!config.secret) lines.push('Note: development defaults in use (generated server secret and admin keys in the data directory). Set LATCHKEY_SECRET and LATCHKEY_ADMIN_* in production.', '');
     console.log(lines.join('\n'));
   }
@@ -138,10 +184,21 @@ async function serve(flags: Record<string, string | boolean | undefined>): Promi
   return new Promise(() => {});
 }
 
+/** The flags `latchkey outbox` needs to find this server's data (none for the defaults). */
+function outboxArgs(config: Config): string {
+  if (config.databaseUrl) return ` --database-url '${displayUrl(config.databaseUrl)}'${config.databaseSchema ? ` --database-schema ${config.databaseSchema}` : ''}`;
+  return config.dataDir === join(process.cwd(), '.latchkey') ? '' : ` --data '${config.dataDir}'`;
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    console.error(err instanceof ConfigError ? `latchkey: ${err.message}` : err);
-    process.exit(err instanceof ConfigError ? 2 : 1);
+    // Operator mistakes are one line and exit 2; anything else is a bug worth its stack trace.
+    if (err instanceof StartupError) {
+      console.error(`latchkey: ${err.message}`);
+      process.exit(2);
+    }
+    console.error(err);
+    process.exit(1);
   },
 );

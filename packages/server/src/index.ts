@@ -1,6 +1,7 @@
 /** @latchkey/server public API. */
 export { startServer, type StartOptions, type RunningServer } from './server.js';
 export { loadConfig, ConfigError } from './config/load.js';
+export { StartupError } from './startupError.js';
 export type { Config } from './config/defaults.js';
 export { openStore, type StoreOptions } from './storage/open.js';
 export type { Store } from './storage/store.js';

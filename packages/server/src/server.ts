@@ -14,6 +14,8 @@ import { OutboxSender } from './delivery/outboxSender.js';
 import { SmtpSender } from './delivery/smtpSender.js';
 import { systemClock, type Clock, type Logger, type Services } from './services.js';
 import { bootstrapDevPool, type DevPool } from './bootstrap.js';
+import { storeReadiness } from './readiness.js';
+import { StartupError } from './startupError.js';
 
 export interface StartOptions {
   config: Config;
@@ -34,6 +36,8 @@ export interface RunningServer {
   port: number;
   devPool?: DevPool;
   adminCredentials: { accessKeyId: string; secretAccessKey: string };
+  /** Start-up warnings for the operator (also logged), e.g. a public URL that differs from the database's. */
+  notices: string[];
   close(): Promise<void>;
 }
 
@@ -43,12 +47,74 @@ const ADMIN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 function serverSecret(config: Config, log: Logger): string {
   if (config.secret) return config.secret;
   const file = join(config.dataDir, 'secret.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(config.dataDir, { recursive: true });
-  const secret = newServerSecret();
-  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
-  if (config.databaseUrl) log.warn({ file }, 'generated a server secret in the data directory: every instance on this database must share it (set LATCHKEY_SECRET)');
-  return secret;
+  try {
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+    mkdirSync(config.dataDir, { recursive: true });
+    const secret = newServerSecret();
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+    if (config.databaseUrl) log.warn({ file }, 'generated a server secret in the data directory: every instance on this database must share it (set LATCHKEY_SECRET)');
+    return secret;
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? 'error';
+    throw new StartupError(`cannot read or create the server secret ${file} (${code}): set LATCHKEY_SECRET (≥ 32 characters) or make --data / LATCHKEY_DATA a writable directory`);
+  }
+}
+
+const SECRET_CHECK = 'latchkey-secret-check';
+
+/**
+ * Refuses a server secret that is not the one the database's sealed data was written with. Without
+ * this, such an instance starts and answers 500 whenever it opens a signing key, and rejects the
+ * other instances' codes and page tokens. The first instance stores a check value sealed under its
+ * secret (atomically: of two racing first starts, one wins and the other is refused).
+ * @throws StartupError naming LATCHKEY_SECRET when the secret does not match.
+ */
+async function checkServerSecret(config: Config, store: Store, box: SecretBox): Promise<void> {
+  const opens = (sealed: string, expected?: string) => {
+    try {
+      const plain = box.open(sealed);
+      return expected === undefined || plain === expected;
+    } catch {
+      return false;
+    }
+  };
+  let matches: boolean;
+  const stored = await store.getMeta('secret_check');
+  if (stored !== undefined) {
+    matches = opens(stored, SECRET_CHECK);
+  } else {
+    // A database from before the check value: its sealed admin key tells, so that the first start
+    // after an upgrade cannot record a wrong secret.
+    const admin = await store.getMeta('admin_credentials');
+    matches = admin === undefined || opens((JSON.parse(admin) as { secretAccessKey: string }).secretAccessKey);
+    if (matches) matches = opens(await store.getOrPutMeta('secret_check', box.seal(SECRET_CHECK)), SECRET_CHECK);
+  }
+  if (matches) return;
+  if (config.secret) {
+    throw new StartupError('LATCHKEY_SECRET is not the secret this database was first served with: set LATCHKEY_SECRET to the value the other instances (or the previous deployment) use');
+  }
+  throw new StartupError(`this database was first served with another secret than ${join(config.dataDir, 'secret.key')}: set LATCHKEY_SECRET to the secret the other instances use (the same on every instance), or use the data directory that belongs to this database`);
+}
+
+/**
+ * Issuers are `<public URL>/<poolId>`: an instance with another public URL issues tokens the others
+ * (and resource servers) reject. Returns the warning to print, if any.
+ */
+async function checkPublicUrl(store: Store, publicUrl: string): Promise<string | undefined> {
+  const first = await store.getOrPutMeta('public_url', publicUrl);
+  if (first === publicUrl) return undefined;
+  return `Warning: the public URL ${publicUrl} differs from ${first}, the one this database was first served with. Tokens name their issuer (<public URL>/<poolId>): tokens issued under one URL are refused where the other is expected. Give every instance the same --public-url / LATCHKEY_PUBLIC_URL (e.g. ${first}) unless the move is deliberate.`;
+}
+
+/** Turns a failed listen into one line naming the flag to change. */
+function listenError(err: unknown, config: Config): unknown {
+  const code = (err as { code?: string }).code;
+  const at = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') return new StartupError(`port ${config.port} on ${config.host} is already in use (another Latchkey?): stop it or choose another --port / PORT`);
+  if (code === 'EACCES' || code === 'EPERM') return new StartupError(`not allowed to listen on ${at} (ports below 1024 need privileges): choose another --port / PORT`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return new StartupError(`--host / HOST "${config.host}" does not resolve to an address: use an IP address such as 127.0.0.1 or 0.0.0.0, or a resolvable name`);
+  if (code === 'EADDRNOTAVAIL') return new StartupError(`--host / HOST "${config.host}" is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its addresses`);
+  return err;
 }
 
 /** Admin credentials: from the environment, else generated once and stored in the database. */
@@ -64,7 +130,9 @@ async function adminCredentials(config: Config, store: Store, box: SecretBox) {
 /**
  * Opens storage (running migrations), prepares secrets, bootstraps the development pool when the
  * store is empty and asked to, and starts listening.
- * @throws Error when the database is unreachable, a migration fails or the port is taken.
+ * @throws StartupError (one line for the operator) when the database is unreachable or unwritable, the
+ *   data directory is unusable, the secret does not match the database, or the port or host is unusable;
+ *   Error when a migration fails otherwise.
  */
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const { config } = opts;
@@ -74,25 +142,43 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     // Request bodies are logged only through dispatch's redact(); these paths are a second net.
     redact: { paths: ['*.AccessToken', '*.RefreshToken', '*.Password', '*.Session', '*.Credential'], censor: '[redacted]' },
   });
-  let ready = false;
   const store = await openStore({ ...storeOptions(config), schema: opts.schema ?? config.databaseSchema });
-  const box = new SecretBox(serverSecret(config, log));
+  let box: SecretBox;
+  try {
+    box = new SecretBox(serverSecret(config, log));
+    await checkServerSecret(config, store, box);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const admin = await adminCredentials(config, store, box);
   const tokens = new TokenService(store, box, () => services.config.publicUrl, () => clock.now(), config.cacheMs);
   const sender = config.smtpUrl ? new SmtpSender(config.smtpUrl, config.smtpFrom, log) : new OutboxSender(store, clock, log);
   const services: Services = { config, store, tokens, box, clock, log, sender, adminKeys: new Map([[admin.accessKeyId, admin.secretAccessKey]]) };
-  const app = buildApp({ services, registry, ready: () => ready, extend: (a) => registerAccountPage(a, services) });
+  const readiness = storeReadiness(store, log);
+  const app = buildApp({ services, registry, readiness: () => readiness.check(), extend: (a) => registerAccountPage(a, services) });
   const devPool = config.bootstrapDevPool ? await bootstrapDevPool(services) : undefined;
-  ready = true;
   let url = '';
   let port = config.port;
+  const notices: string[] = [];
   if (opts.listen !== false) {
-    await app.listen({ port: config.port, host: config.host });
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (err) {
+      await app.close().catch(() => undefined);
+      await store.close();
+      throw listenError(err, config);
+    }
     const addr = app.server.address();
     port = typeof addr === 'object' && addr ? addr.port : config.port;
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     // With port 0 and no explicit public URL, issuers follow the port actually bound.
     if (!config.publicUrlExplicit && config.port === 0) services.config = Object.freeze({ ...config, publicUrl: `http://localhost:${port}` });
+    const urlWarning = await checkPublicUrl(store, services.config.publicUrl);
+    if (urlWarning) {
+      log.warn({ publicUrl: services.config.publicUrl }, urlWarning);
+      notices.push(urlWarning);
+    }
   } else {
     await app.ready();
   }
@@ -102,10 +188,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   purge.unref();
   let closing: Promise<void> | undefined;
   return {
-    app, services, url, port, devPool, adminCredentials: admin,
+    app, services, url, port, devPool, adminCredentials: admin, notices,
     close() {
       closing ??= (async () => {
         clearInterval(purge);
+        readiness.stop();
         // Stop accepting, let in-flight requests finish, then close the database.
         await app.close();
         await store.close();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { CLI, REPO_ROOT, freePort } from './helpers/processes.js';
+import { runCli } from './helpers/cli.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -54,6 +55,16 @@ describe('latchkey serve (the README start command) on the embedded default', ()
     expect(first.banner).toMatch(/AWS_ACCESS_KEY_ID=LKIA[A-Z2-7]{16}/);
     // The printed client works: a sign-up against the printed endpoint succeeds.
     await expect(first.signUp(ids![2]!)).resolves.toMatchObject({ UserConfirmed: false });
+    // The banner names the account page, warns that passkeys need localhost, and says how to read codes;
+    // the printed outbox command works and shows the sign-up's code.
+    expect(first.banner).toContain(`Account page (sign in, manage passkeys): http://localhost:${port}/account`);
+    expect(first.banner).toContain(`Passkeys need the "localhost" origin: open http://localhost:${port}/…, not http://127.0.0.1:${port}/…`);
+    const outboxCommand = /`npx latchkey (outbox[^`]*)`/.exec(first.banner);
+    expect(outboxCommand, first.banner).not.toBeNull();
+    expect(outboxCommand![1]).toBe(`outbox --data '${dataDir}'`);
+    const outbox = await runCli(['outbox', '--data', dataDir]);
+    expect(outbox, outbox.stderr).toMatchObject({ code: 0 });
+    expect(outbox.stdout).toMatch(new RegExp(`${ids![1]}  cli\\d+@example\\.com  .*code=\\d{6}`));
     await first.stop();
     expect(first.exitCode).toBe(0);
 

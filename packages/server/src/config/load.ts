@@ -1,32 +1,11 @@
 import { resolve } from 'node:path';
 import { DEFAULTS, type Config } from './defaults.js';
+import { StartupError } from '../startupError.js';
 
 /** Thrown for an invalid option; the CLI prints the message and exits 2. */
-export class ConfigError extends Error {}
+export class ConfigError extends StartupError {}
 
-type Flags = Record<string, string | boolean | undefined>;
-
-/** Parses `--name value` / `--name=value` / `--flag` pairs after the sub-command. */
-export function parseFlags(argv: readonly string[]): { positionals: string[]; flags: Flags } {
-  const flags: Flags = {};
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    if (eq > 0) {
-      flags[arg.slice(2, eq)] = arg.slice(eq + 1);
-    } else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) {
-      flags[arg.slice(2)] = argv[++i];
-    } else {
-      flags[arg.slice(2)] = true;
-    }
-  }
-  return { positionals, flags };
-}
+export type Flags = Record<string, string | boolean | undefined>;
 
 function str(flags: Flags, flag: string, env: string | undefined): string | undefined {
   const f = flags[flag];
@@ -41,10 +20,29 @@ function int(name: string, value: string | undefined, fallback: number, min: num
   return n;
 }
 
-function bool(value: string | boolean | undefined, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
+// Strict on purpose: a typo such as LATCHKEY_DEV=flase must not silently mean "on".
+function bool(name: string, value: string | boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
   if (typeof value === 'boolean') return value;
-  return !/^(0|false|no|off)$/i.test(value);
+  if (/^(1|true)$/i.test(value)) return true;
+  if (/^(0|false)$/i.test(value)) return false;
+  throw new ConfigError(`${name} must be true, false, 1 or 0, got "${value}"`);
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** nodemailer accepts smtp:// and smtps:// URLs; anything else would fail at the first code sent. */
+function smtpUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let u: URL | undefined;
+  try {
+    u = new URL(value);
+  } catch { /* reported below */ }
+  if (!u || (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') || !u.hostname) {
+    // The URL may carry a password: never echo it.
+    throw new ConfigError('LATCHKEY_SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465');
+  }
+  return value;
 }
 
 /**
@@ -79,6 +77,8 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
   const secret = env.LATCHKEY_SECRET || undefined;
   if (secret !== undefined && secret.length < 32) throw new ConfigError('LATCHKEY_SECRET must be at least 32 characters');
   const cors = str(flags, 'cors-origins', env.LATCHKEY_CORS_ORIGINS);
+  const logLevel = (str(flags, 'log-level', env.LOG_LEVEL) ?? DEFAULTS.logLevel).toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log level (--log-level / LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   return Object.freeze({
     port,
     host,
@@ -92,11 +92,11 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     adminAccessKeyId,
     adminSecretAccessKey,
     secret,
-    smtpUrl: env.LATCHKEY_SMTP_URL || undefined,
+    smtpUrl: smtpUrl(env.LATCHKEY_SMTP_URL),
     smtpFrom: env.LATCHKEY_SMTP_FROM || DEFAULTS.smtpFrom,
     workers: int('workers', str(flags, 'workers', env.LATCHKEY_WORKERS), DEFAULTS.workers, 1, 64),
-    logLevel: str(flags, 'log-level', env.LOG_LEVEL) ?? DEFAULTS.logLevel,
-    bootstrapDevPool: bool(flags.dev ?? env.LATCHKEY_DEV, DEFAULTS.bootstrapDevPool),
+    logLevel,
+    bootstrapDevPool: bool(flags.dev !== undefined ? '--dev' : 'LATCHKEY_DEV', flags.dev ?? env.LATCHKEY_DEV, DEFAULTS.bootstrapDevPool),
     bodyLimit: DEFAULTS.bodyLimit,
     corsOrigins: Object.freeze(cors ? cors.split(',').map((s) => s.trim()).filter(Boolean) : [...DEFAULTS.corsOrigins]),
     cacheMs: int('cache-ms', env.LATCHKEY_KEY_CACHE_MS, DEFAULTS.cacheMs, 0, 3_600_000),

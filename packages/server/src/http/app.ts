@@ -8,8 +8,8 @@ import { randomId } from '../security/secrets.js';
 export interface AppOptions {
   services: Services;
   registry: Readonly<Record<string, Operation>>;
-  /** Resolves once migrations are done; /health answers 503 until then. */
-  ready: () => boolean;
+  /** Whether this instance can serve (its store commits writes); /health/ready answers 503 when not. */
+  readiness: () => Promise<{ ready: boolean; reason?: string }>;
   logger?: boolean | object;
   /** Extra routes (account page) registered by the caller. */
   extend?: (app: FastifyInstance) => void;
@@ -68,10 +68,20 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     reply.code(204).send();
   });
 
-  app.get('/health', async (_req, reply) => {
-    if (!opts.ready()) return reply.code(503).send({ status: 'starting' });
+  // Liveness: the process answers (restart it when this fails). Readiness: it can serve, i.e. the
+  // store takes writes (route traffic elsewhere while this fails). /health is readiness, as before.
+  app.get('/health/live', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
     return { status: 'ok' };
   });
+  const ready = async (_req: unknown, reply: FastifyReply) => {
+    reply.header('cache-control', 'no-store');
+    const state = await opts.readiness();
+    if (!state.ready) return reply.code(503).send({ status: 'unavailable', reason: state.reason });
+    return { status: 'ok' };
+  };
+  app.get('/health/ready', ready);
+  app.get('/health', ready);
 
   // A path segment that cannot be a pool id is not looked up (a NUL would fail on PostgreSQL only).
   const findPool = (poolId: string) => (POOL_ID.test(poolId) ? services.store.getPool(poolId) : Promise.resolve(undefined));

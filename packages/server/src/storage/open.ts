@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
@@ -7,6 +7,7 @@ import type { Store } from './store.js';
 import { KyselyStore } from './kysely/store.js';
 import type { Database } from './kysely/schema.js';
 import { migrationProvider } from './migrations/index.js';
+import { StartupError } from '../startupError.js';
 
 // PostgreSQL int8 columns hold epoch milliseconds, well inside Number's exact range.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -73,17 +74,23 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     const databaseUrl = normalizePgUrl(opts.databaseUrl);
     const schema = opts.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error('invalid schema name');
-    if (schema) {
-      const c = new pg.Client({ connectionString: databaseUrl });
+    // One connection first, so an unreachable server, a missing database or a refused login is told
+    // as such instead of surfacing as a failed migration.
+    const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+    try {
       await c.connect();
-      try {
-        await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      } catch (err) {
-        // Two instances creating the schema at once: the loser sees a unique violation; fine.
-        if ((err as { code?: string }).code !== '23505') throw err;
-      } finally {
-        await c.end();
-      }
+    } catch (err) {
+      await c.end().catch(() => undefined);
+      throw pgStartupError(err, databaseUrl);
+    }
+    try {
+      // Only a migrating open creates the schema: a read-only look (latchkey outbox) must not leave one behind.
+      if (schema && opts.migrate !== false) await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } catch (err) {
+      // Two instances creating the schema at once: the loser sees a unique violation; fine.
+      if ((err as { code?: string }).code !== '23505') throw pgStartupError(err, databaseUrl);
+    } finally {
+      await c.end();
     }
     const pool = new pg.Pool({
       connectionString: databaseUrl,
@@ -94,12 +101,29 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   } else {
     dialect = 'sqlite';
     const dir = opts.dataDir ?? './.latchkey';
-    mkdirSync(dir, { recursive: true });
-    const file = new SQLite(join(dir, 'latchkey.db'));
-    file.pragma('journal_mode = WAL');
-    file.pragma('foreign_keys = ON');
-    // FULL by default: a commit is on disk before we answer, so an acknowledged write survives a power loss too.
-    file.pragma(`synchronous = ${opts.sqliteSynchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    let file: SQLite.Database;
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      const { code } = err as { code?: string };
+      if (code === 'EEXIST' || code === 'ENOTDIR') throw sqliteStartupError(err, dir);
+      // Node reports a read-only parent as ENOENT for recursive mkdir.
+      throw new StartupError(`cannot create the data directory ${resolve(dir)} (${code}): make its parent writable or choose another --data / LATCHKEY_DATA`);
+    }
+    try {
+      file = new SQLite(join(dir, 'latchkey.db'));
+    } catch (err) {
+      throw sqliteStartupError(err, dir);
+    }
+    try {
+      file.pragma('journal_mode = WAL');
+      file.pragma('foreign_keys = ON');
+      // FULL by default: a commit is on disk before we answer, so an acknowledged write survives a power loss too.
+      file.pragma(`synchronous = ${opts.sqliteSynchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    } catch (err) {
+      file.close();
+      throw sqliteStartupError(err, dir);
+    }
     cachePreparedStatements(file);
     file.pragma('busy_timeout = 10000');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
@@ -107,9 +131,13 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   if (opts.migrate !== false) {
     try {
       await migrate(db, dialect, dialect === 'postgres' ? (opts.schema ?? 'public') : undefined);
+      // A store that opens but cannot commit (read-only directory or standby, full disk) is refused
+      // here, at start-up, rather than by the first request that writes.
+      await new KyselyStore(db, dialect).putMeta('health_probe', String(Date.now()));
     } catch (err) {
       await db.destroy().catch(() => undefined);
-      throw err;
+      const cause = (err as Error).cause ?? err;
+      throw dialect === 'postgres' ? pgStartupError(cause, normalizePgUrl(opts.databaseUrl!), err) : sqliteStartupError(cause, opts.dataDir ?? './.latchkey', err);
     }
   }
   return new KyselyStore(db, dialect);
@@ -122,6 +150,46 @@ async function migrate(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', sch
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`);
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`, { cause: error });
   }
+}
+
+/** Where a PostgreSQL URL points, without the password. */
+function pgTarget(url: string): { where: string; database: string; user: string } {
+  const u = new URL(url);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || decodeURIComponent(u.username);
+  return { where: `${u.hostname}:${u.port || 5432}`, database, user: decodeURIComponent(u.username) };
+}
+
+/**
+ * The operator's view of a PostgreSQL failure at start-up: one line naming the server, database or
+ * login and what to change. Anything unrecognised is returned as it was (`fallback`, else `err`).
+ */
+function pgStartupError(err: unknown, url: string, fallback?: unknown): unknown {
+  const { code, message } = err as { code?: string; message?: string };
+  const { where, database, user } = pgTarget(url);
+  const fix = 'check --database-url / DATABASE_URL';
+  if (code === '3D000') return new StartupError(`PostgreSQL database "${database}" does not exist on ${where}: create it (createdb ${database}) or ${fix}`);
+  if (code === '28P01' || code === '28000') return new StartupError(`PostgreSQL at ${where} refused the login of user "${user}" to "${database}": ${fix} (user, password)`);
+  if (code === '42501') return new StartupError(`PostgreSQL user "${user}" lacks a privilege on "${database}" (${message}): grant it, or ${fix} and --database-schema`);
+  if (code === '25006') return new StartupError(`PostgreSQL database "${database}" on ${where} is read-only (a standby?): point --database-url / DATABASE_URL at the primary`);
+  if (code === '57P03') return new StartupError(`PostgreSQL at ${where} is starting up or shutting down: retry when it accepts connections`);
+  if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET'].includes(code)) {
+    return new StartupError(`cannot reach PostgreSQL at ${where} (${code}): is it running and reachable? ${fix}`);
+  }
+  if (/timeout/i.test(message ?? '')) return new StartupError(`cannot reach PostgreSQL at ${where} (no answer within 10 s): is it running and reachable? ${fix}`);
+  return fallback ?? err;
+}
+
+/** The operator's view of a SQLite data-directory failure at start-up (see pgStartupError). */
+function sqliteStartupError(err: unknown, dir: string, fallback?: unknown): unknown {
+  const { code } = err as { code?: string };
+  const where = resolve(dir);
+  const fix = 'choose another --data / LATCHKEY_DATA';
+  if (code === 'EEXIST' || code === 'ENOTDIR') return new StartupError(`the data directory ${where} is not a directory (a file is in the way): ${fix}`);
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'SQLITE_READONLY' || code?.startsWith('SQLITE_READONLY_') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+    return new StartupError(`the data directory ${where} is not writable (${code}): Latchkey keeps latchkey.db there; give this user write access or ${fix}`);
+  }
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL') return new StartupError(`the disk holding ${where} is full (${code}): free space or ${fix}`);
+  return fallback ?? err;
 }

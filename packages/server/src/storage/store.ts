@@ -23,6 +23,8 @@ export interface Store {
   /** Atomic insert-if-absent; returns the value that is stored afterwards (the winner's under races). */
   getOrPutMeta(key: string, value: string): Promise<string>;
   getMeta(key: string): Promise<string | undefined>;
+  /** Insert-or-replace, committed before it resolves (the readiness probe writes through it). */
+  putMeta(key: string, value: string): Promise<void>;
 
   // ---- pools and clients ----
   /** @throws StoreConflictError('pool') */

@@ -34,6 +34,9 @@ export class KyselyStore implements Store {
     const row = await this.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
     return row?.value;
   }
+  async putMeta(key: string, value: string): Promise<void> {
+    await this.db.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  }
 
   // ---- pools ----
   async createPool(p: PoolRecord): Promise<void> {

@@ -1,0 +1,104 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DIALECTS, startTestServer } from './helpers/harness.js';
+import { startServerProcess, type ServerProcess } from './helpers/processes.js';
+
+/**
+ * /health/live says the process answers; /health/ready (and /health, its alias) says the store
+ * commits writes. With the disk full every write fails, so readiness must fail too.
+ */
+const root = mkdtempSync(join(tmpdir(), 'latchkey-health-'));
+
+/** Polls GET `path` until it answers `status` (bounded); returns the last answer. */
+async function waitForStatus(get: (path: string) => Promise<{ status: number; json: any }>, path: string, status: number, withinMs = 5000) {
+  const deadline = Date.now() + withinMs;
+  let last = await get(path);
+  while (last.status !== status && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    last = await get(path);
+  }
+  return last;
+}
+
+/** Writes zeros until the file system says ENOSPC. */
+function fillDisk(file: string): void {
+  const fd = openSync(file, 'w');
+  const chunk = Buffer.alloc(64 * 1024);
+  try {
+    for (let i = 0; i < 100_000; i++) writeSync(fd, chunk);
+    throw new Error('the file system never filled up');
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ENOSPC') throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// A real full disk: the SQLite data directory on a 4 MB tmpfs. Mounting needs root (tests run as root here).
+const canMount = process.platform === 'linux' && process.getuid?.() === 0;
+let mountPoint: string | undefined;
+let server: ServerProcess | undefined;
+afterAll(async () => {
+  await server?.stop().catch(() => undefined);
+  if (mountPoint) execFileSync('umount', [mountPoint]);
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe.runIf(canMount)('readiness with the disk full (SQLite on a small tmpfs, the real CLI)', () => {
+  it('/health/ready and /health answer 503 while writes fail, /health/live stays 200, and readiness returns when space does', async () => {
+    mountPoint = join(root, 'tmpfs');
+    mkdirSync(mountPoint);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint]);
+    server = await startServerProcess({ name: 'disk', dataDir: mountPoint });
+    const get = (path: string) => server!.getJson(path);
+    expect(await get('/health/live')).toMatchObject({ status: 200, json: { status: 'ok' } });
+    expect(await get('/health/ready')).toMatchObject({ status: 200, json: { status: 'ok' } });
+
+    const filler = join(mountPoint, 'filler');
+    fillDisk(filler);
+    // The condition is real: a write operation fails (the dispatcher answers 500).
+    const write = await server.signedCall('CreateUserPool', { PoolName: 'after-the-disk-filled' });
+    expect(write.status).toBe(500);
+    expect(await waitForStatus(get, '/health/ready', 503)).toMatchObject({ status: 503, json: { status: 'unavailable', reason: 'store-unwritable' } });
+    expect((await get('/health')).status).toBe(503);
+    expect(await get('/health/live')).toMatchObject({ status: 200 });
+
+    rmSync(filler);
+    expect((await waitForStatus(get, '/health/ready', 200)).status).toBe(200);
+    expect((await server.signedCall('CreateUserPool', { PoolName: 'after-space-returned' })).status).toBe(200);
+  }, 60_000);
+});
+
+describe.each(DIALECTS)('readiness follows the store (%s)', (dialect) => {
+  it('503 while the store refuses or does not answer a write, 200 again once it commits', async () => {
+    const srv = await startTestServer(dialect);
+    try {
+      const get = async (path: string) => {
+        const res = await fetch(`${srv.url}${path}`);
+        return { status: res.status, json: await res.json() };
+      };
+      expect(await get('/health/ready')).toMatchObject({ status: 200, json: { status: 'ok' } });
+      const store = srv.services.store;
+      const putMeta = store.putMeta.bind(store);
+      // A store whose commits fail (as a full disk makes them fail) …
+      store.putMeta = () => Promise.reject(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
+      expect(await waitForStatus(get, '/health/ready', 503)).toMatchObject({ status: 503, json: { reason: 'store-unwritable' } });
+      expect((await get('/health')).status).toBe(503);
+      expect((await get('/health/live')).status).toBe(200);
+      // … or never answer (a lock, a black-holed network): the check still answers, within its timeout.
+      store.putMeta = () => new Promise(() => {});
+      await new Promise((r) => setTimeout(r, 1100));
+      const started = Date.now();
+      expect((await get('/health/ready')).status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(4000);
+      store.putMeta = putMeta;
+      expect((await waitForStatus(get, '/health/ready', 200)).status).toBe(200);
+      expect(srv.log.text()).toContain('readiness: the store refuses writes');
+    } finally {
+      await srv.stop();
+    }
+  });
+});
