@@ -8,7 +8,7 @@ import {
   AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand,
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { createSrpClientSession } from '../../packages/client/src/internal/srp.js';
+import { computePasswordClaim, createSrpClientSession } from '../../packages/client/src/internal/srp.js';
 import { Endpoint } from './http.js';
 import type { AdminKeys } from './latchkey.js';
 
@@ -55,10 +55,11 @@ export async function measureExistenceTiming(host: string, port: number, keys: A
       PreventUserExistenceErrors: 'ENABLED',
     }));
     const ClientId = client.UserPoolClient!.ClientId!;
+    // Each user takes at most 4 wrong guesses per guessing operation, so none reaches the lockout.
     const users = Math.ceil(n / 4);
-    log(`existence timing: ${users} known users, ${n} calls per operation and side`);
-    for (let i = 0; i < users; i++) {
-      const Username = `known-${i}`;
+    log(`existence timing: ${2 * users} known users, ${n} calls per operation and side`);
+    const names = Array.from({ length: users }, (_, i) => [`known-${i}`, `known-srp-${i}`]).flat();
+    for (const Username of names) {
       await sdk.send(new AdminCreateUserCommand({
         UserPoolId: poolId, Username, MessageAction: 'SUPPRESS',
         UserAttributes: [{ Name: 'email', Value: `${Username}@example.com` }, { Name: 'email_verified', Value: 'true' }],
@@ -66,8 +67,18 @@ export async function measureExistenceTiming(host: string, port: number, keys: A
       await sdk.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username, Password: PASSWORD, Permanent: true }));
     }
     const known = (i: number) => `known-${i % users}`;
+    const knownSrp = (i: number) => `known-srp-${i % users}`;
+    const poolName = poolId.slice(poolId.indexOf('_') + 1);
+    /** A PASSWORD_VERIFIER answer with a wrong password, prepared untimed; only RespondToAuthChallenge is timed. */
+    const wrongSrpAnswer = async (USERNAME: string, i: number) => {
+      const session = createSrpClientSession();
+      const init = await ep.ok('InitiateAuth', { ClientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME, SRP_A: session.srpA } });
+      const p = init.ChallengeParameters;
+      const claim = await computePasswordClaim({ session, poolName, userIdForSrp: p.USER_ID_FOR_SRP, password: `Wr0ng-${i}`, srpB: p.SRP_B, salt: p.SALT, secretBlock: p.SECRET_BLOCK });
+      return timed(ep, 'RespondToAuthChallenge', { ClientId, ChallengeName: 'PASSWORD_VERIFIER', Session: init.Session, ChallengeResponses: { USERNAME: p.USER_ID_FOR_SRP, ...claim } });
+    };
     const unknown = (i: number) => `nobody-${i}-${Date.now().toString(36)}`;
-    const ops: { operation: string; call: (name: string, i: number) => Promise<number> }[] = [
+    const ops: { operation: string; call: (name: string, i: number) => Promise<number>; known?: (i: number) => string }[] = [
       {
         operation: 'InitiateAuth USER_PASSWORD_AUTH (wrong password)',
         call: (USERNAME, i) => timed(ep, 'InitiateAuth', { ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME, PASSWORD: `Wr0ng-${i}` } }),
@@ -75,6 +86,11 @@ export async function measureExistenceTiming(host: string, port: number, keys: A
       {
         operation: 'InitiateAuth USER_SRP_AUTH',
         call: (USERNAME) => timed(ep, 'InitiateAuth', { ClientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME, SRP_A: createSrpClientSession().srpA } }),
+      },
+      {
+        operation: 'RespondToAuthChallenge PASSWORD_VERIFIER (wrong password)',
+        call: wrongSrpAnswer,
+        known: knownSrp,
       },
       {
         operation: 'InitiateAuth USER_AUTH (factor selection)',
@@ -91,13 +107,14 @@ export async function measureExistenceTiming(host: string, port: number, keys: A
       const u: number[] = [];
       // A few unmeasured calls first (connection, JIT, caches).
       for (let i = 0; i < 5; i++) await op.call(unknown(-1 - i), -1);
+      const knownName = op.known ?? known;
       for (let i = 0; i < n; i++) {
         if (Math.random() < 0.5) {
-          k.push(await op.call(known(i), i));
+          k.push(await op.call(knownName(i), i));
           u.push(await op.call(unknown(i), i));
         } else {
           u.push(await op.call(unknown(i), i));
-          k.push(await op.call(known(i), i));
+          k.push(await op.call(knownName(i), i));
         }
       }
       out.push({ operation: op.operation, n, knownMs: median(k), unknownMs: median(u) });

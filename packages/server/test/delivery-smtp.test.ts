@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
-import { SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { ForgotPasswordCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { startTestServer, type TestServer } from './helpers/harness.js';
 import { createTestPool } from './helpers/pool.js';
+import { adminCreateConfirmedUser } from './helpers/latchkeyAdmin.js';
+import { freePort } from './helpers/processes.js';
 
 /** A minimal SMTP server on loopback that records what it receives. */
 function smtpSink(): Promise<{ server: Server; port: number; messages: string[] }> {
@@ -66,5 +68,34 @@ describe('SMTP delivery of codes', () => {
     expect(code).toMatch(/^\d{6}$/);
     expect(await server.services.store.listOutbox(pool.userPoolId, 10)).toHaveLength(0);
     expect(server.log.text()).not.toContain(code);
+  });
+
+  it('ForgotPassword (existence errors prevented) answers without waiting for the mail server; the mail follows', async () => {
+    const pool = await createTestPool(server.admin);
+    await adminCreateConfirmedUser(server.admin, pool.userPoolId, 'resetuser');
+    const before = sink.messages.length;
+    const r = await server.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: 'resetuser' }));
+    expect(r.CodeDeliveryDetails?.Destination).toBe('r***@e***');
+    const deadline = Date.now() + 5000;
+    while (sink.messages.length === before && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(sink.messages.slice(before).join('\n')).toMatch(/To: resetuser@example.com/i);
+  });
+
+  it('a mail server that is down: a real user\'s ForgotPassword answers like an unknown name\'s (no CodeDeliveryFailureException); the failure is logged', async () => {
+    const closed = await freePort();
+    const down = await startTestServer('sqlite', { env: { LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${closed}` } });
+    try {
+      const pool = await createTestPool(down.admin);
+      await adminCreateConfirmedUser(down.admin, pool.userPoolId, 'downuser');
+      const known = await down.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: 'downuser' }));
+      const unknown = await down.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: 'nobody-here' }));
+      expect(known.CodeDeliveryDetails).toEqual({ Destination: 'd***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' });
+      expect(unknown.CodeDeliveryDetails).toMatchObject({ DeliveryMedium: 'EMAIL', AttributeName: 'email' });
+      const deadline = Date.now() + 10_000;
+      while (!down.log.text().includes('code delivery failed (background)') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+      expect(down.log.text()).toContain('code delivery failed (background)');
+    } finally {
+      await down.stop();
+    }
   });
 });

@@ -55,12 +55,19 @@ async function outcome(p: Promise<unknown>): Promise<Outcome> {
 
 const count = (xs: Outcome[], what: Outcome) => xs.filter((x) => x === what).length;
 
-/** Every answer is one of the expected kinds, and at most THRESHOLD guesses were evaluated. */
-function expectAdmittedAtMostThreshold(results: Outcome[]) {
+/**
+ * Every answer is one of the expected kinds, and at most THRESHOLD guesses were evaluated — plus one per
+ * lock window that ended while the burst ran (the first lock lasts 1 s; a slow machine may take longer
+ * than that for 50 requests, and then one more guess is rightly admitted per elapsed second at most).
+ */
+async function expectAdmittedAtMostThreshold(burst: () => Promise<Outcome[]>) {
+  const started = Date.now();
+  const results = await burst();
+  const windows = Math.floor((Date.now() - started) / 1000);
   expect(results.filter((r) => r !== 'ok' && r !== 'incorrect' && r !== 'locked'), 'unexpected answers').toEqual([]);
   const evaluated = count(results, 'ok') + count(results, 'incorrect');
-  expect(evaluated, JSON.stringify(results)).toBeLessThanOrEqual(THRESHOLD);
-  expect(count(results, 'locked')).toBeGreaterThanOrEqual(BURST - THRESHOLD);
+  expect(evaluated, JSON.stringify(results)).toBeLessThanOrEqual(THRESHOLD + windows);
+  expect(count(results, 'locked')).toBeGreaterThanOrEqual(BURST - THRESHOLD - windows);
 }
 
 const guess = (i: number, user: TestUser) => (i === RIGHT_AT ? user.password : `Wr0ng-guess-${i}`);
@@ -71,8 +78,7 @@ function raceScenarios(get: () => { d: Deployment; pool: TestPool }) {
   it(`${BURST} parallel USER_PASSWORD_AUTH guesses, the right one at ${RIGHT_AT}: at most ${THRESHOLD} evaluated`, async () => {
     const { d, pool } = get();
     const user = await createUser(d, pool, 'race-pw');
-    const results = await Promise.all(Array.from({ length: BURST }, (_, i) => outcome(initiatePasswordAuth(pick(i), pool.clientId, user.username, guess(i, user)))));
-    expectAdmittedAtMostThreshold(results);
+    await expectAdmittedAtMostThreshold(() => Promise.all(Array.from({ length: BURST }, (_, i) => outcome(initiatePasswordAuth(pick(i), pool.clientId, user.username, guess(i, user))))));
   });
 
   it(`${BURST} parallel SRP PASSWORD_VERIFIER answers (one challenge each), the right one at ${RIGHT_AT}: at most ${THRESHOLD} evaluated`, async () => {
@@ -84,18 +90,16 @@ function raceScenarios(get: () => { d: Deployment; pool: TestPool }) {
       const challenge = await pick(i).send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: user.username, SRP_A: srp.srpA } }));
       inputs.push(await passwordVerifierInput(pool, pool.clientId, challenge, srp, guess(i, user)));
     }
-    const results = await Promise.all(inputs.map((input, i) => outcome(pick(i + 1).send(new RespondToAuthChallengeCommand(input)))));
-    expectAdmittedAtMostThreshold(results);
+    await expectAdmittedAtMostThreshold(() => Promise.all(inputs.map((input, i) => outcome(pick(i + 1).send(new RespondToAuthChallengeCommand(input))))));
   });
 
   it(`${BURST} parallel ChangePassword guesses with one access token, the right one at ${RIGHT_AT}: at most ${THRESHOLD} evaluated`, async () => {
     const { d, pool } = get();
     const user = await createUser(d, pool, 'race-change');
     const token = await accessToken({ client: pick(0) }, pool.clientId, user);
-    const results = await Promise.all(Array.from({ length: BURST }, (_, i) => outcome(pick(i).send(new ChangePasswordCommand({
+    await expectAdmittedAtMostThreshold(() => Promise.all(Array.from({ length: BURST }, (_, i) => outcome(pick(i).send(new ChangePasswordCommand({
       AccessToken: token, PreviousPassword: guess(i, user), ProposedPassword: `New-Passw0rd-${i}`,
-    })))));
-    expectAdmittedAtMostThreshold(results);
+    }))))));
   });
 
   it(`${BURST} parallel ChangePassword calls with the right previous password: exactly one applies`, async () => {
@@ -107,9 +111,16 @@ function raceScenarios(get: () => { d: Deployment; pool: TestPool }) {
     })))));
     expect(results.filter((r) => r !== 'ok' && r !== 'incorrect' && r !== 'locked')).toEqual([]);
     expect(count(results, 'ok'), JSON.stringify(results)).toBe(1);
-    // The winner's password is the one that signs in; every other proposal and the old one do not.
+    // The winner's password is the one that signs in; the old one does not. (Calls that checked the old
+    // password after the change are real wrong guesses on the user's budget and may have locked it for
+    // a few seconds: wait that out, bounded.)
     const winner = results.indexOf('ok');
-    expect(await outcome(initiatePasswordAuth(pick(1), pool.clientId, user.username, `New-Passw0rd-${winner}`))).toBe('ok');
+    let signIn: Outcome = 'locked';
+    for (let i = 0; i < 40 && signIn === 'locked'; i++) {
+      signIn = await outcome(initiatePasswordAuth(pick(1), pool.clientId, user.username, `New-Passw0rd-${winner}`));
+      if (signIn === 'locked') await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(signIn).toBe('ok');
     expect(await outcome(initiatePasswordAuth(pick(0), pool.clientId, user.username, user.password))).toBe('incorrect');
   });
 
@@ -120,12 +131,14 @@ function raceScenarios(get: () => { d: Deployment; pool: TestPool }) {
     const submit = (i: number) => outcome(pick(i).send(new ChangePasswordCommand({ AccessToken: token, PreviousPassword: user.password, ProposedPassword: 'Double-Passw0rd' })));
     const results = await Promise.all([submit(0), submit(1)]);
     expect(results.sort()).toEqual(['incorrect', 'ok']);
-    // Four more wrong guesses and the right password still work: the double submit counted nothing.
+    // Four wrong ChangePassword guesses and then the right one still work: the double submit counted
+    // nothing (had it counted even one, the right one would be the sixth guess, refused by the lock).
     const current = { ...user, password: 'Double-Passw0rd' };
-    for (let i = 0; i < 4; i++) expect(await outcome(initiatePasswordAuth(pick(i), pool.clientId, user.username, `Wr0ng-${i}`))).toBe('incorrect');
-    expect(await outcome(initiatePasswordAuth(pick(0), pool.clientId, user.username, current.password))).toBe('ok');
-    const token2 = await accessToken({ client: pick(1) }, pool.clientId, current);
-    expect(await outcome(pick(1).send(new ChangePasswordCommand({ AccessToken: token2, PreviousPassword: current.password, ProposedPassword: 'Third-Passw0rd' })))).toBe('ok');
+    for (let i = 0; i < 4; i++) {
+      expect(await outcome(pick(i).send(new ChangePasswordCommand({ AccessToken: token, PreviousPassword: `Wr0ng-${i}`, ProposedPassword: 'Never-Passw0rd' })))).toBe('incorrect');
+    }
+    expect(await outcome(pick(1).send(new ChangePasswordCommand({ AccessToken: token, PreviousPassword: current.password, ProposedPassword: 'Third-Passw0rd' })))).toBe('ok');
+    expect(await outcome(initiatePasswordAuth(pick(0), pool.clientId, user.username, 'Third-Passw0rd'))).toBe('ok');
   });
 }
 

@@ -45,10 +45,11 @@ export function canReceiveResetCode(user: UserRecord): boolean {
 }
 
 /**
- * Issues a fresh single-use code (replacing any pending one) and delivers it.
- * @throws InvalidParameterException when the user has nowhere to receive it; CodeDeliveryFailureException when sending fails.
+ * Issues a fresh single-use code (replacing any pending one) and delivers it; with `background`, a
+ * sender other than the outbox sends after the answer (see below).
+ * @throws InvalidParameterException when the user has nowhere to receive it; CodeDeliveryFailureException when sending fails (not in the background).
  */
-export async function sendCode(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>, pool: Pool, user: UserRecord, purpose: CodePurpose): Promise<CodeDeliveryDetails> {
+export async function sendCode(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>, pool: Pool, user: UserRecord, purpose: CodePurpose, opts: { background?: boolean } = {}): Promise<CodeDeliveryDetails> {
   const target = targetFor(user, purpose);
   if (!target) throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
   const code = randomCode();
@@ -58,6 +59,12 @@ export async function sendCode(s: Pick<Services, 'store' | 'clock' | 'box' | 'se
     // Development delivery: the code and its message are one commit (and cost what a stand-in costs).
     await s.store.putCode(record, { ...message, createdAt: s.clock.now() });
     s.sender.outbox.delivered(message);
+  } else if (opts.background) {
+    // The answer must not wait for (or report on) the mail server: with existence errors prevented,
+    // a user who gets no code is answered at once, so a real one must be too. The code is stored; a
+    // delivery that fails is logged, and the user can ask for another code.
+    await s.store.putCode(record);
+    s.sender.send(message).catch((err: unknown) => s.log.error({ err, poolId: pool.id }, 'code delivery failed (background)'));
   } else {
     await s.store.putCode(record);
     try {

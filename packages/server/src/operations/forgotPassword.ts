@@ -21,6 +21,6 @@ export const ForgotPassword = operation<{ ClientId: string; Username: string; Se
           : new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
       return noDelivery(s, client, pool, input.Username, user, 'forgot', otherwise);
     }
-    return { CodeDeliveryDetails: await sendCode(s, pool, user, 'forgot') };
+    return { CodeDeliveryDetails: await sendCode(s, pool, user, 'forgot', { background: client.preventUserExistenceErrors }) };
   },
 });

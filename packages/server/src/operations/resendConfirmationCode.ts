@@ -15,6 +15,6 @@ export const ResendConfirmationCode = operation<{ ClientId: string; Username: st
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user) return noDelivery(s, client, pool, input.Username, user, 'signup', deliveryUserNotFound());
     if (user.status !== 'UNCONFIRMED') return noDelivery(s, client, pool, input.Username, user, 'signup', new InvalidParameterException('User is already confirmed.'));
-    return { CodeDeliveryDetails: await sendCode(s, pool, user, 'signup') };
+    return { CodeDeliveryDetails: await sendCode(s, pool, user, 'signup', { background: client.preventUserExistenceErrors }) };
   },
 });

@@ -100,7 +100,11 @@ export function randomBytesB64(bytes: number): string {
  * same output, and nobody without the key can tell it from random (used for stand-ins of unknown users).
  */
 export function derivedBytes(key: Uint8Array, label: string, bytes: number): Buffer {
-  return createHmac('sha256', key).update(label).digest().subarray(0, bytes);
+  // Block 0 is HMAC(label) (so every value of up to 32 bytes stays what it always was); block i > 0 is
+  // HMAC(label + "\n#" + i).
+  const blocks = [createHmac('sha256', key).update(label).digest()];
+  for (let i = 1; i * 32 < bytes; i++) blocks.push(createHmac('sha256', key).update(`${label}\n#${i}`).digest());
+  return Buffer.concat(blocks).subarray(0, bytes);
 }
 
 /** A UUID-shaped (version 4 layout) id derived from a label under a server key. */

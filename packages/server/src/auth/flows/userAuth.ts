@@ -1,6 +1,6 @@
 import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
-import { findUser, noSuchUser, assertUserCanSignIn, INCORRECT } from '../password.js';
+import { findUser, lookupName, noSuchUser, assertUserCanSignIn, INCORRECT } from '../password.js';
 import { passwordSignIn } from './password.js';
 import { startSrp } from './srp.js';
 import { issueSession, consumeSession, peekSession, burnSession, SESSION_EXPIRED } from '../sessions.js';
@@ -19,9 +19,15 @@ const PASSKEY_FAILED = 'Incorrect username or passkey.';
  * real user's. No assertion can ever match it.
  */
 function standInPasskeys(ctx: FlowContext, typed: string): { credentialId: string; transports: string[] }[] {
-  const seed = derivedBytes(ctx.s.box.macKey, `passkey-standin\n${ctx.pool.id}\n${ctx.pool.usernameKey(typed)}`, 33);
+  const seed = derivedBytes(ctx.s.box.macKey, `passkey-standin\n${ctx.pool.id}\n${lookupName(ctx.pool, typed)}`, 4 + 2 * 64);
   if (seed[0]! < 128) return [];
-  return [{ credentialId: seed.subarray(1).toString('base64url'), transports: ['hybrid', 'internal'] }];
+  // One or two passkeys, of the id lengths and transports real authenticators use.
+  const shapes = [{ bytes: 16, transports: ['hybrid', 'internal'] }, { bytes: 32, transports: ['internal'] }, { bytes: 64, transports: ['usb'] }, { bytes: 20, transports: ['hybrid', 'internal'] }];
+  const count = seed[1]! < 192 ? 1 : 2;
+  return Array.from({ length: count }, (_, i) => {
+    const shape = shapes[seed[2 + i]! % shapes.length]!;
+    return { credentialId: seed.subarray(4 + i * 64, 4 + i * 64 + shape.bytes).toString('base64url'), transports: shape.transports };
+  });
 }
 
 /** First factors this user can use now, in Cognito's order (a stand-in's for an unknown name). */
@@ -74,8 +80,10 @@ export async function initiateUserAuth(ctx: FlowContext): Promise<AuthOutput> {
     return webAuthnChallenge(ctx, null, null);
   }
   if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
-  const user = await findUser(ctx.s, ctx.pool, typed);
-  if (!user && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
+  const found = await findUser(ctx.s, ctx.pool, typed);
+  if (!found && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
+  // A user with no first factor yet (passwordless, no passkey) is answered as a stand-in is, not refused.
+  const user = found && (availableChallenges(ctx, found).length > 0 || !ctx.client.preventUserExistenceErrors) ? found : undefined;
   // A disabled user is refused only after a factor verifies (assertUserCanSignIn), so that nothing
   // before it tells a disabled user from an unknown one.
   const available = availableChallenges(ctx, user, typed);
@@ -150,9 +158,9 @@ async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, s
     throw new InvalidParameterException('CREDENTIAL is not JSON');
   }
   const { credentialId, userHandle } = peekAssertion(credential);
+  const passkey = await ctx.s.store.getPasskey(ctx.pool.id, credentialId);
   // A session for a typed name without a user is a stand-in's: nothing signs in through it.
   if (sessionUserId === null && st.typed) throw new NotAuthorizedException(PASSKEY_FAILED, 'stand-in session');
-  const passkey = await ctx.s.store.getPasskey(ctx.pool.id, credentialId);
   if (!passkey) throw new NotAuthorizedException(PASSKEY_FAILED, 'unknown credential');
   // With a username, the credential must be that user's; without one (discoverable), the userHandle decides.
   if (sessionUserId !== null && passkey.userId !== sessionUserId) throw new NotAuthorizedException(PASSKEY_FAILED, "another user's credential");

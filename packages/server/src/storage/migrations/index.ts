@@ -146,11 +146,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       },
     },
     '0003_login_attempts_and_standins': {
+      // Idempotent (IF NOT EXISTS): SQLite DDL is not transactional under Kysely's migrator, so a
+      // migration interrupted half-way must be able to run again.
       // Password attempts are admitted per typed login name (an HMAC of it), for known and unknown
       // users alike, so a lockout looks the same whether or not the name exists; the per-user
       // counters this replaces could only lock real users (and were decided on a stale read).
       async up(db: Kysely<any>) {
-        await db.schema.createTable('login_attempts')
+        await db.schema.createTable('login_attempts').ifNotExists()
           .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
           .addColumn('login_key', 'text', (c) => c.notNull())
           .addColumn('failures', 'integer', (c) => c.notNull())
@@ -158,10 +160,10 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('updated_at', 'bigint', (c) => c.notNull())
           .addPrimaryKeyConstraint('login_attempts_pk', ['pool_id', 'login_key'])
           .execute();
-        await db.schema.createIndex('login_attempts_updated').on('login_attempts').column('updated_at').execute();
+        await db.schema.createIndex('login_attempts_updated').ifNotExists().on('login_attempts').column('updated_at').execute();
         // Codes "sent" to names that get none (unknown users, with existence errors prevented): the same
         // attempts and expiry as a real code, none of which ever matches. Keyed by an HMAC of the name.
-        await db.schema.createTable('standin_codes')
+        await db.schema.createTable('standin_codes').ifNotExists()
           .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
           .addColumn('name_key', 'text', (c) => c.notNull())
           .addColumn('purpose', 'text', (c) => c.notNull())
