@@ -200,6 +200,17 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
       await srv.client.send(new SignUpCommand({ ClientId: pool.clientId, Username: lee, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: `${lee}@example.com` }] }));
       const mo = uniq('mo');
       await adminCreateConfirmedUser(srv.admin, pool.userPoolId, mo);
+      // Without a resend: a fresh sign-up's code and an unknown name's are answered alike too.
+      const fresh = uniq('fresh');
+      await srv.client.send(new SignUpCommand({ ClientId: pool.clientId, Username: fresh, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: `${fresh}@example.com` }] }));
+      for (const name of [fresh, uniq('ghost')]) {
+        const answers = [];
+        for (let i = 0; i < 6; i++) answers.push(await answer(srv.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: `88888${i}` }))));
+        expect(answers, name).toEqual([
+          ...Array(5).fill(['CodeMismatchException', 'Invalid verification code provided, please try again.']),
+          ['TooManyFailedAttemptsException', 'Too many failed attempts; request a new code.'],
+        ]);
+      }
       for (const name of [lee, mo, uniq('ghost')]) {
         await srv.client.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: name }));
         const answers = [];

@@ -104,7 +104,15 @@ export async function issueStandInCode(s: Pick<Services, 'store' | 'clock' | 'bo
  * @throws CodeMismatchException | ExpiredCodeException | TooManyFailedAttemptsException
  */
 export async function useStandInCode(s: Pick<Services, 'store' | 'clock' | 'box'>, pool: Pool, typed: string, purpose: CodePurpose): Promise<never> {
-  throw codeError(await s.store.useStandInCode(pool.id, standInKey(s, pool, typed), purpose, s.clock.now(), MAX_CODE_ATTEMPTS));
+  const key = standInKey(s, pool, typed);
+  let result = await s.store.useStandInCode(pool.id, key, purpose, s.clock.now(), MAX_CODE_ATTEMPTS);
+  if (result === 'missing' && purpose === 'signup') {
+    // A real unconfirmed user always holds a sign-up code (SignUp sent one), so a name without a
+    // stand-in gets one now, as if SignUp had sent it: a mismatch, counted like a real code's.
+    await s.store.putStandInCode(pool.id, key, purpose, s.clock.now() + TTL_MS[purpose]);
+    result = await s.store.useStandInCode(pool.id, key, purpose, s.clock.now(), MAX_CODE_ATTEMPTS);
+  }
+  throw codeError(result);
 }
 
 function codeError(result: 'mismatch' | 'expired' | 'missing' | 'too-many'): Error {
