@@ -70,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
 function displayUrl(url: string): string {
   const u = new URL(url);
   u.password = '';
+  // Query parameters may carry a password too (?password=…).
+  u.search = '';
   return u.toString();
 }
 
@@ -161,7 +163,8 @@ async function serve(flags: Flags): Promise<number> {
       '',
       'Admin API (AWS SDK / CLI, SigV4, any region):',
       `  export AWS_ACCESS_KEY_ID=${server.adminCredentials.accessKeyId}`,
-      `  export AWS_SECRET_ACCESS_KEY=${server.adminCredentials.secretAccessKey}`,
+      // A key pair from the environment is the operator's own: never echo its secret into the log.
+      `  export AWS_SECRET_ACCESS_KEY=${config.adminSecretAccessKey ? '<LATCHKEY_ADMIN_SECRET_ACCESS_KEY>' : server.adminCredentials.secretAccessKey}`,
       `  aws cognito-idp list-user-pools --max-results 10 --endpoint-url ${publicUrl} --region ${config.region}`,
       '',
       `JWKS: ${publicUrl}/<poolId>/.well-known/jwks.json`,

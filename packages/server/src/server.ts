@@ -83,10 +83,12 @@ async function checkServerSecret(config: Config, store: Store, box: SecretBox): 
   if (stored !== undefined) {
     matches = opens(stored, SECRET_CHECK);
   } else {
-    // A database from before the check value: its sealed admin key tells, so that the first start
-    // after an upgrade cannot record a wrong secret.
-    const admin = await store.getMeta('admin_credentials');
-    matches = admin === undefined || opens((JSON.parse(admin) as { secretAccessKey: string }).secretAccessKey);
+    // A database from before the check value: what it already holds sealed tells, so that the first
+    // start after an upgrade cannot record a wrong secret. Signing keys first (they are what would fail
+    // at run time); the stored admin key pair only where it is in use (admin keys not from the
+    // environment: a deployment that moved to LATCHKEY_ADMIN_* may have left a stale one behind).
+    const sealed = await sealedSample(store, config);
+    matches = sealed === undefined || opens(sealed);
     if (matches) matches = opens(await store.getOrPutMeta('secret_check', box.seal(SECRET_CHECK)), SECRET_CHECK);
   }
   if (matches) return;
@@ -94,6 +96,18 @@ async function checkServerSecret(config: Config, store: Store, box: SecretBox): 
     throw new StartupError('LATCHKEY_SECRET is not the secret this database was first served with: set LATCHKEY_SECRET to the value the other instances (or the previous deployment) use');
   }
   throw new StartupError(`this database was first served with another secret than ${join(config.dataDir, 'secret.key')}: set LATCHKEY_SECRET to the secret the other instances use (the same on every instance), or use the data directory that belongs to this database`);
+}
+
+/** One value the database holds sealed under its secret (a signing key, else the stored admin secret), if any. */
+async function sealedSample(store: Store, config: Config): Promise<string | undefined> {
+  const now = Date.now();
+  for (const pool of await store.listPools(20)) {
+    const [key] = await store.listSigningKeys(pool.id, now);
+    if (key) return key.privateKeyEnc;
+  }
+  if (config.adminAccessKeyId) return undefined;
+  const admin = await store.getMeta('admin_credentials');
+  return admin === undefined ? undefined : (JSON.parse(admin) as { secretAccessKey: string }).secretAccessKey;
 }
 
 /**

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { runCli, expectOneLineRefusal } from './helpers/cli.js';
 import { ADMIN_KEYS, PG_ADMIN_URL, dropSchema, pgQuery, randomName, startServerProcess, type ServerProcess } from './helpers/processes.js';
 
@@ -44,6 +45,9 @@ describe.concurrent('the server secret must match the database', { timeout: 60_0
     const line = expectOneLineRefusal(await serveSecond(pgArgs(schema), { LATCHKEY_SECRET: OTHER_SECRET }));
     expect(line).toBe('latchkey: LATCHKEY_SECRET is not the secret this database was first served with: set LATCHKEY_SECRET to the value the other instances (or the previous deployment) use');
     expect((await first.getJson('/health')).status).toBe(200);
+    // Admin keys from the environment are the operator's: the start banner never echoes their secret.
+    expect(first.output()).toContain('export AWS_SECRET_ACCESS_KEY=<LATCHKEY_ADMIN_SECRET_ACCESS_KEY>');
+    expect(first.output()).not.toContain(ADMIN_KEYS.secretAccessKey);
     // An instance with the same secret is accepted: see the public-URL test below, whose instances share it.
   });
 
@@ -63,18 +67,37 @@ describe.concurrent('the server secret must match the database', { timeout: 60_0
     expect(line).toMatch(/^latchkey: LATCHKEY_SECRET is not the secret this database was first served with/);
   });
 
-  it('a database from before the check value (sealed admin keys, no check row) is checked against its admin keys', async () => {
+  it('a database from before the check value (generated admin keys, no check row) is checked against its admin keys', async () => {
     const schema = newSchema();
+    const noAdminEnv = { LATCHKEY_ADMIN_ACCESS_KEY_ID: '', LATCHKEY_ADMIN_SECRET_ACCESS_KEY: '' };
     // Generated admin keys: the database holds a secret sealed under SECRET.
-    const first = await start({ name: 'old', databaseUrl: PG_ADMIN_URL, databaseSchema: schema, env: { LATCHKEY_ADMIN_ACCESS_KEY_ID: '', LATCHKEY_ADMIN_SECRET_ACCESS_KEY: '' } });
+    const first = await start({ name: 'old', databaseUrl: PG_ADMIN_URL, databaseSchema: schema, env: noAdminEnv });
     await first.stop();
     await pgQuery(PG_ADMIN_URL, `DELETE FROM ${schema}.meta WHERE key = 'secret_check'`);
-    const line = expectOneLineRefusal(await serveSecond(pgArgs(schema), { LATCHKEY_SECRET: OTHER_SECRET }));
+    const line = expectOneLineRefusal(await serveSecond(pgArgs(schema), { LATCHKEY_SECRET: OTHER_SECRET, ...noAdminEnv }));
     expect(line).toMatch(/^latchkey: LATCHKEY_SECRET is not the secret/);
     // The refused start recorded nothing: the right secret still starts and then records the check.
     expect(await pgQuery(PG_ADMIN_URL, `SELECT key FROM ${schema}.meta WHERE key = 'secret_check'`)).toEqual([]);
-    const right = await start({ name: 'right', databaseUrl: PG_ADMIN_URL, databaseSchema: schema, env: { LATCHKEY_ADMIN_ACCESS_KEY_ID: '', LATCHKEY_ADMIN_SECRET_ACCESS_KEY: '' } });
+    const right = await start({ name: 'right', databaseUrl: PG_ADMIN_URL, databaseSchema: schema, env: noAdminEnv });
     expect(await pgQuery(PG_ADMIN_URL, `SELECT key FROM ${schema}.meta WHERE key = 'secret_check'`)).toHaveLength(1);
+    await right.stop();
+  });
+
+  it('a database from before the check value with pools is checked against a signing key; a stale admin key pair left behind does not refuse the right secret', async () => {
+    const schema = newSchema();
+    const first = await start({ name: 'pools', databaseUrl: PG_ADMIN_URL, databaseSchema: schema });
+    await first.admin.send(new CreateUserPoolCommand({ PoolName: 'upgraded' }));
+    await first.stop();
+    await pgQuery(PG_ADMIN_URL, `DELETE FROM ${schema}.meta WHERE key = 'secret_check'`);
+    // A key pair generated long ago under some other secret, no longer in use (admin keys now come from the environment).
+    await pgQuery(PG_ADMIN_URL, `INSERT INTO ${schema}.meta (key, value) VALUES ('admin_credentials', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+      [JSON.stringify({ accessKeyId: 'LKIASTALESTALESTALE0', secretAccessKey: 'sealed-under-a-secret-long-gone' })]);
+    // Another secret (admin keys from the environment, as in production): the signing key tells.
+    const line = expectOneLineRefusal(await serveSecond(pgArgs(schema), { LATCHKEY_SECRET: OTHER_SECRET }));
+    expect(line).toMatch(/^latchkey: LATCHKEY_SECRET is not the secret/);
+    // The right one starts, whatever the stale admin row says.
+    const right = await start({ name: 'pools-right', databaseUrl: PG_ADMIN_URL, databaseSchema: schema });
+    expect((await right.getJson('/health/ready')).status).toBe(200);
     await right.stop();
   });
 

@@ -123,8 +123,10 @@ export const lockedOut = () => new NotAuthorizedException(LOCKED);
  * Returns the user and the attempt key to clear with the sign-in (refusals after a verified password clear it at once).
  * @throws NotAuthorizedException | UserNotFoundException | UserNotConfirmedException | PasswordResetRequiredException
  */
-export async function verifyUserPassword(s: Pick<Services, 'store' | 'clock' | 'box'>, pool: Pool, client: AppClient, typed: string, password: string): Promise<{ user: UserRecord; loginKey: string }> {
-  const user = await findUser(s, pool, typed);
+export async function verifyUserPassword(s: Pick<Services, 'store' | 'clock' | 'box'>, pool: Pool, client: AppClient, typed: string, password: string, opts: { admin?: boolean } = {}): Promise<{ user: UserRecord; loginKey: string }> {
+  const user = opts.admin ? await findUserForAdmin(s, pool, typed) : await findUser(s, pool, typed);
+  // Where existence errors are not prevented, an unknown name is told so at once (Cognito's LEGACY).
+  if (!user && !client.preventUserExistenceErrors) throw noSuchUser(client);
   const loginKey = loginAttemptKey(s, pool, typed, user);
   await admitPasswordAttempt(s, pool, loginKey);
   if (!user || !user.srpSalt || !user.srpVerifier) {

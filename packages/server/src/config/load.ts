@@ -56,6 +56,14 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('database-url must be a postgres:// URL (omit it to use SQLite in the data directory)');
   }
+  if (databaseUrl !== undefined) {
+    try {
+      new URL(databaseUrl);
+    } catch {
+      // Never echo it: it may hold a password.
+      throw new ConfigError('database-url is not a valid URL: use postgres://user:password@host:port/database');
+    }
+  }
   const sqliteSynchronous = (env.LATCHKEY_SQLITE_SYNCHRONOUS || 'full').toLowerCase();
   if (sqliteSynchronous !== 'full' && sqliteSynchronous !== 'normal') throw new ConfigError('LATCHKEY_SQLITE_SYNCHRONOUS must be full or normal');
   const databaseSchema = str(flags, 'database-schema', env.LATCHKEY_DATABASE_SCHEMA);

@@ -34,6 +34,6 @@ export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: 
 export async function passwordSignIn(ctx: FlowContext, typed: string | undefined, password: string | undefined): Promise<AuthOutput> {
   if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
   if (!password) throw new InvalidParameterException('Missing required parameter PASSWORD');
-  const { user, loginKey } = await verifyUserPassword(ctx.s, ctx.pool, ctx.client, typed, password);
+  const { user, loginKey } = await verifyUserPassword(ctx.s, ctx.pool, ctx.client, typed, password, { admin: ctx.admin });
   return afterPassword(ctx, user, { clearLoginKey: loginKey });
 }
