@@ -4,7 +4,7 @@
  * - {@link AuthError}: service errors (`name` = the Cognito `__type`, e.g. `NotAuthorizedException`) and
  *   client-side validation / state errors (`UserUnAuthenticatedException`, `EmptySignInUsername`, …).
  * - {@link PasskeyError}: WebAuthn ceremony errors raised in the browser (`PasskeyNotSupported`,
- *   `PasskeyRegistrationCanceled`, …; contract §2.5).
+ *   `PasskeyRegistrationCanceled`, …; docs/wire-contract.md §2.5).
  */
 
 /** Metadata of a service response that produced an error. */
@@ -46,7 +46,7 @@ export class AuthError extends AmplifyError {}
 /** Client-side WebAuthn errors (never sent by the server). */
 export class PasskeyError extends AmplifyError {}
 
-/** Names of {@link PasskeyError}s (contract §2.5), plus `Unknown` for anything unmapped. */
+/** Names of {@link PasskeyError}s (docs/wire-contract.md §2.5), plus `Unknown` for anything unmapped. */
 export type PasskeyErrorName =
   | 'PasskeyNotSupported'
   | 'PasskeyAlreadyExists'

@@ -1,5 +1,5 @@
 /**
- * Token cache, storage layout and refresh (Amplify's TokenStore + TokenOrchestrator, wire contract §3.5–3.7).
+ * Token cache, storage layout and refresh (Amplify's TokenStore + TokenOrchestrator, docs/wire-contract.md §3.5–3.7).
  *
  * Storage keys are Amplify's, so an app can switch libraries without signing users out:
  *   CognitoIdentityServiceProvider.<clientId>.LastAuthUser

@@ -1,6 +1,6 @@
 /**
  * The only module that knows the wire: AWS JSON 1.1 over `POST <endpoint>` with `X-Amz-Target`,
- * Cognito's error envelope, and Amplify's retry policy (wire contract §1).
+ * Cognito's error envelope, and Amplify's retry policy (docs/wire-contract.md §1).
  */
 import { getConfig } from './config.js';
 import { AmplifyError, AuthError } from './errors.js';

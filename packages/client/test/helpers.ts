@@ -229,7 +229,7 @@ export async function signInWithTokens(cognito: FakeCognito, tokens: TokenSetOpt
   return result;
 }
 
-// ------------------------------------------------------------------ server-side SRP (contract §3.2 reference code)
+// ------------------------------------------------------------------ server-side SRP (docs/wire-contract.md §3.2 reference code)
 
 
 const N_HEX =

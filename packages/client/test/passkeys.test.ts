@@ -44,7 +44,7 @@ afterEach(() => {
 
 const fromB64url = (s: string) => Buffer.from(s, 'base64url');
 
-/** StartWebAuthnRegistration output as in the Amplify fixture (contract §2.1.1), RP = localhost. */
+/** StartWebAuthnRegistration output as in the Amplify fixture (docs/wire-contract.md §2.1.1), RP = localhost. */
 const creationOptions = (exclude: string[] = []) => ({
   rp: { id: 'localhost', name: 'localhost' },
   user: { id: Buffer.from('3c46320b-c60e-4a21-9d64-5829bfede1c4').toString('base64url'), name: 'alice', displayName: '' },

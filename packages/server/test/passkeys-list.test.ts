@@ -2,7 +2,7 @@
  * ListWebAuthnCredentials / DeleteWebAuthnCredential / GetUserAuthFactors over the wire (AWS SDK v3 +
  * the virtual authenticator), on SQLite and PostgreSQL: MaxResults and NextToken validation, keyset
  * paging (each passkey exactly once, in created-at order, also when passkeys are deleted between
- * pages), the response shape (wire contract §2.2), deletion rules (§2.3) and the cascade on user deletion.
+ * pages), the response shape (docs/wire-contract.md §2.2), deletion rules (§2.3) and the cascade on user deletion.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {

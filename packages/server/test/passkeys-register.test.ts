@@ -1,6 +1,6 @@
 /**
  * StartWebAuthnRegistration / CompleteWebAuthnRegistration over the wire (AWS SDK v3 + the virtual
- * authenticator at JSON level), on SQLite and PostgreSQL: the creation options (wire contract §2.1.1,
+ * authenticator at JSON level), on SQLite and PostgreSQL: the creation options (docs/wire-contract.md §2.1.1,
  * §5.3), every algorithm × attestation format, and each failure mapped to its Cognito error (§2.4),
  * always HTTP 400, never a 500.
  */

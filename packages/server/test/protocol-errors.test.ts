@@ -1,5 +1,5 @@
 /**
- * The JSON 1.1 protocol edge (wire contract §1): every malformed, unauthenticated or invalid request
+ * The JSON 1.1 protocol edge (docs/wire-contract.md §1): every malformed, unauthenticated or invalid request
  * gets Cognito's error envelope (HTTP 400, `__type`, `x-amzn-errortype`, `x-amzn-requestid`), the
  * server stays healthy afterwards, and nothing here is ever answered with a 500.
  */
@@ -65,7 +65,7 @@ async function unsigned(srv: TestServer, target: string | undefined, body: strin
   }, `unsigned ${target}`);
 }
 
-/** Cognito's error envelope, contract §1.6. */
+/** Cognito's error envelope, docs/wire-contract.md §1.6. */
 function expectCognitoError(res: Reply, type: string, message?: RegExp | string) {
   expect(res.status, res.text).toBe(400);
   expect(res.headers.get('content-type')).toMatch(/^application\/(x-amz-json-1\.1|json)/);

@@ -1,6 +1,6 @@
 /**
  * USER_AUTH sign-in with passkeys over the wire (AWS SDK v3 + the virtual authenticator at JSON level),
- * on SQLite and PostgreSQL: the WEB_AUTHN challenge (wire contract §3.4, §5.4), SELECT_CHALLENGE with
+ * on SQLite and PostgreSQL: the WEB_AUTHN challenge (docs/wire-contract.md §3.4, §5.4), SELECT_CHALLENGE with
  * every answer, and every way an assertion must be refused — always NotAuthorizedException with a
  * generic message, HTTP 400, never a 500 — plus the sign-counter policies.
  */
@@ -205,7 +205,7 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
     });
   });
 
-  describe('falls back to SELECT_CHALLENGE (chosen behaviour, wire contract §9 open point)', () => {
+  describe('falls back to SELECT_CHALLENGE (chosen behaviour, docs/wire-contract.md §9 open point)', () => {
     it('WEB_AUTHN preferred by a user without a passkey → SELECT_CHALLENGE [PASSWORD, PASSWORD_SRP]', async () => {
       const u = await createUser(srv, pool, 'nopk');
       const out = await initiate(pool, { USERNAME: u.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' });

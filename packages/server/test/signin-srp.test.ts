@@ -1,6 +1,6 @@
 /**
  * USER_SRP_AUTH over the wire (AWS SDK v3 + Latchkey's client SRP module, which computes exactly what
- * Amplify computes), on SQLite and PostgreSQL: the PASSWORD_VERIFIER challenge (wire contract §3.2),
+ * Amplify computes), on SQLite and PostgreSQL: the PASSWORD_VERIFIER challenge (docs/wire-contract.md §3.2),
  * wrong passwords and the lockout, replays, invalid SRP_A, unknown users under
  * PreventUserExistenceErrors, and the TIMESTAMP window.
  */
@@ -18,7 +18,7 @@ import {
 } from './helpers/latchkeyAdmin.js';
 import { createSrpClientSession, type SrpClientSession } from '../../client/src/internal/srp.js';
 
-/** RFC 3526 3072-bit MODP prime (wire contract §3.2 `N`). */
+/** RFC 3526 3072-bit MODP prime (docs/wire-contract.md §3.2 `N`). */
 const N_HEX =
   'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
   'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +

@@ -207,7 +207,7 @@ describe('SRP constants', () => {
   });
 });
 
-describe('known-answer vector (contract §3.2)', () => {
+describe('known-answer vector (docs/wire-contract.md §3.2)', () => {
   it('server side reproduces k, x, SRP_A, SRP_B, u, OKM and the signature', () => {
     const r = serverKat();
     expect(srpInternals.k.toString(16)).toBe(KAT.k);

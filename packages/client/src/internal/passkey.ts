@@ -1,6 +1,6 @@
 /**
  * WebAuthn ceremony glue: JSON options (base64url) → `navigator.credentials.create/get` → JSON
- * (wire contract §2.1.2, §2.1.3, §3.4, §5.3, §5.4), with DOMException → PasskeyError mapping (§2.5).
+ * (docs/wire-contract.md §2.1.2, §2.1.3, §3.4, §5.3, §5.4), with DOMException → PasskeyError mapping (§2.5).
  */
 import { PasskeyError, passkeyError } from '../errors.js';
 import { arrayBufferToBase64Url, base64UrlToArrayBuffer } from './base64url.js';
@@ -153,7 +153,7 @@ export async function getPasskey(options: PasskeyGetOptionsJson): Promise<Passke
 }
 
 /**
- * DOMException names from `navigator.credentials` → {@link PasskeyError} names (contract §2.5):
+ * DOMException names from `navigator.credentials` → {@link PasskeyError} names (docs/wire-contract.md §2.5):
  * InvalidStateError → PasskeyAlreadyExists (registration), NotAllowedError → Passkey{Registration,
  * Authentication}Canceled, AbortError → PasskeyOperationAborted, SecurityError → RelyingPartyMismatch,
  * anything else → Unknown (the original in `underlyingError`).

@@ -1,7 +1,7 @@
 /**
  * Sign-in machinery shared by signIn / confirmSignIn / autoSignIn / signInWithPasskey: the
  * InitiateAuth / RespondToAuthChallenge exchanges, SRP, the WEB_AUTHN ceremony, and the mapping of
- * Cognito challenges to Amplify's `nextStep` (Amplify `signInHelpers`, wire contract §3.1–3.4).
+ * Cognito challenges to Amplify's `nextStep` (Amplify `signInHelpers`, docs/wire-contract.md §3.1–3.4).
  */
 import { getConfig } from '../config.js';
 import {

@@ -1,5 +1,5 @@
 /**
- * Cognito-compatible SRP-6a, client side (USER_SRP_AUTH and USER_AUTH `PASSWORD_SRP`), wire contract §3.2.
+ * Cognito-compatible SRP-6a, client side (USER_SRP_AUTH and USER_AUTH `PASSWORD_SRP`), docs/wire-contract.md §3.2.
  * Byte-for-byte what Amplify's `AuthenticationHelper` + `getSignatureString` produce.
  *
  * Browser-compatible: BigInt arithmetic, WebCrypto (`globalThis.crypto.subtle`) for SHA-256/HMAC and

@@ -57,7 +57,7 @@ export class Pool {
   constructor(readonly record: PoolRecord) {}
   get id() { return this.record.id; }
   get name() { return this.record.name; }
-  /** The SRP pool name: the part of the id after '_' (contract §3.2). */
+  /** The SRP pool name: the part of the id after '_' (docs/wire-contract.md §3.2). */
   get srpName() { return this.record.id.slice(this.record.id.indexOf('_') + 1); }
   private get c(): JsonObject { return this.record.config; }
   get policies(): JsonObject { return (this.c.Policies as JsonObject) ?? {}; }

@@ -65,7 +65,7 @@ export const UnsupportedOperationException = define('UnsupportedOperationExcepti
 export const UnsupportedTokenTypeException = define('UnsupportedTokenTypeException', 'The token type is not supported.');
 export const UnsupportedUserStateException = define('UnsupportedUserStateException', 'The user is in an unsupported state.');
 
-// Passkeys (contract §2.4).
+// Passkeys (docs/wire-contract.md §2.4).
 export const WebAuthnNotEnabledException = define('WebAuthnNotEnabledException', 'Passkeys are not enabled for this user pool.');
 export const WebAuthnConfigurationMissingException = define('WebAuthnConfigurationMissingException', 'The user pool has no relying party id configured.');
 export const WebAuthnChallengeNotFoundException = define('WebAuthnChallengeNotFoundException', 'The challenge was not found or has expired.');

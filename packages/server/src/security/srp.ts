@@ -1,6 +1,6 @@
 /**
  * Cognito-compatible SRP-6a (the `USER_SRP_AUTH` / `PASSWORD_SRP` → `PASSWORD_VERIFIER` exchange),
- * server side. Wire contract §3.2 / §3.4.
+ * server side. docs/wire-contract.md §3.2 / §3.4.
  *
  * Parameters exactly as Amplify's client computes them:
  * - `N` = RFC 3526 3072-bit MODP prime, `g` = 2, `H` = SHA-256.
