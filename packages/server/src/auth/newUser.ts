@@ -33,7 +33,7 @@ export function newUserRecord(pool: Pool, typed: string, attributes: Record<stri
  * alias at sign-in, so Cognito refuses it; so do we.
  * @throws InvalidParameterException
  */
-export function assertUsernameShape(pool: Pool, typed: string): void {
+function assertUsernameShape(pool: Pool, typed: string): void {
   if (pool.emailIsAlias && typed.includes('@')) throw new InvalidParameterException('Username cannot be of email format, since user pool is configured for email alias.');
   if (pool.aliasAttributes.includes('phone_number') && /^\+[0-9]+$/.test(typed)) {
     throw new InvalidParameterException('Username cannot be of phone number format, since user pool is configured for phone_number alias.');

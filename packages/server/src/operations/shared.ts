@@ -81,7 +81,7 @@ export function adminUserOperation<I extends object = Record<string, never>>(
  * email is masked as a real one would be; for any other name the two visible letters are derived from
  * it under the server key, so nothing tells them from a real user's.
  */
-export function simulatedDelivery(s: Pick<Services, 'box'>, pool: Pool, typed: string, user?: UserRecord) {
+function simulatedDelivery(s: Pick<Services, 'box'>, pool: Pool, typed: string, user?: UserRecord) {
   const target = user && deliveryTarget(user);
   if (target) return { CodeDeliveryDetails: { Destination: maskDestination(target.destination), DeliveryMedium: target.medium, AttributeName: target.attribute } };
   const seed = derivedBytes(s.box.macKey, `simulated-delivery\n${pool.id}\n${lookupName(pool, typed)}`, 6);

@@ -83,10 +83,11 @@ export async function initiateUserAuth(ctx: FlowContext): Promise<AuthOutput> {
   const found = await findUser(ctx.s, ctx.pool, typed);
   if (!found && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
   // A user with no first factor yet (passwordless, no passkey) is answered as a stand-in is, not refused.
-  const user = found && (availableChallenges(ctx, found).length > 0 || !ctx.client.preventUserExistenceErrors) ? found : undefined;
+  const own = found ? availableChallenges(ctx, found) : [];
+  const user = found && (own.length > 0 || !ctx.client.preventUserExistenceErrors) ? found : undefined;
   // A disabled user is refused only after a factor verifies (assertUserCanSignIn), so that nothing
   // before it tells a disabled user from an unknown one.
-  const available = availableChallenges(ctx, user, typed);
+  const available = user ? own : availableChallenges(ctx, undefined, typed);
   if (preferred && available.includes(preferred)) {
     if (preferred === 'PASSWORD') return passwordSignIn(ctx, typed, ctx.params.PASSWORD);
     if (preferred === 'PASSWORD_SRP') return startSrp(ctx, typed, ctx.params.SRP_A);

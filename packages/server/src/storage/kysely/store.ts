@@ -489,7 +489,7 @@ async function admitAttempt(db: Kysely<Database> | Transaction<Database>, poolId
 class LimitReached extends Error {}
 
 /** After this long without attempts (and unlocked), a counter starts over (see Store.admitLoginAttempt). */
-export const LOGIN_ATTEMPT_IDLE_RESET_MS = 15 * 60_000;
+const LOGIN_ATTEMPT_IDLE_RESET_MS = 15 * 60_000;
 
 /** Rolls a transaction back with a reason the caller reports. */
 class Abort extends Error {
