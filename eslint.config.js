@@ -14,14 +14,20 @@ export default tseslint.config(
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-var': 'error',
       'prefer-const': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {
     files: ['packages/server/src/**/*.ts'],
     ignores: ['packages/server/src/security/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: CRYPTO.map((name) => ({ name, message: 'Crypto lives in packages/server/src/security/ only.' })) }],
+      'no-restricted-imports': [
+        'error',
+        { paths: CRYPTO.map((name) => ({ name, message: 'Crypto lives in packages/server/src/security/ only.' })) },
+      ],
     },
   },
 );

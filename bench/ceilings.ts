@@ -11,7 +11,12 @@ import { peekRegistration, randomChallenge, verifyAuthentication, verifyRegistra
 import { TokenService, type TokenAlg } from '../packages/server/dist/security/tokens.js';
 import { SecretBox, randomBytesB64, randomId, randomToken, sha256Hex } from '../packages/server/dist/security/secrets.js';
 import {
-  checkPassword, createVerifier, isValidSrpA, parseSrpTimestamp, startSrpSession, verifyPasswordClaim,
+  checkPassword,
+  createVerifier,
+  isValidSrpA,
+  parseSrpTimestamp,
+  startSrpSession,
+  verifyPasswordClaim,
 } from '../packages/server/dist/security/srp.js';
 import type { SigningKeyRecord } from '../packages/server/dist/storage/store.js';
 import { computePasswordClaim, createSrpClientSession } from '../packages/client/dist/internal/srp.js';
@@ -71,7 +76,11 @@ async function measure(op: (i: number) => unknown, seconds = SECONDS): Promise<M
 }
 
 /** Like measure(), for an operation split in timed phases with untimed client work between them. */
-async function measurePhases<S>(phase1: () => Promise<S> | S, between: (s: S) => Promise<unknown> | unknown, phase2: (s: S, x: unknown) => Promise<unknown> | unknown): Promise<Measured> {
+async function measurePhases<S>(
+  phase1: () => Promise<S> | S,
+  between: (s: S) => Promise<unknown> | unknown,
+  phase2: (s: S, x: unknown) => Promise<unknown> | unknown,
+): Promise<Measured> {
   let cpu = 0;
   let wall = 0;
   let n = 0;
@@ -104,12 +113,27 @@ async function measurePhases<S>(phase1: () => Promise<S> | S, between: (s: S) =>
 async function main() {
   const keys = new MemoryKeys();
   const box = new SecretBox('bench-secret-bench-secret-bench-secret-0123');
-  const tokens = new TokenService(keys as never, box, () => 'http://localhost:9230', () => Date.now(), 60_000);
+  const tokens = new TokenService(
+    keys as never,
+    box,
+    () => 'http://localhost:9230',
+    () => Date.now(),
+    60_000,
+  );
   const userId = '0b8f0c3e-7f5a-4a43-9d1e-1c2b3a4d5e6f';
-  const issue = (alg: TokenAlg) => tokens.issue({
-    poolId: POOL, clientId: CLIENT, sub: userId, username: 'signin-0', idClaims: { email: 'signin-0@example.com', email_verified: true },
-    originJti: randomId(), authTime: Math.floor(Date.now() / 1000), accessValiditySec: 3600, idValiditySec: 3600, alg,
-  });
+  const issue = (alg: TokenAlg) =>
+    tokens.issue({
+      poolId: POOL,
+      clientId: CLIENT,
+      sub: userId,
+      username: 'signin-0',
+      idClaims: { email: 'signin-0@example.com', email_verified: true },
+      originJti: randomId(),
+      authTime: Math.floor(Date.now() / 1000),
+      accessValiditySec: 3600,
+      idValiditySec: 3600,
+      alg,
+    });
   /** The crypto of signedIn(): token family id, refresh token (stored hashed), access + id token. */
   const signedIn = async (alg: TokenAlg) => {
     randomId();
@@ -133,7 +157,11 @@ async function main() {
     rp: { id: 'localhost', name: 'localhost' },
     user: { id: userHandle, name: 'signin-0', displayName: 'signin-0@example.com' },
     challenge,
-    pubKeyCredParams: [{ type: 'public-key' as const, alg: -7 }, { type: 'public-key' as const, alg: -8 }, { type: 'public-key' as const, alg: -257 }],
+    pubKeyCredParams: [
+      { type: 'public-key' as const, alg: -7 },
+      { type: 'public-key' as const, alg: -8 },
+      { type: 'public-key' as const, alg: -257 },
+    ],
     timeout: 300_000,
     excludeCredentials: [],
     authenticatorSelection: { residentKey: 'required' as const, requireResidentKey: true, userVerification: 'preferred' as const },
@@ -149,26 +177,53 @@ async function main() {
   const signAuth = new VirtualAuthenticator({ algorithms: ['ES256'], origin: ORIGIN });
   const c0 = randomChallenge(16);
   const stored = await verifyRegistration({
-    credential: await signAuth.createCredential(creationOptions(c0)), expectedChallenge: c0, expectedOrigins: [], rpId: 'localhost', userVerification: 'preferred', attestation: 'none',
+    credential: await signAuth.createCredential(creationOptions(c0)),
+    expectedChallenge: c0,
+    expectedOrigins: [],
+    rpId: 'localhost',
+    userVerification: 'preferred',
+    attestation: 'none',
   });
   const assertions: { challenge: string; credential: string }[] = [];
   for (let i = 0; i < 64; i++) {
     const challenge = randomChallenge(16);
-    const a = await signAuth.getAssertion({ challenge, rpId: 'localhost', allowCredentials: [{ type: 'public-key', id: stored.credentialId }], userVerification: 'preferred', timeout: 300_000 });
+    const a = await signAuth.getAssertion({
+      challenge,
+      rpId: 'localhost',
+      allowCredentials: [{ type: 'public-key', id: stored.credentialId }],
+      userVerification: 'preferred',
+      timeout: 300_000,
+    });
     assertions.push({ challenge, credential: JSON.stringify(a) });
   }
   const verifyAssertion = (i: number) => {
     const a = assertions[i % assertions.length]!;
     return verifyAuthentication({
-      credential: JSON.parse(a.credential), expectedChallenge: a.challenge, expectedOrigins: [], rpId: 'localhost', userVerification: 'preferred',
-      storedCredential: { credentialId: stored.credentialId, publicKey: stored.publicKey, signCount: 0, transports: ['internal', 'hybrid'] },
+      credential: JSON.parse(a.credential),
+      expectedChallenge: a.challenge,
+      expectedOrigins: [],
+      rpId: 'localhost',
+      userVerification: 'preferred',
+      storedCredential: {
+        credentialId: stored.credentialId,
+        publicKey: stored.publicKey,
+        signCount: 0,
+        transports: ['internal', 'hybrid'],
+      },
       allowCounterRegression: false,
     });
   };
   const verifyReg = (i: number) => {
     const r = registrations[i % registrations.length]!;
     peekRegistration(r.credential);
-    return verifyRegistration({ credential: r.credential, expectedChallenge: r.challenge, expectedOrigins: [], rpId: 'localhost', userVerification: 'preferred', attestation: 'none' });
+    return verifyRegistration({
+      credential: r.credential,
+      expectedChallenge: r.challenge,
+      expectedOrigins: [],
+      rpId: 'localhost',
+      userVerification: 'preferred',
+      attestation: 'none',
+    });
   };
 
   // SRP inputs.
@@ -215,8 +270,15 @@ async function main() {
       sha256Hex(s.secret);
       parseSrpTimestamp(claim.TIMESTAMP);
       const ok = verifyPasswordClaim({
-        poolName: POOL_NAME, userIdForSrp: userId, verifierHex, bHex: s.b.bHex, BHex: s.b.BHex, srpAHex: s.eph.srpA,
-        secretBlockB64: s.secret, timestamp: claim.TIMESTAMP, signatureB64: claim.PASSWORD_CLAIM_SIGNATURE,
+        poolName: POOL_NAME,
+        userIdForSrp: userId,
+        verifierHex,
+        bHex: s.b.bHex,
+        BHex: s.b.BHex,
+        srpAHex: s.eph.srpA,
+        secretBlockB64: s.secret,
+        timestamp: claim.TIMESTAMP,
+        signatureB64: claim.PASSWORD_CLAIM_SIGNATURE,
       });
       if (!ok) throw new Error('SRP claim did not verify: the bench client is wrong');
       await signedIn('RS256');
@@ -238,9 +300,18 @@ async function main() {
   components['checkPassword'] = await measure(() => checkPassword(POOL_NAME, userId, 'Bench-Passw0rd!', saltHex, verifierHex), short);
 
   // Client-side costs, for the report (the generator measures its own CPU too).
-  const req = { challenge: randomChallenge(16), rpId: 'localhost', allowCredentials: [{ type: 'public-key' as const, id: stored.credentialId }], userVerification: 'preferred' as const, timeout: 300_000 };
+  const req = {
+    challenge: randomChallenge(16),
+    rpId: 'localhost',
+    allowCredentials: [{ type: 'public-key' as const, id: stored.credentialId }],
+    userVerification: 'preferred' as const,
+    timeout: 300_000,
+  };
   client['authenticator getAssertion (ES256)'] = await measure(() => signAuth.getAssertion(req), short);
-  client['authenticator createCredential (ES256, none)'] = await measure(() => new VirtualAuthenticator({ algorithms: ['ES256'], origin: ORIGIN }).createCredential(creationOptions(randomChallenge(16))), short);
+  client['authenticator createCredential (ES256, none)'] = await measure(
+    () => new VirtualAuthenticator({ algorithms: ['ES256'], origin: ORIGIN }).createCredential(creationOptions(randomChallenge(16))),
+    short,
+  );
   const B = startSrpSession(verifierHex).BHex;
   const secret = randomBytesB64(48);
   client['SRP claim, bench client (OpenSSL modexp)'] = await measure(() => passwordClaim(POOL_NAME, key, ephemerals[0]!, B, secret), short);
@@ -251,12 +322,25 @@ async function main() {
     let n = 0;
     while (n < 3 || performance.now() - t0 < 1000) {
       const session = createSrpClientSession();
-      await computePasswordClaim({ session, poolName: POOL_NAME, userIdForSrp: userId, password: 'Bench-Passw0rd!', srpB: B, salt: saltHex, secretBlock: secret });
+      await computePasswordClaim({
+        session,
+        poolName: POOL_NAME,
+        userIdForSrp: userId,
+        password: 'Bench-Passw0rd!',
+        srpB: B,
+        salt: saltHex,
+        secretBlock: secret,
+      });
       n++;
       if (n >= 10) break;
     }
     const cpu = cpuNow() - c0;
-    client['SRP ephemeral + claim, @latchkey/auth (pure BigInt, as in a browser)'] = { opsPerCoreSec: n / (cpu / 1000), cpuMsPerOp: cpu / n, opsPerWallSec: n / ((performance.now() - t0) / 1000), n };
+    client['SRP ephemeral + claim, @latchkey/auth (pure BigInt, as in a browser)'] = {
+      opsPerCoreSec: n / (cpu / 1000),
+      cpuMsPerOp: cpu / n,
+      opsPerWallSec: n / ((performance.now() - t0) / 1000),
+      n,
+    };
   }
 
   process.stdout.write(JSON.stringify({ seconds: SECONDS, ceremonies, components, client }) + '\n');

@@ -108,7 +108,13 @@ function machine() {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown';
   const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout.trim() || String(os.availableParallelism());
-  return { nproc: Number(nproc), cpuModel: model, node: process.version, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1), kernel: os.release() };
+  return {
+    nproc: Number(nproc),
+    cpuModel: model,
+    node: process.version,
+    memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    kernel: os.release(),
+  };
 }
 
 /**
@@ -174,7 +180,9 @@ async function preparePostgres(): Promise<PgTarget> {
   const schema = `bench_${tag}`;
   if (!PG_PRIVATE_DB) {
     return {
-      url: PG_URL, schema, where: `fresh schema ${schema} in database ${new URL(PG_URL).pathname.slice(1)} on ${new URL(PG_URL).host}`,
+      url: PG_URL,
+      schema,
+      where: `fresh schema ${schema} in database ${new URL(PG_URL).pathname.slice(1)} on ${new URL(PG_URL).host}`,
       drop: () => pgQuery(PG_URL, `DROP SCHEMA IF EXISTS ${schema} CASCADE`),
     };
   }
@@ -182,7 +190,9 @@ async function preparePostgres(): Promise<PgTarget> {
   await pgQuery(PG_URL, `CREATE DATABASE ${db}`);
   const url = pgUrl(PG_URL, db);
   return {
-    url, schema, where: `fresh schema ${schema} in a private database ${db} on ${new URL(PG_URL).host} (--pg-private-db)`,
+    url,
+    schema,
+    where: `fresh schema ${schema} in a private database ${db} on ${new URL(PG_URL).host} (--pg-private-db)`,
     async drop() {
       await pgQuery(url, `DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
       await pgQuery(PG_URL, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
@@ -193,7 +203,10 @@ async function preparePostgres(): Promise<PgTarget> {
 // ------------------------------------------------------------------------------------------------
 // Servers
 // ------------------------------------------------------------------------------------------------
-const ADMIN: AdminKeys = { accessKeyId: `LKIABENCH${randomBytes(6).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url') };
+const ADMIN: AdminKeys = {
+  accessKeyId: `LKIABENCH${randomBytes(6).toString('hex').toUpperCase()}`,
+  secretAccessKey: randomBytes(30).toString('base64url'),
+};
 const SERVER_ENV: NodeJS.ProcessEnv = {
   ...process.env,
   LATCHKEY_SECRET: randomBytes(32).toString('base64url'),
@@ -212,15 +225,32 @@ function profileArgs(name: string | undefined): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
-async function startLatchkey(storage: 'sqlite' | 'postgres', workers: number, dataDir: string, pgTarget?: PgTarget, tag = '', profileName?: string): Promise<ServerProcess> {
+async function startLatchkey(
+  storage: 'sqlite' | 'postgres',
+  workers: number,
+  dataDir: string,
+  pgTarget?: PgTarget,
+  tag = '',
+  profileName?: string,
+): Promise<ServerProcess> {
   const port = await freePort();
   const name = `latchkey-${storage}-w${workers}${tag}`;
   const args = [
     ...profileArgs(profileName),
-    join(ROOT, 'packages/server/bin/latchkey.js'), 'serve',
-    '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--no-dev', '--workers', String(workers),
+    join(ROOT, 'packages/server/bin/latchkey.js'),
+    'serve',
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--data',
+    dataDir,
+    '--no-dev',
+    '--workers',
+    String(workers),
     // Token issuers derive from the public URL; a fixed one keeps tokens valid across the restarts on other ports.
-    '--public-url', PUBLIC_URL,
+    '--public-url',
+    PUBLIC_URL,
     ...(pgTarget ? ['--database-url', pgTarget.url, '--database-schema', pgTarget.schema] : []),
   ];
   const srv = await spawnServer({ name, args, env: SERVER_ENV, port, workers, logFile: join(TMP, `${name}.log`), cwd: ROOT });
@@ -232,8 +262,13 @@ async function startBare(workers: number): Promise<ServerProcess> {
   const port = await freePort();
   const name = `bare-fastify-w${workers}`;
   const srv = await spawnServer({
-    name, args: [...profileArgs(PROFILE ? name : undefined), join(ROOT, 'bench/bare-fastify.mjs'), String(port), String(workers)], env: SERVER_ENV, port, workers,
-    logFile: join(TMP, `${name}.log`), cwd: ROOT,
+    name,
+    args: [...profileArgs(PROFILE ? name : undefined), join(ROOT, 'bench/bare-fastify.mjs'), String(port), String(workers)],
+    env: SERVER_ENV,
+    port,
+    workers,
+    logFile: join(TMP, `${name}.log`),
+    cwd: ROOT,
   });
   srv.stop = track(srv.stop.bind(srv));
   return srv;
@@ -253,7 +288,11 @@ interface Measured {
   workerShares: number[];
 }
 
-async function measure(srv: ServerProcess, fn: (ep: Endpoint) => (slot: number, seq: number) => Promise<void>, mode: { count?: number } = {}): Promise<Measured> {
+async function measure(
+  srv: ServerProcess,
+  fn: (ep: Endpoint) => (slot: number, seq: number) => Promise<void>,
+  mode: { count?: number } = {},
+): Promise<Measured> {
   const ep = new Endpoint('127.0.0.1', srv.port, CONCURRENCY);
   let c0 = new Map<number, number>();
   let c1 = new Map<number, number>();
@@ -261,21 +300,24 @@ async function measure(srv: ServerProcess, fn: (ep: Endpoint) => (slot: number, 
   const sys: [number, number] = [0, 0];
   const us = () => Number(process.hrtime.bigint() / 1000n);
   try {
-    const result = await runLoad({
-      concurrency: CONCURRENCY,
-      ...(mode.count !== undefined ? { count: mode.count } : { warmupMs: WARMUP_S * 1000, durationMs: DURATION_S * 1000 }),
-      onWindow: (edge) => {
-        if (edge === 'start') {
-          c0 = srv.cpuByPid();
-          sys[0] = srv.sysMs();
-          windowUs[0] = us();
-        } else {
-          c1 = srv.cpuByPid();
-          sys[1] = srv.sysMs();
-          windowUs[1] = us();
-        }
+    const result = await runLoad(
+      {
+        concurrency: CONCURRENCY,
+        ...(mode.count !== undefined ? { count: mode.count } : { warmupMs: WARMUP_S * 1000, durationMs: DURATION_S * 1000 }),
+        onWindow: (edge) => {
+          if (edge === 'start') {
+            c0 = srv.cpuByPid();
+            sys[0] = srv.sysMs();
+            windowUs[0] = us();
+          } else {
+            c1 = srv.cpuByPid();
+            sys[1] = srv.sysMs();
+            windowUs[1] = us();
+          }
+        },
       },
-    }, fn(ep));
+      fn(ep),
+    );
     let total = 0;
     const workers = srv.workerPids();
     const perWorker = workers.map((p) => (c1.get(p) ?? 0) - (c0.get(p) ?? 0));
@@ -297,9 +339,11 @@ async function measure(srv: ServerProcess, fn: (ep: Endpoint) => (slot: number, 
 function describeCell(label: string, m: Measured) {
   const r = m.result;
   const share = m.workerShares.length > 1 ? ` workers ${m.workerShares.map((s) => `${(s * 100).toFixed(0)}%`).join('/')}` : '';
-  log(`  ${label.padEnd(44)} ${r.opsPerSec.toFixed(1).padStart(8)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ` +
-    `server ${m.serverCpuMsPerOp.toFixed(2)} ms/op (${m.serverCores.toFixed(2)} cores, ${(m.serverSysShare * 100).toFixed(0)}% sys)  client ${r.clientCpuMsPerOp.toFixed(2)} ms/op${share}` +
-    (r.errors ? `  ERRORS ${r.errors}: ${r.errorSamples[0]}` : ''));
+  log(
+    `  ${label.padEnd(44)} ${r.opsPerSec.toFixed(1).padStart(8)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ` +
+      `server ${m.serverCpuMsPerOp.toFixed(2)} ms/op (${m.serverCores.toFixed(2)} cores, ${(m.serverSysShare * 100).toFixed(0)}% sys)  client ${r.clientCpuMsPerOp.toFixed(2)} ms/op${share}` +
+      (r.errors ? `  ERRORS ${r.errors}: ${r.errorSamples[0]}` : ''),
+  );
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -309,8 +353,12 @@ async function main() {
   const mach = machine();
   const load0 = os.loadavg();
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
-  log(`${QUICK ? 'QUICK' : 'full'} run: ${mach.nproc} × ${mach.cpuModel}, Node ${mach.node}; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`);
-  log(`matrix: storage ${STORAGES.join(',')} × workers ${WORKERS.join(',')} × ${SCENARIO_IDS.join(',')}; ${WARMUP_S}s warm-up + ${DURATION_S}s per cell, ${CONCURRENCY} connections`);
+  log(
+    `${QUICK ? 'QUICK' : 'full'} run: ${mach.nproc} × ${mach.cpuModel}, Node ${mach.node}; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`,
+  );
+  log(
+    `matrix: storage ${STORAGES.join(',')} × workers ${WORKERS.join(',')} × ${SCENARIO_IDS.join(',')}; ${WARMUP_S}s warm-up + ${DURATION_S}s per cell, ${CONCURRENCY} connections`,
+  );
 
   if (!has('--no-build')) {
     log('npm run build');
@@ -319,13 +367,21 @@ async function main() {
   }
 
   log(`crypto ceilings (${CEILING_SECONDS}s each, separate process)`);
-  const ceil = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/ceilings.ts'), '--seconds', String(CEILING_SECONDS)], { cwd: ROOT, encoding: 'utf8', env: SERVER_ENV });
+  const ceil = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/ceilings.ts'), '--seconds', String(CEILING_SECONDS)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: SERVER_ENV,
+  });
   if (ceil.status !== 0) throw new Error(`ceilings failed:\n${ceil.stderr}`);
   const ceilings = JSON.parse(ceil.stdout.trim().split('\n').pop()!) as Ceilings;
-  for (const [k, v] of Object.entries(ceilings.ceremonies)) log(`  ceiling ${k.padEnd(14)} ${v.opsPerCoreSec.toFixed(0).padStart(6)} ops/s/core (${v.cpuMsPerOp.toFixed(2)} ms CPU/op)`);
+  for (const [k, v] of Object.entries(ceilings.ceremonies))
+    log(`  ceiling ${k.padEnd(14)} ${v.opsPerCoreSec.toFixed(0).padStart(6)} ops/s/core (${v.cpuMsPerOp.toFixed(2)} ms CPU/op)`);
 
   const sqliteCommit = STORAGES.includes('sqlite') ? sqliteCommitCost(DATA_ROOT) : undefined;
-  if (sqliteCommit) log(`SQLite commit in ${DATA_ROOT}: ${sqliteCommit.fullMs.toFixed(2)} ms (WAL, synchronous=FULL, as the server), ${sqliteCommit.normalMs.toFixed(3)} ms with NORMAL`);
+  if (sqliteCommit)
+    log(
+      `SQLite commit in ${DATA_ROOT}: ${sqliteCommit.fullMs.toFixed(2)} ms (WAL, synchronous=FULL, as the server), ${sqliteCommit.normalMs.toFixed(3)} ms with NORMAL`,
+    );
 
   const rows: Row[] = [];
   const mem: MemRow[] = [];
@@ -375,7 +431,11 @@ async function main() {
         if (!st) {
           const t = Date.now();
           st = await setupPool(admin, ADMIN, {
-            signInUsers: CONCURRENCY, registerUsers: QUICK ? 48 : 200, listPasskeys: 20, ephemerals: 64, log: (m) => log(`  ${m}`),
+            signInUsers: CONCURRENCY,
+            registerUsers: QUICK ? 48 : 200,
+            listPasskeys: 20,
+            ephemerals: 64,
+            log: (m) => log(`  ${m}`),
           });
           log(`  setup done in ${((Date.now() - t) / 1000).toFixed(1)}s (pool ${st.poolId})`);
         }
@@ -396,11 +456,13 @@ async function main() {
           profileWindows.set(`${storage}-w${w}-${id}`, m.windowUs);
         }
         if (w === 1 && EXISTENCE_N > 0 && !PROFILE) {
-          for (const t of await measureExistenceTiming('127.0.0.1', srv.port, ADMIN, EXISTENCE_N, (m) => log(`  ${m}`))) existence.push({ storage, ...t });
+          for (const t of await measureExistenceTiming('127.0.0.1', srv.port, ADMIN, EXISTENCE_N, (m) => log(`  ${m}`)))
+            existence.push({ storage, ...t });
         }
         const pids = srv.pids();
         mem.push({
-          storage, workers: w,
+          storage,
+          workers: w,
           processes: pids.map((pid, i) => ({ pid, role: w > 1 && i === 0 ? 'primary' : `worker${w > 1 ? ` ${i}` : ''}`, ...memory(pid) })),
         });
       } finally {
@@ -424,7 +486,10 @@ async function main() {
     let n2 = n2planned;
     if (listRate && n2 / listRate > left) {
       n2 = Math.max(3 * n1, Math.floor((listRate * left) / 1000) * 1000);
-      if (n2 < n2planned) notes.push(`RSS check shortened from ${n2planned} to ${n2} operations to keep the run within ${BUDGET_S} s (List ran at ${listRate.toFixed(0)} ops/s).`);
+      if (n2 < n2planned)
+        notes.push(
+          `RSS check shortened from ${n2planned} to ${n2} operations to keep the run within ${BUDGET_S} s (List ran at ${listRate.toFixed(0)} ops/s).`,
+        );
       else n2 = n2planned;
     }
     log(`${storage}: RSS stability, ListWebAuthnCredentials × ${n1} then × ${n2} in total (fresh 1-worker server)`);
@@ -436,9 +501,22 @@ async function main() {
       const after1 = memory(pid);
       const b = await measure(srv, (ep) => ceremony('list', ep, state), { count: n2 - n1 });
       const after2 = memory(pid);
-      rss = { storage, scenario: 'list', n1, n2, startMiB: atStart.rssMiB, rss1MiB: after1.rssMiB, rss2MiB: after2.rssMiB, hwmMiB: after2.hwmMiB, errors: a.result.errors + b.result.errors, opsPerSec: (a.result.ops + b.result.ops) / (a.result.seconds + b.result.seconds) };
+      rss = {
+        storage,
+        scenario: 'list',
+        n1,
+        n2,
+        startMiB: atStart.rssMiB,
+        rss1MiB: after1.rssMiB,
+        rss2MiB: after2.rssMiB,
+        hwmMiB: after2.hwmMiB,
+        errors: a.result.errors + b.result.errors,
+        opsPerSec: (a.result.ops + b.result.ops) / (a.result.seconds + b.result.seconds),
+      };
       for (const x of [a, b]) if (x.result.errors) log(`  RSS run errors: ${x.result.errors}: ${x.result.errorSamples.join(' | ')}`);
-      log(`  RSS: start ${atStart.rssMiB.toFixed(1)} MiB, after ${n1}: ${after1.rssMiB.toFixed(1)} MiB, after ${n2}: ${after2.rssMiB.toFixed(1)} MiB (peak ${after2.hwmMiB.toFixed(1)})`);
+      log(
+        `  RSS: start ${atStart.rssMiB.toFixed(1)} MiB, after ${n1}: ${after1.rssMiB.toFixed(1)} MiB, after ${n2}: ${after2.rssMiB.toFixed(1)} MiB (peak ${after2.hwmMiB.toFixed(1)})`,
+      );
     } finally {
       await srv.stop();
     }
@@ -447,8 +525,24 @@ async function main() {
 
   keepLogs = rows.some((r) => r.result.errors > 0) || (rss?.errors ?? 0) > 0;
   const report: Report = {
-    runId: RUN_ID, quick: QUICK, command, machine: mach, loadAvgStart: load0, loadAvgEnd: os.loadavg(), durationS: DURATION_S, warmupS: WARMUP_S,
-    concurrency: CONCURRENCY, elapsedS: (Date.now() - started) / 1000, ceilings, sqliteCommit, rows, mem, rss, existence, notes, fullMatrix: FULL_MATRIX,
+    runId: RUN_ID,
+    quick: QUICK,
+    command,
+    machine: mach,
+    loadAvgStart: load0,
+    loadAvgEnd: os.loadavg(),
+    durationS: DURATION_S,
+    warmupS: WARMUP_S,
+    concurrency: CONCURRENCY,
+    elapsedS: (Date.now() - started) / 1000,
+    ceilings,
+    sqliteCommit,
+    rows,
+    mem,
+    rss,
+    existence,
+    notes,
+    fullMatrix: FULL_MATRIX,
   };
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(join(RESULTS, `${RUN_ID}${QUICK ? '-quick' : ''}.json`), JSON.stringify(report, null, 2));
@@ -467,7 +561,9 @@ const profileWindows = new Map<string, [number, number]>();
 
 function profileNotes(infix: string): string[] {
   const base = join(RESULTS, 'profiles');
-  const dirs = readdirSync(base).filter((d) => d.startsWith(`${RUN_ID}-${infix}`) || d === `${RUN_ID}-${infix.replace(/-$/, '')}`).sort();
+  const dirs = readdirSync(base)
+    .filter((d) => d.startsWith(`${RUN_ID}-${infix}`) || d === `${RUN_ID}-${infix.replace(/-$/, '')}`)
+    .sort();
   const out: string[] = [];
   for (const d of dirs) {
     for (const f of readdirSync(join(base, d)).filter((x) => x.endsWith('.cpuprofile'))) {

@@ -48,7 +48,7 @@ export { ${APIS.join(', ')} };`,
   },
 ];
 
-const versionOf = pkg => JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+const versionOf = (pkg) => JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
 
 const results = [];
 for (const app of apps) {
@@ -70,22 +70,24 @@ for (const app of apps) {
     name: app.name,
     minified: code.byteLength,
     gzip: gzipSync(code, { level: constants.Z_BEST_COMPRESSION }).byteLength,
-    modules: Object.values(Object.values(out.metafile.outputs)[0].inputs).filter(i => i.bytesInOutput > 0).length,
+    modules: Object.values(Object.values(out.metafile.outputs)[0].inputs).filter((i) => i.bytesInOutput > 0).length,
   });
 }
 
-const kb = n => `${(n / 1024).toFixed(1)} KiB`;
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const [ours, amplify] = results;
 const ratio = (a, b) => `${((a / b) * 100).toFixed(1)} %`;
 
 const header = ['library', 'minified', 'gzip', 'modules bundled'];
-const rows = results.map(r => [r.name, `${r.minified} B (${kb(r.minified)})`, `${r.gzip} B (${kb(r.gzip)})`, String(r.modules)]);
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
-const line = cells => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+const rows = results.map((r) => [r.name, `${r.minified} B (${kb(r.minified)})`, `${r.gzip} B (${kb(r.gzip)})`, String(r.modules)]);
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
 console.log(line(header));
-console.log(widths.map(w => '-'.repeat(w)).join('  '));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
-console.log(`\n@latchkey/auth is ${ratio(ours.gzip, amplify.gzip)} of aws-amplify/auth gzipped (${ratio(ours.minified, amplify.minified)} minified).`);
+console.log(
+  `\n@latchkey/auth is ${ratio(ours.gzip, amplify.gzip)} of aws-amplify/auth gzipped (${ratio(ours.minified, amplify.minified)} minified).`,
+);
 
 const md = `# Bundle size
 
@@ -94,7 +96,7 @@ What an app pays to manage passkeys: a browser app that configures the library a
 
 | library | minified | gzip | modules bundled |
 |---|---:|---:|---:|
-${results.map(r => `| \`${r.name}\` | ${r.minified.toLocaleString('en-US')} B (${kb(r.minified)}) | ${r.gzip.toLocaleString('en-US')} B (${kb(r.gzip)}) | ${r.modules} |`).join('\n')}
+${results.map((r) => `| \`${r.name}\` | ${r.minified.toLocaleString('en-US')} B (${kb(r.minified)}) | ${r.gzip.toLocaleString('en-US')} B (${kb(r.gzip)}) | ${r.modules} |`).join('\n')}
 
 \`@latchkey/auth\` is **${ratio(ours.gzip, amplify.gzip)}** of \`aws-amplify/auth\` gzipped (${ratio(ours.minified, amplify.minified)} minified).
 

@@ -5,7 +5,11 @@
  * throughput), on one keep-alive connection; the medians and their gap are reported.
  */
 import {
-  AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand,
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { computePasswordClaim, createSrpClientSession } from '../../packages/client/src/internal/srp.js';
@@ -39,31 +43,60 @@ async function timed(ep: Endpoint, target: string, body: unknown): Promise<numbe
  * Creates a pool with `users` known users, then times every operation `n` times per side.
  * Known users get at most 4 wrong passwords each (below the lockout threshold), so no answer is a lockout.
  */
-export async function measureExistenceTiming(host: string, port: number, keys: AdminKeys, n: number, log: (m: string) => void): Promise<ExistenceTiming[]> {
-  const sdk = new CognitoIdentityProviderClient({ endpoint: `http://${host}:${port}`, region: 'us-east-1', credentials: keys, maxAttempts: 2 });
+export async function measureExistenceTiming(
+  host: string,
+  port: number,
+  keys: AdminKeys,
+  n: number,
+  log: (m: string) => void,
+): Promise<ExistenceTiming[]> {
+  const sdk = new CognitoIdentityProviderClient({
+    endpoint: `http://${host}:${port}`,
+    region: 'us-east-1',
+    credentials: keys,
+    maxAttempts: 2,
+  });
   const ep = new Endpoint(host, port, 1);
   try {
-    const pool = await sdk.send(new CreateUserPoolCommand({
-      PoolName: `bench-existence-${Date.now()}`,
-      Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'WEB_AUTHN'] } },
-      AutoVerifiedAttributes: ['email'],
-    }));
+    const pool = await sdk.send(
+      new CreateUserPoolCommand({
+        PoolName: `bench-existence-${Date.now()}`,
+        Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'WEB_AUTHN'] } },
+        AutoVerifiedAttributes: ['email'],
+      }),
+    );
     const poolId = pool.UserPool!.Id!;
-    await sdk.send(new SetUserPoolMfaConfigCommand({ UserPoolId: poolId, WebAuthnConfiguration: { RelyingPartyId: 'localhost', UserVerification: 'preferred' } }));
-    const client = await sdk.send(new CreateUserPoolClientCommand({
-      UserPoolId: poolId, ClientName: 'existence', ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-      PreventUserExistenceErrors: 'ENABLED',
-    }));
+    await sdk.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: poolId,
+        WebAuthnConfiguration: { RelyingPartyId: 'localhost', UserVerification: 'preferred' },
+      }),
+    );
+    const client = await sdk.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: poolId,
+        ClientName: 'existence',
+        ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        PreventUserExistenceErrors: 'ENABLED',
+      }),
+    );
     const ClientId = client.UserPoolClient!.ClientId!;
     // Each user takes at most 4 wrong guesses per guessing operation, so none reaches the lockout.
     const users = Math.ceil(n / 4);
     log(`existence timing: ${2 * users} known users, ${n} calls per operation and side`);
     const names = Array.from({ length: users }, (_, i) => [`known-${i}`, `known-srp-${i}`]).flat();
     for (const Username of names) {
-      await sdk.send(new AdminCreateUserCommand({
-        UserPoolId: poolId, Username, MessageAction: 'SUPPRESS',
-        UserAttributes: [{ Name: 'email', Value: `${Username}@example.com` }, { Name: 'email_verified', Value: 'true' }],
-      }));
+      await sdk.send(
+        new AdminCreateUserCommand({
+          UserPoolId: poolId,
+          Username,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [
+            { Name: 'email', Value: `${Username}@example.com` },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      );
       await sdk.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username, Password: PASSWORD, Permanent: true }));
     }
     const known = (i: number) => `known-${i % users}`;
@@ -74,18 +107,37 @@ export async function measureExistenceTiming(host: string, port: number, keys: A
       const session = createSrpClientSession();
       const init = await ep.ok('InitiateAuth', { ClientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME, SRP_A: session.srpA } });
       const p = init.ChallengeParameters;
-      const claim = await computePasswordClaim({ session, poolName, userIdForSrp: p.USER_ID_FOR_SRP, password: `Wr0ng-${i}`, srpB: p.SRP_B, salt: p.SALT, secretBlock: p.SECRET_BLOCK });
-      return timed(ep, 'RespondToAuthChallenge', { ClientId, ChallengeName: 'PASSWORD_VERIFIER', Session: init.Session, ChallengeResponses: { USERNAME: p.USER_ID_FOR_SRP, ...claim } });
+      const claim = await computePasswordClaim({
+        session,
+        poolName,
+        userIdForSrp: p.USER_ID_FOR_SRP,
+        password: `Wr0ng-${i}`,
+        srpB: p.SRP_B,
+        salt: p.SALT,
+        secretBlock: p.SECRET_BLOCK,
+      });
+      return timed(ep, 'RespondToAuthChallenge', {
+        ClientId,
+        ChallengeName: 'PASSWORD_VERIFIER',
+        Session: init.Session,
+        ChallengeResponses: { USERNAME: p.USER_ID_FOR_SRP, ...claim },
+      });
     };
     const unknown = (i: number) => `nobody-${i}-${Date.now().toString(36)}`;
     const ops: { operation: string; call: (name: string, i: number) => Promise<number>; known?: (i: number) => string }[] = [
       {
         operation: 'InitiateAuth USER_PASSWORD_AUTH (wrong password)',
-        call: (USERNAME, i) => timed(ep, 'InitiateAuth', { ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME, PASSWORD: `Wr0ng-${i}` } }),
+        call: (USERNAME, i) =>
+          timed(ep, 'InitiateAuth', { ClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME, PASSWORD: `Wr0ng-${i}` } }),
       },
       {
         operation: 'InitiateAuth USER_SRP_AUTH',
-        call: (USERNAME) => timed(ep, 'InitiateAuth', { ClientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME, SRP_A: createSrpClientSession().srpA } }),
+        call: (USERNAME) =>
+          timed(ep, 'InitiateAuth', {
+            ClientId,
+            AuthFlow: 'USER_SRP_AUTH',
+            AuthParameters: { USERNAME, SRP_A: createSrpClientSession().srpA },
+          }),
       },
       {
         operation: 'RespondToAuthChallenge PASSWORD_VERIFIER (wrong password)',

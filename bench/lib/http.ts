@@ -17,7 +17,11 @@ export interface Reply {
 export class Endpoint {
   readonly agent: http.Agent;
 
-  constructor(readonly host: string, readonly port: number, sockets: number) {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    sockets: number,
+  ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets, scheduling: 'fifo' });
   }
 
@@ -28,32 +32,35 @@ export class Endpoint {
 
   post(amzTarget: string, payload: string): Promise<Reply> {
     return new Promise((resolve, reject) => {
-      const req = http.request({
-        host: this.host,
-        port: this.port,
-        method: 'POST',
-        path: '/',
-        agent: this.agent,
-        headers: {
-          'content-type': 'application/x-amz-json-1.1',
-          'x-amz-target': amzTarget,
-          'content-length': Buffer.byteLength(payload),
+      const req = http.request(
+        {
+          host: this.host,
+          port: this.port,
+          method: 'POST',
+          path: '/',
+          agent: this.agent,
+          headers: {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amz-target': amzTarget,
+            'content-length': Buffer.byteLength(payload),
+          },
         },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = text ? JSON.parse(text) : undefined;
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, json, text });
-        });
-        res.on('error', reject);
-      });
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json: unknown;
+            try {
+              json = text ? JSON.parse(text) : undefined;
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, json, text });
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(payload);
     });

@@ -127,10 +127,12 @@ export async function spawnServer(opts: SpawnOptions): Promise<ServerProcess> {
   const child = spawn(process.execPath, opts.args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   let exited: number | null = null;
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
-    exited = code ?? (signal ? 128 : 1);
-    resolve();
-  }));
+  const exitPromise = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = code ?? (signal ? 128 : 1);
+      resolve();
+    }),
+  );
   const pid = child.pid!;
   const logTail = (n = 30) => {
     try {

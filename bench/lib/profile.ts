@@ -28,7 +28,13 @@ function where(url: string): string {
 
 /** `windowUs`: only samples inside [from, to] (CLOCK_MONOTONIC µs, i.e. process.hrtime.bigint() / 1000 in any process). */
 export function summarizeProfile(file: string, top = 25, windowUs?: [number, number]): string {
-  const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] };
+  const prof = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: Node[];
+    startTime: number;
+    endTime: number;
+    samples: number[];
+    timeDeltas: number[];
+  };
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -41,7 +47,9 @@ export function summarizeProfile(file: string, top = 25, windowUs?: [number, num
     self.set(prof.samples[i]!, (self.get(prof.samples[i]!) ?? 0) + (prof.timeDeltas[i] ?? 0));
   }
   const total = [...self.values()].reduce((a, b) => a + b, 0);
-  const idle = [...self.entries()].filter(([id]) => ['(idle)', '(program)'].includes(byId.get(id)!.callFrame.functionName)).reduce((a, [, v]) => a + v, 0);
+  const idle = [...self.entries()]
+    .filter(([id]) => ['(idle)', '(program)'].includes(byId.get(id)!.callFrame.functionName))
+    .reduce((a, [, v]) => a + v, 0);
   const busy = total - idle;
 
   const fnSelf = new Map<string, number>();
@@ -67,7 +75,12 @@ export function summarizeProfile(file: string, top = 25, windowUs?: [number, num
     }
   }
   const ms = (us: number) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((us / busy) * 100).toFixed(1).padStart(5)} %`;
-  const list = (m: Map<string, number>, n: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `  ${ms(v)}  ${k}`).join('\n');
+  const list = (m: Map<string, number>, n: number) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `  ${ms(v)}  ${k}`)
+      .join('\n');
   return [
     `profile ${file}${windowUs ? ' (measured window only)' : ''}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s not idle (percentages of that; time blocked in synchronous calls counts as busy)`,
     'self time by package:',

@@ -53,7 +53,18 @@ export interface Report {
   sqliteCommit?: { fullMs: number; normalMs: number };
   rows: Row[];
   mem: MemRow[];
-  rss?: { storage: string; scenario: string; n1: number; n2: number; startMiB: number; rss1MiB: number; rss2MiB: number; hwmMiB: number; errors: number; opsPerSec: number };
+  rss?: {
+    storage: string;
+    scenario: string;
+    n1: number;
+    n2: number;
+    startMiB: number;
+    rss1MiB: number;
+    rss2MiB: number;
+    hwmMiB: number;
+    errors: number;
+    opsPerSec: number;
+  };
   /** Known vs unknown users (PreventUserExistenceErrors on): median latency of interleaved calls. */
   existence?: { storage: string; operation: string; n: number; knownMs: number; unknownMs: number }[];
   notes: string[];
@@ -79,7 +90,9 @@ function ceilingFor(rep: Report, row: Row): number | undefined {
 }
 
 function bareFor(rep: Report, workers: number): Row | undefined {
-  return rep.rows.find((r) => r.scenario === 'bare' && r.workers === workers) ?? rep.rows.find((r) => r.scenario === 'bare' && r.workers === 1);
+  return (
+    rep.rows.find((r) => r.scenario === 'bare' && r.workers === workers) ?? rep.rows.find((r) => r.scenario === 'bare' && r.workers === 1)
+  );
 }
 
 interface TableRow {
@@ -114,8 +127,14 @@ function tableRows(rep: Report): TableRow[] {
       bare: r.scenario === 'bare' || !bare ? '—' : pct(r.result.opsPerSec / bare.result.opsPerSec),
       server: f(r.serverCpuMsPerOp, 2),
       client: f(r.result.clientCpuMsPerOp, 2),
-      cryptoShare: r.scenario === 'bare' || !rep.ceilings.ceremonies[r.scenario] ? '—' : pct(rep.ceilings.ceremonies[r.scenario]!.cpuMsPerOp / r.serverCpuMsPerOp),
-      cores: r.workerShares.length > 1 ? `${f(r.serverCores, 2)} (${r.workerShares.map((s) => (s * 100).toFixed(0)).join('/')} %)` : f(r.serverCores, 2),
+      cryptoShare:
+        r.scenario === 'bare' || !rep.ceilings.ceremonies[r.scenario]
+          ? '—'
+          : pct(rep.ceilings.ceremonies[r.scenario]!.cpuMsPerOp / r.serverCpuMsPerOp),
+      cores:
+        r.workerShares.length > 1
+          ? `${f(r.serverCores, 2)} (${r.workerShares.map((s) => (s * 100).toFixed(0)).join('/')} %)`
+          : f(r.serverCores, 2),
     };
   });
 }
@@ -129,40 +148,67 @@ export interface TargetResult {
 
 export function evaluateTargets(rep: Report): TargetResult[] {
   const out: TargetResult[] = [];
-  const row = (s: Row['scenario'], storage: string, w: number) => rep.rows.find((r) => r.scenario === s && r.storage === storage && r.workers === w);
+  const row = (s: Row['scenario'], storage: string, w: number) =>
+    rep.rows.find((r) => r.scenario === s && r.storage === storage && r.workers === w);
   const storages = [...new Set(rep.rows.filter((r) => r.storage !== '—').map((r) => r.storage))];
   const ok = (r: Row | undefined) => !!r && r.result.errors === 0 && r.result.ops > 0;
   for (const storage of storages) {
-    for (const [s, need, name] of [['signin', TARGETS.signinOfCeiling, 'passkey sign-in'], ['register', TARGETS.registerOfCeiling, 'registration']] as const) {
+    for (const [s, need, name] of [
+      ['signin', TARGETS.signinOfCeiling, 'passkey sign-in'],
+      ['register', TARGETS.registerOfCeiling, 'registration'],
+    ] as const) {
       const r = row(s, storage, 1);
       const c = r && ceilingFor(rep, r);
       if (r && c) {
         const ratio = r.result.opsPerSec / c;
-        out.push({ target: `${name} ≥ ${need * 100} % of its crypto ceiling`, where: `${storage}, 1 worker`, measured: `${f(r.result.opsPerSec, 0)} / ${f(c, 0)} ops/s = ${pct(ratio)}${r.result.errors ? `, ${r.result.errors} errors` : ''}`, pass: ok(r) && ratio >= need });
+        out.push({
+          target: `${name} ≥ ${need * 100} % of its crypto ceiling`,
+          where: `${storage}, 1 worker`,
+          measured: `${f(r.result.opsPerSec, 0)} / ${f(c, 0)} ops/s = ${pct(ratio)}${r.result.errors ? `, ${r.result.errors} errors` : ''}`,
+          pass: ok(r) && ratio >= need,
+        });
       }
     }
     const l = row('list', storage, 1);
     const b = bareFor(rep, 1);
     if (l && b) {
       const ratio = l.result.opsPerSec / b.result.opsPerSec;
-      out.push({ target: `ListWebAuthnCredentials ≥ ${TARGETS.listOfBare * 100} % of bare Fastify`, where: `${storage}, 1 worker`, measured: `${f(l.result.opsPerSec, 0)} / ${f(b.result.opsPerSec, 0)} ops/s = ${pct(ratio)}`, pass: ok(l) && ratio >= TARGETS.listOfBare });
+      out.push({
+        target: `ListWebAuthnCredentials ≥ ${TARGETS.listOfBare * 100} % of bare Fastify`,
+        where: `${storage}, 1 worker`,
+        measured: `${f(l.result.opsPerSec, 0)} / ${f(b.result.opsPerSec, 0)} ops/s = ${pct(ratio)}`,
+        pass: ok(l) && ratio >= TARGETS.listOfBare,
+      });
     }
     for (const w of [1, 2]) {
       const r = row('srp', storage, w);
-      if (r) out.push({ target: `SRP ≥ ${TARGETS.srpPerSec} sign-ins/s`, where: `${storage}, ${w} worker${w > 1 ? 's' : ''}`, measured: `${f(r.result.opsPerSec, 0)} sign-ins/s`, pass: ok(r) && r.result.opsPerSec >= TARGETS.srpPerSec });
+      if (r)
+        out.push({
+          target: `SRP ≥ ${TARGETS.srpPerSec} sign-ins/s`,
+          where: `${storage}, ${w} worker${w > 1 ? 's' : ''}`,
+          measured: `${f(r.result.opsPerSec, 0)} sign-ins/s`,
+          pass: ok(r) && r.result.opsPerSec >= TARGETS.srpPerSec,
+        });
     }
     const s1 = row('signin', storage, 1);
     const s2 = row('signin', storage, 2);
     if (s1 && s2) {
       const k = s2.result.opsPerSec / s1.result.opsPerSec;
-      out.push({ target: `2 workers ≥ ${TARGETS.twoWorkerScaling}× one worker (passkey sign-in)`, where: storage, measured: `${f(s2.result.opsPerSec, 0)} / ${f(s1.result.opsPerSec, 0)} = ${f(k, 2)}×`, pass: ok(s1) && ok(s2) && k >= TARGETS.twoWorkerScaling });
+      out.push({
+        target: `2 workers ≥ ${TARGETS.twoWorkerScaling}× one worker (passkey sign-in)`,
+        where: storage,
+        measured: `${f(s2.result.opsPerSec, 0)} / ${f(s1.result.opsPerSec, 0)} = ${f(k, 2)}×`,
+        pass: ok(s1) && ok(s2) && k >= TARGETS.twoWorkerScaling,
+      });
     }
   }
   if (rep.rss) {
     const g = rep.rss.rss2MiB / rep.rss.rss1MiB - 1;
     out.push({
-      target: `RSS stable (growth from ${rep.rss.n1} to ${rep.rss.n2} ops ≤ ${TARGETS.rssGrowth * 100} %)`, where: `${rep.rss.storage}, 1 worker, ${rep.rss.scenario}`,
-      measured: `${f(rep.rss.rss1MiB)} → ${f(rep.rss.rss2MiB)} MiB (${g >= 0 ? '+' : ''}${(g * 100).toFixed(1)} %)`, pass: rep.rss.errors === 0 && g <= TARGETS.rssGrowth,
+      target: `RSS stable (growth from ${rep.rss.n1} to ${rep.rss.n2} ops ≤ ${TARGETS.rssGrowth * 100} %)`,
+      where: `${rep.rss.storage}, 1 worker, ${rep.rss.scenario}`,
+      measured: `${f(rep.rss.rss1MiB)} → ${f(rep.rss.rss2MiB)} MiB (${g >= 0 ? '+' : ''}${(g * 100).toFixed(1)} %)`,
+      pass: rep.rss.errors === 0 && g <= TARGETS.rssGrowth,
     });
   }
   return out;
@@ -187,17 +233,50 @@ function textTable(head: string[], rows: string[][]): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const HEAD = ['scenario', 'storage', 'workers', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'vs crypto ceiling', 'vs bare Fastify', 'server CPU ms/op', 'crypto share', 'client CPU ms/op', 'server cores'];
-const cells = (t: TableRow) => [t.scenario, t.storage, String(t.workers), t.ops, t.p50, t.p99, t.errors, t.ceiling, t.bare, t.server, t.cryptoShare, t.client, t.cores];
+const HEAD = [
+  'scenario',
+  'storage',
+  'workers',
+  'ops/s',
+  'p50 ms',
+  'p99 ms',
+  'errors',
+  'vs crypto ceiling',
+  'vs bare Fastify',
+  'server CPU ms/op',
+  'crypto share',
+  'client CPU ms/op',
+  'server cores',
+];
+const cells = (t: TableRow) => [
+  t.scenario,
+  t.storage,
+  String(t.workers),
+  t.ops,
+  t.p50,
+  t.p99,
+  t.errors,
+  t.ceiling,
+  t.bare,
+  t.server,
+  t.cryptoShare,
+  t.client,
+  t.cores,
+];
 
 export function renderConsole(rep: Report): string {
   const targets = evaluateTargets(rep);
   return [
     textTable(HEAD, tableRows(rep).map(cells)),
     '',
-    textTable(['target', 'where', 'measured', 'result'], targets.map((t) => [t.target, t.where, t.measured, t.pass ? 'PASS' : 'MISS'])),
+    textTable(
+      ['target', 'where', 'measured', 'result'],
+      targets.map((t) => [t.target, t.where, t.measured, t.pass ? 'PASS' : 'MISS']),
+    ),
     rep.existence?.length ? `\n${existenceTable(rep, textTable)}` : '',
-    rep.rss ? `\nRSS stability: ${rep.rss.n1} ops → ${f(rep.rss.rss1MiB)} MiB, ${rep.rss.n2} ops → ${f(rep.rss.rss2MiB)} MiB (peak ${f(rep.rss.hwmMiB)} MiB)` : '',
+    rep.rss
+      ? `\nRSS stability: ${rep.rss.n1} ops → ${f(rep.rss.rss1MiB)} MiB, ${rep.rss.n2} ops → ${f(rep.rss.rss2MiB)} MiB (peak ${f(rep.rss.hwmMiB)} MiB)`
+      : '',
     `\nPeak RSS (VmHWM) per configuration: ${rep.mem.map((m) => `${m.storage}×${m.workers}: ${m.processes.map((p) => `${p.role} ${f(p.hwmMiB, 0)}`).join(', ')} MiB`).join('; ')}`,
     rep.quick ? '\n(QUICK run: windows are short; numbers validate the harness, they are not the benchmark.)' : '',
   ].join('\n');
@@ -209,9 +288,11 @@ export function renderMarkdown(rep: Report): string {
   const c = rep.ceilings;
   const when = rep.runId.replace(/T(\d\d)-(\d\d)-(\d\d)-\d+Z$/, ' $1:$2:$3 UTC');
   const ceremonyNames: Record<string, string> = {
-    signin: 'one ES256 assertion verification (verifyAuthentication) + access and id token, RS256 (tokens.issue) + session/refresh-token hashing and randomness',
+    signin:
+      'one ES256 assertion verification (verifyAuthentication) + access and id token, RS256 (tokens.issue) + session/refresh-token hashing and randomness',
     'signin-es256': 'the same with ES256 tokens',
-    register: 'two access-token verifications (Start and Complete, RS256) + one registration verification (verifyRegistration, attestation none, ES256 key) + challenge',
+    register:
+      'two access-token verifications (Start and Complete, RS256) + one registration verification (verifyRegistration, attestation none, ES256 key) + challenge',
     list: 'one access-token verification (RS256) — informational: List is compared with bare Fastify, not with this',
     srp: 'startSrpSession + verifyPasswordClaim (3 modular exponentiations, 256-bit exponents, 3072-bit group) + tokens.issue RS256 + hashing',
     password: 'checkPassword (1 modular exponentiation) + tokens.issue RS256 + hashing',
@@ -239,7 +320,10 @@ ${rep.sqliteCommit ? 'better-sqlite3 runs on the event loop, so each SQLite comm
 
 ${passCount} of ${targets.length} met.
 
-${mdTable(['target', 'where', 'measured', 'result'], targets.map((t) => [t.target, t.where, t.measured, t.pass ? '**PASS**' : '**MISS**']))}
+${mdTable(
+  ['target', 'where', 'measured', 'result'],
+  targets.map((t) => [t.target, t.where, t.measured, t.pass ? '**PASS**' : '**MISS**']),
+)}
 
 ## Results
 
@@ -256,16 +340,30 @@ ${mdTable(HEAD, tableRows(rep).map(cells))}
 
 ### RS256 vs ES256 tokens (passkey sign-in)
 
-${mdTable(['storage', 'workers', 'RS256 ops/s', 'ES256 ops/s', 'ES256 / RS256', 'RS256 p50 / p99 ms', 'ES256 p50 / p99 ms'],
-    rep.rows.filter((r) => r.scenario === 'signin').map((r) => {
+${mdTable(
+  ['storage', 'workers', 'RS256 ops/s', 'ES256 ops/s', 'ES256 / RS256', 'RS256 p50 / p99 ms', 'ES256 p50 / p99 ms'],
+  rep.rows
+    .filter((r) => r.scenario === 'signin')
+    .map((r) => {
       const e = rep.rows.find((x) => x.scenario === 'signin-es256' && x.storage === r.storage && x.workers === r.workers);
-      return [r.storage, String(r.workers), f(r.result.opsPerSec, 0), f(e?.result.opsPerSec, 0), e ? `${f(e.result.opsPerSec / r.result.opsPerSec, 2)}×` : '—',
-        `${f(r.result.p50)} / ${f(r.result.p99)}`, e ? `${f(e.result.p50)} / ${f(e.result.p99)}` : '—'];
-    }))}
+      return [
+        r.storage,
+        String(r.workers),
+        f(r.result.opsPerSec, 0),
+        f(e?.result.opsPerSec, 0),
+        e ? `${f(e.result.opsPerSec / r.result.opsPerSec, 2)}×` : '—',
+        `${f(r.result.p50)} / ${f(r.result.p99)}`,
+        e ? `${f(e.result.p50)} / ${f(e.result.p99)}` : '—',
+      ];
+    }),
+)}
 
 ### Scaling: 2 workers ÷ 1 worker
 
-${mdTable(['scenario', 'storage', '2 workers ÷ 1'], scaling(rep).map((s) => [s.scenario, s.storage, s.k]))}
+${mdTable(
+  ['scenario', 'storage', '2 workers ÷ 1'],
+  scaling(rep).map((s) => [s.scenario, s.storage, s.k]),
+)}
 
 ## Crypto ceilings
 
@@ -273,16 +371,29 @@ The server-side cryptography of exactly one ceremony, done by the server's own f
 in a loop, one at a time, in a separate process (bench/ceilings.ts, ${c.seconds} s each). Ceiling = ops per CPU-second of that
 process (user + system, so work WebCrypto hands to libuv threads counts) = ops/s on one core.
 
-${mdTable(['ceremony', 'what is counted', 'crypto CPU ms/op', 'ceiling ops/s (1 core)'],
-    Object.entries(c.ceremonies).map(([k, v]) => [SCENARIOS[k as ScenarioId]?.label ?? k, ceremonyNames[k] ?? '', f(v.cpuMsPerOp, 3), f(v.opsPerCoreSec, 0)]))}
+${mdTable(
+  ['ceremony', 'what is counted', 'crypto CPU ms/op', 'ceiling ops/s (1 core)'],
+  Object.entries(c.ceremonies).map(([k, v]) => [
+    SCENARIOS[k as ScenarioId]?.label ?? k,
+    ceremonyNames[k] ?? '',
+    f(v.cpuMsPerOp, 3),
+    f(v.opsPerCoreSec, 0),
+  ]),
+)}
 
 Components (same method):
 
-${mdTable(['function', 'CPU ms/op', 'ops/s (1 core)'], Object.entries(c.components).map(([k, v]) => [k, f(v.cpuMsPerOp, 3), f(v.opsPerCoreSec, 0)]))}
+${mdTable(
+  ['function', 'CPU ms/op', 'ops/s (1 core)'],
+  Object.entries(c.components).map(([k, v]) => [k, f(v.cpuMsPerOp, 3), f(v.opsPerCoreSec, 0)]),
+)}
 
 Client-side work per ceremony (same method; the generator's measured CPU per op is in the results table):
 
-${mdTable(['client work', 'CPU ms/op'], Object.entries(c.client).map(([k, v]) => [k, f(v.cpuMsPerOp, 3)]))}
+${mdTable(
+  ['client work', 'CPU ms/op'],
+  Object.entries(c.client).map(([k, v]) => [k, f(v.cpuMsPerOp, 3)]),
+)}
 
 ## Known vs unknown users
 
@@ -297,10 +408,17 @@ ${rep.existence?.length ? existenceTable(rep, mdTable) : 'Not run.'}
 
 Peak RSS (\`VmHWM\` from /proc/<pid>/status) of each server process at the end of its configuration's run:
 
-${mdTable(['storage', 'workers', 'processes (peak RSS)'], rep.mem.map((x) => [x.storage, String(x.workers), x.processes.map((p) => `${p.role}: ${f(p.hwmMiB, 0)} MiB`).join(', ')]))}
+${mdTable(
+  ['storage', 'workers', 'processes (peak RSS)'],
+  rep.mem.map((x) => [x.storage, String(x.workers), x.processes.map((p) => `${p.role}: ${f(p.hwmMiB, 0)} MiB`).join(', ')]),
+)}
 
-${rep.rss ? `RSS stability (${rep.rss.storage}, fresh 1-worker server, ${rep.rss.scenario === 'list' ? 'ListWebAuthnCredentials' : rep.rss.scenario}, ${f(rep.rss.opsPerSec, 0)} ops/s, ${rep.rss.errors} errors):
-RSS ${f(rep.rss.startMiB)} MiB at start, ${f(rep.rss.rss1MiB)} MiB after ${rep.rss.n1} operations, ${f(rep.rss.rss2MiB)} MiB after ${rep.rss.n2} (peak ${f(rep.rss.hwmMiB)} MiB).` : 'RSS stability: not run.'}
+${
+  rep.rss
+    ? `RSS stability (${rep.rss.storage}, fresh 1-worker server, ${rep.rss.scenario === 'list' ? 'ListWebAuthnCredentials' : rep.rss.scenario}, ${f(rep.rss.opsPerSec, 0)} ops/s, ${rep.rss.errors} errors):
+RSS ${f(rep.rss.startMiB)} MiB at start, ${f(rep.rss.rss1MiB)} MiB after ${rep.rss.n1} operations, ${f(rep.rss.rss2MiB)} MiB after ${rep.rss.n2} (peak ${f(rep.rss.hwmMiB)} MiB).`
+    : 'RSS stability: not run.'
+}
 
 ## Method
 
@@ -346,6 +464,15 @@ ${rep.notes.length ? `## Notes\n\n${rep.notes.map((n) => `- ${n}`).join('\n')}\n
 
 /** Known vs unknown medians per storage and operation, in the given table renderer. */
 function existenceTable(rep: Report, table: (head: string[], rows: string[][]) => string): string {
-  return table(['operation', 'storage', 'known p50 ms', 'unknown p50 ms', 'gap ms', 'known ÷ unknown'],
-    (rep.existence ?? []).map((e) => [e.operation, e.storage, f(e.knownMs, 2), f(e.unknownMs, 2), f(e.knownMs - e.unknownMs, 2), `${f(e.knownMs / e.unknownMs, 2)}×`]));
+  return table(
+    ['operation', 'storage', 'known p50 ms', 'unknown p50 ms', 'gap ms', 'known ÷ unknown'],
+    (rep.existence ?? []).map((e) => [
+      e.operation,
+      e.storage,
+      f(e.knownMs, 2),
+      f(e.unknownMs, 2),
+      f(e.knownMs - e.unknownMs, 2),
+      `${f(e.knownMs / e.unknownMs, 2)}×`,
+    ]),
+  );
 }

@@ -87,8 +87,14 @@ export function passwordClaim(poolName: string, key: SrpUserKey, eph: Ephemeral,
   const prk = hmac(Buffer.from(pad(u), 'hex'), Buffer.from(pad(S), 'hex'));
   const k16 = hmac(prk, INFO).subarray(0, 16);
   const TIMESTAMP = formatTimestamp(date);
-  const sig = hmac(k16, Buffer.concat([
-    Buffer.from(poolName, 'utf8'), Buffer.from(key.userIdForSrp, 'utf8'), Buffer.from(secretBlock, 'base64'), Buffer.from(TIMESTAMP, 'utf8'),
-  ]));
+  const sig = hmac(
+    k16,
+    Buffer.concat([
+      Buffer.from(poolName, 'utf8'),
+      Buffer.from(key.userIdForSrp, 'utf8'),
+      Buffer.from(secretBlock, 'base64'),
+      Buffer.from(TIMESTAMP, 'utf8'),
+    ]),
+  );
   return { PASSWORD_CLAIM_SIGNATURE: sig.toString('base64'), PASSWORD_CLAIM_SECRET_BLOCK: secretBlock, TIMESTAMP };
 }

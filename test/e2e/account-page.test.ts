@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { AdminCreateUserCommand, AdminGetUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../packages/server/test/helpers/harness.js';
-import { CHROMIUM_PATH, launchBrowser, recordPageErrors, suiteTitle, uncaughtPageErrors, VirtualAuthenticators } from './helpers/browser.js';
+import {
+  CHROMIUM_PATH,
+  launchBrowser,
+  recordPageErrors,
+  suiteTitle,
+  uncaughtPageErrors,
+  VirtualAuthenticators,
+} from './helpers/browser.js';
 import { ROOT } from './helpers/bundle.js';
 import { steps } from './helpers/steps.js';
 
@@ -39,11 +46,20 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('account page (/account) in Chromium'
   beforeAll(async () => {
     server = await startTestServer('sqlite', { bootstrap: true });
     poolId = server.devPool!.userPoolId;
-    await server.admin.send(new AdminCreateUserCommand({
-      UserPoolId: poolId, Username: username, MessageAction: 'SUPPRESS',
-      UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }, { Name: 'email_verified', Value: 'true' }],
-    }));
-    await server.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: password, Permanent: true }));
+    await server.admin.send(
+      new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: username,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: `${username}@example.com` },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+    await server.admin.send(
+      new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: password, Permanent: true }),
+    );
     const user = await server.admin.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: username }));
     sub = user.UserAttributes!.find((a) => a.Name === 'sub')!.Value!;
 
@@ -66,8 +82,13 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('account page (/account) in Chromium'
     const res = await page.goto(url);
     expect(res?.status()).toBe(200);
     await state('signed-out').catch(async (err: Error) => {
-      const alert = await page.locator('#error').textContent().catch(() => '');
-      throw new Error(`the account page did not reach the sign-in form (body[data-state]=${await page.evaluate('document.body.dataset.state')}, alert: ${JSON.stringify(alert)}): ${err.message}\n${errors.join('\n')}`);
+      const alert = await page
+        .locator('#error')
+        .textContent()
+        .catch(() => '');
+      throw new Error(
+        `the account page did not reach the sign-in form (body[data-state]=${await page.evaluate('document.body.dataset.state')}, alert: ${JSON.stringify(alert)}): ${err.message}\n${errors.join('\n')}`,
+      );
     });
     await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
     expect(await page.evaluate('window.isSecureContext')).toBe(true);
@@ -88,7 +109,9 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('account page (/account) in Chromium'
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill('');
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toBe('No passkey on this account yet: sign in with your password, then add one.');
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('No passkey on this account yet: sign in with your password, then add one.');
     expect(await page.evaluate('document.body.dataset.state')).toBe('signed-out');
     await idle();
     expect(await page.evaluate('document.activeElement?.id')).toBe('password');
@@ -99,7 +122,9 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('account page (/account) in Chromium'
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in with password' }).click();
     await state('signed-in');
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).filter({ visible: true }).textContent()).toBe(`Signed in as ${username}`);
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).filter({ visible: true }).textContent())
+      .toBe(`Signed in as ${username}`);
     await idle();
     await expect.poll(() => page.getByText('You have no passkeys yet').isVisible()).toBe(true);
     expect(await list().getByRole('listitem').count()).toBe(0);
@@ -116,8 +141,11 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('account page (/account) in Chromium'
       added.push({ authenticatorId, credentialId: credential!.credentialId });
       await expect(item(credential!.credentialId).isVisible()).resolves.toBe(true);
     }
-    expect(await list().locator('li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-credential-id'))))
-      .toEqual(added.map((a) => a.credentialId));
+    expect(
+      await list()
+        .locator('li')
+        .evaluateAll((lis) => lis.map((li) => li.getAttribute('data-credential-id'))),
+    ).toEqual(added.map((a) => a.credentialId));
     await expect.poll(() => page.getByText('You have no passkeys yet').isVisible()).toBe(false);
     for (const a of added) {
       const text = await item(a.credentialId).textContent();
@@ -133,7 +161,9 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('account page (/account) in Chromium'
 
   step('refuses a second passkey on the same device', async () => {
     await page.getByRole('button', { name: 'Add a passkey' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 }).toBe('This device already has a passkey for this account.');
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 })
+      .toBe('This device already has a passkey for this account.');
     expect(await stored()).toHaveLength(2);
     expect(await list().getByRole('listitem').count()).toBe(2);
   });
@@ -150,7 +180,10 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('account page (/account) in Chromium'
     expect(await stored()).toHaveLength(2);
 
     await first.getByRole('button', { name: 'Delete', exact: true }).click();
-    await first.getByRole('group', { name: `Delete ${name}?` }).getByRole('button', { name: 'Confirm delete' }).click();
+    await first
+      .getByRole('group', { name: `Delete ${name}?` })
+      .getByRole('button', { name: 'Confirm delete' })
+      .click();
     await expect.poll(() => page.getByRole('status').textContent()).toBe(`Deleted ${name}.`);
     await expect.poll(() => list().getByRole('listitem').count()).toBe(1);
     await expect(item(added[1]!.credentialId).isVisible()).resolves.toBe(true);
@@ -171,7 +204,9 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('account page (/account) in Chromium'
     await page.getByLabel('Username').fill(username);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await state('signed-in');
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).filter({ visible: true }).textContent()).toBe(`Signed in as ${username}`);
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).filter({ visible: true }).textContent())
+      .toBe(`Signed in as ${username}`);
     await idle();
     await expect.poll(() => list().getByRole('listitem').count()).toBe(1);
     await expect.poll(() => item(remaining.credentialId).locator('.passkey-last-used').textContent()).toMatch(/^Last used /);

@@ -84,12 +84,7 @@ function requireBase64url(value: unknown, what: string): Uint8Array {
   return fromBase64url(value);
 }
 
-function clientDataJSON(
-  type: string,
-  challenge: string,
-  origin: string,
-  overrides: CeremonyOverrides,
-): Uint8Array {
+function clientDataJSON(type: string, challenge: string, origin: string, overrides: CeremonyOverrides): Uint8Array {
   const data: Record<string, unknown> = {
     type: overrides.type ?? type,
     challenge: overrides.challenge ?? challenge,
@@ -179,9 +174,7 @@ export class VirtualAuthenticator {
     if (this.attachment !== 'platform' && this.attachment !== 'cross-platform') {
       throw new TypeError(`attachment must be 'platform' or 'cross-platform'`);
     }
-    this.transports = Object.freeze([
-      ...(options.transports ?? (this.attachment === 'platform' ? ['internal', 'hybrid'] : ['usb'])),
-    ]);
+    this.transports = Object.freeze([...(options.transports ?? (this.attachment === 'platform' ? ['internal', 'hybrid'] : ['usb']))]);
     this.userVerification = options.userVerification ?? true;
     this.userPresence = options.userPresence ?? true;
     this.backupEligible = options.backupEligible ?? false;
@@ -207,10 +200,7 @@ export class VirtualAuthenticator {
    * @throws DOMException `SecurityError` if rp.id is not the origin's host nor a registrable suffix of it.
    * @throws TypeError for malformed options (e.g. non-base64url challenge or user.id).
    */
-  createCredential(
-    options: PublicKeyCredentialCreationOptionsJSON,
-    overrides: CeremonyOverrides = {},
-  ): Promise<RegistrationResponseJSON> {
+  createCredential(options: PublicKeyCredentialCreationOptionsJSON, overrides: CeremonyOverrides = {}): Promise<RegistrationResponseJSON> {
     return this.#register(options, overrides, this.origin);
   }
 
@@ -226,10 +216,7 @@ export class VirtualAuthenticator {
    * @throws DOMException `SecurityError` if rpId is not the origin's host nor a registrable suffix of it.
    * @throws TypeError for malformed options.
    */
-  getAssertion(
-    options: PublicKeyCredentialRequestOptionsJSON,
-    overrides: CeremonyOverrides = {},
-  ): Promise<AuthenticationResponseJSON> {
+  getAssertion(options: PublicKeyCredentialRequestOptionsJSON, overrides: CeremonyOverrides = {}): Promise<AuthenticationResponseJSON> {
     return this.#assert(options, overrides, this.origin);
   }
 
@@ -303,9 +290,10 @@ export class VirtualAuthenticator {
 
     // Choose an algorithm: our preference order, restricted to what the RP accepts.
     const params = options.pubKeyCredParams.filter((p) => p && p.type === 'public-key');
-    const offered = options.pubKeyCredParams.length === 0
-      ? [COSE_ALGORITHM.ES256, COSE_ALGORITHM.RS256] // WebAuthn §5.1.3 step 10 default
-      : params.map((p) => p.alg);
+    const offered =
+      options.pubKeyCredParams.length === 0
+        ? [COSE_ALGORITHM.ES256, COSE_ALGORITHM.RS256] // WebAuthn §5.1.3 step 10 default
+        : params.map((p) => p.alg);
     const usable = this.attestation === 'fido-u2f' ? this.algorithms.filter((a) => a === 'ES256') : this.algorithms;
     const algorithm = usable.find((a) => offered.includes(COSE_ALGORITHM[a]));
     if (!algorithm) {
@@ -323,9 +311,10 @@ export class VirtualAuthenticator {
     this.#checkConsent(selection.userVerification);
 
     const { privateKey, publicKey } = await generateKeyPair(algorithm);
-    const credentialId = overrides.credentialId !== undefined
-      ? requireBase64url(overrides.credentialId, 'overrides.credentialId')
-      : new Uint8Array(randomBytes(32));
+    const credentialId =
+      overrides.credentialId !== undefined
+        ? requireBase64url(overrides.credentialId, 'overrides.credentialId')
+        : new Uint8Array(randomBytes(32));
     const cosePublicKey = encodeCOSEPublicKey(publicKey, algorithm);
     const signCount = overrides.signCount ?? 0;
 
@@ -346,21 +335,34 @@ export class VirtualAuthenticator {
     if (this.attestation === 'packed') {
       const key = overrides.signWith === 'other-key' ? (await generateKeyPair(algorithm)).privateKey : privateKey;
       const sig = signData(algorithm, key, concatBytes(authData, clientDataHash));
-      attStmt = new Map<string, CBORValue>([['alg', COSE_ALGORITHM[algorithm]], ['sig', finish(sig)]]);
+      attStmt = new Map<string, CBORValue>([
+        ['alg', COSE_ALGORITHM[algorithm]],
+        ['sig', finish(sig)],
+      ]);
     } else if (this.attestation === 'fido-u2f') {
       const attestationKey = this.#attestationKeyPair();
-      const key = overrides.signWith === 'other-key'
-        ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey
-        : attestationKey.privateKey;
+      const key =
+        overrides.signWith === 'other-key' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey : attestationKey.privateKey;
       const cose = publicKeyToCOSEMap(publicKey, 'ES256');
       const u2fPublicKey = concatBytes(Uint8Array.of(0x04), cose.get(-2) as Uint8Array, cose.get(-3) as Uint8Array);
-      const sig = signData('ES256', key, concatBytes(Uint8Array.of(0x00), sha256(overrides.rpId ?? rpId), clientDataHash, credentialId, u2fPublicKey));
-      attStmt = new Map<string, CBORValue>([['sig', finish(sig)], ['x5c', [attestationKey.certificate]]]);
+      const sig = signData(
+        'ES256',
+        key,
+        concatBytes(Uint8Array.of(0x00), sha256(overrides.rpId ?? rpId), clientDataHash, credentialId, u2fPublicKey),
+      );
+      attStmt = new Map<string, CBORValue>([
+        ['sig', finish(sig)],
+        ['x5c', [attestationKey.certificate]],
+      ]);
     } else {
       attStmt = new Map();
     }
     const attestationObject = encodeCBOR(
-      new Map<string, CBORValue>([['fmt', this.attestation], ['attStmt', attStmt], ['authData', authData]]),
+      new Map<string, CBORValue>([
+        ['fmt', this.attestation],
+        ['attStmt', attStmt],
+        ['authData', authData],
+      ]),
     );
 
     const record: CredentialRecord = {
@@ -418,7 +420,8 @@ export class VirtualAuthenticator {
     let record: CredentialRecord | undefined;
     if (overrides.credentialId !== undefined) {
       record = this.#find(overrides.credentialId);
-      if (!record) throw webauthnError('NotAllowedError', `overrides.credentialId ${overrides.credentialId} is not held by this authenticator`);
+      if (!record)
+        throw webauthnError('NotAllowedError', `overrides.credentialId ${overrides.credentialId} is not held by this authenticator`);
     } else if (options.allowCredentials && options.allowCredentials.length > 0) {
       for (const descriptor of options.allowCredentials) {
         const id = requireBase64url(descriptor?.id, 'allowCredentials[].id');
@@ -458,9 +461,12 @@ export class VirtualAuthenticator {
     let signature = signData(record.algorithm, key, concatBytes(authData, sha256(clientData)));
     if (overrides.corruptSignature) signature = corrupt(signature);
 
-    const userHandle = overrides.userHandle === undefined
-      ? record.userHandle
-      : overrides.userHandle === null ? undefined : normalizeBase64url(overrides.userHandle);
+    const userHandle =
+      overrides.userHandle === undefined
+        ? record.userHandle
+        : overrides.userHandle === null
+          ? undefined
+          : normalizeBase64url(overrides.userHandle);
 
     return {
       id: record.idB64,

@@ -145,9 +145,16 @@ function writeValue(w: Writer, value: CBORValue): void {
 
 /** Encode a value as canonical CBOR. Throws TypeError for unsupported values/duplicate map keys. */
 export function encodeCBOR(value: CBORValue): Uint8Array<ArrayBuffer> {
-  if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array) && !(value instanceof ArrayBuffer)
-    && !Array.isArray(value) && !(value instanceof Map) && Object.getPrototypeOf(value) !== Object.prototype
-    && Object.getPrototypeOf(value) !== null) {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof ArrayBuffer) &&
+    !Array.isArray(value) &&
+    !(value instanceof Map) &&
+    Object.getPrototypeOf(value) !== Object.prototype &&
+    Object.getPrototypeOf(value) !== null
+  ) {
     throw new TypeError(`Cannot CBOR-encode ${Object.prototype.toString.call(value)}`);
   }
   if (typeof value === 'function' || typeof value === 'symbol') {
@@ -180,11 +187,28 @@ class Reader {
   arg(info: number): bigint {
     if (info < 24) return BigInt(info);
     switch (info) {
-      case 24: return BigInt(this.u8());
-      case 25: { this.need(2); const v = this.view.getUint16(this.offset); this.offset += 2; return BigInt(v); }
-      case 26: { this.need(4); const v = this.view.getUint32(this.offset); this.offset += 4; return BigInt(v); }
-      case 27: { this.need(8); const v = this.view.getBigUint64(this.offset); this.offset += 8; return v; }
-      default: throw new TypeError(`Unsupported CBOR additional info ${info} (indefinite lengths are not supported)`);
+      case 24:
+        return BigInt(this.u8());
+      case 25: {
+        this.need(2);
+        const v = this.view.getUint16(this.offset);
+        this.offset += 2;
+        return BigInt(v);
+      }
+      case 26: {
+        this.need(4);
+        const v = this.view.getUint32(this.offset);
+        this.offset += 4;
+        return BigInt(v);
+      }
+      case 27: {
+        this.need(8);
+        const v = this.view.getBigUint64(this.offset);
+        this.offset += 8;
+        return v;
+      }
+      default:
+        throw new TypeError(`Unsupported CBOR additional info ${info} (indefinite lengths are not supported)`);
     }
   }
   float(size: 2 | 4 | 8): number {
@@ -218,10 +242,14 @@ function readValue(r: Reader, depth: number): CBORValue {
   const major = initial >> 5;
   const info = initial & 0x1f;
   switch (major) {
-    case MT_UNSIGNED: return toNumberIfSafe(r.arg(info));
-    case MT_NEGATIVE: return toNumberIfSafe(-1n - r.arg(info));
-    case MT_BYTES: return r.take(Number(r.arg(info)));
-    case MT_TEXT: return textDecoder.decode(r.take(Number(r.arg(info))));
+    case MT_UNSIGNED:
+      return toNumberIfSafe(r.arg(info));
+    case MT_NEGATIVE:
+      return toNumberIfSafe(-1n - r.arg(info));
+    case MT_BYTES:
+      return r.take(Number(r.arg(info)));
+    case MT_TEXT:
+      return textDecoder.decode(r.take(Number(r.arg(info))));
     case MT_ARRAY: {
       const n = Number(r.arg(info));
       const out: CBORValue[] = [];
@@ -246,14 +274,22 @@ function readValue(r: Reader, depth: number): CBORValue {
     case MT_SIMPLE:
     default:
       switch (info) {
-        case 20: return false;
-        case 21: return true;
-        case 22: return null;
-        case 23: return undefined;
-        case 25: return r.float(2);
-        case 26: return r.float(4);
-        case 27: return r.float(8);
-        default: throw new TypeError(`Unsupported CBOR simple value ${info}`);
+        case 20:
+          return false;
+        case 21:
+          return true;
+        case 22:
+          return null;
+        case 23:
+          return undefined;
+        case 25:
+          return r.float(2);
+        case 26:
+          return r.float(4);
+        case 27:
+          return r.float(8);
+        default:
+          throw new TypeError(`Unsupported CBOR simple value ${info}`);
       }
   }
 }

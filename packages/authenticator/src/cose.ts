@@ -36,17 +36,27 @@ export function publicKeyToCOSEMap(publicKey: KeyObject, algorithm: Algorithm): 
     case 'ES256':
       if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') throw new TypeError('ES256 needs a P-256 key');
       return new Map<number, CBORValue>([
-        [KTY, KTY_EC2], [ALG, COSE_ALGORITHM.ES256], [CRV_OR_N, CRV_P256], [X_OR_E, b(jwk.x, 'x')], [Y, b(jwk.y, 'y')],
+        [KTY, KTY_EC2],
+        [ALG, COSE_ALGORITHM.ES256],
+        [CRV_OR_N, CRV_P256],
+        [X_OR_E, b(jwk.x, 'x')],
+        [Y, b(jwk.y, 'y')],
       ]);
     case 'EdDSA':
       if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') throw new TypeError('EdDSA needs an Ed25519 key');
       return new Map<number, CBORValue>([
-        [KTY, KTY_OKP], [ALG, COSE_ALGORITHM.EdDSA], [CRV_OR_N, CRV_ED25519], [X_OR_E, b(jwk.x, 'x')],
+        [KTY, KTY_OKP],
+        [ALG, COSE_ALGORITHM.EdDSA],
+        [CRV_OR_N, CRV_ED25519],
+        [X_OR_E, b(jwk.x, 'x')],
       ]);
     case 'RS256':
       if (jwk.kty !== 'RSA') throw new TypeError('RS256 needs an RSA key');
       return new Map<number, CBORValue>([
-        [KTY, KTY_RSA], [ALG, COSE_ALGORITHM.RS256], [CRV_OR_N, b(jwk.n, 'n')], [X_OR_E, b(jwk.e, 'e')],
+        [KTY, KTY_RSA],
+        [ALG, COSE_ALGORITHM.RS256],
+        [CRV_OR_N, b(jwk.n, 'n')],
+        [X_OR_E, b(jwk.e, 'e')],
       ]);
     default:
       throw new TypeError(`Unsupported algorithm ${String(algorithm)}`);

@@ -87,9 +87,10 @@ class PublicKeyCredential {
     illegal(token);
     this.id = json.id;
     this.rawId = buffer(json.rawId);
-    this.response = 'attestationObject' in json.response
-      ? new AuthenticatorAttestationResponse(token, json.response)
-      : new AuthenticatorAssertionResponse(token, json.response);
+    this.response =
+      'attestationObject' in json.response
+        ? new AuthenticatorAttestationResponse(token, json.response)
+        : new AuthenticatorAssertionResponse(token, json.response);
     this.authenticatorAttachment = json.authenticatorAttachment ?? null;
     this.#json = json;
   }
@@ -131,9 +132,7 @@ class PublicKeyCredential {
       ...options,
       challenge: buffer(options.challenge),
       user: { ...options.user, id: buffer(options.user.id) },
-      ...(options.excludeCredentials
-        ? { excludeCredentials: options.excludeCredentials.map((c) => ({ ...c, id: buffer(c.id) })) }
-        : {}),
+      ...(options.excludeCredentials ? { excludeCredentials: options.excludeCredentials.map((c) => ({ ...c, id: buffer(c.id) })) } : {}),
     };
   }
 
@@ -141,9 +140,7 @@ class PublicKeyCredential {
     return {
       ...options,
       challenge: buffer(options.challenge),
-      ...(options.allowCredentials
-        ? { allowCredentials: options.allowCredentials.map((c) => ({ ...c, id: buffer(c.id) })) }
-        : {}),
+      ...(options.allowCredentials ? { allowCredentials: options.allowCredentials.map((c) => ({ ...c, id: buffer(c.id) })) } : {}),
     };
   }
 }

@@ -167,10 +167,7 @@ function minimalDocument(): Bag {
  * @returns an uninstall function restoring every property it changed (idempotent).
  * @throws TypeError if a needed global cannot be redefined (nothing is left patched).
  */
-export function installVirtualAuthenticator(
-  authenticator: VirtualAuthenticator,
-  options: InstallOptions = {},
-): () => void {
+export function installVirtualAuthenticator(authenticator: VirtualAuthenticator, options: InstallOptions = {}): () => void {
   const target = (options.target ?? globalThis) as unknown as Bag;
   const restores: (() => void)[] = [];
 

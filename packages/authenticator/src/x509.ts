@@ -70,25 +70,21 @@ export function createSelfSignedCertificate(options: SelfSignedCertificateOption
   const now = Date.now();
   const notBefore = options.notBefore ?? new Date(now - 24 * 3600 * 1000);
   const notAfter = options.notAfter ?? new Date(now + 10 * 365 * 24 * 3600 * 1000);
-  const serial = options.serialNumber ?? (() => {
-    const s = new Uint8Array(randomBytes(16));
-    s[0] &= 0x7f;
-    s[0] |= 0x01; // positive, and non-zero leading byte
-    return s;
-  })();
+  const serial =
+    options.serialNumber ??
+    (() => {
+      const s = new Uint8Array(randomBytes(16));
+      s[0] &= 0x7f;
+      s[0] |= 0x01; // positive, and non-zero leading byte
+      return s;
+    })();
   const name = encodeName(options.subject);
   const { identifier, digest } = signatureAlgorithm(options.privateKey);
   const spki = new Uint8Array(options.publicKey.export({ type: 'spki', format: 'der' }));
 
   const extensions: Uint8Array[] = [];
   if (options.basicConstraints ?? true) {
-    extensions.push(
-      der.sequence(
-        der.objectIdentifier(OID.basicConstraints),
-        der.boolean(true),
-        der.octetString(der.sequence()),
-      ),
-    );
+    extensions.push(der.sequence(der.objectIdentifier(OID.basicConstraints), der.boolean(true), der.octetString(der.sequence())));
   }
 
   const tbs = der.sequence(

@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createPublicKey, verify as nodeVerify, X509Certificate } from 'node:crypto';
 import { verifyRegistrationResponse } from '@simplewebauthn/server';
 import { isoCBOR, parseAuthenticatorData, decodeAttestationObject } from '@simplewebauthn/server/helpers';
-import {
-  VirtualAuthenticator,
-  publicKeyFromCOSE,
-  type Algorithm,
-  type AttestationFormat,
-} from '@latchkey/virtual-authenticator';
+import { VirtualAuthenticator, publicKeyFromCOSE, type Algorithm, type AttestationFormat } from '@latchkey/virtual-authenticator';
 import {
   ORIGIN,
   RP_ID,
@@ -41,9 +36,7 @@ describe.each(matrix)('%s with %s attestation', (algorithm, attestation) => {
     expect(response.id).toBe(response.rawId);
     expect(Buffer.from(response.rawId, 'base64url')).toHaveLength(32);
     expect(verification.registrationInfo.credential.id).toBe(response.id);
-    expect(verification.registrationInfo.aaguid).toBe(
-      attestation === 'packed' ? auth.aaguid : '00000000-0000-0000-0000-000000000000',
-    );
+    expect(verification.registrationInfo.aaguid).toBe(attestation === 'packed' ? auth.aaguid : '00000000-0000-0000-0000-000000000000');
 
     // The SPKI public key in the response is the same key as the COSE key in authData.
     const spki = createPublicKey({ key: Buffer.from(response.response.publicKey!, 'base64url'), format: 'der', type: 'spki' });
@@ -112,8 +105,10 @@ describe('registration', () => {
     const attStmt = attObj.get('attStmt');
     expect(attStmt.get('x5c')).toBeUndefined();
     expect(attStmt.get('alg')).toBe(-7);
-    const clientDataHash = (await import('node:crypto')).createHash('sha256')
-      .update(Buffer.from(response.response.clientDataJSON, 'base64url')).digest();
+    const clientDataHash = (await import('node:crypto'))
+      .createHash('sha256')
+      .update(Buffer.from(response.response.clientDataJSON, 'base64url'))
+      .digest();
     const key = publicKeyFromCOSE(verification.registrationInfo.credential.publicKey);
     expect(nodeVerify('sha256', Buffer.concat([attObj.get('authData'), clientDataHash]), key, attStmt.get('sig')!)).toBe(true);
   });
@@ -133,7 +128,10 @@ describe('registration', () => {
     expect(cose.get(1)).toBe(2);
     expect(cose.get(-1)).toBe(1);
     expect(decodeClientData(response)).toEqual({
-      type: 'webauthn.create', challenge: options.challenge, origin: ORIGIN, crossOrigin: false,
+      type: 'webauthn.create',
+      challenge: options.challenge,
+      origin: ORIGIN,
+      crossOrigin: false,
     });
     expect(response.authenticatorAttachment).toBe('cross-platform');
     expect(response.response.transports).toEqual(['usb']);
@@ -143,7 +141,10 @@ describe('registration', () => {
   it('OKP and RSA COSE keys have the documented labels', async () => {
     const ed = new VirtualAuthenticator({ algorithms: ['EdDSA'] });
     const rs = new VirtualAuthenticator({ algorithms: ['RS256'] });
-    for (const [auth, expected] of [[ed, { 1: 1, 3: -8, [-1]: 6 }], [rs, { 1: 3, 3: -257 }]] as const) {
+    for (const [auth, expected] of [
+      [ed, { 1: 1, 3: -8, [-1]: 6 }],
+      [rs, { 1: 3, 3: -257 }],
+    ] as const) {
       const r = await auth.createCredential(await registrationOptions());
       const parsed = parseAuthenticatorData(Buffer.from(r.response.authenticatorData, 'base64url'));
       const cose = isoCBOR.decodeFirst<Map<number, unknown>>(parsed.credentialPublicKey!);
@@ -206,11 +207,20 @@ describe('registration', () => {
     // with UV preferred it registers without the UV flag, which an RP requiring UV rejects
     const options = await registrationOptions({ authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' } });
     const response = await noUv.createCredential(options);
-    await expect(verifyRegistrationResponse({
-      response, expectedChallenge: options.challenge, expectedOrigin: ORIGIN, expectedRPID: RP_ID,
-    })).rejects.toThrow(/verification/i);
+    await expect(
+      verifyRegistrationResponse({
+        response,
+        expectedChallenge: options.challenge,
+        expectedOrigin: ORIGIN,
+        expectedRPID: RP_ID,
+      }),
+    ).rejects.toThrow(/verification/i);
     const lenient = await verifyRegistrationResponse({
-      response, expectedChallenge: options.challenge, expectedOrigin: ORIGIN, expectedRPID: RP_ID, requireUserVerification: false,
+      response,
+      expectedChallenge: options.challenge,
+      expectedOrigin: ORIGIN,
+      expectedRPID: RP_ID,
+      requireUserVerification: false,
     });
     expect(lenient.verified).toBe(true);
   });
@@ -286,22 +296,26 @@ describe('authentication', () => {
     const auth = new VirtualAuthenticator();
     await registerVerified(auth);
     const options = await authenticationOptions({ allowCredentials: [{ id: Buffer.alloc(32, 9).toString('base64url') }] });
-    await expect(auth.getAssertion(options)).rejects.toSatisfy(
-      (e: unknown) => e instanceof DOMException && e.name === 'NotAllowedError',
-    );
+    await expect(auth.getAssertion(options)).rejects.toSatisfy((e: unknown) => e instanceof DOMException && e.name === 'NotAllowedError');
   });
 
   it('throws NotAllowedError when there is no credential for the rp.id, or after removal', async () => {
     const auth = new VirtualAuthenticator({ origin: 'https://app.example.com' });
-    await expect(auth.getAssertion(await authenticationOptions({ rpID: 'example.com' }))).rejects.toMatchObject({ name: 'NotAllowedError' });
+    await expect(auth.getAssertion(await authenticationOptions({ rpID: 'example.com' }))).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
     const opts = await registrationOptions({ rpID: 'example.com' });
     const r = await auth.createCredential(opts);
     // registered for example.com, not app.example.com
-    await expect(auth.getAssertion(await authenticationOptions({ rpID: 'app.example.com' }))).rejects.toMatchObject({ name: 'NotAllowedError' });
+    await expect(auth.getAssertion(await authenticationOptions({ rpID: 'app.example.com' }))).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
     await expect(auth.getAssertion(await authenticationOptions({ rpID: 'example.com' }))).resolves.toMatchObject({ id: r.id });
     auth.removeCredential(r.id);
     expect(auth.credentials).toHaveLength(0);
-    await expect(auth.getAssertion(await authenticationOptions({ rpID: 'example.com' }))).rejects.toMatchObject({ name: 'NotAllowedError' });
+    await expect(auth.getAssertion(await authenticationOptions({ rpID: 'example.com' }))).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
   });
 
   it('throws SecurityError for an rpId foreign to the origin', async () => {

@@ -24,11 +24,7 @@ const b64json = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64u
 /** Unsigned 3-part JWT (header.payload.signature) with the claims aws-amplify reads. */
 export function fakeJwt(claims: Record<string, unknown>): string {
   const now = Math.floor(Date.now() / 1000);
-  return [
-    b64json({ alg: 'none', typ: 'JWT' }),
-    b64json({ iat: now, exp: now + 3600, ...claims }),
-    'c2lnbmF0dXJl',
-  ].join('.');
+  return [b64json({ alg: 'none', typ: 'JWT' }), b64json({ iat: now, exp: now + 3600, ...claims }), 'c2lnbmF0dXJl'].join('.');
 }
 
 function tokens(username: string) {
@@ -75,7 +71,8 @@ export async function startCognitoStub(): Promise<CognitoStub> {
       case 'InitiateAuth': {
         const params = body.AuthParameters as Record<string, string>;
         if (body.AuthFlow === 'USER_PASSWORD_AUTH') {
-          if (params.PASSWORD !== 'correct horse') return [400, { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' }];
+          if (params.PASSWORD !== 'correct horse')
+            return [400, { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' }];
           return [200, { AuthenticationResult: tokens(params.USERNAME), ChallengeParameters: {} }];
         }
         if (body.AuthFlow === 'USER_AUTH' && params.PREFERRED_CHALLENGE === 'WEB_AUTHN') {
@@ -85,11 +82,14 @@ export async function startCognitoStub(): Promise<CognitoStub> {
             allowCredentials: stub.credential ? [{ id: stub.credential.id }] : [],
           });
           pendingAuthChallenge = options.challenge;
-          return [200, {
-            ChallengeName: 'WEB_AUTHN',
-            Session: 'session-1',
-            ChallengeParameters: { CREDENTIAL_REQUEST_OPTIONS: JSON.stringify(options), USERNAME: params.USERNAME },
-          }];
+          return [
+            200,
+            {
+              ChallengeName: 'WEB_AUTHN',
+              Session: 'session-1',
+              ChallengeParameters: { CREDENTIAL_REQUEST_OPTIONS: JSON.stringify(options), USERNAME: params.USERNAME },
+            },
+          ];
         }
         return [400, { __type: 'InvalidParameterException', message: `Unsupported flow ${String(body.AuthFlow)}` }];
       }
@@ -160,19 +160,25 @@ export async function startCognitoStub(): Promise<CognitoStub> {
       const body = await readJson(req);
       stub.calls.push({ target, body });
       const [status, payload] = await handle(target, body);
-      const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${stub.calls.length}` };
+      const headers: Record<string, string> = {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-requestid': `req-${stub.calls.length}`,
+      };
       if (status >= 300) headers['x-amzn-errortype'] = (payload as { __type: string }).__type;
       res.writeHead(status, headers).end(JSON.stringify(payload));
     })().catch((err) => {
-      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'InternalErrorException', message: String(err) }));
+      res
+        .writeHead(500, { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify({ __type: 'InternalErrorException', message: String(err) }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   stub.endpoint = `http://127.0.0.1:${port}/`;
-  stub.close = () => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  stub.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return stub;
 }

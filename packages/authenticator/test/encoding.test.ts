@@ -17,16 +17,47 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 describe('CBOR', () => {
   // RFC 8949 Appendix A vectors
   const vectors: [CBORValue, string][] = [
-    [0, '00'], [1, '01'], [10, '0a'], [23, '17'], [24, '1818'], [25, '1819'], [100, '1864'], [1000, '1903e8'],
-    [1000000, '1a000f4240'], [1000000000000, '1b000000e8d4a51000'], [18446744073709551615n, '1bffffffffffffffff'],
-    [-1, '20'], [-10, '29'], [-100, '3863'], [-1000, '3903e7'], [-18446744073709551616n, '3bffffffffffffffff'],
-    [false, 'f4'], [true, 'f5'], [null, 'f6'], [undefined, 'f7'],
-    ['', '60'], ['a', '6161'], ['IETF', '6449455446'], ['\u00fc', '62c3bc'], ['\u6c34', '63e6b0b4'],
-    [new Uint8Array([]), '40'], [new Uint8Array([1, 2, 3, 4]), '4401020304'],
-    [[], '80'], [[1, 2, 3], '83010203'], [[1, [2, 3], [4, 5]], '8301820203820405'],
-    [new Map(), 'a0'], [new Map([[1, 2], [3, 4]]), 'a201020304'],
+    [0, '00'],
+    [1, '01'],
+    [10, '0a'],
+    [23, '17'],
+    [24, '1818'],
+    [25, '1819'],
+    [100, '1864'],
+    [1000, '1903e8'],
+    [1000000, '1a000f4240'],
+    [1000000000000, '1b000000e8d4a51000'],
+    [18446744073709551615n, '1bffffffffffffffff'],
+    [-1, '20'],
+    [-10, '29'],
+    [-100, '3863'],
+    [-1000, '3903e7'],
+    [-18446744073709551616n, '3bffffffffffffffff'],
+    [false, 'f4'],
+    [true, 'f5'],
+    [null, 'f6'],
+    [undefined, 'f7'],
+    ['', '60'],
+    ['a', '6161'],
+    ['IETF', '6449455446'],
+    ['\u00fc', '62c3bc'],
+    ['\u6c34', '63e6b0b4'],
+    [new Uint8Array([]), '40'],
+    [new Uint8Array([1, 2, 3, 4]), '4401020304'],
+    [[], '80'],
+    [[1, 2, 3], '83010203'],
+    [[1, [2, 3], [4, 5]], '8301820203820405'],
+    [new Map(), 'a0'],
+    [
+      new Map([
+        [1, 2],
+        [3, 4],
+      ]),
+      'a201020304',
+    ],
     [{ a: 1, b: [2, 3] }, 'a26161016162820203'],
-    [1.1, 'fb3ff199999999999a'], [100000.0, '1a000186a0'],
+    [1.1, 'fb3ff199999999999a'],
+    [100000.0, '1a000186a0'],
   ];
 
   it.each(vectors)('encodes %o as RFC 8949 bytes', (value, expected) => {
@@ -35,12 +66,22 @@ describe('CBOR', () => {
 
   it('round-trips through SimpleWebAuthn isoCBOR in both directions', () => {
     const value = new Map<CBORValue, CBORValue>([
-      [1, 2], [3, -7], [-1, 1],
+      [1, 2],
+      [3, -7],
+      [-1, 1],
       [-2, new Uint8Array(32).fill(0xab)],
       ['fmt', 'packed'],
-      ['attStmt', new Map<CBORValue, CBORValue>([['alg', -257], ['sig', new Uint8Array(300).fill(7)], ['x5c', [new Uint8Array(70000).fill(1)]]])],
+      [
+        'attStmt',
+        new Map<CBORValue, CBORValue>([
+          ['alg', -257],
+          ['sig', new Uint8Array(300).fill(7)],
+          ['x5c', [new Uint8Array(70000).fill(1)]],
+        ]),
+      ],
       ['nested', [1, 'two', [true, false, null], new Map([['k', 'v']])]],
-      ['big', 4294967296], ['neg', -4294967297],
+      ['big', 4294967296],
+      ['neg', -4294967297],
     ]);
     const mine = encodeCBOR(value);
     const decoded = isoCBOR.decodeFirst<Map<CBORValue, CBORValue>>(mine);
@@ -50,16 +91,37 @@ describe('CBOR', () => {
     expect(decoded.get('neg')).toBe(-4294967297);
 
     // isoCBOR.encode keeps insertion order; given canonically ordered input the bytes must be identical.
-    const canonical = new Map<CBORValue, CBORValue>([[1, 2], [3, -7], [-1, 1], [-2, new Uint8Array([9, 9])], ['fmt', 'none'], ['attStmt', new Map()]]);
+    const canonical = new Map<CBORValue, CBORValue>([
+      [1, 2],
+      [3, -7],
+      [-1, 1],
+      [-2, new Uint8Array([9, 9])],
+      ['fmt', 'none'],
+      ['attStmt', new Map()],
+    ]);
     expect(hex(isoCBOR.encode(canonical as never))).toBe(hex(encodeCBOR(canonical)));
     expect(decodeCBOR(isoCBOR.encode(canonical as never))).toEqual(canonical);
   });
 
   it('sorts map keys canonically (length first, then bytes) and rejects duplicates', () => {
-    const unsorted = new Map<CBORValue, CBORValue>([['authData', 1], ['fmt', 2], ['attStmt', 3], [-3, 0], [1, 0], [-1, 0]]);
+    const unsorted = new Map<CBORValue, CBORValue>([
+      ['authData', 1],
+      ['fmt', 2],
+      ['attStmt', 3],
+      [-3, 0],
+      [1, 0],
+      [-1, 0],
+    ]);
     const decoded = isoCBOR.decodeFirst<Map<CBORValue, CBORValue>>(encodeCBOR(unsorted));
     expect([...decoded.keys()]).toEqual([1, -1, -3, 'fmt', 'attStmt', 'authData']);
-    expect(() => encodeCBOR(new Map<CBORValue, CBORValue>([[1, 1], [1n, 2]]))).toThrow(TypeError);
+    expect(() =>
+      encodeCBOR(
+        new Map<CBORValue, CBORValue>([
+          [1, 1],
+          [1n, 2],
+        ]),
+      ),
+    ).toThrow(TypeError);
   });
 
   it('decoder rejects truncated input and trailing bytes; refuses unsupported values', () => {
@@ -102,7 +164,9 @@ describe('X.509', () => {
     const notAfter = new Date(Date.UTC(2061, 0, 2, 3, 4, 5)); // GeneralizedTime range
     const der = createSelfSignedCertificate({
       subject: { C: 'NZ', O: 'Tëst Org', OU: 'Authenticator Attestation', CN: 'Unit' },
-      publicKey, privateKey, notAfter,
+      publicKey,
+      privateKey,
+      notAfter,
     });
     const cert = new X509Certificate(Buffer.from(der));
     expect(cert.verify(publicKey)).toBe(true);

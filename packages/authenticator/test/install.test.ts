@@ -130,7 +130,10 @@ describe('installVirtualAuthenticator', () => {
     };
     expect(credential.toJSON()).toEqual(response);
     const verification = await verifyRegistrationResponse({
-      response, expectedChallenge: json.challenge, expectedOrigin: 'http://localhost:3000', expectedRPID: 'localhost',
+      response,
+      expectedChallenge: json.challenge,
+      expectedOrigin: 'http://localhost:3000',
+      expectedRPID: 'localhost',
     });
     expect(verification.verified).toBe(true);
 
@@ -168,7 +171,12 @@ describe('installVirtualAuthenticator', () => {
     const { json, publicKey } = await browserCreationOptions({ rpID: 'example.com' });
     const credential = await g.navigator.credentials.create({ publicKey });
     const clientData = JSON.parse(Buffer.from(credential.response.clientDataJSON).toString());
-    expect(clientData).toEqual({ type: 'webauthn.create', challenge: json.challenge, origin: 'https://app.example.com', crossOrigin: false });
+    expect(clientData).toEqual({
+      type: 'webauthn.create',
+      challenge: json.challenge,
+      origin: 'https://app.example.com',
+      crossOrigin: false,
+    });
     expect(auth.credentials[0].rpId).toBe('example.com');
     // JSON-level API on the same authenticator still uses its own origin
     await expect(auth.createCredential(json)).rejects.toMatchObject({ name: 'SecurityError' });
@@ -185,21 +193,25 @@ describe('installVirtualAuthenticator', () => {
     const dup = await browserCreationOptions({ excludeCredentials: [{ id: created.id }] });
     await expect(g.navigator.credentials.create({ publicKey: dup.publicKey })).rejects.toSatisfy(isDom('InvalidStateError'));
 
-    await expect(g.navigator.credentials.get({
-      publicKey: { challenge: new Uint8Array(32), allowCredentials: [{ type: 'public-key', id: new Uint8Array(32) }] },
-    })).rejects.toSatisfy(isDom('NotAllowedError'));
+    await expect(
+      g.navigator.credentials.get({
+        publicKey: { challenge: new Uint8Array(32), allowCredentials: [{ type: 'public-key', id: new Uint8Array(32) }] },
+      }),
+    ).rejects.toSatisfy(isDom('NotAllowedError'));
 
     const foreign = await browserCreationOptions({ rpID: 'example.com' });
     await expect(g.navigator.credentials.create({ publicKey: foreign.publicKey })).rejects.toSatisfy(isDom('SecurityError'));
 
     const controller = new AbortController();
     controller.abort();
-    await expect(g.navigator.credentials.create({ publicKey: first.publicKey, signal: controller.signal }))
-      .rejects.toSatisfy(isDom('AbortError'));
+    await expect(g.navigator.credentials.create({ publicKey: first.publicKey, signal: controller.signal })).rejects.toSatisfy(
+      isDom('AbortError'),
+    );
 
     await expect(g.navigator.credentials.create({})).rejects.toSatisfy(isDom('NotSupportedError'));
-    await expect(g.navigator.credentials.create({ publicKey: { ...first.publicKey, challenge: 'not a buffer' } }))
-      .rejects.toBeInstanceOf(TypeError);
+    await expect(g.navigator.credentials.create({ publicKey: { ...first.publicKey, challenge: 'not a buffer' } })).rejects.toBeInstanceOf(
+      TypeError,
+    );
     expect(() => new g.PublicKeyCredential()).toThrow(TypeError);
   });
 

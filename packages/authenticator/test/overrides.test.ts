@@ -90,8 +90,9 @@ describe('assertion overrides produce responses SimpleWebAuthn rejects', () => {
     await registerVerified(auth);
     const options = await authenticationOptions();
     expect((await auth.getAssertion(options, { credentialId: a.credential.id })).id).toBe(a.credential.id);
-    await expect(auth.getAssertion(options, { credentialId: Buffer.alloc(32).toString('base64url') }))
-      .rejects.toMatchObject({ name: 'NotAllowedError' });
+    await expect(auth.getAssertion(options, { credentialId: Buffer.alloc(32).toString('base64url') })).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
   });
 });
 
@@ -111,9 +112,13 @@ describe('registration overrides produce responses SimpleWebAuthn rejects', () =
   it.each(cases)('%s', async (_name, attestation, overrides, reason) => {
     const auth = new VirtualAuthenticator({ attestation, algorithms: ['ES256'] });
     const options = await registrationOptions();
-    const verifyWith = (response: Awaited<ReturnType<typeof auth.createCredential>>) => verifyRegistrationResponse({
-      response, expectedChallenge: options.challenge, expectedOrigin: ORIGIN, expectedRPID: RP_ID,
-    });
+    const verifyWith = (response: Awaited<ReturnType<typeof auth.createCredential>>) =>
+      verifyRegistrationResponse({
+        response,
+        expectedChallenge: options.challenge,
+        expectedOrigin: ORIGIN,
+        expectedRPID: RP_ID,
+      });
     expect((await verifyWith(await auth.createCredential(options))).verified).toBe(true);
     const message = await verifyWith(await auth.createCredential(options, overrides)).then(
       (r) => (r.verified ? 'verified' : 'not verified'),

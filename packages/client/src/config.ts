@@ -42,10 +42,7 @@ export interface AmplifyOutputsLike {
  * implementation, extra request headers and the retry policy. Calling it again replaces everything
  * (tokens stay in storage; a different client id simply sees its own keys).
  */
-export function configure(
-  config: ResourcesConfig | CognitoUserPoolConfig | AmplifyOutputsLike,
-  options: ConfigureOptions = {},
-): void {
+export function configure(config: ResourcesConfig | CognitoUserPoolConfig | AmplifyOutputsLike, options: ConfigureOptions = {}): void {
   const cognito = isOutputs(config) ? fromOutputs(config) : isResourcesConfig(config) ? config.Auth?.Cognito : config;
   if (!cognito) {
     current = undefined;

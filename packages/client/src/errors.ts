@@ -64,8 +64,7 @@ export const USER_UNAUTHENTICATED_EXCEPTION = 'UserUnAuthenticatedException';
 export const USER_ALREADY_AUTHENTICATED_EXCEPTION = 'UserAlreadyAuthenticatedException';
 export const SIGN_IN_EXCEPTION = 'SignInException';
 
-const ABORT_OR_CANCEL =
-  'User may have canceled the ceremony or another interruption has occurred. Check underlying error for details.';
+const ABORT_OR_CANCEL = 'User may have canceled the ceremony or another interruption has occurred. Check underlying error for details.';
 const MISCONFIGURATION = 'Ensure your user pool is configured to support the WEB_AUTHN as an authentication factor.';
 const NOT_SUPPORTED =
   'Passkeys may not be supported on this device. Ensure your application is running in a secure context (HTTPS) and Web Authentication API is supported.';
@@ -86,10 +85,7 @@ const passkeyMessages: Record<Exclude<PasskeyErrorName, 'Unknown'>, [string, str
   PasskeyRegistrationCanceled: ['Passkey registration ceremony has been canceled.', ABORT_OR_CANCEL],
   PasskeyAuthenticationCanceled: ['Passkey authentication ceremony has been canceled.', ABORT_OR_CANCEL],
   PasskeyOperationAborted: ['Passkey operation has been aborted.', ABORT_OR_CANCEL],
-  RelyingPartyMismatch: [
-    'Relying party does not match current domain.',
-    'Ensure relying party identifier matches current domain.',
-  ],
+  RelyingPartyMismatch: ['Relying party does not match current domain.', 'Ensure relying party identifier matches current domain.'],
 };
 
 export function passkeyError(name: PasskeyErrorName, underlyingError?: unknown): PasskeyError {

@@ -10,7 +10,7 @@ let listeners: AuthEventListener[] = [];
 export function onAuthEvent(listener: AuthEventListener): () => void {
   listeners = [...listeners, listener];
   return () => {
-    listeners = listeners.filter(l => l !== listener);
+    listeners = listeners.filter((l) => l !== listener);
   };
 }
 

@@ -4,9 +4,9 @@ import type { TokenStorage } from './types.js';
 export function createMemoryStorage(): TokenStorage & { clear(): void } {
   const map = new Map<string, string>();
   return {
-    getItem: key => map.get(key) ?? null,
+    getItem: (key) => map.get(key) ?? null,
     setItem: (key, value) => void map.set(key, value),
-    removeItem: key => void map.delete(key),
+    removeItem: (key) => void map.delete(key),
     clear: () => map.clear(),
   };
 }

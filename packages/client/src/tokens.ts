@@ -107,7 +107,7 @@ export async function clearTokens(config: ResolvedConfig | undefined = peekConfi
   if (!config) return;
   const username = await lastAuthUser(config);
   await Promise.all([
-    ...TOKEN_KEYS.map(k => config.storage.removeItem(keyFor(config, username, k))),
+    ...TOKEN_KEYS.map((k) => config.storage.removeItem(keyFor(config, username, k))),
     config.storage.removeItem(lastAuthUserKey(config)),
   ]);
 }
@@ -153,16 +153,12 @@ let inflightRefresh: Promise<StoredTokens | null> | undefined;
  * The current tokens, refreshed first when the access or id token is expired or `forceRefresh` is set.
  * Resolves null when signed out (including after a refresh rejected with `NotAuthorizedException`).
  */
-export async function getTokens(
-  options: { forceRefresh?: boolean; clientMetadata?: ClientMetadata } = {},
-): Promise<StoredTokens | null> {
+export async function getTokens(options: { forceRefresh?: boolean; clientMetadata?: ClientMetadata } = {}): Promise<StoredTokens | null> {
   const config = peekConfig();
   if (!config) return null;
   const tokens = await loadTokens(config);
   if (!tokens) return null;
-  const expired =
-    isExpired(tokens.accessToken, tokens.clockDrift) ||
-    (!!tokens.idToken && isExpired(tokens.idToken, tokens.clockDrift));
+  const expired = isExpired(tokens.accessToken, tokens.clockDrift) || (!!tokens.idToken && isExpired(tokens.idToken, tokens.clockDrift));
   if (!options.forceRefresh && !expired) return tokens;
   // De-duplicated: concurrent callers share one GetTokensFromRefreshToken request.
   inflightRefresh ??= refresh(config, tokens, options.clientMetadata).finally(() => {
@@ -214,7 +210,7 @@ async function refresh(
     return next;
   } catch (caught) {
     const error = toNamedError(caught);
-    if (SIGN_OUT_ON_REFRESH_ERRORS.some(n => error.name.startsWith(n))) await clearTokens(config);
+    if (SIGN_OUT_ON_REFRESH_ERRORS.some((n) => error.name.startsWith(n))) await clearTokens(config);
     emit({ event: 'tokenRefresh_failure', data: { error } });
     if (error.name.startsWith('NotAuthorizedException')) return null;
     throw error;

@@ -138,9 +138,7 @@ export async function callUserPool<Output extends object = Record<string, unknow
   }
 }
 
-async function readResponse<Output>(
-  response: Response,
-): Promise<{ output: Output } | { error: AmplifyError; retryable: boolean }> {
+async function readResponse<Output>(response: Response): Promise<{ output: Output } | { error: AmplifyError; retryable: boolean }> {
   const text = await response.text();
   const metadata = {
     httpStatusCode: response.status,
@@ -190,7 +188,7 @@ export function errorName(raw: string): string {
 }
 
 function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function uuid(): string {
@@ -201,6 +199,6 @@ function uuid(): string {
   else for (let i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
   b[6] = (b[6]! & 0x0f) | 0x40;
   b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

@@ -40,7 +40,10 @@ describe('signUp / confirmSignUp / resendSignUpCode', () => {
     expect(output).toEqual({
       isSignUpComplete: false,
       userId: 'sub-1',
-      nextStep: { signUpStep: 'CONFIRM_SIGN_UP', codeDeliveryDetails: { destination: 'a***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' } },
+      nextStep: {
+        signUpStep: 'CONFIRM_SIGN_UP',
+        codeDeliveryDetails: { destination: 'a***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' },
+      },
     });
     const [req] = cognito.calls('SignUp');
     expect(req!.headers['x-amz-user-agent']).toContain('auth/1');
@@ -62,9 +65,15 @@ describe('signUp / confirmSignUp / resendSignUpCode', () => {
     expect(await signUp({ username: 'bob' })).toEqual({ isSignUpComplete: true, userId: 'sub-2', nextStep: { signUpStep: 'DONE' } });
     expect(cognito.calls('SignUp')[0]!.body).toEqual({ Username: 'bob', ClientId: 'client123' });
     cognito.on('SignUp', () =>
-      serviceError('InvalidParameterException', "1 validation error detected: Value at 'password'failed to satisfy constraint: Member must not be null"),
+      serviceError(
+        'InvalidParameterException',
+        "1 validation error detected: Value at 'password'failed to satisfy constraint: Member must not be null",
+      ),
     );
-    await expect(signUp({ username: 'bob' })).rejects.toMatchObject({ name: 'EmptySignUpPassword', message: 'password is required to signUp' });
+    await expect(signUp({ username: 'bob' })).rejects.toMatchObject({
+      name: 'EmptySignUpPassword',
+      message: 'password is required to signUp',
+    });
     cognito.on('SignUp', () => serviceError('UsernameExistsException', 'User already exists'));
     await expect(signUp({ username: 'bob', password: 'x' })).rejects.toMatchObject({ name: 'UsernameExistsException' });
     await expect(signUp({ username: '' })).rejects.toMatchObject({ name: 'EmptySignUpUsername' });
@@ -89,7 +98,11 @@ describe('signUp / confirmSignUp / resendSignUpCode', () => {
 
   it('resendSignUpCode sends ResendConfirmationCode and maps the delivery details', async () => {
     cognito.on('ResendConfirmationCode', () => ({ body: { CodeDeliveryDetails: CDD } }));
-    expect(await resendSignUpCode({ username: 'alice' })).toEqual({ destination: 'a***@e***', deliveryMedium: 'EMAIL', attributeName: 'email' });
+    expect(await resendSignUpCode({ username: 'alice' })).toEqual({
+      destination: 'a***@e***',
+      deliveryMedium: 'EMAIL',
+      attributeName: 'email',
+    });
     expect(cognito.calls('ResendConfirmationCode')[0]!.body).toEqual({ Username: 'alice', ClientId: 'client123' });
   });
 });
@@ -99,7 +112,10 @@ describe('autoSignIn', () => {
     cognito.on('SignUp', () => ({ body: { UserConfirmed: false, UserSub: 'sub-1', CodeDeliveryDetails: CDD, Session: 'signup-session' } }));
     cognito.on('ConfirmSignUp', () => ({ body: { Session: 'confirm-session' } }));
     cognito.on('InitiateAuth', () => ({ body: { AuthenticationResult: authenticationResult() } }));
-    const signedUp = await signUp({ username: 'alice', options: { userAttributes: { email: 'a@e.com' }, autoSignIn: { authFlowType: 'USER_AUTH' } } });
+    const signedUp = await signUp({
+      username: 'alice',
+      options: { userAttributes: { email: 'a@e.com' }, autoSignIn: { authFlowType: 'USER_AUTH' } },
+    });
     expect(signedUp.nextStep.signUpStep).toBe('CONFIRM_SIGN_UP');
     expect(await confirmSignUp({ username: 'alice', confirmationCode: '123456' })).toEqual({
       isSignUpComplete: true,
@@ -162,7 +178,11 @@ describe('passwords and account', () => {
     const tokens = await signInWithTokens(cognito);
     cognito.on('ChangePassword', () => ({ body: {} }));
     await updatePassword({ oldPassword: 'old', newPassword: 'new' });
-    expect(cognito.calls('ChangePassword')[0]!.body).toEqual({ AccessToken: tokens.AccessToken, PreviousPassword: 'old', ProposedPassword: 'new' });
+    expect(cognito.calls('ChangePassword')[0]!.body).toEqual({
+      AccessToken: tokens.AccessToken,
+      PreviousPassword: 'old',
+      ProposedPassword: 'new',
+    });
     await expect(updatePassword({ oldPassword: '', newPassword: 'new' })).rejects.toMatchObject({ name: 'EmptyUpdatePassword' });
   });
 
@@ -194,9 +214,9 @@ describe('token storage', () => {
   it('accepts an async storage', async () => {
     const map = new Map<string, string>();
     const asyncStorage: TokenStorage = {
-      getItem: async k => map.get(k) ?? null,
+      getItem: async (k) => map.get(k) ?? null,
       setItem: async (k, v) => void map.set(k, v),
-      removeItem: async k => void map.delete(k),
+      removeItem: async (k) => void map.delete(k),
     };
     configureFor(cognito, { storage: asyncStorage });
     await signInWithTokens(cognito);

@@ -42,7 +42,7 @@ export async function startFakeCognito(path = '/'): Promise<FakeCognito> {
   let handlers = new Map<string, Handler>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on('data', c => chunks.push(c as Buffer));
+    req.on('data', (c) => chunks.push(c as Buffer));
     req.on('end', async () => {
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const target = String(req.headers['x-amz-target'] ?? '');
@@ -53,7 +53,15 @@ export async function startFakeCognito(path = '/'): Promise<FakeCognito> {
       } catch {
         // recorded as {}
       }
-      const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, target, operation, rawBody, body };
+      const recorded: RecordedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        target,
+        operation,
+        rawBody,
+        body,
+      };
       requests.push(recorded);
       const handler = handlers.get(operation);
       let reply: Reply;
@@ -70,24 +78,28 @@ export async function startFakeCognito(path = '/'): Promise<FakeCognito> {
       res.end(payload);
     });
   });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}${path}`,
     requests,
-    calls: operation => requests.filter(r => r.operation === operation),
+    calls: (operation) => requests.filter((r) => r.operation === operation),
     on: (operation, handler) => void handlers.set(operation, handler),
     reset: () => {
       requests.length = 0;
       handlers = new Map();
     },
-    close: () => new Promise<void>(resolve => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
 /** A Cognito-style service error reply. */
 export function serviceError(type: string, message = `${type} message`, status = 400, headers: Record<string, string> = {}): Reply {
-  return { status, headers: { 'x-amzn-errortype': `${type}:`, 'x-amzn-requestid': 'req-123', ...headers }, body: { __type: type, message } };
+  return {
+    status,
+    headers: { 'x-amzn-errortype': `${type}:`, 'x-amzn-requestid': 'req-123', ...headers },
+    body: { __type: type, message },
+  };
 }
 
 export const b64url = (data: string | Uint8Array) =>
@@ -120,7 +132,14 @@ export function authenticationResult({
   const now = Math.floor(Date.now() / 1000);
   const common = { sub, iat: now, auth_time: now, exp: now + expiresIn, ...(originJti ? { origin_jti: originJti } : {}) };
   return {
-    AccessToken: jwt({ ...common, token_use: 'access', client_id: 'client123', username, scope: 'aws.cognito.signin.user.admin', jti: `access-${tag}` }),
+    AccessToken: jwt({
+      ...common,
+      token_use: 'access',
+      client_id: 'client123',
+      username,
+      scope: 'aws.cognito.signin.user.admin',
+      jti: `access-${tag}`,
+    }),
     IdToken: jwt({ ...common, token_use: 'id', aud: 'client123', 'cognito:username': username, jti: `id-${tag}` }),
     ...(refreshToken ? { RefreshToken: refreshToken } : {}),
     ExpiresIn: expiresIn,
@@ -207,12 +226,15 @@ export function uninstallFakeAuthenticator(): void {
 
 // ------------------------------------------------------------------ Cognito test setup
 
-
 export const POOL_ID = 'local_Pool42';
 export const CLIENT_ID = 'client123';
 
 /** Configures the client against the fake server with a fresh in-memory storage and a 1 ms backoff. */
-export function configureFor(cognito: FakeCognito, options: ConfigureOptions = {}, cognitoExtra: Record<string, unknown> = {}): TokenStorage {
+export function configureFor(
+  cognito: FakeCognito,
+  options: ConfigureOptions = {},
+  cognitoExtra: Record<string, unknown> = {},
+): TokenStorage {
   const storage = options.storage ?? createMemoryStorage();
   configure(
     { Auth: { Cognito: { userPoolId: POOL_ID, userPoolClientId: CLIENT_ID, userPoolEndpoint: cognito.url, ...cognitoExtra } } },
@@ -230,7 +252,6 @@ export async function signInWithTokens(cognito: FakeCognito, tokens: TokenSetOpt
 }
 
 // ------------------------------------------------------------------ server-side SRP (docs/wire-contract.md §3.2 reference code)
-
 
 const N_HEX =
   'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD' +

@@ -54,7 +54,7 @@ const creationOptions = (exclude: string[] = []) => ({
     { type: 'public-key', alg: -257 },
   ],
   timeout: 60000,
-  excludeCredentials: exclude.map(id => ({ type: 'public-key', id })),
+  excludeCredentials: exclude.map((id) => ({ type: 'public-key', id })),
   authenticatorSelection: { requireResidentKey: true, residentKey: 'required', userVerification: 'required' },
 });
 
@@ -112,12 +112,12 @@ describe('listWebAuthnCredentials', () => {
 describe('deleteWebAuthnCredential', () => {
   it('sends {AccessToken, CredentialId} and resolves undefined; unknown id is ResourceNotFoundException', async () => {
     const tokens = await signInWithTokens(cognito);
-    cognito.on('DeleteWebAuthnCredential', body =>
+    cognito.on('DeleteWebAuthnCredential', (body) =>
       body.CredentialId === 'known' ? { body: {} } : serviceError('ResourceNotFoundException', 'Credential not found.'),
     );
     await expect(deleteWebAuthnCredential({ credentialId: 'known' })).resolves.toBeUndefined();
     expect(cognito.calls('DeleteWebAuthnCredential')[0]!.body).toEqual({ AccessToken: tokens.AccessToken, CredentialId: 'known' });
-    const error = await deleteWebAuthnCredential({ credentialId: 'nope' }).catch(e => e);
+    const error = await deleteWebAuthnCredential({ credentialId: 'nope' }).catch((e) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect(error.name).toBe('ResourceNotFoundException');
     expect(cognito.calls('DeleteWebAuthnCredential')).toHaveLength(2); // not retried
@@ -194,7 +194,7 @@ describe('associateWebAuthnCredential with the virtual authenticator', () => {
     await associateWebAuthnCredential();
     const firstId = cognito.calls('CompleteWebAuthnRegistration')[0]!.body.Credential.id;
     cognito.on('StartWebAuthnRegistration', () => ({ body: { CredentialCreationOptions: creationOptions([firstId]) } }));
-    const error = await associateWebAuthnCredential().catch(e => e);
+    const error = await associateWebAuthnCredential().catch((e) => e);
     expect(error).toBeInstanceOf(PasskeyError);
     expect(error.name).toBe('PasskeyAlreadyExists');
     expect(error.underlyingError).toMatchObject({ name: 'InvalidStateError' });
@@ -221,7 +221,7 @@ describe('associateWebAuthnCredential edge cases', () => {
     const withoutChallenge: Partial<ReturnType<typeof creationOptions>> = creationOptions();
     delete withoutChallenge.challenge;
     cognito.on('StartWebAuthnRegistration', () => ({ body: { CredentialCreationOptions: withoutChallenge } }));
-    const error = await associateWebAuthnCredential().catch(e => e);
+    const error = await associateWebAuthnCredential().catch((e) => e);
     expect(error).toBeInstanceOf(PasskeyError);
     expect(error.name).toBe('InvalidPasskeyRegistrationOptions');
     expect(cognito.calls('CompleteWebAuthnRegistration')).toHaveLength(0);
@@ -267,13 +267,20 @@ describe('PasskeyError mapping from DOMException names', () => {
     const authenticator = installFakeAuthenticator();
     authenticator.failWith = new DOMException('from the browser', domName);
     cognito.on('StartWebAuthnRegistration', () => ({ body: { CredentialCreationOptions: creationOptions() } }));
-    return (await associateWebAuthnCredential().then(() => undefined, (e: unknown) => e)) as PasskeyError;
+    return (await associateWebAuthnCredential().then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as PasskeyError;
   };
   const authentication = async (domName: string) => {
     const authenticator = installFakeAuthenticator();
     authenticator.failWith = new DOMException('from the browser', domName);
     cognito.on('InitiateAuth', () => ({
-      body: { ChallengeName: 'WEB_AUTHN', Session: 's', ChallengeParameters: { USERNAME: 'alice', CREDENTIAL_REQUEST_OPTIONS: '{"challenge":"AAAA"}' } },
+      body: {
+        ChallengeName: 'WEB_AUTHN',
+        Session: 's',
+        ChallengeParameters: { USERNAME: 'alice', CREDENTIAL_REQUEST_OPTIONS: '{"challenge":"AAAA"}' },
+      },
     }));
     return (await signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } }).then(
       () => undefined,
@@ -326,7 +333,11 @@ describe('extensions', () => {
   it('signInWithPasskey without username: InitiateAuth with only PREFERRED_CHALLENGE, tokens stored under cognito:username', async () => {
     installFakeAuthenticator();
     cognito.on('InitiateAuth', () => ({
-      body: { ChallengeName: 'WEB_AUTHN', Session: 's', ChallengeParameters: { CREDENTIAL_REQUEST_OPTIONS: '{"challenge":"AAAA","allowCredentials":[]}' } },
+      body: {
+        ChallengeName: 'WEB_AUTHN',
+        Session: 's',
+        ChallengeParameters: { CREDENTIAL_REQUEST_OPTIONS: '{"challenge":"AAAA","allowCredentials":[]}' },
+      },
     }));
     cognito.on('RespondToAuthChallenge', () => ({ body: { AuthenticationResult: authenticationResult({ username: 'bob' }) } }));
     expect(await signInWithPasskey()).toEqual({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });

@@ -28,7 +28,7 @@ let unsubscribe: () => void;
 
 beforeAll(async () => {
   cognito = await startFakeCognito();
-  unsubscribe = onAuthEvent(e => events.push(e));
+  unsubscribe = onAuthEvent((e) => events.push(e));
 });
 afterAll(async () => {
   unsubscribe();
@@ -85,7 +85,11 @@ describe('USER_PASSWORD_AUTH sign-in', () => {
 
   it('stores under ChallengeParameters.USERNAME when the server names the user', async () => {
     cognito.on('InitiateAuth', () => ({
-      body: { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 's1', ChallengeParameters: { USERNAME: 'uuid-1', requiredAttributes: '["userAttributes.name"]' } },
+      body: {
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        Session: 's1',
+        ChallengeParameters: { USERNAME: 'uuid-1', requiredAttributes: '["userAttributes.name"]' },
+      },
     }));
     const output = await signIn({ username: 'alice@example.com', password: 'x', options: { authFlowType: 'USER_PASSWORD_AUTH' } });
     expect(output).toEqual({
@@ -115,7 +119,7 @@ describe('USER_PASSWORD_AUTH sign-in', () => {
       nextStep: { signInStep: 'RESET_PASSWORD' },
     });
     cognito.on('InitiateAuth', () => serviceError('NotAuthorizedException', 'Incorrect username or password.'));
-    const error = await signIn({ username: 'a', password: 'b', options: { authFlowType: 'USER_PASSWORD_AUTH' } }).catch(e => e);
+    const error = await signIn({ username: 'a', password: 'b', options: { authFlowType: 'USER_PASSWORD_AUTH' } }).catch((e) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect(error).toMatchObject({ name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
   });
@@ -154,7 +158,7 @@ describe('refresh', () => {
     const fresh = authenticationResult({ tag: 'b', refreshToken: null });
     cognito.on('GetTokensFromRefreshToken', () => ({ body: { AuthenticationResult: fresh } }));
     const session = await fetchAuthSession();
-    expect(cognito.calls('GetTokensFromRefreshToken').map(r => r.body)).toEqual([
+    expect(cognito.calls('GetTokensFromRefreshToken').map((r) => r.body)).toEqual([
       { ClientId: 'client123', RefreshToken: 'refresh-token-1' },
     ]);
     expect(session.tokens?.accessToken.toString()).toBe(fresh.AccessToken);
@@ -170,18 +174,20 @@ describe('refresh', () => {
 
   it('refreshes when within the 5 s tolerance, and always with forceRefresh; stores a rotated refresh token', async () => {
     await seedSession(storage, { expiresIn: 3 });
-    cognito.on('GetTokensFromRefreshToken', () => ({ body: { AuthenticationResult: authenticationResult({ refreshToken: 'refresh-token-2' }) } }));
+    cognito.on('GetTokensFromRefreshToken', () => ({
+      body: { AuthenticationResult: authenticationResult({ refreshToken: 'refresh-token-2' }) },
+    }));
     await fetchAuthSession();
     expect(cognito.calls('GetTokensFromRefreshToken')).toHaveLength(1);
     expect(await storage.getItem(key('refreshToken'))).toBe('refresh-token-2');
     await fetchAuthSession({ forceRefresh: true });
-    expect(cognito.calls('GetTokensFromRefreshToken').map(r => r.body.RefreshToken)).toEqual(['refresh-token-1', 'refresh-token-2']);
+    expect(cognito.calls('GetTokensFromRefreshToken').map((r) => r.body.RefreshToken)).toEqual(['refresh-token-1', 'refresh-token-2']);
   });
 
   it('de-duplicates concurrent refreshes', async () => {
     await seedSession(storage, { expiresIn: -10 });
     cognito.on('GetTokensFromRefreshToken', async () => {
-      await new Promise(r => setTimeout(r, 30));
+      await new Promise((r) => setTimeout(r, 30));
       return { body: { AuthenticationResult: authenticationResult({ tag: 'c' }) } };
     });
     const sessions = await Promise.all([fetchAuthSession(), fetchAuthSession(), getCurrentUser(), fetchAuthSession()]);
@@ -196,7 +202,7 @@ describe('refresh', () => {
     expect((await fetchAuthSession()).tokens).toBeUndefined();
     expect(await storage.getItem(key('accessToken'))).toBeNull();
     expect(await storage.getItem('CognitoIdentityServiceProvider.client123.LastAuthUser')).toBeNull();
-    expect(events.map(e => e.event)).toEqual(['tokenRefresh_failure']);
+    expect(events.map((e) => e.event)).toEqual(['tokenRefresh_failure']);
     await expect(getCurrentUser()).rejects.toMatchObject({ name: 'UserUnAuthenticatedException' });
   });
 
@@ -214,7 +220,7 @@ describe('signOut', () => {
     await signInWithTokens(cognito);
     cognito.on('RevokeToken', () => ({ body: {} }));
     await signOut();
-    expect(cognito.calls('RevokeToken').map(r => r.body)).toEqual([{ ClientId: 'client123', Token: 'refresh-token-1' }]);
+    expect(cognito.calls('RevokeToken').map((r) => r.body)).toEqual([{ ClientId: 'client123', Token: 'refresh-token-1' }]);
     expect(cognito.calls('GlobalSignOut')).toHaveLength(0);
     expect(await storage.getItem(key('accessToken'))).toBeNull();
     expect(await storage.getItem(key('refreshToken'))).toBeNull();
@@ -233,7 +239,7 @@ describe('signOut', () => {
     const tokens = await signInWithTokens(cognito);
     cognito.on('GlobalSignOut', () => ({ body: {} }));
     await signOut({ global: true });
-    expect(cognito.calls('GlobalSignOut').map(r => r.body)).toEqual([{ AccessToken: tokens.AccessToken }]);
+    expect(cognito.calls('GlobalSignOut').map((r) => r.body)).toEqual([{ AccessToken: tokens.AccessToken }]);
     expect(cognito.calls('RevokeToken')).toHaveLength(0);
   });
 

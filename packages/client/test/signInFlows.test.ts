@@ -48,12 +48,14 @@ function playSrp(userIdForSrp: string, password: string, opts: { session?: strin
       },
     };
   };
-  cognito.on('RespondToAuthChallenge', body => {
+  cognito.on('RespondToAuthChallenge', (body) => {
     const r = body.ChallengeResponses;
     if (body.ChallengeName !== 'PASSWORD_VERIFIER') return serviceError('InvalidParameterException');
     const expected = srp.expectedSignature(srpA, r.PASSWORD_CLAIM_SECRET_BLOCK, r.TIMESTAMP);
     if (r.PASSWORD_CLAIM_SIGNATURE !== expected) return serviceError('NotAuthorizedException', 'Incorrect username or password.');
-    return { body: { ChallengeParameters: {}, AuthenticationResult: authenticationResult({ username: opts.challengeUsername ?? userIdForSrp }) } };
+    return {
+      body: { ChallengeParameters: {}, AuthenticationResult: authenticationResult({ username: opts.challengeUsername ?? userIdForSrp }) },
+    };
   });
   return challenge;
 }
@@ -61,7 +63,7 @@ function playSrp(userIdForSrp: string, password: string, opts: { session?: strin
 describe('USER_SRP_AUTH (default)', () => {
   it('runs SRP with USER_ID_FOR_SRP and the server verifies the signature', async () => {
     const challenge = playSrp('alice-internal', 'Passw0rd!', { challengeUsername: 'alice' });
-    cognito.on('InitiateAuth', body => ({ body: challenge(body.AuthParameters.SRP_A) }));
+    cognito.on('InitiateAuth', (body) => ({ body: challenge(body.AuthParameters.SRP_A) }));
     const output = await signIn({ username: 'Alice@Example.com', password: 'Passw0rd!' });
     expect(output).toEqual({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });
 
@@ -82,9 +84,11 @@ describe('USER_SRP_AUTH (default)', () => {
 
   it('a wrong password is NotAuthorizedException; a missing USER_ID_FOR_SRP is EmptyUserIdForSRPException', async () => {
     const challenge = playSrp('alice', 'right');
-    cognito.on('InitiateAuth', body => ({ body: challenge(body.AuthParameters.SRP_A) }));
+    cognito.on('InitiateAuth', (body) => ({ body: challenge(body.AuthParameters.SRP_A) }));
     await expect(signIn({ username: 'alice', password: 'wrong' })).rejects.toMatchObject({ name: 'NotAuthorizedException' });
-    cognito.on('InitiateAuth', () => ({ body: { ChallengeName: 'PASSWORD_VERIFIER', ChallengeParameters: { SALT: 'ab', SRP_B: 'cd', SECRET_BLOCK } } }));
+    cognito.on('InitiateAuth', () => ({
+      body: { ChallengeName: 'PASSWORD_VERIFIER', ChallengeParameters: { SALT: 'ab', SRP_B: 'cd', SECRET_BLOCK } },
+    }));
     await expect(signIn({ username: 'alice', password: 'x' })).rejects.toMatchObject({ name: 'EmptyUserIdForSRPException' });
   });
 });
@@ -92,7 +96,11 @@ describe('USER_SRP_AUTH (default)', () => {
 describe('USER_AUTH', () => {
   it('PASSWORD: one InitiateAuth with PASSWORD and PREFERRED_CHALLENGE', async () => {
     cognito.on('InitiateAuth', () => ({ body: { AuthenticationResult: authenticationResult() } }));
-    const output = await signIn({ username: 'alice', password: 'pw', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'PASSWORD' } });
+    const output = await signIn({
+      username: 'alice',
+      password: 'pw',
+      options: { authFlowType: 'USER_AUTH', preferredChallenge: 'PASSWORD' },
+    });
     expect(output.isSignedIn).toBe(true);
     expect(cognito.calls('InitiateAuth')[0]!.body).toEqual({
       AuthFlow: 'USER_AUTH',
@@ -103,8 +111,12 @@ describe('USER_AUTH', () => {
 
   it('PASSWORD_SRP: SRP_A + PREFERRED_CHALLENGE, then PASSWORD_VERIFIER with the Session', async () => {
     const challenge = playSrp('alice', 'pw', { session: 'srp-session' });
-    cognito.on('InitiateAuth', body => ({ body: challenge(body.AuthParameters.SRP_A) }));
-    const output = await signIn({ username: 'alice', password: 'pw', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'PASSWORD_SRP' } });
+    cognito.on('InitiateAuth', (body) => ({ body: challenge(body.AuthParameters.SRP_A) }));
+    const output = await signIn({
+      username: 'alice',
+      password: 'pw',
+      options: { authFlowType: 'USER_AUTH', preferredChallenge: 'PASSWORD_SRP' },
+    });
     expect(output.isSignedIn).toBe(true);
     expect(cognito.calls('InitiateAuth')[0]!.body.AuthParameters).toMatchObject({ USERNAME: 'alice', PREFERRED_CHALLENGE: 'PASSWORD_SRP' });
     expect(cognito.calls('RespondToAuthChallenge')[0]!.body.Session).toBe('srp-session');
@@ -150,7 +162,9 @@ describe('USER_AUTH', () => {
       type: 'public-key',
       clientExtensionResults: { credProps: { rk: true } },
       response: {
-        clientDataJSON: b64url(JSON.stringify({ type: 'webauthn.get', challenge: requestOptions.challenge, origin: 'https://app.example.com' })),
+        clientDataJSON: b64url(
+          JSON.stringify({ type: 'webauthn.get', challenge: requestOptions.challenge, origin: 'https://app.example.com' }),
+        ),
         authenticatorData: b64url('authenticator-data'),
         signature: b64url('signature'),
         userHandle: b64url('user-handle'),
@@ -162,14 +176,18 @@ describe('USER_AUTH', () => {
   it('WEB_AUTHN without CREDENTIAL_REQUEST_OPTIONS is InvalidPasskeyAuthenticationOptions; a cancelled prompt is PasskeyAuthenticationCanceled', async () => {
     const authenticator = installFakeAuthenticator();
     cognito.on('InitiateAuth', () => ({ body: { ChallengeName: 'WEB_AUTHN', Session: 's', ChallengeParameters: { USERNAME: 'alice' } } }));
-    await expect(signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } })).rejects.toMatchObject({
+    await expect(
+      signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } }),
+    ).rejects.toMatchObject({
       name: 'InvalidPasskeyAuthenticationOptions',
     });
     cognito.on('InitiateAuth', () => ({
       body: { ChallengeName: 'WEB_AUTHN', Session: 's', ChallengeParameters: { CREDENTIAL_REQUEST_OPTIONS: '{"challenge":"AAAA"}' } },
     }));
     authenticator.failWith = new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError');
-    await expect(signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } })).rejects.toMatchObject({
+    await expect(
+      signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } }),
+    ).rejects.toMatchObject({
       name: 'PasskeyAuthenticationCanceled',
     });
     expect(cognito.calls('RespondToAuthChallenge')).toHaveLength(0);
@@ -177,16 +195,25 @@ describe('USER_AUTH', () => {
 
   it('validates preferredChallenge against config.passwordless, and uses its preferredChallenge as default', async () => {
     configureFor(cognito, {}, { passwordless: { emailOtpEnabled: true } });
-    await expect(signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } })).rejects.toMatchObject({
+    await expect(
+      signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } }),
+    ).rejects.toMatchObject({
       name: 'InvalidPreferredChallenge',
     });
     configureFor(cognito, {}, { passwordless: { emailOtpEnabled: true, preferredChallenge: 'EMAIL_OTP' } });
     cognito.on('InitiateAuth', () => ({
-      body: { ChallengeName: 'EMAIL_OTP', Session: 's', ChallengeParameters: { CODE_DELIVERY_DELIVERY_MEDIUM: 'EMAIL', CODE_DELIVERY_DESTINATION: 'a***@e***' } },
+      body: {
+        ChallengeName: 'EMAIL_OTP',
+        Session: 's',
+        ChallengeParameters: { CODE_DELIVERY_DELIVERY_MEDIUM: 'EMAIL', CODE_DELIVERY_DESTINATION: 'a***@e***' },
+      },
     }));
     expect(await signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH' } })).toEqual({
       isSignedIn: false,
-      nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE', codeDeliveryDetails: { deliveryMedium: 'EMAIL', destination: 'a***@e***' } },
+      nextStep: {
+        signInStep: 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE',
+        codeDeliveryDetails: { deliveryMedium: 'EMAIL', destination: 'a***@e***' },
+      },
     });
     expect(cognito.calls('InitiateAuth')[0]!.body.AuthParameters.PREFERRED_CHALLENGE).toBe('EMAIL_OTP');
     cognito.on('RespondToAuthChallenge', () => ({ body: { AuthenticationResult: authenticationResult() } }));
@@ -203,14 +230,22 @@ describe('USER_AUTH', () => {
 describe('SELECT_CHALLENGE and confirmSignIn', () => {
   const selectChallenge = () =>
     cognito.on('InitiateAuth', () => ({
-      body: { ChallengeName: 'SELECT_CHALLENGE', Session: 'select-session', ChallengeParameters: {}, AvailableChallenges: ['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN'] },
+      body: {
+        ChallengeName: 'SELECT_CHALLENGE',
+        Session: 'select-session',
+        ChallengeParameters: {},
+        AvailableChallenges: ['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN'],
+      },
     }));
 
   it('no preference → CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION with availableChallenges', async () => {
     selectChallenge();
     expect(await signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH' } })).toEqual({
       isSignedIn: false,
-      nextStep: { signInStep: 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION', availableChallenges: ['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN'] },
+      nextStep: {
+        signInStep: 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION',
+        availableChallenges: ['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN'],
+      },
     });
     expect(cognito.calls('InitiateAuth')[0]!.body.AuthParameters).toEqual({ USERNAME: 'alice' });
   });
@@ -240,7 +275,7 @@ describe('SELECT_CHALLENGE and confirmSignIn', () => {
     await confirmSignIn({ challengeResponse: 'PASSWORD_SRP' });
     const srp = srpServer('Pool42', 'alice', 'pw');
     let srpA = '';
-    cognito.on('RespondToAuthChallenge', body => {
+    cognito.on('RespondToAuthChallenge', (body) => {
       if (body.ChallengeName === 'SELECT_CHALLENGE') {
         srpA = body.ChallengeResponses.SRP_A;
         return {
@@ -266,13 +301,19 @@ describe('SELECT_CHALLENGE and confirmSignIn', () => {
     installFakeAuthenticator();
     selectChallenge();
     await signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH' } });
-    cognito.on('RespondToAuthChallenge', body =>
+    cognito.on('RespondToAuthChallenge', (body) =>
       body.ChallengeName === 'SELECT_CHALLENGE'
-        ? { body: { ChallengeName: 'WEB_AUTHN', Session: 'wa-session', ChallengeParameters: { CREDENTIAL_REQUEST_OPTIONS: '{"challenge":"AAECAw"}' } } }
+        ? {
+            body: {
+              ChallengeName: 'WEB_AUTHN',
+              Session: 'wa-session',
+              ChallengeParameters: { CREDENTIAL_REQUEST_OPTIONS: '{"challenge":"AAECAw"}' },
+            },
+          }
         : { body: { AuthenticationResult: authenticationResult() } },
     );
     expect(await confirmSignIn({ challengeResponse: 'WEB_AUTHN' })).toEqual({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });
-    const [select, webauthn] = cognito.calls('RespondToAuthChallenge').map(r => r.body);
+    const [select, webauthn] = cognito.calls('RespondToAuthChallenge').map((r) => r.body);
     expect(select).toEqual({
       ChallengeName: 'SELECT_CHALLENGE',
       ChallengeResponses: { USERNAME: 'alice', ANSWER: 'WEB_AUTHN' },
@@ -288,9 +329,15 @@ describe('SELECT_CHALLENGE and confirmSignIn', () => {
     authenticator.failWith = new DOMException('cancelled', 'NotAllowedError');
     selectChallenge();
     await signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH' } });
-    cognito.on('RespondToAuthChallenge', body =>
+    cognito.on('RespondToAuthChallenge', (body) =>
       body.ChallengeName === 'SELECT_CHALLENGE' && body.ChallengeResponses.ANSWER === 'WEB_AUTHN'
-        ? { body: { ChallengeName: 'WEB_AUTHN', Session: 'wa-session', ChallengeParameters: { CREDENTIAL_REQUEST_OPTIONS: '{"challenge":"AAECAw"}' } } }
+        ? {
+            body: {
+              ChallengeName: 'WEB_AUTHN',
+              Session: 'wa-session',
+              ChallengeParameters: { CREDENTIAL_REQUEST_OPTIONS: '{"challenge":"AAECAw"}' },
+            },
+          }
         : { body: { AuthenticationResult: authenticationResult() } },
     );
     await expect(confirmSignIn({ challengeResponse: 'WEB_AUTHN' })).rejects.toMatchObject({ name: 'PasskeyAuthenticationCanceled' });
@@ -334,7 +381,11 @@ describe('sign-in state across a page reload', () => {
 describe('other challenges', () => {
   it('NEW_PASSWORD_REQUIRED → CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED → NEW_PASSWORD + userAttributes.*', async () => {
     cognito.on('InitiateAuth', () => ({
-      body: { ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'np', ChallengeParameters: { USERNAME: 'alice', requiredAttributes: '["userAttributes.name"]', userAttributes: '{}' } },
+      body: {
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        Session: 'np',
+        ChallengeParameters: { USERNAME: 'alice', requiredAttributes: '["userAttributes.name"]', userAttributes: '{}' },
+      },
     }));
     const output = await signIn({ username: 'alice', password: 'temp', options: { authFlowType: 'USER_PASSWORD_AUTH' } });
     expect(output.nextStep).toEqual({ signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED', missingAttributes: ['name'] });
@@ -350,20 +401,26 @@ describe('other challenges', () => {
   });
 
   it('SOFTWARE_TOKEN_MFA and SELECT_MFA_TYPE map to Amplify steps', async () => {
-    cognito.on('InitiateAuth', () => ({ body: { ChallengeName: 'SELECT_MFA_TYPE', Session: 'm1', ChallengeParameters: { MFAS_CAN_CHOOSE: '["SMS_MFA","SOFTWARE_TOKEN_MFA"]' } } }));
+    cognito.on('InitiateAuth', () => ({
+      body: {
+        ChallengeName: 'SELECT_MFA_TYPE',
+        Session: 'm1',
+        ChallengeParameters: { MFAS_CAN_CHOOSE: '["SMS_MFA","SOFTWARE_TOKEN_MFA"]' },
+      },
+    }));
     expect((await signIn({ username: 'alice', password: 'pw', options: { authFlowType: 'USER_PASSWORD_AUTH' } })).nextStep).toEqual({
       signInStep: 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION',
       allowedMFATypes: ['SMS', 'TOTP'],
     });
     await expect(confirmSignIn({ challengeResponse: 'FAX' })).rejects.toMatchObject({ name: 'IncorrectMFAMethod' });
-    cognito.on('RespondToAuthChallenge', body =>
+    cognito.on('RespondToAuthChallenge', (body) =>
       body.ChallengeName === 'SELECT_MFA_TYPE'
         ? { body: { ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 'm2', ChallengeParameters: {} } }
         : { body: { AuthenticationResult: authenticationResult() } },
     );
     expect((await confirmSignIn({ challengeResponse: 'TOTP' })).nextStep).toEqual({ signInStep: 'CONFIRM_SIGN_IN_WITH_TOTP_CODE' });
     expect((await confirmSignIn({ challengeResponse: '654321' })).isSignedIn).toBe(true);
-    expect(cognito.calls('RespondToAuthChallenge').map(r => r.body.ChallengeResponses)).toEqual([
+    expect(cognito.calls('RespondToAuthChallenge').map((r) => r.body.ChallengeResponses)).toEqual([
       { USERNAME: 'alice', ANSWER: 'SOFTWARE_TOKEN_MFA' },
       { USERNAME: 'alice', SOFTWARE_TOKEN_MFA_CODE: '654321' },
     ]);

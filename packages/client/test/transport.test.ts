@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AuthError, configure, createMemoryStorage, deleteWebAuthnCredential, listWebAuthnCredentials, resetPassword } from '@latchkey/auth';
+import {
+  AuthError,
+  configure,
+  createMemoryStorage,
+  deleteWebAuthnCredential,
+  listWebAuthnCredentials,
+  resetPassword,
+} from '@latchkey/auth';
 import { configureFor, serviceError, signInWithTokens, startFakeCognito, type FakeCognito } from './helpers.js';
 
 let cognito: FakeCognito;
@@ -24,7 +31,9 @@ const catchError = async (p: Promise<unknown>) => {
 
 describe('request', () => {
   it('POSTs JSON 1.1 to the endpoint verbatim with the Amplify headers', async () => {
-    cognito.on('ForgotPassword', () => ({ body: { CodeDeliveryDetails: { Destination: 'a***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' } } }));
+    cognito.on('ForgotPassword', () => ({
+      body: { CodeDeliveryDetails: { Destination: 'a***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' } },
+    }));
     await forgot();
     const [req] = cognito.requests;
     expect(req!.method).toBe('POST');
@@ -46,7 +55,7 @@ describe('request', () => {
     await forgot();
     configureFor(cognito, { Auth: { headers: async () => ({ 'x-tenant': 'globex' }) } });
     await forgot();
-    expect(cognito.requests.map(r => r.headers['x-tenant'])).toEqual(['acme', 'globex']);
+    expect(cognito.requests.map((r) => r.headers['x-tenant'])).toEqual(['acme', 'globex']);
   });
 
   it('uses https://cognito-idp.<region>.amazonaws.com/ without userPoolEndpoint, and a custom fetch', async () => {
@@ -157,21 +166,21 @@ describe('retries', () => {
     expect(error.name).toBe('InternalErrorException');
     const calls = cognito.calls('ForgotPassword');
     expect(calls).toHaveLength(3);
-    expect(calls.map(c => c.headers['amz-sdk-request'])).toEqual(['attempt=1; max=3', 'attempt=2; max=3', 'attempt=3; max=3']);
-    expect(new Set(calls.map(c => c.headers['amz-sdk-invocation-id'])).size).toBe(1);
-    expect(new Set(calls.map(c => c.rawBody)).size).toBe(1);
+    expect(calls.map((c) => c.headers['amz-sdk-request'])).toEqual(['attempt=1; max=3', 'attempt=2; max=3', 'attempt=3; max=3']);
+    expect(new Set(calls.map((c) => c.headers['amz-sdk-invocation-id'])).size).toBe(1);
+    expect(new Set(calls.map((c) => c.rawBody)).size).toBe(1);
   });
 
   it.each(['LimitExceededException', 'TooManyRequestsException', 'ThrottlingException', 'RequestTimeoutException', 'BadRequestException'])(
     'retries %s (400) three times',
-    async name => {
+    async (name) => {
       cognito.on('ForgotPassword', () => serviceError(name));
       expect((await catchError(forgot())).name).toBe(name);
       expect(cognito.calls('ForgotPassword')).toHaveLength(3);
     },
   );
 
-  it.each([502, 503, 504])('retries HTTP %i', async status => {
+  it.each([502, 503, 504])('retries HTTP %i', async (status) => {
     cognito.on('ForgotPassword', () => ({ status, body: { __type: 'ServiceUnavailable' } }));
     await catchError(forgot());
     expect(cognito.calls('ForgotPassword')).toHaveLength(3);

@@ -98,7 +98,11 @@ function h<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-function button(label: string, variant: 'primary' | 'secondary' | 'danger' | 'quiet', extra: Record<string, string> = {}): HTMLButtonElement {
+function button(
+  label: string,
+  variant: 'primary' | 'secondary' | 'danger' | 'quiet',
+  extra: Record<string, string> = {},
+): HTMLButtonElement {
   return h('button', { type: 'button', class: `button button-${variant} button-small`, ...extra }, label);
 }
 
@@ -340,9 +344,11 @@ async function afterSignIn(result: SignInOutput): Promise<void> {
     case 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION':
       // A passkey sign-in of an account without a passkey: the server offers the other factors.
       if (!result.nextStep.availableChallenges?.includes('WEB_AUTHN')) {
-        showError(result.nextStep.availableChallenges?.some((c) => c === 'PASSWORD' || c === 'PASSWORD_SRP')
-          ? 'No passkey on this account yet: sign in with your password, then add one.'
-          : 'This account has no passkey and cannot sign in with a password on this page.');
+        showError(
+          result.nextStep.availableChallenges?.some((c) => c === 'PASSWORD' || c === 'PASSWORD_SRP')
+            ? 'No passkey on this account yet: sign in with your password, then add one.'
+            : 'This account has no passkey and cannot sign in with a password on this page.',
+        );
         el.password.focus();
         return;
       }
@@ -378,15 +384,27 @@ function showNewPassword(): void {
   const input = h('input', { id: 'new-password', name: 'new-password', type: 'password', autocomplete: 'new-password', required: '' });
   const cancel = button('Cancel', 'secondary');
   cancel.classList.remove('button-small');
-  const form = h('form', { class: 'stack', novalidate: '' },
+  const form = h(
+    'form',
+    { class: 'stack', novalidate: '' },
     // For password managers: which account the new password belongs to.
-    h('input', { type: 'text', name: 'username', autocomplete: 'username', value: el.username.value.trim(), hidden: '', tabindex: '-1', 'aria-hidden': 'true' }),
+    h('input', {
+      type: 'text',
+      name: 'username',
+      autocomplete: 'username',
+      value: el.username.value.trim(),
+      hidden: '',
+      tabindex: '-1',
+      'aria-hidden': 'true',
+    }),
     h('div', { class: 'field' }, h('label', { for: 'new-password' }, 'New password'), input),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button button-primary' }, 'Set new password'), cancel),
   );
   const title = h('h1', { id: titleId, tabindex: '-1' }, 'Choose a new password');
   // No aria-labelledby on the section: getByLabel('New password') must match the input alone.
-  const view = h('section', { id: 'newpw-view', class: 'view' },
+  const view = h(
+    'section',
+    { id: 'newpw-view', class: 'view' },
     title,
     h('p', { class: 'muted' }, 'Your account was created with a temporary password. Choose your own to finish signing in.'),
     form,
@@ -487,16 +505,28 @@ function passkeyItem(credential: AuthWebAuthnCredential): HTMLLIElement {
   const lastUse = used
     ? h('span', { class: 'passkey-last-used' }, 'Last used ', relativeTimeElement(new Date(used)))
     : h('span', { class: 'passkey-last-used' }, 'Never used');
-  const kind = credential.authenticatorAttachment === 'platform' ? 'Built-in'
-    : credential.authenticatorAttachment === 'cross-platform' ? 'External' : '';
-  const kindTitle = kind === 'Built-in' ? 'Built into a device (platform authenticator)' : 'A security key or another device such as a phone';
+  const kind =
+    credential.authenticatorAttachment === 'platform'
+      ? 'Built-in'
+      : credential.authenticatorAttachment === 'cross-platform'
+        ? 'External'
+        : '';
+  const kindTitle =
+    kind === 'Built-in' ? 'Built into a device (platform authenticator)' : 'A security key or another device such as a phone';
   const del = button('Delete', 'quiet', { 'aria-describedby': nameId, class: 'button button-quiet button-small passkey-delete' });
-  const item = h('li', { class: 'passkey', 'data-credential-id': id },
+  const item = h(
+    'li',
+    { class: 'passkey', 'data-credential-id': id },
     h('span', { class: 'passkey-icon', 'aria-hidden': 'true' }),
-    h('div', { class: 'passkey-info' },
-      h('span', { class: 'passkey-title' },
+    h(
+      'div',
+      { class: 'passkey-info' },
+      h(
+        'span',
+        { class: 'passkey-title' },
         h('span', { class: 'passkey-name', id: nameId }, name),
-        ...(kind ? [h('span', { class: 'passkey-kind', title: kindTitle }, kind)] : [])),
+        ...(kind ? [h('span', { class: 'passkey-kind', title: kindTitle }, kind)] : []),
+      ),
       h('span', { class: 'passkey-meta' }, created, lastUse),
     ),
     del,
@@ -518,7 +548,9 @@ function openConfirm(item: HTMLLIElement, del: HTMLButtonElement, credentialId: 
   const questionId = uniqueId('confirm-question');
   const confirm = button('Confirm delete', 'danger');
   const cancel = button('Cancel', 'secondary');
-  const group = h('div', { class: 'confirm', role: 'group', 'aria-labelledby': questionId },
+  const group = h(
+    'div',
+    { class: 'confirm', role: 'group', 'aria-labelledby': questionId },
     h('p', { id: questionId, class: 'confirm-question' }, `Delete ${name}?`),
     h('p', { class: 'confirm-note' }, 'You will no longer be able to sign in with this passkey.'),
     h('div', { class: 'actions' }, confirm, cancel),

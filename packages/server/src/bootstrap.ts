@@ -26,22 +26,47 @@ export async function bootstrapDevPool(s: Services): Promise<DevPool> {
     const clients = await s.store.listClients(pools[0]!.id, 1);
     if (clients[0]) return { userPoolId: pools[0]!.id, userPoolClientId: clients[0].id, created: false };
   }
-  const { UserPool } = (await registry.CreateUserPool!.handle(s, {
-    PoolName: 'latchkey-dev',
-    Policies: {
-      PasswordPolicy: { MinimumLength: 8, RequireUppercase: false, RequireLowercase: false, RequireNumbers: false, RequireSymbols: false, TemporaryPasswordValidityDays: 7 },
-      SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'WEB_AUTHN'] },
+  const { UserPool } = (await registry.CreateUserPool!.handle(
+    s,
+    {
+      PoolName: 'latchkey-dev',
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 8,
+          RequireUppercase: false,
+          RequireLowercase: false,
+          RequireNumbers: false,
+          RequireSymbols: false,
+          TemporaryPasswordValidityDays: 7,
+        },
+        SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'WEB_AUTHN'] },
+      },
+      AliasAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      UserPoolTier: 'ESSENTIALS',
     },
-    AliasAttributes: ['email'],
-    AutoVerifiedAttributes: ['email'],
-    UserPoolTier: 'ESSENTIALS',
-  }, ctx)) as { UserPool: { Id: string } };
-  await registry.SetUserPoolMfaConfig!.handle(s, { UserPoolId: UserPool.Id, WebAuthnConfiguration: { RelyingPartyId: 'localhost', UserVerification: 'preferred' } }, ctx);
-  const { UserPoolClient } = (await registry.CreateUserPoolClient!.handle(s, {
-    UserPoolId: UserPool.Id,
-    ClientName: 'latchkey-dev-web',
-    ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH'],
-  }, ctx)) as { UserPoolClient: { ClientId: string } };
+    ctx,
+  )) as { UserPool: { Id: string } };
+  await registry.SetUserPoolMfaConfig!.handle(
+    s,
+    { UserPoolId: UserPool.Id, WebAuthnConfiguration: { RelyingPartyId: 'localhost', UserVerification: 'preferred' } },
+    ctx,
+  );
+  const { UserPoolClient } = (await registry.CreateUserPoolClient!.handle(
+    s,
+    {
+      UserPoolId: UserPool.Id,
+      ClientName: 'latchkey-dev-web',
+      ExplicitAuthFlows: [
+        'ALLOW_USER_AUTH',
+        'ALLOW_USER_SRP_AUTH',
+        'ALLOW_USER_PASSWORD_AUTH',
+        'ALLOW_REFRESH_TOKEN_AUTH',
+        'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+      ],
+    },
+    ctx,
+  )) as { UserPoolClient: { ClientId: string } };
   const dev = { userPoolId: UserPool.Id, userPoolClientId: UserPoolClient.ClientId };
   const stored = JSON.parse(await s.store.getOrPutMeta('dev_pool', JSON.stringify(dev))) as DevPool;
   return { ...stored, created: stored.userPoolId === dev.userPoolId };

@@ -58,7 +58,8 @@ async function main(argv: string[]): Promise<number> {
       const store = await openStore(storeOptions(config));
       const messages = await store.listOutbox(typeof flags.pool === 'string' ? flags.pool : undefined, limit);
       await store.close();
-      for (const m of messages) console.log(`${new Date(m.createdAt).toISOString()}  ${m.poolId}  ${m.destination}  ${m.subject}  code=${m.code ?? '-'}`);
+      for (const m of messages)
+        console.log(`${new Date(m.createdAt).toISOString()}  ${m.poolId}  ${m.destination}  ${m.subject}  code=${m.code ?? '-'}`);
       if (messages.length === 0) console.log('(the outbox is empty)');
       return 0;
     }
@@ -81,7 +82,9 @@ function displayUrl(url: string): string {
  * @throws StartupError when the SQLite file or the PostgreSQL tables are absent.
  */
 async function requireData(config: Config): Promise<void> {
-  const where = config.databaseUrl ? `${displayUrl(config.databaseUrl)}${config.databaseSchema ? ` (schema ${config.databaseSchema})` : ''}` : config.dataDir;
+  const where = config.databaseUrl
+    ? `${displayUrl(config.databaseUrl)}${config.databaseSchema ? ` (schema ${config.databaseSchema})` : ''}`
+    : config.dataDir;
   const none = new StartupError(`no Latchkey data at ${where} (use --data or --database-url)`);
   if (!config.databaseUrl) {
     if (!existsSync(join(config.dataDir, 'latchkey.db'))) throw none;
@@ -157,7 +160,10 @@ async function serve(flags: Flags): Promise<number> {
       );
     }
     if (!config.smtpUrl) {
-      lines.push('', `Codes (sign-up, password reset) are not e-mailed: read them with \`npx latchkey outbox${outboxArgs(config)}\` (also in this log).`);
+      lines.push(
+        '',
+        `Codes (sign-up, password reset) are not e-mailed: read them with \`npx latchkey outbox${outboxArgs(config)}\` (also in this log).`,
+      );
     }
     lines.push(
       '',
@@ -171,7 +177,11 @@ async function serve(flags: Flags): Promise<number> {
       '',
     );
     for (const notice of server.notices) lines.push(notice, '');
-    if (!config.secret) lines.push('Note: development defaults in use (generated server secret and admin keys in the data directory). Set LATCHKEY_SECRET and LATCHKEY_ADMIN_* in production.', '');
+    if (!config.secret)
+      lines.push(
+        'Note: development defaults in use (generated server secret and admin keys in the data directory). Set LATCHKEY_SECRET and LATCHKEY_ADMIN_* in production.',
+        '',
+      );
     console.log(lines.join('\n'));
   }
   let stopping = false;
@@ -189,7 +199,8 @@ async function serve(flags: Flags): Promise<number> {
 
 /** The flags `latchkey outbox` needs to find this server's data (none for the defaults). */
 function outboxArgs(config: Config): string {
-  if (config.databaseUrl) return ` --database-url '${displayUrl(config.databaseUrl)}'${config.databaseSchema ? ` --database-schema ${config.databaseSchema}` : ''}`;
+  if (config.databaseUrl)
+    return ` --database-url '${displayUrl(config.databaseUrl)}'${config.databaseSchema ? ` --database-schema ${config.databaseSchema}` : ''}`;
   return config.dataDir === join(process.cwd(), '.latchkey') ? '' : ` --data '${config.dataDir}'`;
 }
 

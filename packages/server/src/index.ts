@@ -8,8 +8,15 @@ export type { Store } from './storage/store.js';
 export { ServiceError } from './protocol/errors.js';
 export * as errors from './protocol/errors.js';
 export {
-  verifyRegistration, verifyAuthentication, peekAssertion, isOriginAllowed, randomChallenge,
-  type VerifyRegistrationInput, type VerifiedRegistration, type VerifyAuthenticationInput, type VerifiedAuthentication,
+  verifyRegistration,
+  verifyAuthentication,
+  peekAssertion,
+  isOriginAllowed,
+  randomChallenge,
+  type VerifyRegistrationInput,
+  type VerifiedRegistration,
+  type VerifyAuthenticationInput,
+  type VerifiedAuthentication,
 } from './security/webauthn.js';
 /** Passkey provider name for an AAGUID (docs/verification-api.md); never throws. */
 export { friendlyName } from './domain/aaguids.js';

@@ -52,11 +52,17 @@ function serverSecret(config: Config, log: Logger): string {
     mkdirSync(config.dataDir, { recursive: true });
     const secret = newServerSecret();
     writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
-    if (config.databaseUrl) log.warn({ file }, 'generated a server secret in the data directory: every instance on this database must share it (set LATCHKEY_SECRET)');
+    if (config.databaseUrl)
+      log.warn(
+        { file },
+        'generated a server secret in the data directory: every instance on this database must share it (set LATCHKEY_SECRET)',
+      );
     return secret;
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'error';
-    throw new StartupError(`cannot read or create the server secret ${file} (${code}): set LATCHKEY_SECRET (≥ 32 characters) or make --data / LATCHKEY_DATA a writable directory`);
+    throw new StartupError(
+      `cannot read or create the server secret ${file} (${code}): set LATCHKEY_SECRET (≥ 32 characters) or make --data / LATCHKEY_DATA a writable directory`,
+    );
   }
 }
 
@@ -93,9 +99,13 @@ async function checkServerSecret(config: Config, store: Store, box: SecretBox): 
   }
   if (matches) return;
   if (config.secret) {
-    throw new StartupError('LATCHKEY_SECRET is not the secret this database was first served with: set LATCHKEY_SECRET to the value the other instances (or the previous deployment) use');
+    throw new StartupError(
+      'LATCHKEY_SECRET is not the secret this database was first served with: set LATCHKEY_SECRET to the value the other instances (or the previous deployment) use',
+    );
   }
-  throw new StartupError(`this database was first served with another secret than ${join(config.dataDir, 'secret.key')}: set LATCHKEY_SECRET to the secret the other instances use (the same on every instance), or use the data directory that belongs to this database`);
+  throw new StartupError(
+    `this database was first served with another secret than ${join(config.dataDir, 'secret.key')}: set LATCHKEY_SECRET to the secret the other instances use (the same on every instance), or use the data directory that belongs to this database`,
+  );
 }
 
 /** One value the database holds sealed under its secret (a signing key, else the stored admin secret), if any. */
@@ -124,10 +134,20 @@ async function checkPublicUrl(store: Store, publicUrl: string): Promise<string |
 function listenError(err: unknown, config: Config): unknown {
   const code = (err as { code?: string }).code;
   const at = `${config.host}:${config.port}`;
-  if (code === 'EADDRINUSE') return new StartupError(`port ${config.port} on ${config.host} is already in use (another Latchkey?): stop it or choose another --port / PORT`);
-  if (code === 'EACCES' || code === 'EPERM') return new StartupError(`not allowed to listen on ${at} (ports below 1024 need privileges): choose another --port / PORT`);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return new StartupError(`--host / HOST "${config.host}" does not resolve to an address: use an IP address such as 127.0.0.1 or 0.0.0.0, or a resolvable name`);
-  if (code === 'EADDRNOTAVAIL') return new StartupError(`--host / HOST "${config.host}" is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its addresses`);
+  if (code === 'EADDRINUSE')
+    return new StartupError(
+      `port ${config.port} on ${config.host} is already in use (another Latchkey?): stop it or choose another --port / PORT`,
+    );
+  if (code === 'EACCES' || code === 'EPERM')
+    return new StartupError(`not allowed to listen on ${at} (ports below 1024 need privileges): choose another --port / PORT`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL')
+    return new StartupError(
+      `--host / HOST "${config.host}" does not resolve to an address: use an IP address such as 127.0.0.1 or 0.0.0.0, or a resolvable name`,
+    );
+  if (code === 'EADDRNOTAVAIL')
+    return new StartupError(
+      `--host / HOST "${config.host}" is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its addresses`,
+    );
   return err;
 }
 
@@ -136,7 +156,10 @@ async function adminCredentials(config: Config, store: Store, box: SecretBox) {
   if (config.adminAccessKeyId && config.adminSecretAccessKey) {
     return { accessKeyId: config.adminAccessKeyId, secretAccessKey: config.adminSecretAccessKey };
   }
-  const candidate = JSON.stringify({ accessKeyId: `LKIA${randomString(16, ADMIN_ALPHABET)}`, secretAccessKey: box.seal(randomString(40, ADMIN_ALPHABET + 'abcdefghijklmnopqrstuvwxyz')) });
+  const candidate = JSON.stringify({
+    accessKeyId: `LKIA${randomString(16, ADMIN_ALPHABET)}`,
+    secretAccessKey: box.seal(randomString(40, ADMIN_ALPHABET + 'abcdefghijklmnopqrstuvwxyz')),
+  });
   const stored = JSON.parse(await store.getOrPutMeta('admin_credentials', candidate)) as { accessKeyId: string; secretAccessKey: string };
   return { accessKeyId: stored.accessKeyId, secretAccessKey: box.open(stored.secretAccessKey) };
 }
@@ -151,11 +174,13 @@ async function adminCredentials(config: Config, store: Store, box: SecretBox) {
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const { config } = opts;
   const clock = opts.clock ?? systemClock;
-  const log: Logger = opts.log ?? pino({
-    level: config.logLevel,
-    // Request bodies are logged only through dispatch's redact(); these paths are a second net.
-    redact: { paths: ['*.AccessToken', '*.RefreshToken', '*.Password', '*.Session', '*.Credential'], censor: '[redacted]' },
-  });
+  const log: Logger =
+    opts.log ??
+    pino({
+      level: config.logLevel,
+      // Request bodies are logged only through dispatch's redact(); these paths are a second net.
+      redact: { paths: ['*.AccessToken', '*.RefreshToken', '*.Password', '*.Session', '*.Credential'], censor: '[redacted]' },
+    });
   const store = await openStore({ ...storeOptions(config), schema: opts.schema ?? config.databaseSchema });
   let box: SecretBox;
   try {
@@ -166,9 +191,24 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     throw err;
   }
   const admin = await adminCredentials(config, store, box);
-  const tokens = new TokenService(store, box, () => services.config.publicUrl, () => clock.now(), config.cacheMs);
+  const tokens = new TokenService(
+    store,
+    box,
+    () => services.config.publicUrl,
+    () => clock.now(),
+    config.cacheMs,
+  );
   const sender = config.smtpUrl ? new SmtpSender(config.smtpUrl, config.smtpFrom, log) : new OutboxSender(store, clock, log);
-  const services: Services = { config, store, tokens, box, clock, log, sender, adminKeys: new Map([[admin.accessKeyId, admin.secretAccessKey]]) };
+  const services: Services = {
+    config,
+    store,
+    tokens,
+    box,
+    clock,
+    log,
+    sender,
+    adminKeys: new Map([[admin.accessKeyId, admin.secretAccessKey]]),
+  };
   const readiness = storeReadiness(store, log);
   const app = buildApp({ services, registry, readiness: () => readiness.check(), extend: (a) => registerAccountPage(a, services) });
   const devPool = config.bootstrapDevPool ? await bootstrapDevPool(services) : undefined;
@@ -187,7 +227,8 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     port = typeof addr === 'object' && addr ? addr.port : config.port;
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     // With port 0 and no explicit public URL, issuers follow the port actually bound.
-    if (!config.publicUrlExplicit && config.port === 0) services.config = Object.freeze({ ...config, publicUrl: `http://localhost:${port}` });
+    if (!config.publicUrlExplicit && config.port === 0)
+      services.config = Object.freeze({ ...config, publicUrl: `http://localhost:${port}` });
     const urlWarning = await checkPublicUrl(store, services.config.publicUrl);
     if (urlWarning) {
       log.warn({ publicUrl: services.config.publicUrl }, urlWarning);
@@ -202,7 +243,13 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   purge.unref();
   let closing: Promise<void> | undefined;
   return {
-    app, services, url, port, devPool, adminCredentials: admin, notices,
+    app,
+    services,
+    url,
+    port,
+    devPool,
+    adminCredentials: admin,
+    notices,
     close() {
       closing ??= (async () => {
         clearInterval(purge);

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminCreateUserCommand, AdminSetUserPasswordCommand, CreateUserPoolClientCommand, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { VirtualAuthenticator, installVirtualAuthenticator } from '@latchkey/virtual-authenticator';
 import { startTestServer, type TestServer } from './helpers/harness.js';
 
@@ -32,7 +37,12 @@ describe('account page (GET /account)', () => {
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     const html = await res.text();
     const config = JSON.parse(/<script type="application\/json" id="latchkey-config">(.*?)<\/script>/s.exec(html)![1]!);
-    expect(config).toEqual({ userPoolId: dev.userPoolId, userPoolClientId: dev.userPoolClientId, endpoint: `${server.endpoint}/`, relyingPartyId: 'localhost' });
+    expect(config).toEqual({
+      userPoolId: dev.userPoolId,
+      userPoolClientId: dev.userPoolClientId,
+      endpoint: `${server.endpoint}/`,
+      relyingPartyId: 'localhost',
+    });
     expect(html).toContain('<script type="module" src="/account/app.js"></script>');
     expect(html).toContain('<link rel="stylesheet" href="/account/style.css">');
     // No executable inline script (the CSP would block it) and no external resources.
@@ -42,7 +52,10 @@ describe('account page (GET /account)', () => {
 
   it('has labelled inputs and the named controls the browser tests use', async () => {
     const html = await (await get('/account')).text();
-    for (const [id, label] of [['username', 'Username'], ['password', 'Password']]) {
+    for (const [id, label] of [
+      ['username', 'Username'],
+      ['password', 'Password'],
+    ]) {
       expect(html).toContain(`<label for="${id}">${label}</label>`);
       expect(html).toMatch(new RegExp(`<input id="${id}"`));
     }
@@ -58,7 +71,11 @@ describe('account page (GET /account)', () => {
   it('selects another pool and client from the query, and the client alone', async () => {
     const { UserPool } = await server.admin.send(new CreateUserPoolCommand({ PoolName: 'other' }));
     const { UserPoolClient } = await server.admin.send(new CreateUserPoolClientCommand({ UserPoolId: UserPool!.Id!, ClientName: 'web' }));
-    for (const query of [`?pool=${UserPool!.Id}&client=${UserPoolClient!.ClientId}`, `?client=${UserPoolClient!.ClientId}`, `?pool=${UserPool!.Id}`]) {
+    for (const query of [
+      `?pool=${UserPool!.Id}&client=${UserPoolClient!.ClientId}`,
+      `?client=${UserPoolClient!.ClientId}`,
+      `?pool=${UserPool!.Id}`,
+    ]) {
       const res = await get(`/account${query}`);
       expect(res.status, query).toBe(200);
       const html = await res.text();
@@ -71,7 +88,9 @@ describe('account page (GET /account)', () => {
     expect(mismatch.status).toBe(400);
     expect(await mismatch.text()).toContain('does not belong to user pool');
     // A confidential client (with a secret) cannot be used by a browser page.
-    const secret = await server.admin.send(new CreateUserPoolClientCommand({ UserPoolId: UserPool!.Id!, ClientName: 'server', GenerateSecret: true }));
+    const secret = await server.admin.send(
+      new CreateUserPoolClientCommand({ UserPoolId: UserPool!.Id!, ClientName: 'server', GenerateSecret: true }),
+    );
     const confidential = await get(`/account?client=${secret.UserPoolClient!.ClientId}`);
     expect(confidential.status).toBe(400);
     expect(await confidential.text()).toContain('client secret');
@@ -127,9 +146,18 @@ describe('account page (GET /account)', () => {
     const uninstall = installVirtualAuthenticator(new VirtualAuthenticator(), { origin: 'http://localhost:3000' });
     try {
       const auth = await import('@latchkey/auth');
-      auth.configure({ Auth: { Cognito: { userPoolId: dev.userPoolId, userPoolClientId: dev.userPoolClientId, userPoolEndpoint: `${server.endpoint}/` } } }, { storage: auth.createMemoryStorage() });
+      auth.configure(
+        {
+          Auth: {
+            Cognito: { userPoolId: dev.userPoolId, userPoolClientId: dev.userPoolClientId, userPoolEndpoint: `${server.endpoint}/` },
+          },
+        },
+        { storage: auth.createMemoryStorage() },
+      );
       await server.admin.send(new AdminCreateUserCommand({ UserPoolId: dev.userPoolId, Username: 'lena', MessageAction: 'SUPPRESS' }));
-      await server.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: dev.userPoolId, Username: 'lena', Password: 'Passw0rdX', Permanent: true }));
+      await server.admin.send(
+        new AdminSetUserPasswordCommand({ UserPoolId: dev.userPoolId, Username: 'lena', Password: 'Passw0rdX', Permanent: true }),
+      );
       const rawList = async () => {
         const { tokens } = await auth.fetchAuthSession();
         const r = await server.call('ListWebAuthnCredentials', { AccessToken: tokens!.accessToken.toString() });

@@ -80,7 +80,14 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       const before = Date.now();
       const pool = await createPool('created-pool', {
         Policies: {
-          PasswordPolicy: { MinimumLength: 12, RequireUppercase: false, RequireLowercase: true, RequireNumbers: true, RequireSymbols: false, TemporaryPasswordValidityDays: 3 },
+          PasswordPolicy: {
+            MinimumLength: 12,
+            RequireUppercase: false,
+            RequireLowercase: true,
+            RequireNumbers: true,
+            RequireSymbols: false,
+            TemporaryPasswordValidityDays: 3,
+          },
           SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'WEB_AUTHN'] },
         },
         UsernameAttributes: ['email'],
@@ -92,7 +99,12 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       expect(pool.Name).toBe('created-pool');
       expect(pool.Arn).toContain(pool.Id);
       expect(pool.Policies?.PasswordPolicy).toMatchObject({
-        MinimumLength: 12, RequireUppercase: false, RequireLowercase: true, RequireNumbers: true, RequireSymbols: false, TemporaryPasswordValidityDays: 3,
+        MinimumLength: 12,
+        RequireUppercase: false,
+        RequireLowercase: true,
+        RequireNumbers: true,
+        RequireSymbols: false,
+        TemporaryPasswordValidityDays: 3,
       });
       expect(pool.Policies?.SignInPolicy?.AllowedFirstAuthFactors).toEqual(['PASSWORD', 'WEB_AUTHN']);
       expect(pool.UsernameAttributes).toEqual(['email']);
@@ -116,7 +128,13 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       expect(pool.UsernameAttributes).toBeUndefined();
       expect(pool.UserPoolTier).toBe('ESSENTIALS');
       expect(pool.Policies?.SignInPolicy?.AllowedFirstAuthFactors).toEqual(['PASSWORD']);
-      expect(pool.Policies?.PasswordPolicy).toMatchObject({ MinimumLength: 8, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true });
+      expect(pool.Policies?.PasswordPolicy).toMatchObject({
+        MinimumLength: 8,
+        RequireUppercase: true,
+        RequireLowercase: true,
+        RequireNumbers: true,
+        RequireSymbols: true,
+      });
       expect(pool.UsernameConfiguration).toEqual({ CaseSensitive: false });
     });
 
@@ -138,7 +156,10 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
 
     it('DescribeUserPool returns what CreateUserPool returned', async () => {
       const created = await createPool('described', {
-        Policies: { PasswordPolicy: { MinimumLength: 10 }, SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP', 'WEB_AUTHN'] } },
+        Policies: {
+          PasswordPolicy: { MinimumLength: 10 },
+          SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP', 'WEB_AUTHN'] },
+        },
         UsernameAttributes: ['email'],
         UserPoolTier: 'LITE',
         DeletionProtection: 'INACTIVE',
@@ -149,12 +170,14 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       expect(described?.Policies?.SignInPolicy?.AllowedFirstAuthFactors).toEqual(['PASSWORD', 'EMAIL_OTP', 'WEB_AUTHN']);
     });
 
-    it('DescribeUserPool counts the pool\'s users in EstimatedNumberOfUsers (not other pools\')', async () => {
+    it("DescribeUserPool counts the pool's users in EstimatedNumberOfUsers (not other pools')", async () => {
       const pool = await createPool('counted');
       const other = await createPool('counted-other');
-      const estimated = async (id: string) => (await srv.admin.send(new DescribeUserPoolCommand({ UserPoolId: id }))).UserPool?.EstimatedNumberOfUsers;
+      const estimated = async (id: string) =>
+        (await srv.admin.send(new DescribeUserPoolCommand({ UserPoolId: id }))).UserPool?.EstimatedNumberOfUsers;
       expect(await estimated(pool.Id!)).toBe(0);
-      for (const name of ['u1', 'u2', 'u3']) await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: pool.Id, Username: name, MessageAction: 'SUPPRESS' }));
+      for (const name of ['u1', 'u2', 'u3'])
+        await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: pool.Id, Username: name, MessageAction: 'SUPPRESS' }));
       await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: other.Id, Username: 'elsewhere', MessageAction: 'SUPPRESS' }));
       expect(await estimated(pool.Id!)).toBe(3);
       await srv.admin.send(new AdminDeleteUserCommand({ UserPoolId: pool.Id, Username: 'u2' }));
@@ -167,7 +190,10 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
 
     it('UpdateUserPool applies the new settings, resets unspecified members, keeps creation-only members and the name', async () => {
       const pool = await createPool('to-update', {
-        Policies: { PasswordPolicy: { MinimumLength: 14, RequireSymbols: false }, SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'WEB_AUTHN'] } },
+        Policies: {
+          PasswordPolicy: { MinimumLength: 14, RequireSymbols: false },
+          SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'WEB_AUTHN'] },
+        },
         UsernameAttributes: ['email'],
         UsernameConfiguration: { CaseSensitive: true },
         AutoVerifiedAttributes: ['email'],
@@ -205,9 +231,14 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       expect(reset?.UserPoolTier).toBe('ESSENTIALS');
     });
 
-    it('UpdateUserPool keeps the pool\'s WebAuthn configuration (set by SetUserPoolMfaConfig)', async () => {
+    it("UpdateUserPool keeps the pool's WebAuthn configuration (set by SetUserPoolMfaConfig)", async () => {
       const pool = await createPool('update-keeps-webauthn');
-      await srv.admin.send(new SetUserPoolMfaConfigCommand({ UserPoolId: pool.Id, WebAuthnConfiguration: { RelyingPartyId: 'example.com', UserVerification: 'required' } }));
+      await srv.admin.send(
+        new SetUserPoolMfaConfigCommand({
+          UserPoolId: pool.Id,
+          WebAuthnConfiguration: { RelyingPartyId: 'example.com', UserVerification: 'required' },
+        }),
+      );
       await srv.admin.send(new UpdateUserPoolCommand({ UserPoolId: pool.Id, UserPoolTier: 'PLUS' }));
       const mfa = await srv.admin.send(new GetUserPoolMfaConfigCommand({ UserPoolId: pool.Id }));
       expect(mfa.WebAuthnConfiguration).toMatchObject({ RelyingPartyId: 'example.com', UserVerification: 'required' });
@@ -260,7 +291,10 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       await createPool('token-a');
       await createPool('token-b');
       await rejectsWith(srv.admin.send(new ListUserPoolsCommand({ MaxResults: 1, NextToken: 'garbage' })), 'InvalidParameterException');
-      await rejectsWith(srv.admin.send(new ListUserPoolsCommand({ MaxResults: 1, NextToken: 'eyJhIjoieCJ9.AAAA' })), 'InvalidParameterException');
+      await rejectsWith(
+        srv.admin.send(new ListUserPoolsCommand({ MaxResults: 1, NextToken: 'eyJhIjoieCJ9.AAAA' })),
+        'InvalidParameterException',
+      );
 
       const first = await srv.admin.send(new ListUserPoolsCommand({ MaxResults: 1 }));
       expect(first.NextToken).toBeTruthy();
@@ -270,11 +304,17 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       const forged = `${Buffer.from(JSON.stringify({ a: '' })).toString('base64url')}.${tag}`;
       expect(forged).not.toBe(token);
       await rejectsWith(srv.admin.send(new ListUserPoolsCommand({ MaxResults: 1, NextToken: forged })), 'InvalidParameterException');
-      await rejectsWith(srv.admin.send(new ListUserPoolsCommand({ MaxResults: 1, NextToken: `${body}.${tag}x` })), 'InvalidParameterException');
+      await rejectsWith(
+        srv.admin.send(new ListUserPoolsCommand({ MaxResults: 1, NextToken: `${body}.${tag}x` })),
+        'InvalidParameterException',
+      );
 
       // A pool-listing token is not a client-listing token.
       const pool = await createPool('token-scope');
-      await rejectsWith(srv.admin.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id, MaxResults: 1, NextToken: token })), 'InvalidParameterException');
+      await rejectsWith(
+        srv.admin.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id, MaxResults: 1, NextToken: token })),
+        'InvalidParameterException',
+      );
     });
 
     it('DeleteUserPool: answers {}, then DescribeUserPool is ResourceNotFoundException and a second delete too', async () => {
@@ -291,7 +331,11 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
     it('DeleteUserPool refuses while DeletionProtection is ACTIVE, and the pool survives', async () => {
       const pool = await createPool('protected', { DeletionProtection: 'ACTIVE' });
       expect(pool.DeletionProtection).toBe('ACTIVE');
-      await rejectsWith(srv.admin.send(new DeleteUserPoolCommand({ UserPoolId: pool.Id })), 'InvalidParameterException', /deletion protection/i);
+      await rejectsWith(
+        srv.admin.send(new DeleteUserPoolCommand({ UserPoolId: pool.Id })),
+        'InvalidParameterException',
+        /deletion protection/i,
+      );
       const { UserPool } = await srv.admin.send(new DescribeUserPoolCommand({ UserPoolId: pool.Id }));
       expect(UserPool?.Id).toBe(pool.Id);
       await srv.admin.send(new UpdateUserPoolCommand({ UserPoolId: pool.Id, DeletionProtection: 'INACTIVE' }));
@@ -299,11 +343,14 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       await rejectsWith(srv.admin.send(new DescribeUserPoolCommand({ UserPoolId: pool.Id })), 'ResourceNotFoundException');
     });
 
-    it('DeleteUserPool removes the pool\'s clients and its JWKS', async () => {
+    it("DeleteUserPool removes the pool's clients and its JWKS", async () => {
       const pool = await createPool('cascade');
       const { UserPoolClient } = await srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: pool.Id, ClientName: 'c' }));
       await srv.admin.send(new DeleteUserPoolCommand({ UserPoolId: pool.Id }));
-      await rejectsWith(srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: pool.Id, ClientId: UserPoolClient!.ClientId })), 'ResourceNotFoundException');
+      await rejectsWith(
+        srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: pool.Id, ClientId: UserPoolClient!.ClientId })),
+        'ResourceNotFoundException',
+      );
       expect(await srv.services.store.getClient(UserPoolClient!.ClientId!)).toBeUndefined();
       expect(await srv.services.store.listSigningKeys(pool.Id!, Date.now())).toEqual([]);
     });
@@ -316,9 +363,13 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
     });
 
     it('CreateUserPoolClient: id format, Cognito token validity defaults with units, auth flows echoed, no secret', async () => {
-      const { UserPoolClient: c } = await srv.admin.send(new CreateUserPoolClientCommand({
-        UserPoolId: poolId, ClientName: 'web-app', ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-      }));
+      const { UserPoolClient: c } = await srv.admin.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientName: 'web-app',
+          ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        }),
+      );
       expect(c?.ClientId).toMatch(CLIENT_ID);
       expect(c?.UserPoolId).toBe(poolId);
       expect(c?.ClientName).toBe('web-app');
@@ -334,37 +385,61 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
     });
 
     it('CreateUserPoolClient with GenerateSecret returns a ClientSecret, and DescribeUserPoolClient shows it again', async () => {
-      const { UserPoolClient: c } = await srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'server-app', GenerateSecret: true }));
+      const { UserPoolClient: c } = await srv.admin.send(
+        new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'server-app', GenerateSecret: true }),
+      );
       expect(typeof c?.ClientSecret).toBe('string');
       expect(c!.ClientSecret!.length).toBeGreaterThanOrEqual(40);
       const { UserPoolClient: d } = await srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: c!.ClientId }));
       expect(d?.ClientSecret).toBe(c!.ClientSecret);
-      const other = await srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'server-app-2', GenerateSecret: true }));
+      const other = await srv.admin.send(
+        new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'server-app-2', GenerateSecret: true }),
+      );
       expect(other.UserPoolClient?.ClientSecret).not.toBe(c!.ClientSecret);
     });
 
     it('CreateUserPoolClient in an unknown pool is ResourceNotFoundException', async () => {
-      await rejectsWith(srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: 'local_000000000', ClientName: 'x' })), 'ResourceNotFoundException');
+      await rejectsWith(
+        srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: 'local_000000000', ClientName: 'x' })),
+        'ResourceNotFoundException',
+      );
     });
 
     it('DescribeUserPoolClient returns the client; wrong pool or unknown id is ResourceNotFoundException', async () => {
-      const { UserPoolClient: c } = await srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'described', AccessTokenValidity: 5, TokenValidityUnits: { AccessToken: 'hours' } }));
+      const { UserPoolClient: c } = await srv.admin.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientName: 'described',
+          AccessTokenValidity: 5,
+          TokenValidityUnits: { AccessToken: 'hours' },
+        }),
+      );
       const { UserPoolClient: d } = await srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: c!.ClientId }));
       expect(d).toEqual(c);
       expect(d?.AccessTokenValidity).toBe(5);
       expect(d?.TokenValidityUnits?.AccessToken).toBe('hours');
 
       const otherPool = await createPool('other-pool');
-      await rejectsWith(srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: otherPool.Id, ClientId: c!.ClientId })), 'ResourceNotFoundException');
-      await rejectsWith(srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: 'a'.repeat(26) })), 'ResourceNotFoundException');
-      await rejectsWith(srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: 'local_000000000', ClientId: c!.ClientId })), 'ResourceNotFoundException');
+      await rejectsWith(
+        srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: otherPool.Id, ClientId: c!.ClientId })),
+        'ResourceNotFoundException',
+      );
+      await rejectsWith(
+        srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: 'a'.repeat(26) })),
+        'ResourceNotFoundException',
+      );
+      await rejectsWith(
+        srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: 'local_000000000', ClientId: c!.ClientId })),
+        'ResourceNotFoundException',
+      );
     });
 
     // Cognito: access and id tokens 5 minutes to 1 day, refresh tokens 60 minutes to 10 years, in the
     // unit of TokenValidityUnits; outside is InvalidParameterException "Invalid range for token validity.".
-    it('CreateUserPoolClient and UpdateUserPoolClient refuse token lifetimes outside Cognito\'s bounds, accept the bounds themselves', async () => {
+    it("CreateUserPoolClient and UpdateUserPoolClient refuse token lifetimes outside Cognito's bounds, accept the bounds themselves", async () => {
       const invalid = 'Invalid range for token validity.';
-      const create = (extra: Record<string, unknown>) => srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'lifetimes', ...extra }));
+      const create = (extra: Record<string, unknown>) =>
+        srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'lifetimes', ...extra }));
       const refused: Record<string, unknown>[] = [
         { AccessTokenValidity: 1, TokenValidityUnits: { AccessToken: 'seconds' } },
         { AccessTokenValidity: 299, TokenValidityUnits: { AccessToken: 'seconds' } },
@@ -377,11 +452,21 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
         { RefreshTokenValidity: 3651 },
         { RefreshTokenValidity: 87601, TokenValidityUnits: { RefreshToken: 'hours' } },
       ];
-      for (const extra of refused) await rejectsWith(create(extra), 'InvalidParameterException', new RegExp(`^${invalid.replace('.', '\\.')}$`));
+      for (const extra of refused)
+        await rejectsWith(create(extra), 'InvalidParameterException', new RegExp(`^${invalid.replace('.', '\\.')}$`));
 
-      const accepted: [Record<string, unknown>, Partial<Record<'AccessTokenValidity' | 'IdTokenValidity' | 'RefreshTokenValidity', number>>][] = [
-        [{ AccessTokenValidity: 300, IdTokenValidity: 86400, TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' } }, { AccessTokenValidity: 300, IdTokenValidity: 86400 }],
-        [{ AccessTokenValidity: 1, IdTokenValidity: 24, TokenValidityUnits: { AccessToken: 'days', IdToken: 'hours' } }, { AccessTokenValidity: 1, IdTokenValidity: 24 }],
+      const accepted: [
+        Record<string, unknown>,
+        Partial<Record<'AccessTokenValidity' | 'IdTokenValidity' | 'RefreshTokenValidity', number>>,
+      ][] = [
+        [
+          { AccessTokenValidity: 300, IdTokenValidity: 86400, TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' } },
+          { AccessTokenValidity: 300, IdTokenValidity: 86400 },
+        ],
+        [
+          { AccessTokenValidity: 1, IdTokenValidity: 24, TokenValidityUnits: { AccessToken: 'days', IdToken: 'hours' } },
+          { AccessTokenValidity: 1, IdTokenValidity: 24 },
+        ],
         [{ RefreshTokenValidity: 60, TokenValidityUnits: { RefreshToken: 'minutes' } }, { RefreshTokenValidity: 60 }],
         [{ RefreshTokenValidity: 3650 }, { RefreshTokenValidity: 3650 }],
       ];
@@ -393,30 +478,61 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       // Update refuses the same and leaves the client as it was.
       const id = zero.ClientId!;
       for (const extra of refused) {
-        await rejectsWith(srv.admin.send(new UpdateUserPoolClientCommand({ UserPoolId: poolId, ClientId: id, ...extra })), 'InvalidParameterException', /^Invalid range for token validity\.$/);
+        await rejectsWith(
+          srv.admin.send(new UpdateUserPoolClientCommand({ UserPoolId: poolId, ClientId: id, ...extra })),
+          'InvalidParameterException',
+          /^Invalid range for token validity\.$/,
+        );
       }
       const { UserPoolClient: after } = await srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: id }));
       expect(after).toEqual(zero);
     });
 
     // Cognito's default flows include ALLOW_CUSTOM_AUTH; Latchkey has no custom auth, so its default does not.
-    it('a client without ExplicitAuthFlows does not allow CUSTOM_AUTH; one that lists ALLOW_CUSTOM_AUTH gets Cognito\'s no-trigger answer', async () => {
-      const custom = (clientId: string) => srv.client.send(new InitiateAuthCommand({ AuthFlow: 'CUSTOM_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'someone' } }));
-      const { UserPoolClient: plain } = await srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'default-flows' }));
+    it("a client without ExplicitAuthFlows does not allow CUSTOM_AUTH; one that lists ALLOW_CUSTOM_AUTH gets Cognito's no-trigger answer", async () => {
+      const custom = (clientId: string) =>
+        srv.client.send(new InitiateAuthCommand({ AuthFlow: 'CUSTOM_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'someone' } }));
+      const { UserPoolClient: plain } = await srv.admin.send(
+        new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'default-flows' }),
+      );
       await rejectsWith(custom(plain!.ClientId!), 'InvalidParameterException', /^CUSTOM_AUTH flow not enabled for this client$/);
-      const { UserPoolClient: asked } = await srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'custom-flows', ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }));
+      const { UserPoolClient: asked } = await srv.admin.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientName: 'custom-flows',
+          ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        }),
+      );
       expect(asked?.ExplicitAuthFlows).toEqual(['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
-      await rejectsWith(custom(asked!.ClientId!), 'InvalidParameterException', /^Custom auth lambda trigger is not configured for the user pool\.$/);
+      await rejectsWith(
+        custom(asked!.ClientId!),
+        'InvalidParameterException',
+        /^Custom auth lambda trigger is not configured for the user pool\.$/,
+      );
     });
 
     it('UpdateUserPoolClient applies changes, resets unspecified members, keeps the secret; wrong pool refused', async () => {
-      const { UserPoolClient: c } = await srv.admin.send(new CreateUserPoolClientCommand({
-        UserPoolId: poolId, ClientName: 'before', GenerateSecret: true, ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'], CallbackURLs: ['https://app.example/cb'],
-      }));
-      const { UserPoolClient: u } = await srv.admin.send(new UpdateUserPoolClientCommand({
-        UserPoolId: poolId, ClientId: c!.ClientId, ClientName: 'after', AccessTokenValidity: 10, IdTokenValidity: 20, RefreshTokenValidity: 7,
-        TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' }, ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-      }));
+      const { UserPoolClient: c } = await srv.admin.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientName: 'before',
+          GenerateSecret: true,
+          ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'],
+          CallbackURLs: ['https://app.example/cb'],
+        }),
+      );
+      const { UserPoolClient: u } = await srv.admin.send(
+        new UpdateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientId: c!.ClientId,
+          ClientName: 'after',
+          AccessTokenValidity: 10,
+          IdTokenValidity: 20,
+          RefreshTokenValidity: 7,
+          TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+          ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        }),
+      );
       expect(u?.ClientId).toBe(c!.ClientId);
       expect(u?.ClientName).toBe('after');
       expect(u?.AccessTokenValidity).toBe(10);
@@ -439,8 +555,13 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       expect(bare?.ClientSecret).toBe(c!.ClientSecret);
 
       const otherPool = await createPool('other-pool-2');
-      await rejectsWith(srv.admin.send(new UpdateUserPoolClientCommand({ UserPoolId: otherPool.Id, ClientId: c!.ClientId, ClientName: 'hijack' })), 'ResourceNotFoundException');
-      const { UserPoolClient: still } = await srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: c!.ClientId }));
+      await rejectsWith(
+        srv.admin.send(new UpdateUserPoolClientCommand({ UserPoolId: otherPool.Id, ClientId: c!.ClientId, ClientName: 'hijack' })),
+        'ResourceNotFoundException',
+      );
+      const { UserPoolClient: still } = await srv.admin.send(
+        new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: c!.ClientId }),
+      );
       expect(still?.ClientName).toBe('after');
     });
 
@@ -448,7 +569,9 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       const pool = await createPool('list-clients');
       const created = new Map<string, string>();
       for (let i = 0; i < 5; i++) {
-        const { UserPoolClient } = await srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: pool.Id, ClientName: `client-${i}` }));
+        const { UserPoolClient } = await srv.admin.send(
+          new CreateUserPoolClientCommand({ UserPoolId: pool.Id, ClientName: `client-${i}` }),
+        );
         created.set(UserPoolClient!.ClientId!, `client-${i}`);
       }
       const pages = await allClients(srv, pool.Id!, 2);
@@ -463,8 +586,14 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       const others = await srv.admin.send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 60 }));
       for (const c of others.UserPoolClients ?? []) expect(created.has(c.ClientId!)).toBe(false);
       const first = await srv.admin.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id, MaxResults: 1 }));
-      await rejectsWith(srv.admin.send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 1, NextToken: first.NextToken })), 'InvalidParameterException');
-      await rejectsWith(srv.admin.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id, MaxResults: 1, NextToken: 'garbage' })), 'InvalidParameterException');
+      await rejectsWith(
+        srv.admin.send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 1, NextToken: first.NextToken })),
+        'InvalidParameterException',
+      );
+      await rejectsWith(
+        srv.admin.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id, MaxResults: 1, NextToken: 'garbage' })),
+        'InvalidParameterException',
+      );
       // Without MaxResults: all in one page.
       const all = await srv.admin.send(new ListUserPoolClientsCommand({ UserPoolId: pool.Id }));
       expect(all.UserPoolClients).toHaveLength(5);
@@ -474,12 +603,21 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
     it('DeleteUserPoolClient: {} then gone; wrong pool and second delete are ResourceNotFoundException', async () => {
       const { UserPoolClient: c } = await srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'doomed' }));
       const otherPool = await createPool('other-pool-3');
-      await rejectsWith(srv.admin.send(new DeleteUserPoolClientCommand({ UserPoolId: otherPool.Id, ClientId: c!.ClientId })), 'ResourceNotFoundException');
+      await rejectsWith(
+        srv.admin.send(new DeleteUserPoolClientCommand({ UserPoolId: otherPool.Id, ClientId: c!.ClientId })),
+        'ResourceNotFoundException',
+      );
       const res = await signedCall(srv, 'DeleteUserPoolClient', { UserPoolId: poolId, ClientId: c!.ClientId });
       expect(res.status).toBe(200);
       expect(res.raw).toBe('{}');
-      await rejectsWith(srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: c!.ClientId })), 'ResourceNotFoundException');
-      await rejectsWith(srv.admin.send(new DeleteUserPoolClientCommand({ UserPoolId: poolId, ClientId: c!.ClientId })), 'ResourceNotFoundException');
+      await rejectsWith(
+        srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: c!.ClientId })),
+        'ResourceNotFoundException',
+      );
+      await rejectsWith(
+        srv.admin.send(new DeleteUserPoolClientCommand({ UserPoolId: poolId, ClientId: c!.ClientId })),
+        'ResourceNotFoundException',
+      );
       const { UserPoolClients } = await srv.admin.send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 60 }));
       expect(UserPoolClients!.map((x) => x.ClientId)).not.toContain(c!.ClientId);
     });
@@ -492,9 +630,12 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       expect(initial.MfaConfiguration).toBe('OFF');
       expect(initial.WebAuthnConfiguration).toBeUndefined();
 
-      const set = await srv.admin.send(new SetUserPoolMfaConfigCommand({
-        UserPoolId: pool.Id, WebAuthnConfiguration: { RelyingPartyId: 'example.com', UserVerification: 'required' },
-      }));
+      const set = await srv.admin.send(
+        new SetUserPoolMfaConfigCommand({
+          UserPoolId: pool.Id,
+          WebAuthnConfiguration: { RelyingPartyId: 'example.com', UserVerification: 'required' },
+        }),
+      );
       expect(set.WebAuthnConfiguration).toMatchObject({ RelyingPartyId: 'example.com', UserVerification: 'required' });
       expect(set.MfaConfiguration).toBe('OFF');
 
@@ -503,7 +644,13 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       expect(got.MfaConfiguration).toBe('OFF');
 
       // A later call without WebAuthnConfiguration leaves it alone.
-      await srv.admin.send(new SetUserPoolMfaConfigCommand({ UserPoolId: pool.Id, MfaConfiguration: 'OPTIONAL', SoftwareTokenMfaConfiguration: { Enabled: true } }));
+      await srv.admin.send(
+        new SetUserPoolMfaConfigCommand({
+          UserPoolId: pool.Id,
+          MfaConfiguration: 'OPTIONAL',
+          SoftwareTokenMfaConfiguration: { Enabled: true },
+        }),
+      );
       const again = await srv.admin.send(new GetUserPoolMfaConfigCommand({ UserPoolId: pool.Id }));
       expect(again.MfaConfiguration).toBe('OPTIONAL');
       expect(again.SoftwareTokenMfaConfiguration).toEqual({ Enabled: true });
@@ -512,16 +659,26 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
 
     it('SetUserPoolMfaConfig validates WebAuthnConfiguration and unknown pools', async () => {
       const pool = await createPool('mfa-invalid');
-      await rejectsWith(srv.admin.send(new SetUserPoolMfaConfigCommand({
-        UserPoolId: pool.Id, WebAuthnConfiguration: { RelyingPartyId: 'example.com', UserVerification: 'sometimes' as never },
-      })), 'InvalidParameterException', /userVerification/);
+      await rejectsWith(
+        srv.admin.send(
+          new SetUserPoolMfaConfigCommand({
+            UserPoolId: pool.Id,
+            WebAuthnConfiguration: { RelyingPartyId: 'example.com', UserVerification: 'sometimes' as never },
+          }),
+        ),
+        'InvalidParameterException',
+        /userVerification/,
+      );
       await rejectsWith(srv.admin.send(new GetUserPoolMfaConfigCommand({ UserPoolId: 'local_000000000' })), 'ResourceNotFoundException');
-      await rejectsWith(srv.admin.send(new SetUserPoolMfaConfigCommand({ UserPoolId: 'local_000000000', MfaConfiguration: 'OFF' })), 'ResourceNotFoundException');
+      await rejectsWith(
+        srv.admin.send(new SetUserPoolMfaConfigCommand({ UserPoolId: 'local_000000000', MfaConfiguration: 'OFF' })),
+        'ResourceNotFoundException',
+      );
     });
   });
 
   describe('well-known documents', () => {
-    it('JWKS lists the pool\'s RSA public key (kid, RS256, sig) and nothing private', async () => {
+    it("JWKS lists the pool's RSA public key (kid, RS256, sig) and nothing private", async () => {
       const pool = await createPool('jwks-pool');
       const res = await fetch(`${srv.endpoint}/${pool.Id}/.well-known/jwks.json`);
       expect(res.status).toBe(200);
@@ -554,11 +711,19 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
 
     // Discovery once offered response types, OAuth scopes and token endpoint auth methods of endpoints
     // Latchkey does not have; every member now describes something served.
-    it('openid-configuration advertises only what is served: no endpoints but the JWKS, no response types, the JWKS\'s algorithms', async () => {
+    it("openid-configuration advertises only what is served: no endpoints but the JWKS, no response types, the JWKS's algorithms", async () => {
       const pool = await createPool('oidc-honest');
-      const discovery = async () => (await (await fetch(`${srv.endpoint}/${pool.Id}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+      const discovery = async () =>
+        (await (await fetch(`${srv.endpoint}/${pool.Id}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
       const doc = await discovery();
-      expect(Object.keys(doc).sort()).toEqual(['claims_supported', 'id_token_signing_alg_values_supported', 'issuer', 'jwks_uri', 'response_types_supported', 'subject_types_supported']);
+      expect(Object.keys(doc).sort()).toEqual([
+        'claims_supported',
+        'id_token_signing_alg_values_supported',
+        'issuer',
+        'jwks_uri',
+        'response_types_supported',
+        'subject_types_supported',
+      ]);
       expect(doc.response_types_supported).toEqual([]);
       expect(doc.id_token_signing_alg_values_supported).toEqual(['RS256']);
       // Every URL in the document is served.
@@ -572,7 +737,9 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       expect((await discovery()).id_token_signing_alg_values_supported).toEqual(['ES256', 'RS256']);
       // An ES256-only pool offers ES256 only.
       const es = await createPool('oidc-es256');
-      expect((await signedCall(srv, 'LatchkeyUpdateUserPoolSettings', { UserPoolId: es.Id, Settings: { tokenSigningAlg: 'ES256' } })).status).toBe(200);
+      expect(
+        (await signedCall(srv, 'LatchkeyUpdateUserPoolSettings', { UserPoolId: es.Id, Settings: { tokenSigningAlg: 'ES256' } })).status,
+      ).toBe(200);
       expect((await signedCall(srv, 'LatchkeyRotateSigningKey', { UserPoolId: es.Id, RetireAfterSeconds: 0 })).status).toBe(200);
       srv.clock.advance(24 * 3600_000 + 1000);
       try {

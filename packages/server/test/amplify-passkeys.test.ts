@@ -25,7 +25,9 @@ describe.each(DIALECTS)('aws-amplify passkeys on %s', (dialect) => {
     auth = await import('aws-amplify/auth');
     server = await startTestServer(dialect);
     pool = await createTestPool(server.admin, { userVerification: 'required' });
-    amplify.Amplify.configure({ Auth: { Cognito: { userPoolId: pool.userPoolId, userPoolClientId: pool.clientId, userPoolEndpoint: server.endpoint + '/' } } });
+    amplify.Amplify.configure({
+      Auth: { Cognito: { userPoolId: pool.userPoolId, userPoolClientId: pool.clientId, userPoolEndpoint: server.endpoint + '/' } },
+    });
     await adminCreateConfirmedUser(server.admin, pool.userPoolId, username, password);
   });
   afterEach(async () => {
@@ -39,7 +41,11 @@ describe.each(DIALECTS)('aws-amplify passkeys on %s', (dialect) => {
 
   it("runs the seed's practical example: three passkeys, pages of 2, delete the first", async () => {
     await auth.signIn({ username, password });
-    const authenticators = [new VirtualAuthenticator({ algorithms: ['ES256'] }), new VirtualAuthenticator({ algorithms: ['EdDSA'], attachment: 'cross-platform' }), new VirtualAuthenticator({ algorithms: ['RS256'], backupEligible: true, backupState: true })];
+    const authenticators = [
+      new VirtualAuthenticator({ algorithms: ['ES256'] }),
+      new VirtualAuthenticator({ algorithms: ['EdDSA'], attachment: 'cross-platform' }),
+      new VirtualAuthenticator({ algorithms: ['RS256'], backupEligible: true, backupState: true }),
+    ];
     for (const a of authenticators) {
       use(a);
       await auth.associateWebAuthnCredential();

@@ -13,7 +13,9 @@ describe.each(DIALECTS)('aws-amplify password flows on %s', (dialect) => {
   beforeAll(async () => {
     server = await startTestServer(dialect);
     pool = await createTestPool(server.admin);
-    Amplify.configure({ Auth: { Cognito: { userPoolId: pool.userPoolId, userPoolClientId: pool.clientId, userPoolEndpoint: server.endpoint + '/' } } });
+    Amplify.configure({
+      Auth: { Cognito: { userPoolId: pool.userPoolId, userPoolClientId: pool.clientId, userPoolEndpoint: server.endpoint + '/' } },
+    });
   });
   afterAll(async () => {
     await signOut().catch(() => undefined);
@@ -40,13 +42,25 @@ describe.each(DIALECTS)('aws-amplify password flows on %s', (dialect) => {
     expect(refreshed.userSub).toBe(me.userId);
 
     // A resource server verifies the tokens against the published JWKS.
-    const verifier = JwtRsaVerifier.create({ issuer: `${server.endpoint}/${pool.userPoolId}`, audience: null, jwksUri: `${server.endpoint}/${pool.userPoolId}/.well-known/jwks.json` });
+    const verifier = JwtRsaVerifier.create({
+      issuer: `${server.endpoint}/${pool.userPoolId}`,
+      audience: null,
+      jwksUri: `${server.endpoint}/${pool.userPoolId}/.well-known/jwks.json`,
+    });
     // aws-jwt-verify only fetches over https; hand it the JWKS the server publishes over loopback http.
     const jwks = await (await fetch(`${server.endpoint}/${pool.userPoolId}/.well-known/jwks.json`)).json();
     verifier.cacheJwks(jwks);
-    const claims = await verifier.verify(refreshed.tokens!.accessToken.toString(), { tokenUse: 'access', clientId: pool.clientId } as never);
+    const claims = await verifier.verify(refreshed.tokens!.accessToken.toString(), {
+      tokenUse: 'access',
+      clientId: pool.clientId,
+    } as never);
     expect(claims.sub).toBe(me.userId);
-    const idVerifier = JwtRsaVerifier.create({ issuer: `${server.endpoint}/${pool.userPoolId}`, audience: pool.clientId, jwksUri: `${server.endpoint}/${pool.userPoolId}/.well-known/jwks.json`, tokenUse: 'id' });
+    const idVerifier = JwtRsaVerifier.create({
+      issuer: `${server.endpoint}/${pool.userPoolId}`,
+      audience: pool.clientId,
+      jwksUri: `${server.endpoint}/${pool.userPoolId}/.well-known/jwks.json`,
+      tokenUse: 'id',
+    });
     idVerifier.cacheJwks(jwks);
     const idClaims = await idVerifier.verify(refreshed.tokens!.idToken!.toString());
     expect(idClaims['cognito:username']).toBe(username);

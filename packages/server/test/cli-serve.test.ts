@@ -22,15 +22,32 @@ async function serveOnce(port: number): Promise<Served> {
   const env: NodeJS.ProcessEnv = { ...process.env, LATCHKEY_SECRET: '' };
   delete env.DATABASE_URL;
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', String(port), '--data', dataDir, '--log-level', 'warn'], { cwd: REPO_ROOT, env });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI, 'serve', '--port', String(port), '--data', dataDir, '--log-level', 'warn'],
+    { cwd: REPO_ROOT, env },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const deadline = Date.now() + 60_000;
   while (!out.includes('JWKS:') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
   const banner = out;
-  const client = new CognitoIdentityProviderClient({ endpoint: `http://127.0.0.1:${port}`, region: 'local', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });
-  const signUp = (clientId: string) => client.send(new SignUpCommand({ ClientId: clientId, Username: `cli${Date.now()}`, Password: 'Passw0rdX', UserAttributes: [{ Name: 'email', Value: `cli${Date.now()}@example.com` }] }));
+  const client = new CognitoIdentityProviderClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'local',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    maxAttempts: 1,
+  });
+  const signUp = (clientId: string) =>
+    client.send(
+      new SignUpCommand({
+        ClientId: clientId,
+        Username: `cli${Date.now()}`,
+        Password: 'Passw0rdX',
+        UserAttributes: [{ Name: 'email', Value: `cli${Date.now()}@example.com` }],
+      }),
+    );
   return {
     banner,
     signUp,
@@ -49,7 +66,10 @@ describe('latchkey serve (the README start command) on the embedded default', ()
   it('prints a working Amplify.configure block and the admin keys, and a restart reuses the same pool and client', async () => {
     const port = await freePort();
     const first = await serveOnce(port);
-    const ids = /userPoolId: '(local_[0-9A-Za-z]{9})',\s+userPoolClientId: '([a-z0-9]{26})',\s+userPoolEndpoint: 'http:\/\/localhost:(\d+)\/'/.exec(first.banner);
+    const ids =
+      /userPoolId: '(local_[0-9A-Za-z]{9})',\s+userPoolClientId: '([a-z0-9]{26})',\s+userPoolEndpoint: 'http:\/\/localhost:(\d+)\/'/.exec(
+        first.banner,
+      );
     expect(ids, first.banner).not.toBeNull();
     expect(Number(ids![3])).toBe(port);
     expect(first.banner).toMatch(/AWS_ACCESS_KEY_ID=LKIA[A-Z2-7]{16}/);

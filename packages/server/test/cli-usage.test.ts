@@ -20,7 +20,10 @@ describe.concurrent('latchkey CLI usage', () => {
       const { cwd, data } = fresh();
       const port = await freePort();
       // Flags that would make the command act are on the line too: --help wins.
-      const run = await runCli([command, '--help', '--data', data, ...(command === 'serve' ? ['--port', String(port)] : [])], { cwd, timeoutMs: 30_000 });
+      const run = await runCli([command, '--help', '--data', data, ...(command === 'serve' ? ['--port', String(port)] : [])], {
+        cwd,
+        timeoutMs: 30_000,
+      });
       expect(run, run.stdout + run.stderr).toMatchObject({ code: 0, timedOut: false, stderr: '' });
       expect(run.stdout).toContain(`Usage: latchkey ${command}`);
       expect(run.stdout).toContain('--data <dir>');
@@ -40,15 +43,23 @@ describe.concurrent('latchkey CLI usage', () => {
 
   it('a flag without its value is a usage error (--port at the end, --port followed by a flag)', async () => {
     const { cwd, data } = fresh();
-    expect(expectOneLineRefusal(await runCli(['serve', '--data', data, '--port'], { cwd, timeoutMs: 30_000 }))).toMatch(/--port needs a value/);
-    expect(expectOneLineRefusal(await runCli(['serve', '--port', '--data', data], { cwd, timeoutMs: 30_000 }))).toMatch(/--port needs a value/);
+    expect(expectOneLineRefusal(await runCli(['serve', '--data', data, '--port'], { cwd, timeoutMs: 30_000 }))).toMatch(
+      /--port needs a value/,
+    );
+    expect(expectOneLineRefusal(await runCli(['serve', '--port', '--data', data], { cwd, timeoutMs: 30_000 }))).toMatch(
+      /--port needs a value/,
+    );
     expect(existsSync(data)).toBe(false);
   });
 
   it('a flag another command does not take is a usage error (migrate --port 1), as is a stray argument', async () => {
     const { cwd, data } = fresh();
-    expect(expectOneLineRefusal(await runCli(['migrate', '--port', '1', '--data', data], { cwd, timeoutMs: 30_000 }))).toMatch(/unknown flag --port for latchkey migrate/);
-    expect(expectOneLineRefusal(await runCli(['outbox', 'extra', '--data', data], { cwd, timeoutMs: 30_000 }))).toMatch(/unexpected argument "extra"/);
+    expect(expectOneLineRefusal(await runCli(['migrate', '--port', '1', '--data', data], { cwd, timeoutMs: 30_000 }))).toMatch(
+      /unknown flag --port for latchkey migrate/,
+    );
+    expect(expectOneLineRefusal(await runCli(['outbox', 'extra', '--data', data], { cwd, timeoutMs: 30_000 }))).toMatch(
+      /unexpected argument "extra"/,
+    );
     expect(existsSync(data)).toBe(false);
   });
 
@@ -66,8 +77,12 @@ describe.concurrent('latchkey CLI usage', () => {
 
     it(`${command} on a PostgreSQL schema without Latchkey tables refuses and creates nothing`, async () => {
       const schema = randomName('lk_nodata_');
-      const line = expectOneLineRefusal(await runCli([command, '--database-url', PG_ADMIN_URL, '--database-schema', schema], { timeoutMs: 30_000 }));
-      expect(line).toMatch(new RegExp(`^latchkey: no Latchkey data at postgres://.*\\(schema ${schema}\\) \\(use --data or --database-url\\)$`));
+      const line = expectOneLineRefusal(
+        await runCli([command, '--database-url', PG_ADMIN_URL, '--database-schema', schema], { timeoutMs: 30_000 }),
+      );
+      expect(line).toMatch(
+        new RegExp(`^latchkey: no Latchkey data at postgres://.*\\(schema ${schema}\\) \\(use --data or --database-url\\)$`),
+      );
       expect(await pgQuery(PG_ADMIN_URL, 'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [schema])).toEqual([]);
     });
   }

@@ -41,7 +41,9 @@ function smtpSink(): Promise<{ server: Server; port: number; messages: string[] 
       }
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port, messages })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port, messages })),
+  );
 }
 
 describe('SMTP delivery of codes', () => {
@@ -50,7 +52,9 @@ describe('SMTP delivery of codes', () => {
 
   beforeAll(async () => {
     sink = await smtpSink();
-    server = await startTestServer('sqlite', { env: { LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, LATCHKEY_SMTP_FROM: 'auth@example.com' } });
+    server = await startTestServer('sqlite', {
+      env: { LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, LATCHKEY_SMTP_FROM: 'auth@example.com' },
+    });
   });
   afterAll(async () => {
     await server.stop();
@@ -59,7 +63,14 @@ describe('SMTP delivery of codes', () => {
 
   it('sends the sign-up code by mail, not to the outbox, and never logs it', async () => {
     const pool = await createTestPool(server.admin);
-    await server.client.send(new SignUpCommand({ ClientId: pool.clientId, Username: 'mailuser', Password: 'Passw0rdX', UserAttributes: [{ Name: 'email', Value: 'mailuser@example.com' }] }));
+    await server.client.send(
+      new SignUpCommand({
+        ClientId: pool.clientId,
+        Username: 'mailuser',
+        Password: 'Passw0rdX',
+        UserAttributes: [{ Name: 'email', Value: 'mailuser@example.com' }],
+      }),
+    );
     expect(sink.messages).toHaveLength(1);
     const mail = sink.messages[0]!;
     expect(mail).toMatch(/To: mailuser@example.com/i);
@@ -81,7 +92,7 @@ describe('SMTP delivery of codes', () => {
     expect(sink.messages.slice(before).join('\n')).toMatch(/To: resetuser@example.com/i);
   });
 
-  it('a mail server that is down: a real user\'s ForgotPassword answers like an unknown name\'s (no CodeDeliveryFailureException); the failure is logged', async () => {
+  it("a mail server that is down: a real user's ForgotPassword answers like an unknown name's (no CodeDeliveryFailureException); the failure is logged", async () => {
     const closed = await freePort();
     const down = await startTestServer('sqlite', { env: { LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${closed}` } });
     try {
@@ -92,7 +103,8 @@ describe('SMTP delivery of codes', () => {
       expect(known.CodeDeliveryDetails).toEqual({ Destination: 'd***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' });
       expect(unknown.CodeDeliveryDetails).toMatchObject({ DeliveryMedium: 'EMAIL', AttributeName: 'email' });
       const deadline = Date.now() + 10_000;
-      while (!down.log.text().includes('code delivery failed (background)') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+      while (!down.log.text().includes('code delivery failed (background)') && Date.now() < deadline)
+        await new Promise((res) => setTimeout(res, 50));
       expect(down.log.text()).toContain('code delivery failed (background)');
     } finally {
       await down.stop();

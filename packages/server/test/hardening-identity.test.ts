@@ -8,8 +8,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  AdminConfirmSignUpCommand, AdminCreateUserCommand, AdminDisableUserCommand, AdminGetUserCommand, ChangePasswordCommand, ConfirmForgotPasswordCommand,
-  ConfirmSignUpCommand, ForgotPasswordCommand, InitiateAuthCommand, RespondToAuthChallengeCommand, ResendConfirmationCodeCommand, SignUpCommand,
+  AdminConfirmSignUpCommand,
+  AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminGetUserCommand,
+  ChangePasswordCommand,
+  ConfirmForgotPasswordCommand,
+  ConfirmSignUpCommand,
+  ForgotPasswordCommand,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  ResendConfirmationCodeCommand,
+  SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createSrpClientSession } from '../../client/src/internal/srp.js';
 import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
@@ -40,43 +50,76 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
   let pool: TestPool;
   let aliasPool: TestPool;
   let emailPool: TestPool;
-  useServerWithPool(dialect, {
-    setup: async (s) => {
-      aliasPool = await createTestPool(s.admin, { aliasAttributes: ['email'] });
-      emailPool = await createTestPool(s.admin, { usernameAttributes: ['email'] });
+  useServerWithPool(
+    dialect,
+    {
+      setup: async (s) => {
+        aliasPool = await createTestPool(s.admin, { aliasAttributes: ['email'] });
+        emailPool = await createTestPool(s.admin, { usernameAttributes: ['email'] });
+      },
     },
-  }, (s, p) => {
-    srv = s;
-    pool = p;
-  });
+    (s, p) => {
+      srv = s;
+      pool = p;
+    },
+  );
 
   const srpChallenge = (p: TestPool, typed: string) =>
-    srv.client.send(new InitiateAuthCommand({ ClientId: p.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: typed, SRP_A: createSrpClientSession().srpA } }));
+    srv.client.send(
+      new InitiateAuthCommand({
+        ClientId: p.clientId,
+        AuthFlow: 'USER_SRP_AUTH',
+        AuthParameters: { USERNAME: typed, SRP_A: createSrpClientSession().srpA },
+      }),
+    );
 
   describe('email-shaped usernames in an email-alias pool', () => {
-    it('SignUp with another person\'s email as Username → InvalidParameterException (Cognito\'s wording); nothing is stored', async () => {
+    it("SignUp with another person's email as Username → InvalidParameterException (Cognito's wording); nothing is stored", async () => {
       const victim = uniq('victim');
       const email = `${victim}@example.com`;
       await adminCreateConfirmedUser(srv.admin, aliasPool.userPoolId, victim, PASSWORD, email);
-      await expectServiceError(srv.client.send(new SignUpCommand({
-        ClientId: aliasPool.clientId, Username: email, Password: 'Attack3r-Passw0rd', UserAttributes: [{ Name: 'email', Value: `attacker${n}@example.com` }],
-      })), 'InvalidParameterException', 'Username cannot be of email format, since user pool is configured for email alias.');
+      await expectServiceError(
+        srv.client.send(
+          new SignUpCommand({
+            ClientId: aliasPool.clientId,
+            Username: email,
+            Password: 'Attack3r-Passw0rd',
+            UserAttributes: [{ Name: 'email', Value: `attacker${n}@example.com` }],
+          }),
+        ),
+        'InvalidParameterException',
+        'Username cannot be of email format, since user pool is configured for email alias.',
+      );
       expect(await srv.services.store.findUserByLogin(aliasPool.userPoolId, email, null)).toBeUndefined();
       // Signing in with the email still reaches the victim, with the victim's password only.
       expect((await initiatePasswordAuth(srv.client, aliasPool.clientId, email, PASSWORD)).AuthenticationResult?.AccessToken).toBeTruthy();
     });
 
     it('AdminCreateUser with an email-shaped Username → InvalidParameterException; a plain one is fine', async () => {
-      await expectServiceError(srv.admin.send(new AdminCreateUserCommand({ UserPoolId: aliasPool.userPoolId, Username: `${uniq('x')}@example.com`, MessageAction: 'SUPPRESS' })),
-        'InvalidParameterException', 'Username cannot be of email format, since user pool is configured for email alias.');
-      const ok = await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: aliasPool.userPoolId, Username: uniq('plain'), MessageAction: 'SUPPRESS' }));
+      await expectServiceError(
+        srv.admin.send(
+          new AdminCreateUserCommand({ UserPoolId: aliasPool.userPoolId, Username: `${uniq('x')}@example.com`, MessageAction: 'SUPPRESS' }),
+        ),
+        'InvalidParameterException',
+        'Username cannot be of email format, since user pool is configured for email alias.',
+      );
+      const ok = await srv.admin.send(
+        new AdminCreateUserCommand({ UserPoolId: aliasPool.userPoolId, Username: uniq('plain'), MessageAction: 'SUPPRESS' }),
+      );
       expect(ok.User?.Username).toMatch(/^plain/);
     });
 
     it('a phone-number-shaped username is refused where phone_number is an alias', () => {
-      const phonePool = new Pool({ id: 'local_phone', name: 'p', config: { AliasAttributes: ['phone_number'] }, createdAt: 0, updatedAt: 0 });
-      expect(() => newUserRecord(phonePool, '+15555550100', {}, 'UNCONFIRMED', undefined, 0, { emailAttributeSuffices: false }))
-        .toThrow('Username cannot be of phone number format, since user pool is configured for phone_number alias.');
+      const phonePool = new Pool({
+        id: 'local_phone',
+        name: 'p',
+        config: { AliasAttributes: ['phone_number'] },
+        createdAt: 0,
+        updatedAt: 0,
+      });
+      expect(() => newUserRecord(phonePool, '+15555550100', {}, 'UNCONFIRMED', undefined, 0, { emailAttributeSuffices: false })).toThrow(
+        'Username cannot be of phone number format, since user pool is configured for phone_number alias.',
+      );
       expect(newUserRecord(phonePool, 'bob', {}, 'UNCONFIRMED', undefined, 0, { emailAttributeSuffices: false }).username).toBe('bob');
     });
 
@@ -86,7 +129,15 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
       await adminCreateConfirmedUser(srv.admin, aliasPool.userPoolId, owner, PASSWORD, email);
       // An account whose username is the owner's email, as the old code let SignUp create.
       const p = new Pool((await srv.services.store.getPool(aliasPool.userPoolId))!);
-      const legacy = newUserRecord(new Pool({ ...p.record, config: { ...p.record.config, AliasAttributes: [] } }), email, {}, 'CONFIRMED', 'Legacy-Passw0rd', srv.clock.now(), { emailAttributeSuffices: false });
+      const legacy = newUserRecord(
+        new Pool({ ...p.record, config: { ...p.record.config, AliasAttributes: [] } }),
+        email,
+        {},
+        'CONFIRMED',
+        'Legacy-Passw0rd',
+        srv.clock.now(),
+        { emailAttributeSuffices: false },
+      );
       await srv.services.store.createUser({ ...legacy, poolId: aliasPool.userPoolId, srpSalt: null, srpVerifier: null });
       const found = await srv.services.store.findUserByLogin(aliasPool.userPoolId, email, email);
       expect(found?.username).toBe(owner);
@@ -113,7 +164,8 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
       expect(known.ChallengeParameters?.USERNAME).toBe(dave);
       expect(unknown.ChallengeParameters?.USERNAME).toBe(`nobody-${dave}`);
       // Both USER_ID_FOR_SRP values are UUID-shaped, and the same parameters are present.
-      for (const c of [known, unknown]) expect(c.ChallengeParameters?.USER_ID_FOR_SRP).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      for (const c of [known, unknown])
+        expect(c.ChallengeParameters?.USER_ID_FOR_SRP).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       expect(Object.keys(known.ChallengeParameters!).sort()).toEqual(Object.keys(unknown.ChallengeParameters!).sort());
       // The UUID username is no public sign-in name: typing the id an email's challenge carried gives a
       // stand-in (another id and salt), exactly as for the id of an unknown email.
@@ -132,7 +184,11 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
         const a = await forgot(name);
         const b = await forgot(name);
         expect(b.CodeDeliveryDetails).toEqual(a.CodeDeliveryDetails);
-        expect(a.CodeDeliveryDetails).toMatchObject({ DeliveryMedium: 'EMAIL', AttributeName: 'email', Destination: expect.stringMatching(/^[a-z]\*\*\*@[a-z]\*\*\*$/) });
+        expect(a.CodeDeliveryDetails).toMatchObject({
+          DeliveryMedium: 'EMAIL',
+          AttributeName: 'email',
+          Destination: expect.stringMatching(/^[a-z]\*\*\*@[a-z]\*\*\*$/),
+        });
         masks.add(a.CodeDeliveryDetails!.Destination!);
       }
       expect(masks.size).toBeGreaterThan(1);
@@ -141,7 +197,10 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
       const erin = uniq('erin');
       await adminCreateConfirmedUser(srv.admin, pool.userPoolId, erin, PASSWORD, `${erin}@example.com`);
       expect((await forgot(erin)).CodeDeliveryDetails?.Destination).toBe('e***@e***');
-      expect((await srv.client.send(new ForgotPasswordCommand({ ClientId: aliasPool.clientId, Username: `Nobody${n}@Example.com` }))).CodeDeliveryDetails?.Destination).toBe('n***@e***');
+      expect(
+        (await srv.client.send(new ForgotPasswordCommand({ ClientId: aliasPool.clientId, Username: `Nobody${n}@Example.com` })))
+          .CodeDeliveryDetails?.Destination,
+      ).toBe('n***@e***');
     });
 
     it('ForgotPassword: a disabled user and one with nothing verified answer like an unknown name', async () => {
@@ -151,7 +210,9 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
       const r = await srv.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: frank }));
       // The mask of where frank's codes would go (as any operation that does send him one answers), and nothing sent.
       expect(r.CodeDeliveryDetails).toEqual({ DeliveryMedium: 'EMAIL', AttributeName: 'email', Destination: 'f***@e***' });
-      expect((await srv.services.store.listOutbox(pool.userPoolId, 500)).filter((m) => m.destination === `${frank}@example.com`)).toEqual([]);
+      expect((await srv.services.store.listOutbox(pool.userPoolId, 500)).filter((m) => m.destination === `${frank}@example.com`)).toEqual(
+        [],
+      );
       const unverified = uniq('unverified');
       await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: pool.userPoolId, Username: unverified, MessageAction: 'SUPPRESS' }));
       const u = await srv.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: unverified }));
@@ -164,10 +225,19 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
       await adminCreateConfirmedUser(srv.admin, pool.userPoolId, ivy);
       await adminCreateConfirmedUser(srv.admin, pool.userPoolId, jay);
       await srv.admin.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: jay }));
-      const confirm = (name: string, code: string) => answer(srv.client.send(new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'New-Passw0rd' })));
+      const confirm = (name: string, code: string) =>
+        answer(
+          srv.client.send(
+            new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'New-Passw0rd' }),
+          ),
+        );
       const names = [ivy, jay, uniq('ghost')];
       // No code requested: "request a code again" for every one of them.
-      for (const name of names) expect(await confirm(name, '000000'), name).toEqual(['ExpiredCodeException', 'Invalid code provided, please request a code again.']);
+      for (const name of names)
+        expect(await confirm(name, '000000'), name).toEqual([
+          'ExpiredCodeException',
+          'Invalid code provided, please request a code again.',
+        ]);
       for (const name of names) {
         await srv.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: name }));
         const answers = [];
@@ -179,12 +249,20 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
       }
       // A new request resets the attempts; after the code's hour it has expired, for all alike.
       for (const name of names) await srv.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: name }));
-      for (const name of names) expect(await confirm(name, '123456'), name).toEqual(['CodeMismatchException', 'Invalid verification code provided, please try again.']);
+      for (const name of names)
+        expect(await confirm(name, '123456'), name).toEqual([
+          'CodeMismatchException',
+          'Invalid verification code provided, please try again.',
+        ]);
       srv.clock.advance(3600_000 + 1);
-      for (const name of names) expect(await confirm(name, '123456'), name).toEqual(['ExpiredCodeException', 'Invalid code provided, please request a code again.']);
+      for (const name of names)
+        expect(await confirm(name, '123456'), name).toEqual([
+          'ExpiredCodeException',
+          'Invalid code provided, please request a code again.',
+        ]);
     });
 
-    it('ForgotPassword and ResendConfirmationCode give one mask per name: a real user\'s real mask from both, a stand-in\'s from both', async () => {
+    it("ForgotPassword and ResendConfirmationCode give one mask per name: a real user's real mask from both, a stand-in's from both", async () => {
       const kim = uniq('kim');
       await adminCreateConfirmedUser(srv.admin, pool.userPoolId, kim);
       const ghost = uniq('ghost');
@@ -197,15 +275,34 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
 
     it('ConfirmSignUp: an unconfirmed user, a confirmed one and an unknown name answer wrong codes alike after a resend', async () => {
       const lee = uniq('lee');
-      await srv.client.send(new SignUpCommand({ ClientId: pool.clientId, Username: lee, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: `${lee}@example.com` }] }));
+      await srv.client.send(
+        new SignUpCommand({
+          ClientId: pool.clientId,
+          Username: lee,
+          Password: PASSWORD,
+          UserAttributes: [{ Name: 'email', Value: `${lee}@example.com` }],
+        }),
+      );
       const mo = uniq('mo');
       await adminCreateConfirmedUser(srv.admin, pool.userPoolId, mo);
       // Without a resend: a fresh sign-up's code and an unknown name's are answered alike too.
       const fresh = uniq('fresh');
-      await srv.client.send(new SignUpCommand({ ClientId: pool.clientId, Username: fresh, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: `${fresh}@example.com` }] }));
+      await srv.client.send(
+        new SignUpCommand({
+          ClientId: pool.clientId,
+          Username: fresh,
+          Password: PASSWORD,
+          UserAttributes: [{ Name: 'email', Value: `${fresh}@example.com` }],
+        }),
+      );
       for (const name of [fresh, uniq('ghost')]) {
         const answers = [];
-        for (let i = 0; i < 6; i++) answers.push(await answer(srv.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: `88888${i}` }))));
+        for (let i = 0; i < 6; i++)
+          answers.push(
+            await answer(
+              srv.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: `88888${i}` })),
+            ),
+          );
         expect(answers, name).toEqual([
           ...Array(5).fill(['CodeMismatchException', 'Invalid verification code provided, please try again.']),
           ['TooManyFailedAttemptsException', 'Too many failed attempts; request a new code.'],
@@ -214,7 +311,12 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
       for (const name of [lee, mo, uniq('ghost')]) {
         await srv.client.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: name }));
         const answers = [];
-        for (let i = 0; i < 6; i++) answers.push(await answer(srv.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: `99999${i}` }))));
+        for (let i = 0; i < 6; i++)
+          answers.push(
+            await answer(
+              srv.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: `99999${i}` })),
+            ),
+          );
         expect(answers, name).toEqual([
           ...Array(5).fill(['CodeMismatchException', 'Invalid verification code provided, please try again.']),
           ['TooManyFailedAttemptsException', 'Too many failed attempts; request a new code.'],
@@ -229,7 +331,11 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
       for (const name of [gina, ghost]) {
         const answers = [];
         for (let i = 0; i < 7; i++) answers.push(await answer(initiatePasswordAuth(srv.client, pool.clientId, name, `Wr0ng-${i}`)));
-        expect(answers, name).toEqual([...Array(5).fill(['NotAuthorizedException', INCORRECT]), ['NotAuthorizedException', LOCKED], ['NotAuthorizedException', LOCKED]]);
+        expect(answers, name).toEqual([
+          ...Array(5).fill(['NotAuthorizedException', INCORRECT]),
+          ['NotAuthorizedException', LOCKED],
+          ['NotAuthorizedException', LOCKED],
+        ]);
       }
       // The lock also holds for the right password, and ends after its window.
       expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, gina, PASSWORD))).toEqual(['NotAuthorizedException', LOCKED]);
@@ -242,10 +348,24 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
         const answers = [];
         for (let i = 0; i < 7; i++) {
           const srp = createSrpClientSession();
-          const c = await srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: name, SRP_A: srp.srpA } }));
-          answers.push(await answer(srv.client.send(new RespondToAuthChallengeCommand(await passwordVerifierInput(pool, pool.clientId, c, srp, `Wr0ng-${i}`)))));
+          const c = await srv.client.send(
+            new InitiateAuthCommand({
+              ClientId: pool.clientId,
+              AuthFlow: 'USER_SRP_AUTH',
+              AuthParameters: { USERNAME: name, SRP_A: srp.srpA },
+            }),
+          );
+          answers.push(
+            await answer(
+              srv.client.send(new RespondToAuthChallengeCommand(await passwordVerifierInput(pool, pool.clientId, c, srp, `Wr0ng-${i}`))),
+            ),
+          );
         }
-        expect(answers, name).toEqual([...Array(5).fill(['NotAuthorizedException', INCORRECT]), ['NotAuthorizedException', LOCKED], ['NotAuthorizedException', LOCKED]]);
+        expect(answers, name).toEqual([
+          ...Array(5).fill(['NotAuthorizedException', INCORRECT]),
+          ['NotAuthorizedException', LOCKED],
+          ['NotAuthorizedException', LOCKED],
+        ]);
       }
     });
 
@@ -257,29 +377,50 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
         () => initiatePasswordAuth(srv.client, aliasPool.clientId, nia, 'Wr0ng-1'),
         () => initiatePasswordAuth(srv.client, aliasPool.clientId, `${nia}@example.com`, 'Wr0ng-2'),
         () => initiatePasswordAuth(srv.client, aliasPool.clientId, `${nia.toUpperCase()}@EXAMPLE.COM`, 'Wr0ng-3'),
-        () => srv.client.send(new ChangePasswordCommand({ AccessToken: token, PreviousPassword: 'Wr0ng-4', ProposedPassword: 'Other-Passw0rd' })),
+        () =>
+          srv.client.send(
+            new ChangePasswordCommand({ AccessToken: token, PreviousPassword: 'Wr0ng-4', ProposedPassword: 'Other-Passw0rd' }),
+          ),
         () => initiatePasswordAuth(srv.client, aliasPool.clientId, nia, 'Wr0ng-5'),
       ];
       for (const call of seq) expect(await answer(call())).toEqual(['NotAuthorizedException', INCORRECT]);
       // Five guesses spent: the right password by the email is refused by the lock.
-      expect(await answer(initiatePasswordAuth(srv.client, aliasPool.clientId, `${nia}@example.com`, PASSWORD))).toEqual(['NotAuthorizedException', LOCKED]);
+      expect(await answer(initiatePasswordAuth(srv.client, aliasPool.clientId, `${nia}@example.com`, PASSWORD))).toEqual([
+        'NotAuthorizedException',
+        LOCKED,
+      ]);
     });
 
-    it('a right password never counts as a guess, whatever the user\'s state says (unconfirmed: not locked by retries)', async () => {
+    it("a right password never counts as a guess, whatever the user's state says (unconfirmed: not locked by retries)", async () => {
       const oz = uniq('oz');
-      await srv.client.send(new SignUpCommand({ ClientId: pool.clientId, Username: oz, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: `${oz}@example.com` }] }));
-      for (let i = 0; i < 7; i++) expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, oz, PASSWORD))).toEqual(['UserNotConfirmedException', 'User is not confirmed.']);
+      await srv.client.send(
+        new SignUpCommand({
+          ClientId: pool.clientId,
+          Username: oz,
+          Password: PASSWORD,
+          UserAttributes: [{ Name: 'email', Value: `${oz}@example.com` }],
+        }),
+      );
+      for (let i = 0; i < 7; i++)
+        expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, oz, PASSWORD))).toEqual([
+          'UserNotConfirmedException',
+          'User is not confirmed.',
+        ]);
       await srv.admin.send(new AdminConfirmSignUpCommand({ UserPoolId: pool.userPoolId, Username: oz }));
       expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, oz, PASSWORD))).toBe('ok');
     });
 
-    it('a counter with 15 quiet minutes starts over (Cognito\'s reset); the lock itself is not shortened', async () => {
+    it("a counter with 15 quiet minutes starts over (Cognito's reset); the lock itself is not shortened", async () => {
       const pat = uniq('pat');
       await adminCreateConfirmedUser(srv.admin, pool.userPoolId, pat);
       for (let i = 0; i < 4; i++) await answer(initiatePasswordAuth(srv.client, pool.clientId, pat, `Wr0ng-${i}`));
       srv.clock.advance(15 * 60_000);
       // Four more wrong and the right one: admitted (a count carried over would make the right one the ninth).
-      for (let i = 0; i < 4; i++) expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, pat, `Wr0ng-again-${i}`))).toEqual(['NotAuthorizedException', INCORRECT]);
+      for (let i = 0; i < 4; i++)
+        expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, pat, `Wr0ng-again-${i}`))).toEqual([
+          'NotAuthorizedException',
+          INCORRECT,
+        ]);
       expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, pat, PASSWORD))).toBe('ok');
     });
 
@@ -287,11 +428,19 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
       const hal = uniq('hal');
       await adminCreateConfirmedUser(srv.admin, pool.userPoolId, hal);
       await srv.admin.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: hal }));
-      expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, hal, 'Wr0ng-password'))).toEqual(['NotAuthorizedException', INCORRECT]);
-      expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, hal, PASSWORD))).toEqual(['NotAuthorizedException', 'User is disabled.']);
+      expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, hal, 'Wr0ng-password'))).toEqual([
+        'NotAuthorizedException',
+        INCORRECT,
+      ]);
+      expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, hal, PASSWORD))).toEqual([
+        'NotAuthorizedException',
+        'User is disabled.',
+      ]);
       // SRP and USER_AUTH give a disabled user a challenge like anyone's.
       expect((await srpChallenge(pool, hal)).ChallengeName).toBe('PASSWORD_VERIFIER');
-      const ua = await srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: hal } }));
+      const ua = await srv.client.send(
+        new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: hal } }),
+      );
       expect(ua.ChallengeName).toBe('SELECT_CHALLENGE');
     });
 
@@ -299,27 +448,45 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
       const seen = new Set<string>();
       for (let i = 0; i < 16; i++) {
         const name = uniq('nobody');
-        const ask = () => srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: name } }));
+        const ask = () =>
+          srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: name } }));
         const [a, b] = [await ask(), await ask()];
         expect(a.AvailableChallenges).toEqual(b.AvailableChallenges);
         seen.add(JSON.stringify(a.AvailableChallenges));
         if (a.AvailableChallenges!.includes('WEB_AUTHN')) {
           // Asking for it gives a WEB_AUTHN challenge with a stable credential id, as a real user's would.
-          const ask2 = () => srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: name, PREFERRED_CHALLENGE: 'WEB_AUTHN' } }));
+          const ask2 = () =>
+            srv.client.send(
+              new InitiateAuthCommand({
+                ClientId: pool.clientId,
+                AuthFlow: 'USER_AUTH',
+                AuthParameters: { USERNAME: name, PREFERRED_CHALLENGE: 'WEB_AUTHN' },
+              }),
+            );
           const [w1, w2] = [await ask2(), await ask2()];
           expect(w1.ChallengeName).toBe('WEB_AUTHN');
-          const ids = (w: typeof w1) => JSON.parse(w.ChallengeParameters!.CREDENTIAL_REQUEST_OPTIONS!).allowCredentials.map((c: { id: string }) => c.id);
+          const ids = (w: typeof w1) =>
+            JSON.parse(w.ChallengeParameters!.CREDENTIAL_REQUEST_OPTIONS!).allowCredentials.map((c: { id: string }) => c.id);
           expect(ids(w1).length).toBeGreaterThanOrEqual(1);
           expect(ids(w1).length).toBeLessThanOrEqual(2);
           expect(ids(w1)).toEqual(ids(w2));
         }
       }
-      expect([...seen].sort()).toEqual([JSON.stringify(['PASSWORD', 'PASSWORD_SRP']), JSON.stringify(['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN'])].sort());
+      expect([...seen].sort()).toEqual(
+        [JSON.stringify(['PASSWORD', 'PASSWORD_SRP']), JSON.stringify(['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN'])].sort(),
+      );
       // A real user with no first factor yet (no password, no passkey) is answered like such a name, not refused.
       const quinn = uniq('quinn');
       await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: pool.userPoolId, Username: quinn, MessageAction: 'SUPPRESS' }));
-      await srv.services.store.updateUser(pool.userPoolId, (await srv.services.store.findUserByLogin(pool.userPoolId, quinn, null))!.id, { srpSalt: null, srpVerifier: null }, srv.clock.now());
-      const q = await srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: quinn } }));
+      await srv.services.store.updateUser(
+        pool.userPoolId,
+        (await srv.services.store.findUserByLogin(pool.userPoolId, quinn, null))!.id,
+        { srpSalt: null, srpVerifier: null },
+        srv.clock.now(),
+      );
+      const q = await srv.client.send(
+        new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: quinn } }),
+      );
       expect(q.ChallengeName).toBe('SELECT_CHALLENGE');
       expect(q.AvailableChallenges!.slice(0, 2)).toEqual(['PASSWORD', 'PASSWORD_SRP']);
     });

@@ -15,13 +15,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ChangePasswordCommand, InitiateAuthCommand, RespondToAuthChallengeCommand, type CognitoIdentityProviderClient,
+  ChangePasswordCommand,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createSrpClientSession } from '../../client/src/internal/srp.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import { accessToken, createUser, initiatePasswordAuth, passwordVerifierInput, type TestUser } from './helpers/latchkeyAdmin.js';
 import {
-  ADMIN_KEYS, createDatabase, dropDatabase, freePort, randomName, sdkClient, startServerProcess, type ServerProcess,
+  ADMIN_KEYS,
+  createDatabase,
+  dropDatabase,
+  freePort,
+  randomName,
+  sdkClient,
+  startServerProcess,
+  type ServerProcess,
 } from './helpers/processes.js';
 
 const BURST = 50;
@@ -64,7 +74,10 @@ async function expectAdmittedAtMostThreshold(burst: () => Promise<Outcome[]>) {
   const started = Date.now();
   const results = await burst();
   const windows = Math.floor((Date.now() - started) / 1000);
-  expect(results.filter((r) => r !== 'ok' && r !== 'incorrect' && r !== 'locked'), 'unexpected answers').toEqual([]);
+  expect(
+    results.filter((r) => r !== 'ok' && r !== 'incorrect' && r !== 'locked'),
+    'unexpected answers',
+  ).toEqual([]);
   const evaluated = count(results, 'ok') + count(results, 'incorrect');
   // The right guess, if it was among the admitted ones, rightly cleared the budget: a fresh one follows.
   const budgets = 1 + count(results, 'ok');
@@ -80,7 +93,11 @@ function raceScenarios(get: () => { d: Deployment; pool: TestPool }) {
   it(`${BURST} parallel USER_PASSWORD_AUTH guesses, the right one at ${RIGHT_AT}: at most ${THRESHOLD} evaluated`, async () => {
     const { d, pool } = get();
     const user = await createUser(d, pool, 'race-pw');
-    await expectAdmittedAtMostThreshold(() => Promise.all(Array.from({ length: BURST }, (_, i) => outcome(initiatePasswordAuth(pick(i), pool.clientId, user.username, guess(i, user))))));
+    await expectAdmittedAtMostThreshold(() =>
+      Promise.all(
+        Array.from({ length: BURST }, (_, i) => outcome(initiatePasswordAuth(pick(i), pool.clientId, user.username, guess(i, user)))),
+      ),
+    );
   });
 
   it(`${BURST} parallel SRP PASSWORD_VERIFIER answers (one challenge each), the right one at ${RIGHT_AT}: at most ${THRESHOLD} evaluated`, async () => {
@@ -89,28 +106,58 @@ function raceScenarios(get: () => { d: Deployment; pool: TestPool }) {
     const inputs = [];
     for (let i = 0; i < BURST; i++) {
       const srp = createSrpClientSession();
-      const challenge = await pick(i).send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: user.username, SRP_A: srp.srpA } }));
+      const challenge = await pick(i).send(
+        new InitiateAuthCommand({
+          ClientId: pool.clientId,
+          AuthFlow: 'USER_SRP_AUTH',
+          AuthParameters: { USERNAME: user.username, SRP_A: srp.srpA },
+        }),
+      );
       inputs.push(await passwordVerifierInput(pool, pool.clientId, challenge, srp, guess(i, user)));
     }
-    await expectAdmittedAtMostThreshold(() => Promise.all(inputs.map((input, i) => outcome(pick(i + 1).send(new RespondToAuthChallengeCommand(input))))));
+    await expectAdmittedAtMostThreshold(() =>
+      Promise.all(inputs.map((input, i) => outcome(pick(i + 1).send(new RespondToAuthChallengeCommand(input))))),
+    );
   });
 
   it(`${BURST} parallel ChangePassword guesses with one access token, the right one at ${RIGHT_AT}: at most ${THRESHOLD} evaluated`, async () => {
     const { d, pool } = get();
     const user = await createUser(d, pool, 'race-change');
     const token = await accessToken({ client: pick(0) }, pool.clientId, user);
-    await expectAdmittedAtMostThreshold(() => Promise.all(Array.from({ length: BURST }, (_, i) => outcome(pick(i).send(new ChangePasswordCommand({
-      AccessToken: token, PreviousPassword: guess(i, user), ProposedPassword: `New-Passw0rd-${i}`,
-    }))))));
+    await expectAdmittedAtMostThreshold(() =>
+      Promise.all(
+        Array.from({ length: BURST }, (_, i) =>
+          outcome(
+            pick(i).send(
+              new ChangePasswordCommand({
+                AccessToken: token,
+                PreviousPassword: guess(i, user),
+                ProposedPassword: `New-Passw0rd-${i}`,
+              }),
+            ),
+          ),
+        ),
+      ),
+    );
   });
 
   it(`${BURST} parallel ChangePassword calls with the right previous password: exactly one applies`, async () => {
     const { d, pool } = get();
     const user = await createUser(d, pool, 'race-cas');
     const token = await accessToken({ client: pick(0) }, pool.clientId, user);
-    const results = await Promise.all(Array.from({ length: BURST }, (_, i) => outcome(pick(i).send(new ChangePasswordCommand({
-      AccessToken: token, PreviousPassword: user.password, ProposedPassword: `New-Passw0rd-${i}`,
-    })))));
+    const results = await Promise.all(
+      Array.from({ length: BURST }, (_, i) =>
+        outcome(
+          pick(i).send(
+            new ChangePasswordCommand({
+              AccessToken: token,
+              PreviousPassword: user.password,
+              ProposedPassword: `New-Passw0rd-${i}`,
+            }),
+          ),
+        ),
+      ),
+    );
     expect(results.filter((r) => r !== 'ok' && r !== 'incorrect' && r !== 'locked')).toEqual([]);
     expect(count(results, 'ok'), JSON.stringify(results)).toBe(1);
     // The winner's password is the one that signs in; the old one does not. (Calls that checked the old
@@ -130,14 +177,25 @@ function raceScenarios(get: () => { d: Deployment; pool: TestPool }) {
     const { d, pool } = get();
     const user = await createUser(d, pool, 'race-double');
     const token = await accessToken({ client: pick(0) }, pool.clientId, user);
-    const submit = (i: number) => outcome(pick(i).send(new ChangePasswordCommand({ AccessToken: token, PreviousPassword: user.password, ProposedPassword: 'Double-Passw0rd' })));
+    const submit = (i: number) =>
+      outcome(
+        pick(i).send(
+          new ChangePasswordCommand({ AccessToken: token, PreviousPassword: user.password, ProposedPassword: 'Double-Passw0rd' }),
+        ),
+      );
     const results = await Promise.all([submit(0), submit(1)]);
     expect(results.sort()).toEqual(['incorrect', 'ok']);
     // The account is not locked by it: the new password signs in at once, and changes again.
     // (The loser counted at most one guess: its previous password was checked before or after the
     // winner's change.)
     expect(await outcome(initiatePasswordAuth(pick(0), pool.clientId, user.username, 'Double-Passw0rd'))).toBe('ok');
-    expect(await outcome(pick(1).send(new ChangePasswordCommand({ AccessToken: token, PreviousPassword: 'Double-Passw0rd', ProposedPassword: 'Third-Passw0rd' })))).toBe('ok');
+    expect(
+      await outcome(
+        pick(1).send(
+          new ChangePasswordCommand({ AccessToken: token, PreviousPassword: 'Double-Passw0rd', ProposedPassword: 'Third-Passw0rd' }),
+        ),
+      ),
+    ).toBe('ok');
     expect(await outcome(initiatePasswordAuth(pick(1), pool.clientId, user.username, 'Third-Passw0rd'))).toBe('ok');
   });
 }

@@ -75,7 +75,10 @@ describe.runIf(canMount)('readiness with the disk full (SQLite on a small tmpfs,
     // The condition is real: a write operation fails (the dispatcher answers 500).
     const write = await server.signedCall('CreateUserPool', { PoolName: 'after-the-disk-filled' });
     expect(write.status).toBe(500);
-    expect(await waitForStatus(get, '/health/ready', 503)).toMatchObject({ status: 503, json: { status: 'unavailable', reason: 'store-unwritable' } });
+    expect(await waitForStatus(get, '/health/ready', 503)).toMatchObject({
+      status: 503,
+      json: { status: 'unavailable', reason: 'store-unwritable' },
+    });
     expect((await get('/health')).status).toBe(503);
     expect(await get('/health/live')).toMatchObject({ status: 200 });
 

@@ -45,7 +45,7 @@ describe.each(DIALECTS)('signing-key retirement across two instances (%s)', (dia
     B.clock.advance(ms);
   };
 
-  it('RetireAfterSeconds 0 on A: the retired key\'s tokens are refused on A and B 2 s later; new tokens verify on both', async () => {
+  it("RetireAfterSeconds 0 on A: the retired key's tokens are refused on A and B 2 s later; new tokens verify on both", async () => {
     const oldToken = await accessToken(A, pool.clientId, user);
     // Both instances verify the token now, so both hold the key in their verification cache.
     expect(await username(A, oldToken)).toBe(user.username);
@@ -57,7 +57,11 @@ describe.each(DIALECTS)('signing-key retirement across two instances (%s)', (dia
 
     advanceBoth(2000);
     for (const srv of [A, B]) {
-      await expectServiceError(srv.client.send(new GetUserCommand({ AccessToken: oldToken })), 'NotAuthorizedException', 'Invalid Access Token');
+      await expectServiceError(
+        srv.client.send(new GetUserCommand({ AccessToken: oldToken })),
+        'NotAuthorizedException',
+        'Invalid Access Token',
+      );
     }
     // Tokens from either instance after the rotation use the new key and verify on both.
     for (const issuer of [A, B]) {
@@ -67,7 +71,7 @@ describe.each(DIALECTS)('signing-key retirement across two instances (%s)', (dia
     }
   });
 
-  it('a retirement with notice (RetireAfterSeconds 60) keeps the old key\'s tokens valid until then, on both instances', async () => {
+  it("a retirement with notice (RetireAfterSeconds 60) keeps the old key's tokens valid until then, on both instances", async () => {
     const oldToken = await accessToken(A, pool.clientId, user);
     expect(await username(B, oldToken)).toBe(user.username);
     const rot = await signedCall(B, 'LatchkeyRotateSigningKey', { UserPoolId: pool.userPoolId, RetireAfterSeconds: 60 });

@@ -17,13 +17,22 @@ import { ADMIN_KEYS, sdkClient, startServerProcess, type ServerProcess } from '.
 /** One unsigned JSON-protocol POST on a new connection (refused, but logged with the answering pid). */
 function probe(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/`, {
-      method: 'POST', agent: false,
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.ListUserPools', connection: 'close' },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      `${url}/`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'AWSCognitoIdentityProviderService.ListUserPools',
+          connection: 'close',
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end('{"MaxResults":1}');
   });
@@ -31,7 +40,13 @@ function probe(url: string): Promise<number> {
 
 /** Pids of the processes that answered JSON-protocol requests (log lines with `op`) from line `from` on. */
 function answeringPids(srv: ServerProcess, from = 0): Set<number> {
-  return new Set(srv.logLines().slice(from).filter((l) => typeof l.op === 'string' && typeof l.pid === 'number').map((l) => l.pid!));
+  return new Set(
+    srv
+      .logLines()
+      .slice(from)
+      .filter((l) => typeof l.op === 'string' && typeof l.pid === 'number')
+      .map((l) => l.pid!),
+  );
 }
 
 describe('latchkey serve --workers 2 on SQLite', () => {
@@ -86,7 +101,9 @@ describe('latchkey serve --workers 2 on SQLite', () => {
         for (let k = 0; k < 2; k++) expect((await client.send(new GetUserCommand({ AccessToken: access! }))).Username).toBe(username);
       }
       // The JWKS (read from the shared database) is the same whichever worker answers.
-      const jwks = await Promise.all([1, 2, 3, 4].map(async () => JSON.stringify((await srv.getJson(`/${pool.userPoolId}/.well-known/jwks.json`)).json)));
+      const jwks = await Promise.all(
+        [1, 2, 3, 4].map(async () => JSON.stringify((await srv.getJson(`/${pool.userPoolId}/.well-known/jwks.json`)).json)),
+      );
       expect(new Set(jwks).size).toBe(1);
     } finally {
       admin.destroy();

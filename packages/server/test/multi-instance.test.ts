@@ -13,16 +13,34 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { VirtualAuthenticator, type PublicKeyCredentialCreationOptionsJSON } from '@latchkey/virtual-authenticator';
 import {
-  GetUserCommand, GlobalSignOutCommand, InitiateAuthCommand, ListWebAuthnCredentialsCommand, RespondToAuthChallengeCommand, StartWebAuthnRegistrationCommand,
+  GetUserCommand,
+  GlobalSignOutCommand,
+  InitiateAuthCommand,
+  ListWebAuthnCredentialsCommand,
+  RespondToAuthChallengeCommand,
+  StartWebAuthnRegistrationCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createSrpClientSession } from '../../client/src/internal/srp.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import { expectServiceError } from './helpers/errors.js';
 import {
-  PASSWORD, completeRegistration, createUser, passkeySignIn, passwordTokens, passwordVerifierInput, startRegistration,
+  PASSWORD,
+  completeRegistration,
+  createUser,
+  passkeySignIn,
+  passwordTokens,
+  passwordVerifierInput,
+  startRegistration,
 } from './helpers/latchkeyAdmin.js';
 import {
-  createDatabase, dropDatabase, dropSchema, freePort, pgQuery, randomName, startServerProcess, type ServerProcess,
+  createDatabase,
+  dropDatabase,
+  dropSchema,
+  freePort,
+  pgQuery,
+  randomName,
+  startServerProcess,
+  type ServerProcess,
 } from './helpers/processes.js';
 
 // ------------------------------------------------------------------------------------------------
@@ -48,9 +66,12 @@ async function getUsername(inst: ServerProcess, token: string): Promise<string> 
 
 /** The user's stored passkey count and row count, straight from the database. */
 async function storedCounts(dbUrl: string, schema: string, poolId: string, userId: string): Promise<{ counter: number; rows: number }> {
-  const [r] = await pgQuery<{ counter: number; rows: string }>(dbUrl,
+  const [r] = await pgQuery<{ counter: number; rows: string }>(
+    dbUrl,
     `SELECT u.passkey_count AS counter, (SELECT count(*) FROM ${schema}.passkeys p WHERE p.pool_id = u.pool_id AND p.user_id = u.id) AS rows
-       FROM ${schema}.users u WHERE u.pool_id = $1 AND u.id = $2`, [poolId, userId]);
+       FROM ${schema}.users u WHERE u.pool_id = $1 AND u.id = $2`,
+    [poolId, userId],
+  );
   return { counter: Number(r!.counter), rows: Number(r!.rows) };
 }
 
@@ -79,7 +100,10 @@ describe('two instances on one PostgreSQL schema', () => {
     ]);
     for (const s of started) if (s.status === 'fulfilled') alive.add(s.value);
     const failed = started.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed.length) throw new Error(`instances on one fresh schema did not both start:\n${failed.map((f) => String(f.reason?.message ?? f.reason)).join('\n---\n')}`);
+    if (failed.length)
+      throw new Error(
+        `instances on one fresh schema did not both start:\n${failed.map((f) => String(f.reason?.message ?? f.reason)).join('\n---\n')}`,
+      );
     [A, B] = started.map((s) => (s as PromiseFulfilledResult<ServerProcess>).value) as [ServerProcess, ServerProcess];
     pool = await createTestPool(A.admin, { userVerification: 'preferred' });
   }, 120_000);
@@ -142,10 +166,17 @@ describe('two instances on one PostgreSQL schema', () => {
     expect(await getUsername(A, tokens.AccessToken!)).toBe(user.username);
     expect(await getUsername(B, tokens.AccessToken!)).toBe(user.username);
     // The sign-in session was consumed on B: replaying the same answer on A is refused.
-    await expectServiceError(A.client.send(new RespondToAuthChallengeCommand({
-      ClientId: pool.clientId, ChallengeName: 'WEB_AUTHN', Session: init.Session,
-      ChallengeResponses: { USERNAME: user.username, CREDENTIAL: JSON.stringify(assertion) },
-    })), 'NotAuthorizedException');
+    await expectServiceError(
+      A.client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: pool.clientId,
+          ChallengeName: 'WEB_AUTHN',
+          Session: init.Session,
+          ChallengeResponses: { USERNAME: user.username, CREDENTIAL: JSON.stringify(assertion) },
+        }),
+      ),
+      'NotAuthorizedException',
+    );
     // And the other way round: started on B, answered on A.
     const back = await passkeySignIn(B, A, pool.clientId, user.username, authenticator);
     expect(await getUsername(B, back.done.AuthenticationResult!.AccessToken!)).toBe(user.username);
@@ -153,9 +184,18 @@ describe('two instances on one PostgreSQL schema', () => {
 
   it('2b. SRP started on A is verified on B → tokens', async () => {
     const user = await createUser(A, pool, 'srp');
-    for (const [start, finish] of [[A, B], [B, A]] as const) {
+    for (const [start, finish] of [
+      [A, B],
+      [B, A],
+    ] as const) {
       const session = createSrpClientSession();
-      const init = await start.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: user.username, SRP_A: session.srpA } }));
+      const init = await start.client.send(
+        new InitiateAuthCommand({
+          ClientId: pool.clientId,
+          AuthFlow: 'USER_SRP_AUTH',
+          AuthParameters: { USERNAME: user.username, SRP_A: session.srpA },
+        }),
+      );
       const answer = await passwordVerifierInput(pool, pool.clientId, init, session, PASSWORD);
       const done = await finish.client.send(new RespondToAuthChallengeCommand(answer));
       expect(done.AuthenticationResult?.AccessToken, `${start.name} → ${finish.name}`).toBeTruthy();
@@ -173,12 +213,21 @@ describe('two instances on one PostgreSQL schema', () => {
     for (let i = 0; i < rounds; i++) {
       const options = await startRegistration(i % 2 ? A : B, token);
       // Two authenticators answer the same creation options: two different, valid credentials.
-      const [c1, c2] = await Promise.all([new VirtualAuthenticator().createCredential(options), new VirtualAuthenticator().createCredential(options)]);
+      const [c1, c2] = await Promise.all([
+        new VirtualAuthenticator().createCredential(options),
+        new VirtualAuthenticator().createCredential(options),
+      ]);
       expect(c1.id).not.toBe(c2.id);
       const results = await Promise.allSettled([completeRegistration(A, token, c1), completeRegistration(B, token, c2)]);
       const ok = results.flatMap((r, k) => (r.status === 'fulfilled' ? [k === 0 ? c1.id : c2.id] : []));
-      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => ({ name: r.reason?.name, status: r.reason?.$metadata?.httpStatusCode }));
-      expect({ round: i, ok: ok.length, failed }).toEqual({ round: i, ok: 1, failed: [{ name: 'WebAuthnChallengeNotFoundException', status: 400 }] });
+      const failed = results
+        .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+        .map((r) => ({ name: r.reason?.name, status: r.reason?.$metadata?.httpStatusCode }));
+      expect({ round: i, ok: ok.length, failed }).toEqual({
+        round: i,
+        ok: 1,
+        failed: [{ name: 'WebAuthnChallengeNotFoundException', status: 400 }],
+      });
       winners.push(ok[0]!);
     }
     const listed = await listPasskeyIds(B, token);
@@ -200,23 +249,33 @@ describe('two instances on one PostgreSQL schema', () => {
 
   it('4. concurrent registrations for one user across A and B never exceed maxPasskeysPerUser', async () => {
     const limited = await createTestPool(A.admin);
-    const set = await B.signedCall('LatchkeyUpdateUserPoolSettings', { UserPoolId: limited.userPoolId, Settings: { maxPasskeysPerUser: 5 } });
+    const set = await B.signedCall('LatchkeyUpdateUserPoolSettings', {
+      UserPoolId: limited.userPoolId,
+      Settings: { maxPasskeysPerUser: 5 },
+    });
     expect(set).toMatchObject({ status: 200, json: { Settings: { maxPasskeysPerUser: 5 } } });
     const user = await createUser(A, limited, 'limit');
     const token = (await passwordTokens(B, limited.clientId, user)).AccessToken!;
     const attempts = 12;
-    const results = await Promise.allSettled(Array.from({ length: attempts }, async (_, i) => {
-      const startOn = i % 2 ? A : B;
-      const completeOn = i % 3 ? B : A;
-      const options = await startRegistration(startOn, token);
-      const credential = await new VirtualAuthenticator().createCredential(options);
-      await completeRegistration(completeOn, token, credential);
-      return credential.id;
-    }));
+    const results = await Promise.allSettled(
+      Array.from({ length: attempts }, async (_, i) => {
+        const startOn = i % 2 ? A : B;
+        const completeOn = i % 3 ? B : A;
+        const options = await startRegistration(startOn, token);
+        const credential = await new VirtualAuthenticator().createCredential(options);
+        await completeRegistration(completeOn, token, credential);
+        return credential.id;
+      }),
+    );
     const ok = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const errors = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => `${r.reason?.name}/${r.reason?.$metadata?.httpStatusCode}`);
+    const errors = results
+      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+      .map((r) => `${r.reason?.name}/${r.reason?.$metadata?.httpStatusCode}`);
     // Every refusal is the limit (400), never a 500 or a lost race of another kind.
-    expect(errors.every((e) => e === 'LimitExceededException/400'), errors.join(', ')).toBe(true);
+    expect(
+      errors.every((e) => e === 'LimitExceededException/400'),
+      errors.join(', '),
+    ).toBe(true);
     const listed = await listPasskeyIds(A, token);
     expect(listed.length).toBeLessThanOrEqual(5);
     // Each refusal saw 5 stored passkeys, so exactly 5 are stored and they are the acknowledged ones.
@@ -224,7 +283,8 @@ describe('two instances on one PostgreSQL schema', () => {
     expect([...listed].sort()).toEqual([...ok].sort());
     expect(await storedCounts(dbUrl, schema, limited.userPoolId, user.sub)).toEqual({ counter: 5, rows: 5 });
     // And a further attempt on either instance is refused at Start.
-    for (const inst of [A, B]) await expectServiceError(inst.client.send(new StartWebAuthnRegistrationCommand({ AccessToken: token })), 'LimitExceededException');
+    for (const inst of [A, B])
+      await expectServiceError(inst.client.send(new StartWebAuthnRegistrationCommand({ AccessToken: token })), 'LimitExceededException');
   });
 
   it('5. GlobalSignOut on A rejects the old access token on B at once, and refresh on B fails', async () => {
@@ -232,9 +292,16 @@ describe('two instances on one PostgreSQL schema', () => {
     const first = await passwordTokens(A, pool.clientId, user);
     const second = await passwordTokens(B, pool.clientId, user);
     // Refresh across instances works before the sign-out.
-    const refreshed = await B.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: first.RefreshToken! } }));
+    const refreshed = await B.client.send(
+      new InitiateAuthCommand({
+        ClientId: pool.clientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: first.RefreshToken! },
+      }),
+    );
     expect(refreshed.AuthenticationResult?.AccessToken).toBeTruthy();
-    for (const t of [first.AccessToken!, second.AccessToken!, refreshed.AuthenticationResult!.AccessToken!]) expect(await getUsername(B, t)).toBe(user.username);
+    for (const t of [first.AccessToken!, second.AccessToken!, refreshed.AuthenticationResult!.AccessToken!])
+      expect(await getUsername(B, t)).toBe(user.username);
 
     await A.client.send(new GlobalSignOutCommand({ AccessToken: first.AccessToken! }));
 
@@ -242,16 +309,23 @@ describe('two instances on one PostgreSQL schema', () => {
       await expectServiceError(B.client.send(new GetUserCommand({ AccessToken: t })), 'NotAuthorizedException');
       await expectServiceError(A.client.send(new GetUserCommand({ AccessToken: t })), 'NotAuthorizedException');
     }
-    const refreshTokens = [first.RefreshToken!, second.RefreshToken!, refreshed.AuthenticationResult!.RefreshToken].filter((t): t is string => !!t);
+    const refreshTokens = [first.RefreshToken!, second.RefreshToken!, refreshed.AuthenticationResult!.RefreshToken].filter(
+      (t): t is string => !!t,
+    );
     for (const rt of refreshTokens) {
-      await expectServiceError(B.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: rt } })), 'NotAuthorizedException');
+      await expectServiceError(
+        B.client.send(
+          new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: rt } }),
+        ),
+        'NotAuthorizedException',
+      );
     }
     // A new sign-in afterwards works on both.
     const again = await passwordTokens(B, pool.clientId, user);
     expect(await getUsername(A, again.AccessToken!)).toBe(user.username);
   });
 
-  it('6. a key rotated on A is in B\'s JWKS at once; tokens from A after the rotation work on B, older ones on both', async () => {
+  it("6. a key rotated on A is in B's JWKS at once; tokens from A after the rotation work on B, older ones on both", async () => {
     const rp = await createTestPool(A.admin);
     const user = await createUser(A, rp, 'rot');
     const before = await passwordTokens(A, rp.clientId, user);
@@ -316,12 +390,16 @@ describe('two instances on one PostgreSQL schema', () => {
     const jwks = await B.getJson(`/${rp.userPoolId}/.well-known/jwks.json`);
     const published = jwks.json.keys.map((k: { kid: string }) => k.kid);
     expect({ tokenKid: kidOf(later.AccessToken!), published }).toEqual({ tokenKid: rot.json.KeyId, published: [rot.json.KeyId] });
-    await expect(jwtVerify(later.AccessToken!, createLocalJWKSet(jwks.json), { issuer: `${A.url}/${rp.userPoolId}` })).resolves.toBeTruthy();
+    await expect(
+      jwtVerify(later.AccessToken!, createLocalJWKSet(jwks.json), { issuer: `${A.url}/${rp.userPoolId}` }),
+    ).resolves.toBeTruthy();
   });
 
   it('7. SIGKILL of A mid-load loses no acknowledged registration; B keeps serving', async () => {
     const kp = await createTestPool(A.admin);
-    expect((await A.signedCall('LatchkeyUpdateUserPoolSettings', { UserPoolId: kp.userPoolId, Settings: { maxPasskeysPerUser: 100 } })).status).toBe(200);
+    expect(
+      (await A.signedCall('LatchkeyUpdateUserPoolSettings', { UserPoolId: kp.userPoolId, Settings: { maxPasskeysPerUser: 100 } })).status,
+    ).toBe(200);
     const loops = 8;
     const users = await Promise.all(Array.from({ length: loops }, () => createUser(A, kp, 'kill')));
     const tokens = await Promise.all(users.map(async (u) => (await passwordTokens(A, kp.clientId, u)).AccessToken!));
@@ -377,7 +455,8 @@ describe('two instances on one PostgreSQL schema', () => {
     expect(failures, 'registrations failed before the kill').toEqual([]);
     expect(inflightAtKill, 'requests in flight at the kill').toBeGreaterThan(0);
     const acked = acknowledged.reduce((n, s) => n + s.size, 0);
-    if (process.env.MI_VERBOSE) console.info(`SIGKILL test: ${acked} acknowledged of ${completes} Completes sent, ${inflightAtKill} requests in flight at the kill`);
+    if (process.env.MI_VERBOSE)
+      console.info(`SIGKILL test: ${acked} acknowledged of ${completes} Completes sent, ${inflightAtKill} requests in flight at the kill`);
     expect(acked, `acknowledged registrations (of ${completes} Completes sent)`).toBeGreaterThan(loops);
 
     // Every acknowledged credential is stored, as B sees it; counters match the rows.

@@ -6,8 +6,13 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  AdminDeleteUserCommand, AdminGetUserAuthFactorsCommand, DeleteUserCommand, DeleteWebAuthnCredentialCommand, GetUserAuthFactorsCommand,
-  ListWebAuthnCredentialsCommand, type WebAuthnCredentialDescription,
+  AdminDeleteUserCommand,
+  AdminGetUserAuthFactorsCommand,
+  DeleteUserCommand,
+  DeleteWebAuthnCredentialCommand,
+  GetUserAuthFactorsCommand,
+  ListWebAuthnCredentialsCommand,
+  type WebAuthnCredentialDescription,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { VirtualAuthenticator, type RegistrationResponseJSON } from '@latchkey/virtual-authenticator';
 
@@ -19,7 +24,11 @@ import { accessToken, createUser, randomId, registerPasskey, updatePoolSettings,
 describe.each(DIALECTS)('passkey list and delete on %s', (dialect) => {
   let srv: TestServer;
   let pool: TestPool;
-  useServerWithPool(dialect, { setup: (s, p) => updatePoolSettings(s, p.userPoolId, { maxPasskeysPerUser: 25 }) }, (s, p) => ([srv, pool] = [s, p]));
+  useServerWithPool(
+    dialect,
+    { setup: (s, p) => updatePoolSettings(s, p.userPoolId, { maxPasskeysPerUser: 25 }) },
+    (s, p) => ([srv, pool] = [s, p]),
+  );
 
   async function newUser(prefix = 'list'): Promise<{ user: TestUser; token: string }> {
     const user = await createUser(srv, pool, prefix);
@@ -38,7 +47,13 @@ describe.each(DIALECTS)('passkey list and delete on %s', (dialect) => {
   }
 
   const list = (token: string, MaxResults?: number, NextToken?: string) =>
-    srv.client.send(new ListWebAuthnCredentialsCommand({ AccessToken: token, ...(MaxResults !== undefined ? { MaxResults } : {}), ...(NextToken !== undefined ? { NextToken } : {}) }));
+    srv.client.send(
+      new ListWebAuthnCredentialsCommand({
+        AccessToken: token,
+        ...(MaxResults !== undefined ? { MaxResults } : {}),
+        ...(NextToken !== undefined ? { NextToken } : {}),
+      }),
+    );
 
   /** Every page at the given size: the ids seen, page by page, and whether each page had a NextToken. */
   async function pages(token: string, size: number) {
@@ -135,7 +150,10 @@ describe.each(DIALECTS)('passkey list and delete on %s', (dialect) => {
       ['base64 of a cursor without a MAC', () => Buffer.from(JSON.stringify({ t: 0, i: 'x' })).toString('base64url')],
       ['first character of the body changed', () => flip(valid, 0)],
       ['last character of the MAC changed', () => flip(valid, valid.length - 1)],
-      ['body swapped for another cursor', () => `${Buffer.from(JSON.stringify({ t: 0, i: 'AAAA' })).toString('base64url')}.${valid.split('.')[1]}`],
+      [
+        'body swapped for another cursor',
+        () => `${Buffer.from(JSON.stringify({ t: 0, i: 'AAAA' })).toString('base64url')}.${valid.split('.')[1]}`,
+      ],
       ['suffix appended', () => `${valid}x`],
       ['very long', () => 'A'.repeat(100_000)],
     ])('%s → InvalidParameterException', async (_what, make) => {
@@ -182,14 +200,17 @@ describe.each(DIALECTS)('passkey list and delete on %s', (dialect) => {
       t1 = srv.clock.now();
     });
 
-    it.each([1, 2, 3, 7])('page size %s returns each of 7 passkeys exactly once, in created-at order; only the last page lacks NextToken', async (size) => {
-      const { seen, tokens } = await pages(token, size);
-      expect(seen.flat()).toEqual(regs.map((r) => r.id));
-      expect(seen.length).toBe(Math.ceil(7 / size));
-      for (const [i, page] of seen.entries()) expect(page.length).toBe(i < seen.length - 1 ? size : 7 - size * (seen.length - 1));
-      expect(tokens.slice(0, -1).every((t) => typeof t === 'string' && t.length > 0)).toBe(true);
-      expect(tokens.at(-1)).toBeUndefined();
-    });
+    it.each([1, 2, 3, 7])(
+      'page size %s returns each of 7 passkeys exactly once, in created-at order; only the last page lacks NextToken',
+      async (size) => {
+        const { seen, tokens } = await pages(token, size);
+        expect(seen.flat()).toEqual(regs.map((r) => r.id));
+        expect(seen.length).toBe(Math.ceil(7 / size));
+        for (const [i, page] of seen.entries()) expect(page.length).toBe(i < seen.length - 1 ? size : 7 - size * (seen.length - 1));
+        expect(tokens.slice(0, -1).every((t) => typeof t === 'string' && t.length > 0)).toBe(true);
+        expect(tokens.at(-1)).toBeUndefined();
+      },
+    );
 
     it('page size 6 leaves one for a last page without NextToken; page size 8 is a single page', async () => {
       expect((await pages(token, 6)).seen.map((p) => p.length)).toEqual([6, 1]);
@@ -236,7 +257,8 @@ describe.each(DIALECTS)('passkey list and delete on %s', (dialect) => {
   });
 
   describe('deleting between pages', () => {
-    const del = (token: string, id: string) => srv.client.send(new DeleteWebAuthnCredentialCommand({ AccessToken: token, CredentialId: id }));
+    const del = (token: string, id: string) =>
+      srv.client.send(new DeleteWebAuthnCredentialCommand({ AccessToken: token, CredentialId: id }));
 
     it('deleting the cursor passkey, an already seen one and the next one: the survivors come once, none twice', async () => {
       const { token } = await newUser();
@@ -295,9 +317,10 @@ describe.each(DIALECTS)('passkey list and delete on %s', (dialect) => {
   // ----------------------------------------------------------------------------------------------
 
   describe('DeleteWebAuthnCredential', () => {
-    const del = (token: string, id: string) => srv.client.send(new DeleteWebAuthnCredentialCommand({ AccessToken: token, CredentialId: id }));
+    const del = (token: string, id: string) =>
+      srv.client.send(new DeleteWebAuthnCredentialCommand({ AccessToken: token, CredentialId: id }));
 
-    it('deletes the caller\'s own passkey: {} then gone from the list and the store', async () => {
+    it("deletes the caller's own passkey: {} then gone from the list and the store", async () => {
       const { user, token } = await newUser();
       const [a, b] = await registerMany(token, 2);
       const raw = await srv.call('DeleteWebAuthnCredential', { AccessToken: token, CredentialId: a!.id });

@@ -6,20 +6,46 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  CompleteWebAuthnRegistrationCommand, DeleteWebAuthnCredentialCommand, GlobalSignOutCommand, InitiateAuthCommand, ListWebAuthnCredentialsCommand, RespondToAuthChallengeCommand,
+  CompleteWebAuthnRegistrationCommand,
+  DeleteWebAuthnCredentialCommand,
+  GlobalSignOutCommand,
+  InitiateAuthCommand,
+  ListWebAuthnCredentialsCommand,
+  RespondToAuthChallengeCommand,
   StartWebAuthnRegistrationCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import {
-  DEFAULT_PACKED_AAGUID, VirtualAuthenticator, decodeCBOR, encodeCBOR, fromBase64url, toBase64url,
-  type Algorithm, type AttestationFormat, type CBORValue, type RegistrationResponseJSON,
+  DEFAULT_PACKED_AAGUID,
+  VirtualAuthenticator,
+  decodeCBOR,
+  encodeCBOR,
+  fromBase64url,
+  toBase64url,
+  type Algorithm,
+  type AttestationFormat,
+  type CBORValue,
+  type RegistrationResponseJSON,
 } from '@latchkey/virtual-authenticator';
 
 import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import { expectRawError, expectServiceError } from './helpers/errors.js';
 import {
-  ORIGIN, accessToken, b64url, completeRegistration, createExtraClient, createUser, parseRequestOptions, passwordTokens, randomId, registerPasskey,
-  signedCall, startRegistration, updateClientOrigins, updatePoolSettings, type TestUser,
+  ORIGIN,
+  accessToken,
+  b64url,
+  completeRegistration,
+  createExtraClient,
+  createUser,
+  parseRequestOptions,
+  passwordTokens,
+  randomId,
+  registerPasskey,
+  signedCall,
+  startRegistration,
+  updateClientOrigins,
+  updatePoolSettings,
+  type TestUser,
 } from './helpers/latchkeyAdmin.js';
 
 const COSE: Record<Algorithm, number> = { ES256: -7, EdDSA: -8, RS256: -257 };
@@ -46,7 +72,8 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
     const user = await createUser(srv, p, prefix);
     return { user, token: await accessToken(srv, p.clientId, user) };
   }
-  const passkeysOf = async (token: string) => (await srv.client.send(new ListWebAuthnCredentialsCommand({ AccessToken: token }))).Credentials ?? [];
+  const passkeysOf = async (token: string) =>
+    (await srv.client.send(new ListWebAuthnCredentialsCommand({ AccessToken: token }))).Credentials ?? [];
 
   // ----------------------------------------------------------------------------------------------
   // StartWebAuthnRegistration
@@ -118,10 +145,16 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
     it('WebAuthnNotEnabledException when WEB_AUTHN is not an allowed first factor (Start and Complete)', async () => {
       const off = await createTestPool(srv.admin, { factors: ['PASSWORD'] });
       const { token } = await newUser(off);
-      await expectServiceError(srv.client.send(new StartWebAuthnRegistrationCommand({ AccessToken: token })), 'WebAuthnNotEnabledException');
+      await expectServiceError(
+        srv.client.send(new StartWebAuthnRegistrationCommand({ AccessToken: token })),
+        'WebAuthnNotEnabledException',
+      );
       // Complete with a well-formed (if unsolicited) credential is refused the same way.
       const cred = await new VirtualAuthenticator().createCredential({
-        rp: { id: 'localhost', name: 'x' }, user: { id: b64url('x'), name: 'x', displayName: '' }, challenge: randomId(16), pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+        rp: { id: 'localhost', name: 'x' },
+        user: { id: b64url('x'), name: 'x', displayName: '' },
+        challenge: randomId(16),
+        pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
       });
       await expectServiceError(completeRegistration(srv, token, cred), 'WebAuthnNotEnabledException');
     });
@@ -129,7 +162,10 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
     it('WebAuthnConfigurationMissingException on Start when the pool has no relying party id', async () => {
       const noRp = await createTestPool(srv.admin, { rpId: null });
       const { token } = await newUser(noRp);
-      await expectServiceError(srv.client.send(new StartWebAuthnRegistrationCommand({ AccessToken: token })), 'WebAuthnConfigurationMissingException');
+      await expectServiceError(
+        srv.client.send(new StartWebAuthnRegistrationCommand({ AccessToken: token })),
+        'WebAuthnConfigurationMissingException',
+      );
     });
   });
 
@@ -167,8 +203,19 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
 
       const stored = await srv.services.store.getPasskey(p.userPoolId, cred.id);
       expect(stored).toMatchObject({
-        userId: user.sub, credentialId: cred.id, algorithm: COSE[alg], fmt, signCount: 0, relyingPartyId: 'localhost',
-        transports: ['internal', 'hybrid'], attachment: 'platform', backupEligible: false, backupState: false, userVerified: true, lastUsedAt: null, cloneWarnings: 0,
+        userId: user.sub,
+        credentialId: cred.id,
+        algorithm: COSE[alg],
+        fmt,
+        signCount: 0,
+        relyingPartyId: 'localhost',
+        transports: ['internal', 'hybrid'],
+        attachment: 'platform',
+        backupEligible: false,
+        backupState: false,
+        userVerified: true,
+        lastUsedAt: null,
+        cloneWarnings: 0,
         aaguid: fmt === 'packed' ? DEFAULT_PACKED_AAGUID : '00000000-0000-0000-0000-000000000000',
       });
       expect(Buffer.from(stored!.publicKey)).toEqual(Buffer.from(authenticator.credentials[0]!.publicKey));
@@ -176,19 +223,33 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       expect((await passkeysOf(token)).map((c) => c.CredentialId)).toEqual([cred.id]);
 
       // The stored key verifies an assertion.
-      const init = await srv.client.send(new InitiateAuthCommand({ ClientId: p.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: user.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' } }));
+      const init = await srv.client.send(
+        new InitiateAuthCommand({
+          ClientId: p.clientId,
+          AuthFlow: 'USER_AUTH',
+          AuthParameters: { USERNAME: user.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' },
+        }),
+      );
       expect(init.ChallengeName).toBe('WEB_AUTHN');
       const assertion = await authenticator.getAssertion(parseRequestOptions(init.ChallengeParameters?.CREDENTIAL_REQUEST_OPTIONS));
-      const out = await srv.client.send(new RespondToAuthChallengeCommand({
-        ClientId: p.clientId, ChallengeName: 'WEB_AUTHN', Session: init.Session, ChallengeResponses: { USERNAME: user.username, CREDENTIAL: JSON.stringify(assertion) },
-      }));
+      const out = await srv.client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: p.clientId,
+          ChallengeName: 'WEB_AUTHN',
+          Session: init.Session,
+          ChallengeResponses: { USERNAME: user.username, CREDENTIAL: JSON.stringify(assertion) },
+        }),
+      );
       expect(out.AuthenticationResult?.AccessToken).toBeTruthy();
     });
 
     it("'direct': a packed statement with a bad signature is WebAuthnCredentialNotSupportedException", async () => {
       const { token } = await newUser(direct);
       for (const overrides of [{ corruptSignature: true }, { signWith: 'other-key' as const }]) {
-        const cred = await new VirtualAuthenticator({ attestation: 'packed' }).createCredential(await startRegistration(srv, token), overrides);
+        const cred = await new VirtualAuthenticator({ attestation: 'packed' }).createCredential(
+          await startRegistration(srv, token),
+          overrides,
+        );
         await expectServiceError(completeRegistration(srv, token, cred), 'WebAuthnCredentialNotSupportedException');
       }
       expect(await passkeysOf(token)).toEqual([]);
@@ -196,14 +257,18 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
 
     it("'direct': a fido-u2f statement signed by another key is WebAuthnCredentialNotSupportedException", async () => {
       const { token } = await newUser(direct);
-      const cred = await new VirtualAuthenticator({ attestation: 'fido-u2f' }).createCredential(await startRegistration(srv, token), { signWith: 'other-key' });
+      const cred = await new VirtualAuthenticator({ attestation: 'fido-u2f' }).createCredential(await startRegistration(srv, token), {
+        signWith: 'other-key',
+      });
       await expectServiceError(completeRegistration(srv, token, cred), 'WebAuthnCredentialNotSupportedException');
       expect(await passkeysOf(token)).toEqual([]);
     });
 
     it("'none' (default): the attestation statement is not relied upon, so a bad packed signature is accepted (documented)", async () => {
       const { token } = await newUser(pool);
-      const cred = await new VirtualAuthenticator({ attestation: 'packed' }).createCredential(await startRegistration(srv, token), { corruptSignature: true });
+      const cred = await new VirtualAuthenticator({ attestation: 'packed' }).createCredential(await startRegistration(srv, token), {
+        corruptSignature: true,
+      });
       await completeRegistration(srv, token, cred);
       expect((await srv.services.store.getPasskey(pool.userPoolId, cred.id))?.fmt).toBe('packed');
     });
@@ -234,13 +299,18 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
     });
 
     it('a cross-origin ceremony (crossOrigin: true) → WebAuthnOriginNotAllowedException', async () => {
-      const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { crossOrigin: true, topOrigin: 'https://evil.example.com' });
+      const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), {
+        crossOrigin: true,
+        topOrigin: 'https://evil.example.com',
+      });
       await expectServiceError(completeRegistration(srv, token, cred), 'WebAuthnOriginNotAllowedException');
     });
 
     it('http://<sub>.localhost:<port> is allowed for RP ID localhost', async () => {
       const { token } = await newUser();
-      const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { origin: 'http://app.localhost:5173' });
+      const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), {
+        origin: 'http://app.localhost:5173',
+      });
       await completeRegistration(srv, token, cred);
       expect(await passkeysOf(token)).toHaveLength(1);
     });
@@ -265,7 +335,10 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       expect((await passkeysOf(token)).map((c) => c.CredentialId)).toEqual([cred.id, own.id]);
 
       // An authenticator scoped to the extra origin's own domain is a relying party mismatch.
-      const foreign = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { origin: extra, rpId: 'app.example.org' });
+      const foreign = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), {
+        origin: extra,
+        rpId: 'app.example.org',
+      });
       await expectServiceError(completeRegistration(srv, token, foreign), 'WebAuthnRelyingPartyMismatchException');
 
       // Another app client of the same pool does not inherit the setting.
@@ -278,26 +351,41 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
     it.each([
       ['upper-case host', 'https://App.Example.org', 'https://app.example.org'],
       ['explicit default port', 'https://app.example.org:443', 'https://app.example.org'],
-    ])('an AllowedOrigins entry with %s is refused or normalised, never stored as a value that cannot match', async (_what, configured, browserOrigin) => {
-      const p = await createTestPool(srv.admin);
-      const r = await signedCall(srv, 'LatchkeyUpdateUserPoolClientSettings', { UserPoolId: p.userPoolId, ClientId: p.clientId, AllowedOrigins: [configured] });
-      if (r.status === 400) {
-        expect(r.json.__type).toBe('InvalidParameterException');
-        return;
-      }
-      expect(r.status).toBe(200);
-      // Accepted: then the origin a browser reports for it (always canonical) must be allowed.
-      const { token: t } = await newUser(p);
-      const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, t), { origin: browserOrigin });
-      const done = await completeRegistration(srv, t, cred).then(() => 'registered', (e: { name: string }) => e.name);
-      expect(done, `AllowedOrigins [${configured}] was accepted (200) but a ceremony from ${browserOrigin} is refused`).toBe('registered');
-    });
+    ])(
+      'an AllowedOrigins entry with %s is refused or normalised, never stored as a value that cannot match',
+      async (_what, configured, browserOrigin) => {
+        const p = await createTestPool(srv.admin);
+        const r = await signedCall(srv, 'LatchkeyUpdateUserPoolClientSettings', {
+          UserPoolId: p.userPoolId,
+          ClientId: p.clientId,
+          AllowedOrigins: [configured],
+        });
+        if (r.status === 400) {
+          expect(r.json.__type).toBe('InvalidParameterException');
+          return;
+        }
+        expect(r.status).toBe(200);
+        // Accepted: then the origin a browser reports for it (always canonical) must be allowed.
+        const { token: t } = await newUser(p);
+        const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, t), { origin: browserOrigin });
+        const done = await completeRegistration(srv, t, cred).then(
+          () => 'registered',
+          (e: { name: string }) => e.name,
+        );
+        expect(done, `AllowedOrigins [${configured}] was accepted (200) but a ceremony from ${browserOrigin} is refused`).toBe(
+          'registered',
+        );
+      },
+    );
 
-    it.each(['example.com', 'localhost.', 'evil.localhost', 'LOCALHOST'])('rpIdHash of %s → WebAuthnRelyingPartyMismatchException', async (rpId) => {
-      const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { rpId });
-      await expectServiceError(completeRegistration(srv, token, cred), 'WebAuthnRelyingPartyMismatchException');
-      expect(await passkeysOf(token)).toEqual([]);
-    });
+    it.each(['example.com', 'localhost.', 'evil.localhost', 'LOCALHOST'])(
+      'rpIdHash of %s → WebAuthnRelyingPartyMismatchException',
+      async (rpId) => {
+        const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { rpId });
+        await expectServiceError(completeRegistration(srv, token, cred), 'WebAuthnRelyingPartyMismatchException');
+        expect(await passkeysOf(token)).toEqual([]);
+      },
+    );
   });
 
   // ----------------------------------------------------------------------------------------------
@@ -422,19 +510,48 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       ['authData cut inside the attested credential data', (c) => withAuthData(c, (d) => d.slice(0, 37 + 10))],
       ['authData cut inside the COSE key', (c) => withAuthData(c, (d) => d.slice(0, d.length - 5))],
       ['authData with trailing garbage', (c) => withAuthData(c, (d) => Buffer.concat([d, Buffer.from([1, 2, 3])]))],
-      ['authData claiming 1000 bytes of credential id', (c) => withAuthData(c, (d) => { const x = Buffer.from(d); x.writeUInt16BE(1000, 53); return x; })],
-      ['attestationObject is CBOR garbage', (c) => withResponse(c, { attestationObject: toBase64url(crypto.getRandomValues(new Uint8Array(200)).map((b, i) => (i === 0 ? 0xff : b))) })],
-      ['attestationObject truncated', (c) => withResponse(c, { attestationObject: toBase64url(fromBase64url(c.response.attestationObject).slice(0, 50)) })],
+      [
+        'authData claiming 1000 bytes of credential id',
+        (c) =>
+          withAuthData(c, (d) => {
+            const x = Buffer.from(d);
+            x.writeUInt16BE(1000, 53);
+            return x;
+          }),
+      ],
+      [
+        'attestationObject is CBOR garbage',
+        (c) =>
+          withResponse(c, {
+            attestationObject: toBase64url(crypto.getRandomValues(new Uint8Array(200)).map((b, i) => (i === 0 ? 0xff : b))),
+          }),
+      ],
+      [
+        'attestationObject truncated',
+        (c) => withResponse(c, { attestationObject: toBase64url(fromBase64url(c.response.attestationObject).slice(0, 50)) }),
+      ],
       ['attestationObject is a CBOR text string', (c) => withResponse(c, { attestationObject: toBase64url(encodeCBOR('hello')) })],
       ['attestationObject bad base64url', (c) => withResponse(c, { attestationObject: '!!not*base64url!!' })],
-      ['attestationObject standard base64 alphabet', (c) => withResponse(c, { attestationObject: Buffer.from(fromBase64url(c.response.attestationObject)).toString('base64') + '+/' })],
+      [
+        'attestationObject standard base64 alphabet',
+        (c) => withResponse(c, { attestationObject: Buffer.from(fromBase64url(c.response.attestationObject)).toString('base64') + '+/' }),
+      ],
       ['attestationObject missing', (c) => withResponse(c, { attestationObject: undefined })],
       ['clientDataJSON bad base64url', (c) => withResponse(c, { clientDataJSON: '%%%' })],
       ['clientDataJSON not JSON', (c) => withResponse(c, { clientDataJSON: b64url('{"type":') })],
-      ['clientDataJSON without challenge', (c) => withResponse(c, { clientDataJSON: b64url(JSON.stringify({ type: 'webauthn.create', origin: ORIGIN })) })],
+      [
+        'clientDataJSON without challenge',
+        (c) => withResponse(c, { clientDataJSON: b64url(JSON.stringify({ type: 'webauthn.create', origin: ORIGIN })) }),
+      ],
       ['response missing', (c) => ({ ...c, response: undefined })],
       ['id differs from rawId', (c) => ({ ...c, rawId: randomId() })],
-      ['id does not match the authenticator data', (c) => { const id = randomId(); return { ...c, id, rawId: id }; }],
+      [
+        'id does not match the authenticator data',
+        (c) => {
+          const id = randomId();
+          return { ...c, id, rawId: id };
+        },
+      ],
       ['id bad base64url', (c) => ({ ...c, id: 'a+b/c==', rawId: 'a+b/c==' })],
       ['type is not public-key', (c) => ({ ...c, type: 'password' })],
       ['transports not an array', (c) => withResponse(c, { transports: 'usb' })],
@@ -518,7 +635,10 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       const o1 = await startRegistration(srv, token);
       const o2 = await startRegistration(srv, token);
       await completeRegistration(srv, token, await new VirtualAuthenticator().createCredential(o1));
-      await expectServiceError(completeRegistration(srv, token, await new VirtualAuthenticator().createCredential(o2)), 'LimitExceededException');
+      await expectServiceError(
+        completeRegistration(srv, token, await new VirtualAuthenticator().createCredential(o2)),
+        'LimitExceededException',
+      );
       expect(await passkeysOf(token)).toHaveLength(3);
     });
 
@@ -528,7 +648,9 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       for (let i = 0; i < 8; i++) creds.push(await new VirtualAuthenticator().createCredential(await startRegistration(srv, token)));
       const results = await Promise.allSettled(creds.map((c) => completeRegistration(srv, token, c)));
       const ok = results.filter((r) => r.status === 'fulfilled');
-      const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { name: string; $metadata?: { httpStatusCode?: number } }] : []));
+      const failed = results.flatMap((r) =>
+        r.status === 'rejected' ? [r.reason as { name: string; $metadata?: { httpStatusCode?: number } }] : [],
+      );
       expect(failed.map((e) => [e.name, e.$metadata?.httpStatusCode])).toEqual(Array(failed.length).fill(['LimitExceededException', 400]));
       expect(ok).toHaveLength(3);
       const stored = await passkeysOf(token);
@@ -545,7 +667,9 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       const creds = await Promise.all(Array.from({ length: 20 }, () => new VirtualAuthenticator().createCredential(options)));
       const results = await Promise.allSettled(creds.map((c) => completeRegistration(srv, token, c)));
       const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [creds[i]!.id] : []));
-      const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { name: string; $metadata?: { httpStatusCode?: number } }] : []));
+      const failed = results.flatMap((r) =>
+        r.status === 'rejected' ? [r.reason as { name: string; $metadata?: { httpStatusCode?: number } }] : [],
+      );
       expect(winners).toHaveLength(1);
       expect(failed.map((e) => [e.name, e.$metadata?.httpStatusCode])).toEqual(Array(19).fill(['WebAuthnChallengeNotFoundException', 400]));
       expect((await passkeysOf(token)).map((c) => c.CredentialId)).toEqual(winners);
@@ -564,7 +688,9 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
         ]);
         const results = await Promise.allSettled([completeRegistration(srv, a.token, ca), completeRegistration(srv, b.token, cb)]);
         const ok = results.filter((r) => r.status === 'fulfilled');
-        const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { name: string; $metadata?: { httpStatusCode?: number } }] : []));
+        const failed = results.flatMap((r) =>
+          r.status === 'rejected' ? [r.reason as { name: string; $metadata?: { httpStatusCode?: number } }] : [],
+        );
         expect(ok).toHaveLength(1);
         expect(failed.map((e) => [e.name, e.$metadata?.httpStatusCode])).toEqual([['WebAuthnCredentialNotSupportedException', 400]]);
         const owner = results[0]!.status === 'fulfilled' ? a : b;
@@ -580,7 +706,9 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       for (let round = 0; round < 5; round++) {
         const { user, token } = await newUser();
         const id = randomId();
-        const creds = await Promise.all([0, 1].map(async () => new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { credentialId: id })));
+        const creds = await Promise.all(
+          [0, 1].map(async () => new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { credentialId: id })),
+        );
         const results = await Promise.allSettled(creds.map((c) => completeRegistration(srv, token, c)));
         expect(results.map((r) => (r.status === 'fulfilled' ? 200 : `${(r.reason as Error).name}`))).toEqual([200, 200]);
         expect((await passkeysOf(token)).map((c) => c.CredentialId)).toEqual([id]);
@@ -603,10 +731,16 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       const otherPayload = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: randomId() })).toString('base64url')}.${s}`;
       for (const bad of ['abc.def.ghi', 'not-a-jwt', tampered, otherPayload, tokens.IdToken!]) {
         await expectServiceError(srv.client.send(new StartWebAuthnRegistrationCommand({ AccessToken: bad })), 'NotAuthorizedException');
-        await expectServiceError(srv.client.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: bad, Credential: cred as never })), 'NotAuthorizedException');
+        await expectServiceError(
+          srv.client.send(new CompleteWebAuthnRegistrationCommand({ AccessToken: bad, Credential: cred as never })),
+          'NotAuthorizedException',
+        );
       }
       await srv.client.send(new GlobalSignOutCommand({ AccessToken: tokens.AccessToken! }));
-      await expectServiceError(srv.client.send(new StartWebAuthnRegistrationCommand({ AccessToken: tokens.AccessToken! })), 'NotAuthorizedException');
+      await expectServiceError(
+        srv.client.send(new StartWebAuthnRegistrationCommand({ AccessToken: tokens.AccessToken! })),
+        'NotAuthorizedException',
+      );
       await expectServiceError(completeRegistration(srv, tokens.AccessToken!, cred), 'NotAuthorizedException');
     });
 

@@ -57,12 +57,25 @@ async function signed(srv: TestServer, target: string | undefined, body: string,
   return http(url, init, `signed ${target} ${url}`);
 }
 
-async function unsigned(srv: TestServer, target: string | undefined, body: string, o: { path?: string; headers?: Record<string, string> } = {}) {
-  return http(srv.endpoint + (o.path ?? '/'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', ...(target !== undefined ? { 'x-amz-target': `${PREFIX}${target}` } : {}), ...o.headers },
-    body,
-  }, `unsigned ${target}`);
+async function unsigned(
+  srv: TestServer,
+  target: string | undefined,
+  body: string,
+  o: { path?: string; headers?: Record<string, string> } = {},
+) {
+  return http(
+    srv.endpoint + (o.path ?? '/'),
+    {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        ...(target !== undefined ? { 'x-amz-target': `${PREFIX}${target}` } : {}),
+        ...o.headers,
+      },
+      body,
+    },
+    `unsigned ${target}`,
+  );
 }
 
 /** Cognito's error envelope, docs/wire-contract.md §1.6. */
@@ -81,10 +94,15 @@ function expectCognitoError(res: Reply, type: string, message?: RegExp | string)
 
 /** An SDK call that must fail with the named error (HTTP 400, with a request id); its status is recorded. */
 async function sdkRejects(p: Promise<unknown>, name: string, message?: RegExp) {
-  await expectServiceError(p.catch((e: unknown) => {
-    statuses.push({ status: (e as SdkError).$metadata?.httpStatusCode ?? -1, what: `sdk ${name}` });
-    throw e;
-  }), name, message, { requestId: true });
+  await expectServiceError(
+    p.catch((e: unknown) => {
+      statuses.push({ status: (e as SdkError).$metadata?.httpStatusCode ?? -1, what: `sdk ${name}` });
+      throw e;
+    }),
+    name,
+    message,
+    { requestId: true },
+  );
 }
 
 describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
@@ -119,7 +137,12 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
   afterEach(() => {
     // No request in this file is ever answered with a 5xx or logged as an internal error.
     expect(statuses.filter((s) => s.status >= 500)).toEqual([]);
-    expect(srv.log.lines.filter((l) => l.level === 'error').slice(errorLinesBefore).map((l) => l.msg)).toEqual([]);
+    expect(
+      srv.log.lines
+        .filter((l) => l.level === 'error')
+        .slice(errorLinesBefore)
+        .map((l) => l.msg),
+    ).toEqual([]);
   });
 
   describe('target and body', () => {
@@ -146,7 +169,15 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
     });
 
     it('malformed JSON → SerializationException', async () => {
-      for (const body of ['{', '{"MaxResults":', '{"MaxResults":1,}', 'not json', '{"MaxResults":1}}', "{'MaxResults':1}", '\ufeff{"MaxResults":1}']) {
+      for (const body of [
+        '{',
+        '{"MaxResults":',
+        '{"MaxResults":1,}',
+        'not json',
+        '{"MaxResults":1}}',
+        "{'MaxResults':1}",
+        '\ufeff{"MaxResults":1}',
+      ]) {
         expectCognitoError(await signed(srv, 'ListUserPools', body), 'SerializationException');
       }
       await expectHealthy();
@@ -172,7 +203,11 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
     });
 
     it('an empty body is an empty input: required members are reported missing', async () => {
-      expectCognitoError(await signed(srv, 'ListUserPools', ''), 'InvalidParameterException', "Value null at 'maxResults' failed to satisfy constraint: Member must not be null");
+      expectCognitoError(
+        await signed(srv, 'ListUserPools', ''),
+        'InvalidParameterException',
+        "Value null at 'maxResults' failed to satisfy constraint: Member must not be null",
+      );
       await expectHealthy();
     });
 
@@ -216,7 +251,11 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
     });
 
     it('__proto__ in the body is not a setting and pollutes nothing', async () => {
-      const res = await signed(srv, 'CreateUserPool', '{"PoolName":"proto-pool","__proto__":{"DeletionProtection":"ACTIVE","PoolName":"evil"}}');
+      const res = await signed(
+        srv,
+        'CreateUserPool',
+        '{"PoolName":"proto-pool","__proto__":{"DeletionProtection":"ACTIVE","PoolName":"evil"}}',
+      );
       expect(res.status).toBe(200);
       expect(res.json.UserPool.Name).toBe('proto-pool');
       expect(res.json.UserPool.DeletionProtection).toBe('INACTIVE');
@@ -230,28 +269,49 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
   describe('validation', () => {
     it('missing required parameter → InvalidParameterException, "Member must not be null", lowerCamel member', async () => {
       const res = await signed(srv, 'DescribeUserPool', '{}');
-      expectCognitoError(res, 'InvalidParameterException',
-        "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null");
+      expectCognitoError(
+        res,
+        'InvalidParameterException',
+        "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null",
+      );
       const nullValue = await signed(srv, 'DescribeUserPool', '{"UserPoolId":null}');
-      expectCognitoError(nullValue, 'InvalidParameterException', "Value null at 'userPoolId' failed to satisfy constraint: Member must not be null");
+      expectCognitoError(
+        nullValue,
+        'InvalidParameterException',
+        "Value null at 'userPoolId' failed to satisfy constraint: Member must not be null",
+      );
       const clientMissing = await signed(srv, 'CreateUserPoolClient', '{"UserPoolId":"local_000000000"}');
-      expectCognitoError(clientMissing, 'InvalidParameterException', "Value null at 'clientName' failed to satisfy constraint: Member must not be null");
+      expectCognitoError(
+        clientMissing,
+        'InvalidParameterException',
+        "Value null at 'clientName' failed to satisfy constraint: Member must not be null",
+      );
       await sdkRejects(srv.admin.send(new DescribeUserPoolCommand({} as never)), 'InvalidParameterException', /Member must not be null/);
       await expectHealthy();
     });
 
     it('several violations are all reported, nested members with a dotted lowerCamel path', async () => {
-      const res = await signed(srv, 'CreateUserPool', JSON.stringify({ UsernameConfiguration: {}, Policies: { PasswordPolicy: { MinimumLength: 2 } } }));
+      const res = await signed(
+        srv,
+        'CreateUserPool',
+        JSON.stringify({ UsernameConfiguration: {}, Policies: { PasswordPolicy: { MinimumLength: 2 } } }),
+      );
       expectCognitoError(res, 'InvalidParameterException', /^3 validation errors detected: /);
       expect(res.json.message).toContain("Value null at 'poolName' failed to satisfy constraint: Member must not be null");
       expect(res.json.message).toContain("at 'usernameConfiguration.caseSensitive' failed to satisfy constraint: Member must not be null");
-      expect(res.json.message).toContain("at 'policies.passwordPolicy.minimumLength' failed to satisfy constraint: Member must have value greater than or equal to 6");
+      expect(res.json.message).toContain(
+        "at 'policies.passwordPolicy.minimumLength' failed to satisfy constraint: Member must have value greater than or equal to 6",
+      );
       await expectHealthy();
     });
 
     it('over-long parameter (PoolName of 129 characters) → InvalidParameterException; 128 is fine', async () => {
       const res = await signed(srv, 'CreateUserPool', JSON.stringify({ PoolName: 'p'.repeat(129) }));
-      expectCognitoError(res, 'InvalidParameterException', "at 'poolName' failed to satisfy constraint: Member must have length less than or equal to 128");
+      expectCognitoError(
+        res,
+        'InvalidParameterException',
+        "at 'poolName' failed to satisfy constraint: Member must have length less than or equal to 128",
+      );
       await sdkRejects(srv.admin.send(new CreateUserPoolCommand({ PoolName: 'q'.repeat(129) })), 'InvalidParameterException', /poolName/);
       const ok = await srv.admin.send(new CreateUserPoolCommand({ PoolName: 'p'.repeat(128) }));
       expect(ok.UserPool?.Name).toHaveLength(128);
@@ -259,9 +319,21 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
     });
 
     it('empty and pattern-violating strings → InvalidParameterException', async () => {
-      expectCognitoError(await signed(srv, 'CreateUserPool', '{"PoolName":""}'), 'InvalidParameterException', /poolName.*length greater than or equal to 1/);
-      expectCognitoError(await signed(srv, 'CreateUserPool', '{"PoolName":"bad/name"}'), 'InvalidParameterException', /poolName.*regular expression pattern/);
-      expectCognitoError(await signed(srv, 'DescribeUserPool', '{"UserPoolId":"no-underscore"}'), 'InvalidParameterException', /userPoolId/);
+      expectCognitoError(
+        await signed(srv, 'CreateUserPool', '{"PoolName":""}'),
+        'InvalidParameterException',
+        /poolName.*length greater than or equal to 1/,
+      );
+      expectCognitoError(
+        await signed(srv, 'CreateUserPool', '{"PoolName":"bad/name"}'),
+        'InvalidParameterException',
+        /poolName.*regular expression pattern/,
+      );
+      expectCognitoError(
+        await signed(srv, 'DescribeUserPool', '{"UserPoolId":"no-underscore"}'),
+        'InvalidParameterException',
+        /userPoolId/,
+      );
       await expectHealthy();
     });
 
@@ -294,18 +366,31 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
 
     it('enum violation → InvalidParameterException listing the allowed values', async () => {
       const res = await signed(srv, 'CreateUserPool', JSON.stringify({ PoolName: 'enum', MfaConfiguration: 'SOMETIMES' }));
-      expectCognitoError(res, 'InvalidParameterException',
-        "Value 'SOMETIMES' at 'mfaConfiguration' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]");
+      expectCognitoError(
+        res,
+        'InvalidParameterException',
+        "Value 'SOMETIMES' at 'mfaConfiguration' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]",
+      );
       const listItem = await signed(srv, 'CreateUserPool', JSON.stringify({ PoolName: 'enum', UsernameAttributes: ['email', 'nickname'] }));
       expectCognitoError(listItem, 'InvalidParameterException', /'usernameAttributes\.2\.member'.*enum value set/);
-      await sdkRejects(srv.admin.send(new CreateUserPoolCommand({ PoolName: 'enum', UserPoolTier: 'GOLD' as never })), 'InvalidParameterException', /userPoolTier/);
+      await sdkRejects(
+        srv.admin.send(new CreateUserPoolCommand({ PoolName: 'enum', UserPoolTier: 'GOLD' as never })),
+        'InvalidParameterException',
+        /userPoolTier/,
+      );
       await expectHealthy();
     });
     it('integers out of range → InvalidParameterException with the bound', async () => {
-      expectCognitoError(await signed(srv, 'ListUserPools', '{"MaxResults":0}'), 'InvalidParameterException',
-        "Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1");
-      expectCognitoError(await signed(srv, 'ListUserPools', '{"MaxResults":61}'), 'InvalidParameterException',
-        "Value '61' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60");
+      expectCognitoError(
+        await signed(srv, 'ListUserPools', '{"MaxResults":0}'),
+        'InvalidParameterException',
+        "Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1",
+      );
+      expectCognitoError(
+        await signed(srv, 'ListUserPools', '{"MaxResults":61}'),
+        'InvalidParameterException',
+        "Value '61' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60",
+      );
       await expectHealthy();
     });
   });
@@ -316,7 +401,10 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
       // Authentication comes before parsing and validation: nothing about the body leaks.
       expectCognitoError(await unsigned(srv, 'ListUserPools', '{not json'), 'MissingAuthenticationTokenException');
       expectCognitoError(await unsigned(srv, 'DescribeUserPool', '{}'), 'MissingAuthenticationTokenException');
-      expectCognitoError(await unsigned(srv, 'ListUserPools', '{"MaxResults":1}', { headers: { authorization: 'Bearer abc' } }), 'MissingAuthenticationTokenException');
+      expectCognitoError(
+        await unsigned(srv, 'ListUserPools', '{"MaxResults":1}', { headers: { authorization: 'Bearer abc' } }),
+        'MissingAuthenticationTokenException',
+      );
       await expectHealthy();
     });
 
@@ -374,18 +462,40 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
       const before = await poolCount();
       const body = JSON.stringify({ PoolName: 'must-not-exist' });
       expectCognitoError(await unsigned(srv, 'CreateUserPool', body), 'MissingAuthenticationTokenException');
-      expectCognitoError(await signed(srv, 'CreateUserPool', body, { credentials: { accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 's' } }), 'UnrecognizedClientException');
-      expectCognitoError(await signed(srv, 'CreateUserPool', body, { credentials: { accessKeyId: srv.adminCredentials.accessKeyId, secretAccessKey: 'wrong' } }), 'InvalidSignatureException');
-      expectCognitoError(await signed(srv, 'CreateUserPool', body, { signingDate: new Date(Date.now() - 10 * 60_000) }), 'InvalidSignatureException');
-      expectCognitoError(await signed(srv, 'CreateUserPool', JSON.stringify({ PoolName: 'must-not-exist', MfaConfiguration: 'NOPE' })), 'InvalidParameterException');
+      expectCognitoError(
+        await signed(srv, 'CreateUserPool', body, { credentials: { accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 's' } }),
+        'UnrecognizedClientException',
+      );
+      expectCognitoError(
+        await signed(srv, 'CreateUserPool', body, {
+          credentials: { accessKeyId: srv.adminCredentials.accessKeyId, secretAccessKey: 'wrong' },
+        }),
+        'InvalidSignatureException',
+      );
+      expectCognitoError(
+        await signed(srv, 'CreateUserPool', body, { signingDate: new Date(Date.now() - 10 * 60_000) }),
+        'InvalidSignatureException',
+      );
+      expectCognitoError(
+        await signed(srv, 'CreateUserPool', JSON.stringify({ PoolName: 'must-not-exist', MfaConfiguration: 'NOPE' })),
+        'InvalidParameterException',
+      );
       expectCognitoError(await signed(srv, 'CreateUserPool', '{"PoolName":"must-not-exist"'), 'SerializationException');
       const { url, init } = await signRequest(srv, 'CreateUserPool', body);
       expectCognitoError(await http(url, { ...init, body: JSON.stringify({ PoolName: 'must-not-exist-2' }) }), 'InvalidSignatureException');
       // Deleting with a bad signature does not delete either.
       const { UserPools } = await srv.admin.send(new ListUserPoolsCommand({ MaxResults: 60 }));
       const victim = UserPools![0]!.Id!;
-      expectCognitoError(await unsigned(srv, 'DeleteUserPool', JSON.stringify({ UserPoolId: victim })), 'MissingAuthenticationTokenException');
-      expectCognitoError(await signed(srv, 'DeleteUserPool', JSON.stringify({ UserPoolId: victim }), { credentials: { accessKeyId: srv.adminCredentials.accessKeyId, secretAccessKey: 'wrong' } }), 'InvalidSignatureException');
+      expectCognitoError(
+        await unsigned(srv, 'DeleteUserPool', JSON.stringify({ UserPoolId: victim })),
+        'MissingAuthenticationTokenException',
+      );
+      expectCognitoError(
+        await signed(srv, 'DeleteUserPool', JSON.stringify({ UserPoolId: victim }), {
+          credentials: { accessKeyId: srv.adminCredentials.accessKeyId, secretAccessKey: 'wrong' },
+        }),
+        'InvalidSignatureException',
+      );
 
       expect(await poolCount()).toBe(before);
       const names = (await srv.admin.send(new ListUserPoolsCommand({ MaxResults: 60 }))).UserPools!.map((p) => p.Name);
@@ -400,10 +510,13 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
     it('POST works on any path: the SDK with a base path, a trailing slash with a query string', async () => {
       const based = sdk(srv.adminCredentials, `${srv.endpoint}/some/base/path`);
       const paths: string[] = [];
-      based.middlewareStack.add((next) => async (args) => {
-        paths.push((args.request as { path: string }).path);
-        return next(args);
-      }, { step: 'finalizeRequest', name: 'recordPath' });
+      based.middlewareStack.add(
+        (next) => async (args) => {
+          paths.push((args.request as { path: string }).path);
+          return next(args);
+        },
+        { step: 'finalizeRequest', name: 'recordPath' },
+      );
       try {
         const res = await based.send(new ListUserPoolsCommand({ MaxResults: 1 }));
         expect(res.$metadata.httpStatusCode).toBe(200);
@@ -427,7 +540,9 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
       const res = await signed(srv, 'ListUserPools', '{"MaxResults":2}', { contentType: 'application/json' });
       expect(res.status).toBe(200);
       expect(Array.isArray(res.json.UserPools)).toBe(true);
-      const create = await signed(srv, 'CreateUserPool', '{"PoolName":"json-content-type"}', { contentType: 'application/json; charset=utf-8' });
+      const create = await signed(srv, 'CreateUserPool', '{"PoolName":"json-content-type"}', {
+        contentType: 'application/json; charset=utf-8',
+      });
       expect(create.status).toBe(200);
       expect(create.json.UserPool.Name).toBe('json-content-type');
     });
@@ -460,7 +575,11 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
       for (const path of ['/', '/some/base/path', '/x/?q=1']) {
         const res = await http(`${srv.endpoint}${path}`, {
           method: 'OPTIONS',
-          headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': ALL_SDK_HEADERS.join(',') },
+          headers: {
+            origin: 'https://app.example',
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': ALL_SDK_HEADERS.join(','),
+          },
         });
         expect(res.status).toBeGreaterThanOrEqual(200);
         expect(res.status).toBeLessThan(300);
@@ -470,7 +589,10 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
         for (const h of ALL_SDK_HEADERS) expect(allowed).toContain(h);
       }
       // Without Access-Control-Request-Headers the default list still names them.
-      const bare = await http(`${srv.endpoint}/`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+      const bare = await http(`${srv.endpoint}/`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+      });
       expect(bare.status).toBeLessThan(300);
       const allowed = (bare.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(/\s*,\s*/);
       for (const h of ALL_SDK_HEADERS) expect(allowed).toContain(h);
@@ -495,11 +617,17 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
       // CORS is HTTP-layer only, so one dialect is enough.
       const listed = await startTestServer(dialect, { env: { LATCHKEY_CORS_ORIGINS: 'https://app.example, https://other.example' } });
       try {
-        const pre = await http(`${listed.endpoint}/`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+        const pre = await http(`${listed.endpoint}/`, {
+          method: 'OPTIONS',
+          headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+        });
         expect(pre.status).toBeLessThan(300);
         expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example');
         expect(pre.headers.get('vary')?.toLowerCase()).toContain('origin');
-        const stranger = await http(`${listed.endpoint}/`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+        const stranger = await http(`${listed.endpoint}/`, {
+          method: 'OPTIONS',
+          headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+        });
         expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
         const post = await unsigned(listed, 'ListUserPools', '{}', { headers: { origin: 'https://other.example' } });
         expectCognitoError(post, 'MissingAuthenticationTokenException');
@@ -512,7 +640,13 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
     });
 
     it('unknown GET paths and other methods → a JSON error, not a 500', async () => {
-      for (const [method, path] of [['GET', '/nope'], ['GET', '/'], ['PUT', '/'], ['DELETE', '/some/base/path'], ['GET', '/local_000000000/.well-known/nothing']] as const) {
+      for (const [method, path] of [
+        ['GET', '/nope'],
+        ['GET', '/'],
+        ['PUT', '/'],
+        ['DELETE', '/some/base/path'],
+        ['GET', '/local_000000000/.well-known/nothing'],
+      ] as const) {
         const res = await http(`${srv.endpoint}${path}`, { method, ...(method === 'PUT' ? { body: '{}' } : {}) });
         expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
         expect(res.status).toBeLessThan(500);
@@ -523,7 +657,11 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
     });
 
     it('a POST without Content-Type is answered with a Cognito error, not a 500', async () => {
-      const res = await http(`${srv.endpoint}/`, { method: 'POST', headers: { 'x-amz-target': `${PREFIX}ListUserPools` }, body: '{"MaxResults":1}' });
+      const res = await http(`${srv.endpoint}/`, {
+        method: 'POST',
+        headers: { 'x-amz-target': `${PREFIX}ListUserPools` },
+        body: '{"MaxResults":1}',
+      });
       expect(res.status).toBe(400);
       expect(res.json.__type).toBeTypeOf('string');
       await expectHealthy();
@@ -543,7 +681,14 @@ describe.each(DIALECTS)('protocol errors (%s)', (dialect) => {
 
 describe('request logging', () => {
   it('redact() hides secret members at the depths real operations use', () => {
-    const out = JSON.stringify(redact({ Password: 'p1', AuthParameters: { PASSWORD: 'p2', USERNAME: 'u' }, ChallengeResponses: { ANSWER: 'p3' }, UserAttributes: [{ Name: 'email', Value: 'e' }] }));
+    const out = JSON.stringify(
+      redact({
+        Password: 'p1',
+        AuthParameters: { PASSWORD: 'p2', USERNAME: 'u' },
+        ChallengeResponses: { ANSWER: 'p3' },
+        UserAttributes: [{ Name: 'email', Value: 'e' }],
+      }),
+    );
     for (const secret of ['p1', 'p2', 'p3']) expect(out).not.toContain(`"${secret}"`);
     expect(out).toContain('"u"');
   });

@@ -91,13 +91,39 @@ function baseInput(shape: Shape, f: Fixture): Record<string, unknown> {
 /** Values of the wrong JSON type for a rule (a document member takes any JSON, so it has none). */
 function wrongTypes(rule: Rule): [string, unknown][] {
   switch (rule.kind) {
-    case 'string': return [['number', 12345], ['object', { a: 'b' }]];
-    case 'int': return [['string', '10'], ['float', 1.5], ['1e308', 1e308]];
-    case 'bool': return [['string', 'true'], ['number', 1]];
-    case 'map': return [['array', ['x']], ['number value', { USERNAME: 1 }]];
-    case 'list': return [['object', { a: 'b' }], ['list of nulls', [null, null]]];
-    case 'object': return [['array', ['x']], ['string', 'x']];
-    case 'document': return [];
+    case 'string':
+      return [
+        ['number', 12345],
+        ['object', { a: 'b' }],
+      ];
+    case 'int':
+      return [
+        ['string', '10'],
+        ['float', 1.5],
+        ['1e308', 1e308],
+      ];
+    case 'bool':
+      return [
+        ['string', 'true'],
+        ['number', 1],
+      ];
+    case 'map':
+      return [
+        ['array', ['x']],
+        ['number value', { USERNAME: 1 }],
+      ];
+    case 'list':
+      return [
+        ['object', { a: 'b' }],
+        ['list of nulls', [null, null]],
+      ];
+    case 'object':
+      return [
+        ['array', ['x']],
+        ['string', 'x'],
+      ];
+    case 'document':
+      return [];
   }
 }
 
@@ -107,17 +133,36 @@ function wrongTypes(rule: Rule): [string, unknown][] {
  * operations that create keys (CreateUserPool) make every accepted input expensive.
  */
 function malformed(name: string, rule: Rule): [string, unknown][] {
-  const values: [string, unknown][] = [
-    ...wrongTypes(rule), ['huge string', 'x'.repeat(140_000)], ['deep nesting', RAW],
-  ];
+  const values: [string, unknown][] = [...wrongTypes(rule), ['huge string', 'x'.repeat(140_000)], ['deep nesting', RAW]];
   switch (rule.kind) {
-    case 'string': values.push(['NUL', 'alice\u0000'], ['lone high surrogate', 'a\ud800'], ['lone low surrogate', '\udc00z'], ['empty string', '']); break;
-    case 'int': values.push(['negative', -1]); break;
-    case 'map': values.push(['NUL value', { USERNAME: 'alice\u0000', PASSWORD: 'p\u0000' }], ['NUL key', { 'US\u0000ER': 'x' }], ['surrogate value', { USERNAME: '\ud800' }]); break;
-    case 'list': values.push(['NUL member', ['x\u0000']], ['surrogate member', ['\udfff']], ['10000 members', Array.from({ length: 10_000 }, () => 'x')]); break;
-    case 'object': values.push(['NUL members', Object.fromEntries(Object.keys(rule.fields).map((k) => [k, 'x\u0000']))]); break;
-    case 'document': values.push(['NUL inside', { a: ['b', { c: 'd\u0000' }] }], ['NUL key inside', { ['k\u0000']: 1 }]); break;
-    case 'bool': break;
+    case 'string':
+      values.push(['NUL', 'alice\u0000'], ['lone high surrogate', 'a\ud800'], ['lone low surrogate', '\udc00z'], ['empty string', '']);
+      break;
+    case 'int':
+      values.push(['negative', -1]);
+      break;
+    case 'map':
+      values.push(
+        ['NUL value', { USERNAME: 'alice\u0000', PASSWORD: 'p\u0000' }],
+        ['NUL key', { 'US\u0000ER': 'x' }],
+        ['surrogate value', { USERNAME: '\ud800' }],
+      );
+      break;
+    case 'list':
+      values.push(
+        ['NUL member', ['x\u0000']],
+        ['surrogate member', ['\udfff']],
+        ['10000 members', Array.from({ length: 10_000 }, () => 'x')],
+      );
+      break;
+    case 'object':
+      values.push(['NUL members', Object.fromEntries(Object.keys(rule.fields).map((k) => [k, 'x\u0000']))]);
+      break;
+    case 'document':
+      values.push(['NUL inside', { a: ['b', { c: 'd\u0000' }] }], ['NUL key inside', { ['k\u0000']: 1 }]);
+      break;
+    case 'bool':
+      break;
   }
   if (TOKEN_MEMBERS.test(name)) BOGUS_TOKENS.forEach((t, i) => values.push([`bogus token ${i}`, t]));
   return values;
@@ -151,8 +196,18 @@ function casesOf(opName: string, shape: Shape, f: Fixture): Case[] {
   // Every sign-in flow with a NUL in USERNAME (the reported 500 on PostgreSQL).
   if (shape.AuthFlow?.kind === 'string' && shape.AuthFlow.enum) {
     for (const flow of shape.AuthFlow.enum) {
-      const params = { USERNAME: 'alice\u0000', PASSWORD, SRP_A: 'ab'.repeat(192), REFRESH_TOKEN: f.refreshToken, PREFERRED_CHALLENGE: 'PASSWORD' };
-      cases.push({ op: opName, what: `${flow} with NUL in USERNAME`, body: JSON.stringify({ ...base, AuthFlow: flow, AuthParameters: params }) });
+      const params = {
+        USERNAME: 'alice\u0000',
+        PASSWORD,
+        SRP_A: 'ab'.repeat(192),
+        REFRESH_TOKEN: f.refreshToken,
+        PREFERRED_CHALLENGE: 'PASSWORD',
+      };
+      cases.push({
+        op: opName,
+        what: `${flow} with NUL in USERNAME`,
+        body: JSON.stringify({ ...base, AuthFlow: flow, AuthParameters: params }),
+      });
     }
   }
   return cases;
@@ -219,7 +274,9 @@ describe.each(DIALECTS)('protocol fuzz on %s', (dialect) => {
     expect(cases.length).toBeGreaterThan(1000);
     const bad = await run(cases, (c) => registry[c.op]!.auth === 'sigv4');
     // Admin operations again without a signature: refused before anything else, never a 500.
-    const unsigned = cases.filter((c) => registry[c.op]!.auth === 'sigv4' && /^(empty object|unknown members with NUL|UserPoolId: NUL)$/.test(c.what));
+    const unsigned = cases.filter(
+      (c) => registry[c.op]!.auth === 'sigv4' && /^(empty object|unknown members with NUL|UserPoolId: NUL)$/.test(c.what),
+    );
     bad.push(...(await run(unsigned, () => false)));
     expect(bad).toEqual([]);
     expectNoInternalErrors(srv);
@@ -228,17 +285,36 @@ describe.each(DIALECTS)('protocol fuzz on %s', (dialect) => {
   it('the reported inputs: NUL in USERNAME (every flow), CredentialId and Filter is InvalidParameterException; a NUL kid is an invalid token', async () => {
     const flows = (registry.InitiateAuth!.input.AuthFlow as { enum: readonly string[] }).enum;
     for (const flow of flows) {
-      const r = await srv.call('InitiateAuth', { AuthFlow: flow, ClientId: f.pool.clientId, AuthParameters: { USERNAME: 'alice\u0000', PASSWORD, SRP_A: 'ab'.repeat(192), REFRESH_TOKEN: f.refreshToken } });
+      const r = await srv.call('InitiateAuth', {
+        AuthFlow: flow,
+        ClientId: f.pool.clientId,
+        AuthParameters: { USERNAME: 'alice\u0000', PASSWORD, SRP_A: 'ab'.repeat(192), REFRESH_TOKEN: f.refreshToken },
+      });
       expectRawError(r, 'InvalidParameterException');
     }
-    expectRawError(await srv.call('DeleteWebAuthnCredential', { AccessToken: f.accessToken, CredentialId: 'AAAA\u0000' }), 'InvalidParameterException');
-    const { url, init } = await signJsonRequest(srv.endpoint, srv.adminCredentials, 'ListUsers', JSON.stringify({ UserPoolId: f.pool.userPoolId, Filter: 'username = "alice\u0000"' }));
+    expectRawError(
+      await srv.call('DeleteWebAuthnCredential', { AccessToken: f.accessToken, CredentialId: 'AAAA\u0000' }),
+      'InvalidParameterException',
+    );
+    const { url, init } = await signJsonRequest(
+      srv.endpoint,
+      srv.adminCredentials,
+      'ListUsers',
+      JSON.stringify({ UserPoolId: f.pool.userPoolId, Filter: 'username = "alice\u0000"' }),
+    );
     const listed = await fetch(url, init);
     expectRawError({ status: listed.status, json: await listed.json() }, 'InvalidParameterException');
     // Lone surrogates as well, in a nested member name and in a value.
-    const surrogate = await srv.call('SignUp', { ClientId: f.pool.clientId, Username: 'bob', Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: 'b\ud800@example.com' }] });
+    const surrogate = await srv.call('SignUp', {
+      ClientId: f.pool.clientId,
+      Username: 'bob',
+      Password: PASSWORD,
+      UserAttributes: [{ Name: 'email', Value: 'b\ud800@example.com' }],
+    });
     expectRawError(surrogate, 'InvalidParameterException');
-    expect(surrogate.json.message).toBe("1 validation error detected: Value at 'userAttributes.1.member.value' failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates");
+    expect(surrogate.json.message).toBe(
+      "1 validation error detected: Value at 'userAttributes.1.member.value' failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates",
+    );
     for (const token of BOGUS_TOKENS.slice(4, 6)) {
       expectRawError(await srv.call('GetUser', { AccessToken: token }), 'NotAuthorizedException');
     }
@@ -266,7 +342,13 @@ describe.each(DIALECTS)('protocol fuzz on %s', (dialect) => {
     expect(health.status).toBe(200);
     const pool = await createTestPool(srv.admin);
     const user = await createUser(srv, pool, 'after');
-    const r = await srv.client.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: pool.clientId, AuthParameters: { USERNAME: user.username, PASSWORD } }));
+    const r = await srv.client.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: pool.clientId,
+        AuthParameters: { USERNAME: user.username, PASSWORD },
+      }),
+    );
     const me = await srv.client.send(new GetUserCommand({ AccessToken: r.AuthenticationResult!.AccessToken! }));
     expect(me.Username).toBe(user.username);
     expectNoInternalErrors(srv);

@@ -7,7 +7,14 @@ import * as server from '@latchkey/server';
 
 describe('@latchkey/server public API (docs/verification-api.md)', () => {
   it('exports verifyRegistration, verifyAuthentication, peekAssertion, randomChallenge, isOriginAllowed and friendlyName', () => {
-    for (const name of ['verifyRegistration', 'verifyAuthentication', 'peekAssertion', 'randomChallenge', 'isOriginAllowed', 'friendlyName'] as const) {
+    for (const name of [
+      'verifyRegistration',
+      'verifyAuthentication',
+      'peekAssertion',
+      'randomChallenge',
+      'isOriginAllowed',
+      'friendlyName',
+    ] as const) {
       expect(typeof server[name], name).toBe('function');
     }
   });
@@ -20,7 +27,7 @@ describe('@latchkey/server public API (docs/verification-api.md)', () => {
     expect(server.friendlyName('00000000-0000-0000-0000-000000000000')).toBe('Roaming passkey');
   });
 
-  it('randomChallenge is 22 base64url characters by default, as Cognito\'s', () => {
+  it("randomChallenge is 22 base64url characters by default, as Cognito's", () => {
     const a = server.randomChallenge();
     expect(a).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(server.randomChallenge()).not.toBe(a);

@@ -3,7 +3,8 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registry } from '../src/operations/registry.js';
 
-const SIGV4_ONLY = /^(Admin|Create|Describe|Update|Delete(UserPool|UserPoolClient)$|List(UserPools|UserPoolClients|Users)$|SetUserPoolMfaConfig|GetUserPoolMfaConfig|Latchkey)/;
+const SIGV4_ONLY =
+  /^(Admin|Create|Describe|Update|Delete(UserPool|UserPoolClient)$|List(UserPools|UserPoolClients|Users)$|SetUserPoolMfaConfig|GetUserPoolMfaConfig|Latchkey)/;
 
 describe('operation registry', () => {
   it('maps every target name to a handler with a schema', () => {
@@ -20,14 +21,19 @@ describe('operation registry', () => {
 
   it('requires SigV4 exactly for admin operations', () => {
     for (const [name, op] of Object.entries(registry)) {
-      const admin = SIGV4_ONLY.test(name) && name !== 'DeleteUser' && name !== 'DeleteWebAuthnCredential' && name !== 'UpdateUserAttributes';
+      const admin =
+        SIGV4_ONLY.test(name) && name !== 'DeleteUser' && name !== 'DeleteWebAuthnCredential' && name !== 'UpdateUserAttributes';
       expect({ name, auth: op.auth }).toEqual({ name, auth: admin ? 'sigv4' : 'none' });
     }
   });
 
   it('has one operation file per registered Cognito operation', () => {
     const dir = fileURLToPath(new URL('../src/operations/', import.meta.url));
-    const files = new Set(readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, '')));
+    const files = new Set(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => f.replace(/\.ts$/, '')),
+    );
     for (const name of Object.keys(registry).filter((n) => !n.startsWith('Latchkey'))) {
       expect(files.has(name[0]!.toLowerCase() + name.slice(1)), `operations/${name}.ts`).toBe(true);
     }

@@ -6,16 +6,35 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AdminDisableUserCommand, DeleteWebAuthnCredentialCommand, GetUserCommand, InitiateAuthCommand, RespondToAuthChallengeCommand, type InitiateAuthCommandOutput,
+  AdminDisableUserCommand,
+  DeleteWebAuthnCredentialCommand,
+  GetUserCommand,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  type InitiateAuthCommandOutput,
   type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { VirtualAuthenticator, type AuthenticationResponseJSON, type CeremonyOverrides, type PublicKeyCredentialRequestOptionsJSON } from '@latchkey/virtual-authenticator';
+import {
+  VirtualAuthenticator,
+  type AuthenticationResponseJSON,
+  type CeremonyOverrides,
+  type PublicKeyCredentialRequestOptionsJSON,
+} from '@latchkey/virtual-authenticator';
 
 import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import { expectServiceError, type SdkError } from './helpers/errors.js';
 import {
-  accessToken, answerPasswordVerifier, b64url, createExtraClient, createUser, parseRequestOptions, randomId, registerPasskey, updatePoolSettings, type TestUser,
+  accessToken,
+  answerPasswordVerifier,
+  b64url,
+  createExtraClient,
+  createUser,
+  parseRequestOptions,
+  randomId,
+  registerPasskey,
+  updatePoolSettings,
+  type TestUser,
 } from './helpers/latchkeyAdmin.js';
 import { createSrpClientSession } from '../../client/src/internal/srp.js';
 
@@ -51,7 +70,10 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
     srv.client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: params }));
 
   /** InitiateAuth USER_AUTH + PREFERRED_CHALLENGE WEB_AUTHN → session and parsed request options. */
-  async function webAuthnChallenge(p: TestPool, username: string): Promise<{ session: string; options: PublicKeyCredentialRequestOptionsJSON; out: InitiateAuthCommandOutput }> {
+  async function webAuthnChallenge(
+    p: TestPool,
+    username: string,
+  ): Promise<{ session: string; options: PublicKeyCredentialRequestOptionsJSON; out: InitiateAuthCommandOutput }> {
     const out = await initiate(p, { USERNAME: username, PREFERRED_CHALLENGE: 'WEB_AUTHN' });
     expect(out.ChallengeName).toBe('WEB_AUTHN');
     expect(out.Session).toBeTruthy();
@@ -59,13 +81,22 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
   }
 
   const respond = (p: TestPool, session: string | undefined, username: string, credential: AuthenticationResponseJSON | string) =>
-    srv.client.send(new RespondToAuthChallengeCommand({
-      ClientId: p.clientId, ChallengeName: 'WEB_AUTHN', ...(session ? { Session: session } : {}),
-      ChallengeResponses: { USERNAME: username, CREDENTIAL: typeof credential === 'string' ? credential : JSON.stringify(credential) },
-    }));
+    srv.client.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: p.clientId,
+        ChallengeName: 'WEB_AUTHN',
+        ...(session ? { Session: session } : {}),
+        ChallengeResponses: { USERNAME: username, CREDENTIAL: typeof credential === 'string' ? credential : JSON.stringify(credential) },
+      }),
+    );
 
   /** Full passkey sign-in with the holder's first authenticator. */
-  async function signIn(p: TestPool, h: Holder, overrides: CeremonyOverrides = {}, a = h.authenticators[0]!): Promise<RespondToAuthChallengeCommandOutput> {
+  async function signIn(
+    p: TestPool,
+    h: Holder,
+    overrides: CeremonyOverrides = {},
+    a = h.authenticators[0]!,
+  ): Promise<RespondToAuthChallengeCommandOutput> {
     const { session, options } = await webAuthnChallenge(p, h.user.username);
     return respond(p, session, h.user.username, await a.getAssertion(options, overrides));
   }
@@ -91,7 +122,11 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       await registerPasskey(srv, h.token, roaming);
       const ids = [...h.authenticators, roaming].map((a) => a.credentials[0]!.id);
 
-      const raw = await srv.call('InitiateAuth', { ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: h.user.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' } });
+      const raw = await srv.call('InitiateAuth', {
+        ClientId: pool.clientId,
+        AuthFlow: 'USER_AUTH',
+        AuthParameters: { USERNAME: h.user.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' },
+      });
       expect(raw.status).toBe(200);
       expect(raw.json.ChallengeName).toBe('WEB_AUTHN');
       expect(typeof raw.json.Session).toBe('string');
@@ -120,7 +155,7 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       expect(stored!.lastUsedAt).toBeGreaterThanOrEqual(before - 1000);
       expect(stored!.lastUsedAt).toBeLessThanOrEqual(Date.now() + 1000);
       // The others were not touched.
-      expect((await srv.services.store.getPasskey(pool.userPoolId, ids[0]!))).toMatchObject({ signCount: 0, lastUsedAt: null });
+      expect(await srv.services.store.getPasskey(pool.userPoolId, ids[0]!)).toMatchObject({ signCount: 0, lastUsedAt: null });
 
       await expectTokensFor(await signIn(pool, h, {}, roaming), h.user);
       expect((await srv.services.store.getPasskey(pool.userPoolId, ids[2]!))!.signCount).toBe(2);
@@ -149,15 +184,30 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
     });
 
     async function select() {
-      const raw = await srv.call('InitiateAuth', { ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: h.user.username } });
+      const raw = await srv.call('InitiateAuth', {
+        ClientId: pool.clientId,
+        AuthFlow: 'USER_AUTH',
+        AuthParameters: { USERNAME: h.user.username },
+      });
       expect(raw.status).toBe(200);
-      expect(raw.json).toMatchObject({ ChallengeName: 'SELECT_CHALLENGE', ChallengeParameters: {}, AvailableChallenges: ['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN'] });
+      expect(raw.json).toMatchObject({
+        ChallengeName: 'SELECT_CHALLENGE',
+        ChallengeParameters: {},
+        AvailableChallenges: ['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN'],
+      });
       expect(typeof raw.json.Session).toBe('string');
       expect(raw.json.ChallengeParameters.AvailableChallenges).toBeUndefined();
       return raw.json.Session as string;
     }
     const answer = (session: string, responses: Record<string, string>) =>
-      srv.client.send(new RespondToAuthChallengeCommand({ ClientId: pool.clientId, ChallengeName: 'SELECT_CHALLENGE', Session: session, ChallengeResponses: { USERNAME: h.user.username, ...responses } }));
+      srv.client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: pool.clientId,
+          ChallengeName: 'SELECT_CHALLENGE',
+          Session: session,
+          ChallengeResponses: { USERNAME: h.user.username, ...responses },
+        }),
+      );
 
     it('no preference → SELECT_CHALLENGE with top-level AvailableChallenges (SDK view too)', async () => {
       const out = await initiate(pool, { USERNAME: h.user.username });
@@ -177,7 +227,11 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
 
     it('ANSWER PASSWORD with PASSWORD → tokens; a wrong one → NotAuthorizedException', async () => {
       await expectTokensFor(await answer(await select(), { ANSWER: 'PASSWORD', PASSWORD: h.user.password }), h.user);
-      await expectServiceError(answer(await select(), { ANSWER: 'PASSWORD', PASSWORD: 'Wr0ngPassword' }), 'NotAuthorizedException', 'Incorrect username or password.');
+      await expectServiceError(
+        answer(await select(), { ANSWER: 'PASSWORD', PASSWORD: 'Wr0ngPassword' }),
+        'NotAuthorizedException',
+        'Incorrect username or password.',
+      );
     });
 
     it('ANSWER PASSWORD_SRP with SRP_A → PASSWORD_VERIFIER → tokens', async () => {
@@ -191,7 +245,11 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
     it('the SELECT_CHALLENGE session is single-use', async () => {
       const session = await select();
       await answer(session, { ANSWER: 'PASSWORD', PASSWORD: h.user.password });
-      await expectServiceError(answer(session, { ANSWER: 'PASSWORD', PASSWORD: h.user.password }), 'NotAuthorizedException', SESSION_EXPIRED);
+      await expectServiceError(
+        answer(session, { ANSWER: 'PASSWORD', PASSWORD: h.user.password }),
+        'NotAuthorizedException',
+        SESSION_EXPIRED,
+      );
       await expectServiceError(answer(session, { ANSWER: 'WEB_AUTHN' }), 'NotAuthorizedException', SESSION_EXPIRED);
     });
 
@@ -199,9 +257,17 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       const plain = await createUser(srv, pool, 'nopk');
       const out = await initiate(pool, { USERNAME: plain.username });
       expect(out.AvailableChallenges).toEqual(['PASSWORD', 'PASSWORD_SRP']);
-      await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand({
-        ClientId: pool.clientId, ChallengeName: 'SELECT_CHALLENGE', Session: out.Session, ChallengeResponses: { USERNAME: plain.username, ANSWER: 'WEB_AUTHN' },
-      })), 'InvalidParameterException');
+      await expectServiceError(
+        srv.client.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: pool.clientId,
+            ChallengeName: 'SELECT_CHALLENGE',
+            Session: out.Session,
+            ChallengeResponses: { USERNAME: plain.username, ANSWER: 'WEB_AUTHN' },
+          }),
+        ),
+        'InvalidParameterException',
+      );
     });
   });
 
@@ -224,8 +290,13 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
 
     it('an app client without ALLOW_USER_AUTH → InvalidParameterException', async () => {
       const h = await holder(pool);
-      const noUserAuth = await createExtraClient(srv, pool, { flows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
-      await expectServiceError(initiate(pool, { USERNAME: h.user.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' }, noUserAuth), 'InvalidParameterException');
+      const noUserAuth = await createExtraClient(srv, pool, {
+        flows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      });
+      await expectServiceError(
+        initiate(pool, { USERNAME: h.user.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' }, noUserAuth),
+        'InvalidParameterException',
+      );
       await expectServiceError(initiate(pool, { USERNAME: h.user.username }, noUserAuth), 'InvalidParameterException');
     });
   });
@@ -304,7 +375,12 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       // …also when the USERNAME sent with the answer is the credential owner's.
       await refused(pool, b, async () => {
         const { session, options } = await webAuthnChallenge(pool, a.user.username);
-        return respond(pool, session, b.user.username, await b.authenticators[0]!.getAssertion(options, { credentialId: b.authenticators[0]!.credentials[0]!.id }));
+        return respond(
+          pool,
+          session,
+          b.user.username,
+          await b.authenticators[0]!.getAssertion(options, { credentialId: b.authenticators[0]!.credentials[0]!.id }),
+        );
       });
     });
 
@@ -315,12 +391,14 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       const { session, options } = await webAuthnChallenge(pool, h.user.username);
       expect(options.allowCredentials!.map((c) => c.id)).toEqual([y, z]);
       await refused(pool, { ...h, authenticators: h.authenticators.slice(1) }, async () =>
-        respond(pool, session, h.user.username, await h.authenticators[0]!.getAssertion(options, { credentialId: x! })));
+        respond(pool, session, h.user.username, await h.authenticators[0]!.getAssertion(options, { credentialId: x! })),
+      );
 
       const second = await webAuthnChallenge(pool, h.user.username);
       await srv.client.send(new DeleteWebAuthnCredentialCommand({ AccessToken: h.token, CredentialId: y! }));
       await refused(pool, { ...h, authenticators: h.authenticators.slice(2) }, async () =>
-        respond(pool, second.session, h.user.username, await h.authenticators[1]!.getAssertion(second.options, { credentialId: y! })));
+        respond(pool, second.session, h.user.username, await h.authenticators[1]!.getAssertion(second.options, { credentialId: y! })),
+      );
     });
 
     it('a replayed assertion (same CREDENTIAL with a new session)', async () => {
@@ -334,13 +412,25 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
     it('a reused Session', async () => {
       const { session, options } = await webAuthnChallenge(pool, a.user.username);
       await expectTokensFor(await respond(pool, session, a.user.username, await a.authenticators[0]!.getAssertion(options)), a.user);
-      await refused(pool, a, async () => respond(pool, session, a.user.username, await a.authenticators[0]!.getAssertion(options)), SESSION_EXPIRED);
+      await refused(
+        pool,
+        a,
+        async () => respond(pool, session, a.user.username, await a.authenticators[0]!.getAssertion(options)),
+        SESSION_EXPIRED,
+      );
     });
 
     it('a Session used by a failed attempt cannot be retried', async () => {
       const { session, options } = await webAuthnChallenge(pool, a.user.username);
-      await refused(pool, a, async () => respond(pool, session, a.user.username, await a.authenticators[0]!.getAssertion(options, { corruptSignature: true })));
-      await refused(pool, a, async () => respond(pool, session, a.user.username, await a.authenticators[0]!.getAssertion(options)), SESSION_EXPIRED);
+      await refused(pool, a, async () =>
+        respond(pool, session, a.user.username, await a.authenticators[0]!.getAssertion(options, { corruptSignature: true })),
+      );
+      await refused(
+        pool,
+        a,
+        async () => respond(pool, session, a.user.username, await a.authenticators[0]!.getAssertion(options)),
+        SESSION_EXPIRED,
+      );
     });
 
     it('an expired Session (clock + 3 minutes)', async () => {
@@ -368,11 +458,18 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       const h = await holder(pool);
       const { session, options } = await webAuthnChallenge(pool, h.user.username);
       await srv.admin.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: h.user.username }));
-      await expectServiceError(respond(pool, session, h.user.username, await h.authenticators[0]!.getAssertion(options)), 'NotAuthorizedException');
+      await expectServiceError(
+        respond(pool, session, h.user.username, await h.authenticators[0]!.getAssertion(options)),
+        'NotAuthorizedException',
+      );
       // A new attempt gets a challenge like anyone's (a disabled user is told so by no step before a
       // verified factor), and its verified assertion is refused all the same.
       const again = await webAuthnChallenge(pool, h.user.username);
-      await expectServiceError(respond(pool, again.session, h.user.username, await h.authenticators[0]!.getAssertion(again.options)), 'NotAuthorizedException', 'Incorrect username or passkey.');
+      await expectServiceError(
+        respond(pool, again.session, h.user.username, await h.authenticators[0]!.getAssertion(again.options)),
+        'NotAuthorizedException',
+        'Incorrect username or passkey.',
+      );
     });
 
     it('10 concurrent answers with one Session and one CREDENTIAL: exactly one gets tokens', async () => {
@@ -383,7 +480,9 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       const ok = results.filter((r) => r.status === 'fulfilled');
       const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as SdkError] : []));
       expect(ok).toHaveLength(1);
-      expect(failed.map((e) => [e.name, e.$metadata?.httpStatusCode, e.message])).toEqual(Array(9).fill(['NotAuthorizedException', 400, SESSION_EXPIRED]));
+      expect(failed.map((e) => [e.name, e.$metadata?.httpStatusCode, e.message])).toEqual(
+        Array(9).fill(['NotAuthorizedException', 400, SESSION_EXPIRED]),
+      );
       expect((await srv.services.store.getPasskey(pool.userPoolId, h.authenticators[0]!.credentials[0]!.id))!.signCount).toBe(1);
     });
 
@@ -391,7 +490,12 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       const { options } = await webAuthnChallenge(pool, a.user.username);
       const good = await a.authenticators[0]!.getAssertion(options);
       const variants: string[] = [
-        'not json', '""', 'null', '42', '[]', '{}',
+        'not json',
+        '""',
+        'null',
+        '42',
+        '[]',
+        '{}',
         JSON.stringify({ ...good, response: { ...good.response, authenticatorData: 'AAAA' } }),
         JSON.stringify({ ...good, response: { ...good.response, signature: '***' } }),
         JSON.stringify({ ...good, id: 'AA', rawId: 'AA' }),
@@ -399,14 +503,28 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       ];
       for (const v of variants) {
         const { session } = await webAuthnChallenge(pool, a.user.username);
-        const err = (await respond(pool, session, a.user.username, v).then(() => undefined, (e: unknown) => e)) as SdkError | undefined;
+        const err = (await respond(pool, session, a.user.username, v).then(
+          () => undefined,
+          (e: unknown) => e,
+        )) as SdkError | undefined;
         expect(err, v).toBeDefined();
         expect(err!.$metadata?.httpStatusCode, v).toBe(400);
         expect(['NotAuthorizedException', 'InvalidParameterException'], v).toContain(err!.name);
       }
       const { session } = await webAuthnChallenge(pool, a.user.username);
-      const err = await srv.client.send(new RespondToAuthChallengeCommand({ ClientId: pool.clientId, ChallengeName: 'WEB_AUTHN', Session: session, ChallengeResponses: { USERNAME: a.user.username } }))
-        .then(() => undefined, (e: unknown) => e as SdkError);
+      const err = await srv.client
+        .send(
+          new RespondToAuthChallengeCommand({
+            ClientId: pool.clientId,
+            ChallengeName: 'WEB_AUTHN',
+            Session: session,
+            ChallengeResponses: { USERNAME: a.user.username },
+          }),
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => e as SdkError,
+        );
       expect(err?.$metadata?.httpStatusCode).toBe(400);
     });
   });
@@ -444,7 +562,7 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       });
     }
 
-    it("lenient-synced: a synced credential (BE=1) whose counter goes down is accepted and flagged (cloneWarnings)", async () => {
+    it('lenient-synced: a synced credential (BE=1) whose counter goes down is accepted and flagged (cloneWarnings)', async () => {
       const h = await holder(lenient, 1, () => new VirtualAuthenticator({ backupEligible: true, backupState: true }));
       await expectTokensFor(await signIn(lenient, h), h.user);
       await expectTokensFor(await signIn(lenient, h), h.user);

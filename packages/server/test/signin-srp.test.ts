@@ -6,15 +6,25 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  AdminGetUserCommand, GetUserCommand, InitiateAuthCommand, RespondToAuthChallengeCommand,
-  type InitiateAuthCommandOutput, type RespondToAuthChallengeCommandOutput,
+  AdminGetUserCommand,
+  GetUserCommand,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  type InitiateAuthCommandOutput,
+  type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 
 import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import { expectServiceError } from './helpers/errors.js';
 import {
-  UUID, adminCreateConfirmedUser, answerPasswordVerifier, createExtraClient, createUser, passwordVerifierInput, type TestUser,
+  UUID,
+  adminCreateConfirmedUser,
+  answerPasswordVerifier,
+  createExtraClient,
+  createUser,
+  passwordVerifierInput,
+  type TestUser,
 } from './helpers/latchkeyAdmin.js';
 import { createSrpClientSession, type SrpClientSession } from '../../client/src/internal/srp.js';
 
@@ -38,7 +48,9 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
   useServerWithPool(dialect, { pool: { preventUserExistenceErrors: 'ENABLED' } }, (s, p) => ([srv, pool] = [s, p]));
 
   const initiate = (username: string, srpA: string, p: TestPool = pool, clientId = p.clientId) =>
-    srv.client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: username, SRP_A: srpA } }));
+    srv.client.send(
+      new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: username, SRP_A: srpA } }),
+    );
 
   async function challenge(username: string, p: TestPool = pool): Promise<{ srp: SrpClientSession; out: InitiateAuthCommandOutput }> {
     const srp = createSrpClientSession();
@@ -48,14 +60,24 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
   }
 
   /** One complete SRP sign-in with the given password. */
-  async function srpSignIn(username: string, password: string, p: TestPool = pool, date?: Date): Promise<RespondToAuthChallengeCommandOutput> {
+  async function srpSignIn(
+    username: string,
+    password: string,
+    p: TestPool = pool,
+    date?: Date,
+  ): Promise<RespondToAuthChallengeCommandOutput> {
     const { srp, out } = await challenge(username, p);
     return answerPasswordVerifier(srv, p, p.clientId, out, srp, password, date);
   }
 
   async function expectTokensFor(out: RespondToAuthChallengeCommandOutput, username: string) {
     expect(out.ChallengeName).toBeUndefined();
-    expect(out.AuthenticationResult).toMatchObject({ TokenType: 'Bearer', AccessToken: expect.any(String), IdToken: expect.any(String), RefreshToken: expect.any(String) });
+    expect(out.AuthenticationResult).toMatchObject({
+      TokenType: 'Bearer',
+      AccessToken: expect.any(String),
+      IdToken: expect.any(String),
+      RefreshToken: expect.any(String),
+    });
     expect((await srv.client.send(new GetUserCommand({ AccessToken: out.AuthenticationResult!.AccessToken! }))).Username).toBe(username);
   }
 
@@ -64,7 +86,8 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
    * (with any earlier failure counted, the right one would be the sixth attempt, refused by the lock).
    */
   async function expectNoFailuresCounted(user: TestUser) {
-    for (let i = 1; i <= 4; i++) await expectServiceError(srpSignIn(user.username, `Wr0ngPassword${i}`), 'NotAuthorizedException', INCORRECT);
+    for (let i = 1; i <= 4; i++)
+      await expectServiceError(srpSignIn(user.username, `Wr0ngPassword${i}`), 'NotAuthorizedException', INCORRECT);
     await expectTokensFor(await srpSignIn(user.username, user.password), user.username);
   }
 
@@ -73,7 +96,11 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
   it('happy path: PASSWORD_VERIFIER has SALT, SRP_B, SECRET_BLOCK (base64), USERNAME, USER_ID_FOR_SRP; the claim → tokens', async () => {
     const user = await createUser(srv, pool, 'srp');
     const srp = createSrpClientSession();
-    const raw = await srv.call('InitiateAuth', { ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: user.username, SRP_A: srp.srpA } });
+    const raw = await srv.call('InitiateAuth', {
+      ClientId: pool.clientId,
+      AuthFlow: 'USER_SRP_AUTH',
+      AuthParameters: { USERNAME: user.username, SRP_A: srp.srpA },
+    });
     expect(raw.status).toBe(200);
     expect(raw.json.ChallengeName).toBe('PASSWORD_VERIFIER');
     const p = raw.json.ChallengeParameters as Record<string, string>;
@@ -104,7 +131,8 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
 
   it('a wrong password → NotAuthorizedException and it counts toward the lockout', async () => {
     const user = await createUser(srv, pool, 'srpwrong');
-    for (let i = 1; i <= 4; i++) await expectServiceError(srpSignIn(user.username, `Wr0ngPassword${i}`), 'NotAuthorizedException', INCORRECT);
+    for (let i = 1; i <= 4; i++)
+      await expectServiceError(srpSignIn(user.username, `Wr0ngPassword${i}`), 'NotAuthorizedException', INCORRECT);
     // A successful sign-in clears the count (else the fifth attempt below would lock the sixth).
     await expectTokensFor(await srpSignIn(user.username, user.password), user.username);
     await expectNoFailuresCounted(user);
@@ -120,7 +148,17 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
     }
     await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand(right)), 'NotAuthorizedException', LOCKED);
     // USER_PASSWORD_AUTH is locked out too.
-    await expectServiceError(srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: user.username, PASSWORD: user.password } })), 'NotAuthorizedException', LOCKED);
+    await expectServiceError(
+      srv.client.send(
+        new InitiateAuthCommand({
+          ClientId: pool.clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
+        }),
+      ),
+      'NotAuthorizedException',
+      LOCKED,
+    );
 
     srv.clock.advance(60_000);
     await expectTokensFor(await srpSignIn(user.username, user.password), user.username);
@@ -143,14 +181,16 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
     const input = await passwordVerifierInput(pool, pool.clientId, out, srp, user.password);
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => srv.client.send(new RespondToAuthChallengeCommand(input))));
     const ok = results.filter((r) => r.status === 'fulfilled');
-    const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { name: string; $metadata?: { httpStatusCode?: number } }] : []));
+    const failed = results.flatMap((r) =>
+      r.status === 'rejected' ? [r.reason as { name: string; $metadata?: { httpStatusCode?: number } }] : [],
+    );
     expect(ok).toHaveLength(1);
     expect(failed.map((e) => [e.name, e.$metadata?.httpStatusCode])).toEqual(Array(9).fill(['NotAuthorizedException', 400]));
     // Replays are not password failures: the response was evaluated once.
     await expectNoFailuresCounted(user);
   });
 
-  it('a claim over another challenge\'s SECRET_BLOCK, a tampered signature or a wrong USER_ID_FOR_SRP → NotAuthorizedException', async () => {
+  it("a claim over another challenge's SECRET_BLOCK, a tampered signature or a wrong USER_ID_FOR_SRP → NotAuthorizedException", async () => {
     const user = await createUser(srv, pool, 'srptamper');
     // Signature flipped.
     {
@@ -166,7 +206,10 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
       const one = await challenge(user.username);
       const two = await challenge(user.username);
       const input = await passwordVerifierInput(pool, pool.clientId, one.out, one.srp, user.password);
-      await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand({ ...input, Session: two.out.Session! })), 'NotAuthorizedException');
+      await expectServiceError(
+        srv.client.send(new RespondToAuthChallengeCommand({ ...input, Session: two.out.Session! })),
+        'NotAuthorizedException',
+      );
     }
     // The claim computed for another user id.
     {
@@ -190,7 +233,16 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
     await expectServiceError(initiate(user.username, srpA), 'InvalidParameterException');
     // The same for an unknown user (validated before the lookup) and for USER_AUTH's PASSWORD_SRP.
     await expectServiceError(initiate(`nobody-${Date.now()}`, srpA), 'InvalidParameterException');
-    await expectServiceError(srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: user.username, SRP_A: srpA, PREFERRED_CHALLENGE: 'PASSWORD_SRP' } })), 'InvalidParameterException');
+    await expectServiceError(
+      srv.client.send(
+        new InitiateAuthCommand({
+          ClientId: pool.clientId,
+          AuthFlow: 'USER_AUTH',
+          AuthParameters: { USERNAME: user.username, SRP_A: srpA, PREFERRED_CHALLENGE: 'PASSWORD_SRP' },
+        }),
+      ),
+      'InvalidParameterException',
+    );
   });
 
   it('an unknown user (PreventUserExistenceErrors ENABLED) gets a PASSWORD_VERIFIER, then NotAuthorizedException', async () => {
@@ -223,7 +275,7 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
       expect(fake1.USER_ID_FOR_SRP, 'USER_ID_FOR_SRP of an unknown user').toMatch(UUID);
     });
 
-    it('SALT is stable across attempts, as a real user\'s is', async () => {
+    it("SALT is stable across attempts, as a real user's is", async () => {
       const real1 = (await challenge(user.username)).out.ChallengeParameters!;
       const real2 = (await challenge(user.username)).out.ChallengeParameters!;
       const fake1 = (await challenge(ghost)).out.ChallengeParameters!;
@@ -243,7 +295,10 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
     ['20 minutes ahead', 20],
   ])('TIMESTAMP %s → NotAuthorizedException', async (_what, minutes) => {
     const user = await createUser(srv, pool, 'srpts');
-    await expectServiceError(srpSignIn(user.username, user.password, pool, new Date(Date.now() + minutes * 60_000)), 'NotAuthorizedException');
+    await expectServiceError(
+      srpSignIn(user.username, user.password, pool, new Date(Date.now() + minutes * 60_000)),
+      'NotAuthorizedException',
+    );
   });
 
   it('TIMESTAMP 5 minutes off is accepted (the client clock is not corrected)', async () => {

@@ -5,11 +5,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { CognitoIdentityProviderClient, ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  InvalidSignatureException,
-  MissingAuthenticationTokenException,
-  UnrecognizedClientException,
-} from '../src/protocol/errors.js';
+import { InvalidSignatureException, MissingAuthenticationTokenException, UnrecognizedClientException } from '../src/protocol/errors.js';
 import { verifySigV4, type SignedRequest } from '../src/security/sigv4.js';
 
 const ACCESS_KEY_ID = 'AKIDLATCHKEYTEST0001';
@@ -32,8 +28,7 @@ interface SignOptions {
 }
 
 /** RFC 3986 escaping exactly as the SDK puts query strings on the wire. */
-const escapeUri = (s: string) =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const escapeUri = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** Signs like the SDK's signer does and returns what the server would receive. */
 async function sign(o: SignOptions = {}): Promise<SignedRequest> {
@@ -76,8 +71,7 @@ async function sign(o: SignOptions = {}): Promise<SignedRequest> {
   };
 }
 
-const verify = (req: SignedRequest, now = NOW, options?: Parameters<typeof verifySigV4>[3]) =>
-  verifySigV4(req, lookup, now, options);
+const verify = (req: SignedRequest, now = NOW, options?: Parameters<typeof verifySigV4>[3]) => verifySigV4(req, lookup, now, options);
 
 const withHeaders = (req: SignedRequest, change: Record<string, string | undefined>): SignedRequest => ({
   ...req,
@@ -226,17 +220,11 @@ describe('verifySigV4 rejects', () => {
   it('host or x-amz-date missing from SignedHeaders', async () => {
     const req = await sign();
     expectError(() => verify(withAuthorization(req, (a) => a.replace(';host', ''))), InvalidSignatureException, /host/);
-    expectError(
-      () => verify(withAuthorization(req, (a) => a.replace(';x-amz-date', ''))),
-      InvalidSignatureException,
-      /x-amz-date/,
-    );
+    expectError(() => verify(withAuthorization(req, (a) => a.replace(';x-amz-date', ''))), InvalidSignatureException, /x-amz-date/);
   });
 
   it('a request with neither X-Amz-Date nor Date', async () => {
-    const req = withAuthorization(withHeaders(await sign(), { 'x-amz-date': undefined }), (a) =>
-      a.replace(';x-amz-date', ''),
-    );
+    const req = withAuthorization(withHeaders(await sign(), { 'x-amz-date': undefined }), (a) => a.replace(';x-amz-date', ''));
     expectError(() => verify(req), InvalidSignatureException, /X-Amz-Date/);
   });
 
@@ -277,15 +265,42 @@ describe('verifySigV4 rejects', () => {
   it.each([
     ['garbage after the scheme', 'AWS4-HMAC-SHA256 garbage'],
     ['no separator commas', 'AWS4-HMAC-SHA256 Credential=a/b/c/d/e SignedHeaders=host Signature=00'],
-    ['a short credential', `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`],
-    ['an empty access key', `AWS4-HMAC-SHA256 Credential=/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`],
-    ['a non-numeric scope date', `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/2025jan1/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`],
-    ['a short signature', `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=abcd`],
-    ['a non-hex signature', `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'z'.repeat(64)}`],
-    ['upper-case signed header names', `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=Host;X-Amz-Date;X-Amz-Target, Signature=${'0'.repeat(64)}`],
-    ['unsorted signed headers', `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=x-amz-date;host;x-amz-target, Signature=${'0'.repeat(64)}`],
-    ['an empty signed header name', `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`],
-    ['an unknown component', `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}, Extra=1`],
+    [
+      'a short credential',
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
+    ],
+    [
+      'an empty access key',
+      `AWS4-HMAC-SHA256 Credential=/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
+    ],
+    [
+      'a non-numeric scope date',
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/2025jan1/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
+    ],
+    [
+      'a short signature',
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=abcd`,
+    ],
+    [
+      'a non-hex signature',
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'z'.repeat(64)}`,
+    ],
+    [
+      'upper-case signed header names',
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=Host;X-Amz-Date;X-Amz-Target, Signature=${'0'.repeat(64)}`,
+    ],
+    [
+      'unsorted signed headers',
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=x-amz-date;host;x-amz-target, Signature=${'0'.repeat(64)}`,
+    ],
+    [
+      'an empty signed header name',
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
+    ],
+    [
+      'an unknown component',
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}, Extra=1`,
+    ],
   ])('garbage header syntax: %s', async (_, authorization) => {
     const req = withHeaders(await sign(), { authorization });
     expectError(() => verify(req), InvalidSignatureException);

@@ -64,10 +64,7 @@ function serverKat() {
 // ------------------------------------------------------------------------------------------------
 // The real Amplify implementation, imported by file path (ESM .mjs, not in the package exports map)
 // ------------------------------------------------------------------------------------------------
-const AMPLIFY_SRP = new URL(
-  '../../../node_modules/@aws-amplify/auth/dist/esm/providers/cognito/utils/srp/',
-  import.meta.url,
-);
+const AMPLIFY_SRP = new URL('../../../node_modules/@aws-amplify/auth/dist/esm/providers/cognito/utils/srp/', import.meta.url);
 /** The parts of Amplify's (untyped here) internals the tests use. */
 interface AmplifyBigInteger {
   toString(radix: number): string;
@@ -221,13 +218,7 @@ describe('known-answer vector (docs/wire-contract.md §3.2)', () => {
     expect(r.BHex.endsWith('dd35848a376e')).toBe(true);
     expect(r.u.toString(16)).toBe(KAT.u);
     expect(r.okm.toString('hex')).toBe(KAT.okm);
-    const sig = srpInternals.computeSignature(
-      r.okm,
-      KAT.poolName,
-      KAT.userIdForSrp,
-      Buffer.from(KAT.secretBlock, 'base64'),
-      KAT.timestamp,
-    );
+    const sig = srpInternals.computeSignature(r.okm, KAT.poolName, KAT.userIdForSrp, Buffer.from(KAT.secretBlock, 'base64'), KAT.timestamp);
     expect(sig.toString('base64')).toBe(KAT.signature);
   });
 
@@ -371,13 +362,28 @@ describe('startSrpSession', () => {
 describe('client ↔ server round trips', () => {
   const cases: Array<[string, RoundTrip]> = [
     ['random salt', { poolName: 'AbCdEf123', userIdForSrp: 'alice', password: 'Passw0rd!' }],
-    ['salt with a leading 0x00 byte', { poolName: 'P1', userIdForSrp: 'bob', password: 'x', saltHex: '00' + randomBytes(15).toString('hex') }],
-    ['salt with two leading zero bytes', { poolName: 'P1', userIdForSrp: 'bob', password: 'x', saltHex: '0000ff' + randomBytes(13).toString('hex') }],
-    ['salt with the high bit set', { poolName: 'P1', userIdForSrp: 'carol', password: 'pw', saltHex: 'ff' + randomBytes(15).toString('hex') }],
-    ['salt with a leading zero nibble (odd-length integer)', { poolName: 'P1', userIdForSrp: 'dave', password: 'pw', saltHex: '0f' + randomBytes(15).toString('hex') }],
+    [
+      'salt with a leading 0x00 byte',
+      { poolName: 'P1', userIdForSrp: 'bob', password: 'x', saltHex: '00' + randomBytes(15).toString('hex') },
+    ],
+    [
+      'salt with two leading zero bytes',
+      { poolName: 'P1', userIdForSrp: 'bob', password: 'x', saltHex: '0000ff' + randomBytes(13).toString('hex') },
+    ],
+    [
+      'salt with the high bit set',
+      { poolName: 'P1', userIdForSrp: 'carol', password: 'pw', saltHex: 'ff' + randomBytes(15).toString('hex') },
+    ],
+    [
+      'salt with a leading zero nibble (odd-length integer)',
+      { poolName: 'P1', userIdForSrp: 'dave', password: 'pw', saltHex: '0f' + randomBytes(15).toString('hex') },
+    ],
     ['upper-case salt hex', { poolName: 'P1', userIdForSrp: 'erin', password: 'pw', saltHex: 'A0B1C2D3E4F5060708090A0B0C0D0E0F' }],
     ['non-ASCII user id and password', { poolName: 'eu_Pool', userIdForSrp: 'jürgen-用户-🔑', password: 'pässwörd ✓ 密码' }],
-    ['UUID user id (email-as-username pool)', { poolName: 'AbCdEf123', userIdForSrp: '8f1e2c3a-1b2c-4d5e-8f90-123456789abc', password: 'correct horse battery staple' }],
+    [
+      'UUID user id (email-as-username pool)',
+      { poolName: 'AbCdEf123', userIdForSrp: '8f1e2c3a-1b2c-4d5e-8f90-123456789abc', password: 'correct horse battery staple' },
+    ],
     ['empty password', { poolName: 'P', userIdForSrp: 'u', password: '' }],
   ];
 
@@ -537,7 +543,23 @@ describe('isValidSrpA', () => {
     expect(isValidSrpA('1')).toBe(true);
   });
   it('rejects A ≡ 0 mod N, non-hex, empty and over-long values', () => {
-    for (const bad of ['0', '00', '0'.repeat(1024), nHex, nHex.toUpperCase(), (2n * N).toString(16), (7n * N).toString(16), '', 'xyz', '0x1234', ' 12', '12 ', '-1', 'g', '1'.repeat(1025)]) {
+    for (const bad of [
+      '0',
+      '00',
+      '0'.repeat(1024),
+      nHex,
+      nHex.toUpperCase(),
+      (2n * N).toString(16),
+      (7n * N).toString(16),
+      '',
+      'xyz',
+      '0x1234',
+      ' 12',
+      '12 ',
+      '-1',
+      'g',
+      '1'.repeat(1025),
+    ]) {
       expect(isValidSrpA(bad), bad.slice(0, 16)).toBe(false);
     }
     expect(isValidSrpA('1'.repeat(1024))).toBe(true);
@@ -664,7 +686,9 @@ describe('createVerifier / checkPassword', () => {
   it('the vector password checks out; out-of-range and malformed stored values', () => {
     const { verifierHex } = createVerifier(KAT.poolName, KAT.userIdForSrp, KAT.password, KAT.salt);
     expect(checkPassword(KAT.poolName, KAT.userIdForSrp, KAT.password, KAT.salt, verifierHex)).toBe(true);
-    expect(checkPassword(KAT.poolName, KAT.userIdForSrp, KAT.password, KAT.salt, (BigInt(`0x${verifierHex}`) + N).toString(16))).toBe(false);
+    expect(checkPassword(KAT.poolName, KAT.userIdForSrp, KAT.password, KAT.salt, (BigInt(`0x${verifierHex}`) + N).toString(16))).toBe(
+      false,
+    );
     expect(() => checkPassword('P', 'u', 'pw', '', verifierHex)).toThrow(TypeError);
     expect(() => checkPassword('P', 'u', 'pw', KAT.salt, 'not-hex')).toThrow(TypeError);
   });

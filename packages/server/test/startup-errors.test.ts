@@ -13,7 +13,8 @@ import { PG_ADMIN_URL, databaseUrl, freePort, randomName } from './helpers/proce
  */
 const root = mkdtempSync(join(tmpdir(), 'latchkey-startup-'));
 const SECRET = { LATCHKEY_SECRET: 'startup-errors-secret-0123456789-abcdefgh' };
-const serve = (args: string[], env: Record<string, string> = {}) => runCli(['serve', '--no-dev', '--log-level', 'warn', ...args], { env: { ...SECRET, ...env }, timeoutMs: 45_000 });
+const serve = (args: string[], env: Record<string, string> = {}) =>
+  runCli(['serve', '--no-dev', '--log-level', 'warn', ...args], { env: { ...SECRET, ...env }, timeoutMs: 45_000 });
 let n = 0;
 const dataDir = () => join(root, `data-${n++}`);
 
@@ -53,7 +54,9 @@ afterAll(async () => {
 describe.concurrent('start-up failures are one actionable line and exit 2', { timeout: 60_000 }, () => {
   it('port in use', async () => {
     const line = expectOneLineRefusal(await serve(['--port', String(busyPort), '--data', dataDir()]));
-    expect(line).toBe(`latchkey: port ${busyPort} on 127.0.0.1 is already in use (another Latchkey?): stop it or choose another --port / PORT`);
+    expect(line).toBe(
+      `latchkey: port ${busyPort} on 127.0.0.1 is already in use (another Latchkey?): stop it or choose another --port / PORT`,
+    );
   });
 
   it('port in use with --workers 2 (the worker says why, the primary exits 2 without a second message)', async () => {
@@ -64,11 +67,14 @@ describe.concurrent('start-up failures are one actionable line and exit 2', { ti
   it('PostgreSQL unreachable', async () => {
     const closed = await freePort();
     const line = expectOneLineRefusal(await serve(['--port', '0', '--database-url', `postgres://127.0.0.1:${closed}/test`]));
-    expect(line).toBe(`latchkey: cannot reach PostgreSQL at 127.0.0.1:${closed} (ECONNREFUSED): is it running and reachable? check --database-url / DATABASE_URL`);
+    expect(line).toBe(
+      `latchkey: cannot reach PostgreSQL at 127.0.0.1:${closed} (ECONNREFUSED): is it running and reachable? check --database-url / DATABASE_URL`,
+    );
   });
 
   const pgHost = new URL(PG_ADMIN_URL).host;
-  const missing = (name: string) => `latchkey: PostgreSQL database "${name}" does not exist on ${pgHost}: create it (createdb ${name}) or check --database-url / DATABASE_URL`;
+  const missing = (name: string) =>
+    `latchkey: PostgreSQL database "${name}" does not exist on ${pgHost}: create it (createdb ${name}) or check --database-url / DATABASE_URL`;
   it('PostgreSQL database missing', async () => {
     const name = randomName('lk_missing_');
     expect(expectOneLineRefusal(await serve(['--port', '0', '--database-url', databaseUrl(name)]))).toBe(missing(name));
@@ -76,12 +82,18 @@ describe.concurrent('start-up failures are one actionable line and exit 2', { ti
 
   it('PostgreSQL database missing, given by DATABASE_URL with a schema', async () => {
     const name = randomName('lk_missing_');
-    expect(expectOneLineRefusal(await serve(['--port', '0'], { DATABASE_URL: databaseUrl(name), LATCHKEY_DATABASE_SCHEMA: 'lk_any' }))).toBe(missing(name));
+    expect(
+      expectOneLineRefusal(await serve(['--port', '0'], { DATABASE_URL: databaseUrl(name), LATCHKEY_DATABASE_SCHEMA: 'lk_any' })),
+    ).toBe(missing(name));
   });
 
   it('bad LOG_LEVEL', async () => {
-    const line = expectOneLineRefusal(await runCli(['serve', '--port', '0', '--data', dataDir()], { env: { ...SECRET, LOG_LEVEL: 'verbose' }, timeoutMs: 45_000 }));
-    expect(line).toMatch(/^latchkey: log level \(--log-level \/ LOG_LEVEL\) must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"$/);
+    const line = expectOneLineRefusal(
+      await runCli(['serve', '--port', '0', '--data', dataDir()], { env: { ...SECRET, LOG_LEVEL: 'verbose' }, timeoutMs: 45_000 }),
+    );
+    expect(line).toMatch(
+      /^latchkey: log level \(--log-level \/ LOG_LEVEL\) must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"$/,
+    );
   });
 
   it('a malformed --database-url (and the password in it is not echoed)', async () => {
@@ -92,7 +104,9 @@ describe.concurrent('start-up failures are one actionable line and exit 2', { ti
   });
 
   it('malformed LATCHKEY_SMTP_URL (and the password in it is not echoed)', async () => {
-    const line = expectOneLineRefusal(await serve(['--port', '0', '--data', dataDir()], { LATCHKEY_SMTP_URL: 'smtp//mailer:hunter2@mail.example:587' }));
+    const line = expectOneLineRefusal(
+      await serve(['--port', '0', '--data', dataDir()], { LATCHKEY_SMTP_URL: 'smtp//mailer:hunter2@mail.example:587' }),
+    );
     expect(line).toBe('latchkey: LATCHKEY_SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465');
     expect(line).not.toContain('hunter2');
   });
@@ -106,7 +120,9 @@ describe.concurrent('start-up failures are one actionable line and exit 2', { ti
     const file = join(root, `file-${n++}`);
     writeFileSync(file, 'not a directory');
     const line = expectOneLineRefusal(await serve(['--port', '0', '--data', file]));
-    expect(line).toBe(`latchkey: the data directory ${file} is not a directory (a file is in the way): choose another --data / LATCHKEY_DATA`);
+    expect(line).toBe(
+      `latchkey: the data directory ${file} is not a directory (a file is in the way): choose another --data / LATCHKEY_DATA`,
+    );
   });
 
   it('a read-only data directory (and one that cannot be created inside it)', async (t) => {
@@ -117,11 +133,15 @@ describe.concurrent('start-up failures are one actionable line and exit 2', { ti
     const line = expectOneLineRefusal(await serve(['--port', '0', '--data', readOnlyDir]));
     expect(line).toMatch(new RegExp(`^latchkey: the data directory ${readOnlyDir} is not writable \\(\\w+\\): .*--data / LATCHKEY_DATA$`));
     const below = join(readOnlyDir, 'sub');
-    expect(expectOneLineRefusal(await serve(['--port', '0', '--data', below]))).toMatch(new RegExp(`^latchkey: cannot create the data directory ${below} \\(\\w+\\)`));
+    expect(expectOneLineRefusal(await serve(['--port', '0', '--data', below]))).toMatch(
+      new RegExp(`^latchkey: cannot create the data directory ${below} \\(\\w+\\)`),
+    );
   });
 
   it('boolean environment values other than true/false/1/0 are errors (LATCHKEY_DEV=flase)', async () => {
-    const line = expectOneLineRefusal(await runCli(['serve', '--port', '0', '--data', dataDir()], { env: { ...SECRET, LATCHKEY_DEV: 'flase' }, timeoutMs: 45_000 }));
+    const line = expectOneLineRefusal(
+      await runCli(['serve', '--port', '0', '--data', dataDir()], { env: { ...SECRET, LATCHKEY_DEV: 'flase' }, timeoutMs: 45_000 }),
+    );
     expect(line).toBe('latchkey: LATCHKEY_DEV must be true, false, 1 or 0, got "flase"');
   });
 });

@@ -33,17 +33,20 @@ const start = async (opts: Parameters<typeof startServerProcess>[0]) => {
 };
 const pgArgs = (schema: string) => ['--database-url', PG_ADMIN_URL, '--database-schema', schema];
 /** `latchkey serve` as a second instance would run it; the admin keys are in its environment, as in production. */
-const serveSecond = (args: string[], env: Record<string, string>) => runCli(['serve', '--port', '0', '--no-dev', '--log-level', 'warn', ...args], {
-  env: { LATCHKEY_ADMIN_ACCESS_KEY_ID: ADMIN_KEYS.accessKeyId, LATCHKEY_ADMIN_SECRET_ACCESS_KEY: ADMIN_KEYS.secretAccessKey, ...env },
-  timeoutMs: 45_000,
-});
+const serveSecond = (args: string[], env: Record<string, string>) =>
+  runCli(['serve', '--port', '0', '--no-dev', '--log-level', 'warn', ...args], {
+    env: { LATCHKEY_ADMIN_ACCESS_KEY_ID: ADMIN_KEYS.accessKeyId, LATCHKEY_ADMIN_SECRET_ACCESS_KEY: ADMIN_KEYS.secretAccessKey, ...env },
+    timeoutMs: 45_000,
+  });
 
 describe.concurrent('the server secret must match the database', { timeout: 60_000 }, () => {
   it('PostgreSQL: a second instance with another LATCHKEY_SECRET refuses to start; the first keeps serving', async () => {
     const schema = newSchema();
     const first = await start({ name: 'first', databaseUrl: PG_ADMIN_URL, databaseSchema: schema });
     const line = expectOneLineRefusal(await serveSecond(pgArgs(schema), { LATCHKEY_SECRET: OTHER_SECRET }));
-    expect(line).toBe('latchkey: LATCHKEY_SECRET is not the secret this database was first served with: set LATCHKEY_SECRET to the value the other instances (or the previous deployment) use');
+    expect(line).toBe(
+      'latchkey: LATCHKEY_SECRET is not the secret this database was first served with: set LATCHKEY_SECRET to the value the other instances (or the previous deployment) use',
+    );
     expect((await first.getJson('/health')).status).toBe(200);
     // Admin keys from the environment are the operator's: the start banner never echoes their secret.
     expect(first.output()).toContain('export AWS_SECRET_ACCESS_KEY=<LATCHKEY_ADMIN_SECRET_ACCESS_KEY>');
@@ -53,10 +56,18 @@ describe.concurrent('the server secret must match the database', { timeout: 60_0
 
   it('PostgreSQL without LATCHKEY_SECRET: each instance generating its own secret.key — the second refuses, naming LATCHKEY_SECRET', async () => {
     const schema = newSchema();
-    await start({ name: 'generated', databaseUrl: PG_ADMIN_URL, databaseSchema: schema, dataDir: join(root, 'gen-a'), env: { LATCHKEY_SECRET: '' } });
+    await start({
+      name: 'generated',
+      databaseUrl: PG_ADMIN_URL,
+      databaseSchema: schema,
+      dataDir: join(root, 'gen-a'),
+      env: { LATCHKEY_SECRET: '' },
+    });
     const dirB = join(root, 'gen-b');
     const line = expectOneLineRefusal(await serveSecond([...pgArgs(schema), '--data', dirB], { LATCHKEY_SECRET: '' }));
-    expect(line).toBe(`latchkey: this database was first served with another secret than ${join(dirB, 'secret.key')}: set LATCHKEY_SECRET to the secret the other instances use (the same on every instance), or use the data directory that belongs to this database`);
+    expect(line).toBe(
+      `latchkey: this database was first served with another secret than ${join(dirB, 'secret.key')}: set LATCHKEY_SECRET to the secret the other instances use (the same on every instance), or use the data directory that belongs to this database`,
+    );
   });
 
   it('SQLite: a restart with another LATCHKEY_SECRET refuses to start', async () => {
@@ -90,8 +101,11 @@ describe.concurrent('the server secret must match the database', { timeout: 60_0
     await first.stop();
     await pgQuery(PG_ADMIN_URL, `DELETE FROM ${schema}.meta WHERE key = 'secret_check'`);
     // A key pair generated long ago under some other secret, no longer in use (admin keys now come from the environment).
-    await pgQuery(PG_ADMIN_URL, `INSERT INTO ${schema}.meta (key, value) VALUES ('admin_credentials', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-      [JSON.stringify({ accessKeyId: 'LKIASTALESTALESTALE0', secretAccessKey: 'sealed-under-a-secret-long-gone' })]);
+    await pgQuery(
+      PG_ADMIN_URL,
+      `INSERT INTO ${schema}.meta (key, value) VALUES ('admin_credentials', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+      [JSON.stringify({ accessKeyId: 'LKIASTALESTALESTALE0', secretAccessKey: 'sealed-under-a-secret-long-gone' })],
+    );
     // Another secret (admin keys from the environment, as in production): the signing key tells.
     const line = expectOneLineRefusal(await serveSecond(pgArgs(schema), { LATCHKEY_SECRET: OTHER_SECRET }));
     expect(line).toMatch(/^latchkey: LATCHKEY_SECRET is not the secret/);
@@ -104,8 +118,15 @@ describe.concurrent('the server secret must match the database', { timeout: 60_0
   it('an instance whose public URL differs from the one the database was first served with says so at start-up', async () => {
     const schema = newSchema();
     const first = await start({ name: 'issuer-a', databaseUrl: PG_ADMIN_URL, databaseSchema: schema });
-    const second = await start({ name: 'issuer-b', databaseUrl: PG_ADMIN_URL, databaseSchema: schema, publicUrl: 'http://auth-b.example:9230' });
-    expect(second.output()).toContain(`the public URL http://auth-b.example:9230 differs from ${first.publicUrl}, the one this database was first served with`);
+    const second = await start({
+      name: 'issuer-b',
+      databaseUrl: PG_ADMIN_URL,
+      databaseSchema: schema,
+      publicUrl: 'http://auth-b.example:9230',
+    });
+    expect(second.output()).toContain(
+      `the public URL http://auth-b.example:9230 differs from ${first.publicUrl}, the one this database was first served with`,
+    );
     expect(second.output()).toContain('--public-url / LATCHKEY_PUBLIC_URL');
     expect(first.output()).not.toContain('differs from');
     // A third instance with the first one's URL is quiet.

@@ -20,7 +20,11 @@ import { normalizePgUrl, openStore } from '../src/storage/open.js';
 import { migrationProvider } from '../src/storage/migrations/index.js';
 import {
   StoreConflictError,
-  type ChallengeRecord, type PasskeyRecord, type Store, type UserFilter, type UserRecord,
+  type ChallengeRecord,
+  type PasskeyRecord,
+  type Store,
+  type UserFilter,
+  type UserRecord,
 } from '../src/storage/store.js';
 
 type Dialect = 'sqlite' | 'postgres';
@@ -47,7 +51,9 @@ const OPEN_TS = fileURLToPath(new URL('../src/storage/open.ts', import.meta.url)
 /** Runs an ES module snippet in a fresh Node process (TypeScript sources through tsx); parses its last stdout line. */
 async function runChild<T>(code: string, env: Record<string, string>): Promise<T> {
   const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-    cwd: REPO_ROOT, env: { ...process.env, ...env }, timeout: 60_000,
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    timeout: 60_000,
   });
   return JSON.parse(stdout.trim().split('\n').pop()!) as T;
 }
@@ -84,7 +90,9 @@ async function openCtx(dialect: Dialect): Promise<Ctx> {
     const dir = mkdtempSync(join(tmpdir(), 'latchkey-store-'));
     const store = await openStore({ dataDir: dir });
     return {
-      store, other: store, pick: () => store,
+      store,
+      other: store,
+      pick: () => store,
       reopen: () => openStore({ dataDir: dir }),
       async close() {
         await store.close();
@@ -96,7 +104,9 @@ async function openCtx(dialect: Dialect): Promise<Ctx> {
   const store = await openStore({ databaseUrl: PG_URL, schema });
   const other = await openStore({ databaseUrl: PG_URL, schema });
   return {
-    store, other, pick: (i) => (i % 2 === 0 ? store : other),
+    store,
+    other,
+    pick: (i) => (i % 2 === 0 ? store : other),
     reopen: () => openStore({ databaseUrl: PG_URL, schema }),
     async close() {
       await store.close();
@@ -110,22 +120,55 @@ const NOW = 1_750_000_000_000;
 
 function userRecord(poolId: string, username: string, extra: Partial<UserRecord> = {}): UserRecord {
   return {
-    poolId, id: randomUUID(), username, usernameKey: username.toLowerCase(), emailKey: null, status: 'CONFIRMED', enabled: true,
-    attributes: {}, srpSalt: null, srpVerifier: null, passwordSetAt: 0, passkeyCount: 0, tokensValidAfter: 0,
-    createdAt: NOW, updatedAt: NOW, ...extra,
+    poolId,
+    id: randomUUID(),
+    username,
+    usernameKey: username.toLowerCase(),
+    emailKey: null,
+    status: 'CONFIRMED',
+    enabled: true,
+    attributes: {},
+    srpSalt: null,
+    srpVerifier: null,
+    passwordSetAt: 0,
+    passkeyCount: 0,
+    tokensValidAfter: 0,
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...extra,
   };
 }
 
 function passkeyRecord(poolId: string, userId: string, credentialId: string, extra: Partial<PasskeyRecord> = {}): PasskeyRecord {
   return {
-    poolId, userId, credentialId, publicKey: new Uint8Array(randomBytes(77)), algorithm: -7, signCount: 0, transports: ['internal', 'hybrid'],
-    attachment: 'platform', aaguid: 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd', backupEligible: true, backupState: true, userVerified: true,
-    fmt: 'none', friendlyName: 'My passkey', relyingPartyId: 'example.com', createdAt: NOW, lastUsedAt: null, cloneWarnings: 0, ...extra,
+    poolId,
+    userId,
+    credentialId,
+    publicKey: new Uint8Array(randomBytes(77)),
+    algorithm: -7,
+    signCount: 0,
+    transports: ['internal', 'hybrid'],
+    attachment: 'platform',
+    aaguid: 'fbfc3007-154e-4ecc-8c0b-6e020557d7bd',
+    backupEligible: true,
+    backupState: true,
+    userVerified: true,
+    fmt: 'none',
+    friendlyName: 'My passkey',
+    relyingPartyId: 'example.com',
+    createdAt: NOW,
+    lastUsedAt: null,
+    cloneWarnings: 0,
+    ...extra,
   };
 }
 
 /** Rejection reason, or undefined when the promise fulfilled. */
-const settle = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+const settle = <T>(p: Promise<T>) =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
 
 describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
   let ctx: Ctx;
@@ -179,7 +222,13 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       const err = await store.createPool({ id, name: 'dup', config: {}, createdAt: NOW, updatedAt: NOW }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StoreConflictError);
       expect((err as StoreConflictError).key).toBe('pool');
-      expect(await store.getPool(id)).toEqual({ id, name: `pool-${id}`, config: { UsernameAttributes: ['email'] }, createdAt: NOW, updatedAt: NOW });
+      expect(await store.getPool(id)).toEqual({
+        id,
+        name: `pool-${id}`,
+        config: { UsernameAttributes: ['email'] },
+        createdAt: NOW,
+        updatedAt: NOW,
+      });
       expect(await store.updatePool(id, { MfaConfiguration: 'OFF' }, NOW + 5)).toBe(true);
       expect(await store.getPool(id)).toMatchObject({ config: { MfaConfiguration: 'OFF' }, updatedAt: NOW + 5, createdAt: NOW });
       expect(await store.updatePool('local_nothere00', {}, NOW)).toBe(false);
@@ -203,11 +252,20 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       const otherPool = await newPool();
       const ids = await Promise.all([1, 2, 3, 4, 5].map(() => newClient(poolId)));
       const foreign = await newClient(otherPool);
-      const err = await store.createClient({ id: ids[0]!, poolId, name: 'dup', config: {}, createdAt: NOW, updatedAt: NOW }).catch((e: unknown) => e);
+      const err = await store
+        .createClient({ id: ids[0]!, poolId, name: 'dup', config: {}, createdAt: NOW, updatedAt: NOW })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StoreConflictError);
       expect((err as StoreConflictError).key).toBe('client');
       expect(await store.updateClient(ids[0]!, 'renamed', { AccessTokenValidity: 5 }, NOW + 1)).toBe(true);
-      expect(await store.getClient(ids[0]!)).toEqual({ id: ids[0], poolId, name: 'renamed', config: { AccessTokenValidity: 5 }, createdAt: NOW, updatedAt: NOW + 1 });
+      expect(await store.getClient(ids[0]!)).toEqual({
+        id: ids[0],
+        poolId,
+        name: 'renamed',
+        config: { AccessTokenValidity: 5 },
+        createdAt: NOW,
+        updatedAt: NOW + 1,
+      });
       const sorted = [...ids].sort();
       expect((await store.listClients(poolId, 100)).map((c) => c.id)).toEqual(sorted);
       expect((await store.listClients(poolId, 2)).map((c) => c.id)).toEqual(sorted.slice(0, 2));
@@ -226,7 +284,14 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
     it('consumeChallenge: 20 concurrent callers, exactly one gets the record', async () => {
       const poolId = await newPool();
       const user = await newUser(poolId);
-      const challenge: ChallengeRecord = { challenge: randomBytes(32).toString('base64url'), kind: 'registration', poolId, userId: user.id, clientId: 'c'.repeat(26), expiresAt: NOW + 60_000 };
+      const challenge: ChallengeRecord = {
+        challenge: randomBytes(32).toString('base64url'),
+        kind: 'registration',
+        poolId,
+        userId: user.id,
+        clientId: 'c'.repeat(26),
+        expiresAt: NOW + 60_000,
+      };
       await store.putChallenge(challenge);
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => ctx.pick(i).consumeChallenge(challenge.challenge, NOW)));
       const winners = results.filter((r) => r !== undefined);
@@ -253,7 +318,14 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
 
     it('consumeAuthSession: 20 concurrent callers, exactly one gets the session (state round-trips); expired → undefined', async () => {
       const poolId = await newPool();
-      const session = { idHash: randomBytes(32).toString('hex'), poolId, clientId: 'c'.repeat(26), userId: null, state: { step: 'WEB_AUTHN', nested: { n: 1, list: ['a'] } }, expiresAt: NOW + 180_000 };
+      const session = {
+        idHash: randomBytes(32).toString('hex'),
+        poolId,
+        clientId: 'c'.repeat(26),
+        userId: null,
+        state: { step: 'WEB_AUTHN', nested: { n: 1, list: ['a'] } },
+        expiresAt: NOW + 180_000,
+      };
       await store.putAuthSession(session);
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => ctx.pick(i).consumeAuthSession(session.idHash, NOW)));
       const winners = results.filter((r) => r !== undefined);
@@ -276,7 +348,9 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
     it('addPasskey: 20 concurrent adds with limit 5 → exactly 5 added, passkeyCount 5', async () => {
       const poolId = await newPool();
       const user = await newUser(poolId);
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => ctx.pick(i).addPasskey(passkeyRecord(poolId, user.id, `cred-${i}-${rand(3)}`), 5)));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => ctx.pick(i).addPasskey(passkeyRecord(poolId, user.id, `cred-${i}-${rand(3)}`), 5)),
+      );
       expect(results.filter((r) => r === 'added')).toHaveLength(5);
       expect(results.filter((r) => r === 'limit')).toHaveLength(15);
       expect((await store.getUser(poolId, user.id))?.passkeyCount).toBe(5);
@@ -289,7 +363,15 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
     it('addPasskey: fields round-trip through getPasskey', async () => {
       const poolId = await newPool();
       const user = await newUser(poolId);
-      const pk = passkeyRecord(poolId, user.id, `round-trip-${rand(3)}`, { attachment: null, transports: [], backupEligible: false, backupState: false, userVerified: false, signCount: 2 ** 32 - 1, algorithm: -257 });
+      const pk = passkeyRecord(poolId, user.id, `round-trip-${rand(3)}`, {
+        attachment: null,
+        transports: [],
+        backupEligible: false,
+        backupState: false,
+        userVerified: false,
+        signCount: 2 ** 32 - 1,
+        algorithm: -257,
+      });
       expect(await store.addPasskey(pk, 20)).toBe('added');
       const got = await store.getPasskey(poolId, pk.credentialId);
       expect(got).toEqual({ ...pk, publicKey: expect.any(Uint8Array) });
@@ -320,13 +402,17 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       const alice = await newUser(poolId, 'alice');
       const bob = await newUser(poolId, 'bob');
       const cred = `race-${rand(4)}`;
-      const same = await Promise.all(Array.from({ length: 10 }, (_, i) => ctx.pick(i).addPasskey(passkeyRecord(poolId, alice.id, cred), 20)));
+      const same = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => ctx.pick(i).addPasskey(passkeyRecord(poolId, alice.id, cred), 20)),
+      );
       expect(same.filter((r) => r === 'added')).toHaveLength(1);
       expect(same.filter((r) => r === 'exists-same-user')).toHaveLength(9);
       expect((await store.getUser(poolId, alice.id))?.passkeyCount).toBe(1);
 
       const cred2 = `race2-${rand(4)}`;
-      const mixed = await Promise.all(Array.from({ length: 10 }, (_, i) => ctx.pick(i).addPasskey(passkeyRecord(poolId, i % 2 ? alice.id : bob.id, cred2), 20)));
+      const mixed = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => ctx.pick(i).addPasskey(passkeyRecord(poolId, i % 2 ? alice.id : bob.id, cred2), 20)),
+      );
       expect(mixed.filter((r) => r === 'added')).toHaveLength(1);
       const owner = (await store.getPasskey(poolId, cred2))!.userId;
       mixed.forEach((r, i) => {
@@ -367,16 +453,24 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       expect((await store.getUser(poolId, alice.id))?.passkeyCount).toBe(1);
     });
 
-    it('listPasskeys: keyset pages in (createdAt, credentialId) order, ties on createdAt included, only the user\'s', async () => {
+    it("listPasskeys: keyset pages in (createdAt, credentialId) order, ties on createdAt included, only the user's", async () => {
       const poolId = await newPool();
       const alice = await newUser(poolId, 'alice');
       const bob = await newUser(poolId, 'bob');
       // Lower-case letters and digits only, so byte order and any collation agree.
       const specs: [string, number][] = [
-        ['k3', NOW + 100], ['a9', NOW + 100], ['m1', NOW + 100], ['b2', NOW + 50], ['z0', NOW + 50],
-        ['c7', NOW + 300], ['c6', NOW + 300], ['q5', NOW + 200], ['d4', NOW + 10],
+        ['k3', NOW + 100],
+        ['a9', NOW + 100],
+        ['m1', NOW + 100],
+        ['b2', NOW + 50],
+        ['z0', NOW + 50],
+        ['c7', NOW + 300],
+        ['c6', NOW + 300],
+        ['q5', NOW + 200],
+        ['d4', NOW + 10],
       ];
-      for (const [id, at] of specs) expect(await store.addPasskey(passkeyRecord(poolId, alice.id, id, { createdAt: at }), 20)).toBe('added');
+      for (const [id, at] of specs)
+        expect(await store.addPasskey(passkeyRecord(poolId, alice.id, id, { createdAt: at }), 20)).toBe('added');
       await store.addPasskey(passkeyRecord(poolId, bob.id, 'b1', { createdAt: NOW + 100 }), 20);
       const expected = [...specs].sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map(([id]) => id);
       expect(expected).toEqual(['d4', 'b2', 'z0', 'a9', 'k3', 'm1', 'q5', 'c6', 'c7']);
@@ -396,9 +490,13 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
         expect(seen, `page size ${size}`).toEqual(expected);
       }
       // A cursor in the middle of a tie continues inside the tie.
-      expect((await store.listPasskeys(poolId, alice.id, 2, { createdAt: NOW + 100, credentialId: 'a9' })).map((p) => p.credentialId)).toEqual(['k3', 'm1']);
+      expect(
+        (await store.listPasskeys(poolId, alice.id, 2, { createdAt: NOW + 100, credentialId: 'a9' })).map((p) => p.credentialId),
+      ).toEqual(['k3', 'm1']);
       // A cursor whose passkey was deleted still works.
-      expect((await store.listPasskeys(poolId, alice.id, 2, { createdAt: NOW + 100, credentialId: 'b0' })).map((p) => p.credentialId)).toEqual(['k3', 'm1']);
+      expect(
+        (await store.listPasskeys(poolId, alice.id, 2, { createdAt: NOW + 100, credentialId: 'b0' })).map((p) => p.credentialId),
+      ).toEqual(['k3', 'm1']);
     });
 
     it('recordPasskeyUse: guarded by the expected sign count; two concurrent updates → exactly one wins', async () => {
@@ -407,8 +505,18 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       const cred = `use-${rand(4)}`;
       await store.addPasskey(passkeyRecord(poolId, alice.id, cred, { signCount: 5 }), 20);
       const [a, b] = await Promise.all([
-        store.recordPasskeyUse(poolId, cred, { signCount: 5, lastUsedAt: null }, { signCount: 6, backupState: true, lastUsedAt: NOW + 1, cloneWarning: false }),
-        ctx.other.recordPasskeyUse(poolId, cred, { signCount: 5, lastUsedAt: null }, { signCount: 7, backupState: false, lastUsedAt: NOW + 2, cloneWarning: false }),
+        store.recordPasskeyUse(
+          poolId,
+          cred,
+          { signCount: 5, lastUsedAt: null },
+          { signCount: 6, backupState: true, lastUsedAt: NOW + 1, cloneWarning: false },
+        ),
+        ctx.other.recordPasskeyUse(
+          poolId,
+          cred,
+          { signCount: 5, lastUsedAt: null },
+          { signCount: 7, backupState: false, lastUsedAt: NOW + 2, cloneWarning: false },
+        ),
       ]);
       expect([a, b].filter(Boolean)).toHaveLength(1);
       const after = await store.getPasskey(poolId, cred);
@@ -417,19 +525,44 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       expect(after?.backupState).toBe(a);
 
       // Stale expectation: refused, nothing changes.
-      expect(await store.recordPasskeyUse(poolId, cred, { signCount: 5, lastUsedAt: null }, { signCount: 100, backupState: true, lastUsedAt: NOW + 3, cloneWarning: true })).toBe(false);
+      expect(
+        await store.recordPasskeyUse(
+          poolId,
+          cred,
+          { signCount: 5, lastUsedAt: null },
+          { signCount: 100, backupState: true, lastUsedAt: NOW + 3, cloneWarning: true },
+        ),
+      ).toBe(false);
       expect(await store.getPasskey(poolId, cred)).toEqual(after);
 
       // 20 concurrent uses with the current count, each advancing it: one wins.
       const current = after!.signCount;
-      const many = await Promise.all(Array.from({ length: 20 }, (_, i) => ctx.pick(i).recordPasskeyUse(poolId, cred, { signCount: current, lastUsedAt: after!.lastUsedAt }, { signCount: current + 1 + i, backupState: true, lastUsedAt: NOW + 10 + i, cloneWarning: true })));
+      const many = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          ctx
+            .pick(i)
+            .recordPasskeyUse(
+              poolId,
+              cred,
+              { signCount: current, lastUsedAt: after!.lastUsedAt },
+              { signCount: current + 1 + i, backupState: true, lastUsedAt: NOW + 10 + i, cloneWarning: true },
+            ),
+        ),
+      );
       expect(many.filter(Boolean)).toHaveLength(1);
       const winner = many.indexOf(true);
       const final = await store.getPasskey(poolId, cred);
       expect(final?.signCount).toBe(current + 1 + winner);
       expect(final?.lastUsedAt).toBe(NOW + 10 + winner);
       expect(final?.cloneWarnings).toBe(1); // counted for the winner only
-      expect(await store.recordPasskeyUse(poolId, 'unknown-cred', { signCount: 0, lastUsedAt: null }, { signCount: 1, backupState: false, lastUsedAt: NOW, cloneWarning: false })).toBe(false);
+      expect(
+        await store.recordPasskeyUse(
+          poolId,
+          'unknown-cred',
+          { signCount: 0, lastUsedAt: null },
+          { signCount: 1, backupState: false, lastUsedAt: NOW, cloneWarning: false },
+        ),
+      ).toBe(false);
     });
     // Synced passkeys (Apple, Google) always report signCount 0, so a guard on the count alone would
     // let every concurrent caller through; the guard includes lastUsedAt.
@@ -438,7 +571,18 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       const alice = await newUser(poolId, 'alice');
       const cred = `zero-${rand(4)}`;
       await store.addPasskey(passkeyRecord(poolId, alice.id, cred, { signCount: 0 }), 20);
-      const results = await Promise.all([0, 1].map((i) => ctx.pick(i).recordPasskeyUse(poolId, cred, { signCount: 0, lastUsedAt: null }, { signCount: 0, backupState: true, lastUsedAt: NOW + i, cloneWarning: false })));
+      const results = await Promise.all(
+        [0, 1].map((i) =>
+          ctx
+            .pick(i)
+            .recordPasskeyUse(
+              poolId,
+              cred,
+              { signCount: 0, lastUsedAt: null },
+              { signCount: 0, backupState: true, lastUsedAt: NOW + i, cloneWarning: false },
+            ),
+        ),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       // The next use, even within the same millisecond, moves lastUsedAt on, so the old expectation
       // (a replayed or concurrent use) no longer matches.
@@ -457,7 +601,9 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       const poolId = await newPool();
       const user = await newUser(poolId);
       await store.putCode({ poolId, userId: user.id, purpose: 'signup', codeHash: 'hash-1', attempts: 0, expiresAt: NOW + 60_000 });
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => ctx.pick(i).useCode(poolId, user.id, 'signup', NOW, 100, matches('hash-1'))));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => ctx.pick(i).useCode(poolId, user.id, 'signup', NOW, 100, matches('hash-1'))),
+      );
       expect(results.filter((r) => r === 'ok')).toHaveLength(1);
       for (const r of results) expect(['ok', 'missing']).toContain(r);
       expect(await store.useCode(poolId, user.id, 'signup', NOW, 100, matches('hash-1'))).toBe('missing');
@@ -467,7 +613,9 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       const poolId = await newPool();
       const user = await newUser(poolId);
       await store.putCode({ poolId, userId: user.id, purpose: 'forgot', codeHash: 'right', attempts: 0, expiresAt: NOW + 60_000 });
-      const wrong = await Promise.all(Array.from({ length: 10 }, (_, i) => ctx.pick(i).useCode(poolId, user.id, 'forgot', NOW, 3, matches('wrong'))));
+      const wrong = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => ctx.pick(i).useCode(poolId, user.id, 'forgot', NOW, 3, matches('wrong'))),
+      );
       expect(wrong.filter((r) => r === 'mismatch')).toHaveLength(3);
       expect(wrong.filter((r) => r === 'too-many')).toHaveLength(7);
       expect(await store.useCode(poolId, user.id, 'forgot', NOW, 3, matches('right'))).toBe('too-many');
@@ -498,7 +646,9 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       expect((await store.listOutbox(poolId, 10)).map((m) => m.code)).toEqual(['123456']);
       // A message that cannot be stored (NOT NULL destination) rolls the new code back too.
       const bad = { ...msg, destination: null as unknown as string };
-      await expect(store.putCode({ poolId, userId: user.id, purpose: 'forgot', codeHash: 'h2', attempts: 0, expiresAt: NOW + 60_000 }, bad)).rejects.toThrow();
+      await expect(
+        store.putCode({ poolId, userId: user.id, purpose: 'forgot', codeHash: 'h2', attempts: 0, expiresAt: NOW + 60_000 }, bad),
+      ).rejects.toThrow();
       expect(await store.useCode(poolId, user.id, 'forgot', NOW, 5, matches('h1'))).toBe('ok');
     });
 
@@ -551,7 +701,9 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       await store.admitLoginAttempt(poolId, 'locked', NOW, 1, [48 * 3600_000]);
       await store.purgeExpired(NOW + 25 * 3600_000);
       // 'idle' was forgotten (five more are admitted); 'locked' is still locked.
-      const again = await Promise.all(Array.from({ length: 6 }, () => store.admitLoginAttempt(poolId, 'idle', NOW + 25 * 3600_000, 5, [60_000])));
+      const again = await Promise.all(
+        Array.from({ length: 6 }, () => store.admitLoginAttempt(poolId, 'idle', NOW + 25 * 3600_000, 5, [60_000])),
+      );
       expect(again.filter(Boolean)).toHaveLength(5);
       expect(await store.admitLoginAttempt(poolId, 'locked', NOW + 25 * 3600_000, 1, [48 * 3600_000])).toBe(false);
     });
@@ -562,7 +714,9 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       const session = { idHash: `h-${rand()}`, poolId, clientId: client, userId: null, state: { lk: 'k1' }, expiresAt: NOW + 60_000 };
       await store.putAuthSession(session);
       const attempt = (rec: { state: Record<string, unknown> }) => ({ loginKey: String(rec.state.lk), threshold: 1, lockMs: [60_000] });
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => ctx.pick(i).consumeAuthSessionAdmitting(session.idHash, NOW, attempt)));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => ctx.pick(i).consumeAuthSessionAdmitting(session.idHash, NOW, attempt)),
+      );
       const won = results.filter((r) => r !== undefined);
       expect(won).toHaveLength(1);
       expect(won[0]).toEqual({ session: { ...session }, admitted: true });
@@ -581,7 +735,11 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
     it('updateUser with a verifier guard: of 20 concurrent swaps from one verifier exactly one applies', async () => {
       const poolId = await newPool();
       const user = await newUser(poolId, 'cas', { srpSalt: 'aa', srpVerifier: 'v0' });
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => ctx.pick(i).updateUser(poolId, user.id, { srpSalt: 'bb', srpVerifier: `v${i + 1}` }, NOW, { srpVerifier: 'v0' })));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          ctx.pick(i).updateUser(poolId, user.id, { srpSalt: 'bb', srpVerifier: `v${i + 1}` }, NOW, { srpVerifier: 'v0' }),
+        ),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       const winner = results.indexOf(true) + 1;
       expect((await store.getUser(poolId, user.id))?.srpVerifier).toBe(`v${winner}`);
@@ -614,8 +772,21 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       const upd = await store.updateUser(poolId, bob.id, { emailKey: 'alice@example.com' }, NOW + 1).catch((e: unknown) => e);
       expect(upd).toBeInstanceOf(StoreConflictError);
       expect((upd as StoreConflictError).key).toBe('email');
-      expect(await store.updateUser(poolId, bob.id, { emailKey: 'bob@example.com', status: 'UNCONFIRMED', enabled: false, attributes: { email: 'bob@example.com' } }, NOW + 2)).toBe(true);
-      expect(await store.getUser(poolId, bob.id)).toMatchObject({ emailKey: 'bob@example.com', status: 'UNCONFIRMED', enabled: false, attributes: { email: 'bob@example.com' }, updatedAt: NOW + 2 });
+      expect(
+        await store.updateUser(
+          poolId,
+          bob.id,
+          { emailKey: 'bob@example.com', status: 'UNCONFIRMED', enabled: false, attributes: { email: 'bob@example.com' } },
+          NOW + 2,
+        ),
+      ).toBe(true);
+      expect(await store.getUser(poolId, bob.id)).toMatchObject({
+        emailKey: 'bob@example.com',
+        status: 'UNCONFIRMED',
+        enabled: false,
+        attributes: { email: 'bob@example.com' },
+        updatedAt: NOW + 2,
+      });
       expect(await store.updateUser(poolId, randomUUID(), { status: 'CONFIRMED' }, NOW)).toBe(false);
 
       expect((await store.findUserByLogin(poolId, 'alice', null))?.id).toBe(alice.id);
@@ -662,7 +833,8 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       }
       expect(paged).toEqual(keys);
 
-      const names = async (filter: UserFilter, limit = 100, after?: string) => (await store.listUsers(poolId, limit, after, filter)).map((u) => u.username);
+      const names = async (filter: UserFilter, limit = 100, after?: string) =>
+        (await store.listUsers(poolId, limit, after, filter)).map((u) => u.username);
       expect(await names({ attribute: 'username', op: '=', value: 'alice' })).toEqual(['alice']);
       expect(await names({ attribute: 'username', op: '=', value: 'ali' })).toEqual([]);
       expect(await names({ attribute: 'username', op: '^=', value: 'al' })).toEqual(['alfred', 'alice']);
@@ -677,7 +849,9 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       expect(await names({ attribute: 'email', op: '^=', value: 'al' })).toEqual(['alfred', 'alice']);
       expect(await names({ attribute: 'email', op: '^=', value: 'ALFRED.' })).toEqual(['alfred']);
       expect(await names({ attribute: 'user_status', op: '=', value: 'UNCONFIRMED' } as unknown as UserFilter)).toEqual(['carol']);
-      expect(await names({ attribute: 'user_status', op: '=', value: 'CONFIRMED' } as unknown as UserFilter)).toEqual(keys.filter((k) => k !== 'carol'));
+      expect(await names({ attribute: 'user_status', op: '=', value: 'CONFIRMED' } as unknown as UserFilter)).toEqual(
+        keys.filter((k) => k !== 'carol'),
+      );
     });
 
     // Email filters run as a LIKE over the stored attributes: `_` and `%` in the address must match
@@ -706,7 +880,17 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
         const idHash = `sess-${name}-${rand(4)}`;
         await store.putAuthSession({ idHash, poolId, clientId, userId: u.id, state: {}, expiresAt: NOW + 60_000 });
         const refreshHash = `rt-${name}-${rand(4)}`;
-        await store.createTokenFamily({ originJti: randomUUID(), poolId, clientId, userId: u.id, refreshHash, authTime: NOW, createdAt: NOW, expiresAt: NOW + 86_400_000, revokedAt: null });
+        await store.createTokenFamily({
+          originJti: randomUUID(),
+          poolId,
+          clientId,
+          userId: u.id,
+          refreshHash,
+          authTime: NOW,
+          createdAt: NOW,
+          expiresAt: NOW + 86_400_000,
+          revokedAt: null,
+        });
         return { u, cred, challenge, idHash, refreshHash };
       };
       const gone = await seed('gone');
@@ -743,10 +927,41 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
         const idHash = `sess-${rand(4)}`;
         await store.putAuthSession({ idHash, poolId, clientId, userId: null, state: {}, expiresAt: NOW + 60_000 });
         const refreshHash = `rt-${rand(4)}`;
-        await store.createTokenFamily({ originJti: randomUUID(), poolId, clientId, userId: u.id, refreshHash, authTime: NOW, createdAt: NOW, expiresAt: NOW + 86_400_000, revokedAt: null });
+        await store.createTokenFamily({
+          originJti: randomUUID(),
+          poolId,
+          clientId,
+          userId: u.id,
+          refreshHash,
+          authTime: NOW,
+          createdAt: NOW,
+          expiresAt: NOW + 86_400_000,
+          revokedAt: null,
+        });
         const kid = randomUUID();
-        await store.rotateSigningKey({ kid, poolId, alg: 'RS256', privateKeyEnc: 'v1.x.y.z', publicJwk: { kid, kty: 'RSA' }, createdAt: NOW, retiredAt: null, expiresAt: null }, NOW, NOW + 1000);
-        await store.addOutbox({ poolId, userId: u.id, destination: 'someone@example.com', subject: 's', body: 'b', code: '123456', createdAt: NOW });
+        await store.rotateSigningKey(
+          {
+            kid,
+            poolId,
+            alg: 'RS256',
+            privateKeyEnc: 'v1.x.y.z',
+            publicJwk: { kid, kty: 'RSA' },
+            createdAt: NOW,
+            retiredAt: null,
+            expiresAt: null,
+          },
+          NOW,
+          NOW + 1000,
+        );
+        await store.addOutbox({
+          poolId,
+          userId: u.id,
+          destination: 'someone@example.com',
+          subject: 's',
+          body: 'b',
+          code: '123456',
+          createdAt: NOW,
+        });
         return { poolId, clientId, u, cred, challenge, idHash, refreshHash, kid };
       };
       const doomed = await seed();
@@ -785,7 +1000,17 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       const clientId = await newClient(poolId);
       const alice = await newUser(poolId, 'alice');
       const bob = await newUser(poolId, 'bob');
-      const fam = (userId: string) => ({ originJti: randomUUID(), poolId, clientId, userId, refreshHash: `rt-${rand(8)}`, authTime: NOW, createdAt: NOW, expiresAt: NOW + 86_400_000, revokedAt: null });
+      const fam = (userId: string) => ({
+        originJti: randomUUID(),
+        poolId,
+        clientId,
+        userId,
+        refreshHash: `rt-${rand(8)}`,
+        authTime: NOW,
+        createdAt: NOW,
+        expiresAt: NOW + 86_400_000,
+        revokedAt: null,
+      });
       const a1 = fam(alice.id);
       const a2 = fam(alice.id);
       const b1 = fam(bob.id);
@@ -824,7 +1049,16 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
 
     it('rotateSigningKey retires the previous active key; listSigningKeys drops expired ones, newest first', async () => {
       const poolId = await newPool();
-      const key = (kid: string, createdAt: number) => ({ kid, poolId, alg: 'RS256', privateKeyEnc: 'v1.a.b.c', publicJwk: { kid }, createdAt, retiredAt: null, expiresAt: null });
+      const key = (kid: string, createdAt: number) => ({
+        kid,
+        poolId,
+        alg: 'RS256',
+        privateKeyEnc: 'v1.a.b.c',
+        publicJwk: { kid },
+        createdAt,
+        retiredAt: null,
+        expiresAt: null,
+      });
       const k1 = `k1-${rand(3)}`;
       const k2 = `k2-${rand(3)}`;
       await store.rotateSigningKey(key(k1, NOW), NOW, NOW + 1000);
@@ -851,7 +1085,17 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
       await store.putAuthSession({ idHash: `old-${rand()}`, poolId, clientId, userId: null, state: {}, expiresAt: at - 1 });
       await store.putCode({ poolId, userId: u.id, purpose: 'signup', codeHash: 'h', attempts: 0, expiresAt: at - 1 });
       await store.putCode({ poolId, userId: v.id, purpose: 'signup', codeHash: 'h', attempts: 0, expiresAt: at + 60_000 });
-      await store.createTokenFamily({ originJti: randomUUID(), poolId, clientId, userId: u.id, refreshHash: `old-${rand()}`, authTime: at, createdAt: at, expiresAt: at - 1, revokedAt: null });
+      await store.createTokenFamily({
+        originJti: randomUUID(),
+        poolId,
+        clientId,
+        userId: u.id,
+        refreshHash: `old-${rand()}`,
+        authTime: at,
+        createdAt: at,
+        expiresAt: at - 1,
+        revokedAt: null,
+      });
       const purged = await store.purgeExpired(at);
       expect(purged).toBeGreaterThanOrEqual(4);
       expect(await store.consumeChallenge(liveChallenge, at)).toBeDefined();
@@ -925,7 +1169,8 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
     beforeAll(async () => {
       const occupied = freshSchema();
       await adminQuery(`CREATE SCHEMA ${occupied}; CREATE TABLE ${occupied}.meta (key text)`);
-      out = await runChild<typeof out>(`
+      out = await runChild<typeof out>(
+        `
         import { openStore } from ${JSON.stringify(OPEN_TS)};
         const url = ${JSON.stringify(PG_URL)};
         const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
@@ -942,7 +1187,9 @@ describe.each(DIALECTS)('Store contract (%s)', (dialect) => {
         await first.close();
         console.log(JSON.stringify(out));
         process.exit(0);
-      `, {});
+      `,
+        {},
+      );
     });
 
     it('a failing migration is reported as an Error naming it', () => {

@@ -20,7 +20,17 @@ import {
   RevokeTokenCommand,
   type AuthenticationResultType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import {
+  SignJWT,
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
@@ -40,14 +50,17 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
   useServerWithPool(dialect, { checkInternalErrors: false }, (s, p) => ([server, pool] = [s, p]));
 
   const issuer = (p: TestPool) => `${server.endpoint}/${p.userPoolId}`;
-  const jwksOf = async (p: TestPool) => (await (await fetch(`${issuer(p)}/.well-known/jwks.json`)).json()) as { keys: (JWK & { kid: string })[] };
+  const jwksOf = async (p: TestPool) =>
+    (await (await fetch(`${issuer(p)}/.well-known/jwks.json`)).json()) as { keys: (JWK & { kid: string })[] };
 
   async function user(p: TestPool = pool, name = uniq('user')) {
     await adminCreateConfirmedUser(server.admin, p.userPoolId, name);
     return name;
   }
 
-  function keep(r: AuthenticationResultType): Required<Pick<AuthenticationResultType, 'AccessToken' | 'IdToken'>> & AuthenticationResultType {
+  function keep(
+    r: AuthenticationResultType,
+  ): Required<Pick<AuthenticationResultType, 'AccessToken' | 'IdToken'>> & AuthenticationResultType {
     for (const t of [r.AccessToken, r.IdToken, r.RefreshToken]) if (t) secrets.add(t);
     return r as never;
   }
@@ -62,7 +75,17 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
   const refreshNew = async (RefreshToken: string, p: TestPool = pool) =>
     keep((await server.client.send(new GetTokensFromRefreshTokenCommand({ ClientId: p.clientId, RefreshToken }))).AuthenticationResult!);
   const refreshOld = async (RefreshToken: string, p: TestPool = pool) =>
-    keep((await server.client.send(new InitiateAuthCommand({ ClientId: p.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: RefreshToken } }))).AuthenticationResult!);
+    keep(
+      (
+        await server.client.send(
+          new InitiateAuthCommand({
+            ClientId: p.clientId,
+            AuthFlow: 'REFRESH_TOKEN_AUTH',
+            AuthParameters: { REFRESH_TOKEN: RefreshToken },
+          }),
+        )
+      ).AuthenticationResult!,
+    );
 
   /** Both refresh APIs refuse the token. */
   async function refreshRefused(refresh: string, p: TestPool = pool) {
@@ -87,7 +110,12 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
 
     const a = decodeJwt(t.AccessToken);
     expect(a).toMatchObject({
-      sub, iss: issuer(pool), client_id: pool.clientId, token_use: 'access', scope: 'aws.cognito.signin.user.admin', username: name,
+      sub,
+      iss: issuer(pool),
+      client_id: pool.clientId,
+      token_use: 'access',
+      scope: 'aws.cognito.signin.user.admin',
+      username: name,
     });
     expect(a.origin_jti).toMatch(UUID);
     expect(a.jti).toMatch(UUID);
@@ -100,8 +128,16 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
 
     const i = decodeJwt(t.IdToken);
     expect(i).toMatchObject({
-      sub, iss: issuer(pool), aud: pool.clientId, token_use: 'id', 'cognito:username': name, email: `${name}@example.com`, email_verified: true,
-      origin_jti: a.origin_jti, auth_time: a.auth_time, event_id: a.event_id,
+      sub,
+      iss: issuer(pool),
+      aud: pool.clientId,
+      token_use: 'id',
+      'cognito:username': name,
+      email: `${name}@example.com`,
+      email_verified: true,
+      origin_jti: a.origin_jti,
+      auth_time: a.auth_time,
+      event_id: a.event_id,
     });
     expect(i.exp! - i.iat!).toBe(3600);
     expect(i.jti).toMatch(UUID);
@@ -132,13 +168,17 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
       expect((await getUser(attacker.tokens.AccessToken)).Username).toBeTruthy();
     });
 
-    it('a token signed by a foreign RSA key under the pool key\'s kid', async () => {
+    it("a token signed by a foreign RSA key under the pool key's kid", async () => {
       const { privateKey } = await generateKeyPair('RS256');
       const { kid } = decodeProtectedHeader(attacker.tokens.AccessToken);
-      const forged = await new SignJWT({ ...decodeJwt(attacker.tokens.AccessToken), sub: victim.sub }).setProtectedHeader({ alg: 'RS256', kid }).sign(privateKey);
+      const forged = await new SignJWT({ ...decodeJwt(attacker.tokens.AccessToken), sub: victim.sub })
+        .setProtectedHeader({ alg: 'RS256', kid })
+        .sign(privateKey);
       await expectServiceError(getUser(forged), 'NotAuthorizedException');
       // Also with a kid nobody knows, and without a kid.
-      const unknownKid = await new SignJWT(decodeJwt(attacker.tokens.AccessToken)).setProtectedHeader({ alg: 'RS256', kid: 'not-a-kid' }).sign(privateKey);
+      const unknownKid = await new SignJWT(decodeJwt(attacker.tokens.AccessToken))
+        .setProtectedHeader({ alg: 'RS256', kid: 'not-a-kid' })
+        .sign(privateKey);
       await expectServiceError(getUser(unknownKid), 'NotAuthorizedException');
       const noKid = await new SignJWT(decodeJwt(attacker.tokens.AccessToken)).setProtectedHeader({ alg: 'RS256' }).sign(privateKey);
       await expectServiceError(getUser(noKid), 'NotAuthorizedException');
@@ -148,7 +188,10 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
       const { kid } = decodeProtectedHeader(attacker.tokens.AccessToken);
       const payload = { ...decodeJwt(attacker.tokens.AccessToken), sub: victim.sub };
       await expectServiceError(getUser(`${b64json({ alg: 'none', kid })}.${b64json(payload)}.`), 'NotAuthorizedException');
-      await expectServiceError(getUser(`${b64json({ alg: 'none', typ: 'JWT', kid })}.${b64json(payload)}.${attacker.tokens.AccessToken.split('.')[2]}`), 'NotAuthorizedException');
+      await expectServiceError(
+        getUser(`${b64json({ alg: 'none', typ: 'JWT', kid })}.${b64json(payload)}.${attacker.tokens.AccessToken.split('.')[2]}`),
+        'NotAuthorizedException',
+      );
     });
 
     it('an HS256 token keyed with the published public key', async () => {
@@ -166,7 +209,10 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
 
     it('an id token used as an access token', async () => {
       await expectServiceError(getUser(attacker.tokens.IdToken), 'NotAuthorizedException');
-      await expectServiceError(server.client.send(new GlobalSignOutCommand({ AccessToken: attacker.tokens.IdToken })), 'NotAuthorizedException');
+      await expectServiceError(
+        server.client.send(new GlobalSignOutCommand({ AccessToken: attacker.tokens.IdToken })),
+        'NotAuthorizedException',
+      );
     });
 
     it('garbage and truncated tokens', async () => {
@@ -176,13 +222,22 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
     });
   });
 
-  it('a client stored with lifetimes outside Cognito\'s bounds (before they were checked) issues tokens within them', async () => {
+  it("a client stored with lifetimes outside Cognito's bounds (before they were checked) issues tokens within them", async () => {
     const p = await createTestPool(server.admin);
     const rec = (await server.services.store.getClient(p.clientId))!;
     // White box: a config CreateUserPoolClient now refuses, as an older Latchkey stored it.
-    await server.services.store.updateClient(p.clientId, rec.name, {
-      ...rec.config, AccessTokenValidity: 1, IdTokenValidity: 1, TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds', RefreshToken: 'days' }, RefreshTokenValidity: 36500,
-    }, server.clock.now());
+    await server.services.store.updateClient(
+      p.clientId,
+      rec.name,
+      {
+        ...rec.config,
+        AccessTokenValidity: 1,
+        IdTokenValidity: 1,
+        TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds', RefreshToken: 'days' },
+        RefreshTokenValidity: 36500,
+      },
+      server.clock.now(),
+    );
     const name = await user(p);
     const r = await initiatePasswordAuth(server.client, p.clientId, name);
     const t = keep(r.AuthenticationResult!);
@@ -212,7 +267,7 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
       other = await createTestPool(server.admin);
     });
 
-    it('a pool B token only ever authorises pool B\'s user, even with the same username in pool A', async () => {
+    it("a pool B token only ever authorises pool B's user, even with the same username in pool A", async () => {
       const name = uniq('twin');
       await user(pool, name);
       await user(other, name);
@@ -228,14 +283,17 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
       expect(viaB.UserAttributes!.find((x) => x.Name === 'sub')!.Value).toBe(subB);
       // Pool B's refresh token is not pool A's client's.
       await refreshRefused(b.RefreshToken, pool);
-      await expectServiceError(server.client.send(new RevokeTokenCommand({ ClientId: pool.clientId, Token: b.RefreshToken })), 'UnauthorizedException');
+      await expectServiceError(
+        server.client.send(new RevokeTokenCommand({ ClientId: pool.clientId, Token: b.RefreshToken })),
+        'UnauthorizedException',
+      );
 
       await server.client.send(new DeleteUserCommand({ AccessToken: b.AccessToken }));
       await expectServiceError(getUser(b.AccessToken), 'NotAuthorizedException');
       expect((await getUser(a.AccessToken)).UserAttributes!.find((x) => x.Name === 'sub')!.Value).toBe(subA);
     });
 
-    it('a token signed with pool B\'s real key but claiming pool A\'s issuer and user is refused', async () => {
+    it("a token signed with pool B's real key but claiming pool A's issuer and user is refused", async () => {
       const name = uniq('cross');
       await user(pool, name);
       const a = await signIn(name, pool);
@@ -270,7 +328,7 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
     expect((await getUser((await refreshOld(s3.RefreshToken)).AccessToken!)).Username).toBe(name);
   });
 
-  it('RevokeToken: the sign-in\'s access tokens (also refreshed ones) and refresh token stop; another sign-in still works', async () => {
+  it("RevokeToken: the sign-in's access tokens (also refreshed ones) and refresh token stop; another sign-in still works", async () => {
     const name = await user();
     const s1 = await signIn(name);
     const s2 = await signIn(name);
@@ -287,13 +345,25 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
     await server.client.send(new RevokeTokenCommand({ ClientId: pool.clientId, Token: s1.RefreshToken }));
   });
 
-  it('RevokeToken: an access token → UnsupportedTokenTypeException; another client\'s token → UnauthorizedException', async () => {
+  it("RevokeToken: an access token → UnsupportedTokenTypeException; another client's token → UnauthorizedException", async () => {
     const name = await user();
     const t = await signIn(name);
-    await expectServiceError(server.client.send(new RevokeTokenCommand({ ClientId: pool.clientId, Token: t.AccessToken })), 'UnsupportedTokenTypeException');
-    const second = await server.admin.send(new CreateUserPoolClientCommand({ UserPoolId: pool.userPoolId, ClientName: 'second', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }));
+    await expectServiceError(
+      server.client.send(new RevokeTokenCommand({ ClientId: pool.clientId, Token: t.AccessToken })),
+      'UnsupportedTokenTypeException',
+    );
+    const second = await server.admin.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: pool.userPoolId,
+        ClientName: 'second',
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }),
+    );
     const secondId = second.UserPoolClient!.ClientId!;
-    await expectServiceError(server.client.send(new RevokeTokenCommand({ ClientId: secondId, Token: t.RefreshToken })), 'UnauthorizedException');
+    await expectServiceError(
+      server.client.send(new RevokeTokenCommand({ ClientId: secondId, Token: t.RefreshToken })),
+      'UnauthorizedException',
+    );
     // Not revoked by the refused attempt.
     expect((await getUser(t.AccessToken)).Username).toBe(name);
   });
@@ -301,35 +371,73 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
   it('a refresh token of another client of the same pool is NotAuthorizedException', async () => {
     const name = await user();
     const t = await signIn(name);
-    const second = await server.admin.send(new CreateUserPoolClientCommand({ UserPoolId: pool.userPoolId, ClientName: 'other', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }));
+    const second = await server.admin.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: pool.userPoolId,
+        ClientName: 'other',
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }),
+    );
     await refreshRefused(t.RefreshToken, { userPoolId: pool.userPoolId, clientId: second.UserPoolClient!.ClientId! });
     expect((await refreshNew(t.RefreshToken)).AccessToken).toBeTruthy();
   });
 
   it('a confidential client: refresh needs the client secret on both APIs (ClientSecret / SECRET_HASH)', async () => {
     const conf = await createTestPool(server.admin, { generateSecret: true });
-    const secret = (await server.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: conf.userPoolId, ClientId: conf.clientId }))).UserPoolClient!.ClientSecret!;
+    const secret = (await server.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: conf.userPoolId, ClientId: conf.clientId })))
+      .UserPoolClient!.ClientSecret!;
     const name = await user(conf);
-    const hash = createHmac('sha256', secret).update(name + conf.clientId).digest('base64');
+    const hash = createHmac('sha256', secret)
+      .update(name + conf.clientId)
+      .digest('base64');
     const t = keep((await initiatePasswordAuth(server.client, conf.clientId, name, PASSWORD, { SECRET_HASH: hash })).AuthenticationResult!);
     const refresh = t.RefreshToken!;
-    await expectServiceError(server.client.send(new GetTokensFromRefreshTokenCommand({ ClientId: conf.clientId, RefreshToken: refresh })), 'NotAuthorizedException');
-    await expectServiceError(server.client.send(new GetTokensFromRefreshTokenCommand({ ClientId: conf.clientId, RefreshToken: refresh, ClientSecret: 'x'.repeat(51) })), 'NotAuthorizedException');
-    const ok = keep((await server.client.send(new GetTokensFromRefreshTokenCommand({ ClientId: conf.clientId, RefreshToken: refresh, ClientSecret: secret }))).AuthenticationResult!);
+    await expectServiceError(
+      server.client.send(new GetTokensFromRefreshTokenCommand({ ClientId: conf.clientId, RefreshToken: refresh })),
+      'NotAuthorizedException',
+    );
+    await expectServiceError(
+      server.client.send(
+        new GetTokensFromRefreshTokenCommand({ ClientId: conf.clientId, RefreshToken: refresh, ClientSecret: 'x'.repeat(51) }),
+      ),
+      'NotAuthorizedException',
+    );
+    const ok = keep(
+      (
+        await server.client.send(
+          new GetTokensFromRefreshTokenCommand({ ClientId: conf.clientId, RefreshToken: refresh, ClientSecret: secret }),
+        )
+      ).AuthenticationResult!,
+    );
     expect((await getUser(ok.AccessToken!)).Username).toBe(name);
     // Cognito InitiateAuth REFRESH_TOKEN_AUTH: "SECRET_HASH (required if the app client is configured with a client secret)".
-    await expectServiceError(server.client.send(new InitiateAuthCommand({
-      ClientId: conf.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refresh },
-    })), 'NotAuthorizedException');
+    await expectServiceError(
+      server.client.send(
+        new InitiateAuthCommand({
+          ClientId: conf.clientId,
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          AuthParameters: { REFRESH_TOKEN: refresh },
+        }),
+      ),
+      'NotAuthorizedException',
+    );
   });
 
   it('RevokeToken on a client with EnableTokenRevocation false is UnsupportedOperationException', async () => {
-    const noRevoke = await server.admin.send(new CreateUserPoolClientCommand({
-      UserPoolId: pool.userPoolId, ClientName: 'norevoke', EnableTokenRevocation: false, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-    }));
+    const noRevoke = await server.admin.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: pool.userPoolId,
+        ClientName: 'norevoke',
+        EnableTokenRevocation: false,
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }),
+    );
     const p = { userPoolId: pool.userPoolId, clientId: noRevoke.UserPoolClient!.ClientId! };
     const t = await signIn(await user(), p);
-    await expectServiceError(server.client.send(new RevokeTokenCommand({ ClientId: p.clientId, Token: t.RefreshToken })), 'UnsupportedOperationException');
+    await expectServiceError(
+      server.client.send(new RevokeTokenCommand({ ClientId: p.clientId, Token: t.RefreshToken })),
+      'UnsupportedOperationException',
+    );
     expect((await getUser(t.AccessToken)).Username).toBeTruthy();
   });
 
@@ -447,7 +555,10 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
     const old = await signIn(name, es);
     expect(decodeProtectedHeader(old.AccessToken).alg).toBe('RS256');
 
-    const res = await signedCall(server, 'LatchkeyUpdateUserPoolSettings', { UserPoolId: es.userPoolId, Settings: { tokenSigningAlg: 'ES256' } });
+    const res = await signedCall(server, 'LatchkeyUpdateUserPoolSettings', {
+      UserPoolId: es.userPoolId,
+      Settings: { tokenSigningAlg: 'ES256' },
+    });
     expect(res.status, JSON.stringify(res.json)).toBe(200);
     expect(res.json.Settings.tokenSigningAlg).toBe('ES256');
     const described = await signedCall(server, 'LatchkeyDescribeUserPoolSettings', { UserPoolId: es.userPoolId });
@@ -466,11 +577,24 @@ describe.each(DIALECTS)('tokens on %s', (dialect) => {
     expect(byKid[decodeProtectedHeader(old.AccessToken).kid!]).toMatchObject({ kty: 'RSA', alg: 'RS256' });
 
     const set = createLocalJWKSet(jwks as never);
-    const v1 = await jwtVerify(fresh.AccessToken, set, { issuer: issuer(es), algorithms: ['ES256'], currentDate: new Date(server.clock.now()) });
+    const v1 = await jwtVerify(fresh.AccessToken, set, {
+      issuer: issuer(es),
+      algorithms: ['ES256'],
+      currentDate: new Date(server.clock.now()),
+    });
     expect(v1.payload.username).toBe(name);
-    const v2 = await jwtVerify(fresh.IdToken, set, { issuer: issuer(es), audience: es.clientId, algorithms: ['ES256'], currentDate: new Date(server.clock.now()) });
+    const v2 = await jwtVerify(fresh.IdToken, set, {
+      issuer: issuer(es),
+      audience: es.clientId,
+      algorithms: ['ES256'],
+      currentDate: new Date(server.clock.now()),
+    });
     expect(v2.payload['cognito:username']).toBe(name);
-    const v3 = await jwtVerify(old.AccessToken, set, { issuer: issuer(es), algorithms: ['RS256'], currentDate: new Date(server.clock.now()) });
+    const v3 = await jwtVerify(old.AccessToken, set, {
+      issuer: issuer(es),
+      algorithms: ['RS256'],
+      currentDate: new Date(server.clock.now()),
+    });
     expect(v3.payload.username).toBe(name);
     // aws-jwt-verify handles ES256 as well.
     const awsVerifier = JwtVerifier.create({ issuer: issuer(es), audience: null, jwksUri: `${issuer(es)}/.well-known/jwks.json` });

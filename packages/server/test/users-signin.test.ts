@@ -47,13 +47,17 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
   /** Every password used here, for the log check at the end. */
   const passwords = new Set<string>([PASSWORD]);
 
-  useServerWithPool(dialect, {
-    checkInternalErrors: false,
-    setup: async (s) => {
-      realNow = s.clock.now;
-      legacy = await createTestPool(s.admin, { preventUserExistenceErrors: 'LEGACY' });
+  useServerWithPool(
+    dialect,
+    {
+      checkInternalErrors: false,
+      setup: async (s) => {
+        realNow = s.clock.now;
+        legacy = await createTestPool(s.admin, { preventUserExistenceErrors: 'LEGACY' });
+      },
     },
-  }, (s, p) => ([server, pool] = [s, p]));
+    (s, p) => ([server, pool] = [s, p]),
+  );
   afterEach(() => {
     server.clock.now = realNow;
   });
@@ -71,7 +75,8 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     return name;
   }
 
-  const passwordAuth = (username: string, password = PASSWORD, p: TestPool = pool) => initiatePasswordAuth(server.client, p.clientId, username, password);
+  const passwordAuth = (username: string, password = PASSWORD, p: TestPool = pool) =>
+    initiatePasswordAuth(server.client, p.clientId, username, password);
 
   describe('USER_PASSWORD_AUTH', () => {
     it('succeeds with tokens for the right password', async () => {
@@ -98,7 +103,14 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
 
     it('an unconfirmed user is UserNotConfirmedException', async () => {
       const name = uniq('unconf');
-      await server.client.send(new SignUpCommand({ ClientId: pool.clientId, Username: name, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: `${name}@example.com` }] }));
+      await server.client.send(
+        new SignUpCommand({
+          ClientId: pool.clientId,
+          Username: name,
+          Password: PASSWORD,
+          UserAttributes: [{ Name: 'email', Value: `${name}@example.com` }],
+        }),
+      );
       await expectServiceError(passwordAuth(name), 'UserNotConfirmedException');
     });
 
@@ -131,9 +143,17 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
       const srpOnly = await createTestPool(server.admin, { flows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
       const name = await confirmedUser(srpOnly);
       await expectServiceError(passwordAuth(name, PASSWORD, srpOnly), 'InvalidParameterException');
-      await expectServiceError(server.admin.send(new AdminInitiateAuthCommand({
-        UserPoolId: srpOnly.userPoolId, ClientId: srpOnly.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD },
-      })), 'InvalidParameterException');
+      await expectServiceError(
+        server.admin.send(
+          new AdminInitiateAuthCommand({
+            UserPoolId: srpOnly.userPoolId,
+            ClientId: srpOnly.clientId,
+            AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+            AuthParameters: { USERNAME: name, PASSWORD },
+          }),
+        ),
+        'InvalidParameterException',
+      );
     });
   });
 
@@ -141,10 +161,18 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     async function invited(temp = 'TempPassw0rd') {
       passwords.add(temp);
       const name = uniq('invited');
-      const created = await server.admin.send(new AdminCreateUserCommand({
-        UserPoolId: pool.userPoolId, Username: name, TemporaryPassword: temp, MessageAction: 'SUPPRESS',
-        UserAttributes: [{ Name: 'email', Value: `${name}@example.com` }, { Name: 'email_verified', Value: 'true' }],
-      }));
+      const created = await server.admin.send(
+        new AdminCreateUserCommand({
+          UserPoolId: pool.userPoolId,
+          Username: name,
+          TemporaryPassword: temp,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [
+            { Name: 'email', Value: `${name}@example.com` },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      );
       expect(created.User?.UserStatus).toBe('FORCE_CHANGE_PASSWORD');
       expect(created.User?.Username).toBe(name);
       return { name, temp };
@@ -160,14 +188,27 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
       expect(JSON.parse(r.ChallengeParameters!.userAttributes!)).toMatchObject({ email: `${name}@example.com` });
       expect(JSON.parse(r.ChallengeParameters!.requiredAttributes!)).toEqual([]);
 
-      await expectServiceError(server.client.send(new RespondToAuthChallengeCommand({
-        ClientId: pool.clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: r.Session, ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'short' },
-      })), 'InvalidPasswordException');
+      await expectServiceError(
+        server.client.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: pool.clientId,
+            ChallengeName: 'NEW_PASSWORD_REQUIRED',
+            Session: r.Session,
+            ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'short' },
+          }),
+        ),
+        'InvalidPasswordException',
+      );
       // aws-amplify keeps the Session after an error (confirmSignIn) and retries with it, as Cognito allows.
       passwords.add('N3wPassword');
-      const done = await server.client.send(new RespondToAuthChallengeCommand({
-        ClientId: pool.clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: r.Session, ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'N3wPassword' },
-      }));
+      const done = await server.client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: pool.clientId,
+          ChallengeName: 'NEW_PASSWORD_REQUIRED',
+          Session: r.Session,
+          ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'N3wPassword' },
+        }),
+      );
       expect(done.AuthenticationResult?.AccessToken).toBeTruthy();
     });
 
@@ -175,17 +216,33 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
       const { name, temp } = await invited();
       const r = await passwordAuth(name, temp);
       passwords.add('N3wPassword');
-      const done = await server.client.send(new RespondToAuthChallengeCommand({
-        ClientId: pool.clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: r.Session, ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'N3wPassword' },
-      }));
+      const done = await server.client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: pool.clientId,
+          ChallengeName: 'NEW_PASSWORD_REQUIRED',
+          Session: r.Session,
+          ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'N3wPassword' },
+        }),
+      );
       expect(done.AuthenticationResult?.AccessToken).toBeTruthy();
       expect(done.AuthenticationResult?.RefreshToken).toBeTruthy();
       expect(decodeJwt(done.AuthenticationResult!.AccessToken!).username).toBe(name);
-      expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name }))).UserStatus).toBe('CONFIRMED');
+      expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name }))).UserStatus).toBe(
+        'CONFIRMED',
+      );
 
-      await expectServiceError(server.client.send(new RespondToAuthChallengeCommand({
-        ClientId: pool.clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: r.Session, ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'An0therPassword' },
-      })), 'NotAuthorizedException', SESSION_EXPIRED);
+      await expectServiceError(
+        server.client.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: pool.clientId,
+            ChallengeName: 'NEW_PASSWORD_REQUIRED',
+            Session: r.Session,
+            ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'An0therPassword' },
+          }),
+        ),
+        'NotAuthorizedException',
+        SESSION_EXPIRED,
+      );
       await expectServiceError(passwordAuth(name, temp), 'NotAuthorizedException', INCORRECT);
       expect((await passwordAuth(name, 'N3wPassword')).AuthenticationResult?.AccessToken).toBeTruthy();
     });
@@ -194,18 +251,38 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
       const { name, temp } = await invited();
       const r = await passwordAuth(name, temp);
       server.clock.advance(4 * 60_000);
-      await expectServiceError(server.client.send(new RespondToAuthChallengeCommand({
-        ClientId: pool.clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: r.Session, ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'N3wPassword' },
-      })), 'NotAuthorizedException', SESSION_EXPIRED);
+      await expectServiceError(
+        server.client.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: pool.clientId,
+            ChallengeName: 'NEW_PASSWORD_REQUIRED',
+            Session: r.Session,
+            ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'N3wPassword' },
+          }),
+        ),
+        'NotAuthorizedException',
+        SESSION_EXPIRED,
+      );
       server.clock.offset = 0;
-      expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name }))).UserStatus).toBe('FORCE_CHANGE_PASSWORD');
+      expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name }))).UserStatus).toBe(
+        'FORCE_CHANGE_PASSWORD',
+      );
     });
 
     it('a made-up Session is NotAuthorizedException', async () => {
       const { name } = await invited();
-      await expectServiceError(server.client.send(new RespondToAuthChallengeCommand({
-        ClientId: pool.clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'x'.repeat(64), ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'N3wPassword' },
-      })), 'NotAuthorizedException', SESSION_EXPIRED);
+      await expectServiceError(
+        server.client.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: pool.clientId,
+            ChallengeName: 'NEW_PASSWORD_REQUIRED',
+            Session: 'x'.repeat(64),
+            ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'N3wPassword' },
+          }),
+        ),
+        'NotAuthorizedException',
+        SESSION_EXPIRED,
+      );
     });
 
     it('the temporary password expires after TemporaryPasswordValidityDays (7), counted from AdminCreateUser', async () => {
@@ -223,33 +300,71 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     it('AdminSetUserPassword Permanent false → FORCE_CHANGE_PASSWORD → the challenge at next sign-in', async () => {
       const name = await confirmedUser();
       passwords.add('Adm1nTemp0');
-      await server.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: name, Password: 'Adm1nTemp0', Permanent: false }));
-      expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name }))).UserStatus).toBe('FORCE_CHANGE_PASSWORD');
+      await server.admin.send(
+        new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: name, Password: 'Adm1nTemp0', Permanent: false }),
+      );
+      expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name }))).UserStatus).toBe(
+        'FORCE_CHANGE_PASSWORD',
+      );
       await expectServiceError(passwordAuth(name, PASSWORD), 'NotAuthorizedException', INCORRECT);
       const r = await passwordAuth(name, 'Adm1nTemp0');
       expect(r.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
       // A policy-breaking AdminSetUserPassword is refused.
-      await expectServiceError(server.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: name, Password: 'weak', Permanent: true })), 'InvalidPasswordException');
+      await expectServiceError(
+        server.admin.send(
+          new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: name, Password: 'weak', Permanent: true }),
+        ),
+        'InvalidPasswordException',
+      );
     });
   });
 
   it('AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH → tokens; refused on the public InitiateAuth', async () => {
     const name = await confirmedUser();
-    const r = await server.admin.send(new AdminInitiateAuthCommand({
-      UserPoolId: pool.userPoolId, ClientId: pool.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD },
-    }));
+    const r = await server.admin.send(
+      new AdminInitiateAuthCommand({
+        UserPoolId: pool.userPoolId,
+        ClientId: pool.clientId,
+        AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: name, PASSWORD },
+      }),
+    );
     expect(r.AuthenticationResult?.AccessToken).toBeTruthy();
     expect(decodeJwt(r.AuthenticationResult!.AccessToken!).client_id).toBe(pool.clientId);
-    await expectServiceError(server.admin.send(new AdminInitiateAuthCommand({
-      UserPoolId: pool.userPoolId, ClientId: pool.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD: 'Wr0ngPassword' },
-    })), 'NotAuthorizedException', INCORRECT);
-    await expectServiceError(server.client.send(new InitiateAuthCommand({
-      ClientId: pool.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD },
-    })), 'InvalidParameterException');
+    await expectServiceError(
+      server.admin.send(
+        new AdminInitiateAuthCommand({
+          UserPoolId: pool.userPoolId,
+          ClientId: pool.clientId,
+          AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: name, PASSWORD: 'Wr0ngPassword' },
+        }),
+      ),
+      'NotAuthorizedException',
+      INCORRECT,
+    );
+    await expectServiceError(
+      server.client.send(
+        new InitiateAuthCommand({
+          ClientId: pool.clientId,
+          AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: name, PASSWORD },
+        }),
+      ),
+      'InvalidParameterException',
+    );
     // The client must belong to the pool named.
-    await expectServiceError(server.admin.send(new AdminInitiateAuthCommand({
-      UserPoolId: legacy.userPoolId, ClientId: pool.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD },
-    })), 'ResourceNotFoundException');
+    await expectServiceError(
+      server.admin.send(
+        new AdminInitiateAuthCommand({
+          UserPoolId: legacy.userPoolId,
+          ClientId: pool.clientId,
+          AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: name, PASSWORD },
+        }),
+      ),
+      'ResourceNotFoundException',
+    );
   });
 
   it('ForgotPassword → ConfirmForgotPassword: wrong code, bad password, right code; old fails, new works, lockout cleared', async () => {
@@ -263,30 +378,61 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     const code = await outboxCode(server, pool.userPoolId, `${name}@example.com`);
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     passwords.add('Res3tPassword');
-    await expectServiceError(server.client.send(new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: wrong, Password: 'Res3tPassword' })), 'CodeMismatchException');
-    await expectServiceError(server.client.send(new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'weak' })), 'InvalidPasswordException');
-    await server.client.send(new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'Res3tPassword' }));
+    await expectServiceError(
+      server.client.send(
+        new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: wrong, Password: 'Res3tPassword' }),
+      ),
+      'CodeMismatchException',
+    );
+    await expectServiceError(
+      server.client.send(
+        new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'weak' }),
+      ),
+      'InvalidPasswordException',
+    );
+    await server.client.send(
+      new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'Res3tPassword' }),
+    );
 
     // Same (frozen) instant as the lockout: the reset cleared it.
     expect((await passwordAuth(name, 'Res3tPassword')).AuthenticationResult?.AccessToken).toBeTruthy();
     await expectServiceError(passwordAuth(name, PASSWORD), 'NotAuthorizedException', INCORRECT);
     // The code was single use.
-    await expectServiceError(server.client.send(new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'An0therPassword' })), 'ExpiredCodeException');
+    await expectServiceError(
+      server.client.send(
+        new ConfirmForgotPasswordCommand({ ClientId: pool.clientId, Username: name, ConfirmationCode: code, Password: 'An0therPassword' }),
+      ),
+      'ExpiredCodeException',
+    );
   });
 
   it('ForgotPassword for an unknown user: ENABLED answers like for a real user; LEGACY is UserNotFoundException', async () => {
     const fake = await server.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: uniq('ghost') }));
     expect(fake.CodeDeliveryDetails?.DeliveryMedium).toBe('EMAIL');
-    await expectServiceError(server.client.send(new ForgotPasswordCommand({ ClientId: legacy.clientId, Username: uniq('ghost') })), 'UserNotFoundException');
+    await expectServiceError(
+      server.client.send(new ForgotPasswordCommand({ ClientId: legacy.clientId, Username: uniq('ghost') })),
+      'UserNotFoundException',
+    );
   });
 
   it('ChangePassword: wrong previous → NotAuthorizedException, weak proposed → InvalidPasswordException, then the new one works', async () => {
     const name = await confirmedUser();
     const access = (await passwordAuth(name)).AuthenticationResult!.AccessToken!;
     passwords.add('Chang3dPassword');
-    await expectServiceError(server.client.send(new ChangePasswordCommand({ AccessToken: access, PreviousPassword: 'Wr0ngPassword', ProposedPassword: 'Chang3dPassword' })), 'NotAuthorizedException', INCORRECT);
-    await expectServiceError(server.client.send(new ChangePasswordCommand({ AccessToken: access, PreviousPassword: PASSWORD, ProposedPassword: 'weak' })), 'InvalidPasswordException');
-    await server.client.send(new ChangePasswordCommand({ AccessToken: access, PreviousPassword: PASSWORD, ProposedPassword: 'Chang3dPassword' }));
+    await expectServiceError(
+      server.client.send(
+        new ChangePasswordCommand({ AccessToken: access, PreviousPassword: 'Wr0ngPassword', ProposedPassword: 'Chang3dPassword' }),
+      ),
+      'NotAuthorizedException',
+      INCORRECT,
+    );
+    await expectServiceError(
+      server.client.send(new ChangePasswordCommand({ AccessToken: access, PreviousPassword: PASSWORD, ProposedPassword: 'weak' })),
+      'InvalidPasswordException',
+    );
+    await server.client.send(
+      new ChangePasswordCommand({ AccessToken: access, PreviousPassword: PASSWORD, ProposedPassword: 'Chang3dPassword' }),
+    );
     await expectServiceError(passwordAuth(name, PASSWORD), 'NotAuthorizedException', INCORRECT);
     expect((await passwordAuth(name, 'Chang3dPassword')).AuthenticationResult?.AccessToken).toBeTruthy();
   });
@@ -299,18 +445,43 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     expect(attr(me.UserAttributes, 'email')).toBe(`${name}@example.com`);
 
     const newEmail = `new-${name}@example.com`;
-    const upd = await server.client.send(new UpdateUserAttributesCommand({ AccessToken: access, UserAttributes: [{ Name: 'email', Value: newEmail }, { Name: 'given_name', Value: 'Eve' }] }));
+    const upd = await server.client.send(
+      new UpdateUserAttributesCommand({
+        AccessToken: access,
+        UserAttributes: [
+          { Name: 'email', Value: newEmail },
+          { Name: 'given_name', Value: 'Eve' },
+        ],
+      }),
+    );
     expect(upd.CodeDeliveryDetailsList).toEqual([{ Destination: 'n***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' }]);
     const mid = await server.client.send(new GetUserCommand({ AccessToken: access }));
     expect(attr(mid.UserAttributes, 'email')).toBe(newEmail);
     expect(attr(mid.UserAttributes, 'email_verified')).toBe('false');
     expect(attr(mid.UserAttributes, 'given_name')).toBe('Eve');
     // A user may not set the verified flag or sub.
-    await expectServiceError(server.client.send(new UpdateUserAttributesCommand({ AccessToken: access, UserAttributes: [{ Name: 'email_verified', Value: 'true' }] })), 'InvalidParameterException');
-    await expectServiceError(server.client.send(new UpdateUserAttributesCommand({ AccessToken: access, UserAttributes: [{ Name: 'sub', Value: 'x' }] })), 'InvalidParameterException');
+    await expectServiceError(
+      server.client.send(
+        new UpdateUserAttributesCommand({ AccessToken: access, UserAttributes: [{ Name: 'email_verified', Value: 'true' }] }),
+      ),
+      'InvalidParameterException',
+    );
+    await expectServiceError(
+      server.client.send(new UpdateUserAttributesCommand({ AccessToken: access, UserAttributes: [{ Name: 'sub', Value: 'x' }] })),
+      'InvalidParameterException',
+    );
 
     const code = await outboxCode(server, pool.userPoolId, newEmail);
-    await expectServiceError(server.client.send(new VerifyUserAttributeCommand({ AccessToken: access, AttributeName: 'email', Code: String((Number(code) + 1) % 1_000_000).padStart(6, '0') })), 'CodeMismatchException');
+    await expectServiceError(
+      server.client.send(
+        new VerifyUserAttributeCommand({
+          AccessToken: access,
+          AttributeName: 'email',
+          Code: String((Number(code) + 1) % 1_000_000).padStart(6, '0'),
+        }),
+      ),
+      'CodeMismatchException',
+    );
     await server.client.send(new VerifyUserAttributeCommand({ AccessToken: access, AttributeName: 'email', Code: code }));
     expect(attr((await server.client.send(new GetUserCommand({ AccessToken: access }))).UserAttributes, 'email_verified')).toBe('true');
 
@@ -319,7 +490,10 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
 
     await server.client.send(new DeleteUserCommand({ AccessToken: access }));
     await expectServiceError(server.client.send(new GetUserCommand({ AccessToken: access })), 'NotAuthorizedException');
-    await expectServiceError(server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name })), 'UserNotFoundException');
+    await expectServiceError(
+      server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name })),
+      'UserNotFoundException',
+    );
     await expectServiceError(passwordAuth(name), 'NotAuthorizedException', INCORRECT);
   });
 
@@ -330,15 +504,43 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     beforeAll(async () => {
       lp = await createTestPool(server.admin);
       // 7 users: 4 CONFIRMED (one disabled), 2 UNCONFIRMED, 1 FORCE_CHANGE_PASSWORD.
-      for (const [name, email] of [['alpha', 'alpha@example.com'], ['anna', 'anna@example.com'], ['bob', 'bob@example.com'], ['carl', 'under_score@example.com']]) {
+      for (const [name, email] of [
+        ['alpha', 'alpha@example.com'],
+        ['anna', 'anna@example.com'],
+        ['bob', 'bob@example.com'],
+        ['carl', 'under_score@example.com'],
+      ]) {
         await confirmedUser(lp, PASSWORD, name);
-        await server.admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: lp.userPoolId, Username: name, UserAttributes: [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }] }));
+        await server.admin.send(
+          new AdminUpdateUserAttributesCommand({
+            UserPoolId: lp.userPoolId,
+            Username: name,
+            UserAttributes: [
+              { Name: 'email', Value: email },
+              { Name: 'email_verified', Value: 'true' },
+            ],
+          }),
+        );
       }
       await server.admin.send(new AdminDisableUserCommand({ UserPoolId: lp.userPoolId, Username: 'bob' }));
       for (const name of ['dora', 'erin']) {
-        await server.client.send(new SignUpCommand({ ClientId: lp.clientId, Username: name, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: `${name}@example.com` }] }));
+        await server.client.send(
+          new SignUpCommand({
+            ClientId: lp.clientId,
+            Username: name,
+            Password: PASSWORD,
+            UserAttributes: [{ Name: 'email', Value: `${name}@example.com` }],
+          }),
+        );
       }
-      await server.admin.send(new AdminCreateUserCommand({ UserPoolId: lp.userPoolId, Username: 'fred', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: 'axel@example.com' }] }));
+      await server.admin.send(
+        new AdminCreateUserCommand({
+          UserPoolId: lp.userPoolId,
+          Username: 'fred',
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [{ Name: 'email', Value: 'axel@example.com' }],
+        }),
+      );
       const all = await server.admin.send(new ListUsersCommand({ UserPoolId: lp.userPoolId }));
       for (const u of all.Users ?? []) subs[u.Username!] = attr(u.Attributes, 'sub')!;
     });
@@ -416,23 +618,67 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     expect(attr(got.UserAttributes, 'email_verified')).toBe('true');
     expect(got.UserCreateDate).toBeInstanceOf(Date);
 
-    await server.admin.send(new AdminUpdateUserAttributesCommand({
-      UserPoolId: pool.userPoolId, Username: name, UserAttributes: [{ Name: 'given_name', Value: 'Gina' }, { Name: 'email', Value: `changed-${name}@example.com` }, { Name: 'custom:team', Value: 'blue' }],
-    }));
+    await server.admin.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: pool.userPoolId,
+        Username: name,
+        UserAttributes: [
+          { Name: 'given_name', Value: 'Gina' },
+          { Name: 'email', Value: `changed-${name}@example.com` },
+          { Name: 'custom:team', Value: 'blue' },
+        ],
+      }),
+    );
     const after = await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name }));
     expect(attr(after.UserAttributes, 'given_name')).toBe('Gina');
     expect(attr(after.UserAttributes, 'email')).toBe(`changed-${name}@example.com`);
     expect(attr(after.UserAttributes, 'email_verified')).toBe('false');
     expect(attr(after.UserAttributes, 'custom:team')).toBe('blue');
-    await expectServiceError(server.admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.userPoolId, Username: name, UserAttributes: [{ Name: 'sub', Value: 'x' }] })), 'InvalidParameterException');
-    await expectServiceError(server.admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.userPoolId, Username: name, UserAttributes: [{ Name: 'email', Value: 'not-an-email' }] })), 'InvalidParameterException');
+    await expectServiceError(
+      server.admin.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: pool.userPoolId,
+          Username: name,
+          UserAttributes: [{ Name: 'sub', Value: 'x' }],
+        }),
+      ),
+      'InvalidParameterException',
+    );
+    await expectServiceError(
+      server.admin.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: pool.userPoolId,
+          Username: name,
+          UserAttributes: [{ Name: 'email', Value: 'not-an-email' }],
+        }),
+      ),
+      'InvalidParameterException',
+    );
 
     await server.admin.send(new AdminDeleteUserCommand({ UserPoolId: pool.userPoolId, Username: name }));
-    await expectServiceError(server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name })), 'UserNotFoundException');
-    await expectServiceError(server.admin.send(new AdminDeleteUserCommand({ UserPoolId: pool.userPoolId, Username: name })), 'UserNotFoundException');
-    await expectServiceError(server.admin.send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.userPoolId, Username: name, UserAttributes: [{ Name: 'given_name', Value: 'x' }] })), 'UserNotFoundException');
+    await expectServiceError(
+      server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: name })),
+      'UserNotFoundException',
+    );
+    await expectServiceError(
+      server.admin.send(new AdminDeleteUserCommand({ UserPoolId: pool.userPoolId, Username: name })),
+      'UserNotFoundException',
+    );
+    await expectServiceError(
+      server.admin.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: pool.userPoolId,
+          Username: name,
+          UserAttributes: [{ Name: 'given_name', Value: 'x' }],
+        }),
+      ),
+      'UserNotFoundException',
+    );
     await expectServiceError(passwordAuth(name), 'NotAuthorizedException', INCORRECT);
-    await expectServiceError(server.admin.send(new AdminGetUserCommand({ UserPoolId: 'us-east-1_nonexist0', Username: name })), 'ResourceNotFoundException');
+    await expectServiceError(
+      server.admin.send(new AdminGetUserCommand({ UserPoolId: 'us-east-1_nonexist0', Username: name })),
+      'ResourceNotFoundException',
+    );
   });
 
   it('no log line contains a password used in these tests', () => {

@@ -27,12 +27,19 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
   useServerWithPool(dialect, { checkInternalErrors: false }, (s, p) => ([server, pool] = [s, p]));
 
   async function signUp(username: string, email = `${username}@example.com`, p: TestPool = pool, extra: Record<string, unknown> = {}) {
-    return server.client.send(new SignUpCommand({
-      ClientId: p.clientId, Username: username, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: email }], ...extra,
-    }));
+    return server.client.send(
+      new SignUpCommand({
+        ClientId: p.clientId,
+        Username: username,
+        Password: PASSWORD,
+        UserAttributes: [{ Name: 'email', Value: email }],
+        ...extra,
+      }),
+    );
   }
 
-  const passwordAuth = (username: string, password = PASSWORD, p: TestPool = pool) => initiatePasswordAuth(server.client, p.clientId, username, password);
+  const passwordAuth = (username: string, password = PASSWORD, p: TestPool = pool) =>
+    initiatePasswordAuth(server.client, p.clientId, username, password);
 
   /** A code that is not `code` (so a "wrong code" is never accidentally right). */
   const other = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
@@ -54,7 +61,9 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
 
     const code = await outboxCode(server, pool.userPoolId, `${username}@example.com`);
     expect(code).toMatch(/^\d{6}$/);
-    const confirmed = await server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: code }));
+    const confirmed = await server.client.send(
+      new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: code }),
+    );
     expect(confirmed.$metadata.httpStatusCode).toBe(200);
 
     const after = await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }));
@@ -71,12 +80,17 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
     const username = uniq('wrong');
     await signUp(username);
     const code = await outboxCode(server, pool.userPoolId, `${username}@example.com`);
-    await expectServiceError(server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: other(code) })),
-      'CodeMismatchException', 'Invalid verification code provided, please try again.');
+    await expectServiceError(
+      server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: other(code) })),
+      'CodeMismatchException',
+      'Invalid verification code provided, please try again.',
+    );
     const again = await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }));
     expect(again.UserStatus).toBe('UNCONFIRMED');
     await server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: code }));
-    expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }))).UserStatus).toBe('CONFIRMED');
+    expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }))).UserStatus).toBe(
+      'CONFIRMED',
+    );
   });
 
   it('a used code cannot confirm again: a code mismatch, as for an unknown user (existence errors prevented)', async () => {
@@ -84,13 +98,19 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
     await signUp(username);
     const code = await outboxCode(server, pool.userPoolId, `${username}@example.com`);
     await server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: code }));
-    const again = () => server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: code }));
-    const unknown = () => server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: uniq('nobody'), ConfirmationCode: code }));
+    const again = () =>
+      server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: code }));
+    const unknown = () =>
+      server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: uniq('nobody'), ConfirmationCode: code }));
     await expectServiceError(again(), 'CodeMismatchException', 'Invalid verification code provided, please try again.');
     await expectServiceError(unknown(), 'CodeMismatchException', 'Invalid verification code provided, please try again.');
     // A resend for a confirmed user answers like one for an unknown user: a simulated delivery.
     const resent = await server.client.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: username }));
-    expect(resent.CodeDeliveryDetails).toMatchObject({ DeliveryMedium: 'EMAIL', AttributeName: 'email', Destination: expect.stringMatching(/^[a-z]\*\*\*@[a-z]\*\*\*$/) });
+    expect(resent.CodeDeliveryDetails).toMatchObject({
+      DeliveryMedium: 'EMAIL',
+      AttributeName: 'email',
+      Destination: expect.stringMatching(/^[a-z]\*\*\*@[a-z]\*\*\*$/),
+    });
     expect(await outboxCode(server, pool.userPoolId, `${username}@example.com`)).toBe(code);
   });
 
@@ -99,7 +119,10 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
     await signUp(username);
     const code = await outboxCode(server, pool.userPoolId, `${username}@example.com`);
     server.clock.advance(25 * 3600_000);
-    await expectServiceError(server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: code })), 'ExpiredCodeException');
+    await expectServiceError(
+      server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: code })),
+      'ExpiredCodeException',
+    );
     const resent = await server.client.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: username }));
     expect(resent.CodeDeliveryDetails).toEqual({ Destination: 'l***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' });
     const fresh = await outboxCode(server, pool.userPoolId, `${username}@example.com`);
@@ -122,15 +145,25 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
     await signUp(username);
     const code = await outboxCode(server, pool.userPoolId, `${username}@example.com`);
     for (let i = 0; i < 5; i++) {
-      await expectServiceError(server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: other(code) })), 'CodeMismatchException');
+      await expectServiceError(
+        server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: other(code) })),
+        'CodeMismatchException',
+      );
     }
-    await expectServiceError(server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: code })), 'TooManyFailedAttemptsException');
-    expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }))).UserStatus).toBe('UNCONFIRMED');
+    await expectServiceError(
+      server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: code })),
+      'TooManyFailedAttemptsException',
+    );
+    expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }))).UserStatus).toBe(
+      'UNCONFIRMED',
+    );
 
     await server.client.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: username }));
     const fresh = await outboxCode(server, pool.userPoolId, `${username}@example.com`);
     await server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: fresh }));
-    expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }))).UserStatus).toBe('CONFIRMED');
+    expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }))).UserStatus).toBe(
+      'CONFIRMED',
+    );
   });
 
   it('ResendConfirmationCode invalidates the previous code', async () => {
@@ -143,9 +176,14 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
       second = await outboxCode(server, pool.userPoolId, `${username}@example.com`);
     }
     expect(second).not.toBe(first);
-    await expectServiceError(server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: first })), 'CodeMismatchException');
+    await expectServiceError(
+      server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: first })),
+      'CodeMismatchException',
+    );
     await server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: username, ConfirmationCode: second }));
-    expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }))).UserStatus).toBe('CONFIRMED');
+    expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }))).UserStatus).toBe(
+      'CONFIRMED',
+    );
   });
 
   it('the password policy: each rule → InvalidPasswordException and no user is created', async () => {
@@ -161,15 +199,32 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
     ];
     for (const [password, why] of cases) {
       const username = uniq('policy');
-      await expectServiceError(server.client.send(new SignUpCommand({
-        ClientId: strict.clientId, Username: username, Password: password, UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }],
-      })), 'InvalidPasswordException', why);
-      await expectServiceError(server.admin.send(new AdminGetUserCommand({ UserPoolId: strict.userPoolId, Username: username })), 'UserNotFoundException');
+      await expectServiceError(
+        server.client.send(
+          new SignUpCommand({
+            ClientId: strict.clientId,
+            Username: username,
+            Password: password,
+            UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }],
+          }),
+        ),
+        'InvalidPasswordException',
+        why,
+      );
+      await expectServiceError(
+        server.admin.send(new AdminGetUserCommand({ UserPoolId: strict.userPoolId, Username: username })),
+        'UserNotFoundException',
+      );
     }
     // Exactly the minimum, with every class: accepted.
-    const ok = await server.client.send(new SignUpCommand({
-      ClientId: strict.clientId, Username: uniq('policyok'), Password: 'Abcdefg1!x', UserAttributes: [{ Name: 'email', Value: 'ok@example.com' }],
-    }));
+    const ok = await server.client.send(
+      new SignUpCommand({
+        ClientId: strict.clientId,
+        Username: uniq('policyok'),
+        Password: 'Abcdefg1!x',
+        UserAttributes: [{ Name: 'email', Value: 'ok@example.com' }],
+      }),
+    );
     expect(ok.UserSub).toMatch(UUID);
   });
 
@@ -186,7 +241,10 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
     });
 
     it('Username must be an email; the real username is the sub; confirm and sign in by email', async () => {
-      await expectServiceError(server.client.send(new SignUpCommand({ ClientId: emailPool.clientId, Username: uniq('plainname'), Password: PASSWORD })), 'InvalidParameterException');
+      await expectServiceError(
+        server.client.send(new SignUpCommand({ ClientId: emailPool.clientId, Username: uniq('plainname'), Password: PASSWORD })),
+        'InvalidParameterException',
+      );
 
       const email = `${uniq('carol')}@example.com`;
       const up = await server.client.send(new SignUpCommand({ ClientId: emailPool.clientId, Username: email, Password: PASSWORD }));
@@ -197,7 +255,13 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
       expect(got.Username).toBe(up.UserSub);
       expect(attr(got.UserAttributes, 'email')).toBe(email);
 
-      await server.client.send(new ConfirmSignUpCommand({ ClientId: emailPool.clientId, Username: email, ConfirmationCode: await outboxCode(server, emailPool.userPoolId, email) }));
+      await server.client.send(
+        new ConfirmSignUpCommand({
+          ClientId: emailPool.clientId,
+          Username: email,
+          ConfirmationCode: await outboxCode(server, emailPool.userPoolId, email),
+        }),
+      );
       const auth = await passwordAuth(email, PASSWORD, emailPool);
       const access = decodeJwt(auth.AuthenticationResult!.AccessToken!);
       const id = decodeJwt(auth.AuthenticationResult!.IdToken!);
@@ -207,7 +271,10 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
       expect(id.email).toBe(email);
 
       // The same email again is taken.
-      await expectServiceError(server.client.send(new SignUpCommand({ ClientId: emailPool.clientId, Username: email, Password: PASSWORD })), 'UsernameExistsException');
+      await expectServiceError(
+        server.client.send(new SignUpCommand({ ClientId: emailPool.clientId, Username: email, Password: PASSWORD })),
+        'UsernameExistsException',
+      );
     });
   });
 
@@ -224,7 +291,13 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
       // An unverified email is no alias yet: as if the user did not exist (ENABLED → NotAuthorizedException).
       await expectServiceError(passwordAuth(email, PASSWORD, aliasPool), 'NotAuthorizedException', 'Incorrect username or password.');
 
-      await server.client.send(new ConfirmSignUpCommand({ ClientId: aliasPool.clientId, Username: username, ConfirmationCode: await outboxCode(server, aliasPool.userPoolId, email) }));
+      await server.client.send(
+        new ConfirmSignUpCommand({
+          ClientId: aliasPool.clientId,
+          Username: username,
+          ConfirmationCode: await outboxCode(server, aliasPool.userPoolId, email),
+        }),
+      );
       const byEmail = await passwordAuth(email, PASSWORD, aliasPool);
       const access = decodeJwt(byEmail.AuthenticationResult!.AccessToken!);
       expect(access.username).toBe(username);
@@ -244,48 +317,100 @@ describe.each(DIALECTS)('users: sign-up on %s', (dialect) => {
       await server.client.send(new ConfirmSignUpCommand({ ClientId: aliasPool.clientId, Username: first, ConfirmationCode: firstCode }));
       expect(decodeJwt((await passwordAuth(email, PASSWORD, aliasPool)).AuthenticationResult!.AccessToken!).username).toBe(first);
 
-      await expectServiceError(server.client.send(new ConfirmSignUpCommand({ ClientId: aliasPool.clientId, Username: second, ConfirmationCode: secondCode })), 'AliasExistsException');
+      await expectServiceError(
+        server.client.send(new ConfirmSignUpCommand({ ClientId: aliasPool.clientId, Username: second, ConfirmationCode: secondCode })),
+        'AliasExistsException',
+      );
       await server.client.send(new ResendConfirmationCodeCommand({ ClientId: aliasPool.clientId, Username: second }));
       const again = await outboxCode(server, aliasPool.userPoolId, email);
-      await server.client.send(new ConfirmSignUpCommand({ ClientId: aliasPool.clientId, Username: second, ConfirmationCode: again, ForceAliasCreation: true }));
-      expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: aliasPool.userPoolId, Username: second }))).UserStatus).toBe('CONFIRMED');
+      await server.client.send(
+        new ConfirmSignUpCommand({ ClientId: aliasPool.clientId, Username: second, ConfirmationCode: again, ForceAliasCreation: true }),
+      );
+      expect((await server.admin.send(new AdminGetUserCommand({ UserPoolId: aliasPool.userPoolId, Username: second }))).UserStatus).toBe(
+        'CONFIRMED',
+      );
       // Cognito: "the API call will migrate the alias from the previous user to the newly created user being confirmed."
       expect(decodeJwt((await passwordAuth(email, PASSWORD, aliasPool)).AuthenticationResult!.AccessToken!).username).toBe(second);
     });
   });
 
   it('unknown users: ConfirmSignUp is CodeMismatchException and Resend answers as for a real user (ENABLED)', async () => {
-    await expectServiceError(server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: uniq('ghost'), ConfirmationCode: '123456' })), 'CodeMismatchException');
+    await expectServiceError(
+      server.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: uniq('ghost'), ConfirmationCode: '123456' })),
+      'CodeMismatchException',
+    );
     const r = await server.client.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: uniq('ghost') }));
     expect(r.CodeDeliveryDetails?.DeliveryMedium).toBe('EMAIL');
     const legacy = await createTestPool(server.admin, { preventUserExistenceErrors: 'LEGACY' });
-    await expectServiceError(server.client.send(new ConfirmSignUpCommand({ ClientId: legacy.clientId, Username: uniq('ghost'), ConfirmationCode: '123456' })), 'UserNotFoundException');
-    await expectServiceError(server.client.send(new ResendConfirmationCodeCommand({ ClientId: legacy.clientId, Username: uniq('ghost') })), 'UserNotFoundException');
+    await expectServiceError(
+      server.client.send(new ConfirmSignUpCommand({ ClientId: legacy.clientId, Username: uniq('ghost'), ConfirmationCode: '123456' })),
+      'UserNotFoundException',
+    );
+    await expectServiceError(
+      server.client.send(new ResendConfirmationCodeCommand({ ClientId: legacy.clientId, Username: uniq('ghost') })),
+      'UserNotFoundException',
+    );
   });
 
   it('an unknown ClientId is ResourceNotFoundException', async () => {
-    await expectServiceError(server.client.send(new SignUpCommand({ ClientId: 'abcdefghijklmnopqrstuvwxyz', Username: uniq('nobody'), Password: PASSWORD })), 'ResourceNotFoundException');
-    await expectServiceError(server.client.send(new ConfirmSignUpCommand({ ClientId: 'abcdefghijklmnopqrstuvwxyz', Username: 'nobody', ConfirmationCode: '123456' })), 'ResourceNotFoundException');
+    await expectServiceError(
+      server.client.send(new SignUpCommand({ ClientId: 'abcdefghijklmnopqrstuvwxyz', Username: uniq('nobody'), Password: PASSWORD })),
+      'ResourceNotFoundException',
+    );
+    await expectServiceError(
+      server.client.send(
+        new ConfirmSignUpCommand({ ClientId: 'abcdefghijklmnopqrstuvwxyz', Username: 'nobody', ConfirmationCode: '123456' }),
+      ),
+      'ResourceNotFoundException',
+    );
   });
 
   it('a client with a secret needs SecretHash = base64(HMAC-SHA256(secret, username + clientId))', async () => {
     const confidential = await createTestPool(server.admin, { generateSecret: true });
-    const described = await server.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: confidential.userPoolId, ClientId: confidential.clientId }));
+    const described = await server.admin.send(
+      new DescribeUserPoolClientCommand({ UserPoolId: confidential.userPoolId, ClientId: confidential.clientId }),
+    );
     const secret = described.UserPoolClient!.ClientSecret!;
     expect(secret).toBeTruthy();
-    const hash = (u: string) => createHmac('sha256', secret).update(u + confidential.clientId).digest('base64');
+    const hash = (u: string) =>
+      createHmac('sha256', secret)
+        .update(u + confidential.clientId)
+        .digest('base64');
     const username = uniq('erin');
-    const input = { ClientId: confidential.clientId, Username: username, Password: PASSWORD, UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }] };
+    const input = {
+      ClientId: confidential.clientId,
+      Username: username,
+      Password: PASSWORD,
+      UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }],
+    };
 
     await expectServiceError(server.client.send(new SignUpCommand(input)), 'NotAuthorizedException');
-    await expectServiceError(server.client.send(new SignUpCommand({ ...input, SecretHash: hash(`${username}x`) })), 'NotAuthorizedException');
-    await expectServiceError(server.client.send(new SignUpCommand({ ...input, SecretHash: createHmac('sha256', 'not-the-secret').update(username + confidential.clientId).digest('base64') })), 'NotAuthorizedException');
+    await expectServiceError(
+      server.client.send(new SignUpCommand({ ...input, SecretHash: hash(`${username}x`) })),
+      'NotAuthorizedException',
+    );
+    await expectServiceError(
+      server.client.send(
+        new SignUpCommand({
+          ...input,
+          SecretHash: createHmac('sha256', 'not-the-secret')
+            .update(username + confidential.clientId)
+            .digest('base64'),
+        }),
+      ),
+      'NotAuthorizedException',
+    );
     const up = await server.client.send(new SignUpCommand({ ...input, SecretHash: hash(username) }));
     expect(up.UserSub).toMatch(UUID);
 
     const code = await outboxCode(server, confidential.userPoolId, `${username}@example.com`);
-    await expectServiceError(server.client.send(new ConfirmSignUpCommand({ ClientId: confidential.clientId, Username: username, ConfirmationCode: code })), 'NotAuthorizedException');
-    await server.client.send(new ConfirmSignUpCommand({ ClientId: confidential.clientId, Username: username, ConfirmationCode: code, SecretHash: hash(username) }));
+    await expectServiceError(
+      server.client.send(new ConfirmSignUpCommand({ ClientId: confidential.clientId, Username: username, ConfirmationCode: code })),
+      'NotAuthorizedException',
+    );
+    await server.client.send(
+      new ConfirmSignUpCommand({ ClientId: confidential.clientId, Username: username, ConfirmationCode: code, SecretHash: hash(username) }),
+    );
     const auth = await initiatePasswordAuth(server.client, confidential.clientId, username, PASSWORD, { SECRET_HASH: hash(username) });
     expect(auth.AuthenticationResult?.AccessToken).toBeTruthy();
   });

@@ -60,7 +60,7 @@ describe('docs/verifying-tokens.md: aws-jwt-verify on a plain-http issuer', () =
     await expect(plain.verify(AccessToken!)).rejects.toThrow(/Protocol "http:" not supported/);
   });
 
-  it('the snippet verifies access and id tokens and refuses the wrong kind, another client\'s and tampered ones', async () => {
+  it("the snippet verifies access and id tokens and refuses the wrong kind, another client's and tampered ones", async () => {
     const t = await passwordTokens(srv, pool.clientId, user);
     expect((await verifiers.accessTokenVerifier.verify(t.AccessToken!)).username).toBe(user.username);
     expect((await verifiers.idTokenVerifier.verify(t.IdToken!))['cognito:username']).toBe(user.username);

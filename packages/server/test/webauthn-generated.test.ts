@@ -88,7 +88,14 @@ async function createCredential(
   return {
     challenge,
     response,
-    input: { credential: response, expectedChallenge: challenge, expectedOrigins: [], rpId: RP_ID, userVerification: uv, attestation: opts.attestation ?? 'direct' },
+    input: {
+      credential: response,
+      expectedChallenge: challenge,
+      expectedOrigins: [],
+      rpId: RP_ID,
+      userVerification: uv,
+      attestation: opts.attestation ?? 'direct',
+    },
   };
 }
 
@@ -124,9 +131,13 @@ const COSE: Record<Algorithm, number> = { ES256: -7, EdDSA: -8, RS256: -257 };
 
 describe('happy paths: every algorithm × attestation format', () => {
   const matrix: [Algorithm, AttestationFormat][] = [
-    ['ES256', 'none'], ['ES256', 'packed'], ['ES256', 'fido-u2f'],
-    ['EdDSA', 'none'], ['EdDSA', 'packed'],
-    ['RS256', 'none'], ['RS256', 'packed'],
+    ['ES256', 'none'],
+    ['ES256', 'packed'],
+    ['ES256', 'fido-u2f'],
+    ['EdDSA', 'none'],
+    ['EdDSA', 'packed'],
+    ['RS256', 'none'],
+    ['RS256', 'packed'],
   ];
   it.each(matrix)('%s with %s attestation registers (direct) and authenticates', async (alg, fmt) => {
     const auth = authenticator({ algorithms: [alg], attestation: fmt });
@@ -168,9 +179,19 @@ describe('happy paths: every algorithm × attestation format', () => {
   });
 
   it('reports backup flags, attachment, transports and credProps', async () => {
-    const auth = authenticator({ backupEligible: true, backupState: true, attachment: 'cross-platform', transports: ['usb', 'nfc', 'usb', 'carrier-pigeon'] });
+    const auth = authenticator({
+      backupEligible: true,
+      backupState: true,
+      attachment: 'cross-platform',
+      transports: ['usb', 'nfc', 'usb', 'carrier-pigeon'],
+    });
     const reg = await registered(auth, { extensions: { credProps: true } });
-    expect(reg).toMatchObject({ backupEligible: true, backupState: true, authenticatorAttachment: 'cross-platform', transports: ['usb', 'nfc'] });
+    expect(reg).toMatchObject({
+      backupEligible: true,
+      backupState: true,
+      authenticatorAttachment: 'cross-platform',
+      transports: ['usb', 'nfc'],
+    });
     expect(reg.credProps).toEqual({ rk: true });
     const result = await verifyAuthentication((await assertion(auth, reg)).input);
     expect(result).toMatchObject({ backupEligible: true, backupState: true });
@@ -199,7 +220,12 @@ describe('registration failures', () => {
   const auth = authenticator({ attestation: 'packed' });
 
   it('wrong origin → WebAuthnOriginNotAllowedException', async () => {
-    for (const origin of ['https://evil.example', 'https://example.com.evil.io', 'http://app.example.com', 'https://app.example.com:8443/']) {
+    for (const origin of [
+      'https://evil.example',
+      'https://example.com.evil.io',
+      'http://app.example.com',
+      'https://app.example.com:8443/',
+    ]) {
       const c = await createCredential(auth, { origin });
       await expectError(verifyRegistration(c.input), 'WebAuthnOriginNotAllowedException', /origin/);
     }
@@ -211,7 +237,11 @@ describe('registration failures', () => {
   });
 
   it('cross-origin (iframe) ceremonies and topOrigin → WebAuthnOriginNotAllowedException', async () => {
-    await expectError(verifyRegistration((await createCredential(auth, { crossOrigin: true })).input), 'WebAuthnOriginNotAllowedException', /cross-origin/);
+    await expectError(
+      verifyRegistration((await createCredential(auth, { crossOrigin: true })).input),
+      'WebAuthnOriginNotAllowedException',
+      /cross-origin/,
+    );
     await expectError(
       verifyRegistration((await createCredential(auth, { topOrigin: 'https://top.example' })).input),
       'WebAuthnOriginNotAllowedException',
@@ -266,9 +296,16 @@ describe('registration failures', () => {
     expect(at).toBeGreaterThan(0);
     const patched = Buffer.concat([authData.subarray(0, at), Buffer.from([0x03, 0x38, 0x24]), authData.subarray(at + 4)]);
     attObj.set('authData', new Uint8Array(patched));
-    const response = { ...c.response, response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') } };
+    const response = {
+      ...c.response,
+      response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') },
+    };
     for (const attestation of ['none', 'direct'] as const) {
-      await expectError(verifyRegistration({ ...c.input, credential: response, attestation }), 'WebAuthnCredentialNotSupportedException', /-37/);
+      await expectError(
+        verifyRegistration({ ...c.input, credential: response, attestation }),
+        'WebAuthnCredentialNotSupportedException',
+        /-37/,
+      );
     }
   });
 
@@ -276,7 +313,10 @@ describe('registration failures', () => {
     const c = await createCredential(authenticator());
     const attObj = decodeCBOR(Buffer.from(c.response.response.attestationObject, 'base64url')) as Map<CBORValue, CBORValue>;
     attObj.set('fmt', 'fizzbuzz');
-    const response = { ...c.response, response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') } };
+    const response = {
+      ...c.response,
+      response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') },
+    };
     await expectError(verifyRegistration({ ...c.input, credential: response }), 'WebAuthnCredentialNotSupportedException', /fizzbuzz/);
     expect((await verifyRegistration({ ...c.input, credential: response, attestation: 'none' })).fmt).toBe('fizzbuzz');
   });
@@ -295,16 +335,78 @@ describe('registration failures', () => {
       ['missing attestationObject', (r) => ({ ...r, response: { ...r.response, attestationObject: undefined } })],
       ['wrong credential type', (r) => ({ ...r, type: 'password' })],
       ['id ≠ rawId', (r) => ({ ...r, rawId: Buffer.alloc(32, 1).toString('base64url') })],
-      ['id does not match authData', (r) => ({ ...r, id: Buffer.alloc(32, 1).toString('base64url'), rawId: Buffer.alloc(32, 1).toString('base64url') })],
-      ['standard base64 in clientDataJSON', (r) => ({ ...r, response: { ...r.response, clientDataJSON: Buffer.from(r.response.clientDataJSON, 'base64url').toString('base64') + '+/' } })],
-      ['whitespace in attestationObject', (r) => ({ ...r, response: { ...r.response, attestationObject: `${r.response.attestationObject.slice(0, 10)} ${r.response.attestationObject.slice(10)}` } })],
-      ['impossible base64url length', (r) => ({ ...r, response: { ...r.response, clientDataJSON: `${r.response.clientDataJSON}A`.slice(0, (Math.floor(r.response.clientDataJSON.length / 4) * 4) + 1) } })],
-      ['clientDataJSON is not JSON', (r) => ({ ...r, response: { ...r.response, clientDataJSON: Buffer.from('{"type":"webauthn.create",').toString('base64url') } })],
-      ['clientDataJSON is a JSON array', (r) => ({ ...r, response: { ...r.response, clientDataJSON: Buffer.from('[1,2]').toString('base64url') } })],
-      ['clientDataJSON without challenge', (r) => ({ ...r, response: { ...r.response, clientDataJSON: Buffer.from(JSON.stringify({ type: 'webauthn.create', origin: ORIGIN })).toString('base64url') } })],
-      ['CBOR garbage', (r) => ({ ...r, response: { ...r.response, attestationObject: Buffer.from('this is not CBOR at all, really').toString('base64url') } })],
-      ['attestationObject is a CBOR array', (r) => ({ ...r, response: { ...r.response, attestationObject: Buffer.from([0x82, 0x01, 0x02]).toString('base64url') } })],
-      ['trailing bytes after the attestationObject', (r) => ({ ...r, response: { ...r.response, attestationObject: Buffer.concat([Buffer.from(r.response.attestationObject, 'base64url'), Buffer.from([0])]).toString('base64url') } })],
+      [
+        'id does not match authData',
+        (r) => ({ ...r, id: Buffer.alloc(32, 1).toString('base64url'), rawId: Buffer.alloc(32, 1).toString('base64url') }),
+      ],
+      [
+        'standard base64 in clientDataJSON',
+        (r) => ({
+          ...r,
+          response: { ...r.response, clientDataJSON: Buffer.from(r.response.clientDataJSON, 'base64url').toString('base64') + '+/' },
+        }),
+      ],
+      [
+        'whitespace in attestationObject',
+        (r) => ({
+          ...r,
+          response: {
+            ...r.response,
+            attestationObject: `${r.response.attestationObject.slice(0, 10)} ${r.response.attestationObject.slice(10)}`,
+          },
+        }),
+      ],
+      [
+        'impossible base64url length',
+        (r) => ({
+          ...r,
+          response: {
+            ...r.response,
+            clientDataJSON: `${r.response.clientDataJSON}A`.slice(0, Math.floor(r.response.clientDataJSON.length / 4) * 4 + 1),
+          },
+        }),
+      ],
+      [
+        'clientDataJSON is not JSON',
+        (r) => ({ ...r, response: { ...r.response, clientDataJSON: Buffer.from('{"type":"webauthn.create",').toString('base64url') } }),
+      ],
+      [
+        'clientDataJSON is a JSON array',
+        (r) => ({ ...r, response: { ...r.response, clientDataJSON: Buffer.from('[1,2]').toString('base64url') } }),
+      ],
+      [
+        'clientDataJSON without challenge',
+        (r) => ({
+          ...r,
+          response: {
+            ...r.response,
+            clientDataJSON: Buffer.from(JSON.stringify({ type: 'webauthn.create', origin: ORIGIN })).toString('base64url'),
+          },
+        }),
+      ],
+      [
+        'CBOR garbage',
+        (r) => ({
+          ...r,
+          response: { ...r.response, attestationObject: Buffer.from('this is not CBOR at all, really').toString('base64url') },
+        }),
+      ],
+      [
+        'attestationObject is a CBOR array',
+        (r) => ({ ...r, response: { ...r.response, attestationObject: Buffer.from([0x82, 0x01, 0x02]).toString('base64url') } }),
+      ],
+      [
+        'trailing bytes after the attestationObject',
+        (r) => ({
+          ...r,
+          response: {
+            ...r.response,
+            attestationObject: Buffer.concat([Buffer.from(r.response.attestationObject, 'base64url'), Buffer.from([0])]).toString(
+              'base64url',
+            ),
+          },
+        }),
+      ],
       ['transports not an array', (r) => ({ ...r, response: { ...r.response, transports: 'usb' } })],
     ];
     it.each(cases)('%s', async (_name, f) => {
@@ -317,7 +419,10 @@ describe('registration failures', () => {
       const authData = attObj.get('authData') as Uint8Array;
       for (const length of [20, 36, 40, authData.length - 5]) {
         attObj.set('authData', authData.slice(0, length));
-        const response = { ...c.response, response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') } };
+        const response = {
+          ...c.response,
+          response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') },
+        };
         await expectError(verifyRegistration({ ...c.input, credential: response }), 'InvalidParameterException', /authData/);
       }
     });
@@ -326,8 +431,15 @@ describe('registration failures', () => {
       const c = await createCredential(auth);
       const attObj = decodeCBOR(Buffer.from(c.response.response.attestationObject, 'base64url')) as Map<CBORValue, CBORValue>;
       attObj.set('authData', Buffer.concat([attObj.get('authData') as Uint8Array, Buffer.from([0xff, 0xff])]));
-      const response = { ...c.response, response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') } };
-      await expectError(verifyRegistration({ ...c.input, credential: response, attestation: 'none' }), 'InvalidParameterException', /trailing/);
+      const response = {
+        ...c.response,
+        response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') },
+      };
+      await expectError(
+        verifyRegistration({ ...c.input, credential: response, attestation: 'none' }),
+        'InvalidParameterException',
+        /trailing/,
+      );
     });
   });
 
@@ -398,7 +510,11 @@ describe('authentication failures', () => {
     const { auth, reg } = await setup();
     const other = await registered(auth);
     const { input } = await assertion(auth, other);
-    await expectError(verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, credentialId: reg.credentialId } }), 'NotAuthorizedException', /credential/);
+    await expectError(
+      verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, credentialId: reg.credentialId } }),
+      'NotAuthorizedException',
+      /credential/,
+    );
     // Without the id check, the stored key of `reg` does not verify `other`'s signature either.
     await expectError(
       verifyAuthentication({ ...input, storedCredential: { publicKey: reg.publicKey, signCount: 0 } }),
@@ -420,14 +536,28 @@ describe('authentication failures', () => {
     it('a replayed (equal) counter is a regression', async () => {
       const { auth, reg } = await setup();
       const { input } = await assertion(auth, reg, { signCount: 7 });
-      await expectError(verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, signCount: 7 } }), 'NotAuthorizedException');
+      await expectError(
+        verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, signCount: 7 } }),
+        'NotAuthorizedException',
+      );
     });
 
     it('a counter that drops to 0 after being used is a regression', async () => {
       const { auth, reg } = await setup();
       const { input } = await assertion(auth, reg, { signCount: 0 });
-      await expectError(verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, signCount: 3 } }), 'NotAuthorizedException');
-      expect((await verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, signCount: 3 }, allowCounterRegression: true })).counterRegressed).toBe(true);
+      await expectError(
+        verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, signCount: 3 } }),
+        'NotAuthorizedException',
+      );
+      expect(
+        (
+          await verifyAuthentication({
+            ...input,
+            storedCredential: { ...input.storedCredential, signCount: 3 },
+            allowCounterRegression: true,
+          })
+        ).counterRegressed,
+      ).toBe(true);
     });
 
     it('authenticators that always report 0 (synced passkeys) are fine', async () => {
@@ -459,18 +589,44 @@ describe('authentication failures', () => {
       ['id ≠ rawId', (r) => ({ ...r, rawId: r.rawId.slice(1) })],
       ['bad base64url id', (r) => ({ ...r, id: `${r.id}!`, rawId: `${r.id}!` })],
       ['bad base64url signature', (r) => ({ ...r, response: { ...r.response, signature: `+${r.response.signature.slice(1)}` } })],
-      ['misplaced padding in the signature', (r) => ({ ...r, response: { ...r.response, signature: `${r.response.signature.slice(0, 8)}=${r.response.signature.slice(8)}` } })],
+      [
+        'misplaced padding in the signature',
+        (r) => ({ ...r, response: { ...r.response, signature: `${r.response.signature.slice(0, 8)}=${r.response.signature.slice(8)}` } }),
+      ],
       ['empty signature', (r) => ({ ...r, response: { ...r.response, signature: '' } })],
       ['bad base64url userHandle', (r) => ({ ...r, response: { ...r.response, userHandle: 'a/b+' } })],
       ['missing authenticatorData', (r) => ({ ...r, response: { ...r.response, authenticatorData: undefined } })],
-      ['truncated authenticator data', (r) => ({ ...r, response: { ...r.response, authenticatorData: Buffer.from(r.response.authenticatorData, 'base64url').subarray(0, 36).toString('base64url') } })],
-      ['extra bytes after authenticator data', (r) => ({ ...r, response: { ...r.response, authenticatorData: Buffer.concat([Buffer.from(r.response.authenticatorData, 'base64url'), Buffer.from([1, 2, 3])]).toString('base64url') } })],
+      [
+        'truncated authenticator data',
+        (r) => ({
+          ...r,
+          response: {
+            ...r.response,
+            authenticatorData: Buffer.from(r.response.authenticatorData, 'base64url').subarray(0, 36).toString('base64url'),
+          },
+        }),
+      ],
+      [
+        'extra bytes after authenticator data',
+        (r) => ({
+          ...r,
+          response: {
+            ...r.response,
+            authenticatorData: Buffer.concat([Buffer.from(r.response.authenticatorData, 'base64url'), Buffer.from([1, 2, 3])]).toString(
+              'base64url',
+            ),
+          },
+        }),
+      ],
       [
         'CBOR garbage in the extension data (ED flag)',
         (r) => {
           const ad = Buffer.from(r.response.authenticatorData, 'base64url');
           ad[32] |= 0x80;
-          return { ...r, response: { ...r.response, authenticatorData: Buffer.concat([ad, Buffer.from([0xbf, 0x61])]).toString('base64url') } };
+          return {
+            ...r,
+            response: { ...r.response, authenticatorData: Buffer.concat([ad, Buffer.from([0xbf, 0x61])]).toString('base64url') },
+          };
         },
       ],
       [
@@ -481,7 +637,10 @@ describe('authentication failures', () => {
           return { ...r, response: { ...r.response, authenticatorData: ad.toString('base64url') } };
         },
       ],
-      ['clientDataJSON is not UTF-8', (r) => ({ ...r, response: { ...r.response, clientDataJSON: Buffer.from([0xff, 0xfe, 0x7b]).toString('base64url') } })],
+      [
+        'clientDataJSON is not UTF-8',
+        (r) => ({ ...r, response: { ...r.response, clientDataJSON: Buffer.from([0xff, 0xfe, 0x7b]).toString('base64url') } }),
+      ],
     ];
     it.each(cases)('%s', async (_name, f) => {
       const auth = authenticator();
@@ -494,7 +653,13 @@ describe('authentication failures', () => {
   it('an unusable stored public key → InternalErrorException', async () => {
     const { auth, reg } = await setup();
     const { input } = await assertion(auth, reg);
-    await expectError(verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, publicKey: new Uint8Array([1, 2, 3]) } }), 'InternalErrorException');
-    await expectError(verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, signCount: -1 } }), 'InternalErrorException');
+    await expectError(
+      verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, publicKey: new Uint8Array([1, 2, 3]) } }),
+      'InternalErrorException',
+    );
+    await expectError(
+      verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, signCount: -1 } }),
+      'InternalErrorException',
+    );
   });
 });

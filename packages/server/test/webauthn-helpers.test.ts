@@ -35,7 +35,11 @@ describe('isOriginAllowed', () => {
     ['http://localhost:3000', 'localhost'],
     ['http://app.localhost:5173', 'localhost'],
     ['https://xn--bcher-kva.example', 'xn--bcher-kva.example'],
-    ['android:apk-key-hash:gx7sq_pxhxhrIQdLyfG0pxKwiJ7hOk2DJQ4xvKd438Q', 'example.com', ['android:apk-key-hash:gx7sq_pxhxhrIQdLyfG0pxKwiJ7hOk2DJQ4xvKd438Q']],
+    [
+      'android:apk-key-hash:gx7sq_pxhxhrIQdLyfG0pxKwiJ7hOk2DJQ4xvKd438Q',
+      'example.com',
+      ['android:apk-key-hash:gx7sq_pxhxhrIQdLyfG0pxKwiJ7hOk2DJQ4xvKd438Q'],
+    ],
     ['https://partner.example.org', 'example.com', ['https://partner.example.org']],
     ['http://10.0.0.5:8080', 'example.com', ['http://10.0.0.5:8080']],
   ];
@@ -162,7 +166,10 @@ describe('parseAuthenticatorData', () => {
     const data = new Uint8Array(37);
     data[32] = 0x1d; // UP | UV | BE | BS
     data[36] = 9;
-    expect(parseAuthenticatorData(data)).toMatchObject({ signCount: 9, flags: { up: true, uv: true, be: true, bs: true, at: false, ed: false } });
+    expect(parseAuthenticatorData(data)).toMatchObject({
+      signCount: 9,
+      flags: { up: true, uv: true, be: true, bs: true, at: false, ed: false },
+    });
   });
 });
 

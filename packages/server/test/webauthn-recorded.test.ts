@@ -194,7 +194,11 @@ describe('recorded registration responses (attestation: none)', () => {
     );
     // Same origin allowed explicitly, but the authenticator signed for another RP ID.
     expect(
-      (await rejection(verifyRegistration({ ...base, expectedChallenge: v.challenge, rpId: 'simplewebauthn.dev', expectedOrigins: [v.origin] }))).name,
+      (
+        await rejection(
+          verifyRegistration({ ...base, expectedChallenge: v.challenge, rpId: 'simplewebauthn.dev', expectedOrigins: [v.origin] }),
+        )
+      ).name,
     ).toBe('WebAuthnRelyingPartyMismatchException');
     expect((await rejection(verifyRegistration({ ...base, expectedChallenge: v.challenge, rpId: 'different.address' }))).name).toBe(
       'WebAuthnOriginNotAllowedException',
@@ -207,7 +211,10 @@ describe('recorded authentication responses', () => {
     if (v.storedFromRegistration) return (await register(byName(v.storedFromRegistration), 'none')).publicKey;
     return new Uint8Array(b64u(v.stored.publicKey!));
   };
-  const verify = async (v: AuthenticationVector, overrides: Partial<{ credential: unknown; userVerification: UserVerificationSetting; signCount: number }> = {}) =>
+  const verify = async (
+    v: AuthenticationVector,
+    overrides: Partial<{ credential: unknown; userVerification: UserVerificationSetting; signCount: number }> = {},
+  ) =>
     verifyAuthentication({
       credential: overrides.credential ?? v.credential,
       expectedChallenge: v.challenge,

@@ -5,7 +5,9 @@ import { chromium, type Browser, type BrowserContext, type CDPSession, type Page
  * The Chromium binary the browser suites drive: $CHROMIUM_PATH, else the Debian package's
  * /usr/bin/chromium. Undefined when neither exists — the suites then skip with SKIP_REASON.
  */
-export const CHROMIUM_PATH: string | undefined = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((p): p is string => !!p && existsSync(p));
+export const CHROMIUM_PATH: string | undefined = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find(
+  (p): p is string => !!p && existsSync(p),
+);
 
 export const SKIP_REASON = `no Chromium found (looked at $CHROMIUM_PATH=${process.env.CHROMIUM_PATH ?? '<unset>'} and /usr/bin/chromium; install the Debian package "chromium" or set CHROMIUM_PATH)`;
 
@@ -23,7 +25,15 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -72,8 +82,13 @@ export class VirtualAuthenticators {
   async add(): Promise<string> {
     const { authenticatorId } = await this.cdp.send('WebAuthn.addVirtualAuthenticator', {
       options: {
-        protocol: 'ctap2', ctap2Version: 'ctap2_1', transport: 'internal',
-        hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true,
+        protocol: 'ctap2',
+        ctap2Version: 'ctap2_1',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
       },
     });
     this.attached.push(authenticatorId);

@@ -52,10 +52,18 @@ const CALL_IN_PAGE = `async ([fn, args]) => {
  * bundled from test/e2e/pages/<entry> and served from another origin (http://localhost:<port>);
  * Chromium with the CDP WebAuthn domain enabled.
  */
-export async function startPageFixture(opts: { entry: string; title: string; alias?: Record<string, string>; username?: string }): Promise<PageFixture> {
+export async function startPageFixture(opts: {
+  entry: string;
+  title: string;
+  alias?: Record<string, string>;
+  username?: string;
+}): Promise<PageFixture> {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   const close = async () => {
-    for (const fn of cleanups.reverse()) await Promise.resolve().then(fn).catch(() => undefined);
+    for (const fn of cleanups.reverse())
+      await Promise.resolve()
+        .then(fn)
+        .catch(() => undefined);
   };
   try {
     const bundle: Bundle = await bundlePage(opts.entry, opts.alias);
@@ -66,11 +74,20 @@ export async function startPageFixture(opts: { entry: string; title: string; ali
     const pool = await createTestPool(server.admin, { rpId: 'localhost', userVerification: 'required' });
     const username = opts.username ?? 'pat';
     const password = 'Passw0rdX-e2e';
-    await server.admin.send(new AdminCreateUserCommand({
-      UserPoolId: pool.userPoolId, Username: username, MessageAction: 'SUPPRESS',
-      UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }, { Name: 'email_verified', Value: 'true' }],
-    }));
-    await server.admin.send(new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: username, Password: password, Permanent: true }));
+    await server.admin.send(
+      new AdminCreateUserCommand({
+        UserPoolId: pool.userPoolId,
+        Username: username,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: `${username}@example.com` },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+    await server.admin.send(
+      new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: username, Password: password, Permanent: true }),
+    );
     const user = await server.admin.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: username }));
     const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
     if (!sub) throw new Error('AdminGetUser returned no sub');
@@ -95,15 +112,30 @@ export async function startPageFixture(opts: { entry: string; title: string; ali
       throw new Error(`the page did not load its bundle: ${err.message}\n${errors.join('\n')}`);
     });
 
-    const call = <T>(fn: string, ...args: unknown[]) => page.evaluate(`(${CALL_IN_PAGE})(${JSON.stringify([fn, args])})`) as Promise<Outcome<T>>;
+    const call = <T>(fn: string, ...args: unknown[]) =>
+      page.evaluate(`(${CALL_IN_PAGE})(${JSON.stringify([fn, args])})`) as Promise<Outcome<T>>;
     return {
-      server, pool, username, password, sub, web, browser, context, page, authenticators, errors, call, close,
+      server,
+      pool,
+      username,
+      password,
+      sub,
+      web,
+      browser,
+      context,
+      page,
+      authenticators,
+      errors,
+      call,
+      close,
       async ok<T>(fn: string, ...args: unknown[]) {
         const out = await call<T>(fn, ...args);
         if (!out.ok) {
-          throw new Error(`window.run.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')}) rejected: ${out.name}: ${out.message}`
-            + (out.underlying ? ` (underlying ${out.underlying.name}: ${out.underlying.message})` : '')
-            + (errors.length ? `\npage log:\n${errors.join('\n')}` : ''));
+          throw new Error(
+            `window.run.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')}) rejected: ${out.name}: ${out.message}` +
+              (out.underlying ? ` (underlying ${out.underlying.name}: ${out.underlying.message})` : '') +
+              (errors.length ? `\npage log:\n${errors.join('\n')}` : ''),
+          );
         }
         return out.value;
       },

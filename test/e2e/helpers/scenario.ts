@@ -12,9 +12,19 @@ interface Credential {
   authenticatorTransports?: string[];
   createdAt?: Date;
 }
-interface ListOutput { credentials: Credential[]; nextToken?: string }
-interface SignInOutput { isSignedIn: boolean; nextStep: { signInStep: string } }
-interface CurrentUser { username: string; userId: string; signInDetails?: { loginId?: string; authFlowType?: string } }
+interface ListOutput {
+  credentials: Credential[];
+  nextToken?: string;
+}
+interface SignInOutput {
+  isSignedIn: boolean;
+  nextStep: { signInStep: string };
+}
+interface CurrentUser {
+  username: string;
+  userId: string;
+  signInDetails?: { loginId?: string; authFlowType?: string };
+}
 
 /**
  * The seed's browser scenario, against whichever library the page bundles (its `window.run` API):
@@ -23,7 +33,10 @@ interface CurrentUser { username: string; userId: string; signInDetails?: { logi
  * `describe` (tests share one browser page and run in order); returns the fixture and `step` so
  * the test file can add steps after the scenario's.
  */
-export function passkeyScenario(opts: { entry: string; title: string; alias?: Record<string, string> }): { fixture: () => PageFixture; step: ReturnType<typeof steps> } {
+export function passkeyScenario(opts: { entry: string; title: string; alias?: Record<string, string> }): {
+  fixture: () => PageFixture;
+  step: ReturnType<typeof steps>;
+} {
   const step = steps();
   let fx: PageFixture | undefined;
   const get = () => {
@@ -45,11 +58,16 @@ export function passkeyScenario(opts: { entry: string; title: string; alias?: Re
     expect(new URL(page.url()).origin).toBe(web.origin);
     expect(await page.evaluate('window.isSecureContext')).toBe(true);
     // A non-simple request (custom content type and headers) from the page's origin, as Amplify sends.
-    const res = await page.evaluate(`fetch(${JSON.stringify(`http://localhost:${server.port}/`)}, {
+    const res = (await page.evaluate(`fetch(${JSON.stringify(`http://localhost:${server.port}/`)}, {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.ListWebAuthnCredentials', 'x-amz-user-agent': 'e2e', 'cache-control': 'no-store' },
       body: JSON.stringify({ AccessToken: 'not-a-token' }),
-    }).then(async (r) => ({ status: r.status, errorType: r.headers.get('x-amzn-errortype'), requestId: r.headers.get('x-amzn-requestid'), body: await r.json() }))`) as { status: number; errorType: string | null; requestId: string | null; body: { __type: string } };
+    }).then(async (r) => ({ status: r.status, errorType: r.headers.get('x-amzn-errortype'), requestId: r.headers.get('x-amzn-requestid'), body: await r.json() }))`)) as {
+      status: number;
+      errorType: string | null;
+      requestId: string | null;
+      body: { __type: string };
+    };
     expect(res.status).toBe(400);
     expect(res.body.__type).toBe('NotAuthorizedException');
     expect(res.errorType).toMatch(/^NotAuthorizedException/);

@@ -51,9 +51,10 @@ export async function startStaticServer(dir: string, pages: Record<string, strin
   return {
     origin: `http://localhost:${port}`,
     port,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

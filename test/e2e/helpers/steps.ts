@@ -9,13 +9,17 @@ export const TEST_TIMEOUT = 60_000;
 export function steps() {
   let failed: string | undefined;
   return (name: string, fn: () => Promise<void> | void, timeout = TEST_TIMEOUT) =>
-    it(name, async (ctx) => {
-      if (failed) ctx.skip(`skipped: the earlier step "${failed}" failed`);
-      try {
-        await fn();
-      } catch (err) {
-        failed = name;
-        throw err;
-      }
-    }, timeout);
+    it(
+      name,
+      async (ctx) => {
+        if (failed) ctx.skip(`skipped: the earlier step "${failed}" failed`);
+        try {
+          await fn();
+        } catch (err) {
+          failed = name;
+          throw err;
+        }
+      },
+      timeout,
+    );
 }

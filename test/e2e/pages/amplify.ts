@@ -1,10 +1,19 @@
 // Browser page for test/e2e/amplify-browser.test.ts: the REAL aws-amplify v6, bundled by esbuild.
 import { Amplify } from 'aws-amplify';
 import {
-  signIn, signOut, associateWebAuthnCredential, listWebAuthnCredentials, deleteWebAuthnCredential, getCurrentUser,
+  signIn,
+  signOut,
+  associateWebAuthnCredential,
+  listWebAuthnCredentials,
+  deleteWebAuthnCredential,
+  getCurrentUser,
 } from 'aws-amplify/auth';
 
-interface E2EConfig { userPoolId: string; userPoolClientId: string; userPoolEndpoint: string }
+interface E2EConfig {
+  userPoolId: string;
+  userPoolClientId: string;
+  userPoolEndpoint: string;
+}
 const config = (window as unknown as { LATCHKEY_E2E: E2EConfig }).LATCHKEY_E2E;
 
 Amplify.configure({ Auth: { Cognito: { ...config } } });

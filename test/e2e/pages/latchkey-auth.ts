@@ -1,10 +1,21 @@
 // Browser page for test/e2e/latchkey-auth-browser.test.ts: @latchkey/auth (packages/client/src), bundled by esbuild.
 import {
-  configure, signIn, signOut, associateWebAuthnCredential, listWebAuthnCredentials, deleteWebAuthnCredential, getCurrentUser,
-  signInWithPasskey, getPasskeySupport,
+  configure,
+  signIn,
+  signOut,
+  associateWebAuthnCredential,
+  listWebAuthnCredentials,
+  deleteWebAuthnCredential,
+  getCurrentUser,
+  signInWithPasskey,
+  getPasskeySupport,
 } from '@latchkey/auth';
 
-interface E2EConfig { userPoolId: string; userPoolClientId: string; userPoolEndpoint: string }
+interface E2EConfig {
+  userPoolId: string;
+  userPoolClientId: string;
+  userPoolEndpoint: string;
+}
 const config = (window as unknown as { LATCHKEY_E2E: E2EConfig }).LATCHKEY_E2E;
 
 configure({ Auth: { Cognito: { ...config } } });

@@ -19,11 +19,7 @@ export async function associateWebAuthnCredential(): Promise<void> {
   );
   assertCreationOptions(options);
   const Credential = await registerPasskey(options);
-  await callUserPool(
-    'CompleteWebAuthnRegistration',
-    { AccessToken, Credential },
-    { action: AuthAction.CompleteWebAuthnRegistration },
-  );
+  await callUserPool('CompleteWebAuthnRegistration', { AccessToken, Credential }, { action: AuthAction.CompleteWebAuthnRegistration });
 }
 
 /** Must be a JSON object (not a string) with challenge, user, rp and pubKeyCredParams. */

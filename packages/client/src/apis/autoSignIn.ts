@@ -67,13 +67,12 @@ export function armAutoSignInAfterLink(): void {
     const deadline = Date.now() + 3 * 60 * 1000;
     try {
       for (;;) {
-        await new Promise(resolve => setTimeout(resolve, 5000));
+        await new Promise((resolve) => setTimeout(resolve, 5000));
         if (Date.now() > deadline) {
           throw new AuthError({
             name: 'AutoSignInException',
             message: 'The account was not confirmed on time.',
-            recoverySuggestion:
-              'Try to verify your account by clicking the link sent your email or phone and then login manually.',
+            recoverySuggestion: 'Try to verify your account by clicking the link sent your email or phone and then login manually.',
           });
         }
         const output = await signIn(input);

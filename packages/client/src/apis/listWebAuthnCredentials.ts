@@ -27,7 +27,7 @@ export async function listWebAuthnCredentials(input?: ListWebAuthnCredentialsInp
     { action: AuthAction.ListWebAuthnCredentials },
   );
   return {
-    credentials: Credentials.map(item => ({
+    credentials: Credentials.map((item) => ({
       credentialId: item.CredentialId,
       friendlyCredentialName: item.FriendlyCredentialName,
       relyingPartyId: item.RelyingPartyId,

@@ -9,9 +9,7 @@ export function base64UrlToArrayBuffer(input: string): ArrayBuffer {
 
 /** Bytes → base64url without padding. */
 export function arrayBufferToBase64Url(input: ArrayBuffer | ArrayBufferView): string {
-  const bytes = ArrayBuffer.isView(input)
-    ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
-    : new Uint8Array(input);
+  const bytes = ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : new Uint8Array(input);
   let binary = '';
   for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');

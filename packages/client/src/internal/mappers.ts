@@ -7,9 +7,7 @@ export interface CodeDeliveryDetailsWire {
   AttributeName?: string;
 }
 
-export function toCodeDeliveryDetails(
-  cdd: CodeDeliveryDetailsWire | undefined,
-): AuthCodeDeliveryDetails<AuthVerifiableAttributeKey> {
+export function toCodeDeliveryDetails(cdd: CodeDeliveryDetailsWire | undefined): AuthCodeDeliveryDetails<AuthVerifiableAttributeKey> {
   return {
     destination: cdd?.Destination,
     deliveryMedium: cdd?.DeliveryMedium as AuthCodeDeliveryDetails['deliveryMedium'],

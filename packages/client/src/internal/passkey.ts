@@ -83,7 +83,7 @@ export async function registerPasskey(options: PasskeyCreateOptionsJson): Promis
       ...options,
       challenge: base64UrlToArrayBuffer(options.challenge),
       user: { ...options.user, id: base64UrlToArrayBuffer(options.user.id) },
-      excludeCredentials: (options.excludeCredentials ?? []).map(c => ({ ...c, id: base64UrlToArrayBuffer(c.id) })),
+      excludeCredentials: (options.excludeCredentials ?? []).map((c) => ({ ...c, id: base64UrlToArrayBuffer(c.id) })),
     } as unknown as PublicKeyCredentialCreationOptions;
     const credential = (await navigator.credentials.create({ publicKey })) as PublicKeyCredential | null;
     const response = credential?.response as AuthenticatorAttestationResponse | undefined;
@@ -120,7 +120,7 @@ export async function getPasskey(options: PasskeyGetOptionsJson): Promise<Passke
     const publicKey = {
       ...options,
       challenge: base64UrlToArrayBuffer(options.challenge),
-      allowCredentials: (options.allowCredentials ?? []).map(c => ({ ...c, id: base64UrlToArrayBuffer(c.id) })),
+      allowCredentials: (options.allowCredentials ?? []).map((c) => ({ ...c, id: base64UrlToArrayBuffer(c.id) })),
     } as unknown as PublicKeyCredentialRequestOptions;
     const credential = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential | null;
     const response = credential?.response as AuthenticatorAssertionResponse | undefined;
@@ -166,10 +166,7 @@ export function toPasskeyError(error: unknown, ceremony: 'registration' | 'authe
       if (ceremony === 'registration') return passkeyError('PasskeyAlreadyExists', error);
       break;
     case 'NotAllowedError':
-      return passkeyError(
-        ceremony === 'registration' ? 'PasskeyRegistrationCanceled' : 'PasskeyAuthenticationCanceled',
-        error,
-      );
+      return passkeyError(ceremony === 'registration' ? 'PasskeyRegistrationCanceled' : 'PasskeyAuthenticationCanceled', error);
     case 'AbortError':
       return passkeyError('PasskeyOperationAborted', error);
     case 'SecurityError':

@@ -117,13 +117,7 @@ export async function passwordSrpFlow(input: {
   const username = response.ChallengeParameters?.USERNAME ?? input.username;
   if (response.ChallengeName !== 'PASSWORD_VERIFIER') return { response, username };
   return {
-    response: await respondToPasswordVerifier(
-      srp,
-      input.password,
-      response.ChallengeParameters,
-      response.Session,
-      input.clientMetadata,
-    ),
+    response: await respondToPasswordVerifier(srp, input.password, response.ChallengeParameters, response.Session, input.clientMetadata),
     username,
   };
 }
@@ -213,7 +207,7 @@ const MFA_NAMES: Record<string, AuthMFAType> = { SMS_MFA: 'SMS', SOFTWARE_TOKEN_
 
 function parseMfaTypes(json: string | undefined): AuthMFAType[] | undefined {
   if (!json) return undefined;
-  return (JSON.parse(json) as string[]).map(t => MFA_NAMES[t]).filter((t): t is AuthMFAType => !!t);
+  return (JSON.parse(json) as string[]).map((t) => MFA_NAMES[t]).filter((t): t is AuthMFAType => !!t);
 }
 
 /** Amplify `getSignInResult`: Cognito challenge → `nextStep`. */
@@ -233,7 +227,7 @@ export async function signInResultFor(
         nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE', additionalInfo: parameters },
       };
     case 'MFA_SETUP': {
-      const types = (parseMfaTypes(parameters.MFAS_CAN_SETUP) ?? []).filter(t => t === 'EMAIL' || t === 'TOTP');
+      const types = (parseMfaTypes(parameters.MFAS_CAN_SETUP) ?? []).filter((t) => t === 'EMAIL' || t === 'TOTP');
       if (types.includes('TOTP') && types.includes('EMAIL')) {
         return {
           isSignedIn: false,
@@ -243,10 +237,9 @@ export async function signInResultFor(
       if (types.includes('EMAIL')) return { isSignedIn: false, nextStep: { signInStep: 'CONTINUE_SIGN_IN_WITH_EMAIL_SETUP' } };
       if (types.includes('TOTP')) {
         const state = getSignInState();
-        const { Session, SecretCode } = await callUserPool<{ Session?: string; SecretCode?: string }>(
-          'AssociateSoftwareToken',
-          { Session: state.signInSession },
-        );
+        const { Session, SecretCode } = await callUserPool<{ Session?: string; SecretCode?: string }>('AssociateSoftwareToken', {
+          Session: state.signInSession,
+        });
         setSignInState({ ...state, signInSession: Session });
         const secret = SecretCode ?? '';
         return {
@@ -256,9 +249,7 @@ export async function signInResultFor(
             totpSetupDetails: {
               sharedSecret: secret,
               getSetupUri: (appName, accountName) =>
-                new URL(
-                  `otpauth://totp/${appName}:${accountName ?? state.username}?secret=${secret}&issuer=${appName}`,
-                ),
+                new URL(`otpauth://totp/${appName}:${accountName ?? state.username}?secret=${secret}&issuer=${appName}`),
             },
           },
         };
@@ -271,7 +262,7 @@ export async function signInResultFor(
         nextStep: {
           signInStep: 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED',
           missingAttributes: parameters.requiredAttributes
-            ? (JSON.parse(parameters.requiredAttributes) as string[]).map(a => a.replace('userAttributes.', ''))
+            ? (JSON.parse(parameters.requiredAttributes) as string[]).map((a) => a.replace('userAttributes.', ''))
             : [],
         },
       };

@@ -255,10 +255,7 @@ export async function computePasswordClaim(input: {
   const key = (await hmacSha256(prk, concatBytes(utf8('Caldera Derived Key'), new Uint8Array([1])))).slice(0, 16);
 
   const TIMESTAMP = formatTimestamp(input.date ?? new Date());
-  const signature = await hmacSha256(
-    key,
-    concatBytes(utf8(poolName), utf8(userIdForSrp), secretBytes, utf8(TIMESTAMP)),
-  );
+  const signature = await hmacSha256(key, concatBytes(utf8(poolName), utf8(userIdForSrp), secretBytes, utf8(TIMESTAMP)));
   return {
     PASSWORD_CLAIM_SIGNATURE: bytesToBase64(signature),
     PASSWORD_CLAIM_SECRET_BLOCK: secretBlock,

@@ -12,7 +12,10 @@ import { StoreConflictError, type UserPatch } from '../storage/store.js';
  */
 export function mergeAttributes(user: UserRecord, changes: Record<string, string>): Record<string, string> {
   const attributes = { ...user.attributes, ...changes };
-  for (const [name, flag] of [['email', 'email_verified'], ['phone_number', 'phone_number_verified']] as const) {
+  for (const [name, flag] of [
+    ['email', 'email_verified'],
+    ['phone_number', 'phone_number_verified'],
+  ] as const) {
     if (changes[name] !== undefined && changes[name] !== user.attributes[name] && changes[flag] === undefined) attributes[flag] = 'false';
   }
   for (const [k, v] of Object.entries(attributes)) if (v === '') delete attributes[k];
@@ -23,7 +26,13 @@ export function mergeAttributes(user: UserRecord, changes: Record<string, string
  * Stores a user's attributes (with any other patch) and the email sign-in key they imply.
  * @throws AliasExistsException when that email is another user's sign-in alias.
  */
-export async function saveUserAttributes(s: Pick<Services, 'store' | 'clock'>, pool: Pool, userId: string, attributes: Record<string, string>, patch: UserPatch = {}): Promise<void> {
+export async function saveUserAttributes(
+  s: Pick<Services, 'store' | 'clock'>,
+  pool: Pool,
+  userId: string,
+  attributes: Record<string, string>,
+  patch: UserPatch = {},
+): Promise<void> {
   try {
     await s.store.updateUser(pool.id, userId, { ...patch, attributes, emailKey: emailKeyFor(pool, attributes) }, s.clock.now());
   } catch (err) {
@@ -38,8 +47,11 @@ export async function saveUserAttributes(s: Pick<Services, 'store' | 'clock'>, p
  * @throws InvalidParameterException | AliasExistsException
  */
 export async function applyAttributeUpdate(
-  s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>, pool: Pool, user: UserRecord,
-  list: { Name: string; Value?: string }[], opts: { admin: boolean },
+  s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>,
+  pool: Pool,
+  user: UserRecord,
+  list: { Name: string; Value?: string }[],
+  opts: { admin: boolean },
 ): Promise<CodeDeliveryDetails[]> {
   // parseAttributes refuses an empty email, so a username-email can never be removed here.
   const changes = parseAttributes(list, opts);
@@ -47,7 +59,13 @@ export async function applyAttributeUpdate(
   await saveUserAttributes(s, pool, user.id, attributes);
   const details: CodeDeliveryDetails[] = [];
   const updated = { ...user, attributes };
-  if (!opts.admin && changes.email !== undefined && attributes.email && attributes.email_verified !== 'true' && pool.autoVerifiedAttributes.includes('email')) {
+  if (
+    !opts.admin &&
+    changes.email !== undefined &&
+    attributes.email &&
+    attributes.email_verified !== 'true' &&
+    pool.autoVerifiedAttributes.includes('email')
+  ) {
     details.push(await sendCode(s, pool, updated, 'verify_email'));
   }
   return details;

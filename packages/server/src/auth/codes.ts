@@ -5,7 +5,13 @@ import { lookupName } from './password.js';
 import { deliveryTarget } from '../domain/users.js';
 import { maskDestination } from '../domain/sender.js';
 import { hmacHex, randomCode, safeEqual } from '../security/secrets.js';
-import { CodeDeliveryFailureException, CodeMismatchException, ExpiredCodeException, InvalidParameterException, TooManyFailedAttemptsException } from '../protocol/errors.js';
+import {
+  CodeDeliveryFailureException,
+  CodeMismatchException,
+  ExpiredCodeException,
+  InvalidParameterException,
+  TooManyFailedAttemptsException,
+} from '../protocol/errors.js';
 
 const TTL_MS: Record<CodePurpose, number> = {
   signup: 24 * 3600_000,
@@ -24,12 +30,18 @@ const SUBJECT: Record<CodePurpose, string> = {
   verify_phone_number: 'Your verification code',
 };
 
-export interface CodeDeliveryDetails { Destination: string; DeliveryMedium: 'EMAIL' | 'SMS'; AttributeName: string }
+export interface CodeDeliveryDetails {
+  Destination: string;
+  DeliveryMedium: 'EMAIL' | 'SMS';
+  AttributeName: string;
+}
 
 /** Where a code of this purpose goes for this user (phone codes only to the phone). */
 function targetFor(user: UserRecord, purpose: CodePurpose) {
   if (purpose !== 'verify_phone_number') return deliveryTarget(user);
-  return user.attributes.phone_number ? { destination: user.attributes.phone_number, medium: 'SMS' as const, attribute: 'phone_number' } : undefined;
+  return user.attributes.phone_number
+    ? { destination: user.attributes.phone_number, medium: 'SMS' as const, attribute: 'phone_number' }
+    : undefined;
 }
 
 /**
@@ -41,7 +53,11 @@ const hashOf = (s: Pick<Services, 'box'>, pool: Pool, user: UserRecord, purpose:
 
 /** Whether ForgotPassword sends this user a reset code: enabled, confirmed, a verified email or phone. */
 export function canReceiveResetCode(user: UserRecord): boolean {
-  return user.enabled && user.status !== 'UNCONFIRMED' && (user.attributes.email_verified === 'true' || user.attributes.phone_number_verified === 'true');
+  return (
+    user.enabled &&
+    user.status !== 'UNCONFIRMED' &&
+    (user.attributes.email_verified === 'true' || user.attributes.phone_number_verified === 'true')
+  );
 }
 
 /**
@@ -49,12 +65,33 @@ export function canReceiveResetCode(user: UserRecord): boolean {
  * sender other than the outbox sends after the answer (see below).
  * @throws InvalidParameterException when the user has nowhere to receive it; CodeDeliveryFailureException when sending fails (not in the background).
  */
-export async function sendCode(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>, pool: Pool, user: UserRecord, purpose: CodePurpose, opts: { background?: boolean } = {}): Promise<CodeDeliveryDetails> {
+export async function sendCode(
+  s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>,
+  pool: Pool,
+  user: UserRecord,
+  purpose: CodePurpose,
+  opts: { background?: boolean } = {},
+): Promise<CodeDeliveryDetails> {
   const target = targetFor(user, purpose);
-  if (!target) throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
+  if (!target)
+    throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
   const code = randomCode();
-  const record = { poolId: pool.id, userId: user.id, purpose, codeHash: hashOf(s, pool, user, purpose, code), attempts: 0, expiresAt: s.clock.now() + TTL_MS[purpose] };
-  const message = { poolId: pool.id, userId: user.id, destination: target.destination, subject: SUBJECT[purpose], body: `Your code is ${code}`, code };
+  const record = {
+    poolId: pool.id,
+    userId: user.id,
+    purpose,
+    codeHash: hashOf(s, pool, user, purpose, code),
+    attempts: 0,
+    expiresAt: s.clock.now() + TTL_MS[purpose],
+  };
+  const message = {
+    poolId: pool.id,
+    userId: user.id,
+    destination: target.destination,
+    subject: SUBJECT[purpose],
+    body: `Your code is ${code}`,
+    code,
+  };
   if (s.sender.outbox) {
     // Development delivery: the code and its message are one commit (and cost what a stand-in costs).
     await s.store.putCode(record, { ...message, createdAt: s.clock.now() });
@@ -81,7 +118,13 @@ export async function sendCode(s: Pick<Services, 'store' | 'clock' | 'box' | 'se
  * Uses a code: single-use, expiring, limited attempts.
  * @throws CodeMismatchException | ExpiredCodeException | TooManyFailedAttemptsException
  */
-export async function useCode(s: Pick<Services, 'store' | 'clock' | 'box'>, pool: Pool, user: UserRecord, purpose: CodePurpose, code: string): Promise<void> {
+export async function useCode(
+  s: Pick<Services, 'store' | 'clock' | 'box'>,
+  pool: Pool,
+  user: UserRecord,
+  purpose: CodePurpose,
+  code: string,
+): Promise<void> {
   const expected = hashOf(s, pool, user, purpose, code);
   const result = await s.store.useCode(pool.id, user.id, purpose, s.clock.now(), MAX_CODE_ATTEMPTS, (h) => safeEqual(h, expected));
   if (result !== 'ok') throw codeError(result);
@@ -95,7 +138,12 @@ const standInKey = (s: Pick<Services, 'box'>, pool: Pool, typed: string) =>
  * "Sends" a stand-in code to a name that gets none (existence errors prevented): one write, like a
  * real code's, so that useStandInCode then answers with a real code's counting and expiry.
  */
-export async function issueStandInCode(s: Pick<Services, 'store' | 'clock' | 'box'>, pool: Pool, typed: string, purpose: CodePurpose): Promise<void> {
+export async function issueStandInCode(
+  s: Pick<Services, 'store' | 'clock' | 'box'>,
+  pool: Pool,
+  typed: string,
+  purpose: CodePurpose,
+): Promise<void> {
   await s.store.putStandInCode(pool.id, standInKey(s, pool, typed), purpose, s.clock.now() + TTL_MS[purpose]);
 }
 
@@ -103,7 +151,12 @@ export async function issueStandInCode(s: Pick<Services, 'store' | 'clock' | 'bo
  * useCode for a name that got a stand-in: never matches; the same errors, in the same order, as a real code.
  * @throws CodeMismatchException | ExpiredCodeException | TooManyFailedAttemptsException
  */
-export async function useStandInCode(s: Pick<Services, 'store' | 'clock' | 'box'>, pool: Pool, typed: string, purpose: CodePurpose): Promise<never> {
+export async function useStandInCode(
+  s: Pick<Services, 'store' | 'clock' | 'box'>,
+  pool: Pool,
+  typed: string,
+  purpose: CodePurpose,
+): Promise<never> {
   const key = standInKey(s, pool, typed);
   let result = await s.store.useStandInCode(pool.id, key, purpose, s.clock.now(), MAX_CODE_ATTEMPTS);
   if (result === 'missing' && purpose === 'signup') {

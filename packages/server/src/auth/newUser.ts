@@ -11,19 +11,40 @@ import { InvalidParameterException, UsernameExistsException } from '../protocol/
  * sub and the typed name is the email (an admin may give the email as an attribute instead).
  * @throws InvalidParameterException when an email-as-username pool gets no email.
  */
-export function newUserRecord(pool: Pool, typed: string, attributes: Record<string, string>, status: UserStatus, password: string | undefined, now: number, opts: { emailAttributeSuffices: boolean }): UserRecord {
+export function newUserRecord(
+  pool: Pool,
+  typed: string,
+  attributes: Record<string, string>,
+  status: UserStatus,
+  password: string | undefined,
+  now: number,
+  opts: { emailAttributeSuffices: boolean },
+): UserRecord {
   assertUsernameShape(pool, typed);
   const id = randomId();
   let username = typed;
   if (pool.emailIsUsername) {
-    if (!typed.includes('@') && !(opts.emailAttributeSuffices && attributes.email)) throw new InvalidParameterException('Username should be an email.');
+    if (!typed.includes('@') && !(opts.emailAttributeSuffices && attributes.email))
+      throw new InvalidParameterException('Username should be an email.');
     attributes.email ??= typed;
     username = id;
   }
   return {
-    poolId: pool.id, id, username, usernameKey: pool.usernameKey(username), emailKey: emailKeyFor(pool, attributes),
-    status, enabled: true, attributes, srpSalt: null, srpVerifier: null, passwordSetAt: 0,
-    passkeyCount: 0, tokensValidAfter: 0, createdAt: now, updatedAt: now,
+    poolId: pool.id,
+    id,
+    username,
+    usernameKey: pool.usernameKey(username),
+    emailKey: emailKeyFor(pool, attributes),
+    status,
+    enabled: true,
+    attributes,
+    srpSalt: null,
+    srpVerifier: null,
+    passwordSetAt: 0,
+    passkeyCount: 0,
+    tokensValidAfter: 0,
+    createdAt: now,
+    updatedAt: now,
     ...(password !== undefined ? passwordSecret(pool, { id }, password, now) : {}),
   };
 }
@@ -34,7 +55,8 @@ export function newUserRecord(pool: Pool, typed: string, attributes: Record<stri
  * @throws InvalidParameterException
  */
 function assertUsernameShape(pool: Pool, typed: string): void {
-  if (pool.emailIsAlias && typed.includes('@')) throw new InvalidParameterException('Username cannot be of email format, since user pool is configured for email alias.');
+  if (pool.emailIsAlias && typed.includes('@'))
+    throw new InvalidParameterException('Username cannot be of email format, since user pool is configured for email alias.');
   if (pool.aliasAttributes.includes('phone_number') && /^\+[0-9]+$/.test(typed)) {
     throw new InvalidParameterException('Username cannot be of phone number format, since user pool is configured for phone_number alias.');
   }
@@ -45,7 +67,8 @@ export async function insertUser(s: Pick<Services, 'store'>, user: UserRecord, u
   try {
     await s.store.createUser(user);
   } catch (err) {
-    if (err instanceof StoreConflictError) throw new UsernameExistsException(err.key === 'email' ? 'An account with the given email already exists.' : usernameTaken);
+    if (err instanceof StoreConflictError)
+      throw new UsernameExistsException(err.key === 'email' ? 'An account with the given email already exists.' : usernameTaken);
     throw err;
   }
 }

@@ -20,7 +20,11 @@ export function enabledPasskeyConfig(pool: Pool): PasskeyConfig | undefined {
 export function passkeyConfig(pool: Pool, opts: { needRpId: boolean }): PasskeyConfig {
   const config = enabledPasskeyConfig(pool);
   if (config) return config;
-  if (!pool.allowedFirstAuthFactors.includes('WEB_AUTHN')) throw new WebAuthnNotEnabledException('Passkeys are not enabled for this user pool: WEB_AUTHN is not an allowed first auth factor.');
-  if (opts.needRpId) throw new WebAuthnConfigurationMissingException('The user pool has no relying party id configured (SetUserPoolMfaConfig WebAuthnConfiguration.RelyingPartyId).');
+  if (!pool.allowedFirstAuthFactors.includes('WEB_AUTHN'))
+    throw new WebAuthnNotEnabledException('Passkeys are not enabled for this user pool: WEB_AUTHN is not an allowed first auth factor.');
+  if (opts.needRpId)
+    throw new WebAuthnConfigurationMissingException(
+      'The user pool has no relying party id configured (SetUserPoolMfaConfig WebAuthnConfiguration.RelyingPartyId).',
+    );
   throw new WebAuthnNotEnabledException('Passkeys are not configured for this user pool.');
 }

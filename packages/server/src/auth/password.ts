@@ -7,7 +7,11 @@ import { loginKeys } from '../domain/users.js';
 import { checkPassword, createVerifier } from '../security/srp.js';
 import { hmacHex, safeEqual, secretHash } from '../security/secrets.js';
 import {
-  InvalidPasswordException, NotAuthorizedException, PasswordResetRequiredException, UserNotConfirmedException, UserNotFoundException,
+  InvalidPasswordException,
+  NotAuthorizedException,
+  PasswordResetRequiredException,
+  UserNotConfirmedException,
+  UserNotFoundException,
 } from '../protocol/errors.js';
 
 export const INCORRECT = 'Incorrect username or password.';
@@ -31,14 +35,21 @@ export function assertPasswordPolicy(pool: Pool, password: string): void {
 }
 
 /** The SRP verifier fields for a new password (the password itself is never stored). */
-export function passwordSecret(pool: Pool, user: Pick<UserRecord, 'id'>, password: string, now: number): { srpSalt: string; srpVerifier: string; passwordSetAt: number } {
+export function passwordSecret(
+  pool: Pool,
+  user: Pick<UserRecord, 'id'>,
+  password: string,
+  now: number,
+): { srpSalt: string; srpVerifier: string; passwordSetAt: number } {
   const { saltHex, verifierHex } = createVerifier(pool.srpName, user.id, password);
   return { srpSalt: saltHex, srpVerifier: verifierHex, passwordSetAt: now };
 }
 
 /** The error for "no such user", per the client's PreventUserExistenceErrors. */
 export function noSuchUser(client: AppClient): Error {
-  return client.preventUserExistenceErrors ? new NotAuthorizedException(INCORRECT, 'unknown user') : new UserNotFoundException('User does not exist.');
+  return client.preventUserExistenceErrors
+    ? new NotAuthorizedException(INCORRECT, 'unknown user')
+    : new UserNotFoundException('User does not exist.');
 }
 
 /**
@@ -65,8 +76,10 @@ export async function findUserForAdmin(s: Pick<Services, 'store'>, pool: Pool, t
  */
 export function assertSecretHash(client: AppClient, username: string | undefined, provided: string | undefined): void {
   if (!client.secret) return;
-  if (!provided || username === undefined) throw new NotAuthorizedException(`Client ${client.id} is configured with secret but SECRET_HASH was not received`);
-  if (!safeEqual(provided, secretHash(client.secret, username, client.id))) throw new NotAuthorizedException(`Unable to verify secret hash for client ${client.id}`);
+  if (!provided || username === undefined)
+    throw new NotAuthorizedException(`Client ${client.id} is configured with secret but SECRET_HASH was not received`);
+  if (!safeEqual(provided, secretHash(client.secret, username, client.id)))
+    throw new NotAuthorizedException(`Unable to verify secret hash for client ${client.id}`);
 }
 
 /** Refuses users that may not finish a sign-in, in Cognito's order and wording. */
@@ -123,7 +136,14 @@ export const lockedOut = () => new NotAuthorizedException(LOCKED);
  * Returns the user and the attempt key to clear with the sign-in (refusals after a verified password clear it at once).
  * @throws NotAuthorizedException | UserNotFoundException | UserNotConfirmedException | PasswordResetRequiredException
  */
-export async function verifyUserPassword(s: Pick<Services, 'store' | 'clock' | 'box'>, pool: Pool, client: AppClient, typed: string, password: string, opts: { admin?: boolean } = {}): Promise<{ user: UserRecord; loginKey: string }> {
+export async function verifyUserPassword(
+  s: Pick<Services, 'store' | 'clock' | 'box'>,
+  pool: Pool,
+  client: AppClient,
+  typed: string,
+  password: string,
+  opts: { admin?: boolean } = {},
+): Promise<{ user: UserRecord; loginKey: string }> {
   const user = opts.admin ? await findUserForAdmin(s, pool, typed) : await findUser(s, pool, typed);
   // Where existence errors are not prevented, an unknown name is told so at once (Cognito's LEGACY).
   if (!user && !client.preventUserExistenceErrors) throw noSuchUser(client);
@@ -145,7 +165,12 @@ export async function verifyUserPassword(s: Pick<Services, 'store' | 'clock' | '
  * first clears the attempt count, since a right password is no guess to count. On success the count
  * is cleared with the sign-in itself (FinishSignIn.clearLoginKey).
  */
-export async function assertVerifiedUserCanSignIn(s: Pick<Services, 'store'>, pool: Pool, user: UserRecord, loginKey: string): Promise<void> {
+export async function assertVerifiedUserCanSignIn(
+  s: Pick<Services, 'store'>,
+  pool: Pool,
+  user: UserRecord,
+  loginKey: string,
+): Promise<void> {
   try {
     assertUserCanSignIn(user);
   } catch (err) {

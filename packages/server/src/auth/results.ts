@@ -37,35 +37,80 @@ export interface FinishSignIn {
  * step's session, the passkey use and the clearing of the password attempt counter.
  * @throws NotAuthorizedException when the session was used concurrently.
  */
-export async function signedIn(s: Pick<Services, 'store' | 'tokens' | 'clock'>, pool: Pool, client: AppClient, user: UserRecord, finish: FinishSignIn = {}): Promise<AuthOutput> {
+export async function signedIn(
+  s: Pick<Services, 'store' | 'tokens' | 'clock'>,
+  pool: Pool,
+  client: AppClient,
+  user: UserRecord,
+  finish: FinishSignIn = {},
+): Promise<AuthOutput> {
   const now = s.clock.now();
   const originJti = randomId();
   const refreshToken = randomToken(64);
   const authTime = Math.floor(now / 1000);
   const outcome = await s.store.finishSignIn({
-    sessionHash: finish.sessionHash, now, passkeyUse: finish.passkeyUse, clearLoginKey: finish.clearLoginKey,
+    sessionHash: finish.sessionHash,
+    now,
+    passkeyUse: finish.passkeyUse,
+    clearLoginKey: finish.clearLoginKey,
     family: {
-      originJti, poolId: pool.id, clientId: client.id, userId: user.id, refreshHash: sha256Hex(refreshToken),
-      authTime, createdAt: now, expiresAt: now + client.refreshValiditySec * 1000, revokedAt: null,
+      originJti,
+      poolId: pool.id,
+      clientId: client.id,
+      userId: user.id,
+      refreshHash: sha256Hex(refreshToken),
+      authTime,
+      createdAt: now,
+      expiresAt: now + client.refreshValiditySec * 1000,
+      revokedAt: null,
     },
   });
   if (outcome === 'session-gone') throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
   if (outcome === 'passkey-race') throw new NotAuthorizedException('Incorrect username or passkey.', 'concurrent use of the credential');
   const { accessToken, idToken } = await s.tokens.issue({
-    poolId: pool.id, clientId: client.id, sub: user.id, username: user.username, idClaims: idTokenClaims(user),
-    originJti, authTime, accessValiditySec: client.accessValiditySec, idValiditySec: client.idValiditySec, alg: pool.latchkey.tokenSigningAlg,
+    poolId: pool.id,
+    clientId: client.id,
+    sub: user.id,
+    username: user.username,
+    idClaims: idTokenClaims(user),
+    originJti,
+    authTime,
+    accessValiditySec: client.accessValiditySec,
+    idValiditySec: client.idValiditySec,
+    alg: pool.latchkey.tokenSigningAlg,
   });
   return {
     ChallengeParameters: {},
-    AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, RefreshToken: refreshToken, ExpiresIn: client.accessValiditySec, TokenType: 'Bearer' },
+    AuthenticationResult: {
+      AccessToken: accessToken,
+      IdToken: idToken,
+      RefreshToken: refreshToken,
+      ExpiresIn: client.accessValiditySec,
+      TokenType: 'Bearer',
+    },
   };
 }
 
 /** New access and id tokens for an existing family (refresh); the refresh token is not rotated. */
-export async function refreshedTokens(s: Pick<Services, 'tokens'>, pool: Pool, client: AppClient, user: UserRecord, originJti: string, authTime: number): Promise<AuthOutput> {
+export async function refreshedTokens(
+  s: Pick<Services, 'tokens'>,
+  pool: Pool,
+  client: AppClient,
+  user: UserRecord,
+  originJti: string,
+  authTime: number,
+): Promise<AuthOutput> {
   const { accessToken, idToken } = await s.tokens.issue({
-    poolId: pool.id, clientId: client.id, sub: user.id, username: user.username, idClaims: idTokenClaims(user),
-    originJti, authTime, accessValiditySec: client.accessValiditySec, idValiditySec: client.idValiditySec, alg: pool.latchkey.tokenSigningAlg,
+    poolId: pool.id,
+    clientId: client.id,
+    sub: user.id,
+    username: user.username,
+    idClaims: idTokenClaims(user),
+    originJti,
+    authTime,
+    accessValiditySec: client.accessValiditySec,
+    idValiditySec: client.idValiditySec,
+    alg: pool.latchkey.tokenSigningAlg,
   });
   return {
     ChallengeParameters: {},

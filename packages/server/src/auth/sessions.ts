@@ -10,9 +10,19 @@ export const SESSION_EXPIRED = 'Invalid session for the user, session is expired
  * Stores one step of a sign-in and returns the opaque `Session` string. Only its hash is stored; the
  * record is bound to pool, client and user and lives for the client's AuthSessionValidity.
  */
-export async function issueSession(s: Pick<Services, 'store' | 'clock'>, client: AppClient, userId: string | null, state: JsonObject, token = randomToken(48)): Promise<string> {
+export async function issueSession(
+  s: Pick<Services, 'store' | 'clock'>,
+  client: AppClient,
+  userId: string | null,
+  state: JsonObject,
+  token = randomToken(48),
+): Promise<string> {
   await s.store.putAuthSession({
-    idHash: sha256Hex(token), poolId: client.poolId, clientId: client.id, userId, state,
+    idHash: sha256Hex(token),
+    poolId: client.poolId,
+    clientId: client.id,
+    userId,
+    state,
     expiresAt: s.clock.now() + client.authSessionValiditySec * 1000,
   });
   return token;
@@ -23,12 +33,17 @@ export async function issueSession(s: Pick<Services, 'store' | 'clock'>, client:
  * result (signedIn → Store.finishSignIn), or burns it on failure (burnSession).
  * @throws NotAuthorizedException("Invalid session for the user, session is expired.")
  */
-export async function peekSession(s: Pick<Services, 'store' | 'clock'>, client: AppClient, token: string | undefined): Promise<{ rec: AuthSessionRecord; hash: string }> {
+export async function peekSession(
+  s: Pick<Services, 'store' | 'clock'>,
+  client: AppClient,
+  token: string | undefined,
+): Promise<{ rec: AuthSessionRecord; hash: string }> {
   if (!token) throw new NotAuthorizedException(SESSION_EXPIRED, 'no session');
   const hash = sha256Hex(token);
   const rec = await s.store.peekAuthSession(hash, s.clock.now());
   if (!rec) throw new NotAuthorizedException(SESSION_EXPIRED, 'unknown, used or expired session');
-  if (rec.clientId !== client.id || rec.poolId !== client.poolId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another client');
+  if (rec.clientId !== client.id || rec.poolId !== client.poolId)
+    throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another client');
   return { rec, hash };
 }
 
@@ -38,17 +53,23 @@ export async function peekSession(s: Pick<Services, 'store' | 'clock'>, client: 
  *   attempt lost a race with that request, so that is the accurate answer.
  */
 export async function burnSession(s: Pick<Services, 'store' | 'clock'>, hash: string): Promise<void> {
-  if (!(await s.store.consumeAuthSession(hash, s.clock.now()))) throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
+  if (!(await s.store.consumeAuthSession(hash, s.clock.now())))
+    throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
 }
 
 /**
  * Consumes a Session: single use (delete-returning), unexpired, same client.
  * @throws NotAuthorizedException("Invalid session for the user, session is expired.")
  */
-export async function consumeSession(s: Pick<Services, 'store' | 'clock'>, client: AppClient, token: string | undefined): Promise<AuthSessionRecord> {
+export async function consumeSession(
+  s: Pick<Services, 'store' | 'clock'>,
+  client: AppClient,
+  token: string | undefined,
+): Promise<AuthSessionRecord> {
   if (!token) throw new NotAuthorizedException(SESSION_EXPIRED, 'no session');
   const rec = await s.store.consumeAuthSession(sha256Hex(token), s.clock.now());
   if (!rec) throw new NotAuthorizedException(SESSION_EXPIRED, 'unknown, used or expired session');
-  if (rec.clientId !== client.id || rec.poolId !== client.poolId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another client');
+  if (rec.clientId !== client.id || rec.poolId !== client.poolId)
+    throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another client');
   return rec;
 }

@@ -15,21 +15,45 @@ export interface CommandSpec {
 }
 
 const STORE_FLAGS: readonly FlagSpec[] = [
-  { name: 'data', value: 'dir', env: 'LATCHKEY_DATA', help: 'SQLite data directory (latchkey.db, generated secret.key); default ./.latchkey' },
+  {
+    name: 'data',
+    value: 'dir',
+    env: 'LATCHKEY_DATA',
+    help: 'SQLite data directory (latchkey.db, generated secret.key); default ./.latchkey',
+  },
   { name: 'database-url', value: 'postgres://…', env: 'DATABASE_URL', help: 'use PostgreSQL instead of SQLite' },
-  { name: 'database-schema', value: 'name', env: 'LATCHKEY_DATABASE_SCHEMA', help: 'PostgreSQL schema, created if absent; default the search_path\'s' },
+  {
+    name: 'database-schema',
+    value: 'name',
+    env: 'LATCHKEY_DATABASE_SCHEMA',
+    help: "PostgreSQL schema, created if absent; default the search_path's",
+  },
 ];
 
 const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'port', value: 'n', env: 'PORT', help: 'TCP port, 0 = any free port; default 9230' },
   { name: 'host', value: 'address', env: 'HOST', help: 'interface to bind; default 127.0.0.1 (0.0.0.0 behind a load balancer)' },
   ...STORE_FLAGS,
-  { name: 'public-url', value: 'url', env: 'LATCHKEY_PUBLIC_URL', help: 'base of token issuers and JWKS URLs; default http://localhost:<port>' },
+  {
+    name: 'public-url',
+    value: 'url',
+    env: 'LATCHKEY_PUBLIC_URL',
+    help: 'base of token issuers and JWKS URLs; default http://localhost:<port>',
+  },
   { name: 'region', value: 'name', env: 'LATCHKEY_REGION', help: 'prefix of new pool ids; default local' },
   { name: 'workers', value: 'n', env: 'LATCHKEY_WORKERS', help: 'processes sharing the port (1-64); default 1' },
-  { name: 'cors-origins', value: 'list', env: 'LATCHKEY_CORS_ORIGINS', help: 'comma-separated browser origins allowed, * = any; default *' },
+  {
+    name: 'cors-origins',
+    value: 'list',
+    env: 'LATCHKEY_CORS_ORIGINS',
+    help: 'comma-separated browser origins allowed, * = any; default *',
+  },
   { name: 'log-level', value: 'level', env: 'LOG_LEVEL', help: 'trace, debug, info, warn, error, fatal or silent; default info' },
-  { name: 'dev', env: 'LATCHKEY_DEV', help: 'create the development pool and client on an empty store (the default; LATCHKEY_DEV=true|false|1|0)' },
+  {
+    name: 'dev',
+    env: 'LATCHKEY_DEV',
+    help: 'create the development pool and client on an empty store (the default; LATCHKEY_DEV=true|false|1|0)',
+  },
   { name: 'no-dev', help: 'do not create the development pool' },
 ];
 
@@ -40,14 +64,24 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   'admin-credentials': { summary: 'print the admin (SigV4) access key pair of existing data', flags: STORE_FLAGS },
   outbox: {
     summary: 'print the latest code messages of existing data (development delivery)',
-    flags: [...STORE_FLAGS, { name: 'pool', value: 'id', help: 'only this user pool\'s messages' }, { name: 'limit', value: 'n', help: 'how many messages, newest first; default 20' }],
+    flags: [
+      ...STORE_FLAGS,
+      { name: 'pool', value: 'id', help: "only this user pool's messages" },
+      { name: 'limit', value: 'n', help: 'how many messages, newest first; default 20' },
+    ],
   },
 };
 
 /** Variables that have no flag. */
 export const ENV_ONLY: readonly { name: string; help: string }[] = [
-  { name: 'LATCHKEY_SECRET', help: '≥ 32 characters; encrypts signing keys and keys MACs; the same on every instance of one database (default: a generated secret.key in the data directory)' },
-  { name: 'LATCHKEY_ADMIN_ACCESS_KEY_ID, LATCHKEY_ADMIN_SECRET_ACCESS_KEY', help: 'the admin SigV4 key pair (default: generated once and stored)' },
+  {
+    name: 'LATCHKEY_SECRET',
+    help: '≥ 32 characters; encrypts signing keys and keys MACs; the same on every instance of one database (default: a generated secret.key in the data directory)',
+  },
+  {
+    name: 'LATCHKEY_ADMIN_ACCESS_KEY_ID, LATCHKEY_ADMIN_SECRET_ACCESS_KEY',
+    help: 'the admin SigV4 key pair (default: generated once and stored)',
+  },
   { name: 'LATCHKEY_SMTP_URL', help: 'smtp://user:pass@host:587 or smtps://…: deliver codes by SMTP (default: the log and the outbox)' },
   { name: 'LATCHKEY_SMTP_FROM', help: 'sender address for SMTP; default latchkey@localhost' },
   { name: 'LATCHKEY_SQLITE_SYNCHRONOUS', help: 'full (default: survives power loss) or normal (survives crashes, faster)' },
@@ -69,8 +103,12 @@ export function commandUsage(command: string): string {
 
 /** `latchkey --help`: every command, flag and environment variable. */
 export function usage(): string {
-  const commands = Object.entries(COMMANDS).map(([name, c]) => `  latchkey ${name.padEnd(18)} ${c.summary}`).join('\n');
-  const flags = Object.entries(COMMANDS).map(([name, c]) => `latchkey ${name}:\n${c.flags.map(flagLine).join('\n')}`).join('\n\n');
+  const commands = Object.entries(COMMANDS)
+    .map(([name, c]) => `  latchkey ${name.padEnd(18)} ${c.summary}`)
+    .join('\n');
+  const flags = Object.entries(COMMANDS)
+    .map(([name, c]) => `latchkey ${name}:\n${c.flags.map(flagLine).join('\n')}`)
+    .join('\n\n');
   const env = ENV_ONLY.map((e) => `  ${e.name}\n      ${e.help}`).join('\n');
   return `latchkey — a self-hosted Cognito user pool with first-class passkeys
 
@@ -85,7 +123,6 @@ ${env}
 
 See docs/configuration.md.`;
 }
-
 
 /**
  * Parses a command's arguments strictly: `--name value`, `--name=value`, switches, `--help`/`-h`.

@@ -37,7 +37,9 @@ function smtpUrl(value: string | undefined): string | undefined {
   let u: URL | undefined;
   try {
     u = new URL(value);
-  } catch { /* reported below */ }
+  } catch {
+    /* reported below */
+  }
   if (!u || (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') || !u.hostname) {
     // The URL may carry a password: never echo it.
     throw new ConfigError('LATCHKEY_SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465');
@@ -65,9 +67,11 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     }
   }
   const sqliteSynchronous = (env.LATCHKEY_SQLITE_SYNCHRONOUS || 'full').toLowerCase();
-  if (sqliteSynchronous !== 'full' && sqliteSynchronous !== 'normal') throw new ConfigError('LATCHKEY_SQLITE_SYNCHRONOUS must be full or normal');
+  if (sqliteSynchronous !== 'full' && sqliteSynchronous !== 'normal')
+    throw new ConfigError('LATCHKEY_SQLITE_SYNCHRONOUS must be full or normal');
   const databaseSchema = str(flags, 'database-schema', env.LATCHKEY_DATABASE_SCHEMA);
-  if (databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) throw new ConfigError('database-schema must match [a-z_][a-z0-9_]*');
+  if (databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema))
+    throw new ConfigError('database-schema must match [a-z_][a-z0-9_]*');
   const explicitUrl = str(flags, 'public-url', env.LATCHKEY_PUBLIC_URL);
   const publicUrl = (explicitUrl ?? `http://localhost:${port}`).replace(/\/+$/, '');
   try {
@@ -86,7 +90,8 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
   if (secret !== undefined && secret.length < 32) throw new ConfigError('LATCHKEY_SECRET must be at least 32 characters');
   const cors = str(flags, 'cors-origins', env.LATCHKEY_CORS_ORIGINS);
   const logLevel = (str(flags, 'log-level', env.LOG_LEVEL) ?? DEFAULTS.logLevel).toLowerCase();
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log level (--log-level / LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError(`log level (--log-level / LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   return Object.freeze({
     port,
     host,
@@ -106,7 +111,14 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     logLevel,
     bootstrapDevPool: bool(flags.dev !== undefined ? '--dev' : 'LATCHKEY_DEV', flags.dev ?? env.LATCHKEY_DEV, DEFAULTS.bootstrapDevPool),
     bodyLimit: DEFAULTS.bodyLimit,
-    corsOrigins: Object.freeze(cors ? cors.split(',').map((s) => s.trim()).filter(Boolean) : [...DEFAULTS.corsOrigins]),
+    corsOrigins: Object.freeze(
+      cors
+        ? cors
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [...DEFAULTS.corsOrigins],
+    ),
     cacheMs: int('cache-ms', env.LATCHKEY_KEY_CACHE_MS, DEFAULTS.cacheMs, 0, 3_600_000),
   });
 }

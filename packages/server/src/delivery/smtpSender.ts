@@ -6,7 +6,11 @@ import type { Logger } from '../services.js';
 export class SmtpSender implements CodeSender {
   private readonly transport: Transporter;
 
-  constructor(url: string, private readonly from: string, private readonly log: Logger) {
+  constructor(
+    url: string,
+    private readonly from: string,
+    private readonly log: Logger,
+  ) {
     this.transport = nodemailer.createTransport(url);
   }
 

@@ -216,7 +216,8 @@ const SECURITY_KEYS: Readonly<Record<string, string>> = {
   '7d1351a6-e097-4852-b8bf-c9ac5c9ce4a3': 'YubiKey Bio Series - Multi-protocol Edition',
   'd61d3b87-3e7c-4aea-9c50-441c371903ad': 'KeyVault Secp256R1 FIDO2 CTAP2 Authenticator',
   'c62100de-759b-4bf8-b22b-63b3e3a80401': 'Token Ring 3 FIDO2 Authenticator',
-  '5ca1ab1e-1337-fa57-f1d0-a117e71ca702': 'Allthenticator iOS App: roaming BLE FIDO2 Allthenticator for Windows, Mac, Linux, and Allthenticate door readers',
+  '5ca1ab1e-1337-fa57-f1d0-a117e71ca702':
+    'Allthenticator iOS App: roaming BLE FIDO2 Allthenticator for Windows, Mac, Linux, and Allthenticate door readers',
   'b92c3f9a-c014-4056-887f-140a2501163b': 'Security Key by Yubico',
   '54d9fee8-e621-4291-8b18-7157b99c5bec': 'HID Crescendo Enabled',
   'a25342c0-3cdc-4414-8e46-f4807fca511c': 'YubiKey 5 Series with NFC',
@@ -228,7 +229,8 @@ const SECURITY_KEYS: Readonly<Record<string, string>> = {
   '30b5035e-d297-4fc1-b00b-addc96ba6a97': 'OneSpan FIDO Touch',
   '1ac71f64-468d-4fe0-bef1-0e5f2f551f18': 'YubiKey 5 Series with NFC (Enterprise Profile)',
   '6d44ba9b-f6ec-2e49-b930-0c8fe920cb73': 'Security Key by Yubico with NFC',
-  '5ca1ab1e-fa57-1337-f1d0-a117371ca702': 'Allthenticator Android App: roaming BLE FIDO2 Allthenticator for Windows, Mac, Linux, and Allthenticate door readers',
+  '5ca1ab1e-fa57-1337-f1d0-a117371ca702':
+    'Allthenticator Android App: roaming BLE FIDO2 Allthenticator for Windows, Mac, Linux, and Allthenticate door readers',
   'eabb46cc-e241-80bf-ae9e-96fa6d2975cf': 'TOKEN2 PIN Plus Security Key Series',
   'e416201b-afeb-41ca-a03d-2281c28322aa': 'ATKey.Pro CTAP2.1',
   '905b4cb4-ed6f-4da9-92fc-45e0d4e9b5c7': 'YubiKey 5 FIPS Series (Enterprise Profile)',

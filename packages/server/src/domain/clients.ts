@@ -8,9 +8,13 @@ const UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60, hours: 3
  * (Cognito's update semantics).
  */
 export const CLIENT_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({
-  RefreshTokenValidity: 30, AccessTokenValidity: 60, IdTokenValidity: 60,
+  RefreshTokenValidity: 30,
+  AccessTokenValidity: 60,
+  IdTokenValidity: 60,
   TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
-  EnableTokenRevocation: true, AuthSessionValidity: 3, PreventUserExistenceErrors: 'ENABLED',
+  EnableTokenRevocation: true,
+  AuthSessionValidity: 3,
+  PreventUserExistenceErrors: 'ENABLED',
 });
 
 /**
@@ -23,12 +27,16 @@ type TokenKind = 'AccessToken' | 'IdToken' | 'RefreshToken';
 
 /** What a client's stored config says when a member is absent (Cognito's defaults). */
 const VALIDITY_FALLBACK: Record<TokenKind, { value: number; unit: string }> = {
-  AccessToken: { value: 60, unit: 'minutes' }, IdToken: { value: 60, unit: 'minutes' }, RefreshToken: { value: 30, unit: 'days' },
+  AccessToken: { value: 60, unit: 'minutes' },
+  IdToken: { value: 60, unit: 'minutes' },
+  RefreshToken: { value: 30, unit: 'days' },
 };
 
 /** Cognito's bounds, seconds: access and id tokens 5 minutes to 1 day, refresh tokens 60 minutes to 10 years. */
 export const TOKEN_VALIDITY_BOUNDS: Readonly<Record<TokenKind, readonly [number, number]>> = Object.freeze({
-  AccessToken: [5 * 60, 86400], IdToken: [5 * 60, 86400], RefreshToken: [3600, 3650 * 86400],
+  AccessToken: [5 * 60, 86400],
+  IdToken: [5 * 60, 86400],
+  RefreshToken: [3600, 3650 * 86400],
 });
 
 /** A token lifetime in seconds as a stored client config gives it (value × unit, defaults where absent). */
@@ -53,7 +61,8 @@ export function checkedTokenValidity(config: Record<string, unknown>): Record<st
   for (const kind of Object.keys(TOKEN_VALIDITY_BOUNDS) as TokenKind[]) {
     const seconds = validitySeconds(out, kind);
     const [min, max] = TOKEN_VALIDITY_BOUNDS[kind];
-    if (seconds < min || seconds > max) throw new InvalidParameterException('Invalid range for token validity.', `${kind}: ${seconds} s outside ${min}..${max}`);
+    if (seconds < min || seconds > max)
+      throw new InvalidParameterException('Invalid range for token validity.', `${kind}: ${seconds} s outside ${min}..${max}`);
   }
   return out;
 }
@@ -61,24 +70,50 @@ export function checkedTokenValidity(config: Record<string, unknown>): Record<st
 /** Typed view of an app client's stored config. */
 export class AppClient {
   constructor(readonly record: ClientRecord) {}
-  get id() { return this.record.id; }
-  get poolId() { return this.record.poolId; }
-  private get c() { return this.record.config as Record<string, any>; }
-  get secret(): string | undefined { return this.c.ClientSecret; }
-  get explicitAuthFlows(): string[] { return this.c.ExplicitAuthFlows ?? DEFAULT_AUTH_FLOWS; }
-  allows(flow: string): boolean { return this.explicitAuthFlows.includes(flow); }
-  get preventUserExistenceErrors(): boolean { return (this.c.PreventUserExistenceErrors ?? 'ENABLED') === 'ENABLED'; }
-  get enableTokenRevocation(): boolean { return this.c.EnableTokenRevocation ?? true; }
+  get id() {
+    return this.record.id;
+  }
+  get poolId() {
+    return this.record.poolId;
+  }
+  private get c() {
+    return this.record.config as Record<string, any>;
+  }
+  get secret(): string | undefined {
+    return this.c.ClientSecret;
+  }
+  get explicitAuthFlows(): string[] {
+    return this.c.ExplicitAuthFlows ?? DEFAULT_AUTH_FLOWS;
+  }
+  allows(flow: string): boolean {
+    return this.explicitAuthFlows.includes(flow);
+  }
+  get preventUserExistenceErrors(): boolean {
+    return (this.c.PreventUserExistenceErrors ?? 'ENABLED') === 'ENABLED';
+  }
+  get enableTokenRevocation(): boolean {
+    return this.c.EnableTokenRevocation ?? true;
+  }
   /** Auth session lifetime, 3–15 minutes (default 3). */
-  get authSessionValiditySec(): number { return (this.c.AuthSessionValidity ?? 3) * 60; }
+  get authSessionValiditySec(): number {
+    return (this.c.AuthSessionValidity ?? 3) * 60;
+  }
   // Clamped: a client stored before the bounds were checked must not issue 1-second or 100-year tokens.
   private validity(kind: TokenKind): number {
     const [min, max] = TOKEN_VALIDITY_BOUNDS[kind];
     return Math.min(max, Math.max(min, validitySeconds(this.c, kind)));
   }
-  get accessValiditySec(): number { return this.validity('AccessToken'); }
-  get idValiditySec(): number { return this.validity('IdToken'); }
-  get refreshValiditySec(): number { return this.validity('RefreshToken'); }
+  get accessValiditySec(): number {
+    return this.validity('AccessToken');
+  }
+  get idValiditySec(): number {
+    return this.validity('IdToken');
+  }
+  get refreshValiditySec(): number {
+    return this.validity('RefreshToken');
+  }
   /** Latchkey extension: web or app origins allowed for WebAuthn besides the RP ID's own. */
-  get allowedOrigins(): string[] { return this.c.LatchkeyAllowedOrigins ?? []; }
+  get allowedOrigins(): string[] {
+    return this.c.LatchkeyAllowedOrigins ?? [];
+  }
 }

@@ -13,7 +13,11 @@ export function describePool(record: PoolRecord, region: string, estimatedUsers 
     Id: record.id,
     Name: record.name,
     Arn: `arn:aws:cognito-idp:${region}:000000000000:userpool/${record.id}`,
-    Policies: { ...pool.policies, PasswordPolicy: pool.passwordPolicy, SignInPolicy: { AllowedFirstAuthFactors: pool.allowedFirstAuthFactors } },
+    Policies: {
+      ...pool.policies,
+      PasswordPolicy: pool.passwordPolicy,
+      SignInPolicy: { AllowedFirstAuthFactors: pool.allowedFirstAuthFactors },
+    },
     MfaConfiguration: pool.mfaConfiguration,
     UserPoolTier: (c.UserPoolTier as string) ?? 'ESSENTIALS',
     DeletionProtection: (c.DeletionProtection as string) ?? 'INACTIVE',
@@ -27,7 +31,13 @@ export function describePool(record: PoolRecord, region: string, estimatedUsers 
 
 /** UserPoolDescriptionType (ListUserPools items). */
 export function summarizePool(record: PoolRecord) {
-  return { Id: record.id, Name: record.name, LambdaConfig: {}, CreationDate: secs(record.createdAt), LastModifiedDate: secs(record.updatedAt) };
+  return {
+    Id: record.id,
+    Name: record.name,
+    LambdaConfig: {},
+    CreationDate: secs(record.createdAt),
+    LastModifiedDate: secs(record.updatedAt),
+  };
 }
 
 /** UserPoolClientType. */
@@ -49,7 +59,12 @@ export function summarizeClient(record: ClientRecord) {
 
 /** The attributes a user has on the wire, `sub` first, as [{Name, Value}]. */
 export function userAttributes(user: UserRecord) {
-  return [{ Name: 'sub', Value: user.id }, ...Object.entries(user.attributes).filter(([k]) => k !== 'sub').map(([Name, Value]) => ({ Name, Value }))];
+  return [
+    { Name: 'sub', Value: user.id },
+    ...Object.entries(user.attributes)
+      .filter(([k]) => k !== 'sub')
+      .map(([Name, Value]) => ({ Name, Value })),
+  ];
 }
 
 /** UserType (ListUsers, AdminCreateUser). */

@@ -55,29 +55,63 @@ export interface WebAuthnConfiguration {
 /** Typed view of a pool's stored config. */
 export class Pool {
   constructor(readonly record: PoolRecord) {}
-  get id() { return this.record.id; }
-  get name() { return this.record.name; }
+  get id() {
+    return this.record.id;
+  }
+  get name() {
+    return this.record.name;
+  }
   /** The SRP pool name: the part of the id after '_' (docs/wire-contract.md §3.2). */
-  get srpName() { return this.record.id.slice(this.record.id.indexOf('_') + 1); }
-  private get c(): JsonObject { return this.record.config; }
-  get policies(): JsonObject { return (this.c.Policies as JsonObject) ?? {}; }
-  get passwordPolicy(): PasswordPolicy { return { ...DEFAULT_PASSWORD_POLICY, ...((this.policies.PasswordPolicy as object) ?? {}) }; }
+  get srpName() {
+    return this.record.id.slice(this.record.id.indexOf('_') + 1);
+  }
+  private get c(): JsonObject {
+    return this.record.config;
+  }
+  get policies(): JsonObject {
+    return (this.c.Policies as JsonObject) ?? {};
+  }
+  get passwordPolicy(): PasswordPolicy {
+    return { ...DEFAULT_PASSWORD_POLICY, ...((this.policies.PasswordPolicy as object) ?? {}) };
+  }
   get allowedFirstAuthFactors(): string[] {
     const sip = this.policies.SignInPolicy as { AllowedFirstAuthFactors?: string[] } | undefined;
     return sip?.AllowedFirstAuthFactors ?? ['PASSWORD'];
   }
-  get usernameAttributes(): string[] { return (this.c.UsernameAttributes as string[]) ?? []; }
-  get aliasAttributes(): string[] { return (this.c.AliasAttributes as string[]) ?? []; }
-  get emailIsUsername(): boolean { return this.usernameAttributes.includes('email'); }
-  get emailIsAlias(): boolean { return this.aliasAttributes.includes('email'); }
-  get caseSensitive(): boolean { return ((this.c.UsernameConfiguration as { CaseSensitive?: boolean }) ?? {}).CaseSensitive ?? false; }
-  get autoVerifiedAttributes(): string[] { return (this.c.AutoVerifiedAttributes as string[]) ?? []; }
-  get webAuthn(): WebAuthnConfiguration | undefined { return this.c.WebAuthnConfiguration as WebAuthnConfiguration | undefined; }
-  get mfaConfiguration(): string { return (this.c.MfaConfiguration as string) ?? 'OFF'; }
-  get latchkey(): LatchkeyPoolSettings { return { ...DEFAULT_LATCHKEY_SETTINGS, ...((this.c.Latchkey as object) ?? {}) }; }
-  get allowAdminCreateUserOnly(): boolean { return ((this.c.AdminCreateUserConfig as { AllowAdminCreateUserOnly?: boolean }) ?? {}).AllowAdminCreateUserOnly ?? false; }
+  get usernameAttributes(): string[] {
+    return (this.c.UsernameAttributes as string[]) ?? [];
+  }
+  get aliasAttributes(): string[] {
+    return (this.c.AliasAttributes as string[]) ?? [];
+  }
+  get emailIsUsername(): boolean {
+    return this.usernameAttributes.includes('email');
+  }
+  get emailIsAlias(): boolean {
+    return this.aliasAttributes.includes('email');
+  }
+  get caseSensitive(): boolean {
+    return ((this.c.UsernameConfiguration as { CaseSensitive?: boolean }) ?? {}).CaseSensitive ?? false;
+  }
+  get autoVerifiedAttributes(): string[] {
+    return (this.c.AutoVerifiedAttributes as string[]) ?? [];
+  }
+  get webAuthn(): WebAuthnConfiguration | undefined {
+    return this.c.WebAuthnConfiguration as WebAuthnConfiguration | undefined;
+  }
+  get mfaConfiguration(): string {
+    return (this.c.MfaConfiguration as string) ?? 'OFF';
+  }
+  get latchkey(): LatchkeyPoolSettings {
+    return { ...DEFAULT_LATCHKEY_SETTINGS, ...((this.c.Latchkey as object) ?? {}) };
+  }
+  get allowAdminCreateUserOnly(): boolean {
+    return ((this.c.AdminCreateUserConfig as { AllowAdminCreateUserOnly?: boolean }) ?? {}).AllowAdminCreateUserOnly ?? false;
+  }
   /** Folds a typed username for lookup, per UsernameConfiguration.CaseSensitive. */
-  usernameKey(username: string): string { return this.caseSensitive ? username : username.toLowerCase(); }
+  usernameKey(username: string): string {
+    return this.caseSensitive ? username : username.toLowerCase();
+  }
 }
 
 /** Cognito's `Value 'x' failed to satisfy` style description of the password policy, for errors. */

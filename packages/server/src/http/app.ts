@@ -2,7 +2,13 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Services } from '../services.js';
 import type { Operation } from '../operations/types.js';
 import { dispatch, errorResponse } from '../protocol/dispatch.js';
-import { RequestEntityTooLargeException, SerializationException, InternalErrorException, ResourceNotFoundException, type ServiceError } from '../protocol/errors.js';
+import {
+  RequestEntityTooLargeException,
+  SerializationException,
+  InternalErrorException,
+  ResourceNotFoundException,
+  type ServiceError,
+} from '../protocol/errors.js';
 import { randomId } from '../security/secrets.js';
 
 export interface AppOptions {
@@ -18,7 +24,8 @@ export interface AppOptions {
 /** Cognito's user pool id pattern and length (CreateUserPool ids always match). */
 const POOL_ID = /^(?=.{1,55}$)[\w-]+_[0-9a-zA-Z]+$/;
 
-const ALLOWED_HEADERS = 'content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, cache-control, authorization, x-amz-date, x-amz-content-sha256, x-amz-security-token';
+const ALLOWED_HEADERS =
+  'content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, cache-control, authorization, x-amz-date, x-amz-content-sha256, x-amz-security-token';
 const EXPOSED_HEADERS = 'x-amzn-errortype, x-amzn-requestid';
 
 /**
@@ -85,8 +92,12 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   // A path segment that cannot be a pool id is not looked up (a NUL would fail on PostgreSQL only).
   const findPool = (poolId: string) => (POOL_ID.test(poolId) ? services.store.getPool(poolId) : Promise.resolve(undefined));
-  const noPool = (reply: FastifyReply, poolId: string) => sendError(reply, new ResourceNotFoundException(
-    POOL_ID.test(poolId) ? `User pool ${poolId} does not exist.` : 'User pool does not exist.'), 404);
+  const noPool = (reply: FastifyReply, poolId: string) =>
+    sendError(
+      reply,
+      new ResourceNotFoundException(POOL_ID.test(poolId) ? `User pool ${poolId} does not exist.` : 'User pool does not exist.'),
+      404,
+    );
 
   app.get<{ Params: { poolId: string } }>('/:poolId/.well-known/jwks.json', async (req, reply) => {
     const pool = await findPool(req.params.poolId);
@@ -109,7 +120,23 @@ export function buildApp(opts: AppOptions): FastifyInstance {
       response_types_supported: [],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: algs,
-      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'jti', 'token_use', 'cognito:username', 'origin_jti', 'event_id', 'email', 'email_verified', 'phone_number', 'phone_number_verified'],
+      claims_supported: [
+        'sub',
+        'iss',
+        'aud',
+        'exp',
+        'iat',
+        'auth_time',
+        'jti',
+        'token_use',
+        'cognito:username',
+        'origin_jti',
+        'event_id',
+        'email',
+        'email_verified',
+        'phone_number',
+        'phone_number_verified',
+      ],
     };
   });
 
@@ -127,7 +154,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   // Fastify's own errors (body too large, bad content) still answer in Cognito's envelope.
   app.setErrorHandler((err: { code?: string; statusCode?: number }, _req, reply) => {
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, new RequestEntityTooLargeException(`Request body exceeds ${services.config.bodyLimit} bytes`));
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return sendError(reply, new RequestEntityTooLargeException(`Request body exceeds ${services.config.bodyLimit} bytes`));
     if (err.statusCode && err.statusCode < 500) return sendError(reply, new SerializationException('The request could not be parsed.'));
     services.log.error({ err }, 'http error');
     return sendError(reply, new InternalErrorException());
@@ -138,5 +166,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
 function sendError(reply: FastifyReply, err: ServiceError, status?: number) {
   const res = errorResponse(err, randomId());
-  return reply.code(status ?? res.status).headers(res.headers).send(res.body);
+  return reply
+    .code(status ?? res.status)
+    .headers(res.headers)
+    .send(res.body);
 }

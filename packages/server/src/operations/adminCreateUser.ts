@@ -10,8 +10,13 @@ import { UnsupportedUserStateException, CodeDeliveryFailureException, UserNotFou
 import type { UserRecord } from '../storage/store.js';
 
 interface Input {
-  UserPoolId: string; Username: string; UserAttributes?: { Name: string; Value?: string }[]; TemporaryPassword?: string;
-  MessageAction?: 'RESEND' | 'SUPPRESS'; ForceAliasCreation?: boolean; DesiredDeliveryMediums?: string[];
+  UserPoolId: string;
+  Username: string;
+  UserAttributes?: { Name: string; Value?: string }[];
+  TemporaryPassword?: string;
+  MessageAction?: 'RESEND' | 'SUPPRESS';
+  ForceAliasCreation?: boolean;
+  DesiredDeliveryMediums?: string[];
 }
 
 /** A temporary password that satisfies any policy Cognito allows. */
@@ -23,9 +28,15 @@ function temporaryPassword(): string {
 export const AdminCreateUser = operation<Input, object>({
   auth: 'sigv4',
   input: {
-    UserPoolId: common.userPoolId(), Username: common.username(), UserAttributes: common.attributes(), ValidationData: common.attributes(),
-    TemporaryPassword: common.password(false), ForceAliasCreation: v.bool(), MessageAction: v.str({ enum: ['RESEND', 'SUPPRESS'] }),
-    DesiredDeliveryMediums: v.list(v.str({ enum: ['SMS', 'EMAIL'] })), ClientMetadata: common.clientMetadata(),
+    UserPoolId: common.userPoolId(),
+    Username: common.username(),
+    UserAttributes: common.attributes(),
+    ValidationData: common.attributes(),
+    TemporaryPassword: common.password(false),
+    ForceAliasCreation: v.bool(),
+    MessageAction: v.str({ enum: ['RESEND', 'SUPPRESS'] }),
+    DesiredDeliveryMediums: v.list(v.str({ enum: ['SMS', 'EMAIL'] })),
+    ClientMetadata: common.clientMetadata(),
   },
   async handle(s, input) {
     const pool = await loadPool(s, input.UserPoolId);
@@ -35,7 +46,8 @@ export const AdminCreateUser = operation<Input, object>({
     if (input.MessageAction === 'RESEND') {
       const existing = await findUserForAdmin(s, pool, input.Username);
       if (!existing) throw new UserNotFoundException('User does not exist.');
-      if (existing.status !== 'FORCE_CHANGE_PASSWORD') throw new UnsupportedUserStateException('Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.');
+      if (existing.status !== 'FORCE_CHANGE_PASSWORD')
+        throw new UnsupportedUserStateException('Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.');
       await s.store.updateUser(pool.id, existing.id, passwordSecret(pool, existing, password, now), now);
       await invite(s, pool.id, existing, password);
       return { User: describeUser({ ...existing, updatedAt: now }) };
@@ -52,7 +64,15 @@ async function invite(s: Parameters<typeof AdminCreateUser.handle>[0], poolId: s
   const target = deliveryTarget(user);
   if (!target) return;
   try {
-    await s.sender.send({ poolId, userId: user.id, destination: target.destination, subject: 'Your temporary password', body: `Your username is ${user.username} and temporary password is ${password}`, code: password, kind: 'temporary-password' });
+    await s.sender.send({
+      poolId,
+      userId: user.id,
+      destination: target.destination,
+      subject: 'Your temporary password',
+      body: `Your username is ${user.username} and temporary password is ${password}`,
+      code: password,
+      kind: 'temporary-password',
+    });
   } catch (err) {
     s.log.error({ err, poolId }, 'invitation delivery failed');
     throw new CodeDeliveryFailureException('Unable to deliver the invitation.');

@@ -2,5 +2,7 @@ import { adminUserOperation } from './shared.js';
 import { configuredFactors } from './getUserAuthFactors.js';
 
 export const AdminGetUserAuthFactors = adminUserOperation({}, async (_s, _pool, user) => ({
-  Username: user.username, UserMFASettingList: [], ConfiguredUserAuthFactors: configuredFactors(user),
+  Username: user.username,
+  UserMFASettingList: [],
+  ConfiguredUserAuthFactors: configuredFactors(user),
 }));

@@ -5,7 +5,10 @@ import { runInitiate } from '../auth/initiate.js';
 import { initiateShape } from './initiateAuth.js';
 
 /** AdminInitiateAuth (SigV4): ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH, refresh, and the user flows. */
-export const AdminInitiateAuth = operation<{ UserPoolId: string; AuthFlow: string; AuthParameters?: Record<string, string>; ClientId: string; Session?: string }, object>({
+export const AdminInitiateAuth = operation<
+  { UserPoolId: string; AuthFlow: string; AuthParameters?: Record<string, string>; ClientId: string; Session?: string },
+  object
+>({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), ...initiateShape, ContextData: initiateShape.UserContextData },
   async handle(s, input) {

@@ -26,7 +26,9 @@ export const ChangePassword = operation<{ PreviousPassword?: string; ProposedPas
       }
     }
     const now = s.clock.now();
-    const swapped = await s.store.updateUser(pool.id, user.id, passwordSecret(pool, user, ProposedPassword, now), now, { srpVerifier: user.srpVerifier });
+    const swapped = await s.store.updateUser(pool.id, user.id, passwordSecret(pool, user, ProposedPassword, now), now, {
+      srpVerifier: user.srpVerifier,
+    });
     // The previous password was right when it was checked (a double submit, say): that is no guess to
     // count, whichever of the concurrent changes won.
     await s.store.clearLoginAttempts(pool.id, [attemptKey]);

@@ -5,7 +5,10 @@ import { passkeyConfig } from '../auth/passkeyPolicy.js';
 import { peekRegistration, verifyRegistration } from '../security/webauthn.js';
 import { friendlyName } from '../domain/aaguids.js';
 import {
-  LimitExceededException, WebAuthnChallengeNotFoundException, WebAuthnClientMismatchException, WebAuthnCredentialNotSupportedException,
+  LimitExceededException,
+  WebAuthnChallengeNotFoundException,
+  WebAuthnClientMismatchException,
+  WebAuthnCredentialNotSupportedException,
 } from '../protocol/errors.js';
 
 /**
@@ -28,14 +31,23 @@ export const CompleteWebAuthnRegistration = operation<{ AccessToken: string; Cre
     }
     const pending = await s.store.peekChallenge(challenge, s.clock.now());
     if (!pending || pending.poolId !== pool.id || pending.userId !== user.id) {
-      throw new WebAuthnChallengeNotFoundException('The challenge was not found or has expired.', pending ? 'challenge of another user' : 'unknown, used or expired');
+      throw new WebAuthnChallengeNotFoundException(
+        'The challenge was not found or has expired.',
+        pending ? 'challenge of another user' : 'unknown, used or expired',
+      );
     }
     const settings = pool.latchkey;
     let verified: Awaited<ReturnType<typeof verifyRegistration>>;
     try {
-      if (pending.clientId !== claims.client_id) throw new WebAuthnClientMismatchException('The registration was started by another app client.');
+      if (pending.clientId !== claims.client_id)
+        throw new WebAuthnClientMismatchException('The registration was started by another app client.');
       verified = await verifyRegistration({
-        credential: Credential, expectedChallenge: pending.challenge, expectedOrigins: client.allowedOrigins, rpId, userVerification, attestation: settings.attestation,
+        credential: Credential,
+        expectedChallenge: pending.challenge,
+        expectedOrigins: client.allowedOrigins,
+        rpId,
+        userVerification,
+        attestation: settings.attestation,
       });
     } catch (err) {
       // A failed attempt spends the challenge: one try per challenge, right or wrong.
@@ -43,16 +55,40 @@ export const CompleteWebAuthnRegistration = operation<{ AccessToken: string; Cre
       throw err;
     }
     const now = s.clock.now();
-    const result = await s.store.addPasskey({
-      poolId: pool.id, userId: user.id, credentialId: verified.credentialId, publicKey: verified.publicKey, algorithm: verified.algorithm,
-      signCount: verified.signCount, transports: verified.transports, attachment: verified.authenticatorAttachment ?? null, aaguid: verified.aaguid,
-      backupEligible: verified.backupEligible, backupState: verified.backupState, userVerified: verified.userVerified, fmt: verified.fmt,
-      friendlyName: friendlyName(verified.aaguid, verified.authenticatorAttachment), relyingPartyId: rpId, createdAt: now, lastUsedAt: null, cloneWarnings: 0,
-    }, settings.maxPasskeysPerUser, pending.challenge);
-    if (result === 'limit') throw new LimitExceededException(`The user already has the maximum number of passkeys (${settings.maxPasskeysPerUser}).`);
-    if (result === 'challenge-gone') throw new WebAuthnChallengeNotFoundException('The challenge was not found or has expired.', 'consumed concurrently');
-    if (result === 'exists-other-user') throw new WebAuthnCredentialNotSupportedException('This credential is already registered.', 'credential id of another user');
-    s.log.info({ poolId: pool.id, userId: user.id, fmt: verified.fmt, aaguid: verified.aaguid }, result === 'added' ? 'passkey registered' : 'passkey registration repeated');
+    const result = await s.store.addPasskey(
+      {
+        poolId: pool.id,
+        userId: user.id,
+        credentialId: verified.credentialId,
+        publicKey: verified.publicKey,
+        algorithm: verified.algorithm,
+        signCount: verified.signCount,
+        transports: verified.transports,
+        attachment: verified.authenticatorAttachment ?? null,
+        aaguid: verified.aaguid,
+        backupEligible: verified.backupEligible,
+        backupState: verified.backupState,
+        userVerified: verified.userVerified,
+        fmt: verified.fmt,
+        friendlyName: friendlyName(verified.aaguid, verified.authenticatorAttachment),
+        relyingPartyId: rpId,
+        createdAt: now,
+        lastUsedAt: null,
+        cloneWarnings: 0,
+      },
+      settings.maxPasskeysPerUser,
+      pending.challenge,
+    );
+    if (result === 'limit')
+      throw new LimitExceededException(`The user already has the maximum number of passkeys (${settings.maxPasskeysPerUser}).`);
+    if (result === 'challenge-gone')
+      throw new WebAuthnChallengeNotFoundException('The challenge was not found or has expired.', 'consumed concurrently');
+    if (result === 'exists-other-user')
+      throw new WebAuthnCredentialNotSupportedException('This credential is already registered.', 'credential id of another user');
+    s.log.info(
+      { poolId: pool.id, userId: user.id, fmt: verified.fmt, aaguid: verified.aaguid },
+      result === 'added' ? 'passkey registered' : 'passkey registration repeated',
+    );
     return {};
   },
 });

@@ -10,18 +10,28 @@ import { canReceiveResetCode, useCode, useStandInCode } from '../auth/codes.js';
  * mismatches, then too many attempts, or expiry — exactly as a real code would.
  * @throws CodeMismatchException | ExpiredCodeException | TooManyFailedAttemptsException | InvalidPasswordException | UserNotFoundException
  */
-export const ConfirmForgotPassword = operation<{ ClientId: string; Username: string; ConfirmationCode: string; Password: string; SecretHash?: string }, object>({
+export const ConfirmForgotPassword = operation<
+  { ClientId: string; Username: string; ConfirmationCode: string; Password: string; SecretHash?: string },
+  object
+>({
   auth: 'none',
   input: { ...publicUserShape, ConfirmationCode: common.code(), Password: common.password() },
   async handle(s, input) {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user && !client.preventUserExistenceErrors) throw unknownUserForCode(client);
     assertPasswordPolicy(pool, input.Password);
-    if (!user || (client.preventUserExistenceErrors && !canReceiveResetCode(user))) return useStandInCode(s, pool, input.Username, 'forgot');
+    if (!user || (client.preventUserExistenceErrors && !canReceiveResetCode(user)))
+      return useStandInCode(s, pool, input.Username, 'forgot');
     await useCode(s, pool, user, 'forgot', input.ConfirmationCode);
-    await s.store.updateUser(pool.id, user.id, {
-      ...passwordSecret(pool, user, input.Password, s.clock.now()), status: user.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED',
-    }, s.clock.now());
+    await s.store.updateUser(
+      pool.id,
+      user.id,
+      {
+        ...passwordSecret(pool, user, input.Password, s.clock.now()),
+        status: user.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED',
+      },
+      s.clock.now(),
+    );
     await s.store.clearLoginAttempts(pool.id, [userAttemptKey(s, pool, user)]);
     return {};
   },

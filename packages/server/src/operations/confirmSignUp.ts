@@ -7,7 +7,10 @@ import { AliasExistsException, NotAuthorizedException } from '../protocol/errors
 import { StoreConflictError } from '../storage/store.js';
 
 /** ConfirmSignUp: a valid code confirms the user and verifies the attribute it was sent to. */
-export const ConfirmSignUp = operation<{ ClientId: string; Username: string; ConfirmationCode: string; SecretHash?: string; ForceAliasCreation?: boolean }, object>({
+export const ConfirmSignUp = operation<
+  { ClientId: string; Username: string; ConfirmationCode: string; SecretHash?: string; ForceAliasCreation?: boolean },
+  object
+>({
   auth: 'none',
   input: { ...publicUserShape, ConfirmationCode: common.code(), ForceAliasCreation: v.bool(), Session: common.session() },
   async handle(s, input) {
@@ -25,12 +28,20 @@ export const ConfirmSignUp = operation<{ ClientId: string; Username: string; Con
     const emailKey = emailKeyFor(pool, attributes);
     // An alias held by another user is refused before the code is spent, unless the caller asks to move it.
     const holder = emailKey ? await s.store.findUserByEmail(pool.id, emailKey) : undefined;
-    if (holder && holder.id !== user.id && !input.ForceAliasCreation) throw new AliasExistsException('An account with the given email already exists.');
+    if (holder && holder.id !== user.id && !input.ForceAliasCreation)
+      throw new AliasExistsException('An account with the given email already exists.');
     await useCode(s, pool, user, 'signup', input.ConfirmationCode);
     // ForceAliasCreation moves the alias from the previous holder to this user, in one transaction.
-    const moves = holder && holder.id !== user.id ? [{ id: holder.id, patch: { emailKey: null, attributes: { ...holder.attributes, email_verified: 'false' } } }] : [];
+    const moves =
+      holder && holder.id !== user.id
+        ? [{ id: holder.id, patch: { emailKey: null, attributes: { ...holder.attributes, email_verified: 'false' } } }]
+        : [];
     try {
-      await s.store.updateUsers(pool.id, [...moves, { id: user.id, patch: { status: 'CONFIRMED' as const, attributes, emailKey } }], s.clock.now());
+      await s.store.updateUsers(
+        pool.id,
+        [...moves, { id: user.id, patch: { status: 'CONFIRMED' as const, attributes, emailKey } }],
+        s.clock.now(),
+      );
     } catch (err) {
       if (err instanceof StoreConflictError) throw new AliasExistsException('An account with the given email already exists.');
       throw err;

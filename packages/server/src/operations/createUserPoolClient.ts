@@ -10,9 +10,17 @@ import { StoreConflictError } from '../storage/store.js';
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /** CreateUserPoolClient: ids are 26 lowercase alphanumerics; GenerateSecret makes a confidential client. */
-export const CreateUserPoolClient = operation<Record<string, unknown> & { UserPoolId: string; ClientName: string; GenerateSecret?: boolean }, object>({
+export const CreateUserPoolClient = operation<
+  Record<string, unknown> & { UserPoolId: string; ClientName: string; GenerateSecret?: boolean },
+  object
+>({
   auth: 'sigv4',
-  input: { UserPoolId: common.userPoolId(), ClientName: v.str({ required: true, min: 1, max: 128, pattern: /^[\w\s+=,.@-]+$/ }), GenerateSecret: v.bool(), ...clientSettingsShape },
+  input: {
+    UserPoolId: common.userPoolId(),
+    ClientName: v.str({ required: true, min: 1, max: 128, pattern: /^[\w\s+=,.@-]+$/ }),
+    GenerateSecret: v.bool(),
+    ...clientSettingsShape,
+  },
   async handle(s, { UserPoolId, ClientName, GenerateSecret, ...settings }) {
     await loadPool(s, UserPoolId);
     const now = s.clock.now();

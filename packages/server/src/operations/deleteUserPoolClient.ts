@@ -8,7 +8,8 @@ export const DeleteUserPoolClient = operation<{ UserPoolId: string; ClientId: st
   input: { UserPoolId: common.userPoolId(), ClientId: common.clientId() },
   async handle(s, { UserPoolId, ClientId }) {
     await loadPool(s, UserPoolId);
-    if (!(await s.store.deleteClient(UserPoolId, ClientId))) throw new ResourceNotFoundException(`User pool client ${ClientId} does not exist.`);
+    if (!(await s.store.deleteClient(UserPoolId, ClientId)))
+      throw new ResourceNotFoundException(`User pool client ${ClientId} does not exist.`);
     return {};
   },
 });

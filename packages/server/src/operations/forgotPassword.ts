@@ -16,8 +16,10 @@ export const ForgotPassword = operation<{ ClientId: string; Username: string; Se
   async handle(s, input) {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user || !canReceiveResetCode(user)) {
-      const otherwise = !user ? deliveryUserNotFound()
-        : !user.enabled ? new NotAuthorizedException('User is disabled.')
+      const otherwise = !user
+        ? deliveryUserNotFound()
+        : !user.enabled
+          ? new NotAuthorizedException('User is disabled.')
           : new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
       return noDelivery(s, client, pool, input.Username, user, 'forgot', otherwise);
     }

@@ -8,10 +8,17 @@ import { safeEqual } from '../security/secrets.js';
 /** GetTokensFromRefreshToken (aws-amplify ≥ 6.14 refreshes with it). */
 export const GetTokensFromRefreshToken = operation<{ RefreshToken: string; ClientId: string; ClientSecret?: string }, object>({
   auth: 'none',
-  input: { RefreshToken: v.str({ required: true, min: 1, max: 4096 }), ClientId: common.clientId(), ClientSecret: v.str({ min: 1, max: 64 }), ClientMetadata: common.clientMetadata(), DeviceKey: v.str({ min: 1, max: 55 }) },
+  input: {
+    RefreshToken: v.str({ required: true, min: 1, max: 4096 }),
+    ClientId: common.clientId(),
+    ClientSecret: v.str({ min: 1, max: 64 }),
+    ClientMetadata: common.clientMetadata(),
+    DeviceKey: v.str({ min: 1, max: 55 }),
+  },
   async handle(s, input) {
     const { client, pool } = await loadClientPool(s, input.ClientId);
-    if (client.secret && (!input.ClientSecret || !safeEqual(input.ClientSecret, client.secret))) throw new NotAuthorizedException(`Unable to verify secret for client ${client.id}`);
+    if (client.secret && (!input.ClientSecret || !safeEqual(input.ClientSecret, client.secret)))
+      throw new NotAuthorizedException(`Unable to verify secret for client ${client.id}`);
     const out = await refreshTokens(s, pool, client, input.RefreshToken, { clientSecretChecked: true });
     return { AuthenticationResult: out.AuthenticationResult };
   },

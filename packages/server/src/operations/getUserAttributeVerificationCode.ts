@@ -6,10 +6,15 @@ import { InvalidParameterException } from '../protocol/errors.js';
 
 export const GetUserAttributeVerificationCode = operation<{ AccessToken: string; AttributeName: string }, object>({
   auth: 'none',
-  input: { AccessToken: common.accessToken(), AttributeName: v.str({ required: true, min: 1, max: 32 }), ClientMetadata: common.clientMetadata() },
+  input: {
+    AccessToken: common.accessToken(),
+    AttributeName: v.str({ required: true, min: 1, max: 32 }),
+    ClientMetadata: common.clientMetadata(),
+  },
   async handle(s, { AccessToken, AttributeName }) {
     const { pool, user } = await authorizeAccessToken(s, AccessToken);
-    if (AttributeName !== 'email' && AttributeName !== 'phone_number') throw new InvalidParameterException(`${AttributeName} cannot be verified`);
+    if (AttributeName !== 'email' && AttributeName !== 'phone_number')
+      throw new InvalidParameterException(`${AttributeName} cannot be verified`);
     if (!user.attributes[AttributeName]) throw new InvalidParameterException(`The user has no ${AttributeName}`);
     return { CodeDeliveryDetails: await sendCode(s, pool, user, AttributeName === 'email' ? 'verify_email' : 'verify_phone_number') };
   },

@@ -3,7 +3,16 @@ import { v, common } from '../protocol/validate.js';
 import { loadClientPool } from './shared.js';
 import { runInitiate } from '../auth/initiate.js';
 
-const flows = ['USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN', 'CUSTOM_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'USER_AUTH'];
+const flows = [
+  'USER_SRP_AUTH',
+  'REFRESH_TOKEN_AUTH',
+  'REFRESH_TOKEN',
+  'CUSTOM_AUTH',
+  'ADMIN_NO_SRP_AUTH',
+  'USER_PASSWORD_AUTH',
+  'ADMIN_USER_PASSWORD_AUTH',
+  'USER_AUTH',
+];
 
 export const initiateShape = {
   AuthFlow: v.str({ required: true, enum: flows }),
@@ -16,7 +25,10 @@ export const initiateShape = {
 };
 
 /** InitiateAuth: USER_PASSWORD_AUTH, USER_SRP_AUTH, USER_AUTH (passkeys, choice) and refresh. */
-export const InitiateAuth = operation<{ AuthFlow: string; AuthParameters?: Record<string, string>; ClientId: string; Session?: string }, object>({
+export const InitiateAuth = operation<
+  { AuthFlow: string; AuthParameters?: Record<string, string>; ClientId: string; Session?: string },
+  object
+>({
   auth: 'none',
   input: initiateShape,
   async handle(s, input) {

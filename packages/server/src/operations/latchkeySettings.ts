@@ -11,14 +11,17 @@ export const LatchkeyUpdateUserPoolSettings = operation<{ UserPoolId: string; Se
   auth: 'sigv4',
   input: {
     UserPoolId: common.userPoolId(),
-    Settings: v.obj({
-      maxPasskeysPerUser: v.int({ min: 1, max: 100 }),
-      registrationTimeoutMs: v.int({ min: 30_000, max: 3_600_000 }),
-      attestation: v.str({ enum: ['none', 'direct'] }),
-      signCountPolicy: v.str({ enum: ['lenient-synced', 'strict'] }),
-      tokenSigningAlg: v.str({ enum: ['RS256', 'ES256'] }),
-      lockoutThreshold: v.int({ min: 1, max: 100 }),
-    }, { required: true }),
+    Settings: v.obj(
+      {
+        maxPasskeysPerUser: v.int({ min: 1, max: 100 }),
+        registrationTimeoutMs: v.int({ min: 30_000, max: 3_600_000 }),
+        attestation: v.str({ enum: ['none', 'direct'] }),
+        signCountPolicy: v.str({ enum: ['lenient-synced', 'strict'] }),
+        tokenSigningAlg: v.str({ enum: ['RS256', 'ES256'] }),
+        lockoutThreshold: v.int({ min: 1, max: 100 }),
+      },
+      { required: true },
+    ),
   },
   async handle(s, { UserPoolId, Settings }) {
     const pool = await loadPool(s, UserPoolId);
@@ -44,14 +47,23 @@ export const LatchkeyDescribeUserPoolSettings = operation<{ UserPoolId: string }
 
 export const LatchkeyUpdateUserPoolClientSettings = operation<{ UserPoolId: string; ClientId: string; AllowedOrigins: string[] }, object>({
   auth: 'sigv4',
-  input: { UserPoolId: common.userPoolId(), ClientId: common.clientId(), AllowedOrigins: v.list(v.str({ min: 1, max: 512 }), { required: true, max: 50 }) },
+  input: {
+    UserPoolId: common.userPoolId(),
+    ClientId: common.clientId(),
+    AllowedOrigins: v.list(v.str({ min: 1, max: 512 }), { required: true, max: 50 }),
+  },
   async handle(s, { UserPoolId, ClientId, AllowedOrigins }) {
     await loadPool(s, UserPoolId);
     const client = await loadClient(s, ClientId, UserPoolId);
     // Stored in the exact form browsers put in clientDataJSON (lower-case host, no default port), so
     // the verbatim comparison at verification time can match.
     const origins = AllowedOrigins.map(normalizeOrigin);
-    await s.store.updateClient(ClientId, client.record.name, { ...(client.record.config as object), LatchkeyAllowedOrigins: origins }, s.clock.now());
+    await s.store.updateClient(
+      ClientId,
+      client.record.name,
+      { ...(client.record.config as object), LatchkeyAllowedOrigins: origins },
+      s.clock.now(),
+    );
     return { AllowedOrigins: origins };
   },
 });
@@ -83,7 +95,16 @@ function normalizeOrigin(o: string): string {
   const origin = url.origin;
   const isHttps = url.protocol === 'https:';
   const isLocalHttp = url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname.endsWith('.localhost'));
-  if ((!isHttps && !isLocalHttp) || origin === 'null' || url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || !/^https?:\/\/[^/]+$/.test(o.replace(/\/$/, ''))) {
+  if (
+    (!isHttps && !isLocalHttp) ||
+    origin === 'null' ||
+    url.username ||
+    url.password ||
+    (url.pathname !== '/' && url.pathname !== '') ||
+    url.search ||
+    url.hash ||
+    !/^https?:\/\/[^/]+$/.test(o.replace(/\/$/, ''))
+  ) {
     throw new InvalidParameterException(`Not an origin: ${o.slice(0, 64)}`);
   }
   return origin;

@@ -6,22 +6,33 @@ import { InvalidParameterException } from '../protocol/errors.js';
 import type { UserFilter } from '../storage/store.js';
 
 const FILTERABLE: Record<string, UserFilter['attribute']> = {
-  username: 'username', email: 'email', sub: 'sub', 'cognito:user_status': 'user_status', status: 'enabled',
+  username: 'username',
+  email: 'email',
+  sub: 'sub',
+  'cognito:user_status': 'user_status',
+  status: 'enabled',
 };
 
 /** Parses Cognito's filter syntax: `attribute = "value"` or `attribute ^= "value"`. */
 export function parseFilter(filter: string): UserFilter {
   const m = /^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(filter);
   const attribute = m ? FILTERABLE[m[1]!] : undefined;
-  if (!m || !attribute) throw new InvalidParameterException('Invalid search filter: use username, email, sub, cognito:user_status or status with = or ^=');
+  if (!m || !attribute)
+    throw new InvalidParameterException('Invalid search filter: use username, email, sub, cognito:user_status or status with = or ^=');
   return { attribute, op: m[2] as '=' | '^=', value: m[3]!.replace(/\\(.)/g, '$1') };
 }
 
-export const ListUsers = operation<{ UserPoolId: string; AttributesToGet?: string[]; Limit?: number; PaginationToken?: string; Filter?: string }, object>({
+export const ListUsers = operation<
+  { UserPoolId: string; AttributesToGet?: string[]; Limit?: number; PaginationToken?: string; Filter?: string },
+  object
+>({
   auth: 'sigv4',
   input: {
-    UserPoolId: common.userPoolId(), AttributesToGet: v.list(v.str({ min: 1, max: 32 })), Limit: v.int({ min: 0, max: 60 }),
-    PaginationToken: v.str({ min: 1, max: 131072, pattern: /^\S+$/ }), Filter: v.str({ max: 256 }),
+    UserPoolId: common.userPoolId(),
+    AttributesToGet: v.list(v.str({ min: 1, max: 32 })),
+    Limit: v.int({ min: 0, max: 60 }),
+    PaginationToken: v.str({ min: 1, max: 131072, pattern: /^\S+$/ }),
+    Filter: v.str({ max: 256 }),
   },
   async handle(s, input) {
     const pool = await loadPool(s, input.UserPoolId);
@@ -35,6 +46,9 @@ export const ListUsers = operation<{ UserPoolId: string; AttributesToGet?: strin
       const d = describeUser(u);
       return input.AttributesToGet ? { ...d, Attributes: d.Attributes.filter((a) => input.AttributesToGet!.includes(a.Name)) } : d;
     });
-    return { Users: users, ...(rows.length > limit ? { PaginationToken: encodePageToken(s, scope, { a: page[page.length - 1]!.usernameKey }) } : {}) };
+    return {
+      Users: users,
+      ...(rows.length > limit ? { PaginationToken: encodePageToken(s, scope, { a: page[page.length - 1]!.usernameKey }) } : {}),
+    };
   },
 });

@@ -19,7 +19,11 @@ export const poolSettingsShape: Shape = {
   DeletionProtection: v.str({ enum: ['ACTIVE', 'INACTIVE'] }),
   AutoVerifiedAttributes: v.list(v.str({ enum: ['phone_number', 'email'] })),
   MfaConfiguration: v.str({ enum: ['OFF', 'ON', 'OPTIONAL'] }),
-  AdminCreateUserConfig: v.obj({ AllowAdminCreateUserOnly: v.bool(), UnusedAccountValidityDays: v.int({ min: 0, max: 365 }), InviteMessageTemplate: v.doc() }),
+  AdminCreateUserConfig: v.obj({
+    AllowAdminCreateUserOnly: v.bool(),
+    UnusedAccountValidityDays: v.int({ min: 0, max: 365 }),
+    InviteMessageTemplate: v.doc(),
+  }),
   UserPoolTier: v.str({ enum: ['LITE', 'ESSENTIALS', 'PLUS'] }),
   AccountRecoverySetting: v.doc({ maxBytes: 4096 }),
   UserAttributeUpdateSettings: v.doc({ maxBytes: 4096 }),
@@ -44,9 +48,23 @@ export const createPoolShape: Shape = {
   Schema: v.list(v.doc(), { min: 1, max: 50 }),
 };
 
-export const updatePoolShape: Shape = { UserPoolId: common.userPoolId(), ...poolSettingsShape, PoolName: v.str({ min: 1, max: 128, pattern: /^[\w\s+=,.@-]+$/ }) };
+export const updatePoolShape: Shape = {
+  UserPoolId: common.userPoolId(),
+  ...poolSettingsShape,
+  PoolName: v.str({ min: 1, max: 128, pattern: /^[\w\s+=,.@-]+$/ }),
+};
 
-const flows = ['ADMIN_NO_SRP_AUTH', 'CUSTOM_AUTH_FLOW_ONLY', 'USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_AUTH'];
+const flows = [
+  'ADMIN_NO_SRP_AUTH',
+  'CUSTOM_AUTH_FLOW_ONLY',
+  'USER_PASSWORD_AUTH',
+  'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+  'ALLOW_CUSTOM_AUTH',
+  'ALLOW_USER_PASSWORD_AUTH',
+  'ALLOW_USER_SRP_AUTH',
+  'ALLOW_REFRESH_TOKEN_AUTH',
+  'ALLOW_USER_AUTH',
+];
 const unit = v.str({ enum: ['seconds', 'minutes', 'hours', 'days'] });
 
 /** Members shared by CreateUserPoolClient and UpdateUserPoolClient. */

@@ -45,7 +45,12 @@ import { ListWebAuthnCredentials } from './listWebAuthnCredentials.js';
 import { DeleteWebAuthnCredential } from './deleteWebAuthnCredential.js';
 import { GetUserAuthFactors } from './getUserAuthFactors.js';
 import { AdminGetUserAuthFactors } from './adminGetUserAuthFactors.js';
-import { LatchkeyUpdateUserPoolSettings, LatchkeyDescribeUserPoolSettings, LatchkeyUpdateUserPoolClientSettings, LatchkeyRotateSigningKey } from './latchkeySettings.js';
+import {
+  LatchkeyUpdateUserPoolSettings,
+  LatchkeyDescribeUserPoolSettings,
+  LatchkeyUpdateUserPoolClientSettings,
+  LatchkeyRotateSigningKey,
+} from './latchkeySettings.js';
 
 /** Target name (after `AWSCognitoIdentityProviderService.`) → operation. Keys are Cognito's exact names. */
 export const registry: Readonly<Record<string, Operation>> = Object.freeze({

@@ -14,7 +14,8 @@ export const ResendConfirmationCode = operation<{ ClientId: string; Username: st
   async handle(s, input) {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user) return noDelivery(s, client, pool, input.Username, user, 'signup', deliveryUserNotFound());
-    if (user.status !== 'UNCONFIRMED') return noDelivery(s, client, pool, input.Username, user, 'signup', new InvalidParameterException('User is already confirmed.'));
+    if (user.status !== 'UNCONFIRMED')
+      return noDelivery(s, client, pool, input.Username, user, 'signup', new InvalidParameterException('User is already confirmed.'));
     return { CodeDeliveryDetails: await sendCode(s, pool, user, 'signup', { background: client.preventUserExistenceErrors }) };
   },
 });

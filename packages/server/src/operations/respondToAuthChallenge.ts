@@ -3,7 +3,24 @@ import { v, common } from '../protocol/validate.js';
 import { loadClientPool } from './shared.js';
 import { runRespond } from '../auth/initiate.js';
 
-const challenges = ['SMS_MFA', 'EMAIL_OTP', 'SOFTWARE_TOKEN_MFA', 'SELECT_MFA_TYPE', 'MFA_SETUP', 'PASSWORD_VERIFIER', 'CUSTOM_CHALLENGE', 'SELECT_CHALLENGE', 'DEVICE_SRP_AUTH', 'DEVICE_PASSWORD_VERIFIER', 'ADMIN_NO_SRP_AUTH', 'NEW_PASSWORD_REQUIRED', 'SMS_OTP', 'PASSWORD', 'WEB_AUTHN', 'PASSWORD_SRP'];
+const challenges = [
+  'SMS_MFA',
+  'EMAIL_OTP',
+  'SOFTWARE_TOKEN_MFA',
+  'SELECT_MFA_TYPE',
+  'MFA_SETUP',
+  'PASSWORD_VERIFIER',
+  'CUSTOM_CHALLENGE',
+  'SELECT_CHALLENGE',
+  'DEVICE_SRP_AUTH',
+  'DEVICE_PASSWORD_VERIFIER',
+  'ADMIN_NO_SRP_AUTH',
+  'NEW_PASSWORD_REQUIRED',
+  'SMS_OTP',
+  'PASSWORD',
+  'WEB_AUTHN',
+  'PASSWORD_SRP',
+];
 
 export const respondShape = {
   ClientId: common.clientId(),
@@ -15,11 +32,17 @@ export const respondShape = {
   ClientMetadata: common.clientMetadata(),
 };
 
-export const RespondToAuthChallenge = operation<{ ClientId: string; ChallengeName: string; Session?: string; ChallengeResponses?: Record<string, string> }, object>({
+export const RespondToAuthChallenge = operation<
+  { ClientId: string; ChallengeName: string; Session?: string; ChallengeResponses?: Record<string, string> },
+  object
+>({
   auth: 'none',
   input: respondShape,
   async handle(s, input) {
     const { client, pool } = await loadClientPool(s, input.ClientId);
-    return runRespond({ s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: false }, input.ChallengeName);
+    return runRespond(
+      { s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: false },
+      input.ChallengeName,
+    );
   },
 });

@@ -7,10 +7,16 @@ import { UnauthorizedException, UnsupportedOperationException, UnsupportedTokenT
 /** RevokeToken: revokes a refresh token and every access/id token of the same sign-in (origin_jti). */
 export const RevokeToken = operation<{ Token: string; ClientId: string; ClientSecret?: string }, object>({
   auth: 'none',
-  input: { Token: v.str({ required: true, min: 1, max: 4096 }), ClientId: common.clientId(), ClientSecret: v.str({ min: 1, max: 64 }), ClientMetadata: common.clientMetadata() },
+  input: {
+    Token: v.str({ required: true, min: 1, max: 4096 }),
+    ClientId: common.clientId(),
+    ClientSecret: v.str({ min: 1, max: 64 }),
+    ClientMetadata: common.clientMetadata(),
+  },
   async handle(s, { Token, ClientId, ClientSecret }) {
     const client = await loadClient(s, ClientId);
-    if (client.secret && (!ClientSecret || !safeEqual(ClientSecret, client.secret))) throw new UnauthorizedException('Invalid client secret.');
+    if (client.secret && (!ClientSecret || !safeEqual(ClientSecret, client.secret)))
+      throw new UnauthorizedException('Invalid client secret.');
     if (!client.enableTokenRevocation) throw new UnsupportedOperationException('Token revocation is not enabled for this client.');
     if (Token.split('.').length === 3) throw new UnsupportedTokenTypeException('Only refresh tokens can be revoked.');
     const fam = await s.store.getTokenFamilyByRefreshHash(sha256Hex(Token));

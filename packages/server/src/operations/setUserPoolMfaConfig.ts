@@ -4,7 +4,17 @@ import { loadPool } from './shared.js';
 import { describeMfa } from './getUserPoolMfaConfig.js';
 
 /** SetUserPoolMfaConfig: stores MfaConfiguration and WebAuthnConfiguration {RelyingPartyId, UserVerification}. */
-export const SetUserPoolMfaConfig = operation<{ UserPoolId: string; MfaConfiguration?: string; WebAuthnConfiguration?: { RelyingPartyId?: string; UserVerification?: string; FactorConfiguration?: string }; SoftwareTokenMfaConfiguration?: unknown; SmsMfaConfiguration?: unknown; EmailMfaConfiguration?: unknown }, object>({
+export const SetUserPoolMfaConfig = operation<
+  {
+    UserPoolId: string;
+    MfaConfiguration?: string;
+    WebAuthnConfiguration?: { RelyingPartyId?: string; UserVerification?: string; FactorConfiguration?: string };
+    SoftwareTokenMfaConfiguration?: unknown;
+    SmsMfaConfiguration?: unknown;
+    EmailMfaConfiguration?: unknown;
+  },
+  object
+>({
   auth: 'sigv4',
   input: {
     UserPoolId: common.userPoolId(),

@@ -22,7 +22,8 @@ export async function loadPool(s: Pick<Services, 'store'>, poolId: string): Prom
 /** @throws ResourceNotFoundException when the client does not exist (or is in another pool). */
 export async function loadClient(s: Pick<Services, 'store'>, clientId: string, poolId?: string): Promise<AppClient> {
   const rec = await s.store.getClient(clientId);
-  if (!rec || (poolId !== undefined && rec.poolId !== poolId)) throw new ResourceNotFoundException(`User pool client ${clientId} does not exist.`);
+  if (!rec || (poolId !== undefined && rec.poolId !== poolId))
+    throw new ResourceNotFoundException(`User pool client ${clientId} does not exist.`);
   return new AppClient(rec);
 }
 
@@ -61,7 +62,13 @@ export async function loadUser(s: Pick<Services, 'store'>, pool: Pool, username:
  */
 export function adminUserOperation<I extends object = Record<string, never>>(
   extra: Shape,
-  act: (s: Services, pool: Pool, user: UserRecord, input: I & { UserPoolId: string; Username: string }, ctx: RequestContext) => Promise<object>,
+  act: (
+    s: Services,
+    pool: Pool,
+    user: UserRecord,
+    input: I & { UserPoolId: string; Username: string },
+    ctx: RequestContext,
+  ) => Promise<object>,
 ): Operation<I & { UserPoolId: string; Username: string }, object> {
   return operation({
     auth: 'sigv4',
@@ -83,12 +90,21 @@ export function adminUserOperation<I extends object = Record<string, never>>(
  */
 function simulatedDelivery(s: Pick<Services, 'box'>, pool: Pool, typed: string, user?: UserRecord) {
   const target = user && deliveryTarget(user);
-  if (target) return { CodeDeliveryDetails: { Destination: maskDestination(target.destination), DeliveryMedium: target.medium, AttributeName: target.attribute } };
+  if (target)
+    return {
+      CodeDeliveryDetails: {
+        Destination: maskDestination(target.destination),
+        DeliveryMedium: target.medium,
+        AttributeName: target.attribute,
+      },
+    };
   const seed = derivedBytes(s.box.macKey, `simulated-delivery\n${pool.id}\n${lookupName(pool, typed)}`, 6);
   // Where the pool verifies only phone numbers, its users' codes go by SMS: so do a stand-in's.
   if (!typed.includes('@') && pool.autoVerifiedAttributes.includes('phone_number') && !pool.autoVerifiedAttributes.includes('email')) {
     const digits = [...seed.subarray(2, 6)].map((b) => String(b % 10)).join('');
-    return { CodeDeliveryDetails: { Destination: maskDestination(`+1555000${digits}`), DeliveryMedium: 'SMS', AttributeName: 'phone_number' } };
+    return {
+      CodeDeliveryDetails: { Destination: maskDestination(`+1555000${digits}`), DeliveryMedium: 'SMS', AttributeName: 'phone_number' },
+    };
   }
   let destination = typed;
   if (!typed.includes('@')) {
@@ -106,15 +122,22 @@ export async function loadClientPool(s: Pick<Services, 'store'>, clientId: strin
 
 /** Members of every unauthenticated request about one user (SignUp, ConfirmSignUp, ForgotPassword, …). */
 export const publicUserShape: Shape = {
-  ClientId: common.clientId(), Username: common.username(), SecretHash: v.str({ min: 1, max: 128 }),
-  ClientMetadata: common.clientMetadata(), UserContextData: v.doc(), AnalyticsMetadata: v.doc(),
+  ClientId: common.clientId(),
+  Username: common.username(),
+  SecretHash: v.str({ min: 1, max: 128 }),
+  ClientMetadata: common.clientMetadata(),
+  UserContextData: v.doc(),
+  AnalyticsMetadata: v.doc(),
 };
 
 /**
  * Client, pool (with the confidential client's SECRET_HASH checked) and the user `Username` names, if any.
  * @throws ResourceNotFoundException | NotAuthorizedException
  */
-export async function loadPublicUserRequest(s: Pick<Services, 'store'>, input: { ClientId: string; Username: string; SecretHash?: string }) {
+export async function loadPublicUserRequest(
+  s: Pick<Services, 'store'>,
+  input: { ClientId: string; Username: string; SecretHash?: string },
+) {
   const { client, pool } = await loadClientPool(s, input.ClientId);
   assertSecretHash(client, input.Username, input.SecretHash);
   return { client, pool, user: await findUser(s, pool, input.Username) };
@@ -132,7 +155,15 @@ export function unknownUserForCode(client: AppClient): Error {
  * receive one): with existence errors prevented, a stand-in code (one write, like a real code's; see
  * useStandInCode) and a simulated delivery; else `otherwise` is thrown.
  */
-export async function noDelivery(s: Pick<Services, 'store' | 'clock' | 'box'>, client: AppClient, pool: Pool, typed: string, user: UserRecord | undefined, purpose: CodePurpose, otherwise: Error) {
+export async function noDelivery(
+  s: Pick<Services, 'store' | 'clock' | 'box'>,
+  client: AppClient,
+  pool: Pool,
+  typed: string,
+  user: UserRecord | undefined,
+  purpose: CodePurpose,
+  otherwise: Error,
+) {
   if (!client.preventUserExistenceErrors) throw otherwise;
   await issueStandInCode(s, pool, typed, purpose);
   return simulatedDelivery(s, pool, typed, user);

@@ -8,7 +8,10 @@ import { sendCode, type CodeDeliveryDetails } from '../auth/codes.js';
 import { InvalidParameterException, NotAuthorizedException, AliasExistsException } from '../protocol/errors.js';
 
 interface Input {
-  ClientId: string; Username: string; Password?: string; SecretHash?: string;
+  ClientId: string;
+  Username: string;
+  Password?: string;
+  SecretHash?: string;
   UserAttributes?: { Name: string; Value?: string }[];
 }
 
@@ -16,7 +19,10 @@ interface Input {
 export const SignUp = operation<Input, object>({
   auth: 'none',
   input: {
-    ...publicUserShape, Password: common.password(false), UserAttributes: common.attributes(), ValidationData: common.attributes(),
+    ...publicUserShape,
+    Password: common.password(false),
+    UserAttributes: common.attributes(),
+    ValidationData: common.attributes(),
   },
   async handle(s, input) {
     const { client, pool } = await loadClientPool(s, input.ClientId);
@@ -25,10 +31,14 @@ export const SignUp = operation<Input, object>({
     const attributes = parseAttributes(input.UserAttributes, { admin: false });
     const passwordless = pool.allowedFirstAuthFactors.some((f) => f !== 'PASSWORD');
     if (input.Password === undefined && !passwordless) {
-      throw new InvalidParameterException("1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null");
+      throw new InvalidParameterException(
+        "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null",
+      );
     }
     if (input.Password !== undefined) assertPasswordPolicy(pool, input.Password);
-    const user = newUserRecord(pool, input.Username, attributes, 'UNCONFIRMED', input.Password, s.clock.now(), { emailAttributeSuffices: false });
+    const user = newUserRecord(pool, input.Username, attributes, 'UNCONFIRMED', input.Password, s.clock.now(), {
+      emailAttributeSuffices: false,
+    });
     if (pool.emailIsAlias && attributes.email) {
       // An alias taken by a confirmed user cannot be claimed by a new sign-up.
       const holder = await s.store.findUserByEmail(pool.id, attributes.email.toLowerCase());

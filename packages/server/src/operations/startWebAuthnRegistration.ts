@@ -20,12 +20,23 @@ export const StartWebAuthnRegistration = operation<{ AccessToken: string }, obje
       throw new LimitExceededException(`The user already has the maximum number of passkeys (${settings.maxPasskeysPerUser}).`);
     }
     const challenge = randomChallenge(16);
-    await s.store.putChallenge({ challenge, kind: 'registration', poolId: pool.id, userId: user.id, clientId: client.id, expiresAt: s.clock.now() + settings.registrationTimeoutMs });
+    await s.store.putChallenge({
+      challenge,
+      kind: 'registration',
+      poolId: pool.id,
+      userId: user.id,
+      clientId: client.id,
+      expiresAt: s.clock.now() + settings.registrationTimeoutMs,
+    });
     const existing = await s.store.listPasskeys(pool.id, user.id, settings.maxPasskeysPerUser + 100);
     return {
       CredentialCreationOptions: {
         rp: { id: rpId, name: rpId },
-        user: { id: Buffer.from(user.id, 'utf8').toString('base64url'), name: user.username, displayName: user.attributes.name ?? user.attributes.email ?? user.username },
+        user: {
+          id: Buffer.from(user.id, 'utf8').toString('base64url'),
+          name: user.username,
+          displayName: user.attributes.name ?? user.attributes.email ?? user.username,
+        },
         challenge,
         pubKeyCredParams: [
           { type: 'public-key', alg: -7 },
@@ -33,7 +44,11 @@ export const StartWebAuthnRegistration = operation<{ AccessToken: string }, obje
           { type: 'public-key', alg: -257 },
         ],
         timeout: settings.registrationTimeoutMs,
-        excludeCredentials: existing.map((p) => ({ type: 'public-key', id: p.credentialId, ...(p.transports.length ? { transports: p.transports } : {}) })),
+        excludeCredentials: existing.map((p) => ({
+          type: 'public-key',
+          id: p.credentialId,
+          ...(p.transports.length ? { transports: p.transports } : {}),
+        })),
         authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification },
         attestation: settings.attestation,
         extensions: { credProps: true },

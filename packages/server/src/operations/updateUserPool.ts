@@ -14,7 +14,8 @@ export const UpdateUserPool = operation<Record<string, unknown> & { UserPoolId: 
     const keep = ['AliasAttributes', 'UsernameAttributes', 'UsernameConfiguration', 'Schema', 'WebAuthnConfiguration', 'Latchkey'];
     const config: Record<string, unknown> = { ...settings };
     for (const k of keep) if (old[k] !== undefined) config[k] = old[k];
-    if (!(await s.store.updatePool(UserPoolId, config, s.clock.now(), PoolName))) throw new ResourceNotFoundException(`User pool ${UserPoolId} does not exist.`);
+    if (!(await s.store.updatePool(UserPoolId, config, s.clock.now(), PoolName)))
+      throw new ResourceNotFoundException(`User pool ${UserPoolId} does not exist.`);
     return {};
   },
 });

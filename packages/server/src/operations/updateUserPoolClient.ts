@@ -7,9 +7,17 @@ import { loadClient, loadPool } from './shared.js';
 import { ResourceNotFoundException } from '../protocol/errors.js';
 
 /** UpdateUserPoolClient: members left out return to defaults, as in Cognito; the secret and Latchkey origins are kept. */
-export const UpdateUserPoolClient = operation<Record<string, unknown> & { UserPoolId: string; ClientId: string; ClientName?: string }, object>({
+export const UpdateUserPoolClient = operation<
+  Record<string, unknown> & { UserPoolId: string; ClientId: string; ClientName?: string },
+  object
+>({
   auth: 'sigv4',
-  input: { UserPoolId: common.userPoolId(), ClientId: common.clientId(), ClientName: v.str({ min: 1, max: 128, pattern: /^[\w\s+=,.@-]+$/ }), ...clientSettingsShape },
+  input: {
+    UserPoolId: common.userPoolId(),
+    ClientId: common.clientId(),
+    ClientName: v.str({ min: 1, max: 128, pattern: /^[\w\s+=,.@-]+$/ }),
+    ...clientSettingsShape,
+  },
   async handle(s, { UserPoolId, ClientId, ClientName, ...settings }) {
     await loadPool(s, UserPoolId);
     const client = await loadClient(s, ClientId, UserPoolId);
@@ -18,7 +26,8 @@ export const UpdateUserPoolClient = operation<Record<string, unknown> & { UserPo
     for (const k of ['ClientSecret', 'LatchkeyAllowedOrigins']) if (old[k] !== undefined) config[k] = old[k];
     const now = s.clock.now();
     const name = ClientName ?? client.record.name;
-    if (!(await s.store.updateClient(ClientId, name, config, now))) throw new ResourceNotFoundException(`User pool client ${ClientId} does not exist.`);
+    if (!(await s.store.updateClient(ClientId, name, config, now)))
+      throw new ResourceNotFoundException(`User pool client ${ClientId} does not exist.`);
     return { UserPoolClient: describeClient({ ...client.record, name, config, updatedAt: now }) };
   },
 });

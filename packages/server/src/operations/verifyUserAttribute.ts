@@ -10,7 +10,8 @@ export const VerifyUserAttribute = operation<{ AccessToken: string; AttributeNam
   input: { AccessToken: common.accessToken(), AttributeName: v.str({ required: true, min: 1, max: 32 }), Code: common.code() },
   async handle(s, { AccessToken, AttributeName, Code }) {
     const { pool, user } = await authorizeAccessToken(s, AccessToken);
-    if (AttributeName !== 'email' && AttributeName !== 'phone_number') throw new InvalidParameterException(`${AttributeName} cannot be verified`);
+    if (AttributeName !== 'email' && AttributeName !== 'phone_number')
+      throw new InvalidParameterException(`${AttributeName} cannot be verified`);
     await useCode(s, pool, user, AttributeName === 'email' ? 'verify_email' : 'verify_phone_number', Code);
     await saveUserAttributes(s, pool, user.id, { ...user.attributes, [`${AttributeName}_verified`]: 'true' });
     return {};

@@ -4,7 +4,11 @@ import type { Operation } from '../operations/types.js';
 import { validate } from './validate.js';
 import { verifySigV4 } from '../security/sigv4.js';
 import {
-  InternalErrorException, SerializationException, ServiceError, UnknownOperationException, RequestEntityTooLargeException,
+  InternalErrorException,
+  SerializationException,
+  ServiceError,
+  UnknownOperationException,
+  RequestEntityTooLargeException,
 } from './errors.js';
 
 export const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
@@ -23,7 +27,8 @@ export interface WireResponse {
 }
 
 /** Members whose values never reach a log line. */
-const SECRET_MEMBERS = /^(AccessToken|RefreshToken|IdToken|Session|Password|PreviousPassword|ProposedPassword|TemporaryPassword|Credential|ConfirmationCode|Token|ClientSecret|SecretHash|SECRET_HASH|PASSWORD|NEW_PASSWORD|REFRESH_TOKEN|CREDENTIAL|SRP_A|PASSWORD_CLAIM_SIGNATURE|PASSWORD_CLAIM_SECRET_BLOCK|ANSWER|Code)$/;
+const SECRET_MEMBERS =
+  /^(AccessToken|RefreshToken|IdToken|Session|Password|PreviousPassword|ProposedPassword|TemporaryPassword|Credential|ConfirmationCode|Token|ClientSecret|SecretHash|SECRET_HASH|PASSWORD|NEW_PASSWORD|REFRESH_TOKEN|CREDENTIAL|SRP_A|PASSWORD_CLAIM_SIGNATURE|PASSWORD_CLAIM_SECRET_BLOCK|ANSWER|Code)$/;
 
 /** A copy of a request body safe to log. */
 export function redact(value: unknown, depth = 0): unknown {
@@ -62,7 +67,8 @@ export async function dispatch(services: Services, registry: Readonly<Record<str
   try {
     const op = Object.hasOwn(registry, name) ? registry[name] : undefined;
     if (!op) throw new UnknownOperationException(target ? `Unknown operation ${target.slice(0, 128)}` : 'Missing X-Amz-Target header');
-    if (req.body.length > services.config.bodyLimit) throw new RequestEntityTooLargeException(`Request body exceeds ${services.config.bodyLimit} bytes`);
+    if (req.body.length > services.config.bodyLimit)
+      throw new RequestEntityTooLargeException(`Request body exceeds ${services.config.bodyLimit} bytes`);
     const ctx: RequestContext = { requestId, origin: header(req.headers, 'origin') };
     if (op.auth === 'sigv4') {
       const { accessKeyId } = verifySigV4(req, (id) => services.adminKeys.get(id), new Date(services.clock.now()));

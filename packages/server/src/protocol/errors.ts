@@ -41,7 +41,10 @@ export const RequestEntityTooLargeException = define('RequestEntityTooLargeExcep
 export const InvalidParameterException = define('InvalidParameterException', 'Invalid parameter.');
 export const MissingAuthenticationTokenException = define('MissingAuthenticationTokenException', 'Missing Authentication Token');
 export const UnrecognizedClientException = define('UnrecognizedClientException', 'The security token included in the request is invalid.');
-export const InvalidSignatureException = define('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided.');
+export const InvalidSignatureException = define(
+  'InvalidSignatureException',
+  'The request signature we calculated does not match the signature you provided.',
+);
 export const InternalErrorException = define('InternalErrorException', 'An internal error occurred.', 500);
 export const TooManyRequestsException = define('TooManyRequestsException', 'Too many requests.');
 export const LimitExceededException = define('LimitExceededException', 'Limit exceeded.');
@@ -60,19 +63,40 @@ export const InvalidPasswordException = define('InvalidPasswordException', 'Pass
 export const CodeMismatchException = define('CodeMismatchException', 'Invalid verification code provided, please try again.');
 export const ExpiredCodeException = define('ExpiredCodeException', 'Invalid code provided, please request a code again.');
 export const CodeDeliveryFailureException = define('CodeDeliveryFailureException', 'Unable to deliver the verification code.');
-export const InvalidUserPoolConfigurationException = define('InvalidUserPoolConfigurationException', 'The user pool configuration is invalid.');
+export const InvalidUserPoolConfigurationException = define(
+  'InvalidUserPoolConfigurationException',
+  'The user pool configuration is invalid.',
+);
 export const UnsupportedOperationException = define('UnsupportedOperationException', 'The operation is not supported.');
 export const UnsupportedTokenTypeException = define('UnsupportedTokenTypeException', 'The token type is not supported.');
 export const UnsupportedUserStateException = define('UnsupportedUserStateException', 'The user is in an unsupported state.');
 
 // Passkeys (docs/wire-contract.md §2.4).
 export const WebAuthnNotEnabledException = define('WebAuthnNotEnabledException', 'Passkeys are not enabled for this user pool.');
-export const WebAuthnConfigurationMissingException = define('WebAuthnConfigurationMissingException', 'The user pool has no relying party id configured.');
-export const WebAuthnChallengeNotFoundException = define('WebAuthnChallengeNotFoundException', 'The challenge was not found or has expired.');
-export const WebAuthnRelyingPartyMismatchException = define('WebAuthnRelyingPartyMismatchException', 'The credential was not created for this relying party.');
-export const WebAuthnClientMismatchException = define('WebAuthnClientMismatchException', 'The registration was started by another app client.');
-export const WebAuthnOriginNotAllowedException = define('WebAuthnOriginNotAllowedException', 'The origin of the credential is not allowed for this relying party.');
-export const WebAuthnCredentialNotSupportedException = define('WebAuthnCredentialNotSupportedException', 'The credential is not supported.');
+export const WebAuthnConfigurationMissingException = define(
+  'WebAuthnConfigurationMissingException',
+  'The user pool has no relying party id configured.',
+);
+export const WebAuthnChallengeNotFoundException = define(
+  'WebAuthnChallengeNotFoundException',
+  'The challenge was not found or has expired.',
+);
+export const WebAuthnRelyingPartyMismatchException = define(
+  'WebAuthnRelyingPartyMismatchException',
+  'The credential was not created for this relying party.',
+);
+export const WebAuthnClientMismatchException = define(
+  'WebAuthnClientMismatchException',
+  'The registration was started by another app client.',
+);
+export const WebAuthnOriginNotAllowedException = define(
+  'WebAuthnOriginNotAllowedException',
+  'The origin of the credential is not allowed for this relying party.',
+);
+export const WebAuthnCredentialNotSupportedException = define(
+  'WebAuthnCredentialNotSupportedException',
+  'The credential is not supported.',
+);
 
 export type ServiceErrorClass = ReturnType<typeof define>;
 

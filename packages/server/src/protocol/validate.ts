@@ -36,14 +36,20 @@ export const common = {
   accessToken: () => v.str({ required: true, min: 1, max: 16384, pattern: /^[A-Za-z0-9-_=.]+$/ }),
   code: (required = true) => v.str({ required, min: 1, max: 2048, pattern: /^[\S]+$/ }),
   session: (required = false) => v.str({ required, min: 20, max: 2048 }),
-  attributes: (required = false) => v.list(v.obj({ Name: v.str({ required: true, min: 1, max: 32 }), Value: v.str({ max: 2048 }) }), { required, max: 100 }),
+  attributes: (required = false) =>
+    v.list(v.obj({ Name: v.str({ required: true, min: 1, max: 32 }), Value: v.str({ max: 2048 }) }), { required, max: 100 }),
   limit: (max: number) => v.int({ min: 0, max }),
   nextToken: () => v.str({ min: 1, max: 131072, pattern: /^\S+$/ }),
   clientMetadata: () => v.map({ maxEntries: 50, maxValue: 4096 }),
 };
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
-const show = (value: unknown) => (value === null || value === undefined ? 'null' : typeof value === 'string' ? `'${value.length > 64 ? value.slice(0, 64) + '…' : value}'` : JSON.stringify(value)?.slice(0, 64));
+const show = (value: unknown) =>
+  value === null || value === undefined
+    ? 'null'
+    : typeof value === 'string'
+      ? `'${value.length > 64 ? value.slice(0, 64) + '…' : value}'`
+      : JSON.stringify(value)?.slice(0, 64);
 
 /** Deepest nesting accepted in a free-form document member; no Cognito document comes close. */
 const MAX_DOCUMENT_DEPTH = 32;
@@ -101,7 +107,16 @@ export function unstorablePath(root: unknown): string | undefined {
 
 /** A value of the wrong JSON type fails deserialization before validation, as in AWS JSON 1.1 services. */
 class TypeMismatch extends Error {}
-const JSON_TYPE = (v: unknown) => (typeof v === 'string' ? 'STRING_VALUE' : typeof v === 'number' ? 'NUMBER_VALUE' : typeof v === 'boolean' ? 'BOOLEAN_VALUE' : Array.isArray(v) ? 'START_ARRAY' : 'START_OBJECT');
+const JSON_TYPE = (v: unknown) =>
+  typeof v === 'string'
+    ? 'STRING_VALUE'
+    : typeof v === 'number'
+      ? 'NUMBER_VALUE'
+      : typeof v === 'boolean'
+        ? 'BOOLEAN_VALUE'
+        : Array.isArray(v)
+          ? 'START_ARRAY'
+          : 'START_OBJECT';
 function mismatch(value: unknown, target: string): never {
   throw new TypeMismatch(`${JSON_TYPE(value)} can not be converted to ${target}`);
 }
@@ -115,10 +130,20 @@ function check(rule: Rule, value: unknown, path: string, errors: string[]): unkn
     case 'string': {
       if (typeof value !== 'string') mismatch(value, 'a String');
       const len = [...value].length;
-      if (rule.min !== undefined && len < rule.min) errors.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
-      else if (rule.max !== undefined && len > rule.max) errors.push(`Value at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
-      else if (rule.pattern && !rule.pattern.test(value)) errors.push(`Value at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern.source}`);
-      else if (rule.enum && !rule.enum.includes(value)) errors.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${rule.enum.join(', ')}]`);
+      if (rule.min !== undefined && len < rule.min)
+        errors.push(
+          `Value ${show(value)} at '${path}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`,
+        );
+      else if (rule.max !== undefined && len > rule.max)
+        errors.push(`Value at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
+      else if (rule.pattern && !rule.pattern.test(value))
+        errors.push(
+          `Value at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern.source}`,
+        );
+      else if (rule.enum && !rule.enum.includes(value))
+        errors.push(
+          `Value ${show(value)} at '${path}' failed to satisfy constraint: Member must satisfy enum value set: [${rule.enum.join(', ')}]`,
+        );
       return value;
     }
     case 'int': {
@@ -127,8 +152,12 @@ function check(rule: Rule, value: unknown, path: string, errors: string[]): unkn
         errors.push(`Value ${show(value)} at '${path}' failed to satisfy constraint: Member must be an integer`);
         return undefined;
       }
-      if (rule.min !== undefined && value < rule.min) errors.push(`Value '${value}' at '${path}' failed to satisfy constraint: Member must have value greater than or equal to ${rule.min}`);
-      if (rule.max !== undefined && value > rule.max) errors.push(`Value '${value}' at '${path}' failed to satisfy constraint: Member must have value less than or equal to ${rule.max}`);
+      if (rule.min !== undefined && value < rule.min)
+        errors.push(
+          `Value '${value}' at '${path}' failed to satisfy constraint: Member must have value greater than or equal to ${rule.min}`,
+        );
+      if (rule.max !== undefined && value > rule.max)
+        errors.push(`Value '${value}' at '${path}' failed to satisfy constraint: Member must have value less than or equal to ${rule.max}`);
       return value;
     }
     case 'bool':
@@ -137,17 +166,23 @@ function check(rule: Rule, value: unknown, path: string, errors: string[]): unkn
     case 'map': {
       if (typeof value !== 'object' || Array.isArray(value)) mismatch(value, 'a Map');
       const entries = Object.entries(value as object);
-      if (rule.maxEntries !== undefined && entries.length > rule.maxEntries) errors.push(`Value at '${path}' failed to satisfy constraint: Member must have at most ${rule.maxEntries} entries`);
+      if (rule.maxEntries !== undefined && entries.length > rule.maxEntries)
+        errors.push(`Value at '${path}' failed to satisfy constraint: Member must have at most ${rule.maxEntries} entries`);
       for (const [k, val] of entries) {
         if (typeof val !== 'string') mismatch(val, 'a String');
-        else if (rule.maxValue !== undefined && val.length > rule.maxValue) errors.push(`Value at '${path}.${k}' failed to satisfy constraint: Member must have length less than or equal to ${rule.maxValue}`);
+        else if (rule.maxValue !== undefined && val.length > rule.maxValue)
+          errors.push(
+            `Value at '${path}.${k}' failed to satisfy constraint: Member must have length less than or equal to ${rule.maxValue}`,
+          );
       }
       return value;
     }
     case 'list': {
       if (!Array.isArray(value)) mismatch(value, 'a List');
-      if (rule.min !== undefined && value.length < rule.min) errors.push(`Value at '${path}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
-      if (rule.max !== undefined && value.length > rule.max) errors.push(`Value at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
+      if (rule.min !== undefined && value.length < rule.min)
+        errors.push(`Value at '${path}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
+      if (rule.max !== undefined && value.length > rule.max)
+        errors.push(`Value at '${path}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
       return value.map((item, i) => check({ ...rule.of, required: true }, item, `${path}.${i + 1}.member`, errors));
     }
     case 'object': {
@@ -160,7 +195,8 @@ function check(rule: Rule, value: unknown, path: string, errors: string[]): unkn
         errors.push(`Value at '${path}' failed to satisfy constraint: Member is nested too deeply`);
         return undefined;
       }
-      if (rule.maxBytes !== undefined && JSON.stringify(value).length > rule.maxBytes) errors.push(`Value at '${path}' failed to satisfy constraint: Member is too large`);
+      if (rule.maxBytes !== undefined && JSON.stringify(value).length > rule.maxBytes)
+        errors.push(`Value at '${path}' failed to satisfy constraint: Member is too large`);
       return value;
     }
   }
@@ -187,7 +223,9 @@ export function validate<T>(shape: Shape, input: unknown): T {
   }
   const bad = unstorablePath(input);
   if (bad !== undefined) {
-    throw new InvalidParameterException(`1 validation error detected: Value at '${bad}' failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates`);
+    throw new InvalidParameterException(
+      `1 validation error detected: Value at '${bad}' failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates`,
+    );
   }
   const errors: string[] = [];
   let out: Record<string, unknown>;

@@ -1,4 +1,14 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual, hkdfSync } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  randomBytes,
+  randomInt,
+  randomUUID,
+  timingSafeEqual,
+  hkdfSync,
+} from 'node:crypto';
 
 /** Random bytes as base64url. */
 export function randomToken(bytes = 32): string {
@@ -87,7 +97,9 @@ export function macToken(key: Uint8Array, payload: string): string {
 
 /** Cognito's SECRET_HASH: base64(HMAC-SHA256(key = client secret, message = username + client id)). */
 export function secretHash(clientSecret: string, username: string, clientId: string): string {
-  return createHmac('sha256', clientSecret).update(username + clientId).digest('base64');
+  return createHmac('sha256', clientSecret)
+    .update(username + clientId)
+    .digest('base64');
 }
 
 /** Random bytes as standard base64 (SRP's SECRET_BLOCK must be plain base64 for the client). */

@@ -9,11 +9,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from './secrets.js';
-import {
-  InvalidSignatureException,
-  MissingAuthenticationTokenException,
-  UnrecognizedClientException,
-} from '../protocol/errors.js';
+import { InvalidSignatureException, MissingAuthenticationTokenException, UnrecognizedClientException } from '../protocol/errors.js';
 
 export interface SignedRequest {
   method: string;
@@ -250,7 +246,6 @@ function parseAmzDate(s: string): number | undefined {
 function formatAmzDate(d: Date): string {
   return d.toISOString().replace(/[-:]|\.\d{3}/g, '');
 }
-
 
 function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();

@@ -19,13 +19,7 @@
  * for the cheap multiplications/additions mod N. All of this is synchronous, so sharing one
  * `DiffieHellman` object per process (per worker thread) is safe.
  */
-import {
-  createDiffieHellman,
-  createHmac,
-  randomBytes,
-  timingSafeEqual,
-  type DiffieHellman,
-} from 'node:crypto';
+import { createDiffieHellman, createHmac, randomBytes, timingSafeEqual, type DiffieHellman } from 'node:crypto';
 import { sha256Hex } from './secrets.js';
 
 /** RFC 3526 §4 3072-bit MODP group prime (Amplify `srp/constants.mjs` `INIT_N`), upper-case hex. */
@@ -110,7 +104,6 @@ function fromBytes(buf: Uint8Array): bigint {
 export function randomVerifierHex(): string {
   return toFixedBytes(fromBytes(randomBytes(N_BYTES)) % N).toString('hex');
 }
-
 
 /** SHA-256 of the bytes a hex string encodes, as 64 lower-case hex chars. */
 function hashHex(hex: string): string {
@@ -214,21 +207,10 @@ function deriveKey(S: bigint, u: bigint): Buffer {
 }
 
 /** Raw 32-byte `HMAC-SHA256(K, poolName ‖ userIdForSrp ‖ secretBlock ‖ timestamp)`. */
-function computeSignature(
-  key: Uint8Array,
-  poolName: string,
-  userIdForSrp: string,
-  secretBlock: Uint8Array,
-  timestamp: string,
-): Buffer {
+function computeSignature(key: Uint8Array, poolName: string, userIdForSrp: string, secretBlock: Uint8Array, timestamp: string): Buffer {
   return hmacSha256(
     key,
-    Buffer.concat([
-      Buffer.from(poolName, 'utf8'),
-      Buffer.from(userIdForSrp, 'utf8'),
-      secretBlock,
-      Buffer.from(timestamp, 'utf8'),
-    ]),
+    Buffer.concat([Buffer.from(poolName, 'utf8'), Buffer.from(userIdForSrp, 'utf8'), secretBlock, Buffer.from(timestamp, 'utf8')]),
   );
 }
 
@@ -291,13 +273,7 @@ export function createVerifier(
  * @throws TypeError if the stored `saltHex` or `verifierHex` is not a non-empty hex string
  *   (corrupt storage, not a wrong password).
  */
-export function checkPassword(
-  poolName: string,
-  userIdForSrp: string,
-  password: string,
-  saltHex: string,
-  verifierHex: string,
-): boolean {
+export function checkPassword(poolName: string, userIdForSrp: string, password: string, saltHex: string, verifierHex: string): boolean {
   const salt = parseStoredHex(saltHex, 'saltHex');
   const stored = parseStoredHex(verifierHex, 'verifierHex');
   const computed = computeVerifier(computeX(poolName, userIdForSrp, password, salt));

@@ -35,7 +35,11 @@ const VERIFICATION_RECORD_MAX_AGE_MS = 1000;
 /** What `randomId()` produces for a kid; anything else is unknown without a lookup. */
 const KID = /^[0-9a-f-]{36}$/;
 
-interface CachedKey { record: SigningKeyRecord; key: KeyObject; loadedAt: number }
+interface CachedKey {
+  record: SigningKeyRecord;
+  key: KeyObject;
+  loadedAt: number;
+}
 
 export interface IssueInput {
   poolId: string;
@@ -76,16 +80,24 @@ export class TokenService {
   /** Generates a new signing key for a pool; the previous ones stay published until `retiredExpireAt`. */
   async rotate(poolId: string, alg: TokenAlg, retiredExpireAt: number): Promise<string> {
     const kid = randomId();
-    const { privateKey, publicKey } = alg === 'RS256'
-      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const { privateKey, publicKey } =
+      alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
     const now = this.now();
-    await this.store.rotateSigningKey({
-      kid, poolId, alg, createdAt: now, retiredAt: null, expiresAt: null,
-      privateKeyEnc: this.box.seal(JSON.stringify(privateKey.export({ format: 'jwk' }))),
-      publicJwk,
-    }, now, retiredExpireAt);
+    await this.store.rotateSigningKey(
+      {
+        kid,
+        poolId,
+        alg,
+        createdAt: now,
+        retiredAt: null,
+        expiresAt: null,
+        privateKeyEnc: this.box.seal(JSON.stringify(privateKey.export({ format: 'jwk' }))),
+        publicJwk,
+      },
+      now,
+      retiredExpireAt,
+    );
     this.active.delete(poolId);
     return kid;
   }
@@ -119,7 +131,10 @@ export class TokenService {
       current = (await this.store.listSigningKeys(poolId, this.now())).find((k) => k.retiredAt === null && k.alg === alg)!;
     }
     // The key itself is immutable: decrypt and import it only when the active kid changed.
-    const key = cached?.record.kid === current.kid ? cached.key : createPrivateKey({ key: JSON.parse(this.box.open(current.privateKeyEnc)), format: 'jwk' });
+    const key =
+      cached?.record.kid === current.kid
+        ? cached.key
+        : createPrivateKey({ key: JSON.parse(this.box.open(current.privateKeyEnc)), format: 'jwk' });
     const entry = { record: current, key, loadedAt: this.now() };
     this.active.set(poolId, entry);
     return entry;
@@ -132,14 +147,32 @@ export class TokenService {
     const iss = this.issuer(input.poolId);
     const header = { alg: record.alg, kid: record.kid };
     const access = {
-      sub: input.sub, iss, client_id: input.clientId, origin_jti: input.originJti, event_id: randomId(),
-      token_use: 'access', scope: 'aws.cognito.signin.user.admin', auth_time: input.authTime,
-      exp: iat + input.accessValiditySec, iat, jti: randomId(), username: input.username,
+      sub: input.sub,
+      iss,
+      client_id: input.clientId,
+      origin_jti: input.originJti,
+      event_id: randomId(),
+      token_use: 'access',
+      scope: 'aws.cognito.signin.user.admin',
+      auth_time: input.authTime,
+      exp: iat + input.accessValiditySec,
+      iat,
+      jti: randomId(),
+      username: input.username,
     };
     const id = {
-      sub: input.sub, ...input.idClaims, iss, 'cognito:username': input.username, origin_jti: input.originJti,
-      aud: input.clientId, event_id: access.event_id, token_use: 'id', auth_time: input.authTime,
-      exp: iat + input.idValiditySec, iat, jti: randomId(),
+      sub: input.sub,
+      ...input.idClaims,
+      iss,
+      'cognito:username': input.username,
+      origin_jti: input.originJti,
+      aud: input.clientId,
+      event_id: access.event_id,
+      token_use: 'id',
+      auth_time: input.authTime,
+      exp: iat + input.idValiditySec,
+      iat,
+      jti: randomId(),
     };
     const [accessToken, idToken] = await Promise.all([
       new SignJWT(access).setProtectedHeader(header).sign(key),
@@ -179,7 +212,8 @@ export class TokenService {
     const entry = kid !== undefined && KID.test(kid) ? await this.verificationKey(kid) : undefined;
     if (!entry) throw new NotAuthorizedException('Invalid Access Token', 'unknown kid');
     const { record, key } = entry;
-    if (record.expiresAt !== null && record.expiresAt <= this.now()) throw new NotAuthorizedException('Invalid Access Token', 'key expired');
+    if (record.expiresAt !== null && record.expiresAt <= this.now())
+      throw new NotAuthorizedException('Invalid Access Token', 'key expired');
     try {
       const { payload } = await jwtVerify(token, key, {
         algorithms: [record.alg],
@@ -188,7 +222,8 @@ export class TokenService {
         clockTolerance: 0,
         requiredClaims: ['exp', 'iat', 'sub', 'client_id', 'token_use', 'origin_jti'],
       });
-      if (payload.token_use !== 'access') throw new NotAuthorizedException('Invalid Access Token', `token_use ${String(payload.token_use)}`);
+      if (payload.token_use !== 'access')
+        throw new NotAuthorizedException('Invalid Access Token', `token_use ${String(payload.token_use)}`);
       if (typeof payload.scope !== 'string' || !payload.scope.split(' ').includes('aws.cognito.signin.user.admin')) {
         throw new NotAuthorizedException('Access Token does not have required scopes', 'scope');
       }

@@ -193,9 +193,22 @@ export function decodeCborFirst(data: Uint8Array): { value: CborValue; length: n
   };
   const readArg = (info: number): number | bigint => {
     if (info < 24) return info;
-    if (info === 24) { need(1); return data[pos++]; }
-    if (info === 25) { need(2); const v = view.getUint16(pos); pos += 2; return v; }
-    if (info === 26) { need(4); const v = view.getUint32(pos); pos += 4; return v; }
+    if (info === 24) {
+      need(1);
+      return data[pos++];
+    }
+    if (info === 25) {
+      need(2);
+      const v = view.getUint16(pos);
+      pos += 2;
+      return v;
+    }
+    if (info === 26) {
+      need(4);
+      const v = view.getUint32(pos);
+      pos += 4;
+      return v;
+    }
     if (info === 27) {
       need(8);
       const v = view.getBigUint64(pos);
@@ -217,7 +230,8 @@ export function decodeCborFirst(data: Uint8Array): { value: CborValue; length: n
     const major = initial >> 5;
     const info = initial & 0x1f;
     switch (major) {
-      case 0: return readArg(info);
+      case 0:
+        return readArg(info);
       case 1: {
         const n = readArg(info);
         return typeof n === 'number' ? -1 - n : -1n - n;
@@ -270,9 +284,24 @@ export function decodeCborFirst(data: Uint8Array): { value: CborValue; length: n
         if (info === 21) return true;
         if (info === 22) return null;
         if (info === 23) return undefined;
-        if (info === 25) { need(2); const v = halfToFloat(view.getUint16(pos)); pos += 2; return v; }
-        if (info === 26) { need(4); const v = view.getFloat32(pos); pos += 4; return v; }
-        if (info === 27) { need(8); const v = view.getFloat64(pos); pos += 8; return v; }
+        if (info === 25) {
+          need(2);
+          const v = halfToFloat(view.getUint16(pos));
+          pos += 2;
+          return v;
+        }
+        if (info === 26) {
+          need(4);
+          const v = view.getFloat32(pos);
+          pos += 4;
+          return v;
+        }
+        if (info === 27) {
+          need(8);
+          const v = view.getFloat64(pos);
+          pos += 8;
+          return v;
+        }
         throw new CborError(`unsupported CBOR simple value ${info}`);
       }
     }
@@ -304,14 +333,23 @@ function cborHead(major: number, n: number): Uint8Array {
   if (n < 0x10000) return Uint8Array.of((major << 5) | 25, n >> 8, n & 0xff);
   return Uint8Array.of((major << 5) | 26, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
-const cborText = (s: string) => { const b = Buffer.from(s, 'utf8'); return Buffer.concat([cborHead(3, b.length), b]); };
+const cborText = (s: string) => {
+  const b = Buffer.from(s, 'utf8');
+  return Buffer.concat([cborHead(3, b.length), b]);
+};
 function noneAttestationObject(authData: Uint8Array): Uint8Array {
-  return new Uint8Array(Buffer.concat([
-    cborHead(5, 3),
-    cborText('fmt'), cborText('none'),
-    cborText('attStmt'), cborHead(5, 0),
-    cborText('authData'), cborHead(2, authData.length), authData,
-  ]));
+  return new Uint8Array(
+    Buffer.concat([
+      cborHead(5, 3),
+      cborText('fmt'),
+      cborText('none'),
+      cborText('attStmt'),
+      cborHead(5, 0),
+      cborText('authData'),
+      cborHead(2, authData.length),
+      authData,
+    ]),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,7 +387,10 @@ function parseClientData(field: unknown): { clientData: ClientData; raw: Uint8Ar
   if (topOrigin !== undefined && typeof topOrigin !== 'string') throw invalid('clientDataJSON.topOrigin must be a string.');
   const tokenBinding = parsed.tokenBinding;
   if (tokenBinding !== undefined) {
-    if (!isPlainObject(tokenBinding) || !['present', 'supported', 'not-supported', 'notSupported'].includes(tokenBinding.status as string)) {
+    if (
+      !isPlainObject(tokenBinding) ||
+      !['present', 'supported', 'not-supported', 'notSupported'].includes(tokenBinding.status as string)
+    ) {
       throw invalid('clientDataJSON.tokenBinding is malformed.');
     }
   }
@@ -490,7 +531,12 @@ function storedKeyObject(publicKey: Uint8Array): { alg: number; key: KeyObject }
 }
 
 /** WebAuthn assertion signature over authenticatorData ‖ SHA-256(clientDataJSON), per COSE algorithm. */
-function assertionSignatureValid(stored: { alg: number; key: KeyObject }, authData: Uint8Array, clientDataJSON: Uint8Array, signature: Uint8Array): boolean {
+function assertionSignatureValid(
+  stored: { alg: number; key: KeyObject },
+  authData: Uint8Array,
+  clientDataJSON: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   const signed = Buffer.concat([authData, sha256(clientDataJSON)]);
   try {
     if (stored.alg === -8) return verifySignature(null, signed, stored.key, signature);
@@ -568,10 +614,13 @@ function readUserHandle(value: unknown): string | undefined {
 
 function checkOptions(input: { expectedChallenge: unknown; expectedOrigins: unknown; rpId: unknown; userVerification: unknown }): string {
   const fail = (msg: string) => new InternalErrorException(undefined, `webauthn options: ${msg}`);
-  if (typeof input.expectedChallenge !== 'string' || input.expectedChallenge.length === 0) throw fail('expectedChallenge must be a non-empty string');
-  if (!Array.isArray(input.expectedOrigins) || !input.expectedOrigins.every((o) => typeof o === 'string')) throw fail('expectedOrigins must be a string array');
+  if (typeof input.expectedChallenge !== 'string' || input.expectedChallenge.length === 0)
+    throw fail('expectedChallenge must be a non-empty string');
+  if (!Array.isArray(input.expectedOrigins) || !input.expectedOrigins.every((o) => typeof o === 'string'))
+    throw fail('expectedOrigins must be a string array');
   if (typeof input.rpId !== 'string' || normalizeRpId(input.rpId) === undefined) throw fail(`invalid rpId ${JSON.stringify(input.rpId)}`);
-  if (input.userVerification !== 'required' && input.userVerification !== 'preferred') throw fail(`invalid userVerification ${JSON.stringify(input.userVerification)}`);
+  if (input.userVerification !== 'required' && input.userVerification !== 'preferred')
+    throw fail(`invalid userVerification ${JSON.stringify(input.userVerification)}`);
   return input.rpId;
 }
 
@@ -580,7 +629,10 @@ const stripPad = (s: string) => s.replace(/=+$/, '');
 /** Origin, crossOrigin and topOrigin. */
 function checkOrigin(clientData: ClientData, rpId: string, expectedOrigins: readonly string[]): void {
   if (clientData.crossOrigin === true) {
-    throw new WebAuthnOriginNotAllowedException(undefined, `cross-origin ceremony (origin ${clientData.origin}, topOrigin ${clientData.topOrigin ?? 'n/a'})`);
+    throw new WebAuthnOriginNotAllowedException(
+      undefined,
+      `cross-origin ceremony (origin ${clientData.origin}, topOrigin ${clientData.topOrigin ?? 'n/a'})`,
+    );
   }
   if (clientData.topOrigin !== undefined) {
     throw new WebAuthnOriginNotAllowedException(undefined, `topOrigin ${clientData.topOrigin} is not supported`);
@@ -636,20 +688,28 @@ export async function verifyRegistration(input: VerifyRegistrationInput): Promis
     throw invalid('authData has no attested credential data.');
   }
   if (!equalBytes(authData.credentialId, rawId)) {
-    throw invalid('Credential id does not match the authenticator data.', `id ${credentialId} ≠ authData credentialId ${toB64u(authData.credentialId)}`);
+    throw invalid(
+      'Credential id does not match the authenticator data.',
+      `id ${credentialId} ≠ authData credentialId ${toB64u(authData.credentialId)}`,
+    );
   }
   if (authData.cosePublicKey.get(3) === undefined || authData.cosePublicKey.get(1) === undefined) {
     throw invalid('Credential public key is malformed.', 'COSE key lacks kty or alg');
   }
   const transports = readTransports(response.transports);
   const attachment = cred.authenticatorAttachment;
-  if (attachment !== undefined && attachment !== null && typeof attachment !== 'string') throw invalid('authenticatorAttachment must be a string.');
+  if (attachment !== undefined && attachment !== null && typeof attachment !== 'string')
+    throw invalid('authenticatorAttachment must be a string.');
   const extensionResults = cred.clientExtensionResults;
-  if (extensionResults !== undefined && extensionResults !== null && !isPlainObject(extensionResults)) throw invalid('clientExtensionResults must be an object.');
+  if (extensionResults !== undefined && extensionResults !== null && !isPlainObject(extensionResults))
+    throw invalid('clientExtensionResults must be an object.');
 
   // 2. Ceremony checks, each mapped to its Cognito error.
   if (clientData.type !== 'webauthn.create') {
-    throw new WebAuthnChallengeNotFoundException(undefined, `clientDataJSON.type is ${JSON.stringify(clientData.type)}, expected "webauthn.create"`);
+    throw new WebAuthnChallengeNotFoundException(
+      undefined,
+      `clientDataJSON.type is ${JSON.stringify(clientData.type)}, expected "webauthn.create"`,
+    );
   }
   if (stripPad(clientData.challenge) !== stripPad(input.expectedChallenge)) {
     throw new WebAuthnChallengeNotFoundException(undefined, 'clientDataJSON.challenge does not match the pending challenge');
@@ -660,7 +720,8 @@ export async function verifyRegistration(input: VerifyRegistrationInput): Promis
   if (!authData.flags.up) throw notSupported('user presence (UP) flag not set');
   if (input.userVerification === 'required' && !authData.flags.uv) throw notSupported('user verification required but UV flag not set');
   const algorithm = checkCoseKey(authData.cosePublicKey, notSupported);
-  if (attestationMode === 'direct' && !ATTESTATION_FORMATS.has(fmt)) throw notSupported(`unsupported attestation format ${JSON.stringify(fmt)}`);
+  if (attestationMode === 'direct' && !ATTESTATION_FORMATS.has(fmt))
+    throw notSupported(`unsupported attestation format ${JSON.stringify(fmt)}`);
 
   // 3. Attestation statement (and a second, independent pass over everything above) by SimpleWebAuthn.
   //    In 'none' mode the statement is not relied upon, so it is replaced by an empty "none" statement.
@@ -729,7 +790,13 @@ function readTransports(value: unknown): string[] {
 export async function verifyAuthentication(input: VerifyAuthenticationInput): Promise<VerifiedAuthentication> {
   const rpId = checkOptions(input);
   const stored = input.storedCredential;
-  if (!isPlainObject(stored) || !(stored.publicKey instanceof Uint8Array) || !Number.isInteger(stored.signCount) || stored.signCount < 0 || stored.signCount > 0xffffffff) {
+  if (
+    !isPlainObject(stored) ||
+    !(stored.publicKey instanceof Uint8Array) ||
+    !Number.isInteger(stored.signCount) ||
+    stored.signCount < 0 ||
+    stored.signCount > 0xffffffff
+  ) {
     throw new InternalErrorException(undefined, 'webauthn options: storedCredential must have publicKey bytes and a uint32 signCount');
   }
   const storedKey = storedKeyObject(stored.publicKey);
@@ -750,8 +817,10 @@ export async function verifyAuthentication(input: VerifyAuthenticationInput): Pr
   if (stored.credentialId !== undefined && stripPad(stored.credentialId) !== credentialId) {
     throw notAuthorized(`assertion is for credential ${credentialId}, not the stored ${stored.credentialId}`);
   }
-  if (clientData.type !== 'webauthn.get') throw notAuthorized(`clientDataJSON.type is ${JSON.stringify(clientData.type)}, expected "webauthn.get"`);
-  if (stripPad(clientData.challenge) !== stripPad(input.expectedChallenge)) throw notAuthorized('clientDataJSON.challenge does not match the expected challenge');
+  if (clientData.type !== 'webauthn.get')
+    throw notAuthorized(`clientDataJSON.type is ${JSON.stringify(clientData.type)}, expected "webauthn.get"`);
+  if (stripPad(clientData.challenge) !== stripPad(input.expectedChallenge))
+    throw notAuthorized('clientDataJSON.challenge does not match the expected challenge');
   checkOrigin(clientData, rpId, input.expectedOrigins);
   checkRpIdHash(authData, rpId);
   if (!authData.flags.up) throw notAuthorized('user presence (UP) flag not set');

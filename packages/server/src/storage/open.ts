@@ -23,8 +23,18 @@ export function normalizePgUrl(url: string): string {
 }
 
 /** The store options a server configuration implies (serve, migrate, outbox use the same). */
-export function storeOptions(config: { databaseUrl?: string; dataDir: string; databaseSchema?: string; sqliteSynchronous: 'full' | 'normal' }): StoreOptions {
-  return { databaseUrl: config.databaseUrl, dataDir: config.dataDir, schema: config.databaseSchema, sqliteSynchronous: config.sqliteSynchronous };
+export function storeOptions(config: {
+  databaseUrl?: string;
+  dataDir: string;
+  databaseSchema?: string;
+  sqliteSynchronous: 'full' | 'normal';
+}): StoreOptions {
+  return {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    schema: config.databaseSchema,
+    sqliteSynchronous: config.sqliteSynchronous,
+  };
 }
 
 export interface StoreOptions {
@@ -108,7 +118,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       const { code } = err as { code?: string };
       if (code === 'EEXIST' || code === 'ENOTDIR') throw sqliteStartupError(err, dir);
       // Node reports a read-only parent as ENOENT for recursive mkdir.
-      throw new StartupError(`cannot create the data directory ${resolve(dir)} (${code}): make its parent writable or choose another --data / LATCHKEY_DATA`);
+      throw new StartupError(
+        `cannot create the data directory ${resolve(dir)} (${code}): make its parent writable or choose another --data / LATCHKEY_DATA`,
+      );
     }
     try {
       file = new SQLite(join(dir, 'latchkey.db'));
@@ -137,7 +149,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     } catch (err) {
       await db.destroy().catch(() => undefined);
       const cause = (err as Error).cause ?? err;
-      throw dialect === 'postgres' ? pgStartupError(cause, normalizePgUrl(opts.databaseUrl!), err) : sqliteStartupError(cause, opts.dataDir ?? './.latchkey', err);
+      throw dialect === 'postgres'
+        ? pgStartupError(cause, normalizePgUrl(opts.databaseUrl!), err)
+        : sqliteStartupError(cause, opts.dataDir ?? './.latchkey', err);
     }
   }
   return new KyselyStore(db, dialect);
@@ -169,15 +183,25 @@ function pgStartupError(err: unknown, url: string, fallback?: unknown): unknown 
   const { code, message } = err as { code?: string; message?: string };
   const { where, database, user } = pgTarget(url);
   const fix = 'check --database-url / DATABASE_URL';
-  if (code === '3D000') return new StartupError(`PostgreSQL database "${database}" does not exist on ${where}: create it (createdb ${database}) or ${fix}`);
-  if (code === '28P01' || code === '28000') return new StartupError(`PostgreSQL at ${where} refused the login of user "${user}" to "${database}": ${fix} (user, password)`);
-  if (code === '42501') return new StartupError(`PostgreSQL user "${user}" lacks a privilege on "${database}" (${message}): grant it, or ${fix} and --database-schema`);
-  if (code === '25006') return new StartupError(`PostgreSQL database "${database}" on ${where} is read-only (a standby?): point --database-url / DATABASE_URL at the primary`);
-  if (code === '57P03') return new StartupError(`PostgreSQL at ${where} is starting up or shutting down: retry when it accepts connections`);
+  if (code === '3D000')
+    return new StartupError(`PostgreSQL database "${database}" does not exist on ${where}: create it (createdb ${database}) or ${fix}`);
+  if (code === '28P01' || code === '28000')
+    return new StartupError(`PostgreSQL at ${where} refused the login of user "${user}" to "${database}": ${fix} (user, password)`);
+  if (code === '42501')
+    return new StartupError(
+      `PostgreSQL user "${user}" lacks a privilege on "${database}" (${message}): grant it, or ${fix} and --database-schema`,
+    );
+  if (code === '25006')
+    return new StartupError(
+      `PostgreSQL database "${database}" on ${where} is read-only (a standby?): point --database-url / DATABASE_URL at the primary`,
+    );
+  if (code === '57P03')
+    return new StartupError(`PostgreSQL at ${where} is starting up or shutting down: retry when it accepts connections`);
   if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET'].includes(code)) {
     return new StartupError(`cannot reach PostgreSQL at ${where} (${code}): is it running and reachable? ${fix}`);
   }
-  if (/timeout/i.test(message ?? '')) return new StartupError(`cannot reach PostgreSQL at ${where} (no answer within 10 s): is it running and reachable? ${fix}`);
+  if (/timeout/i.test(message ?? ''))
+    return new StartupError(`cannot reach PostgreSQL at ${where} (no answer within 10 s): is it running and reachable? ${fix}`);
   return fallback ?? err;
 }
 
@@ -186,10 +210,22 @@ function sqliteStartupError(err: unknown, dir: string, fallback?: unknown): unkn
   const { code } = err as { code?: string };
   const where = resolve(dir);
   const fix = 'choose another --data / LATCHKEY_DATA';
-  if (code === 'EEXIST' || code === 'ENOTDIR') return new StartupError(`the data directory ${where} is not a directory (a file is in the way): ${fix}`);
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'SQLITE_READONLY' || code?.startsWith('SQLITE_READONLY_') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
-    return new StartupError(`the data directory ${where} is not writable (${code}): Latchkey keeps latchkey.db there; give this user write access or ${fix}`);
+  if (code === 'EEXIST' || code === 'ENOTDIR')
+    return new StartupError(`the data directory ${where} is not a directory (a file is in the way): ${fix}`);
+  if (
+    code === 'EACCES' ||
+    code === 'EPERM' ||
+    code === 'EROFS' ||
+    code === 'SQLITE_READONLY' ||
+    code?.startsWith('SQLITE_READONLY_') ||
+    code === 'SQLITE_CANTOPEN' ||
+    code === 'SQLITE_PERM'
+  ) {
+    return new StartupError(
+      `the data directory ${where} is not writable (${code}): Latchkey keeps latchkey.db there; give this user write access or ${fix}`,
+    );
   }
-  if (code === 'ENOSPC' || code === 'SQLITE_FULL') return new StartupError(`the disk holding ${where} is full (${code}): free space or ${fix}`);
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL')
+    return new StartupError(`the disk holding ${where} is full (${code}): free space or ${fix}`);
   return fallback ?? err;
 }

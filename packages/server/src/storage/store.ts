@@ -1,6 +1,20 @@
 import type {
-  AddPasskeyResult, AuthSessionRecord, ChallengeRecord, LoginAttempt, ClientRecord, CodePurpose, CodeRecord, OutboxMessage,
-  PasskeyRecord, PasskeyUse, PoolRecord, SigningKeyRecord, TokenFamilyRecord, UserFilter, UserPatch, UserRecord,
+  AddPasskeyResult,
+  AuthSessionRecord,
+  ChallengeRecord,
+  LoginAttempt,
+  ClientRecord,
+  CodePurpose,
+  CodeRecord,
+  OutboxMessage,
+  PasskeyRecord,
+  PasskeyUse,
+  PoolRecord,
+  SigningKeyRecord,
+  TokenFamilyRecord,
+  UserFilter,
+  UserPatch,
+  UserRecord,
 } from './types.js';
 
 export * from './types.js';
@@ -61,7 +75,12 @@ export interface Store {
    * (a verified alias wins over a username that merely looks like it: such usernames are refused in
    * alias pools, but may predate that rule); admin operations 'username-first'.
    */
-  findUserByLogin(poolId: string, usernameKey: string, emailKey: string | null, order?: 'alias-first' | 'username-first'): Promise<UserRecord | undefined>;
+  findUserByLogin(
+    poolId: string,
+    usernameKey: string,
+    emailKey: string | null,
+    order?: 'alias-first' | 'username-first',
+  ): Promise<UserRecord | undefined>;
   /**
    * Applies a patch; false when the user does not exist or, with `guard`, when the stored SRP verifier
    * is no longer the given one (a compare-and-swap: of concurrent password changes from one verifier,
@@ -89,7 +108,11 @@ export interface Store {
    * names from the consumed session (none: nothing admitted, `admitted` true). Exactly one concurrent
    * caller receives the session, so a step answered many times at once is one attempt, evaluated once.
    */
-  consumeAuthSessionAdmitting(idHash: string, now: number, attemptFor: (session: AuthSessionRecord) => LoginAttempt | undefined): Promise<{ session: AuthSessionRecord; admitted: boolean } | undefined>;
+  consumeAuthSessionAdmitting(
+    idHash: string,
+    now: number,
+    attemptFor: (session: AuthSessionRecord) => LoginAttempt | undefined,
+  ): Promise<{ session: AuthSessionRecord; admitted: boolean } | undefined>;
   /** Forgets the attempt counters of these login keys (after a verified password, or a password reset). */
   clearLoginAttempts(poolId: string, loginKeys: readonly string[]): Promise<void>;
   /** How many users the pool has (DescribeUserPool's EstimatedNumberOfUsers). */
@@ -107,13 +130,26 @@ export interface Store {
    * useCode for a stand-in: the same counting, expiry and refusal after `maxAttempts`, but no code ever
    * matches, so it never answers 'ok'.
    */
-  useStandInCode(poolId: string, nameKey: string, purpose: CodePurpose, now: number, maxAttempts: number): Promise<'mismatch' | 'expired' | 'missing' | 'too-many'>;
+  useStandInCode(
+    poolId: string,
+    nameKey: string,
+    purpose: CodePurpose,
+    now: number,
+    maxAttempts: number,
+  ): Promise<'mismatch' | 'expired' | 'missing' | 'too-many'>;
   /**
    * Single-use check: counts the attempt atomically (refusing once `maxAttempts` is reached) and,
    * when `matches(codeHash)` holds, deletes the code so a second use fails. Exactly one of concurrent
    * correct submissions gets 'ok'.
    */
-  useCode(poolId: string, userId: string, purpose: CodePurpose, now: number, maxAttempts: number, matches: (codeHash: string) => boolean): Promise<'ok' | 'mismatch' | 'expired' | 'missing' | 'too-many'>;
+  useCode(
+    poolId: string,
+    userId: string,
+    purpose: CodePurpose,
+    now: number,
+    maxAttempts: number,
+    matches: (codeHash: string) => boolean,
+  ): Promise<'ok' | 'mismatch' | 'expired' | 'missing' | 'too-many'>;
   addOutbox(msg: Omit<OutboxMessage, 'id'>): Promise<void>;
   listOutbox(poolId: string | undefined, limit: number): Promise<OutboxMessage[]>;
 
@@ -139,7 +175,13 @@ export interface Store {
    * key's attempt counter (when given) and stores the new token family. Returns what stopped it, with
    * nothing written in that case.
    */
-  finishSignIn(input: { sessionHash?: string; now: number; passkeyUse?: PasskeyUse; clearLoginKey?: string; family: TokenFamilyRecord }): Promise<'ok' | 'session-gone' | 'passkey-race'>;
+  finishSignIn(input: {
+    sessionHash?: string;
+    now: number;
+    passkeyUse?: PasskeyUse;
+    clearLoginKey?: string;
+    family: TokenFamilyRecord;
+  }): Promise<'ok' | 'session-gone' | 'passkey-race'>;
   /** Reads an unexpired registration challenge without consuming it. */
   peekChallenge(challenge: string, now: number): Promise<ChallengeRecord | undefined>;
   /** Delete-returning: exactly one concurrent caller receives the session; expired ones are not returned. */
@@ -156,7 +198,12 @@ export interface Store {
   addPasskey(passkey: PasskeyRecord, limit: number, consumeChallenge?: string): Promise<AddPasskeyResult>;
   getPasskey(poolId: string, credentialId: string): Promise<PasskeyRecord | undefined>;
   /** Keyset page ordered by (createdAt, credentialId), strictly after the cursor. */
-  listPasskeys(poolId: string, userId: string, limit: number, after?: { createdAt: number; credentialId: string }): Promise<PasskeyRecord[]>;
+  listPasskeys(
+    poolId: string,
+    userId: string,
+    limit: number,
+    after?: { createdAt: number; credentialId: string },
+  ): Promise<PasskeyRecord[]>;
   /** Deletes the user's own passkey (and decrements passkeyCount); false when not theirs or absent. */
   deletePasskey(poolId: string, userId: string, credentialId: string): Promise<boolean>;
   /**
@@ -164,7 +211,12 @@ export interface Store {
    * still equal what was read (so two concurrent uses cannot both pass, even with counters that stay 0).
    * The new lastUsedAt is forced past the old one. False otherwise.
    */
-  recordPasskeyUse(poolId: string, credentialId: string, expected: { signCount: number; lastUsedAt: number | null }, update: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean }): Promise<boolean>;
+  recordPasskeyUse(
+    poolId: string,
+    credentialId: string,
+    expected: { signCount: number; lastUsedAt: number | null },
+    update: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean },
+  ): Promise<boolean>;
 
   // ---- housekeeping ----
   /** Removes expired challenges, sessions, codes, families and keys. Returns rows removed. */

@@ -45,7 +45,9 @@ export interface UserRecord {
   updatedAt: number;
 }
 
-export type UserPatch = Partial<Pick<UserRecord, 'emailKey' | 'status' | 'enabled' | 'attributes' | 'srpSalt' | 'srpVerifier' | 'passwordSetAt' | 'tokensValidAfter'>>;
+export type UserPatch = Partial<
+  Pick<UserRecord, 'emailKey' | 'status' | 'enabled' | 'attributes' | 'srpSalt' | 'srpVerifier' | 'passwordSetAt' | 'tokensValidAfter'>
+>;
 
 export interface SigningKeyRecord {
   kid: string;

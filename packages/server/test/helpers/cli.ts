@@ -30,7 +30,10 @@ export function baseEnv(extra: Record<string, string> = {}): Record<string, stri
  * Runs `latchkey <args>`; resolves when it exits or after `timeoutMs` (then SIGKILL).
  * `until`: resolve (and SIGTERM the process) as soon as the output matches, for servers that start.
  */
-export function runCli(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; until?: RegExp } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; until?: RegExp } = {},
+): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', TSX, `${REPO_ROOT}${CLI}`, ...args], {
       cwd: opts.cwd ?? REPO_ROOT,
@@ -61,7 +64,8 @@ export function expectOneLineRefusal(run: CliRun): string {
   const detail = `exit ${run.code}${run.timedOut ? ' (timed out: it did not refuse)' : ''}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
   if (run.code !== 2) throw new Error(`expected exit code 2, got ${detail}`);
   const lines = run.stderr.trim().split('\n');
-  if (lines.length !== 1 || !lines[0]!.startsWith('latchkey: ')) throw new Error(`expected one "latchkey: …" line on stderr, got ${detail}`);
+  if (lines.length !== 1 || !lines[0]!.startsWith('latchkey: '))
+    throw new Error(`expected one "latchkey: …" line on stderr, got ${detail}`);
   if (/^\s+at /m.test(run.stdout + run.stderr)) throw new Error(`expected no stack trace, got ${detail}`);
   return lines[0]!;
 }

@@ -21,7 +21,12 @@ export interface SdkError {
  * `message`: a string must be the whole message; a RegExp must match it.
  * `requestId`: also expect the SDK to have read a request id from the response.
  */
-export async function expectServiceError(p: Promise<unknown>, name: string, message?: string | RegExp, opts: { requestId?: boolean } = {}): Promise<SdkError> {
+export async function expectServiceError(
+  p: Promise<unknown>,
+  name: string,
+  message?: string | RegExp,
+  opts: { requestId?: boolean } = {},
+): Promise<SdkError> {
   let err: SdkError | undefined;
   let result: unknown;
   try {
@@ -58,5 +63,7 @@ export async function rejection(p: Promise<unknown>): Promise<ServiceError> {
 /** No request of the suite ended in an internal error (the dispatcher logs every 500 at level error). */
 export function expectNoInternalErrors(srv: TestServer): void {
   const errors = srv.log.lines.filter((l) => l.level === 'error');
-  expect(errors.map((l) => `${l.msg} ${JSON.stringify(l.obj, (_k, v) => (v instanceof Error ? `${v.name}: ${v.message}\n${v.stack}` : v))}`)).toEqual([]);
+  expect(
+    errors.map((l) => `${l.msg} ${JSON.stringify(l.obj, (_k, v) => (v instanceof Error ? `${v.name}: ${v.message}\n${v.stack}` : v))}`),
+  ).toEqual([]);
 }

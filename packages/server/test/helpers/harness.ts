@@ -32,7 +32,9 @@ export class MemoryLog implements Logger {
   error = (obj: object, msg?: string) => void this.lines.push({ level: 'error', obj, msg });
   debug = (obj: object, msg?: string) => void this.lines.push({ level: 'debug', obj, msg });
   text() {
-    return this.lines.map((l) => JSON.stringify(l.obj, (_k, v) => (v instanceof Error ? { message: v.message, stack: v.stack } : v)) + ' ' + (l.msg ?? '')).join('\n');
+    return this.lines
+      .map((l) => JSON.stringify(l.obj, (_k, v) => (v instanceof Error ? { message: v.message, stack: v.stack } : v)) + ' ' + (l.msg ?? ''))
+      .join('\n');
   }
 }
 
@@ -53,33 +55,49 @@ export interface TestServer extends RunningServer {
 let counter = 0;
 
 /** Starts a real server on port 0 with a temporary SQLite directory or a fresh PostgreSQL schema. */
-export async function startTestServer(dialect: Dialect, opts: { env?: Record<string, string>; bootstrap?: boolean; schema?: string; dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  dialect: Dialect,
+  opts: { env?: Record<string, string>; bootstrap?: boolean; schema?: string; dataDir?: string } = {},
+): Promise<TestServer> {
   const clock = new TestClock();
   const log = new MemoryLog();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'latchkey-test-'));
   const schema = dialect === 'postgres' ? (opts.schema ?? `t_${process.pid}_${Date.now().toString(36)}_${counter++}`) : undefined;
-  const config = loadConfig({ port: '0', data: dataDir, dev: opts.bootstrap ? 'true' : 'false', ...(dialect === 'postgres' ? { 'database-url': PG_URL } : {}) }, {
-    LATCHKEY_SECRET: 'test-secret-test-secret-test-secret-0123456789',
-    ...opts.env,
-  });
+  const config = loadConfig(
+    { port: '0', data: dataDir, dev: opts.bootstrap ? 'true' : 'false', ...(dialect === 'postgres' ? { 'database-url': PG_URL } : {}) },
+    {
+      LATCHKEY_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+      ...opts.env,
+    },
+  );
   const server = await startServer({ config, clock, log, schema });
   const endpoint = server.url;
   // Issuers use the public URL; in tests it is the loopback address actually bound.
   server.services.config = Object.freeze({ ...server.services.config, publicUrl: endpoint });
-  const sdk = (credentials?: { accessKeyId: string; secretAccessKey: string }) => new CognitoIdentityProviderClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: credentials ?? { accessKeyId: 'unused', secretAccessKey: 'unused' },
-    maxAttempts: 1,
-  });
+  const sdk = (credentials?: { accessKeyId: string; secretAccessKey: string }) =>
+    new CognitoIdentityProviderClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: credentials ?? { accessKeyId: 'unused', secretAccessKey: 'unused' },
+      maxAttempts: 1,
+    });
   const admin = sdk(server.adminCredentials);
   const client = sdk();
   return Object.assign(server, {
-    dialect, clock, log, endpoint, admin, client,
+    dialect,
+    clock,
+    log,
+    endpoint,
+    admin,
+    client,
     async call(target: string, body: unknown, headers: Record<string, string> = {}) {
       const res = await fetch(endpoint + '/', {
         method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}`, ...headers },
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': `AWSCognitoIdentityProviderService.${target}`,
+          ...headers,
+        },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
@@ -106,11 +124,15 @@ export async function startTestServer(dialect: Dialect, opts: { env?: Record<str
  * `checkInternalErrors` is false, no internal error logged; after all, the server stopped. `ready`
  * receives the server and the pool as soon as both exist.
  */
-export function useServerWithPool(dialect: Dialect, opts: {
-  pool?: Parameters<typeof createTestPool>[1];
-  setup?: (srv: TestServer, pool: TestPool) => Promise<void>;
-  checkInternalErrors?: boolean;
-}, ready: (srv: TestServer, pool: TestPool) => void): void {
+export function useServerWithPool(
+  dialect: Dialect,
+  opts: {
+    pool?: Parameters<typeof createTestPool>[1];
+    setup?: (srv: TestServer, pool: TestPool) => Promise<void>;
+    checkInternalErrors?: boolean;
+  },
+  ready: (srv: TestServer, pool: TestPool) => void,
+): void {
   let srv: TestServer | undefined;
   beforeAll(async () => {
     srv = await startTestServer(dialect);

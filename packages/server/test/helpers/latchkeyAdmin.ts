@@ -13,13 +13,27 @@ import { expect } from 'vitest';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
-  AdminCreateUserCommand, AdminGetUserCommand, AdminSetUserPasswordCommand, CompleteWebAuthnRegistrationCommand, CreateUserPoolClientCommand,
-  InitiateAuthCommand, RespondToAuthChallengeCommand, StartWebAuthnRegistrationCommand, type AttributeType, type AuthenticationResultType,
-  type CognitoIdentityProviderClient, type InitiateAuthCommandOutput, type RespondToAuthChallengeCommandOutput,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  AdminSetUserPasswordCommand,
+  CompleteWebAuthnRegistrationCommand,
+  CreateUserPoolClientCommand,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  StartWebAuthnRegistrationCommand,
+  type AttributeType,
+  type AuthenticationResultType,
+  type CognitoIdentityProviderClient,
+  type InitiateAuthCommandOutput,
+  type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { computePasswordClaim, type SrpClientSession } from '../../../client/src/internal/srp.js';
 import type {
-  PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON, VirtualAuthenticator, CeremonyOverrides,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+  VirtualAuthenticator,
+  CeremonyOverrides,
 } from '@latchkey/virtual-authenticator';
 import type { TestServer } from './harness.js';
 import type { TestPool } from './pool.js';
@@ -74,20 +88,34 @@ class NodeSha256 {
  * Signs a JSON-protocol POST like the SDK does (SigV4, service cognito-idp, region us-east-1) and returns
  * what to put on the wire. No `target`: no X-Amz-Target header.
  */
-export async function signJsonRequest(endpoint: string, credentials: Credentials, target: string | undefined, body: string, o: SignOptions = {}) {
+export async function signJsonRequest(
+  endpoint: string,
+  credentials: Credentials,
+  target: string | undefined,
+  body: string,
+  o: SignOptions = {},
+) {
   const url = new URL(endpoint);
   const signer = new SignatureV4({ service: 'cognito-idp', region: 'us-east-1', credentials, sha256: NodeSha256 });
   const path = o.path ?? '/';
-  const signed = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query: o.query ?? {},
-    headers: {
-      host: url.host,
-      'content-type': o.contentType ?? 'application/x-amz-json-1.1',
-      ...(target !== undefined ? { 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` } : {}),
-      ...o.headers,
+  const signed = await signer.sign(
+    {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path,
+      query: o.query ?? {},
+      headers: {
+        host: url.host,
+        'content-type': o.contentType ?? 'application/x-amz-json-1.1',
+        ...(target !== undefined ? { 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` } : {}),
+        ...o.headers,
+      },
+      body,
     },
-    body,
-  }, o.signingDate ? { signingDate: o.signingDate } : {});
+    o.signingDate ? { signingDate: o.signingDate } : {},
+  );
   const { host: _host, ...headers } = signed.headers;
   const qs = new URLSearchParams(o.query ?? {}).toString();
   return { url: `${endpoint}${path}${qs ? `?${qs}` : ''}`, init: { method: 'POST', headers, body } satisfies RequestInit };
@@ -129,7 +157,11 @@ export async function updatePoolSettings(srv: TestServer, userPoolId: string, se
 }
 
 export async function updateClientOrigins(srv: TestServer, userPoolId: string, clientId: string, origins: string[]): Promise<void> {
-  const r = await signedCall(srv, 'LatchkeyUpdateUserPoolClientSettings', { UserPoolId: userPoolId, ClientId: clientId, AllowedOrigins: origins });
+  const r = await signedCall(srv, 'LatchkeyUpdateUserPoolClientSettings', {
+    UserPoolId: userPoolId,
+    ClientId: clientId,
+    AllowedOrigins: origins,
+  });
   expect(r, 'LatchkeyUpdateUserPoolClientSettings').toMatchObject({ status: 200, json: { AllowedOrigins: origins } });
 }
 
@@ -150,12 +182,23 @@ export const attr = (attrs: AttributeType[] | undefined, name: string) => attrs?
 
 /** AdminCreateUser (SUPPRESS, a verified email, by default `<username>@example.com`) + a permanent AdminSetUserPassword: a CONFIRMED user. */
 export async function adminCreateConfirmedUser(
-  admin: CognitoIdentityProviderClient, userPoolId: string, username: string, password = PASSWORD, email = `${username}@example.com`,
+  admin: CognitoIdentityProviderClient,
+  userPoolId: string,
+  username: string,
+  password = PASSWORD,
+  email = `${username}@example.com`,
 ): Promise<void> {
-  await admin.send(new AdminCreateUserCommand({
-    UserPoolId: userPoolId, Username: username, MessageAction: 'SUPPRESS',
-    UserAttributes: [{ Name: 'email', Value: email }, { Name: 'email_verified', Value: 'true' }],
-  }));
+  await admin.send(
+    new AdminCreateUserCommand({
+      UserPoolId: userPoolId,
+      Username: username,
+      MessageAction: 'SUPPRESS',
+      UserAttributes: [
+        { Name: 'email', Value: email },
+        { Name: 'email_verified', Value: 'true' },
+      ],
+    }),
+  );
   await admin.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: username, Password: password, Permanent: true }));
 }
 
@@ -170,12 +213,28 @@ export async function createUser(srv: WithAdmin, pool: TestPool, prefix = 'user'
 }
 
 /** InitiateAuth USER_PASSWORD_AUTH: the SDK's answer as it is (or its error). */
-export function initiatePasswordAuth(client: CognitoIdentityProviderClient, clientId: string, username: string, password = PASSWORD, extra: Record<string, string> = {}) {
-  return client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password, ...extra } }));
+export function initiatePasswordAuth(
+  client: CognitoIdentityProviderClient,
+  clientId: string,
+  username: string,
+  password = PASSWORD,
+  extra: Record<string, string> = {},
+) {
+  return client.send(
+    new InitiateAuthCommand({
+      ClientId: clientId,
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: username, PASSWORD: password, ...extra },
+    }),
+  );
 }
 
 /** USER_PASSWORD_AUTH with the given app client → tokens. */
-export async function passwordTokens(srv: WithClient, clientId: string, user: Pick<TestUser, 'username' | 'password'>): Promise<AuthenticationResultType> {
+export async function passwordTokens(
+  srv: WithClient,
+  clientId: string,
+  user: Pick<TestUser, 'username' | 'password'>,
+): Promise<AuthenticationResultType> {
   const r = await initiatePasswordAuth(srv.client, clientId, user.username, user.password);
   expect(r.AuthenticationResult?.AccessToken).toBeTruthy();
   return r.AuthenticationResult!;
@@ -194,11 +253,20 @@ export async function outboxCode(srv: TestServer, poolId: string, destination: s
 
 /** A second public app client of the same pool. */
 export async function createExtraClient(srv: WithAdmin, pool: TestPool, opts: { flows?: string[]; name?: string } = {}): Promise<string> {
-  const r = await srv.admin.send(new CreateUserPoolClientCommand({
-    UserPoolId: pool.userPoolId, ClientName: opts.name ?? 'second', GenerateSecret: false,
-    ExplicitAuthFlows: (opts.flows ?? ['ALLOW_USER_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']) as never,
-    PreventUserExistenceErrors: 'ENABLED',
-  }));
+  const r = await srv.admin.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: pool.userPoolId,
+      ClientName: opts.name ?? 'second',
+      GenerateSecret: false,
+      ExplicitAuthFlows: (opts.flows ?? [
+        'ALLOW_USER_AUTH',
+        'ALLOW_USER_SRP_AUTH',
+        'ALLOW_USER_PASSWORD_AUTH',
+        'ALLOW_REFRESH_TOKEN_AUTH',
+      ]) as never,
+      PreventUserExistenceErrors: 'ENABLED',
+    }),
+  );
   return r.UserPoolClient!.ClientId!;
 }
 
@@ -217,7 +285,12 @@ export function completeRegistration(srv: WithClient, token: string, credential:
 }
 
 /** Start + create + Complete; returns the registration response (its `id` is the credential id). */
-export async function registerPasskey(srv: WithClient, token: string, authenticator: VirtualAuthenticator, overrides: CeremonyOverrides = {}): Promise<RegistrationResponseJSON> {
+export async function registerPasskey(
+  srv: WithClient,
+  token: string,
+  authenticator: VirtualAuthenticator,
+  overrides: CeremonyOverrides = {},
+): Promise<RegistrationResponseJSON> {
   const options = await startRegistration(srv, token);
   const credential = await authenticator.createCredential(options, overrides);
   const r = await completeRegistration(srv, token, credential);
@@ -226,15 +299,31 @@ export async function registerPasskey(srv: WithClient, token: string, authentica
 }
 
 /** USER_AUTH + PREFERRED_CHALLENGE WEB_AUTHN: InitiateAuth on `start`, the authenticator's assertion answered on `finish`. */
-export async function passkeySignIn(start: WithClient, finish: WithClient, clientId: string, username: string, authenticator: VirtualAuthenticator) {
-  const init = await start.client.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: 'WEB_AUTHN' } }));
+export async function passkeySignIn(
+  start: WithClient,
+  finish: WithClient,
+  clientId: string,
+  username: string,
+  authenticator: VirtualAuthenticator,
+) {
+  const init = await start.client.send(
+    new InitiateAuthCommand({
+      ClientId: clientId,
+      AuthFlow: 'USER_AUTH',
+      AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: 'WEB_AUTHN' },
+    }),
+  );
   expect(init.ChallengeName).toBe('WEB_AUTHN');
   const options = JSON.parse(init.ChallengeParameters!.CREDENTIAL_REQUEST_OPTIONS!);
   const assertion = await authenticator.getAssertion(options);
-  const done = await finish.client.send(new RespondToAuthChallengeCommand({
-    ClientId: clientId, ChallengeName: 'WEB_AUTHN', Session: init.Session,
-    ChallengeResponses: { USERNAME: username, CREDENTIAL: JSON.stringify(assertion) },
-  }));
+  const done = await finish.client.send(
+    new RespondToAuthChallengeCommand({
+      ClientId: clientId,
+      ChallengeName: 'WEB_AUTHN',
+      Session: init.Session,
+      ChallengeResponses: { USERNAME: username, CREDENTIAL: JSON.stringify(assertion) },
+    }),
+  );
   return { init, assertion, done };
 }
 
@@ -251,19 +340,45 @@ export const randomId = (bytes = 32) => Buffer.from(crypto.getRandomValues(new U
 // ------------------------------------------------------------------------------------------------
 
 /** The RespondToAuthChallenge input Amplify sends for a PASSWORD_VERIFIER challenge (USERNAME = USER_ID_FOR_SRP, Session echoed). */
-export async function passwordVerifierInput(pool: TestPool, clientId: string, challenge: InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput, session: SrpClientSession, password: string, date?: Date) {
+export async function passwordVerifierInput(
+  pool: TestPool,
+  clientId: string,
+  challenge: InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput,
+  session: SrpClientSession,
+  password: string,
+  date?: Date,
+) {
   expect(challenge.ChallengeName).toBe('PASSWORD_VERIFIER');
   const p = challenge.ChallengeParameters!;
   const claim = await computePasswordClaim({
-    session, poolName: pool.userPoolId.split('_')[1]!, userIdForSrp: p.USER_ID_FOR_SRP!, password, srpB: p.SRP_B!, salt: p.SALT!, secretBlock: p.SECRET_BLOCK!, ...(date ? { date } : {}),
+    session,
+    poolName: pool.userPoolId.split('_')[1]!,
+    userIdForSrp: p.USER_ID_FOR_SRP!,
+    password,
+    srpB: p.SRP_B!,
+    salt: p.SALT!,
+    secretBlock: p.SECRET_BLOCK!,
+    ...(date ? { date } : {}),
   });
   return {
-    ClientId: clientId, ChallengeName: 'PASSWORD_VERIFIER' as const, ChallengeResponses: { USERNAME: p.USER_ID_FOR_SRP!, ...claim } as Record<string, string>,
+    ClientId: clientId,
+    ChallengeName: 'PASSWORD_VERIFIER' as const,
+    ChallengeResponses: { USERNAME: p.USER_ID_FOR_SRP!, ...claim } as Record<string, string>,
     ...(challenge.Session ? { Session: challenge.Session } : {}),
   };
 }
 
 /** Answers a PASSWORD_VERIFIER challenge as Amplify does. */
-export async function answerPasswordVerifier(srv: WithClient, pool: TestPool, clientId: string, challenge: InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput, session: SrpClientSession, password: string, date?: Date): Promise<RespondToAuthChallengeCommandOutput> {
-  return srv.client.send(new RespondToAuthChallengeCommand(await passwordVerifierInput(pool, clientId, challenge, session, password, date)));
+export async function answerPasswordVerifier(
+  srv: WithClient,
+  pool: TestPool,
+  clientId: string,
+  challenge: InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput,
+  session: SrpClientSession,
+  password: string,
+  date?: Date,
+): Promise<RespondToAuthChallengeCommandOutput> {
+  return srv.client.send(
+    new RespondToAuthChallengeCommand(await passwordVerifierInput(pool, clientId, challenge, session, password, date)),
+  );
 }

@@ -1,5 +1,8 @@
 import {
-  CreateUserPoolClientCommand, CreateUserPoolCommand, SetUserPoolMfaConfigCommand, type CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  SetUserPoolMfaConfigCommand,
+  type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 
 export interface TestPool {
@@ -8,34 +11,61 @@ export interface TestPool {
 }
 
 /** A pool like the development one: passwords and passkeys, RP ID localhost, every flow on a public client. */
-export async function createTestPool(admin: CognitoIdentityProviderClient, opts: {
-  factors?: ('PASSWORD' | 'WEB_AUTHN')[]; userVerification?: 'required' | 'preferred'; rpId?: string | null;
-  usernameAttributes?: ('email')[]; aliasAttributes?: ('email')[]; flows?: string[]; preventUserExistenceErrors?: 'ENABLED' | 'LEGACY';
-  passwordPolicy?: Record<string, unknown>; generateSecret?: boolean;
-} = {}): Promise<TestPool> {
-  const pool = await admin.send(new CreateUserPoolCommand({
-    PoolName: `test-${Date.now()}`,
-    Policies: {
-      PasswordPolicy: (opts.passwordPolicy as never) ?? { MinimumLength: 8, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: false },
-      SignInPolicy: { AllowedFirstAuthFactors: opts.factors ?? ['PASSWORD', 'WEB_AUTHN'] },
-    },
-    AutoVerifiedAttributes: ['email'],
-    ...(opts.usernameAttributes ? { UsernameAttributes: opts.usernameAttributes } : {}),
-    ...(opts.aliasAttributes ? { AliasAttributes: opts.aliasAttributes } : {}),
-  }));
+export async function createTestPool(
+  admin: CognitoIdentityProviderClient,
+  opts: {
+    factors?: ('PASSWORD' | 'WEB_AUTHN')[];
+    userVerification?: 'required' | 'preferred';
+    rpId?: string | null;
+    usernameAttributes?: 'email'[];
+    aliasAttributes?: 'email'[];
+    flows?: string[];
+    preventUserExistenceErrors?: 'ENABLED' | 'LEGACY';
+    passwordPolicy?: Record<string, unknown>;
+    generateSecret?: boolean;
+  } = {},
+): Promise<TestPool> {
+  const pool = await admin.send(
+    new CreateUserPoolCommand({
+      PoolName: `test-${Date.now()}`,
+      Policies: {
+        PasswordPolicy: (opts.passwordPolicy as never) ?? {
+          MinimumLength: 8,
+          RequireUppercase: true,
+          RequireLowercase: true,
+          RequireNumbers: true,
+          RequireSymbols: false,
+        },
+        SignInPolicy: { AllowedFirstAuthFactors: opts.factors ?? ['PASSWORD', 'WEB_AUTHN'] },
+      },
+      AutoVerifiedAttributes: ['email'],
+      ...(opts.usernameAttributes ? { UsernameAttributes: opts.usernameAttributes } : {}),
+      ...(opts.aliasAttributes ? { AliasAttributes: opts.aliasAttributes } : {}),
+    }),
+  );
   const userPoolId = pool.UserPool!.Id!;
   if (opts.rpId !== null) {
-    await admin.send(new SetUserPoolMfaConfigCommand({
-      UserPoolId: userPoolId,
-      WebAuthnConfiguration: { RelyingPartyId: opts.rpId ?? 'localhost', UserVerification: opts.userVerification ?? 'preferred' },
-    }));
+    await admin.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: userPoolId,
+        WebAuthnConfiguration: { RelyingPartyId: opts.rpId ?? 'localhost', UserVerification: opts.userVerification ?? 'preferred' },
+      }),
+    );
   }
-  const client = await admin.send(new CreateUserPoolClientCommand({
-    UserPoolId: userPoolId,
-    ClientName: 'web',
-    GenerateSecret: opts.generateSecret ?? false,
-    ExplicitAuthFlows: (opts.flows as never) ?? ['ALLOW_USER_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH'],
-    PreventUserExistenceErrors: opts.preventUserExistenceErrors ?? 'ENABLED',
-  }));
+  const client = await admin.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientName: 'web',
+      GenerateSecret: opts.generateSecret ?? false,
+      ExplicitAuthFlows: (opts.flows as never) ?? [
+        'ALLOW_USER_AUTH',
+        'ALLOW_USER_SRP_AUTH',
+        'ALLOW_USER_PASSWORD_AUTH',
+        'ALLOW_REFRESH_TOKEN_AUTH',
+        'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+      ],
+      PreventUserExistenceErrors: opts.preventUserExistenceErrors ?? 'ENABLED',
+    }),
+  );
   return { userPoolId, clientId: client.UserPoolClient!.ClientId! };
 }

@@ -157,7 +157,11 @@ process.once('exit', () => {
   for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-export function sdkClient(endpoint: string, credentials = { accessKeyId: 'unused', secretAccessKey: 'unused' }, opts: { keepAlive?: boolean } = {}): CognitoIdentityProviderClient {
+export function sdkClient(
+  endpoint: string,
+  credentials = { accessKeyId: 'unused', secretAccessKey: 'unused' },
+  opts: { keepAlive?: boolean } = {},
+): CognitoIdentityProviderClient {
   return new CognitoIdentityProviderClient({
     endpoint,
     region: 'us-east-1',
@@ -211,16 +215,28 @@ export async function startServerProcess(opts: StartProcessOptions = {}): Promis
 
   const admin = sdkClient(url, ADMIN_KEYS);
   const client = sdkClient(url);
-  const logLines = () => out.split('\n').filter((l) => l.startsWith('{')).flatMap((l) => {
-    try {
-      return [JSON.parse(l) as LogLine];
-    } catch {
-      return [];
-    }
-  });
+  const logLines = () =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as LogLine];
+        } catch {
+          return [];
+        }
+      });
 
   const proc: ServerProcess = {
-    name, child, pid: child.pid!, port, url, publicUrl, admin, client, exited,
+    name,
+    child,
+    pid: child.pid!,
+    port,
+    url,
+    publicUrl,
+    admin,
+    client,
+    exited,
     exitInfo: () => exitInfo,
     output: () => out,
     logLines,
@@ -241,7 +257,9 @@ export async function startServerProcess(opts: StartProcessOptions = {}): Promis
       let json: unknown = text;
       try {
         json = JSON.parse(text);
-      } catch { /* not JSON */ }
+      } catch {
+        /* not JSON */
+      }
       return { status: res.status, json };
     },
     async stop(timeoutMs = 15_000) {
@@ -277,7 +295,9 @@ export async function startServerProcess(opts: StartProcessOptions = {}): Promis
       const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
       if (res.status === 200) return proc;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > deadline) {
       await proc.kill();
       throw new Error(`${name} did not answer GET /health 200 within the timeout. Output:\n${out.slice(-4000)}`);

@@ -14,15 +14,21 @@ export async function respondNewPassword(ctx: FlowContext): Promise<AuthOutput> 
   if (!password) throw new InvalidParameterException('Missing required parameter NEW_PASSWORD');
   assertPasswordPolicy(ctx.pool, password);
   const extra = parseAttributes(
-    Object.entries(ctx.params).filter(([k]) => k.startsWith('userAttributes.')).map(([k, v]) => ({ Name: k.slice('userAttributes.'.length), Value: v })),
+    Object.entries(ctx.params)
+      .filter(([k]) => k.startsWith('userAttributes.'))
+      .map(([k, v]) => ({ Name: k.slice('userAttributes.'.length), Value: v })),
     { admin: false },
   );
   const rec = await consumeSession(ctx.s, ctx.client, ctx.session);
-  if (rec.state.kind !== 'NEW_PASSWORD_REQUIRED' || !rec.userId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
+  if (rec.state.kind !== 'NEW_PASSWORD_REQUIRED' || !rec.userId)
+    throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
   const user = await ctx.s.store.getUser(ctx.pool.id, rec.userId);
   if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') throw new NotAuthorizedException(SESSION_EXPIRED, 'user changed');
   // The same merge and alias rules as UpdateUserAttributes: a changed email is unverified, a taken alias refused.
   const attributes = mergeAttributes(user, extra);
-  await saveUserAttributes(ctx.s, ctx.pool, user.id, attributes, { ...passwordSecret(ctx.pool, user, password, ctx.s.clock.now()), status: 'CONFIRMED' });
+  await saveUserAttributes(ctx.s, ctx.pool, user.id, attributes, {
+    ...passwordSecret(ctx.pool, user, password, ctx.s.clock.now()),
+    status: 'CONFIRMED',
+  });
   return signedIn(ctx.s, ctx.pool, ctx.client, { ...user, status: 'CONFIRMED', attributes });
 }

@@ -20,7 +20,11 @@ export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: 
     }
     // The step's session ends here (exactly once, even under concurrent answers); a new one follows.
     if (finish.sessionHash) await burnSession(ctx.s, finish.sessionHash);
-    const attrs = Object.fromEntries(userAttributes(user).filter((a) => a.Name !== 'sub' && !a.Name.endsWith('_verified')).map((a) => [a.Name, a.Value]));
+    const attrs = Object.fromEntries(
+      userAttributes(user)
+        .filter((a) => a.Name !== 'sub' && !a.Name.endsWith('_verified'))
+        .map((a) => [a.Name, a.Value]),
+    );
     return {
       ChallengeName: 'NEW_PASSWORD_REQUIRED',
       Session: await issueSession(ctx.s, ctx.client, user.id, { kind: 'NEW_PASSWORD_REQUIRED' }),

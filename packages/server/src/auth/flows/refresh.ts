@@ -10,10 +10,17 @@ import { NotAuthorizedException } from '../../protocol/errors.js';
  * unrevoked, and its user must exist and be enabled. New tokens keep the sign-in's origin_jti.
  * @throws NotAuthorizedException
  */
-export async function refreshTokens(s: Services, pool: Pool, client: AppClient, refreshToken: string | undefined, proof: { secretHash?: string; clientSecretChecked?: boolean } = {}): Promise<AuthOutput> {
+export async function refreshTokens(
+  s: Services,
+  pool: Pool,
+  client: AppClient,
+  refreshToken: string | undefined,
+  proof: { secretHash?: string; clientSecretChecked?: boolean } = {},
+): Promise<AuthOutput> {
   if (!refreshToken) throw new NotAuthorizedException('Invalid Refresh Token', 'missing');
   const fam = await s.store.getTokenFamilyByRefreshHash(sha256Hex(refreshToken));
-  if (!fam || fam.clientId !== client.id || fam.poolId !== pool.id) throw new NotAuthorizedException('Invalid Refresh Token', fam ? 'another client' : 'unknown');
+  if (!fam || fam.clientId !== client.id || fam.poolId !== pool.id)
+    throw new NotAuthorizedException('Invalid Refresh Token', fam ? 'another client' : 'unknown');
   if (fam.revokedAt !== null) throw new NotAuthorizedException('Refresh Token has been revoked');
   if (fam.expiresAt <= s.clock.now()) throw new NotAuthorizedException('Refresh Token has expired');
   const user = await s.store.getUser(pool.id, fam.userId);
@@ -22,7 +29,9 @@ export async function refreshTokens(s: Services, pool: Pool, client: AppClient, 
   if (fam.createdAt < user.tokensValidAfter) throw new NotAuthorizedException('Refresh Token has been revoked', 'global sign-out');
   if (client.secret && !proof.clientSecretChecked) {
     // Confidential clients prove the secret on refresh too: SECRET_HASH over the username or the sub.
-    const ok = proof.secretHash !== undefined && [user.username, user.id].some((name) => safeEqual(proof.secretHash!, secretHash(client.secret!, name, client.id)));
+    const ok =
+      proof.secretHash !== undefined &&
+      [user.username, user.id].some((name) => safeEqual(proof.secretHash!, secretHash(client.secret!, name, client.id)));
     if (!ok) throw new NotAuthorizedException(`Unable to verify secret hash for client ${client.id}`);
   }
   return refreshedTokens(s, pool, client, user, fam.originJti, fam.authTime);

@@ -1,6 +1,15 @@
 import type { FlowContext } from './context.js';
 import type { AuthSessionRecord } from '../../storage/store.js';
-import { findUser, assertVerifiedUserCanSignIn, lockedOut, loginAttemptKey, lookupName, noSuchUser, passwordAttempt, INCORRECT } from '../password.js';
+import {
+  findUser,
+  assertVerifiedUserCanSignIn,
+  lockedOut,
+  loginAttemptKey,
+  lookupName,
+  noSuchUser,
+  passwordAttempt,
+  INCORRECT,
+} from '../password.js';
 import { afterPassword } from './password.js';
 import { issueSession, SESSION_EXPIRED } from '../sessions.js';
 import type { AuthOutput } from '../results.js';
@@ -46,7 +55,21 @@ export async function startSrp(ctx: FlowContext, typed: string | undefined, srpA
   }
   const { bHex, BHex } = startSrpSession(verifier);
   const secret = randomBytesB64(48);
-  const session = await issueSession(ctx.s, ctx.client, userId, { kind: 'PASSWORD_VERIFIER', b: bHex, B: BHex, A: srpA, v: verifier, sid: userIdForSrp, lk: loginAttemptKey(ctx.s, ctx.pool, typed, real) }, secretToSession(secret));
+  const session = await issueSession(
+    ctx.s,
+    ctx.client,
+    userId,
+    {
+      kind: 'PASSWORD_VERIFIER',
+      b: bHex,
+      B: BHex,
+      A: srpA,
+      v: verifier,
+      sid: userIdForSrp,
+      lk: loginAttemptKey(ctx.s, ctx.pool, typed, real),
+    },
+    secretToSession(secret),
+  );
   return {
     ChallengeName: 'PASSWORD_VERIFIER',
     Session: session,
@@ -78,7 +101,8 @@ export async function respondSrp(ctx: FlowContext): Promise<AuthOutput> {
   const block = ctx.params.PASSWORD_CLAIM_SECRET_BLOCK;
   const signature = ctx.params.PASSWORD_CLAIM_SIGNATURE;
   const timestamp = ctx.params.TIMESTAMP;
-  if (!block || !signature || !timestamp) throw new InvalidParameterException('Missing required parameter PASSWORD_CLAIM_SIGNATURE, PASSWORD_CLAIM_SECRET_BLOCK or TIMESTAMP');
+  if (!block || !signature || !timestamp)
+    throw new InvalidParameterException('Missing required parameter PASSWORD_CLAIM_SIGNATURE, PASSWORD_CLAIM_SECRET_BLOCK or TIMESTAMP');
   const sessionKey = secretToSession(block);
   if (ctx.session && ctx.session !== sessionKey) throw new NotAuthorizedException(SESSION_EXPIRED, 'session and secret block differ');
   const stateOf = (rec: AuthSessionRecord) => rec.state as Partial<SrpState>;
@@ -89,23 +113,47 @@ export async function respondSrp(ctx: FlowContext): Promise<AuthOutput> {
   });
   if (!got) throw new NotAuthorizedException(SESSION_EXPIRED, 'unknown, used or expired session');
   const st = stateOf(got.session);
-  if (!sameClient(got.session) || st.kind !== 'PASSWORD_VERIFIER' || !st.lk || !st.sid) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step or client');
+  if (!sameClient(got.session) || st.kind !== 'PASSWORD_VERIFIER' || !st.lk || !st.sid)
+    throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step or client');
   if (!got.admitted) throw lockedOut();
   return verifyClaim(ctx, got.session.userId, st as SrpState, block, signature, timestamp);
 }
 
 /** What the PASSWORD_VERIFIER step keeps in its session. */
-interface SrpState { kind: string; b: string; B: string; A: string; v: string; lk: string; sid: string }
+interface SrpState {
+  kind: string;
+  b: string;
+  B: string;
+  A: string;
+  v: string;
+  lk: string;
+  sid: string;
+}
 
-async function verifyClaim(ctx: FlowContext, userId: string | null, st: SrpState, block: string, signature: string, timestamp: string): Promise<AuthOutput> {
+async function verifyClaim(
+  ctx: FlowContext,
+  userId: string | null,
+  st: SrpState,
+  block: string,
+  signature: string,
+  timestamp: string,
+): Promise<AuthOutput> {
   const when = parseSrpTimestamp(timestamp);
-  if (!when || Math.abs(when.getTime() - ctx.s.clock.now()) > TIMESTAMP_WINDOW_MS) throw new NotAuthorizedException(INCORRECT, 'timestamp outside window');
+  if (!when || Math.abs(when.getTime() - ctx.s.clock.now()) > TIMESTAMP_WINDOW_MS)
+    throw new NotAuthorizedException(INCORRECT, 'timestamp outside window');
   // A stand-in's answer costs what a user's does: the same read and the same proof check (which fails,
   // its verifier being of no password), before the same answer.
   const user = await ctx.s.store.getUser(ctx.pool.id, userId ?? st.sid);
   const ok = verifyPasswordClaim({
-    poolName: ctx.pool.srpName, userIdForSrp: st.sid, verifierHex: st.v, bHex: st.b, BHex: st.B, srpAHex: st.A,
-    secretBlockB64: block, timestamp, signatureB64: signature,
+    poolName: ctx.pool.srpName,
+    userIdForSrp: st.sid,
+    verifierHex: st.v,
+    bHex: st.b,
+    BHex: st.B,
+    srpAHex: st.A,
+    secretBlockB64: block,
+    timestamp,
+    signatureB64: signature,
   });
   if (!user || !userId) {
     throw ctx.client.preventUserExistenceErrors ? new NotAuthorizedException(INCORRECT, 'unknown user') : noSuchUser(ctx.client);

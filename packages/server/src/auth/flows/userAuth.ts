@@ -22,7 +22,12 @@ function standInPasskeys(ctx: FlowContext, typed: string): { credentialId: strin
   const seed = derivedBytes(ctx.s.box.macKey, `passkey-standin\n${ctx.pool.id}\n${lookupName(ctx.pool, typed)}`, 4 + 2 * 64);
   if (seed[0]! < 128) return [];
   // One or two passkeys, of the id lengths and transports real authenticators use.
-  const shapes = [{ bytes: 16, transports: ['hybrid', 'internal'] }, { bytes: 32, transports: ['internal'] }, { bytes: 64, transports: ['usb'] }, { bytes: 20, transports: ['hybrid', 'internal'] }];
+  const shapes = [
+    { bytes: 16, transports: ['hybrid', 'internal'] },
+    { bytes: 32, transports: ['internal'] },
+    { bytes: 64, transports: ['usb'] },
+    { bytes: 20, transports: ['hybrid', 'internal'] },
+  ];
   const count = seed[1]! < 192 ? 1 : 2;
   return Array.from({ length: count }, (_, i) => {
     const shape = shapes[seed[2 + i]! % shapes.length]!;
@@ -55,7 +60,11 @@ async function webAuthnChallenge(ctx: FlowContext, user: UserRecord | null, type
     challenge,
     timeout: ctx.client.authSessionValiditySec * 1000,
     rpId,
-    allowCredentials: passkeys.map((p) => ({ type: 'public-key', id: p.credentialId, ...(p.transports.length ? { transports: p.transports } : {}) })),
+    allowCredentials: passkeys.map((p) => ({
+      type: 'public-key',
+      id: p.credentialId,
+      ...(p.transports.length ? { transports: p.transports } : {}),
+    })),
     userVerification,
   };
   const session = await issueSession(ctx.s, ctx.client, user?.id ?? null, { kind: 'WEB_AUTHN', challenge, typed, rpId, userVerification });
@@ -149,7 +158,12 @@ interface WebAuthnState {
   userVerification: 'required' | 'preferred';
 }
 
-async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, st: WebAuthnState, sessionHash: string): Promise<AuthOutput> {
+async function verifyAndSignIn(
+  ctx: FlowContext,
+  sessionUserId: string | null,
+  st: WebAuthnState,
+  sessionHash: string,
+): Promise<AuthOutput> {
   const raw = ctx.params.CREDENTIAL;
   if (!raw) throw new InvalidParameterException('Missing required parameter CREDENTIAL');
   let credential: unknown;
@@ -164,15 +178,20 @@ async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, s
   if (sessionUserId === null && st.typed) throw new NotAuthorizedException(PASSKEY_FAILED, 'stand-in session');
   if (!passkey) throw new NotAuthorizedException(PASSKEY_FAILED, 'unknown credential');
   // With a username, the credential must be that user's; without one (discoverable), the userHandle decides.
-  if (sessionUserId !== null && passkey.userId !== sessionUserId) throw new NotAuthorizedException(PASSKEY_FAILED, "another user's credential");
+  if (sessionUserId !== null && passkey.userId !== sessionUserId)
+    throw new NotAuthorizedException(PASSKEY_FAILED, "another user's credential");
   const user = await ctx.s.store.getUser(ctx.pool.id, passkey.userId);
   if (!user) throw new NotAuthorizedException(PASSKEY_FAILED, 'user gone');
   const expectedHandle = Buffer.from(user.id, 'utf8').toString('base64url');
   if (userHandle !== undefined && userHandle !== expectedHandle) throw new NotAuthorizedException(PASSKEY_FAILED, 'userHandle mismatch');
-  if (sessionUserId === null && userHandle === undefined) throw new NotAuthorizedException(PASSKEY_FAILED, 'discoverable sign-in without userHandle');
+  if (sessionUserId === null && userHandle === undefined)
+    throw new NotAuthorizedException(PASSKEY_FAILED, 'discoverable sign-in without userHandle');
   const policy = ctx.pool.latchkey.signCountPolicy;
   const verified = await verifyAuthentication({
-    credential, expectedChallenge: st.challenge, expectedOrigins: ctx.client.allowedOrigins, rpId: st.rpId,
+    credential,
+    expectedChallenge: st.challenge,
+    expectedOrigins: ctx.client.allowedOrigins,
+    rpId: st.rpId,
     userVerification: st.userVerification,
     storedCredential: { credentialId, publicKey: passkey.publicKey, signCount: passkey.signCount, transports: passkey.transports },
     allowCounterRegression: policy === 'lenient-synced' && passkey.backupEligible,
@@ -181,9 +200,20 @@ async function verifyAndSignIn(ctx: FlowContext, sessionUserId: string | null, s
   assertUserCanSignIn(user);
   const now = ctx.s.clock.now();
   const passkeyUse = {
-    poolId: ctx.pool.id, credentialId, expected: { signCount: passkey.signCount, lastUsedAt: passkey.lastUsedAt },
-    update: { signCount: Math.max(passkey.signCount, verified.newSignCount), backupState: verified.backupState, lastUsedAt: now, cloneWarning: verified.counterRegressed },
+    poolId: ctx.pool.id,
+    credentialId,
+    expected: { signCount: passkey.signCount, lastUsedAt: passkey.lastUsedAt },
+    update: {
+      signCount: Math.max(passkey.signCount, verified.newSignCount),
+      backupState: verified.backupState,
+      lastUsedAt: now,
+      cloneWarning: verified.counterRegressed,
+    },
   };
-  if (verified.counterRegressed) ctx.s.log.warn({ poolId: ctx.pool.id, userId: user.id, credentialId }, 'passkey sign count did not increase (synced credential accepted; possible clone)');
+  if (verified.counterRegressed)
+    ctx.s.log.warn(
+      { poolId: ctx.pool.id, userId: user.id, credentialId },
+      'passkey sign count did not increase (synced credential accepted; possible clone)',
+    );
   return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash, passkeyUse });
 }

@@ -10,7 +10,12 @@ const HOST = /^(?:[\w.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
 /** An answer for the page request that is not the page. */
 class PageError extends Error {
-  constructor(readonly status: number, readonly title: string, message: string, readonly hint?: string) {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }
@@ -88,7 +93,10 @@ function single(query: Record<string, unknown>, name: string): string | undefine
  * The pool and public app client the page signs in to: from `?pool=&client=` (either may be omitted
  * when the other determines it), else the development pool.
  */
-async function selectPoolAndClient(services: Services, query: Record<string, unknown>): Promise<{ pool: PoolRecord; client: ClientRecord }> {
+async function selectPoolAndClient(
+  services: Services,
+  query: Record<string, unknown>,
+): Promise<{ pool: PoolRecord; client: ClientRecord }> {
   const { store } = services;
   let poolId = single(query, 'pool');
   let clientId = single(query, 'client');
@@ -108,7 +116,12 @@ async function selectPoolAndClient(services: Services, query: Record<string, unk
       dev = undefined;
     }
     if (typeof dev?.userPoolId !== 'string' || typeof dev.userPoolClientId !== 'string') {
-      throw new PageError(400, 'No user pool selected', 'This server has no development pool (it was started with --no-dev), so the page needs to be told which pool to use.', USAGE);
+      throw new PageError(
+        400,
+        'No user pool selected',
+        'This server has no development pool (it was started with --no-dev), so the page needs to be told which pool to use.',
+        USAGE,
+      );
     }
     poolId = dev.userPoolId;
     clientId = dev.userPoolClientId;
@@ -128,12 +141,22 @@ async function selectPoolAndClient(services: Services, query: Record<string, unk
   if (!client) {
     const clients = (await store.listClients(pool.id, 60)).filter((c) => !c.config.ClientSecret);
     if (clients.length !== 1) {
-      throw new PageError(400, 'App client required', `User pool "${pool.id}" has ${clients.length === 0 ? 'no public app client' : 'several app clients'}; choose one.`, USAGE);
+      throw new PageError(
+        400,
+        'App client required',
+        `User pool "${pool.id}" has ${clients.length === 0 ? 'no public app client' : 'several app clients'}; choose one.`,
+        USAGE,
+      );
     }
     client = clients[0]!;
   }
   if (client.config.ClientSecret) {
-    throw new PageError(400, 'Public app client required', `App client "${client.id}" has a client secret; a browser page can only use a public app client (no secret).`, USAGE);
+    throw new PageError(
+      400,
+      'Public app client required',
+      `App client "${client.id}" has a client secret; a browser page can only use a public app client (no secret).`,
+      USAGE,
+    );
   }
   return { pool, client };
 }

@@ -1,35 +1,128 @@
 /** Table shapes as Kysely sees them. Booleans are 0/1 integers and JSON is text in both dialects. */
-export interface MetaTable { key: string; value: string }
-export interface PoolsTable { id: string; name: string; config: string; created_at: number; updated_at: number }
-export interface ClientsTable { id: string; pool_id: string; name: string; config: string; created_at: number; updated_at: number }
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+export interface PoolsTable {
+  id: string;
+  name: string;
+  config: string;
+  created_at: number;
+  updated_at: number;
+}
+export interface ClientsTable {
+  id: string;
+  pool_id: string;
+  name: string;
+  config: string;
+  created_at: number;
+  updated_at: number;
+}
 export interface SigningKeysTable {
-  kid: string; pool_id: string; alg: string; private_key_enc: string; public_jwk: string;
-  created_at: number; retired_at: number | null; expires_at: number | null;
+  kid: string;
+  pool_id: string;
+  alg: string;
+  private_key_enc: string;
+  public_jwk: string;
+  created_at: number;
+  retired_at: number | null;
+  expires_at: number | null;
 }
 export interface UsersTable {
-  pool_id: string; id: string; username: string; username_key: string; email_key: string | null;
-  status: string; enabled: number; attributes: string; srp_salt: string | null; srp_verifier: string | null; password_set_at: number;
-  passkey_count: number; tokens_valid_after: number;
-  created_at: number; updated_at: number;
+  pool_id: string;
+  id: string;
+  username: string;
+  username_key: string;
+  email_key: string | null;
+  status: string;
+  enabled: number;
+  attributes: string;
+  srp_salt: string | null;
+  srp_verifier: string | null;
+  password_set_at: number;
+  passkey_count: number;
+  tokens_valid_after: number;
+  created_at: number;
+  updated_at: number;
 }
-export interface LoginAttemptsTable { pool_id: string; login_key: string; failures: number; locked_until: number; updated_at: number }
-export interface StandinCodesTable { pool_id: string; name_key: string; purpose: string; attempts: number; expires_at: number }
-export interface CodesTable { pool_id: string; user_id: string; purpose: string; code_hash: string; attempts: number; expires_at: number }
+export interface LoginAttemptsTable {
+  pool_id: string;
+  login_key: string;
+  failures: number;
+  locked_until: number;
+  updated_at: number;
+}
+export interface StandinCodesTable {
+  pool_id: string;
+  name_key: string;
+  purpose: string;
+  attempts: number;
+  expires_at: number;
+}
+export interface CodesTable {
+  pool_id: string;
+  user_id: string;
+  purpose: string;
+  code_hash: string;
+  attempts: number;
+  expires_at: number;
+}
 export interface OutboxTable {
-  id: number | undefined; pool_id: string; user_id: string | null; destination: string; subject: string;
-  body: string; code: string | null; created_at: number;
+  id: number | undefined;
+  pool_id: string;
+  user_id: string | null;
+  destination: string;
+  subject: string;
+  body: string;
+  code: string | null;
+  created_at: number;
 }
 export interface TokenFamiliesTable {
-  origin_jti: string; pool_id: string; client_id: string; user_id: string; refresh_hash: string;
-  auth_time: number; created_at: number; expires_at: number; revoked_at: number | null;
+  origin_jti: string;
+  pool_id: string;
+  client_id: string;
+  user_id: string;
+  refresh_hash: string;
+  auth_time: number;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
 }
-export interface ChallengesTable { challenge: string; kind: string; pool_id: string; user_id: string; client_id: string; expires_at: number }
-export interface AuthSessionsTable { id_hash: string; pool_id: string; client_id: string; user_id: string | null; state: string; expires_at: number }
+export interface ChallengesTable {
+  challenge: string;
+  kind: string;
+  pool_id: string;
+  user_id: string;
+  client_id: string;
+  expires_at: number;
+}
+export interface AuthSessionsTable {
+  id_hash: string;
+  pool_id: string;
+  client_id: string;
+  user_id: string | null;
+  state: string;
+  expires_at: number;
+}
 export interface PasskeysTable {
-  pool_id: string; user_id: string; credential_id: string; public_key: Uint8Array; algorithm: number;
-  sign_count: number; transports: string; attachment: string | null; aaguid: string; backup_eligible: number;
-  backup_state: number; user_verified: number; fmt: string; friendly_name: string; relying_party_id: string;
-  created_at: number; last_used_at: number | null; clone_warnings: number;
+  pool_id: string;
+  user_id: string;
+  credential_id: string;
+  public_key: Uint8Array;
+  algorithm: number;
+  sign_count: number;
+  transports: string;
+  attachment: string | null;
+  aaguid: string;
+  backup_eligible: number;
+  backup_state: number;
+  user_verified: number;
+  fmt: string;
+  friendly_name: string;
+  relying_party_id: string;
+  created_at: number;
+  last_used_at: number | null;
+  clone_warnings: number;
 }
 
 export interface Database {

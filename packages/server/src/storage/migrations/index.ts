@@ -12,18 +12,21 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': {
       async up(db: Kysely<any>) {
-        await db.schema.createTable('meta')
+        await db.schema
+          .createTable('meta')
           .addColumn('key', 'text', (c) => c.primaryKey())
           .addColumn('value', 'text', (c) => c.notNull())
           .execute();
-        await db.schema.createTable('pools')
+        await db.schema
+          .createTable('pools')
           .addColumn('id', 'text', (c) => c.primaryKey())
           .addColumn('name', 'text', (c) => c.notNull())
           .addColumn('config', 'text', (c) => c.notNull())
           .addColumn('created_at', 'bigint', (c) => c.notNull())
           .addColumn('updated_at', 'bigint', (c) => c.notNull())
           .execute();
-        await db.schema.createTable('clients')
+        await db.schema
+          .createTable('clients')
           .addColumn('id', 'text', (c) => c.primaryKey())
           .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
           .addColumn('name', 'text', (c) => c.notNull())
@@ -32,7 +35,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('updated_at', 'bigint', (c) => c.notNull())
           .execute();
         await db.schema.createIndex('clients_pool').on('clients').columns(['pool_id', 'id']).execute();
-        await db.schema.createTable('signing_keys')
+        await db.schema
+          .createTable('signing_keys')
           .addColumn('kid', 'text', (c) => c.primaryKey())
           .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
           .addColumn('alg', 'text', (c) => c.notNull())
@@ -43,7 +47,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('expires_at', 'bigint')
           .execute();
         await db.schema.createIndex('signing_keys_pool').on('signing_keys').columns(['pool_id', 'created_at']).execute();
-        await db.schema.createTable('users')
+        await db.schema
+          .createTable('users')
           .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
           .addColumn('id', 'text', (c) => c.notNull())
           .addColumn('username', 'text', (c) => c.notNull())
@@ -64,7 +69,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
         await db.schema.createIndex('users_username').unique().on('users').columns(['pool_id', 'username_key']).execute();
         await db.schema.createIndex('users_email').unique().on('users').columns(['pool_id', 'email_key']).execute();
-        await db.schema.createTable('codes')
+        await db.schema
+          .createTable('codes')
           .addColumn('pool_id', 'text', (c) => c.notNull())
           .addColumn('user_id', 'text', (c) => c.notNull())
           .addColumn('purpose', 'text', (c) => c.notNull())
@@ -74,8 +80,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addPrimaryKeyConstraint('codes_pk', ['pool_id', 'user_id', 'purpose'])
           .addForeignKeyConstraint('codes_user', ['pool_id', 'user_id'], 'users', ['pool_id', 'id'], (c) => c.onDelete('cascade'))
           .execute();
-        await db.schema.createTable('outbox')
-          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        await db.schema
+          .createTable('outbox')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
           .addColumn('pool_id', 'text', (c) => c.notNull())
           .addColumn('user_id', 'text')
           .addColumn('destination', 'text', (c) => c.notNull())
@@ -84,7 +93,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('code', 'text')
           .addColumn('created_at', 'bigint', (c) => c.notNull())
           .execute();
-        await db.schema.createTable('token_families')
+        await db.schema
+          .createTable('token_families')
           .addColumn('origin_jti', 'text', (c) => c.primaryKey())
           .addColumn('pool_id', 'text', (c) => c.notNull())
           .addColumn('client_id', 'text', (c) => c.notNull().references('clients.id').onDelete('cascade'))
@@ -97,7 +107,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addForeignKeyConstraint('families_user', ['pool_id', 'user_id'], 'users', ['pool_id', 'id'], (c) => c.onDelete('cascade'))
           .execute();
         await db.schema.createIndex('token_families_user').on('token_families').columns(['pool_id', 'user_id']).execute();
-        await db.schema.createTable('challenges')
+        await db.schema
+          .createTable('challenges')
           .addColumn('challenge', 'text', (c) => c.primaryKey())
           .addColumn('kind', 'text', (c) => c.notNull())
           .addColumn('pool_id', 'text', (c) => c.notNull())
@@ -106,7 +117,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('expires_at', 'bigint', (c) => c.notNull())
           .addForeignKeyConstraint('challenges_user', ['pool_id', 'user_id'], 'users', ['pool_id', 'id'], (c) => c.onDelete('cascade'))
           .execute();
-        await db.schema.createTable('auth_sessions')
+        await db.schema
+          .createTable('auth_sessions')
           .addColumn('id_hash', 'text', (c) => c.primaryKey())
           .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
           .addColumn('client_id', 'text', (c) => c.notNull())
@@ -114,7 +126,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('state', 'text', (c) => c.notNull())
           .addColumn('expires_at', 'bigint', (c) => c.notNull())
           .execute();
-        await db.schema.createTable('passkeys')
+        await db.schema
+          .createTable('passkeys')
           .addColumn('pool_id', 'text', (c) => c.notNull())
           .addColumn('user_id', 'text', (c) => c.notNull())
           .addColumn('credential_id', 'text', (c) => c.notNull())
@@ -136,12 +149,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addPrimaryKeyConstraint('passkeys_pk', ['pool_id', 'credential_id'])
           .addForeignKeyConstraint('passkeys_user', ['pool_id', 'user_id'], 'users', ['pool_id', 'id'], (c) => c.onDelete('cascade'))
           .execute();
-        await db.schema.createIndex('passkeys_user_order').on('passkeys').columns(['pool_id', 'user_id', 'created_at', 'credential_id']).execute();
+        await db.schema
+          .createIndex('passkeys_user_order')
+          .on('passkeys')
+          .columns(['pool_id', 'user_id', 'created_at', 'credential_id'])
+          .execute();
       },
     },
     '0002_password_set_at': {
       async up(db: Kysely<any>) {
-        await db.schema.alterTable('users').addColumn('password_set_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .alterTable('users')
+          .addColumn('password_set_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .execute();
         await sql`update users set password_set_at = updated_at where srp_verifier is not null`.execute(db);
       },
     },
@@ -152,7 +172,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       // users alike, so a lockout looks the same whether or not the name exists; the per-user
       // counters this replaces could only lock real users (and were decided on a stale read).
       async up(db: Kysely<any>) {
-        await db.schema.createTable('login_attempts').ifNotExists()
+        await db.schema
+          .createTable('login_attempts')
+          .ifNotExists()
           .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
           .addColumn('login_key', 'text', (c) => c.notNull())
           .addColumn('failures', 'integer', (c) => c.notNull())
@@ -163,7 +185,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('login_attempts_updated').ifNotExists().on('login_attempts').column('updated_at').execute();
         // Codes "sent" to names that get none (unknown users, with existence errors prevented): the same
         // attempts and expiry as a real code, none of which ever matches. Keyed by an HMAC of the name.
-        await db.schema.createTable('standin_codes').ifNotExists()
+        await db.schema
+          .createTable('standin_codes')
+          .ifNotExists()
           .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
           .addColumn('name_key', 'text', (c) => c.notNull())
           .addColumn('purpose', 'text', (c) => c.notNull())
