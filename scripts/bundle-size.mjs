@@ -108,7 +108,8 @@ ${apps[0].source}
 \`\`\`
 
 \`\`\`js
-// aws-amplify ${versionOf('aws-amplify')} (@aws-amplify/auth ${versionOf('@aws-amplify/auth')}, @aws-amplify/core ${versionOf('@aws-amplify/core')})
+// aws-amplify ${versionOf('aws-amplify')} (@aws-amplify/auth ${versionOf('@aws-amplify/auth')}, @aws-amplify/core
+// ${versionOf('@aws-amplify/core')})
 ${apps[1].source}
 \`\`\`
 

@@ -20,7 +20,10 @@ import type {
 } from './types.js';
 
 export interface InstallOptions {
-  /** Origin written into clientDataJSON and used for the rp.id check. Default: `location.origin` of the target if it has one, else the authenticator's `origin`. */
+  /**
+   * Origin written into clientDataJSON and used for the rp.id check. Default: `location.origin` of the target if it has one, else the
+   * authenticator's `origin`.
+   */
   origin?: string;
   /** Global object to patch, default `globalThis`. */
   target?: typeof globalThis;

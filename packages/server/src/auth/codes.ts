@@ -63,7 +63,8 @@ export function canReceiveResetCode(user: UserRecord): boolean {
 /**
  * Issues a fresh single-use code (replacing any pending one) and delivers it; with `background`, a
  * sender other than the outbox sends after the answer (see below).
- * @throws InvalidParameterException when the user has nowhere to receive it; CodeDeliveryFailureException when sending fails (not in the background).
+ * @throws InvalidParameterException when the user has nowhere to receive it; CodeDeliveryFailureException when sending fails (not in the
+ * background).
  */
 export async function sendCode(
   s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>,

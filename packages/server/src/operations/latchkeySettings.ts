@@ -68,7 +68,10 @@ export const LatchkeyUpdateUserPoolClientSettings = operation<{ UserPoolId: stri
   },
 });
 
-/** Rotates a pool's signing key: new tokens use the new key; the old one stays in the JWKS for `RetireAfterSeconds` (default: the longest token validity, 1 day). */
+/**
+ * Rotates a pool's signing key: new tokens use the new key; the old one stays in the JWKS for `RetireAfterSeconds` (default: the longest
+ * token validity, 1 day).
+ */
 export const LatchkeyRotateSigningKey = operation<{ UserPoolId: string; RetireAfterSeconds?: number }, object>({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), RetireAfterSeconds: v.int({ min: 0, max: 30 * 86400 }) },

@@ -180,7 +180,9 @@ let userCounter = 0;
 /** The value of the named attribute, if present. */
 export const attr = (attrs: AttributeType[] | undefined, name: string) => attrs?.find((a) => a.Name === name)?.Value;
 
-/** AdminCreateUser (SUPPRESS, a verified email, by default `<username>@example.com`) + a permanent AdminSetUserPassword: a CONFIRMED user. */
+/**
+ * AdminCreateUser (SUPPRESS, a verified email, by default `<username>@example.com`) + a permanent AdminSetUserPassword: a CONFIRMED user.
+ */
 export async function adminCreateConfirmedUser(
   admin: CognitoIdentityProviderClient,
   userPoolId: string,
