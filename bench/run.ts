@@ -341,7 +341,8 @@ function describeCell(label: string, m: Measured) {
   const share = m.workerShares.length > 1 ? ` workers ${m.workerShares.map((s) => `${(s * 100).toFixed(0)}%`).join('/')}` : '';
   log(
     `  ${label.padEnd(44)} ${r.opsPerSec.toFixed(1).padStart(8)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ` +
-      `server ${m.serverCpuMsPerOp.toFixed(2)} ms/op (${m.serverCores.toFixed(2)} cores, ${(m.serverSysShare * 100).toFixed(0)}% sys)  client ${r.clientCpuMsPerOp.toFixed(2)} ms/op${share}` +
+      `server ${m.serverCpuMsPerOp.toFixed(2)} ms/op (${m.serverCores.toFixed(2)} cores, ` +
+      `${(m.serverSysShare * 100).toFixed(0)}% sys)  client ${r.clientCpuMsPerOp.toFixed(2)} ms/op${share}` +
       (r.errors ? `  ERRORS ${r.errors}: ${r.errorSamples[0]}` : ''),
   );
 }
@@ -354,10 +355,12 @@ async function main() {
   const load0 = os.loadavg();
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
   log(
-    `${QUICK ? 'QUICK' : 'full'} run: ${mach.nproc} × ${mach.cpuModel}, Node ${mach.node}; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`,
+    `${QUICK ? 'QUICK' : 'full'} run: ${mach.nproc} × ${mach.cpuModel}, Node ` +
+      `${mach.node}; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`,
   );
   log(
-    `matrix: storage ${STORAGES.join(',')} × workers ${WORKERS.join(',')} × ${SCENARIO_IDS.join(',')}; ${WARMUP_S}s warm-up + ${DURATION_S}s per cell, ${CONCURRENCY} connections`,
+    `matrix: storage ${STORAGES.join(',')} × workers ${WORKERS.join(',')} × ${SCENARIO_IDS.join(',')}; ` +
+      `${WARMUP_S}s warm-up + ${DURATION_S}s per cell, ${CONCURRENCY} connections`,
   );
 
   if (!has('--no-build')) {
@@ -380,7 +383,8 @@ async function main() {
   const sqliteCommit = STORAGES.includes('sqlite') ? sqliteCommitCost(DATA_ROOT) : undefined;
   if (sqliteCommit)
     log(
-      `SQLite commit in ${DATA_ROOT}: ${sqliteCommit.fullMs.toFixed(2)} ms (WAL, synchronous=FULL, as the server), ${sqliteCommit.normalMs.toFixed(3)} ms with NORMAL`,
+      `SQLite commit in ${DATA_ROOT}: ${sqliteCommit.fullMs.toFixed(2)} ms (WAL, ` +
+        `synchronous=FULL, as the server), ${sqliteCommit.normalMs.toFixed(3)} ms with NORMAL`,
     );
 
   const rows: Row[] = [];
@@ -488,7 +492,8 @@ async function main() {
       n2 = Math.max(3 * n1, Math.floor((listRate * left) / 1000) * 1000);
       if (n2 < n2planned)
         notes.push(
-          `RSS check shortened from ${n2planned} to ${n2} operations to keep the run within ${BUDGET_S} s (List ran at ${listRate.toFixed(0)} ops/s).`,
+          `RSS check shortened from ${n2planned} to ${n2} operations to keep the ` +
+            `run within ${BUDGET_S} s (List ran at ${listRate.toFixed(0)} ops/s).`,
         );
       else n2 = n2planned;
     }
@@ -515,7 +520,8 @@ async function main() {
       };
       for (const x of [a, b]) if (x.result.errors) log(`  RSS run errors: ${x.result.errors}: ${x.result.errorSamples.join(' | ')}`);
       log(
-        `  RSS: start ${atStart.rssMiB.toFixed(1)} MiB, after ${n1}: ${after1.rssMiB.toFixed(1)} MiB, after ${n2}: ${after2.rssMiB.toFixed(1)} MiB (peak ${after2.hwmMiB.toFixed(1)})`,
+        `  RSS: start ${atStart.rssMiB.toFixed(1)} MiB, after ${n1}: ${after1.rssMiB.toFixed(1)} ` +
+          `MiB, after ${n2}: ${after2.rssMiB.toFixed(1)} MiB (peak ${after2.hwmMiB.toFixed(1)})`,
       );
     } finally {
       await srv.stop();

@@ -30,7 +30,9 @@ if (unknown.length > 0) {
 }
 const write = args.includes('--write');
 const APIS = ['associateWebAuthnCredential', 'listWebAuthnCredentials', 'deleteWebAuthnCredential'];
-const CONFIG = `{ Auth: { Cognito: { userPoolId: 'us-east-1_AbCdEf123', userPoolClientId: '1example23456789clientid', userPoolEndpoint: 'https://auth.example.com/' } } }`;
+const CONFIG =
+  "{ Auth: { Cognito: { userPoolId: 'us-east-1_AbCdEf123', userPoolClientId: '1example23456789clientid', " +
+  "userPoolEndpoint: 'https://auth.example.com/' } } }";
 
 const apps = [
   {
@@ -75,6 +77,9 @@ for (const app of apps) {
 }
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const row = (r) =>
+  `| \`${r.name}\` | ${r.minified.toLocaleString('en-US')} B (${kb(r.minified)}) | ` +
+  `${r.gzip.toLocaleString('en-US')} B (${kb(r.gzip)}) | ${r.modules} |`;
 const [ours, amplify] = results;
 const ratio = (a, b) => `${((a / b) * 100).toFixed(1)} %`;
 
@@ -96,9 +101,10 @@ What an app pays to manage passkeys: a browser app that configures the library a
 
 | library | minified | gzip | modules bundled |
 |---|---:|---:|---:|
-${results.map((r) => `| \`${r.name}\` | ${r.minified.toLocaleString('en-US')} B (${kb(r.minified)}) | ${r.gzip.toLocaleString('en-US')} B (${kb(r.gzip)}) | ${r.modules} |`).join('\n')}
+${results.map(row).join('\n')}
 
-\`@latchkey/auth\` is **${ratio(ours.gzip, amplify.gzip)}** of \`aws-amplify/auth\` gzipped (${ratio(ours.minified, amplify.minified)} minified).
+\`@latchkey/auth\` is **${ratio(ours.gzip, amplify.gzip)}** of \`aws-amplify/auth\` gzipped
+(${ratio(ours.minified, amplify.minified)} minified).
 
 The two apps (bundled in the same run):
 

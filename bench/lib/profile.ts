@@ -82,7 +82,8 @@ export function summarizeProfile(file: string, top = 25, windowUs?: [number, num
       .map(([k, v]) => `  ${ms(v)}  ${k}`)
       .join('\n');
   return [
-    `profile ${file}${windowUs ? ' (measured window only)' : ''}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s not idle (percentages of that; time blocked in synchronous calls counts as busy)`,
+    `profile ${file}${windowUs ? ' (measured window only)' : ''}: ${(total / 1e6).toFixed(1)} s sampled, ` +
+      `${(busy / 1e6).toFixed(1)} s not idle (percentages of that; time blocked in synchronous calls counts as busy)`,
     'self time by package:',
     list(pkgSelf, 12),
     `self time by function (top ${top}):`,

@@ -87,7 +87,8 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('account page (/account) in Chromium'
         .textContent()
         .catch(() => '');
       throw new Error(
-        `the account page did not reach the sign-in form (body[data-state]=${await page.evaluate('document.body.dataset.state')}, alert: ${JSON.stringify(alert)}): ${err.message}\n${errors.join('\n')}`,
+        `the account page did not reach the sign-in form (body[data-state]=${await page.evaluate('document.body.dataset.state')}, ` +
+          `alert: ${JSON.stringify(alert)}): ${err.message}\n${errors.join('\n')}`,
       );
     });
     await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);

@@ -108,7 +108,8 @@ function pad(n: number, width = 2): string {
 /** UTCTime for 1950–2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5). */
 export function time(date: Date): Uint8Array {
   const y = date.getUTCFullYear();
-  const rest = `${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`;
+  const fields = [date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];
+  const rest = `${fields.map((n) => pad(n)).join('')}Z`;
   if (y >= 1950 && y < 2050) return tlv(0x17, utf8.encode(`${pad(y % 100)}${rest}`));
   return tlv(0x18, utf8.encode(`${pad(y, 4)}${rest}`));
 }

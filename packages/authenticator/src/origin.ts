@@ -34,6 +34,7 @@ export function assertRpIdAllowed(rpId: string, origin: string): void {
   }
   throw webauthnError(
     'SecurityError',
-    `The relying party ID ${JSON.stringify(rpId)} is not a registrable domain suffix of, nor equal to, the origin's host ${JSON.stringify(host)}`,
+    `The relying party ID ${JSON.stringify(rpId)} is not a registrable domain ` +
+      `suffix of, nor equal to, the origin's host ${JSON.stringify(host)}`,
   );
 }

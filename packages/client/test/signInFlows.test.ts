@@ -173,25 +173,31 @@ describe('USER_AUTH', () => {
     });
   });
 
-  it('WEB_AUTHN without CREDENTIAL_REQUEST_OPTIONS is InvalidPasskeyAuthenticationOptions; a cancelled prompt is PasskeyAuthenticationCanceled', async () => {
-    const authenticator = installFakeAuthenticator();
-    cognito.on('InitiateAuth', () => ({ body: { ChallengeName: 'WEB_AUTHN', Session: 's', ChallengeParameters: { USERNAME: 'alice' } } }));
-    await expect(
-      signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } }),
-    ).rejects.toMatchObject({
-      name: 'InvalidPasskeyAuthenticationOptions',
-    });
-    cognito.on('InitiateAuth', () => ({
-      body: { ChallengeName: 'WEB_AUTHN', Session: 's', ChallengeParameters: { CREDENTIAL_REQUEST_OPTIONS: '{"challenge":"AAAA"}' } },
-    }));
-    authenticator.failWith = new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError');
-    await expect(
-      signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } }),
-    ).rejects.toMatchObject({
-      name: 'PasskeyAuthenticationCanceled',
-    });
-    expect(cognito.calls('RespondToAuthChallenge')).toHaveLength(0);
-  });
+  it(
+    'WEB_AUTHN without CREDENTIAL_REQUEST_OPTIONS is InvalidPasskeyAuthenticationOptions; ' +
+      'a cancelled prompt is PasskeyAuthenticationCanceled',
+    async () => {
+      const authenticator = installFakeAuthenticator();
+      cognito.on('InitiateAuth', () => ({
+        body: { ChallengeName: 'WEB_AUTHN', Session: 's', ChallengeParameters: { USERNAME: 'alice' } },
+      }));
+      await expect(
+        signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } }),
+      ).rejects.toMatchObject({
+        name: 'InvalidPasskeyAuthenticationOptions',
+      });
+      cognito.on('InitiateAuth', () => ({
+        body: { ChallengeName: 'WEB_AUTHN', Session: 's', ChallengeParameters: { CREDENTIAL_REQUEST_OPTIONS: '{"challenge":"AAAA"}' } },
+      }));
+      authenticator.failWith = new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError');
+      await expect(
+        signIn({ username: 'alice', options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } }),
+      ).rejects.toMatchObject({
+        name: 'PasskeyAuthenticationCanceled',
+      });
+      expect(cognito.calls('RespondToAuthChallenge')).toHaveLength(0);
+    },
+  );
 
   it('validates preferredChallenge against config.passwordless, and uses its preferredChallenge as default', async () => {
     configureFor(cognito, {}, { passwordless: { emailOtpEnabled: true } });

@@ -241,11 +241,15 @@ function describeError(error: unknown, context: Context): string {
     case 'RelyingPartyMismatch': {
       const rp = config.relyingPartyId;
       return rp
-        ? `Passkeys for this user pool work only on "${rp}" (its relying party ID) and its subdomains, but this page is on "${location.hostname}". Open the page on "${rp}", or change the pool's relying party ID.`
+        ? `Passkeys for this user pool work only on "${rp}" (its relying party ID) and its subdomains, but this ` +
+            `page is on "${location.hostname}". Open the page on "${rp}", or change the pool's relying party ID.`
         : `The user pool's passkey relying party ID must match this page's host ("${location.hostname}") or a parent domain of it.`;
     }
     case 'PasskeyNotSupported':
-      return 'Passkeys are not available in this browser here. They need a secure page (HTTPS or localhost) and a browser with passkey support.';
+      return (
+        'Passkeys are not available in this browser here. They need a secure ' +
+        'page (HTTPS or localhost) and a browser with passkey support.'
+      );
     case 'PasskeyRetrievalFailed':
       return 'No passkey was returned. Try again or sign in with your password.';
     case 'PasskeyRegistrationFailed':

@@ -61,7 +61,8 @@ function serverSecret(config: Config, log: Logger): string {
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'error';
     throw new StartupError(
-      `cannot read or create the server secret ${file} (${code}): set LATCHKEY_SECRET (≥ 32 characters) or make --data / LATCHKEY_DATA a writable directory`,
+      `cannot read or create the server secret ${file} (${code}): set LATCHKEY_SECRET ` +
+        `(≥ 32 characters) or make --data / LATCHKEY_DATA a writable directory`,
     );
   }
 }
@@ -100,11 +101,13 @@ async function checkServerSecret(config: Config, store: Store, box: SecretBox): 
   if (matches) return;
   if (config.secret) {
     throw new StartupError(
-      'LATCHKEY_SECRET is not the secret this database was first served with: set LATCHKEY_SECRET to the value the other instances (or the previous deployment) use',
+      'LATCHKEY_SECRET is not the secret this database was first served with: set ' +
+        'LATCHKEY_SECRET to the value the other instances (or the previous deployment) use',
     );
   }
   throw new StartupError(
-    `this database was first served with another secret than ${join(config.dataDir, 'secret.key')}: set LATCHKEY_SECRET to the secret the other instances use (the same on every instance), or use the data directory that belongs to this database`,
+    `this database was first served with another secret than ${join(config.dataDir, 'secret.key')}: set LATCHKEY_SECRET ` +
+      `to the secret the other instances use (the same on every instance), or use the data directory that belongs to this database`,
   );
 }
 
@@ -127,7 +130,11 @@ async function sealedSample(store: Store, config: Config): Promise<string | unde
 async function checkPublicUrl(store: Store, publicUrl: string): Promise<string | undefined> {
   const first = await store.getOrPutMeta('public_url', publicUrl);
   if (first === publicUrl) return undefined;
-  return `Warning: the public URL ${publicUrl} differs from ${first}, the one this database was first served with. Tokens name their issuer (<public URL>/<poolId>): tokens issued under one URL are refused where the other is expected. Give every instance the same --public-url / LATCHKEY_PUBLIC_URL (e.g. ${first}) unless the move is deliberate.`;
+  return (
+    `Warning: the public URL ${publicUrl} differs from ${first}, the one this database was first served with. Tokens ` +
+    `name their issuer (<public URL>/<poolId>): tokens issued under one URL are refused where the other is expected. ` +
+    `Give every instance the same --public-url / LATCHKEY_PUBLIC_URL (e.g. ${first}) unless the move is deliberate.`
+  );
 }
 
 /** Turns a failed listen into one line naming the flag to change. */

@@ -436,80 +436,89 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
 
     // Cognito: access and id tokens 5 minutes to 1 day, refresh tokens 60 minutes to 10 years, in the
     // unit of TokenValidityUnits; outside is InvalidParameterException "Invalid range for token validity.".
-    it("CreateUserPoolClient and UpdateUserPoolClient refuse token lifetimes outside Cognito's bounds, accept the bounds themselves", async () => {
-      const invalid = 'Invalid range for token validity.';
-      const create = (extra: Record<string, unknown>) =>
-        srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'lifetimes', ...extra }));
-      const refused: Record<string, unknown>[] = [
-        { AccessTokenValidity: 1, TokenValidityUnits: { AccessToken: 'seconds' } },
-        { AccessTokenValidity: 299, TokenValidityUnits: { AccessToken: 'seconds' } },
-        { AccessTokenValidity: 1441, TokenValidityUnits: { AccessToken: 'minutes' } },
-        { AccessTokenValidity: 2, TokenValidityUnits: { AccessToken: 'days' } },
-        { AccessTokenValidity: 4 }, // minutes, the default unit
-        { IdTokenValidity: 4, TokenValidityUnits: { IdToken: 'minutes' } },
-        { IdTokenValidity: 25, TokenValidityUnits: { IdToken: 'hours' } },
-        { RefreshTokenValidity: 59, TokenValidityUnits: { RefreshToken: 'minutes' } },
-        { RefreshTokenValidity: 3651 },
-        { RefreshTokenValidity: 87601, TokenValidityUnits: { RefreshToken: 'hours' } },
-      ];
-      for (const extra of refused)
-        await rejectsWith(create(extra), 'InvalidParameterException', new RegExp(`^${invalid.replace('.', '\\.')}$`));
+    it(
+      'CreateUserPoolClient and UpdateUserPoolClient refuse token ' + "lifetimes outside Cognito's bounds, accept the bounds themselves",
+      async () => {
+        const invalid = 'Invalid range for token validity.';
+        const create = (extra: Record<string, unknown>) =>
+          srv.admin.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'lifetimes', ...extra }));
+        const refused: Record<string, unknown>[] = [
+          { AccessTokenValidity: 1, TokenValidityUnits: { AccessToken: 'seconds' } },
+          { AccessTokenValidity: 299, TokenValidityUnits: { AccessToken: 'seconds' } },
+          { AccessTokenValidity: 1441, TokenValidityUnits: { AccessToken: 'minutes' } },
+          { AccessTokenValidity: 2, TokenValidityUnits: { AccessToken: 'days' } },
+          { AccessTokenValidity: 4 }, // minutes, the default unit
+          { IdTokenValidity: 4, TokenValidityUnits: { IdToken: 'minutes' } },
+          { IdTokenValidity: 25, TokenValidityUnits: { IdToken: 'hours' } },
+          { RefreshTokenValidity: 59, TokenValidityUnits: { RefreshToken: 'minutes' } },
+          { RefreshTokenValidity: 3651 },
+          { RefreshTokenValidity: 87601, TokenValidityUnits: { RefreshToken: 'hours' } },
+        ];
+        for (const extra of refused)
+          await rejectsWith(create(extra), 'InvalidParameterException', new RegExp(`^${invalid.replace('.', '\\.')}$`));
 
-      const accepted: [
-        Record<string, unknown>,
-        Partial<Record<'AccessTokenValidity' | 'IdTokenValidity' | 'RefreshTokenValidity', number>>,
-      ][] = [
-        [
-          { AccessTokenValidity: 300, IdTokenValidity: 86400, TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' } },
-          { AccessTokenValidity: 300, IdTokenValidity: 86400 },
-        ],
-        [
-          { AccessTokenValidity: 1, IdTokenValidity: 24, TokenValidityUnits: { AccessToken: 'days', IdToken: 'hours' } },
-          { AccessTokenValidity: 1, IdTokenValidity: 24 },
-        ],
-        [{ RefreshTokenValidity: 60, TokenValidityUnits: { RefreshToken: 'minutes' } }, { RefreshTokenValidity: 60 }],
-        [{ RefreshTokenValidity: 3650 }, { RefreshTokenValidity: 3650 }],
-      ];
-      for (const [extra, expected] of accepted) expect((await create(extra)).UserPoolClient).toMatchObject(expected);
-      // RefreshTokenValidity 0 means Cognito's default, 30 days, whatever the unit asked for.
-      const zero = (await create({ RefreshTokenValidity: 0, TokenValidityUnits: { RefreshToken: 'minutes' } })).UserPoolClient!;
-      expect({ value: zero.RefreshTokenValidity, unit: zero.TokenValidityUnits?.RefreshToken }).toEqual({ value: 30, unit: 'days' });
+        const accepted: [
+          Record<string, unknown>,
+          Partial<Record<'AccessTokenValidity' | 'IdTokenValidity' | 'RefreshTokenValidity', number>>,
+        ][] = [
+          [
+            { AccessTokenValidity: 300, IdTokenValidity: 86400, TokenValidityUnits: { AccessToken: 'seconds', IdToken: 'seconds' } },
+            { AccessTokenValidity: 300, IdTokenValidity: 86400 },
+          ],
+          [
+            { AccessTokenValidity: 1, IdTokenValidity: 24, TokenValidityUnits: { AccessToken: 'days', IdToken: 'hours' } },
+            { AccessTokenValidity: 1, IdTokenValidity: 24 },
+          ],
+          [{ RefreshTokenValidity: 60, TokenValidityUnits: { RefreshToken: 'minutes' } }, { RefreshTokenValidity: 60 }],
+          [{ RefreshTokenValidity: 3650 }, { RefreshTokenValidity: 3650 }],
+        ];
+        for (const [extra, expected] of accepted) expect((await create(extra)).UserPoolClient).toMatchObject(expected);
+        // RefreshTokenValidity 0 means Cognito's default, 30 days, whatever the unit asked for.
+        const zero = (await create({ RefreshTokenValidity: 0, TokenValidityUnits: { RefreshToken: 'minutes' } })).UserPoolClient!;
+        expect({ value: zero.RefreshTokenValidity, unit: zero.TokenValidityUnits?.RefreshToken }).toEqual({ value: 30, unit: 'days' });
 
-      // Update refuses the same and leaves the client as it was.
-      const id = zero.ClientId!;
-      for (const extra of refused) {
-        await rejectsWith(
-          srv.admin.send(new UpdateUserPoolClientCommand({ UserPoolId: poolId, ClientId: id, ...extra })),
-          'InvalidParameterException',
-          /^Invalid range for token validity\.$/,
-        );
-      }
-      const { UserPoolClient: after } = await srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: id }));
-      expect(after).toEqual(zero);
-    });
+        // Update refuses the same and leaves the client as it was.
+        const id = zero.ClientId!;
+        for (const extra of refused) {
+          await rejectsWith(
+            srv.admin.send(new UpdateUserPoolClientCommand({ UserPoolId: poolId, ClientId: id, ...extra })),
+            'InvalidParameterException',
+            /^Invalid range for token validity\.$/,
+          );
+        }
+        const { UserPoolClient: after } = await srv.admin.send(new DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: id }));
+        expect(after).toEqual(zero);
+      },
+    );
 
     // Cognito's default flows include ALLOW_CUSTOM_AUTH; Latchkey has no custom auth, so its default does not.
-    it("a client without ExplicitAuthFlows does not allow CUSTOM_AUTH; one that lists ALLOW_CUSTOM_AUTH gets Cognito's no-trigger answer", async () => {
-      const custom = (clientId: string) =>
-        srv.client.send(new InitiateAuthCommand({ AuthFlow: 'CUSTOM_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'someone' } }));
-      const { UserPoolClient: plain } = await srv.admin.send(
-        new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'default-flows' }),
-      );
-      await rejectsWith(custom(plain!.ClientId!), 'InvalidParameterException', /^CUSTOM_AUTH flow not enabled for this client$/);
-      const { UserPoolClient: asked } = await srv.admin.send(
-        new CreateUserPoolClientCommand({
-          UserPoolId: poolId,
-          ClientName: 'custom-flows',
-          ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-        }),
-      );
-      expect(asked?.ExplicitAuthFlows).toEqual(['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
-      await rejectsWith(
-        custom(asked!.ClientId!),
-        'InvalidParameterException',
-        /^Custom auth lambda trigger is not configured for the user pool\.$/,
-      );
-    });
+    it(
+      'a client without ExplicitAuthFlows does not allow CUSTOM_AUTH; ' +
+        "one that lists ALLOW_CUSTOM_AUTH gets Cognito's no-trigger answer",
+      async () => {
+        const custom = (clientId: string) =>
+          srv.client.send(
+            new InitiateAuthCommand({ AuthFlow: 'CUSTOM_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'someone' } }),
+          );
+        const { UserPoolClient: plain } = await srv.admin.send(
+          new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'default-flows' }),
+        );
+        await rejectsWith(custom(plain!.ClientId!), 'InvalidParameterException', /^CUSTOM_AUTH flow not enabled for this client$/);
+        const { UserPoolClient: asked } = await srv.admin.send(
+          new CreateUserPoolClientCommand({
+            UserPoolId: poolId,
+            ClientName: 'custom-flows',
+            ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+          }),
+        );
+        expect(asked?.ExplicitAuthFlows).toEqual(['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+        await rejectsWith(
+          custom(asked!.ClientId!),
+          'InvalidParameterException',
+          /^Custom auth lambda trigger is not configured for the user pool\.$/,
+        );
+      },
+    );
 
     it('UpdateUserPoolClient applies changes, resets unspecified members, keeps the secret; wrong pool refused', async () => {
       const { UserPoolClient: c } = await srv.admin.send(
@@ -711,44 +720,53 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
 
     // Discovery once offered response types, OAuth scopes and token endpoint auth methods of endpoints
     // Latchkey does not have; every member now describes something served.
-    it("openid-configuration advertises only what is served: no endpoints but the JWKS, no response types, the JWKS's algorithms", async () => {
-      const pool = await createPool('oidc-honest');
-      const discovery = async () =>
-        (await (await fetch(`${srv.endpoint}/${pool.Id}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-      const doc = await discovery();
-      expect(Object.keys(doc).sort()).toEqual([
-        'claims_supported',
-        'id_token_signing_alg_values_supported',
-        'issuer',
-        'jwks_uri',
-        'response_types_supported',
-        'subject_types_supported',
-      ]);
-      expect(doc.response_types_supported).toEqual([]);
-      expect(doc.id_token_signing_alg_values_supported).toEqual(['RS256']);
-      // Every URL in the document is served.
-      const urls = Object.entries(doc).filter(([k, v]) => k !== 'issuer' && typeof v === 'string' && /^https?:/.test(v));
-      expect(urls.map(([k]) => k)).toEqual(['jwks_uri']);
-      for (const [, url] of urls) expect((await fetch(url as string)).status).toBe(200);
+    it(
+      'openid-configuration advertises only what is served: no ' + "endpoints but the JWKS, no response types, the JWKS's algorithms",
+      async () => {
+        const pool = await createPool('oidc-honest');
+        const discovery = async () =>
+          (await (await fetch(`${srv.endpoint}/${pool.Id}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+        const doc = await discovery();
+        expect(Object.keys(doc).sort()).toEqual([
+          'claims_supported',
+          'id_token_signing_alg_values_supported',
+          'issuer',
+          'jwks_uri',
+          'response_types_supported',
+          'subject_types_supported',
+        ]);
+        expect(doc.response_types_supported).toEqual([]);
+        expect(doc.id_token_signing_alg_values_supported).toEqual(['RS256']);
+        // Every URL in the document is served.
+        const urls = Object.entries(doc).filter(([k, v]) => k !== 'issuer' && typeof v === 'string' && /^https?:/.test(v));
+        expect(urls.map(([k]) => k)).toEqual(['jwks_uri']);
+        for (const [, url] of urls) expect((await fetch(url as string)).status).toBe(200);
 
-      // After a switch to ES256 both algorithms have published keys, so both are listed.
-      const set = await signedCall(srv, 'LatchkeyUpdateUserPoolSettings', { UserPoolId: pool.Id, Settings: { tokenSigningAlg: 'ES256' } });
-      expect(set.status, JSON.stringify(set.json)).toBe(200);
-      expect((await discovery()).id_token_signing_alg_values_supported).toEqual(['ES256', 'RS256']);
-      // An ES256-only pool offers ES256 only.
-      const es = await createPool('oidc-es256');
-      expect(
-        (await signedCall(srv, 'LatchkeyUpdateUserPoolSettings', { UserPoolId: es.Id, Settings: { tokenSigningAlg: 'ES256' } })).status,
-      ).toBe(200);
-      expect((await signedCall(srv, 'LatchkeyRotateSigningKey', { UserPoolId: es.Id, RetireAfterSeconds: 0 })).status).toBe(200);
-      srv.clock.advance(24 * 3600_000 + 1000);
-      try {
-        const esDoc = (await (await fetch(`${srv.endpoint}/${es.Id}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-        expect(esDoc.id_token_signing_alg_values_supported).toEqual(['ES256']);
-      } finally {
-        srv.clock.offset = 0;
-      }
-    });
+        // After a switch to ES256 both algorithms have published keys, so both are listed.
+        const set = await signedCall(srv, 'LatchkeyUpdateUserPoolSettings', {
+          UserPoolId: pool.Id,
+          Settings: { tokenSigningAlg: 'ES256' },
+        });
+        expect(set.status, JSON.stringify(set.json)).toBe(200);
+        expect((await discovery()).id_token_signing_alg_values_supported).toEqual(['ES256', 'RS256']);
+        // An ES256-only pool offers ES256 only.
+        const es = await createPool('oidc-es256');
+        expect(
+          (await signedCall(srv, 'LatchkeyUpdateUserPoolSettings', { UserPoolId: es.Id, Settings: { tokenSigningAlg: 'ES256' } })).status,
+        ).toBe(200);
+        expect((await signedCall(srv, 'LatchkeyRotateSigningKey', { UserPoolId: es.Id, RetireAfterSeconds: 0 })).status).toBe(200);
+        srv.clock.advance(24 * 3600_000 + 1000);
+        try {
+          const esDoc = (await (await fetch(`${srv.endpoint}/${es.Id}/.well-known/openid-configuration`)).json()) as Record<
+            string,
+            unknown
+          >;
+          expect(esDoc.id_token_signing_alg_values_supported).toEqual(['ES256']);
+        } finally {
+          srv.clock.offset = 0;
+        }
+      },
+    );
 
     it('unknown pool: a JSON ResourceNotFoundException, never a 500', async () => {
       for (const doc of ['jwks.json', 'openid-configuration']) {

@@ -168,13 +168,16 @@ describe.each(DIALECTS)('passkey list and delete on %s', (dialect) => {
       expect((await list(other, 1, theirs)).Credentials).toHaveLength(1);
     });
 
-    it('NextToken with whitespace or empty (raw JSON) → InvalidParameterException; of the wrong type → SerializationException', async () => {
-      expectRawError(await srv.call('ListWebAuthnCredentials', { AccessToken: token, NextToken: 'a b' }), 'InvalidParameterException');
-      expectRawError(await srv.call('ListWebAuthnCredentials', { AccessToken: token, NextToken: '' }), 'InvalidParameterException');
-      const r = await srv.call('ListWebAuthnCredentials', { AccessToken: token, NextToken: 42 });
-      expect(r.status).toBe(400);
-      expect(['SerializationException', 'InvalidParameterException']).toContain(r.json.__type);
-    });
+    it(
+      'NextToken with whitespace or empty (raw JSON) → ' + 'InvalidParameterException; of the wrong type → SerializationException',
+      async () => {
+        expectRawError(await srv.call('ListWebAuthnCredentials', { AccessToken: token, NextToken: 'a b' }), 'InvalidParameterException');
+        expectRawError(await srv.call('ListWebAuthnCredentials', { AccessToken: token, NextToken: '' }), 'InvalidParameterException');
+        const r = await srv.call('ListWebAuthnCredentials', { AccessToken: token, NextToken: 42 });
+        expect(r.status).toBe(400);
+        expect(['SerializationException', 'InvalidParameterException']).toContain(r.json.__type);
+      },
+    );
 
     it('a NextToken stays valid across calls (stateless) and with another page size', async () => {
       const a = await list(token, 1, valid);

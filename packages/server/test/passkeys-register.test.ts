@@ -315,38 +315,42 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       expect(await passkeysOf(token)).toHaveLength(1);
     });
 
-    it('an extra origin from LatchkeyUpdateUserPoolClientSettings is allowed for that client only; rpIdHash must still be the pool RP ID', async () => {
-      const p = await createTestPool(srv.admin);
-      const other = await createExtraClient(srv, p);
-      const extra = 'https://app.example.org';
-      const { user, token } = await newUser(p);
+    it(
+      'an extra origin from LatchkeyUpdateUserPoolClientSettings is ' +
+        'allowed for that client only; rpIdHash must still be the pool RP ID',
+      async () => {
+        const p = await createTestPool(srv.admin);
+        const other = await createExtraClient(srv, p);
+        const extra = 'https://app.example.org';
+        const { user, token } = await newUser(p);
 
-      // Before the setting: refused.
-      let cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { origin: extra });
-      await expectServiceError(completeRegistration(srv, token, cred), 'WebAuthnOriginNotAllowedException');
+        // Before the setting: refused.
+        let cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { origin: extra });
+        await expectServiceError(completeRegistration(srv, token, cred), 'WebAuthnOriginNotAllowedException');
 
-      await updateClientOrigins(srv, p.userPoolId, p.clientId, [extra]);
+        await updateClientOrigins(srv, p.userPoolId, p.clientId, [extra]);
 
-      // The listed origin works (the RP ID stays the pool's: localhost).
-      cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { origin: extra });
-      await completeRegistration(srv, token, cred);
-      // The RP ID's own origin still works too (the rule is listed OR matching the RP ID).
-      const own = await registerPasskey(srv, token, new VirtualAuthenticator(), { origin: ORIGIN });
-      expect((await passkeysOf(token)).map((c) => c.CredentialId)).toEqual([cred.id, own.id]);
+        // The listed origin works (the RP ID stays the pool's: localhost).
+        cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), { origin: extra });
+        await completeRegistration(srv, token, cred);
+        // The RP ID's own origin still works too (the rule is listed OR matching the RP ID).
+        const own = await registerPasskey(srv, token, new VirtualAuthenticator(), { origin: ORIGIN });
+        expect((await passkeysOf(token)).map((c) => c.CredentialId)).toEqual([cred.id, own.id]);
 
-      // An authenticator scoped to the extra origin's own domain is a relying party mismatch.
-      const foreign = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), {
-        origin: extra,
-        rpId: 'app.example.org',
-      });
-      await expectServiceError(completeRegistration(srv, token, foreign), 'WebAuthnRelyingPartyMismatchException');
+        // An authenticator scoped to the extra origin's own domain is a relying party mismatch.
+        const foreign = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token), {
+          origin: extra,
+          rpId: 'app.example.org',
+        });
+        await expectServiceError(completeRegistration(srv, token, foreign), 'WebAuthnRelyingPartyMismatchException');
 
-      // Another app client of the same pool does not inherit the setting.
-      const otherToken = await accessToken(srv, other, user);
-      const viaOther = await new VirtualAuthenticator().createCredential(await startRegistration(srv, otherToken), { origin: extra });
-      await expectServiceError(completeRegistration(srv, otherToken, viaOther), 'WebAuthnOriginNotAllowedException');
-      expect(await passkeysOf(token)).toHaveLength(2);
-    });
+        // Another app client of the same pool does not inherit the setting.
+        const otherToken = await accessToken(srv, other, user);
+        const viaOther = await new VirtualAuthenticator().createCredential(await startRegistration(srv, otherToken), { origin: extra });
+        await expectServiceError(completeRegistration(srv, otherToken, viaOther), 'WebAuthnOriginNotAllowedException');
+        expect(await passkeysOf(token)).toHaveLength(2);
+      },
+    );
 
     it.each([
       ['upper-case host', 'https://App.Example.org', 'https://app.example.org'],
@@ -677,30 +681,33 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
   });
 
   describe('concurrency on one credential id', () => {
-    it('two users completing the same credential id at once: one owns it, the other gets WebAuthnCredentialNotSupportedException', async () => {
-      for (let round = 0; round < 5; round++) {
-        const a = await newUser();
-        const b = await newUser();
-        const id = randomId();
-        const [ca, cb] = await Promise.all([
-          startRegistration(srv, a.token).then((o) => new VirtualAuthenticator().createCredential(o, { credentialId: id })),
-          startRegistration(srv, b.token).then((o) => new VirtualAuthenticator().createCredential(o, { credentialId: id })),
-        ]);
-        const results = await Promise.allSettled([completeRegistration(srv, a.token, ca), completeRegistration(srv, b.token, cb)]);
-        const ok = results.filter((r) => r.status === 'fulfilled');
-        const failed = results.flatMap((r) =>
-          r.status === 'rejected' ? [r.reason as { name: string; $metadata?: { httpStatusCode?: number } }] : [],
-        );
-        expect(ok).toHaveLength(1);
-        expect(failed.map((e) => [e.name, e.$metadata?.httpStatusCode])).toEqual([['WebAuthnCredentialNotSupportedException', 400]]);
-        const owner = results[0]!.status === 'fulfilled' ? a : b;
-        const loser = owner === a ? b : a;
-        expect(await srv.services.store.getPasskey(pool.userPoolId, id)).toMatchObject({ userId: owner.user.sub });
-        expect(await passkeysOf(loser.token)).toEqual([]);
-        expect((await srv.services.store.findUserByLogin(pool.userPoolId, loser.user.username, null))?.passkeyCount).toBe(0);
-        expect((await srv.services.store.findUserByLogin(pool.userPoolId, owner.user.username, null))?.passkeyCount).toBe(1);
-      }
-    });
+    it(
+      'two users completing the same credential id at once: one owns ' + 'it, the other gets WebAuthnCredentialNotSupportedException',
+      async () => {
+        for (let round = 0; round < 5; round++) {
+          const a = await newUser();
+          const b = await newUser();
+          const id = randomId();
+          const [ca, cb] = await Promise.all([
+            startRegistration(srv, a.token).then((o) => new VirtualAuthenticator().createCredential(o, { credentialId: id })),
+            startRegistration(srv, b.token).then((o) => new VirtualAuthenticator().createCredential(o, { credentialId: id })),
+          ]);
+          const results = await Promise.allSettled([completeRegistration(srv, a.token, ca), completeRegistration(srv, b.token, cb)]);
+          const ok = results.filter((r) => r.status === 'fulfilled');
+          const failed = results.flatMap((r) =>
+            r.status === 'rejected' ? [r.reason as { name: string; $metadata?: { httpStatusCode?: number } }] : [],
+          );
+          expect(ok).toHaveLength(1);
+          expect(failed.map((e) => [e.name, e.$metadata?.httpStatusCode])).toEqual([['WebAuthnCredentialNotSupportedException', 400]]);
+          const owner = results[0]!.status === 'fulfilled' ? a : b;
+          const loser = owner === a ? b : a;
+          expect(await srv.services.store.getPasskey(pool.userPoolId, id)).toMatchObject({ userId: owner.user.sub });
+          expect(await passkeysOf(loser.token)).toEqual([]);
+          expect((await srv.services.store.findUserByLogin(pool.userPoolId, loser.user.username, null))?.passkeyCount).toBe(0);
+          expect((await srv.services.store.findUserByLogin(pool.userPoolId, owner.user.username, null))?.passkeyCount).toBe(1);
+        }
+      },
+    );
 
     it('one user completing the same credential with two challenges at once: both answer {} and it is stored once', async () => {
       for (let round = 0; round < 5; round++) {
@@ -728,7 +735,8 @@ describe.each(DIALECTS)('passkey registration on %s', (dialect) => {
       const cred = await new VirtualAuthenticator().createCredential(await startRegistration(srv, token));
       const [h, p, s] = token.split('.');
       const tampered = `${h}.${p}.${s!.slice(0, -4)}${s!.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
-      const otherPayload = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: randomId() })).toString('base64url')}.${s}`;
+      const otherClaims = { ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: randomId() };
+      const otherPayload = `${h}.${Buffer.from(JSON.stringify(otherClaims)).toString('base64url')}.${s}`;
       for (const bad of ['abc.def.ghi', 'not-a-jwt', tampered, otherPayload, tokens.IdToken!]) {
         await expectServiceError(srv.client.send(new StartWebAuthnRegistrationCommand({ AccessToken: bad })), 'NotAuthorizedException');
         await expectServiceError(

@@ -282,60 +282,68 @@ describe.each(DIALECTS)('protocol fuzz on %s', (dialect) => {
     expectNoInternalErrors(srv);
   }, 60_000);
 
-  it('the reported inputs: NUL in USERNAME (every flow), CredentialId and Filter is InvalidParameterException; a NUL kid is an invalid token', async () => {
-    const flows = (registry.InitiateAuth!.input.AuthFlow as { enum: readonly string[] }).enum;
-    for (const flow of flows) {
-      const r = await srv.call('InitiateAuth', {
-        AuthFlow: flow,
-        ClientId: f.pool.clientId,
-        AuthParameters: { USERNAME: 'alice\u0000', PASSWORD, SRP_A: 'ab'.repeat(192), REFRESH_TOKEN: f.refreshToken },
-      });
-      expectRawError(r, 'InvalidParameterException');
-    }
-    expectRawError(
-      await srv.call('DeleteWebAuthnCredential', { AccessToken: f.accessToken, CredentialId: 'AAAA\u0000' }),
-      'InvalidParameterException',
-    );
-    const { url, init } = await signJsonRequest(
-      srv.endpoint,
-      srv.adminCredentials,
-      'ListUsers',
-      JSON.stringify({ UserPoolId: f.pool.userPoolId, Filter: 'username = "alice\u0000"' }),
-    );
-    const listed = await fetch(url, init);
-    expectRawError({ status: listed.status, json: await listed.json() }, 'InvalidParameterException');
-    // Lone surrogates as well, in a nested member name and in a value.
-    const surrogate = await srv.call('SignUp', {
-      ClientId: f.pool.clientId,
-      Username: 'bob',
-      Password: PASSWORD,
-      UserAttributes: [{ Name: 'email', Value: 'b\ud800@example.com' }],
-    });
-    expectRawError(surrogate, 'InvalidParameterException');
-    expect(surrogate.json.message).toBe(
-      "1 validation error detected: Value at 'userAttributes.1.member.value' failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates",
-    );
-    for (const token of BOGUS_TOKENS.slice(4, 6)) {
-      expectRawError(await srv.call('GetUser', { AccessToken: token }), 'NotAuthorizedException');
-    }
-    expectNoInternalErrors(srv);
-  });
-
-  it('well-known documents of a pool id with a NUL are 404 ResourceNotFoundException; an undecodable one 400, an over-long one 404', async () => {
-    const get = async (id: string, doc: string) => {
-      const res = await fetch(`${srv.endpoint}/${id}/.well-known/${doc}`);
-      return { id, doc, status: res.status, type: (JSON.parse(await res.text()) as { __type?: string }).__type };
-    };
-    for (const doc of ['jwks.json', 'openid-configuration']) {
-      for (const id of ['%00', `${f.pool.userPoolId}%00`, 'a%00_b']) {
-        expect(await get(id, doc)).toEqual({ id, doc, status: 404, type: 'ResourceNotFoundException' });
+  it(
+    'the reported inputs: NUL in USERNAME (every flow), CredentialId and ' +
+      'Filter is InvalidParameterException; a NUL kid is an invalid token',
+    async () => {
+      const flows = (registry.InitiateAuth!.input.AuthFlow as { enum: readonly string[] }).enum;
+      for (const flow of flows) {
+        const r = await srv.call('InitiateAuth', {
+          AuthFlow: flow,
+          ClientId: f.pool.clientId,
+          AuthParameters: { USERNAME: 'alice\u0000', PASSWORD, SRP_A: 'ab'.repeat(192), REFRESH_TOKEN: f.refreshToken },
+        });
+        expectRawError(r, 'InvalidParameterException');
       }
-      // A lone surrogate cannot be percent-encoded as UTF-8; its bytes do not decode at all.
-      for (const id of ['%ED%A0%80', '%ZZ']) expect(await get(id, doc)).toEqual({ id, doc, status: 400, type: 'SerializationException' });
-      expect(await get('a'.repeat(600), doc)).toEqual({ id: 'a'.repeat(600), doc, status: 404, type: 'ResourceNotFoundException' });
-    }
-    expectNoInternalErrors(srv);
-  });
+      expectRawError(
+        await srv.call('DeleteWebAuthnCredential', { AccessToken: f.accessToken, CredentialId: 'AAAA\u0000' }),
+        'InvalidParameterException',
+      );
+      const { url, init } = await signJsonRequest(
+        srv.endpoint,
+        srv.adminCredentials,
+        'ListUsers',
+        JSON.stringify({ UserPoolId: f.pool.userPoolId, Filter: 'username = "alice\u0000"' }),
+      );
+      const listed = await fetch(url, init);
+      expectRawError({ status: listed.status, json: await listed.json() }, 'InvalidParameterException');
+      // Lone surrogates as well, in a nested member name and in a value.
+      const surrogate = await srv.call('SignUp', {
+        ClientId: f.pool.clientId,
+        Username: 'bob',
+        Password: PASSWORD,
+        UserAttributes: [{ Name: 'email', Value: 'b\ud800@example.com' }],
+      });
+      expectRawError(surrogate, 'InvalidParameterException');
+      expect(surrogate.json.message).toBe(
+        "1 validation error detected: Value at 'userAttributes.1.member.value' failed to " +
+          'satisfy constraint: Member must not contain NUL characters or unpaired surrogates',
+      );
+      for (const token of BOGUS_TOKENS.slice(4, 6)) {
+        expectRawError(await srv.call('GetUser', { AccessToken: token }), 'NotAuthorizedException');
+      }
+      expectNoInternalErrors(srv);
+    },
+  );
+
+  it(
+    'well-known documents of a pool id with a NUL are 404 ' + 'ResourceNotFoundException; an undecodable one 400, an over-long one 404',
+    async () => {
+      const get = async (id: string, doc: string) => {
+        const res = await fetch(`${srv.endpoint}/${id}/.well-known/${doc}`);
+        return { id, doc, status: res.status, type: (JSON.parse(await res.text()) as { __type?: string }).__type };
+      };
+      for (const doc of ['jwks.json', 'openid-configuration']) {
+        for (const id of ['%00', `${f.pool.userPoolId}%00`, 'a%00_b']) {
+          expect(await get(id, doc)).toEqual({ id, doc, status: 404, type: 'ResourceNotFoundException' });
+        }
+        // A lone surrogate cannot be percent-encoded as UTF-8; its bytes do not decode at all.
+        for (const id of ['%ED%A0%80', '%ZZ']) expect(await get(id, doc)).toEqual({ id, doc, status: 400, type: 'SerializationException' });
+        expect(await get('a'.repeat(600), doc)).toEqual({ id: 'a'.repeat(600), doc, status: 404, type: 'ResourceNotFoundException' });
+      }
+      expectNoInternalErrors(srv);
+    },
+  );
 
   it('afterwards the server is healthy: /health, a new pool, a new user and a sign-in', async () => {
     const health = await fetch(`${srv.endpoint}/health`);

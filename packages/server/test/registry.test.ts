@@ -3,8 +3,10 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registry } from '../src/operations/registry.js';
 
-const SIGV4_ONLY =
-  /^(Admin|Create|Describe|Update|Delete(UserPool|UserPoolClient)$|List(UserPools|UserPoolClients|Users)$|SetUserPoolMfaConfig|GetUserPoolMfaConfig|Latchkey)/;
+const SIGV4_ONLY = new RegExp(
+  '^(Admin|Create|Describe|Update|Delete(UserPool|UserPoolClient)$|List(UserPools|UserPoolClients|Users)$|' +
+    'SetUserPoolMfaConfig|GetUserPoolMfaConfig|Latchkey)',
+);
 
 describe('operation registry', () => {
   it('maps every target name to a handler with a schema', () => {

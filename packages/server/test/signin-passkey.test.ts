@@ -280,13 +280,16 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       expect(out.Session).toBeTruthy();
     });
 
-    it('WEB_AUTHN preferred in a pool whose AllowedFirstAuthFactors lacks WEB_AUTHN → SELECT_CHALLENGE [PASSWORD, PASSWORD_SRP]', async () => {
-      const pwOnly = await createTestPool(srv.admin, { factors: ['PASSWORD'] });
-      const u = await createUser(srv, pwOnly, 'pwonly');
-      const out = await initiate(pwOnly, { USERNAME: u.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' });
-      expect(out.ChallengeName).toBe('SELECT_CHALLENGE');
-      expect(out.AvailableChallenges).toEqual(['PASSWORD', 'PASSWORD_SRP']);
-    });
+    it(
+      'WEB_AUTHN preferred in a pool whose AllowedFirstAuthFactors ' + 'lacks WEB_AUTHN → SELECT_CHALLENGE [PASSWORD, PASSWORD_SRP]',
+      async () => {
+        const pwOnly = await createTestPool(srv.admin, { factors: ['PASSWORD'] });
+        const u = await createUser(srv, pwOnly, 'pwonly');
+        const out = await initiate(pwOnly, { USERNAME: u.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' });
+        expect(out.ChallengeName).toBe('SELECT_CHALLENGE');
+        expect(out.AvailableChallenges).toEqual(['PASSWORD', 'PASSWORD_SRP']);
+      },
+    );
 
     it('an app client without ALLOW_USER_AUTH → InvalidParameterException', async () => {
       const h = await holder(pool);
@@ -581,13 +584,17 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       expect(await stored(strictCount, h)).toMatchObject({ signCount: 2, cloneWarnings: 0 });
     });
 
-    it('lenient-synced judges by the BE flag stored at registration: a device-bound credential claiming BE=1 in an assertion gets no leniency', async () => {
-      const h = await holder(lenient, 1, () => new VirtualAuthenticator({ backupEligible: false }));
-      await expectTokensFor(await signIn(lenient, h), h.user);
-      await expectTokensFor(await signIn(lenient, h), h.user);
-      await expectServiceError(signIn(lenient, h, { signCount: 1, backupEligible: true, backupState: true }), 'NotAuthorizedException');
-      expect(await stored(lenient, h)).toMatchObject({ signCount: 2, cloneWarnings: 0, backupEligible: false });
-    });
+    it(
+      'lenient-synced judges by the BE flag stored at registration: a ' +
+        'device-bound credential claiming BE=1 in an assertion gets no leniency',
+      async () => {
+        const h = await holder(lenient, 1, () => new VirtualAuthenticator({ backupEligible: false }));
+        await expectTokensFor(await signIn(lenient, h), h.user);
+        await expectTokensFor(await signIn(lenient, h), h.user);
+        await expectServiceError(signIn(lenient, h, { signCount: 1, backupEligible: true, backupState: true }), 'NotAuthorizedException');
+        expect(await stored(lenient, h)).toMatchObject({ signCount: 2, cloneWarnings: 0, backupEligible: false });
+      },
+    );
 
     it('both policies: an authenticator without a counter (always 0) keeps working', async () => {
       for (const p of [lenient, strictCount]) {

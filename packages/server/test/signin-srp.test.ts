@@ -190,35 +190,38 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
     await expectNoFailuresCounted(user);
   });
 
-  it("a claim over another challenge's SECRET_BLOCK, a tampered signature or a wrong USER_ID_FOR_SRP → NotAuthorizedException", async () => {
-    const user = await createUser(srv, pool, 'srptamper');
-    // Signature flipped.
-    {
-      const { srp, out } = await challenge(user.username);
-      const input = await passwordVerifierInput(pool, pool.clientId, out, srp, user.password);
-      const sig = Buffer.from(input.ChallengeResponses.PASSWORD_CLAIM_SIGNATURE!, 'base64');
-      sig[0] ^= 1;
-      input.ChallengeResponses.PASSWORD_CLAIM_SIGNATURE = sig.toString('base64');
-      await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand(input)), 'NotAuthorizedException');
-    }
-    // Secret block of challenge 1 with the session of challenge 2.
-    {
-      const one = await challenge(user.username);
-      const two = await challenge(user.username);
-      const input = await passwordVerifierInput(pool, pool.clientId, one.out, one.srp, user.password);
-      await expectServiceError(
-        srv.client.send(new RespondToAuthChallengeCommand({ ...input, Session: two.out.Session! })),
-        'NotAuthorizedException',
-      );
-    }
-    // The claim computed for another user id.
-    {
-      const { srp, out } = await challenge(user.username);
-      const forged = { ...out, ChallengeParameters: { ...out.ChallengeParameters, USER_ID_FOR_SRP: user.username } };
-      await expectServiceError(answerPasswordVerifier(srv, pool, pool.clientId, forged, srp, user.password), 'NotAuthorizedException');
-    }
-    await expectTokensFor(await srpSignIn(user.username, user.password), user.username);
-  });
+  it(
+    "a claim over another challenge's SECRET_BLOCK, a tampered " + 'signature or a wrong USER_ID_FOR_SRP → NotAuthorizedException',
+    async () => {
+      const user = await createUser(srv, pool, 'srptamper');
+      // Signature flipped.
+      {
+        const { srp, out } = await challenge(user.username);
+        const input = await passwordVerifierInput(pool, pool.clientId, out, srp, user.password);
+        const sig = Buffer.from(input.ChallengeResponses.PASSWORD_CLAIM_SIGNATURE!, 'base64');
+        sig[0] ^= 1;
+        input.ChallengeResponses.PASSWORD_CLAIM_SIGNATURE = sig.toString('base64');
+        await expectServiceError(srv.client.send(new RespondToAuthChallengeCommand(input)), 'NotAuthorizedException');
+      }
+      // Secret block of challenge 1 with the session of challenge 2.
+      {
+        const one = await challenge(user.username);
+        const two = await challenge(user.username);
+        const input = await passwordVerifierInput(pool, pool.clientId, one.out, one.srp, user.password);
+        await expectServiceError(
+          srv.client.send(new RespondToAuthChallengeCommand({ ...input, Session: two.out.Session! })),
+          'NotAuthorizedException',
+        );
+      }
+      // The claim computed for another user id.
+      {
+        const { srp, out } = await challenge(user.username);
+        const forged = { ...out, ChallengeParameters: { ...out.ChallengeParameters, USER_ID_FOR_SRP: user.username } };
+        await expectServiceError(answerPasswordVerifier(srv, pool, pool.clientId, forged, srp, user.password), 'NotAuthorizedException');
+      }
+      await expectTokensFor(await srpSignIn(user.username, user.password), user.username);
+    },
+  );
 
   it.each([
     ['0', '0'],
@@ -265,15 +268,18 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
       ghost = `ghost-${process.pid}-${Date.now()}`;
     });
 
-    it('USER_ID_FOR_SRP has the same form (a real user gets the internal UUID; an unknown one must not get the typed name back)', async () => {
-      const real = (await challenge(user.username)).out.ChallengeParameters!;
-      const fake1 = (await challenge(ghost)).out.ChallengeParameters!;
-      const fake2 = (await challenge(ghost)).out.ChallengeParameters!;
-      expect(real.USER_ID_FOR_SRP).toMatch(UUID);
-      expect(real.USER_ID_FOR_SRP).not.toBe(user.username);
-      expect(fake1.USER_ID_FOR_SRP).toBe(fake2.USER_ID_FOR_SRP);
-      expect(fake1.USER_ID_FOR_SRP, 'USER_ID_FOR_SRP of an unknown user').toMatch(UUID);
-    });
+    it(
+      'USER_ID_FOR_SRP has the same form (a real user gets the ' + 'internal UUID; an unknown one must not get the typed name back)',
+      async () => {
+        const real = (await challenge(user.username)).out.ChallengeParameters!;
+        const fake1 = (await challenge(ghost)).out.ChallengeParameters!;
+        const fake2 = (await challenge(ghost)).out.ChallengeParameters!;
+        expect(real.USER_ID_FOR_SRP).toMatch(UUID);
+        expect(real.USER_ID_FOR_SRP).not.toBe(user.username);
+        expect(fake1.USER_ID_FOR_SRP).toBe(fake2.USER_ID_FOR_SRP);
+        expect(fake1.USER_ID_FOR_SRP, 'USER_ID_FOR_SRP of an unknown user').toMatch(UUID);
+      },
+    );
 
     it("SALT is stable across attempts, as a real user's is", async () => {
       const real1 = (await challenge(user.username)).out.ChallengeParameters!;

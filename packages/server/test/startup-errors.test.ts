@@ -68,13 +68,15 @@ describe.concurrent('start-up failures are one actionable line and exit 2', { ti
     const closed = await freePort();
     const line = expectOneLineRefusal(await serve(['--port', '0', '--database-url', `postgres://127.0.0.1:${closed}/test`]));
     expect(line).toBe(
-      `latchkey: cannot reach PostgreSQL at 127.0.0.1:${closed} (ECONNREFUSED): is it running and reachable? check --database-url / DATABASE_URL`,
+      `latchkey: cannot reach PostgreSQL at 127.0.0.1:${closed} (ECONNREFUSED): ` +
+        `is it running and reachable? check --database-url / DATABASE_URL`,
     );
   });
 
   const pgHost = new URL(PG_ADMIN_URL).host;
   const missing = (name: string) =>
-    `latchkey: PostgreSQL database "${name}" does not exist on ${pgHost}: create it (createdb ${name}) or check --database-url / DATABASE_URL`;
+    `latchkey: PostgreSQL database "${name}" does not exist on ${pgHost}: ` +
+    `create it (createdb ${name}) or check --database-url / DATABASE_URL`;
   it('PostgreSQL database missing', async () => {
     const name = randomName('lk_missing_');
     expect(expectOneLineRefusal(await serve(['--port', '0', '--database-url', databaseUrl(name)]))).toBe(missing(name));

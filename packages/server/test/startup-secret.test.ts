@@ -45,7 +45,8 @@ describe.concurrent('the server secret must match the database', { timeout: 60_0
     const first = await start({ name: 'first', databaseUrl: PG_ADMIN_URL, databaseSchema: schema });
     const line = expectOneLineRefusal(await serveSecond(pgArgs(schema), { LATCHKEY_SECRET: OTHER_SECRET }));
     expect(line).toBe(
-      'latchkey: LATCHKEY_SECRET is not the secret this database was first served with: set LATCHKEY_SECRET to the value the other instances (or the previous deployment) use',
+      'latchkey: LATCHKEY_SECRET is not the secret this database was first served with: set ' +
+        'LATCHKEY_SECRET to the value the other instances (or the previous deployment) use',
     );
     expect((await first.getJson('/health')).status).toBe(200);
     // Admin keys from the environment are the operator's: the start banner never echoes their secret.
@@ -54,21 +55,25 @@ describe.concurrent('the server secret must match the database', { timeout: 60_0
     // An instance with the same secret is accepted: see the public-URL test below, whose instances share it.
   });
 
-  it('PostgreSQL without LATCHKEY_SECRET: each instance generating its own secret.key — the second refuses, naming LATCHKEY_SECRET', async () => {
-    const schema = newSchema();
-    await start({
-      name: 'generated',
-      databaseUrl: PG_ADMIN_URL,
-      databaseSchema: schema,
-      dataDir: join(root, 'gen-a'),
-      env: { LATCHKEY_SECRET: '' },
-    });
-    const dirB = join(root, 'gen-b');
-    const line = expectOneLineRefusal(await serveSecond([...pgArgs(schema), '--data', dirB], { LATCHKEY_SECRET: '' }));
-    expect(line).toBe(
-      `latchkey: this database was first served with another secret than ${join(dirB, 'secret.key')}: set LATCHKEY_SECRET to the secret the other instances use (the same on every instance), or use the data directory that belongs to this database`,
-    );
-  });
+  it(
+    'PostgreSQL without LATCHKEY_SECRET: each instance generating ' + 'its own secret.key — the second refuses, naming LATCHKEY_SECRET',
+    async () => {
+      const schema = newSchema();
+      await start({
+        name: 'generated',
+        databaseUrl: PG_ADMIN_URL,
+        databaseSchema: schema,
+        dataDir: join(root, 'gen-a'),
+        env: { LATCHKEY_SECRET: '' },
+      });
+      const dirB = join(root, 'gen-b');
+      const line = expectOneLineRefusal(await serveSecond([...pgArgs(schema), '--data', dirB], { LATCHKEY_SECRET: '' }));
+      expect(line).toBe(
+        `latchkey: this database was first served with another secret than ${join(dirB, 'secret.key')}: set LATCHKEY_SECRET ` +
+          `to the secret the other instances use (the same on every instance), or use the data directory that belongs to this database`,
+      );
+    },
+  );
 
   it('SQLite: a restart with another LATCHKEY_SECRET refuses to start', async () => {
     const dataDir = join(root, 'sqlite');
@@ -94,26 +99,30 @@ describe.concurrent('the server secret must match the database', { timeout: 60_0
     await right.stop();
   });
 
-  it('a database from before the check value with pools is checked against a signing key; a stale admin key pair left behind does not refuse the right secret', async () => {
-    const schema = newSchema();
-    const first = await start({ name: 'pools', databaseUrl: PG_ADMIN_URL, databaseSchema: schema });
-    await first.admin.send(new CreateUserPoolCommand({ PoolName: 'upgraded' }));
-    await first.stop();
-    await pgQuery(PG_ADMIN_URL, `DELETE FROM ${schema}.meta WHERE key = 'secret_check'`);
-    // A key pair generated long ago under some other secret, no longer in use (admin keys now come from the environment).
-    await pgQuery(
-      PG_ADMIN_URL,
-      `INSERT INTO ${schema}.meta (key, value) VALUES ('admin_credentials', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-      [JSON.stringify({ accessKeyId: 'LKIASTALESTALESTALE0', secretAccessKey: 'sealed-under-a-secret-long-gone' })],
-    );
-    // Another secret (admin keys from the environment, as in production): the signing key tells.
-    const line = expectOneLineRefusal(await serveSecond(pgArgs(schema), { LATCHKEY_SECRET: OTHER_SECRET }));
-    expect(line).toMatch(/^latchkey: LATCHKEY_SECRET is not the secret/);
-    // The right one starts, whatever the stale admin row says.
-    const right = await start({ name: 'pools-right', databaseUrl: PG_ADMIN_URL, databaseSchema: schema });
-    expect((await right.getJson('/health/ready')).status).toBe(200);
-    await right.stop();
-  });
+  it(
+    'a database from before the check value with pools is checked against a signing ' +
+      'key; a stale admin key pair left behind does not refuse the right secret',
+    async () => {
+      const schema = newSchema();
+      const first = await start({ name: 'pools', databaseUrl: PG_ADMIN_URL, databaseSchema: schema });
+      await first.admin.send(new CreateUserPoolCommand({ PoolName: 'upgraded' }));
+      await first.stop();
+      await pgQuery(PG_ADMIN_URL, `DELETE FROM ${schema}.meta WHERE key = 'secret_check'`);
+      // A key pair generated long ago under some other secret, no longer in use (admin keys now come from the environment).
+      await pgQuery(
+        PG_ADMIN_URL,
+        `INSERT INTO ${schema}.meta (key, value) VALUES ('admin_credentials', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+        [JSON.stringify({ accessKeyId: 'LKIASTALESTALESTALE0', secretAccessKey: 'sealed-under-a-secret-long-gone' })],
+      );
+      // Another secret (admin keys from the environment, as in production): the signing key tells.
+      const line = expectOneLineRefusal(await serveSecond(pgArgs(schema), { LATCHKEY_SECRET: OTHER_SECRET }));
+      expect(line).toMatch(/^latchkey: LATCHKEY_SECRET is not the secret/);
+      // The right one starts, whatever the stale admin row says.
+      const right = await start({ name: 'pools-right', databaseUrl: PG_ADMIN_URL, databaseSchema: schema });
+      expect((await right.getJson('/health/ready')).status).toBe(200);
+      await right.stop();
+    },
+  );
 
   it('an instance whose public URL differs from the one the database was first served with says so at start-up', async () => {
     const schema = newSchema();

@@ -178,39 +178,42 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
       return { name, temp };
     }
 
-    it('AdminCreateUser (SUPPRESS) → sign-in → challenge → a policy-breaking password, then a good one on the same Session → tokens', async () => {
-      const { name, temp } = await invited();
-      const r = await passwordAuth(name, temp);
-      expect(r.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
-      expect(r.AuthenticationResult).toBeUndefined();
-      expect(r.Session).toBeTruthy();
-      expect(r.ChallengeParameters?.USER_ID_FOR_SRP).toBeTruthy();
-      expect(JSON.parse(r.ChallengeParameters!.userAttributes!)).toMatchObject({ email: `${name}@example.com` });
-      expect(JSON.parse(r.ChallengeParameters!.requiredAttributes!)).toEqual([]);
+    it(
+      'AdminCreateUser (SUPPRESS) → sign-in → challenge → a policy-breaking ' + 'password, then a good one on the same Session → tokens',
+      async () => {
+        const { name, temp } = await invited();
+        const r = await passwordAuth(name, temp);
+        expect(r.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
+        expect(r.AuthenticationResult).toBeUndefined();
+        expect(r.Session).toBeTruthy();
+        expect(r.ChallengeParameters?.USER_ID_FOR_SRP).toBeTruthy();
+        expect(JSON.parse(r.ChallengeParameters!.userAttributes!)).toMatchObject({ email: `${name}@example.com` });
+        expect(JSON.parse(r.ChallengeParameters!.requiredAttributes!)).toEqual([]);
 
-      await expectServiceError(
-        server.client.send(
+        await expectServiceError(
+          server.client.send(
+            new RespondToAuthChallengeCommand({
+              ClientId: pool.clientId,
+              ChallengeName: 'NEW_PASSWORD_REQUIRED',
+              Session: r.Session,
+              ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'short' },
+            }),
+          ),
+          'InvalidPasswordException',
+        );
+        // aws-amplify keeps the Session after an error (confirmSignIn) and retries with it, as Cognito allows.
+        passwords.add('N3wPassword');
+        const done = await server.client.send(
           new RespondToAuthChallengeCommand({
             ClientId: pool.clientId,
             ChallengeName: 'NEW_PASSWORD_REQUIRED',
             Session: r.Session,
-            ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'short' },
+            ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'N3wPassword' },
           }),
-        ),
-        'InvalidPasswordException',
-      );
-      // aws-amplify keeps the Session after an error (confirmSignIn) and retries with it, as Cognito allows.
-      passwords.add('N3wPassword');
-      const done = await server.client.send(
-        new RespondToAuthChallengeCommand({
-          ClientId: pool.clientId,
-          ChallengeName: 'NEW_PASSWORD_REQUIRED',
-          Session: r.Session,
-          ChallengeResponses: { USERNAME: name, NEW_PASSWORD: 'N3wPassword' },
-        }),
-      );
-      expect(done.AuthenticationResult?.AccessToken).toBeTruthy();
-    });
+        );
+        expect(done.AuthenticationResult?.AccessToken).toBeTruthy();
+      },
+    );
 
     it('a good new password → tokens, CONFIRMED; the Session cannot be reused; the temporary password is gone', async () => {
       const { name, temp } = await invited();
@@ -415,27 +418,30 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     );
   });
 
-  it('ChangePassword: wrong previous → NotAuthorizedException, weak proposed → InvalidPasswordException, then the new one works', async () => {
-    const name = await confirmedUser();
-    const access = (await passwordAuth(name)).AuthenticationResult!.AccessToken!;
-    passwords.add('Chang3dPassword');
-    await expectServiceError(
-      server.client.send(
-        new ChangePasswordCommand({ AccessToken: access, PreviousPassword: 'Wr0ngPassword', ProposedPassword: 'Chang3dPassword' }),
-      ),
-      'NotAuthorizedException',
-      INCORRECT,
-    );
-    await expectServiceError(
-      server.client.send(new ChangePasswordCommand({ AccessToken: access, PreviousPassword: PASSWORD, ProposedPassword: 'weak' })),
-      'InvalidPasswordException',
-    );
-    await server.client.send(
-      new ChangePasswordCommand({ AccessToken: access, PreviousPassword: PASSWORD, ProposedPassword: 'Chang3dPassword' }),
-    );
-    await expectServiceError(passwordAuth(name, PASSWORD), 'NotAuthorizedException', INCORRECT);
-    expect((await passwordAuth(name, 'Chang3dPassword')).AuthenticationResult?.AccessToken).toBeTruthy();
-  });
+  it(
+    'ChangePassword: wrong previous → NotAuthorizedException, weak ' + 'proposed → InvalidPasswordException, then the new one works',
+    async () => {
+      const name = await confirmedUser();
+      const access = (await passwordAuth(name)).AuthenticationResult!.AccessToken!;
+      passwords.add('Chang3dPassword');
+      await expectServiceError(
+        server.client.send(
+          new ChangePasswordCommand({ AccessToken: access, PreviousPassword: 'Wr0ngPassword', ProposedPassword: 'Chang3dPassword' }),
+        ),
+        'NotAuthorizedException',
+        INCORRECT,
+      );
+      await expectServiceError(
+        server.client.send(new ChangePasswordCommand({ AccessToken: access, PreviousPassword: PASSWORD, ProposedPassword: 'weak' })),
+        'InvalidPasswordException',
+      );
+      await server.client.send(
+        new ChangePasswordCommand({ AccessToken: access, PreviousPassword: PASSWORD, ProposedPassword: 'Chang3dPassword' }),
+      );
+      await expectServiceError(passwordAuth(name, PASSWORD), 'NotAuthorizedException', INCORRECT);
+      expect((await passwordAuth(name, 'Chang3dPassword')).AuthenticationResult?.AccessToken).toBeTruthy();
+    },
+  );
 
   it('self-service: GetUser, UpdateUserAttributes (email → unverified + code), VerifyUserAttribute, DeleteUser', async () => {
     const name = await confirmedUser();

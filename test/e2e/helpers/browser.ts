@@ -9,7 +9,9 @@ export const CHROMIUM_PATH: string | undefined = [process.env.CHROMIUM_PATH, '/u
   (p): p is string => !!p && existsSync(p),
 );
 
-export const SKIP_REASON = `no Chromium found (looked at $CHROMIUM_PATH=${process.env.CHROMIUM_PATH ?? '<unset>'} and /usr/bin/chromium; install the Debian package "chromium" or set CHROMIUM_PATH)`;
+export const SKIP_REASON =
+  `no Chromium found (looked at $CHROMIUM_PATH=${process.env.CHROMIUM_PATH ?? '<unset>'} ` +
+  `and /usr/bin/chromium; install the Debian package "chromium" or set CHROMIUM_PATH)`;
 
 /** Titles a browser suite, saying why when it is skipped. */
 export function suiteTitle(title: string): string {

@@ -42,7 +42,8 @@ const CALL_IN_PAGE = `async ([fn, args]) => {
     return { ok: true, value: value === undefined ? null : value };
   } catch (e) {
     const u = e && e.underlyingError;
-    return { ok: false, name: String(e && e.name), message: String(e && e.message), underlying: u ? { name: String(u.name), message: String(u.message) } : undefined };
+    const underlying = u ? { name: String(u.name), message: String(u.message) } : undefined;
+    return { ok: false, name: String(e && e.name), message: String(e && e.message), underlying };
   }
 }`;
 

@@ -60,9 +60,19 @@ export function passkeyScenario(opts: { entry: string; title: string; alias?: Re
     // A non-simple request (custom content type and headers) from the page's origin, as Amplify sends.
     const res = (await page.evaluate(`fetch(${JSON.stringify(`http://localhost:${server.port}/`)}, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.ListWebAuthnCredentials', 'x-amz-user-agent': 'e2e', 'cache-control': 'no-store' },
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AWSCognitoIdentityProviderService.ListWebAuthnCredentials',
+        'x-amz-user-agent': 'e2e',
+        'cache-control': 'no-store',
+      },
       body: JSON.stringify({ AccessToken: 'not-a-token' }),
-    }).then(async (r) => ({ status: r.status, errorType: r.headers.get('x-amzn-errortype'), requestId: r.headers.get('x-amzn-requestid'), body: await r.json() }))`)) as {
+    }).then(async (r) => ({
+      status: r.status,
+      errorType: r.headers.get('x-amzn-errortype'),
+      requestId: r.headers.get('x-amzn-requestid'),
+      body: await r.json(),
+    }))`)) as {
       status: number;
       errorType: string | null;
       requestId: string | null;

@@ -22,7 +22,8 @@ export async function confirmSignIn(input: ConfirmSignInInput): Promise<ConfirmS
   assertValidation(!!challengeResponse, 'EmptyChallengeResponse');
   if (!username || !challengeName || !signInSession) {
     throw signInException(
-      'An error occurred during the sign in process. This most likely occurred due to: 1. signIn was not called before confirmSignIn. 2. signIn threw an exception. 3. the page was reloaded and the sign-in state (kept 3 minutes) has expired.',
+      'An error occurred during the sign in process. This most likely occurred due to: 1. signIn was not called before ' +
+        'confirmSignIn. 2. signIn threw an exception. 3. the page was reloaded and the sign-in state (kept 3 minutes) has expired.',
       'Make sure a successful call to signIn is made before calling confirmSignIn and that the session has not expired.',
     );
   }

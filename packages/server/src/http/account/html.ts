@@ -48,7 +48,8 @@ const FAVICON =
   'data:image/svg+xml,' +
   encodeURIComponent(
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#2947c2"/>' +
-      '<g transform="translate(5 5) scale(.92)" fill="none" stroke="#fff" stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round">' +
+      '<g transform="translate(5 5) scale(.92)" fill="none" stroke="#fff" ' +
+      'stroke-width="2.4" stroke-linecap="round" stroke-linejoin="round">' +
       '<circle cx="7.5" cy="15.5" r="4.5"/><path d="M10.7 12.3 20 3M16 7l3 3M14 9l2 2"/></g></svg>',
   );
 
@@ -107,7 +108,8 @@ ${BRAND}
         </div>
         <button id="signin-password" type="submit" class="button button-primary">Sign in with password</button>
         <div class="divider" aria-hidden="true"><span>or</span></div>
-        <button id="signin-passkey" type="button" class="button button-secondary" aria-describedby="passkey-hint">Sign in with a passkey</button>
+        <button id="signin-passkey" type="button" class="button button-secondary"
+          aria-describedby="passkey-hint">Sign in with a passkey</button>
         <p id="passkey-hint" class="hint">Leave the username empty to pick any passkey saved for this site.</p>
       </form>
     </section>
