@@ -1,4 +1,4 @@
-import type { Operation } from './types.js';
+import type { AnyOperation } from './types.js';
 import { CreateUserPool } from './createUserPool.js';
 import { DescribeUserPool } from './describeUserPool.js';
 import { UpdateUserPool } from './updateUserPool.js';
@@ -53,7 +53,7 @@ import {
 } from './latchkeySettings.js';
 
 /** Target name (after `AWSCognitoIdentityProviderService.`) → operation. Keys are Cognito's exact names. */
-export const registry: Readonly<Record<string, Operation>> = Object.freeze({
+export const registry: Readonly<Record<string, AnyOperation>> = Object.freeze({
   CreateUserPool,
   DescribeUserPool,
   UpdateUserPool,
