@@ -52,7 +52,7 @@ export const AdminCreateUser = operation({
   },
 });
 
-async function invite(s: Parameters<typeof AdminCreateUser.handle>[0], poolId: string, user: UserRecord, password: string) {
+async function invite(s: Pick<Services, 'sender' | 'log'>, poolId: string, user: UserRecord, password: string) {
   const target = deliveryTarget(user);
   if (!target) return;
   try {
