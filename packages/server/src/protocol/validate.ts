@@ -97,7 +97,7 @@ export const v = {
   doc: <const R extends boolean = false>(o: Options<DocumentRule<R>> = {}): DocumentRule<R> => ({ kind: 'document', ...o }),
 };
 
-const attribute = v.obj({ Name: v.str({ required: true, min: 1, max: 32 }), Value: v.str({ max: 2048 }) });
+const attribute = () => v.obj({ Name: v.str({ required: true, min: 1, max: 32 }), Value: v.str({ max: 2048 }) });
 
 /**
  * Shared member rules, with Cognito's lengths and patterns. `NoInfer` keeps a call without an argument
@@ -116,8 +116,8 @@ export const common = {
   code: <R extends boolean = true>(required = true as R): StringRule<string, NoInfer<R>> =>
     v.str({ required, min: 1, max: 2048, pattern: /^[\S]+$/ }),
   session: <R extends boolean = false>(required = false as R): StringRule<string, NoInfer<R>> => v.str({ required, min: 20, max: 2048 }),
-  attributes: <R extends boolean = false>(required = false as R): ListRule<typeof attribute, NoInfer<R>> =>
-    v.list(attribute, { required, max: 100 }),
+  attributes: <R extends boolean = false>(required = false as R): ListRule<ReturnType<typeof attribute>, NoInfer<R>> =>
+    v.list(attribute(), { required, max: 100 }),
   limit: (max: number) => v.int({ min: 0, max }),
   nextToken: () => v.str({ min: 1, max: 131072, pattern: /^\S+$/ }),
   clientMetadata: () => v.map({ maxEntries: 50, maxValue: 4096 }),
