@@ -14,7 +14,7 @@ import {
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
 import { expectServiceError, type SdkError } from './helpers/errors.js';
 import { signJsonRequest, type Credentials, type SignOptions as WireSignOptions } from './helpers/latchkeyAdmin.js';
-import { redact } from '../src/protocol/dispatch.js';
+import { redact } from '../src/dispatch.js';
 
 const PREFIX = 'AWSCognitoIdentityProviderService.';
 const ALL_SDK_HEADERS = ['content-type', 'x-amz-target', 'x-amz-user-agent', 'amz-sdk-invocation-id', 'amz-sdk-request', 'cache-control'];

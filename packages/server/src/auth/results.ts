@@ -1,3 +1,4 @@
+import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 import type { Services } from '../services.js';
 import type { PasskeyUse, UserRecord } from '../storage/store.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
@@ -9,10 +10,10 @@ import { randomId, randomToken, sha256Hex } from '../security/secrets.js';
 
 /** InitiateAuth / RespondToAuthChallenge output. */
 export interface AuthOutput {
-  ChallengeName?: string;
+  ChallengeName?: ChallengeNameType;
   ChallengeParameters?: Record<string, string>;
   Session?: string;
-  AvailableChallenges?: string[];
+  AvailableChallenges?: ChallengeNameType[];
   AuthenticationResult?: {
     AccessToken: string;
     IdToken: string;

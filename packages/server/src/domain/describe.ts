@@ -1,26 +1,38 @@
 import type { ClientRecord, PoolRecord, UserRecord } from '../storage/store.js';
 import { Pool } from './pools.js';
+import type { Wire } from '../operations/types.js';
+import type {
+  AuthFactorType,
+  DeletionProtectionType,
+  UserPoolClientDescription,
+  UserPoolClientType,
+  UserPoolDescriptionType,
+  UserPoolMfaType,
+  UserPoolTierType,
+  UserPoolType,
+} from '@aws-sdk/client-cognito-identity-provider';
 
 const secs = (ms: number) => ms / 1000;
 
 /** UserPoolType as the AWS SDK v3 models it. */
-export function describePool(record: PoolRecord, region: string, estimatedUsers = 0) {
+export function describePool(record: PoolRecord, region: string, estimatedUsers = 0): Wire<UserPoolType> {
   const pool = new Pool(record);
   const c = record.config as Record<string, unknown>;
   const { Latchkey: _ext, WebAuthnConfiguration: _w, ...rest } = c;
+  // The stored config passed CreateUserPool / UpdateUserPool validation, so its members and enum values are the wire's.
   return {
-    ...rest,
+    ...(rest as Wire<UserPoolType>),
     Id: record.id,
     Name: record.name,
     Arn: `arn:aws:cognito-idp:${region}:000000000000:userpool/${record.id}`,
     Policies: {
       ...pool.policies,
       PasswordPolicy: pool.passwordPolicy,
-      SignInPolicy: { AllowedFirstAuthFactors: pool.allowedFirstAuthFactors },
+      SignInPolicy: { AllowedFirstAuthFactors: pool.allowedFirstAuthFactors as AuthFactorType[] },
     },
-    MfaConfiguration: pool.mfaConfiguration,
-    UserPoolTier: (c.UserPoolTier as string) ?? 'ESSENTIALS',
-    DeletionProtection: (c.DeletionProtection as string) ?? 'INACTIVE',
+    MfaConfiguration: pool.mfaConfiguration as UserPoolMfaType,
+    UserPoolTier: (c.UserPoolTier as UserPoolTierType) ?? 'ESSENTIALS',
+    DeletionProtection: (c.DeletionProtection as DeletionProtectionType) ?? 'INACTIVE',
     UsernameConfiguration: { CaseSensitive: pool.caseSensitive },
     EstimatedNumberOfUsers: estimatedUsers,
     LambdaConfig: {},
@@ -30,7 +42,7 @@ export function describePool(record: PoolRecord, region: string, estimatedUsers 
 }
 
 /** UserPoolDescriptionType (ListUserPools items). */
-export function summarizePool(record: PoolRecord) {
+export function summarizePool(record: PoolRecord): Wire<UserPoolDescriptionType> {
   return {
     Id: record.id,
     Name: record.name,
@@ -41,10 +53,11 @@ export function summarizePool(record: PoolRecord) {
 }
 
 /** UserPoolClientType. */
-export function describeClient(record: ClientRecord) {
+export function describeClient(record: ClientRecord): Wire<UserPoolClientType> {
   const { LatchkeyAllowedOrigins: _o, ...c } = record.config as Record<string, unknown>;
+  // The stored config passed CreateUserPoolClient / UpdateUserPoolClient validation.
   return {
-    ...c,
+    ...(c as Wire<UserPoolClientType>),
     UserPoolId: record.poolId,
     ClientName: record.name,
     ClientId: record.id,
@@ -53,7 +66,7 @@ export function describeClient(record: ClientRecord) {
   };
 }
 
-export function summarizeClient(record: ClientRecord) {
+export function summarizeClient(record: ClientRecord): Wire<UserPoolClientDescription> {
   return { ClientId: record.id, UserPoolId: record.poolId, ClientName: record.name };
 }
 

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Services } from '../services.js';
-import type { Operation } from '../operations/types.js';
-import { dispatch, errorResponse } from '../protocol/dispatch.js';
+import type { AnyOperation } from '../operations/types.js';
+import { dispatch, errorResponse } from '../dispatch.js';
 import {
   RequestEntityTooLargeException,
   SerializationException,
@@ -13,7 +13,7 @@ import { randomId } from '../security/secrets.js';
 
 export interface AppOptions {
   services: Services;
-  registry: Readonly<Record<string, Operation>>;
+  registry: Readonly<Record<string, AnyOperation>>;
   /** Whether this instance can serve (its store commits writes); /health/ready answers 503 when not. */
   readiness: () => Promise<{ ready: boolean; reason?: string }>;
   logger?: boolean | object;

@@ -1,4 +1,4 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { insertUser, newUserRecord } from '../auth/newUser.js';
 import { v, common } from '../protocol/validate.js';
 import { loadPool } from './shared.js';
@@ -8,16 +8,8 @@ import { assertPasswordPolicy, findUserForAdmin, passwordSecret } from '../auth/
 import { randomString } from '../security/secrets.js';
 import { UnsupportedUserStateException, CodeDeliveryFailureException, UserNotFoundException } from '../protocol/errors.js';
 import type { UserRecord } from '../storage/store.js';
-
-interface Input {
-  UserPoolId: string;
-  Username: string;
-  UserAttributes?: { Name: string; Value?: string }[];
-  TemporaryPassword?: string;
-  MessageAction?: 'RESEND' | 'SUPPRESS';
-  ForceAliasCreation?: boolean;
-  DesiredDeliveryMediums?: string[];
-}
+import type { Services } from '../services.js';
+import type { AdminCreateUserResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /** A temporary password that satisfies any policy Cognito allows. */
 function temporaryPassword(): string {
@@ -25,7 +17,7 @@ function temporaryPassword(): string {
 }
 
 /** AdminCreateUser: FORCE_CHANGE_PASSWORD with a temporary password; the invitation can be suppressed. */
-export const AdminCreateUser = operation<Input, object>({
+export const AdminCreateUser = operation({
   auth: 'sigv4',
   input: {
     UserPoolId: common.userPoolId(),
@@ -38,7 +30,7 @@ export const AdminCreateUser = operation<Input, object>({
     DesiredDeliveryMediums: v.list(v.str({ enum: ['SMS', 'EMAIL'] })),
     ClientMetadata: common.clientMetadata(),
   },
-  async handle(s, input) {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'sender' | 'log'>, input): Promise<Wire<AdminCreateUserResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const password = input.TemporaryPassword ?? temporaryPassword();
     if (input.TemporaryPassword !== undefined) assertPasswordPolicy(pool, input.TemporaryPassword);
@@ -60,7 +52,7 @@ export const AdminCreateUser = operation<Input, object>({
   },
 });
 
-async function invite(s: Parameters<typeof AdminCreateUser.handle>[0], poolId: string, user: UserRecord, password: string) {
+async function invite(s: Pick<Services, 'sender' | 'log'>, poolId: string, user: UserRecord, password: string) {
   const target = deliveryTarget(user);
   if (!target) return;
   try {

@@ -1,7 +1,10 @@
 import { adminUserOperation } from './shared.js';
 import { describeUser, userAttributes } from '../domain/describe.js';
+import type { Services } from '../services.js';
+import type { Wire } from './types.js';
+import type { AdminGetUserResponse } from '@aws-sdk/client-cognito-identity-provider';
 
-export const AdminGetUser = adminUserOperation({}, async (_s, _pool, user) => {
+export const AdminGetUser = adminUserOperation({}, async (_s: Pick<Services, never>, _pool, user): Promise<Wire<AdminGetUserResponse>> => {
   const d = describeUser(user);
   return {
     Username: d.Username,

@@ -1,16 +1,15 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { common } from '../protocol/validate.js';
 import { loadClient, loadPool } from './shared.js';
 import { runRespond } from '../auth/initiate.js';
 import { respondShape } from './respondToAuthChallenge.js';
+import type { Services } from '../services.js';
+import type { AdminRespondToAuthChallengeResponse } from '@aws-sdk/client-cognito-identity-provider';
 
-export const AdminRespondToAuthChallenge = operation<
-  { UserPoolId: string; ClientId: string; ChallengeName: string; Session?: string; ChallengeResponses?: Record<string, string> },
-  object
->({
+export const AdminRespondToAuthChallenge = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), ...respondShape, ContextData: respondShape.UserContextData },
-  async handle(s, input) {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens'>, input): Promise<Wire<AdminRespondToAuthChallengeResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const client = await loadClient(s, input.ClientId, pool.id);
     return runRespond(

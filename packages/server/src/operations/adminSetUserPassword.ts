@@ -1,11 +1,14 @@
 import { adminUserOperation } from './shared.js';
 import { v, common } from '../protocol/validate.js';
 import { assertPasswordPolicy, passwordSecret, userAttemptKey } from '../auth/password.js';
+import type { Services } from '../services.js';
+import type { Wire } from './types.js';
+import type { AdminSetUserPasswordResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /** AdminSetUserPassword: Permanent → CONFIRMED; otherwise the user must choose a new one at next sign-in. */
-export const AdminSetUserPassword = adminUserOperation<{ Password: string; Permanent?: boolean }>(
+export const AdminSetUserPassword = adminUserOperation(
   { Password: common.password(), Permanent: v.bool() },
-  async (s, pool, user, input) => {
+  async (s: Pick<Services, 'store' | 'clock' | 'box'>, pool, user, input): Promise<Wire<AdminSetUserPasswordResponse>> => {
     assertPasswordPolicy(pool, input.Password);
     const status = input.Permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD';
     const now = s.clock.now();

@@ -1,9 +1,11 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
 import { admitPasswordAttempt, assertPasswordPolicy, passwordSecret, userAttemptKey, INCORRECT } from '../auth/password.js';
 import { checkPassword } from '../security/srp.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
+import type { Services } from '../services.js';
+import type { ChangePasswordResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /**
  * ChangePassword: the previous password must verify. Each guess is admitted before it is evaluated,
@@ -11,10 +13,13 @@ import { NotAuthorizedException } from '../protocol/errors.js';
  * the one that was checked with a compare-and-swap: of concurrent changes, exactly one applies.
  * @throws NotAuthorizedException (wrong or stale previous password, lockout) | InvalidPasswordException
  */
-export const ChangePassword = operation<{ PreviousPassword?: string; ProposedPassword: string; AccessToken: string }, object>({
+export const ChangePassword = operation({
   auth: 'none',
   input: { PreviousPassword: common.password(false), ProposedPassword: common.password(), AccessToken: common.accessToken() },
-  async handle(s, { PreviousPassword, ProposedPassword, AccessToken }) {
+  async handle(
+    s: Pick<Services, 'store' | 'tokens' | 'box' | 'clock'>,
+    { PreviousPassword, ProposedPassword, AccessToken },
+  ): Promise<Wire<ChangePasswordResponse>> {
     const { pool, user } = await authorizeAccessToken(s, AccessToken);
     assertPasswordPolicy(pool, ProposedPassword);
     // The user's sign-in budget: a stolen access token buys no guesses of its own.

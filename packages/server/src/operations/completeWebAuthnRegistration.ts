@@ -1,4 +1,4 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
 import { passkeyConfig } from '../auth/passkeyPolicy.js';
@@ -10,6 +10,8 @@ import {
   WebAuthnClientMismatchException,
   WebAuthnCredentialNotSupportedException,
 } from '../protocol/errors.js';
+import type { Services } from '../services.js';
+import type { CompleteWebAuthnRegistrationResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /**
  * CompleteWebAuthnRegistration: looks the challenge up, verifies the registration fully, then consumes
@@ -17,10 +19,13 @@ import {
  * the per-user limit; a failed verification consumes it too. A retried
  * Complete of a credential this user already registered answers `{}` (Amplify retries after a 5xx).
  */
-export const CompleteWebAuthnRegistration = operation<{ AccessToken: string; Credential: unknown }, object>({
+export const CompleteWebAuthnRegistration = operation({
   auth: 'none',
   input: { AccessToken: common.accessToken(), Credential: v.doc({ required: true, maxBytes: 64 * 1024 }) },
-  async handle(s, { AccessToken, Credential }) {
+  async handle(
+    s: Pick<Services, 'store' | 'tokens' | 'clock' | 'log'>,
+    { AccessToken, Credential },
+  ): Promise<Wire<CompleteWebAuthnRegistrationResponse>> {
     const { pool, client, user, claims } = await authorizeAccessToken(s, AccessToken);
     const { rpId, userVerification } = passkeyConfig(pool, { needRpId: true });
     const { challenge, credentialId } = peekRegistration(Credential);

@@ -1,8 +1,10 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { common } from '../protocol/validate.js';
 import { loadPublicUserRequest, publicUserShape, unknownUserForCode } from './shared.js';
 import { assertPasswordPolicy, passwordSecret, userAttemptKey } from '../auth/password.js';
 import { canReceiveResetCode, useCode, useStandInCode } from '../auth/codes.js';
+import type { Services } from '../services.js';
+import type { ConfirmForgotPasswordResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /**
  * ConfirmForgotPassword: a valid code sets the new password and clears any lockout. With existence
@@ -10,13 +12,10 @@ import { canReceiveResetCode, useCode, useStandInCode } from '../auth/codes.js';
  * mismatches, then too many attempts, or expiry — exactly as a real code would.
  * @throws CodeMismatchException | ExpiredCodeException | TooManyFailedAttemptsException | InvalidPasswordException | UserNotFoundException
  */
-export const ConfirmForgotPassword = operation<
-  { ClientId: string; Username: string; ConfirmationCode: string; Password: string; SecretHash?: string },
-  object
->({
+export const ConfirmForgotPassword = operation({
   auth: 'none',
   input: { ...publicUserShape, ConfirmationCode: common.code(), Password: common.password() },
-  async handle(s, input) {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'box'>, input): Promise<Wire<ConfirmForgotPasswordResponse>> {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user && !client.preventUserExistenceErrors) throw unknownUserForCode(client);
     assertPasswordPolicy(pool, input.Password);

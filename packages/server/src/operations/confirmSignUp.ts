@@ -1,19 +1,18 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadPublicUserRequest, publicUserShape, unknownUserForCode } from './shared.js';
 import { useCode, useStandInCode } from '../auth/codes.js';
 import { emailKeyFor } from '../domain/users.js';
 import { AliasExistsException, NotAuthorizedException } from '../protocol/errors.js';
 import { StoreConflictError } from '../storage/store.js';
+import type { Services } from '../services.js';
+import type { ConfirmSignUpResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /** ConfirmSignUp: a valid code confirms the user and verifies the attribute it was sent to. */
-export const ConfirmSignUp = operation<
-  { ClientId: string; Username: string; ConfirmationCode: string; SecretHash?: string; ForceAliasCreation?: boolean },
-  object
->({
+export const ConfirmSignUp = operation({
   auth: 'none',
   input: { ...publicUserShape, ConfirmationCode: common.code(), ForceAliasCreation: v.bool(), Session: common.session() },
-  async handle(s, input) {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'box'>, input): Promise<Wire<ConfirmSignUpResponse>> {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user && !client.preventUserExistenceErrors) throw unknownUserForCode(client);
     // With existence errors prevented, an unknown or already confirmed user answers from the stand-in

@@ -1,17 +1,19 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { createPoolShape } from './poolShapes.js';
 import { describePool } from '../domain/describe.js';
 import { randomString } from '../security/secrets.js';
 import { StoreConflictError } from '../storage/store.js';
 import { Pool } from '../domain/pools.js';
+import type { Services } from '../services.js';
+import type { CreateUserPoolResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** CreateUserPool: ids are `<region>_<9 alphanumerics>`; the pool's first signing key is made at once. */
-export const CreateUserPool = operation<Record<string, unknown> & { PoolName: string }, object>({
+export const CreateUserPool = operation({
   auth: 'sigv4',
   input: createPoolShape,
-  async handle(s, input) {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'config' | 'tokens'>, input): Promise<Wire<CreateUserPoolResponse>> {
     const { PoolName, ...config } = input;
     const now = s.clock.now();
     for (let attempt = 0; ; attempt++) {

@@ -1,4 +1,4 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { CLIENT_DEFAULTS, checkedTokenValidity } from '../domain/clients.js';
 import { v, common } from '../protocol/validate.js';
 import { clientSettingsShape } from './poolShapes.js';
@@ -6,14 +6,13 @@ import { describeClient } from '../domain/describe.js';
 import { loadPool } from './shared.js';
 import { randomString, randomToken } from '../security/secrets.js';
 import { StoreConflictError } from '../storage/store.js';
+import type { Services } from '../services.js';
+import type { CreateUserPoolClientResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 /** CreateUserPoolClient: ids are 26 lowercase alphanumerics; GenerateSecret makes a confidential client. */
-export const CreateUserPoolClient = operation<
-  Record<string, unknown> & { UserPoolId: string; ClientName: string; GenerateSecret?: boolean },
-  object
->({
+export const CreateUserPoolClient = operation({
   auth: 'sigv4',
   input: {
     UserPoolId: common.userPoolId(),
@@ -21,7 +20,10 @@ export const CreateUserPoolClient = operation<
     GenerateSecret: v.bool(),
     ...clientSettingsShape,
   },
-  async handle(s, { UserPoolId, ClientName, GenerateSecret, ...settings }) {
+  async handle(
+    s: Pick<Services, 'store' | 'clock'>,
+    { UserPoolId, ClientName, GenerateSecret, ...settings },
+  ): Promise<Wire<CreateUserPoolClientResponse>> {
     await loadPool(s, UserPoolId);
     const now = s.clock.now();
     const config = checkedTokenValidity({ ...CLIENT_DEFAULTS, ...settings });

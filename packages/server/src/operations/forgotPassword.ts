@@ -1,7 +1,9 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { deliveryUserNotFound, loadPublicUserRequest, noDelivery, publicUserShape } from './shared.js';
 import { canReceiveResetCode, sendCode } from '../auth/codes.js';
 import { InvalidParameterException, NotAuthorizedException } from '../protocol/errors.js';
+import type { Services } from '../services.js';
+import type { ForgotPasswordResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /**
  * ForgotPassword: a reset code to the user's verified email or phone. With user-existence errors
@@ -10,10 +12,10 @@ import { InvalidParameterException, NotAuthorizedException } from '../protocol/e
  * ConfirmForgotPassword tells whether or in which state a user exists.
  * @throws UserNotFoundException | NotAuthorizedException | InvalidParameterException (only when existence errors are not prevented)
  */
-export const ForgotPassword = operation<{ ClientId: string; Username: string; SecretHash?: string }, object>({
+export const ForgotPassword = operation({
   auth: 'none',
   input: publicUserShape,
-  async handle(s, input) {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>, input): Promise<Wire<ForgotPasswordResponse>> {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user || !canReceiveResetCode(user)) {
       const otherwise = !user

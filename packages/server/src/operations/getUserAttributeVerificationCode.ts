@@ -1,17 +1,22 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
 import { sendCode } from '../auth/codes.js';
 import { InvalidParameterException } from '../protocol/errors.js';
+import type { Services } from '../services.js';
+import type { GetUserAttributeVerificationCodeResponse } from '@aws-sdk/client-cognito-identity-provider';
 
-export const GetUserAttributeVerificationCode = operation<{ AccessToken: string; AttributeName: string }, object>({
+export const GetUserAttributeVerificationCode = operation({
   auth: 'none',
   input: {
     AccessToken: common.accessToken(),
     AttributeName: v.str({ required: true, min: 1, max: 32 }),
     ClientMetadata: common.clientMetadata(),
   },
-  async handle(s, { AccessToken, AttributeName }) {
+  async handle(
+    s: Pick<Services, 'store' | 'tokens' | 'clock' | 'box' | 'sender' | 'log'>,
+    { AccessToken, AttributeName },
+  ): Promise<Wire<GetUserAttributeVerificationCodeResponse>> {
     const { pool, user } = await authorizeAccessToken(s, AccessToken);
     if (AttributeName !== 'email' && AttributeName !== 'phone_number')
       throw new InvalidParameterException(`${AttributeName} cannot be verified`);

@@ -1,21 +1,25 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { common } from '../protocol/validate.js';
 import { loadPool } from './shared.js';
+import type { Services } from '../services.js';
+import type { GetUserPoolMfaConfigResponse } from '@aws-sdk/client-cognito-identity-provider';
 
-export function describeMfa(config: Record<string, unknown>) {
+export function describeMfa(config: Record<string, unknown>): Wire<GetUserPoolMfaConfigResponse> {
+  // These members were stored by SetUserPoolMfaConfig after validation against its shape.
+  const c = config as Wire<GetUserPoolMfaConfigResponse>;
   return {
-    MfaConfiguration: (config.MfaConfiguration as string) ?? 'OFF',
-    ...(config.WebAuthnConfiguration ? { WebAuthnConfiguration: config.WebAuthnConfiguration } : {}),
-    ...(config.SoftwareTokenMfaConfiguration ? { SoftwareTokenMfaConfiguration: config.SoftwareTokenMfaConfiguration } : {}),
-    ...(config.SmsMfaConfiguration ? { SmsMfaConfiguration: config.SmsMfaConfiguration } : {}),
-    ...(config.EmailMfaConfiguration ? { EmailMfaConfiguration: config.EmailMfaConfiguration } : {}),
+    MfaConfiguration: c.MfaConfiguration ?? 'OFF',
+    ...(c.WebAuthnConfiguration ? { WebAuthnConfiguration: c.WebAuthnConfiguration } : {}),
+    ...(c.SoftwareTokenMfaConfiguration ? { SoftwareTokenMfaConfiguration: c.SoftwareTokenMfaConfiguration } : {}),
+    ...(c.SmsMfaConfiguration ? { SmsMfaConfiguration: c.SmsMfaConfiguration } : {}),
+    ...(c.EmailMfaConfiguration ? { EmailMfaConfiguration: c.EmailMfaConfiguration } : {}),
   };
 }
 
-export const GetUserPoolMfaConfig = operation<{ UserPoolId: string }, object>({
+export const GetUserPoolMfaConfig = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId() },
-  async handle(s, { UserPoolId }) {
+  async handle(s: Pick<Services, 'store'>, { UserPoolId }): Promise<Wire<GetUserPoolMfaConfigResponse>> {
     const pool = await loadPool(s, UserPoolId);
     return describeMfa(pool.record.config as Record<string, unknown>);
   },

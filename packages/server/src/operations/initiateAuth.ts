@@ -1,7 +1,9 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadClientPool } from './shared.js';
 import { runInitiate } from '../auth/initiate.js';
+import type { Services } from '../services.js';
+import type { InitiateAuthResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 const flows = [
   'USER_SRP_AUTH',
@@ -12,7 +14,7 @@ const flows = [
   'USER_PASSWORD_AUTH',
   'ADMIN_USER_PASSWORD_AUTH',
   'USER_AUTH',
-];
+] as const;
 
 export const initiateShape = {
   AuthFlow: v.str({ required: true, enum: flows }),
@@ -25,13 +27,10 @@ export const initiateShape = {
 };
 
 /** InitiateAuth: USER_PASSWORD_AUTH, USER_SRP_AUTH, USER_AUTH (passkeys, choice) and refresh. */
-export const InitiateAuth = operation<
-  { AuthFlow: string; AuthParameters?: Record<string, string>; ClientId: string; Session?: string },
-  object
->({
+export const InitiateAuth = operation({
   auth: 'none',
   input: initiateShape,
-  async handle(s, input) {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens'>, input): Promise<Wire<InitiateAuthResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
     return runInitiate({ s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, admin: false }, input.AuthFlow);
   },

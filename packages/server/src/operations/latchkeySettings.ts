@@ -2,12 +2,25 @@ import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadClient, loadPool } from './shared.js';
 import { InvalidParameterException } from '../protocol/errors.js';
+import type { LatchkeyPoolSettings } from '../domain/pools.js';
+import type { Services } from '../services.js';
+
+// Latchkey-only operations have no SDK model: their answers are defined here, once.
+export interface LatchkeyUserPoolSettingsResponse {
+  Settings: Partial<LatchkeyPoolSettings>;
+}
+export interface LatchkeyUpdateUserPoolClientSettingsResponse {
+  AllowedOrigins: string[];
+}
+export interface LatchkeyRotateSigningKeyResponse {
+  KeyId: string;
+}
 
 /**
  * Latchkey-only admin operations (SigV4), for settings Cognito does not have. Same transport, target
  * `AWSCognitoIdentityProviderService.Latchkey…`; see docs/configuration.md.
  */
-export const LatchkeyUpdateUserPoolSettings = operation<{ UserPoolId: string; Settings: Record<string, unknown> }, object>({
+export const LatchkeyUpdateUserPoolSettings = operation({
   auth: 'sigv4',
   input: {
     UserPoolId: common.userPoolId(),
@@ -23,36 +36,40 @@ export const LatchkeyUpdateUserPoolSettings = operation<{ UserPoolId: string; Se
       { required: true },
     ),
   },
-  async handle(s, { UserPoolId, Settings }) {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'tokens'>, { UserPoolId, Settings }): Promise<LatchkeyUserPoolSettingsResponse> {
     const pool = await loadPool(s, UserPoolId);
     const config = { ...(pool.record.config as Record<string, unknown>) };
-    config.Latchkey = { ...((config.Latchkey as object) ?? {}), ...Settings };
+    const settings: Partial<LatchkeyPoolSettings> = { ...((config.Latchkey as Partial<LatchkeyPoolSettings>) ?? {}), ...Settings };
+    config.Latchkey = settings;
     await s.store.updatePool(pool.id, config, s.clock.now());
     if (Settings.tokenSigningAlg && Settings.tokenSigningAlg !== pool.latchkey.tokenSigningAlg) {
       // Old-algorithm keys stay in the JWKS for a day so tokens already issued keep verifying.
-      await s.tokens.rotate(pool.id, Settings.tokenSigningAlg as 'RS256' | 'ES256', s.clock.now() + 24 * 3600_000);
+      await s.tokens.rotate(pool.id, Settings.tokenSigningAlg, s.clock.now() + 24 * 3600_000);
     }
-    return { Settings: config.Latchkey };
+    return { Settings: settings };
   },
 });
 
-export const LatchkeyDescribeUserPoolSettings = operation<{ UserPoolId: string }, object>({
+export const LatchkeyDescribeUserPoolSettings = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId() },
-  async handle(s, { UserPoolId }) {
+  async handle(s: Pick<Services, 'store'>, { UserPoolId }): Promise<LatchkeyUserPoolSettingsResponse> {
     const pool = await loadPool(s, UserPoolId);
     return { Settings: pool.latchkey };
   },
 });
 
-export const LatchkeyUpdateUserPoolClientSettings = operation<{ UserPoolId: string; ClientId: string; AllowedOrigins: string[] }, object>({
+export const LatchkeyUpdateUserPoolClientSettings = operation({
   auth: 'sigv4',
   input: {
     UserPoolId: common.userPoolId(),
     ClientId: common.clientId(),
     AllowedOrigins: v.list(v.str({ min: 1, max: 512 }), { required: true, max: 50 }),
   },
-  async handle(s, { UserPoolId, ClientId, AllowedOrigins }) {
+  async handle(
+    s: Pick<Services, 'store' | 'clock'>,
+    { UserPoolId, ClientId, AllowedOrigins },
+  ): Promise<LatchkeyUpdateUserPoolClientSettingsResponse> {
     await loadPool(s, UserPoolId);
     const client = await loadClient(s, ClientId, UserPoolId);
     // Stored in the exact form browsers put in clientDataJSON (lower-case host, no default port), so
@@ -72,10 +89,13 @@ export const LatchkeyUpdateUserPoolClientSettings = operation<{ UserPoolId: stri
  * Rotates a pool's signing key: new tokens use the new key; the old one stays in the JWKS for `RetireAfterSeconds` (default: the longest
  * token validity, 1 day).
  */
-export const LatchkeyRotateSigningKey = operation<{ UserPoolId: string; RetireAfterSeconds?: number }, object>({
+export const LatchkeyRotateSigningKey = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), RetireAfterSeconds: v.int({ min: 0, max: 30 * 86400 }) },
-  async handle(s, { UserPoolId, RetireAfterSeconds = 86400 }) {
+  async handle(
+    s: Pick<Services, 'store' | 'tokens' | 'clock'>,
+    { UserPoolId, RetireAfterSeconds = 86400 },
+  ): Promise<LatchkeyRotateSigningKeyResponse> {
     const pool = await loadPool(s, UserPoolId);
     const kid = await s.tokens.rotate(pool.id, pool.latchkey.tokenSigningAlg, s.clock.now() + RetireAfterSeconds * 1000);
     return { KeyId: kid };

@@ -1,9 +1,11 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { decodePageToken, encodePageToken, loadPool } from './shared.js';
 import { describeUser } from '../domain/describe.js';
 import { InvalidParameterException } from '../protocol/errors.js';
 import type { UserFilter } from '../storage/store.js';
+import type { Services } from '../services.js';
+import type { ListUsersResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 const FILTERABLE: Record<string, UserFilter['attribute']> = {
   username: 'username',
@@ -22,10 +24,7 @@ export function parseFilter(filter: string): UserFilter {
   return { attribute, op: m[2] as '=' | '^=', value: m[3]!.replace(/\\(.)/g, '$1') };
 }
 
-export const ListUsers = operation<
-  { UserPoolId: string; AttributesToGet?: string[]; Limit?: number; PaginationToken?: string; Filter?: string },
-  object
->({
+export const ListUsers = operation({
   auth: 'sigv4',
   input: {
     UserPoolId: common.userPoolId(),
@@ -34,7 +33,7 @@ export const ListUsers = operation<
     PaginationToken: v.str({ min: 1, max: 131072, pattern: /^\S+$/ }),
     Filter: v.str({ max: 256 }),
   },
-  async handle(s, input) {
+  async handle(s: Pick<Services, 'store' | 'box'>, input): Promise<Wire<ListUsersResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const limit = input.Limit || 60;
     const filter = input.Filter ? parseFilter(input.Filter) : undefined;

@@ -1,9 +1,9 @@
-import { v, common, type Shape } from '../protocol/validate.js';
+import { v, common } from '../protocol/validate.js';
 
 const authFactors = v.list(v.str({ enum: ['PASSWORD', 'EMAIL_OTP', 'SMS_OTP', 'WEB_AUTHN'] }), { max: 4 });
 
 /** Members shared by CreateUserPool and UpdateUserPool. */
-export const poolSettingsShape: Shape = {
+export const poolSettingsShape = {
   Policies: v.obj({
     PasswordPolicy: v.obj({
       MinimumLength: v.int({ min: 6, max: 99 }),
@@ -39,7 +39,7 @@ export const poolSettingsShape: Shape = {
   UserPoolAddOns: v.doc({ maxBytes: 1024 }),
 };
 
-export const createPoolShape: Shape = {
+export const createPoolShape = {
   PoolName: v.str({ required: true, min: 1, max: 128, pattern: /^[\w\s+=,.@-]+$/ }),
   ...poolSettingsShape,
   AliasAttributes: v.list(v.str({ enum: ['phone_number', 'email', 'preferred_username'] })),
@@ -48,7 +48,7 @@ export const createPoolShape: Shape = {
   Schema: v.list(v.doc(), { min: 1, max: 50 }),
 };
 
-export const updatePoolShape: Shape = {
+export const updatePoolShape = {
   UserPoolId: common.userPoolId(),
   ...poolSettingsShape,
   PoolName: v.str({ min: 1, max: 128, pattern: /^[\w\s+=,.@-]+$/ }),
@@ -64,11 +64,11 @@ const flows = [
   'ALLOW_USER_SRP_AUTH',
   'ALLOW_REFRESH_TOKEN_AUTH',
   'ALLOW_USER_AUTH',
-];
+] as const;
 const unit = v.str({ enum: ['seconds', 'minutes', 'hours', 'days'] });
 
 /** Members shared by CreateUserPoolClient and UpdateUserPoolClient. */
-export const clientSettingsShape: Shape = {
+export const clientSettingsShape = {
   RefreshTokenValidity: v.int({ min: 0, max: 315360000 }),
   AccessTokenValidity: v.int({ min: 1, max: 86400 }),
   IdTokenValidity: v.int({ min: 1, max: 86400 }),

@@ -1,4 +1,4 @@
-import type { Operation } from './types.js';
+import type { AnyOperation } from './types.js';
 import { CreateUserPool } from './createUserPool.js';
 import { DescribeUserPool } from './describeUserPool.js';
 import { UpdateUserPool } from './updateUserPool.js';
@@ -52,8 +52,8 @@ import {
   LatchkeyRotateSigningKey,
 } from './latchkeySettings.js';
 
-/** Target name (after `AWSCognitoIdentityProviderService.`) → operation. Keys are Cognito's exact names. */
-export const registry: Readonly<Record<string, Operation>> = Object.freeze({
+/** Every operation with its own types, so checks over the whole set happen at compile time (test/operation-types.test.ts). */
+export const operations = {
   CreateUserPool,
   DescribeUserPool,
   UpdateUserPool,
@@ -104,4 +104,8 @@ export const registry: Readonly<Record<string, Operation>> = Object.freeze({
   LatchkeyDescribeUserPoolSettings,
   LatchkeyUpdateUserPoolClientSettings,
   LatchkeyRotateSigningKey,
-});
+} satisfies Record<string, AnyOperation>;
+export type Operations = typeof operations;
+
+/** Target name (after `AWSCognitoIdentityProviderService.`) → operation. Keys are Cognito's exact names. */
+export const registry: Readonly<Record<string, AnyOperation>> = Object.freeze(operations);

@@ -1,17 +1,19 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { deliveryUserNotFound, loadPublicUserRequest, noDelivery, publicUserShape } from './shared.js';
 import { sendCode } from '../auth/codes.js';
 import { InvalidParameterException } from '../protocol/errors.js';
+import type { Services } from '../services.js';
+import type { ResendConfirmationCodeResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /**
  * ResendConfirmationCode: a new sign-up code to an UNCONFIRMED user. With user-existence errors
  * prevented, unknown and already confirmed users get the same simulated answer.
  * @throws UserNotFoundException | InvalidParameterException (only when existence errors are not prevented)
  */
-export const ResendConfirmationCode = operation<{ ClientId: string; Username: string; SecretHash?: string }, object>({
+export const ResendConfirmationCode = operation({
   auth: 'none',
   input: publicUserShape,
-  async handle(s, input) {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>, input): Promise<Wire<ResendConfirmationCodeResponse>> {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user) return noDelivery(s, client, pool, input.Username, user, 'signup', deliveryUserNotFound());
     if (user.status !== 'UNCONFIRMED')

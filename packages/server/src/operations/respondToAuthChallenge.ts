@@ -1,7 +1,9 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadClientPool } from './shared.js';
 import { runRespond } from '../auth/initiate.js';
+import type { Services } from '../services.js';
+import type { RespondToAuthChallengeResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 const challenges = [
   'SMS_MFA',
@@ -20,7 +22,7 @@ const challenges = [
   'PASSWORD',
   'WEB_AUTHN',
   'PASSWORD_SRP',
-];
+] as const;
 
 export const respondShape = {
   ClientId: common.clientId(),
@@ -32,13 +34,10 @@ export const respondShape = {
   ClientMetadata: common.clientMetadata(),
 };
 
-export const RespondToAuthChallenge = operation<
-  { ClientId: string; ChallengeName: string; Session?: string; ChallengeResponses?: Record<string, string> },
-  object
->({
+export const RespondToAuthChallenge = operation({
   auth: 'none',
   input: respondShape,
-  async handle(s, input) {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens'>, input): Promise<Wire<RespondToAuthChallengeResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
     return runRespond(
       { s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: false },

@@ -1,11 +1,13 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadClient } from './shared.js';
 import { sha256Hex, safeEqual } from '../security/secrets.js';
 import { UnauthorizedException, UnsupportedOperationException, UnsupportedTokenTypeException } from '../protocol/errors.js';
+import type { Services } from '../services.js';
+import type { RevokeTokenResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /** RevokeToken: revokes a refresh token and every access/id token of the same sign-in (origin_jti). */
-export const RevokeToken = operation<{ Token: string; ClientId: string; ClientSecret?: string }, object>({
+export const RevokeToken = operation({
   auth: 'none',
   input: {
     Token: v.str({ required: true, min: 1, max: 4096 }),
@@ -13,7 +15,7 @@ export const RevokeToken = operation<{ Token: string; ClientId: string; ClientSe
     ClientSecret: v.str({ min: 1, max: 64 }),
     ClientMetadata: common.clientMetadata(),
   },
-  async handle(s, { Token, ClientId, ClientSecret }) {
+  async handle(s: Pick<Services, 'store' | 'clock'>, { Token, ClientId, ClientSecret }): Promise<Wire<RevokeTokenResponse>> {
     const client = await loadClient(s, ClientId);
     if (client.secret && (!ClientSecret || !safeEqual(ClientSecret, client.secret)))
       throw new UnauthorizedException('Invalid client secret.');

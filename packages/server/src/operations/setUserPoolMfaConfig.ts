@@ -1,20 +1,12 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadPool } from './shared.js';
 import { describeMfa } from './getUserPoolMfaConfig.js';
+import type { Services } from '../services.js';
+import type { SetUserPoolMfaConfigResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /** SetUserPoolMfaConfig: stores MfaConfiguration and WebAuthnConfiguration {RelyingPartyId, UserVerification}. */
-export const SetUserPoolMfaConfig = operation<
-  {
-    UserPoolId: string;
-    MfaConfiguration?: string;
-    WebAuthnConfiguration?: { RelyingPartyId?: string; UserVerification?: string; FactorConfiguration?: string };
-    SoftwareTokenMfaConfiguration?: unknown;
-    SmsMfaConfiguration?: unknown;
-    EmailMfaConfiguration?: unknown;
-  },
-  object
->({
+export const SetUserPoolMfaConfig = operation({
   auth: 'sigv4',
   input: {
     UserPoolId: common.userPoolId(),
@@ -28,7 +20,7 @@ export const SetUserPoolMfaConfig = operation<
     SmsMfaConfiguration: v.doc({ maxBytes: 4096 }),
     EmailMfaConfiguration: v.doc({ maxBytes: 65536 }),
   },
-  async handle(s, input) {
+  async handle(s: Pick<Services, 'store' | 'clock'>, input): Promise<Wire<SetUserPoolMfaConfigResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const config = { ...(pool.record.config as Record<string, unknown>) };
     if (input.MfaConfiguration !== undefined) config.MfaConfiguration = input.MfaConfiguration;

@@ -1,8 +1,8 @@
 import { CodeMismatchException, ResourceNotFoundException, InvalidParameterException, UserNotFoundException } from '../protocol/errors.js';
-import { common, v, type Shape } from '../protocol/validate.js';
+import { common, v, type Infer, type Shape } from '../protocol/validate.js';
 import { operation, type Operation } from './types.js';
 import type { CodePurpose, UserRecord } from '../storage/store.js';
-import { issueStandInCode } from '../auth/codes.js';
+import { issueStandInCode, type CodeDeliveryDetails } from '../auth/codes.js';
 import type { RequestContext } from '../services.js';
 import { maskDestination } from '../domain/sender.js';
 import { assertSecretHash, findUser, findUserForAdmin, lookupName } from '../auth/password.js';
@@ -56,26 +56,25 @@ export async function loadUser(s: Pick<Services, 'store'>, pool: Pool, username:
   return user;
 }
 
+const adminUserShape = { UserPoolId: common.userPoolId(), Username: common.username() };
+
 /**
  * An admin (SigV4) operation on one user addressed by `UserPoolId` + `Username` (or alias): the pool
- * and user are loaded (ResourceNotFoundException / UserNotFoundException) before `act` runs.
+ * and user are loaded (ResourceNotFoundException / UserNotFoundException) before `act` runs. `act`
+ * declares the services it uses; the operation adds the store it loads the user with.
  */
-export function adminUserOperation<I extends object = Record<string, never>>(
-  extra: Shape,
-  act: (
-    s: Services,
-    pool: Pool,
-    user: UserRecord,
-    input: I & { UserPoolId: string; Username: string },
-    ctx: RequestContext,
-  ) => Promise<object>,
-): Operation<I & { UserPoolId: string; Username: string }, object> {
+export function adminUserOperation<E extends Shape, O, K extends keyof Services = never>(
+  extra: E,
+  act: (s: Pick<Services, K>, pool: Pool, user: UserRecord, input: Infer<typeof adminUserShape & E>, ctx: RequestContext) => Promise<O>,
+): Operation<typeof adminUserShape & E, O, K | 'store'> {
   return operation({
     auth: 'sigv4',
-    input: { UserPoolId: common.userPoolId(), Username: common.username(), ...extra },
-    async handle(s, input, ctx) {
-      const pool = await loadPool(s, input.UserPoolId);
-      const user = await loadUser(s, pool, input.Username);
+    input: { ...adminUserShape, ...extra },
+    async handle(s: Pick<Services, K | 'store'>, input, ctx) {
+      // TypeScript cannot see through Infer of a generic shape; every shape here extends adminUserShape.
+      const { UserPoolId, Username } = input as Infer<typeof adminUserShape>;
+      const pool = await loadPool(s, UserPoolId);
+      const user = await loadUser(s, pool, Username);
       return act(s, pool, user, input, ctx);
     },
   });
@@ -88,7 +87,12 @@ export function adminUserOperation<I extends object = Record<string, never>>(
  * email is masked as a real one would be; for any other name the two visible letters are derived from
  * it under the server key, so nothing tells them from a real user's.
  */
-function simulatedDelivery(s: Pick<Services, 'box'>, pool: Pool, typed: string, user?: UserRecord) {
+function simulatedDelivery(
+  s: Pick<Services, 'box'>,
+  pool: Pool,
+  typed: string,
+  user?: UserRecord,
+): { CodeDeliveryDetails: CodeDeliveryDetails } {
   const target = user && deliveryTarget(user);
   if (target)
     return {
@@ -121,7 +125,7 @@ export async function loadClientPool(s: Pick<Services, 'store'>, clientId: strin
 }
 
 /** Members of every unauthenticated request about one user (SignUp, ConfirmSignUp, ForgotPassword, …). */
-export const publicUserShape: Shape = {
+export const publicUserShape = {
   ClientId: common.clientId(),
   Username: common.username(),
   SecretHash: v.str({ min: 1, max: 128 }),

@@ -1,4 +1,4 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { insertUser, newUserRecord } from '../auth/newUser.js';
 import { common } from '../protocol/validate.js';
 import { loadClientPool, publicUserShape } from './shared.js';
@@ -6,17 +6,11 @@ import { parseAttributes } from '../domain/users.js';
 import { assertPasswordPolicy, assertSecretHash } from '../auth/password.js';
 import { sendCode, type CodeDeliveryDetails } from '../auth/codes.js';
 import { InvalidParameterException, NotAuthorizedException, AliasExistsException } from '../protocol/errors.js';
-
-interface Input {
-  ClientId: string;
-  Username: string;
-  Password?: string;
-  SecretHash?: string;
-  UserAttributes?: { Name: string; Value?: string }[];
-}
+import type { Services } from '../services.js';
+import type { SignUpResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /** SignUp: a new UNCONFIRMED user; a code goes to the email when the pool auto-verifies it. */
-export const SignUp = operation<Input, object>({
+export const SignUp = operation({
   auth: 'none',
   input: {
     ...publicUserShape,
@@ -24,7 +18,7 @@ export const SignUp = operation<Input, object>({
     UserAttributes: common.attributes(),
     ValidationData: common.attributes(),
   },
-  async handle(s, input) {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>, input): Promise<Wire<SignUpResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
     assertSecretHash(client, input.Username, input.SecretHash);
     if (pool.allowAdminCreateUserOnly) throw new NotAuthorizedException('SignUp is not permitted for this user pool');

@@ -1,18 +1,20 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
 import { passkeyConfig } from '../auth/passkeyPolicy.js';
 import { randomChallenge } from '../security/webauthn.js';
 import { LimitExceededException } from '../protocol/errors.js';
+import type { Services } from '../services.js';
+import type { StartWebAuthnRegistrationResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /**
  * StartWebAuthnRegistration → CredentialCreationOptions (a JSON object). The challenge is stored:
  * single-use, bound to pool, user and app client, expiring with the registration timeout.
  */
-export const StartWebAuthnRegistration = operation<{ AccessToken: string }, object>({
+export const StartWebAuthnRegistration = operation({
   auth: 'none',
   input: { AccessToken: common.accessToken() },
-  async handle(s, { AccessToken }) {
+  async handle(s: Pick<Services, 'store' | 'tokens' | 'clock'>, { AccessToken }): Promise<Wire<StartWebAuthnRegistrationResponse>> {
     const { pool, client, user } = await authorizeAccessToken(s, AccessToken);
     const { rpId, userVerification } = passkeyConfig(pool, { needRpId: true });
     const settings = pool.latchkey;

@@ -1,13 +1,18 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
 import { applyAttributeUpdate } from '../auth/attributes.js';
+import type { Services } from '../services.js';
+import type { UpdateUserAttributesResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /** UpdateUserAttributes: a changed email becomes unverified and, where auto-verified, gets a code. */
-export const UpdateUserAttributes = operation<{ AccessToken: string; UserAttributes: { Name: string; Value?: string }[] }, object>({
+export const UpdateUserAttributes = operation({
   auth: 'none',
   input: { AccessToken: common.accessToken(), UserAttributes: common.attributes(true), ClientMetadata: common.clientMetadata() },
-  async handle(s, { AccessToken, UserAttributes }) {
+  async handle(
+    s: Pick<Services, 'store' | 'tokens' | 'clock' | 'box' | 'sender' | 'log'>,
+    { AccessToken, UserAttributes },
+  ): Promise<Wire<UpdateUserAttributesResponse>> {
     const { pool, user } = await authorizeAccessToken(s, AccessToken);
     const details = await applyAttributeUpdate(s, pool, user, UserAttributes, { admin: false });
     return { CodeDeliveryDetailsList: details };

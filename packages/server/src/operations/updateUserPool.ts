@@ -1,13 +1,15 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { updatePoolShape } from './poolShapes.js';
 import { loadPool } from './shared.js';
 import { ResourceNotFoundException } from '../protocol/errors.js';
+import type { Services } from '../services.js';
+import type { UpdateUserPoolResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /** UpdateUserPool: like Cognito, members left out are reset to their defaults (except creation-only ones). */
-export const UpdateUserPool = operation<Record<string, unknown> & { UserPoolId: string; PoolName?: string }, object>({
+export const UpdateUserPool = operation({
   auth: 'sigv4',
   input: updatePoolShape,
-  async handle(s, { UserPoolId, PoolName, ...settings }) {
+  async handle(s: Pick<Services, 'store' | 'clock'>, { UserPoolId, PoolName, ...settings }): Promise<Wire<UpdateUserPoolResponse>> {
     const pool = await loadPool(s, UserPoolId);
     const old = pool.record.config as Record<string, unknown>;
     // Creation-time-only members and the settings managed by other operations survive an update.

@@ -1,16 +1,15 @@
-import { operation } from './types.js';
+import { operation, type Wire } from './types.js';
 import { CLIENT_DEFAULTS, checkedTokenValidity } from '../domain/clients.js';
 import { v, common } from '../protocol/validate.js';
 import { clientSettingsShape } from './poolShapes.js';
 import { describeClient } from '../domain/describe.js';
 import { loadClient, loadPool } from './shared.js';
 import { ResourceNotFoundException } from '../protocol/errors.js';
+import type { Services } from '../services.js';
+import type { UpdateUserPoolClientResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /** UpdateUserPoolClient: members left out return to defaults, as in Cognito; the secret and Latchkey origins are kept. */
-export const UpdateUserPoolClient = operation<
-  Record<string, unknown> & { UserPoolId: string; ClientId: string; ClientName?: string },
-  object
->({
+export const UpdateUserPoolClient = operation({
   auth: 'sigv4',
   input: {
     UserPoolId: common.userPoolId(),
@@ -18,7 +17,10 @@ export const UpdateUserPoolClient = operation<
     ClientName: v.str({ min: 1, max: 128, pattern: /^[\w\s+=,.@-]+$/ }),
     ...clientSettingsShape,
   },
-  async handle(s, { UserPoolId, ClientId, ClientName, ...settings }) {
+  async handle(
+    s: Pick<Services, 'store' | 'clock'>,
+    { UserPoolId, ClientId, ClientName, ...settings },
+  ): Promise<Wire<UpdateUserPoolClientResponse>> {
     await loadPool(s, UserPoolId);
     const client = await loadClient(s, ClientId, UserPoolId);
     const old = client.record.config as Record<string, unknown>;

@@ -5,39 +5,119 @@ import { InvalidParameterException, SerializationException } from './errors.js';
  * failed to satisfy constraint: Member must not be null"). Members not in the shape are dropped, so
  * handlers only ever see allow-listed fields.
  */
-export type Rule =
-  | { kind: 'string'; min?: number; max?: number; pattern?: RegExp; enum?: readonly string[]; required?: boolean }
-  | { kind: 'int'; min?: number; max?: number; required?: boolean }
-  | { kind: 'bool'; required?: boolean }
-  | { kind: 'map'; maxEntries?: number; maxValue?: number; required?: boolean }
-  | { kind: 'list'; of: Rule; min?: number; max?: number; required?: boolean }
-  | { kind: 'object'; fields: Shape; required?: boolean }
-  | { kind: 'document'; maxBytes?: number; required?: boolean };
-
+export type Rule = StringRule | IntRule | BoolRule | MapRule | ListRule | ObjectRule | DocumentRule;
 export type Shape = Record<string, Rule>;
 
-type Opt = { required?: boolean };
+// Each rule carries its `required` flag (and enum values, list items, object fields) in its type, so a
+// handler's input type is inferred from the same shape that validates it and is never written twice.
+interface Presence<R extends boolean> {
+  required?: R;
+}
+export interface StringRule<E extends string = string, R extends boolean = boolean> extends Presence<R> {
+  kind: 'string';
+  min?: number;
+  max?: number;
+  pattern?: RegExp;
+  enum?: readonly E[];
+}
+export interface IntRule<R extends boolean = boolean> extends Presence<R> {
+  kind: 'int';
+  min?: number;
+  max?: number;
+}
+export interface BoolRule<R extends boolean = boolean> extends Presence<R> {
+  kind: 'bool';
+}
+export interface MapRule<R extends boolean = boolean> extends Presence<R> {
+  kind: 'map';
+  maxEntries?: number;
+  maxValue?: number;
+}
+export interface ListRule<Of extends Rule = Rule, R extends boolean = boolean> extends Presence<R> {
+  kind: 'list';
+  of: Of;
+  min?: number;
+  max?: number;
+}
+export interface ObjectRule<F extends Shape = Shape, R extends boolean = boolean> extends Presence<R> {
+  kind: 'object';
+  fields: F;
+}
+export interface DocumentRule<R extends boolean = boolean> extends Presence<R> {
+  kind: 'document';
+  maxBytes?: number;
+}
+
+/** The value a rule lets through (list items are never null: a null item is a violation). */
+type ValueOf<Ru extends Rule> =
+  Ru extends StringRule<infer E>
+    ? E
+    : Ru extends IntRule
+      ? number
+      : Ru extends BoolRule
+        ? boolean
+        : Ru extends MapRule
+          ? Record<string, string>
+          : Ru extends ListRule<infer Of>
+            ? ValueOf<Of>[]
+            : Ru extends ObjectRule<infer F>
+              ? Infer<F>
+              : unknown; // a document: any JSON the sender chose, to be narrowed where it is used
+
+/** Only a literal `required: true` makes a member non-optional; `boolean` (not known statically) does not. */
+type RequiredKeys<S extends Shape> = {
+  [K in keyof S]-?: S[K] extends Presence<infer R> ? ([R] extends [true] ? K : never) : never;
+}[keyof S];
+
+/** The type `validate(shape, …)` returns: required members present, the others optional, unknown members gone. */
+export type Infer<S extends Shape> = Flatten<
+  { [K in RequiredKeys<S>]: ValueOf<S[K]> } & { [K in Exclude<keyof S, RequiredKeys<S>>]?: ValueOf<S[K]> }
+>;
+type Flatten<T> = { [K in keyof T]: T[K] };
+
+type Options<T extends Rule> = Omit<T, 'kind'>;
 export const v = {
-  str: (o: Omit<Extract<Rule, { kind: 'string' }>, 'kind'> = {}): Rule => ({ kind: 'string', ...o }),
-  int: (o: Omit<Extract<Rule, { kind: 'int' }>, 'kind'> = {}): Rule => ({ kind: 'int', ...o }),
-  bool: (o: Opt = {}): Rule => ({ kind: 'bool', ...o }),
-  map: (o: Omit<Extract<Rule, { kind: 'map' }>, 'kind'> = {}): Rule => ({ kind: 'map', ...o }),
-  list: (of: Rule, o: Omit<Extract<Rule, { kind: 'list' }>, 'kind' | 'of'> = {}): Rule => ({ kind: 'list', of, ...o }),
-  obj: (fields: Shape, o: Opt = {}): Rule => ({ kind: 'object', fields, ...o }),
-  doc: (o: Omit<Extract<Rule, { kind: 'document' }>, 'kind'> = {}): Rule => ({ kind: 'document', ...o }),
+  str: <const E extends string = string, const R extends boolean = false>(o: Options<StringRule<E, R>> = {}): StringRule<E, R> => ({
+    kind: 'string',
+    ...o,
+  }),
+  int: <const R extends boolean = false>(o: Options<IntRule<R>> = {}): IntRule<R> => ({ kind: 'int', ...o }),
+  bool: <const R extends boolean = false>(o: Options<BoolRule<R>> = {}): BoolRule<R> => ({ kind: 'bool', ...o }),
+  map: <const R extends boolean = false>(o: Options<MapRule<R>> = {}): MapRule<R> => ({ kind: 'map', ...o }),
+  list: <Of extends Rule, const R extends boolean = false>(of: Of, o: Omit<Options<ListRule<Of, R>>, 'of'> = {}): ListRule<Of, R> => ({
+    kind: 'list',
+    of,
+    ...o,
+  }),
+  obj: <F extends Shape, const R extends boolean = false>(fields: F, o: Presence<R> = {}): ObjectRule<F, R> => ({
+    kind: 'object',
+    fields,
+    ...o,
+  }),
+  doc: <const R extends boolean = false>(o: Options<DocumentRule<R>> = {}): DocumentRule<R> => ({ kind: 'document', ...o }),
 };
 
-/** Shared member rules, with Cognito's lengths and patterns. */
+const attribute = () => v.obj({ Name: v.str({ required: true, min: 1, max: 32 }), Value: v.str({ max: 2048 }) });
+
+/**
+ * Shared member rules, with Cognito's lengths and patterns. `NoInfer` keeps a call without an argument
+ * at its default: otherwise the `Shape` a rule is written into would widen `required` to `boolean`.
+ */
 export const common = {
-  userPoolId: (required = true) => v.str({ required, min: 1, max: 55, pattern: /^[\w-]+_[0-9a-zA-Z]+$/ }),
-  clientId: (required = true) => v.str({ required, min: 1, max: 128, pattern: /^[\w+]+$/ }),
-  username: (required = true) => v.str({ required, min: 1, max: 128, pattern: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u }),
-  password: (required = true) => v.str({ required, min: 1, max: 256, pattern: /^[\S]+.*[\S]+$|^\S$/s }),
+  userPoolId: <R extends boolean = true>(required = true as R): StringRule<string, NoInfer<R>> =>
+    v.str({ required, min: 1, max: 55, pattern: /^[\w-]+_[0-9a-zA-Z]+$/ }),
+  clientId: <R extends boolean = true>(required = true as R): StringRule<string, NoInfer<R>> =>
+    v.str({ required, min: 1, max: 128, pattern: /^[\w+]+$/ }),
+  username: <R extends boolean = true>(required = true as R): StringRule<string, NoInfer<R>> =>
+    v.str({ required, min: 1, max: 128, pattern: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u }),
+  password: <R extends boolean = true>(required = true as R): StringRule<string, NoInfer<R>> =>
+    v.str({ required, min: 1, max: 256, pattern: /^[\S]+.*[\S]+$|^\S$/s }),
   accessToken: () => v.str({ required: true, min: 1, max: 16384, pattern: /^[A-Za-z0-9-_=.]+$/ }),
-  code: (required = true) => v.str({ required, min: 1, max: 2048, pattern: /^[\S]+$/ }),
-  session: (required = false) => v.str({ required, min: 20, max: 2048 }),
-  attributes: (required = false) =>
-    v.list(v.obj({ Name: v.str({ required: true, min: 1, max: 32 }), Value: v.str({ max: 2048 }) }), { required, max: 100 }),
+  code: <R extends boolean = true>(required = true as R): StringRule<string, NoInfer<R>> =>
+    v.str({ required, min: 1, max: 2048, pattern: /^[\S]+$/ }),
+  session: <R extends boolean = false>(required = false as R): StringRule<string, NoInfer<R>> => v.str({ required, min: 20, max: 2048 }),
+  attributes: <R extends boolean = false>(required = false as R): ListRule<ReturnType<typeof attribute>, NoInfer<R>> =>
+    v.list(attribute(), { required, max: 100 }),
   limit: (max: number) => v.int({ min: 0, max }),
   nextToken: () => v.str({ min: 1, max: 131072, pattern: /^\S+$/ }),
   clientMetadata: () => v.map({ maxEntries: 50, maxValue: 4096 }),
@@ -217,7 +297,7 @@ function checkShape(shape: Shape, input: Record<string, unknown>, prefix: string
  * @throws InvalidParameterException for a string anywhere in the input that is not storable text
  *   (NUL, lone surrogate), else listing every violation of the shape, as Cognito does.
  */
-export function validate<T>(shape: Shape, input: unknown): T {
+export function validate<S extends Shape>(shape: S, input: unknown): Infer<S> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidParameterException('1 validation error detected: the request body must be a JSON object');
   }
@@ -238,5 +318,6 @@ export function validate<T>(shape: Shape, input: unknown): T {
   if (errors.length > 0) {
     throw new InvalidParameterException(`${errors.length} validation error${errors.length > 1 ? 's' : ''} detected: ${errors.join('; ')}`);
   }
-  return out as T;
+  // checkShape walked exactly this shape, so the members it kept have the types Infer<S> names.
+  return out as Infer<S>;
 }

@@ -4,7 +4,7 @@ import type { AppClient } from '../../domain/clients.js';
 
 /** What every sign-in step handler gets. */
 export interface FlowContext {
-  s: Services;
+  s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens'>;
   pool: Pool;
   client: AppClient;
   /** AuthParameters or ChallengeResponses. */

@@ -11,7 +11,7 @@ import { NotAuthorizedException } from '../../protocol/errors.js';
  * @throws NotAuthorizedException
  */
 export async function refreshTokens(
-  s: Services,
+  s: Pick<Services, 'store' | 'clock' | 'tokens'>,
   pool: Pool,
   client: AppClient,
   refreshToken: string | undefined,

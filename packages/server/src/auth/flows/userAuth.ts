@@ -9,6 +9,7 @@ import { enabledPasskeyConfig } from '../passkeyPolicy.js';
 import { randomChallenge, verifyAuthentication, peekAssertion } from '../../security/webauthn.js';
 import { derivedBytes } from '../../security/secrets.js';
 import { InternalErrorException, InvalidParameterException, NotAuthorizedException, ServiceError } from '../../protocol/errors.js';
+import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 
 /** The generic answer to every failed passkey sign-in; the reason goes to the log only. */
 const PASSKEY_FAILED = 'Incorrect username or passkey.';
@@ -107,7 +108,8 @@ export async function initiateUserAuth(ctx: FlowContext): Promise<AuthOutput> {
     ChallengeName: 'SELECT_CHALLENGE',
     Session: await issueSession(ctx.s, ctx.client, user?.id ?? null, { kind: 'SELECT_CHALLENGE', typed, available }),
     ChallengeParameters: {},
-    AvailableChallenges: available,
+    // availableChallenges names only PASSWORD, PASSWORD_SRP and WEB_AUTHN, all Cognito challenge names.
+    AvailableChallenges: available as ChallengeNameType[],
   };
 }
 

@@ -1,15 +1,15 @@
-import { randomId } from '../security/secrets.js';
-import type { Services, RequestContext } from '../services.js';
-import type { Operation } from '../operations/types.js';
-import { validate } from './validate.js';
-import { verifySigV4 } from '../security/sigv4.js';
+import { randomId } from './security/secrets.js';
+import type { Services, RequestContext } from './services.js';
+import type { AnyOperation } from './operations/types.js';
+import { validate } from './protocol/validate.js';
+import { verifySigV4 } from './security/sigv4.js';
 import {
   InternalErrorException,
   SerializationException,
   ServiceError,
   UnknownOperationException,
   RequestEntityTooLargeException,
-} from './errors.js';
+} from './protocol/errors.js';
 
 export const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 
@@ -58,7 +58,11 @@ export function errorResponse(err: ServiceError, requestId: string): WireRespons
  * The whole protocol without a socket: target lookup, JSON parsing, SigV4 for admin operations,
  * schema validation, the handler, and the error envelope. Never throws.
  */
-export async function dispatch(services: Services, registry: Readonly<Record<string, Operation>>, req: WireRequest): Promise<WireResponse> {
+export async function dispatch(
+  services: Services,
+  registry: Readonly<Record<string, AnyOperation>>,
+  req: WireRequest,
+): Promise<WireResponse> {
   const requestId = randomId();
   const started = performance.now();
   const target = header(req.headers, 'x-amz-target') ?? '';
