@@ -7,7 +7,12 @@
  * Prints one JSON object on stdout. Usage: node --import tsx bench/ceilings.ts [--seconds 2]
  */
 import { VirtualAuthenticator } from '@latchkey/virtual-authenticator';
-import { peekRegistration, randomChallenge, verifyAuthentication, verifyRegistration } from '../packages/server/dist/security/webauthn/index.js';
+import {
+  peekRegistration,
+  randomChallenge,
+  verifyAuthentication,
+  verifyRegistration,
+} from '../packages/server/dist/security/webauthn/index.js';
 import { TokenService, type TokenAlg } from '../packages/server/dist/security/tokens.js';
 import { SecretBox, randomBytesB64, randomId, randomToken, sha256Hex } from '../packages/server/dist/security/secrets.js';
 import {
