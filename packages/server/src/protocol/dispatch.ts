@@ -49,7 +49,8 @@ function header(h: WireRequest['headers'], name: string): string | undefined {
 
 /**
  * The admin access key id a SigV4-signed request was signed with.
- * @throws the AWS error for the SigV4 failure (auth/securityErrors.ts).
+ * @throws MissingAuthenticationTokenException | UnrecognizedClientException | InvalidSignatureException, per
+ *   SigV4Error code (auth/securityErrors.ts).
  */
 function verifyAdminSignature(services: Services, req: WireRequest): string {
   try {

@@ -12,7 +12,10 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
-/** The credential as an object; JSON text is accepted because the CREDENTIAL challenge response is a string. */
+/**
+ * The credential as an object; JSON text is accepted because the CREDENTIAL challenge response is a string.
+ * @throws WebAuthnVerificationError `ERR_WEBAUTHN_MALFORMED_CREDENTIAL`.
+ */
 export function parseCredentialJson(credential: unknown): Record<string, unknown> {
   let value = credential;
   if (typeof value === 'string') {
@@ -27,7 +30,10 @@ export function parseCredentialJson(credential: unknown): Record<string, unknown
   return value;
 }
 
-/** `type`, `id` and `rawId`; returns the canonical id and its bytes. */
+/**
+ * `type`, `id` and `rawId`; returns the canonical id and its bytes.
+ * @throws WebAuthnVerificationError `ERR_WEBAUTHN_MALFORMED_CREDENTIAL` | `ERR_WEBAUTHN_INVALID_BASE64URL`.
+ */
 export function checkIdentity(cred: Record<string, unknown>): { credentialId: string; rawId: Uint8Array } {
   if (cred.type !== 'public-key') throw invalid('Credential type must be "public-key".', `credential.type = ${JSON.stringify(cred.type)}`);
   if (typeof cred.id !== 'string' || cred.id.length === 0) throw invalid('Credential id is missing.');
@@ -38,6 +44,7 @@ export function checkIdentity(cred: Record<string, unknown>): { credentialId: st
   return { credentialId: encodeBase64Url(rawId), rawId };
 }
 
+/** @throws WebAuthnVerificationError `ERR_WEBAUTHN_MALFORMED_CREDENTIAL` when `response` is not an object. */
 export function responseObject(cred: Record<string, unknown>): Record<string, unknown> {
   if (!isPlainObject(cred.response)) throw invalid('Credential response is missing.');
   return cred.response;
@@ -51,7 +58,10 @@ export function parseCredentialId(id: unknown): string {
   return encodeBase64Url(decodeBase64Url(id, 'credential id'));
 }
 
-/** `response.userHandle`, canonical; absent, null and '' all mean the client sent none. */
+/**
+ * `response.userHandle`, canonical; absent, null and '' all mean the client sent none.
+ * @throws WebAuthnVerificationError `ERR_WEBAUTHN_INVALID_BASE64URL`.
+ */
 export function readUserHandle(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   return encodeBase64Url(decodeBase64Url(value, 'userHandle'));
@@ -59,6 +69,10 @@ export function readUserHandle(value: unknown): string | undefined {
 
 const KNOWN_TRANSPORTS = new Set(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb']);
 
+/**
+ * `response.transports`: known values only, de-duplicated.
+ * @throws WebAuthnVerificationError `ERR_WEBAUTHN_MALFORMED_CREDENTIAL`.
+ */
 export function readTransports(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value) || value.length > 16 || !value.every((t) => typeof t === 'string' && t.length <= 32)) {
@@ -68,7 +82,10 @@ export function readTransports(value: unknown): string[] {
   return [...new Set(value.filter((t: string) => KNOWN_TRANSPORTS.has(t)))];
 }
 
-/** `authenticatorAttachment` and `clientExtensionResults`, which registration reports back. */
+/**
+ * `authenticatorAttachment` and `clientExtensionResults`, which registration reports back.
+ * @throws WebAuthnVerificationError `ERR_WEBAUTHN_MALFORMED_CREDENTIAL`.
+ */
 export function readRegistrationExtras(cred: Record<string, unknown>): {
   attachment: unknown;
   extensionResults: Record<string, unknown> | undefined;
@@ -82,7 +99,10 @@ export function readRegistrationExtras(cred: Record<string, unknown>): {
   return { attachment, extensionResults: isPlainObject(extensionResults) ? extensionResults : undefined };
 }
 
-/** `response.signature`, bounded: no supported algorithm signs with more than 1024 bytes. */
+/**
+ * `response.signature`, bounded: no supported algorithm signs with more than 1024 bytes.
+ * @throws WebAuthnVerificationError `ERR_WEBAUTHN_INVALID_BASE64URL` | `ERR_WEBAUTHN_MALFORMED_CREDENTIAL`.
+ */
 export function readSignature(response: Record<string, unknown>): Uint8Array {
   const signature = decodeBase64Url(response.signature, 'signature');
   if (signature.length > 1024) throw invalid('signature is too long.');
