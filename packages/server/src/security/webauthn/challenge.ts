@@ -1,6 +1,6 @@
 /** Ceremony challenges: generated here, and compared the way WebAuthn JSON encodes them. */
 import { randomBytes } from 'node:crypto';
-import { stripPadding } from './base64url.js';
+import { encodeBase64Url, stripPadding } from './base64url.js';
 
 /**
  * Random challenge, base64url without padding (16 bytes → 22 characters, as Cognito).
@@ -8,7 +8,7 @@ import { stripPadding } from './base64url.js';
  */
 export function randomChallenge(bytes = 16): string {
   if (!Number.isInteger(bytes) || bytes < 16 || bytes > 64) throw new RangeError('challenge size must be 16..64 bytes');
-  return randomBytes(bytes).toString('base64url');
+  return encodeBase64Url(randomBytes(bytes));
 }
 
 /** Whether clientDataJSON's challenge is the expected one; browsers differ on padding, so it is ignored. */
