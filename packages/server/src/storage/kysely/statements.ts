@@ -71,13 +71,10 @@ export async function admitAttempt(
   const big = (v: number) => sql`cast(${v} as bigint)`;
   const lockFor = (failures: ReturnType<typeof sql>) => {
     const steps = lockMs.slice(0, -1).map((ms, i) => sql`when ${failures} = ${threshold + i} then ${big(now + ms)}`);
-    const middle = steps.length ? sql.join(steps, sql` `) : sql``;
-    const last = big(now + lockMs[lockMs.length - 1]!);
-    return sql`case when ${failures} < ${threshold} then ${big(0)} ${middle} else ${last} end`;
+    return sql`case when ${failures} < ${threshold} then ${big(0)} ${steps.length ? sql.join(steps, sql` `) : sql``} else ${big(now + lockMs[lockMs.length - 1]!)} end`;
   };
   const idleSince = big(now - LOGIN_ATTEMPT_IDLE_RESET_MS);
-  const idle = sql`login_attempts.updated_at <= ${idleSince} and login_attempts.locked_until <= ${idleSince}`;
-  const next = sql`(case when ${idle} then 1 else login_attempts.failures + 1 end)`;
+  const next = sql`(case when login_attempts.updated_at <= ${idleSince} and login_attempts.locked_until <= ${idleSince} then 1 else login_attempts.failures + 1 end)`;
   const r = await sql<{ failures: number }>`
     insert into login_attempts (pool_id, login_key, failures, locked_until, updated_at)
     values (${poolId}, ${loginKey}, 1, ${lockFor(sql`1`)}, ${now})
