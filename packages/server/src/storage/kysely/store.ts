@@ -3,24 +3,330 @@ import { StoreConflictError, type Store } from '../store.js';
 import type {
   AddPasskeyResult,
   AuthSessionRecord,
+  LoginAttempt,
   PasskeyUse,
   ChallengeRecord,
+  ClientRecord,
   CodePurpose,
   CodeRecord,
   OutboxMessage,
   PasskeyRecord,
+  PoolRecord,
+  SigningKeyRecord,
   TokenFamilyRecord,
+  UserFilter,
+  UserPatch,
+  UserRecord,
 } from '../types.js';
-import type { Database } from './schema.js';
-import { fromPasskey, toChallenge, toFamily, toOutbox, toPasskey, toSession, toUser } from './rows.js';
-import { Abort, LOGIN_ATTEMPT_IDLE_RESET_MS, LimitReached, conflict, insertOutbox, usePasskey } from './statements.js';
-import { KyselyDirectory } from './directory.js';
+import type { Database, UsersTable } from './schema.js';
+import { fromPasskey, fromUser, toChallenge, toClient, toFamily, toKey, toOutbox, toPasskey, toPool, toSession, toUser } from './rows.js';
 
-/**
- * The one SQL implementation of Store, over a Kysely instance of either dialect: the ceremony half (codes,
- * outbox, tokens, challenges, sessions, passkeys, housekeeping) on top of KyselyDirectory (directory.ts).
- */
-export class KyselyStore extends KyselyDirectory implements Store {
+/** Maps a unique-constraint violation of either dialect to StoreConflictError; rethrows anything else. */
+function conflict(err: unknown, fallback: StoreConflictError['key']): never {
+  const e = err as { code?: string; message?: string; constraint?: string };
+  const unique =
+    e?.code === '23505' || (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT_') && /UNIQUE|PRIMARYKEY/.test(e.code));
+  if (!unique) throw err;
+  const where = `${e.constraint ?? ''} ${e.message ?? ''}`;
+  if (/email/.test(where)) throw new StoreConflictError('email');
+  if (/username/.test(where)) throw new StoreConflictError('username');
+  throw new StoreConflictError(fallback);
+}
+
+/** The one SQL implementation of Store, over a Kysely instance of either dialect. */
+export class KyselyStore implements Store {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  // ---- meta ----
+  async getOrPutMeta(key: string, value: string): Promise<string> {
+    await this.db
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    return (await this.getMeta(key))!;
+  }
+  async getMeta(key: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  }
+  async putMeta(key: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+
+  // ---- pools ----
+  async createPool(p: PoolRecord): Promise<void> {
+    try {
+      await this.db
+        .insertInto('pools')
+        .values({ id: p.id, name: p.name, config: JSON.stringify(p.config), created_at: p.createdAt, updated_at: p.updatedAt })
+        .execute();
+    } catch (err) {
+      conflict(err, 'pool');
+    }
+  }
+  async getPool(id: string): Promise<PoolRecord | undefined> {
+    const r = await this.db.selectFrom('pools').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toPool(r);
+  }
+  async updatePool(id: string, config: PoolRecord['config'], updatedAt: number, name?: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('pools')
+      .set({ config: JSON.stringify(config), updated_at: updatedAt, ...(name !== undefined ? { name } : {}) })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+  async deletePool(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      // Explicit deletes (children first) rather than relying on cascades alone: the same code path
+      // on both dialects, and tables without a pool foreign key are covered too.
+      for (const t of [
+        'passkeys',
+        'challenges',
+        'auth_sessions',
+        'token_families',
+        'codes',
+        'outbox',
+        'login_attempts',
+        'standin_codes',
+      ] as const) {
+        await trx.deleteFrom(t).where('pool_id', '=', id).execute();
+      }
+      await trx.deleteFrom('users').where('pool_id', '=', id).execute();
+      await trx.deleteFrom('clients').where('pool_id', '=', id).execute();
+      await trx.deleteFrom('signing_keys').where('pool_id', '=', id).execute();
+      const r = await trx.deleteFrom('pools').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    });
+  }
+  async listPools(limit: number, after?: string): Promise<PoolRecord[]> {
+    let q = this.db.selectFrom('pools').selectAll().orderBy('id').limit(limit);
+    if (after !== undefined) q = q.where('id', '>', after);
+    return (await q.execute()).map(toPool);
+  }
+
+  // ---- clients ----
+  async createClient(c: ClientRecord): Promise<void> {
+    try {
+      await this.db
+        .insertInto('clients')
+        .values({
+          id: c.id,
+          pool_id: c.poolId,
+          name: c.name,
+          config: JSON.stringify(c.config),
+          created_at: c.createdAt,
+          updated_at: c.updatedAt,
+        })
+        .execute();
+    } catch (err) {
+      conflict(err, 'client');
+    }
+  }
+  async getClient(id: string): Promise<ClientRecord | undefined> {
+    const r = await this.db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toClient(r);
+  }
+  async updateClient(id: string, name: string, config: ClientRecord['config'], updatedAt: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('clients')
+      .set({ name, config: JSON.stringify(config), updated_at: updatedAt })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+  async deleteClient(poolId: string, id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      // Scoped by pool too: a client id given with the wrong pool must touch nothing.
+      await trx.deleteFrom('token_families').where('pool_id', '=', poolId).where('client_id', '=', id).execute();
+      await trx.deleteFrom('auth_sessions').where('pool_id', '=', poolId).where('client_id', '=', id).execute();
+      await trx.deleteFrom('challenges').where('pool_id', '=', poolId).where('client_id', '=', id).execute();
+      const r = await trx.deleteFrom('clients').where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    });
+  }
+  async listClients(poolId: string, limit: number, after?: string): Promise<ClientRecord[]> {
+    let q = this.db.selectFrom('clients').selectAll().where('pool_id', '=', poolId).orderBy('id').limit(limit);
+    if (after !== undefined) q = q.where('id', '>', after);
+    return (await q.execute()).map(toClient);
+  }
+
+  // ---- signing keys ----
+  async listSigningKeys(poolId: string, now: number): Promise<SigningKeyRecord[]> {
+    const rows = await this.db
+      .selectFrom('signing_keys')
+      .selectAll()
+      .where('pool_id', '=', poolId)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map(toKey);
+  }
+  async getSigningKey(kid: string): Promise<SigningKeyRecord | undefined> {
+    const r = await this.db.selectFrom('signing_keys').selectAll().where('kid', '=', kid).executeTakeFirst();
+    return r && toKey(r);
+  }
+  async rotateSigningKey(k: SigningKeyRecord, retireOthersAt: number, retiredExpireAt: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('signing_keys')
+        .set({ retired_at: retireOthersAt, expires_at: retiredExpireAt })
+        .where('pool_id', '=', k.poolId)
+        .where('retired_at', 'is', null)
+        .execute();
+      await trx
+        .insertInto('signing_keys')
+        .values({
+          kid: k.kid,
+          pool_id: k.poolId,
+          alg: k.alg,
+          private_key_enc: k.privateKeyEnc,
+          public_jwk: JSON.stringify(k.publicJwk),
+          created_at: k.createdAt,
+          retired_at: k.retiredAt,
+          expires_at: k.expiresAt,
+        })
+        .execute();
+    });
+  }
+
+  // ---- users ----
+  async createUser(u: UserRecord): Promise<void> {
+    try {
+      await this.db.insertInto('users').values(fromUser(u)).execute();
+    } catch (err) {
+      conflict(err, 'username');
+    }
+  }
+  async getUser(poolId: string, id: string): Promise<UserRecord | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
+    return r && toUser(r);
+  }
+  async findUserByEmail(poolId: string, emailKey: string): Promise<UserRecord | undefined> {
+    const r = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('pool_id', '=', poolId)
+      .where('email_key', '=', emailKey)
+      .executeTakeFirst();
+    return r && toUser(r);
+  }
+  async findUserByLogin(
+    poolId: string,
+    usernameKey: string,
+    emailKey: string | null,
+    order: 'alias-first' | 'username-first' = 'alias-first',
+  ): Promise<UserRecord | undefined> {
+    const byEmail = async () => (emailKey === null ? undefined : this.findUserByEmail(poolId, emailKey));
+    const byName = async () => {
+      const r = await this.db
+        .selectFrom('users')
+        .selectAll()
+        .where('pool_id', '=', poolId)
+        .where('username_key', '=', usernameKey)
+        .executeTakeFirst();
+      return r && toUser(r);
+    };
+    return order === 'alias-first' ? ((await byEmail()) ?? byName()) : ((await byName()) ?? byEmail());
+  }
+  async updateUser(
+    poolId: string,
+    id: string,
+    patch: UserPatch,
+    updatedAt: number,
+    guard?: { srpVerifier: string | null },
+  ): Promise<boolean> {
+    try {
+      return await patchUser(this.db, poolId, id, patch, updatedAt, guard);
+    } catch (err) {
+      conflict(err, 'email');
+    }
+  }
+  async updateUsers(poolId: string, patches: { id: string; patch: UserPatch }[], updatedAt: number): Promise<void> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const { id, patch } of patches) await patchUser(trx, poolId, id, patch, updatedAt);
+      });
+    } catch (err) {
+      conflict(err, 'email');
+    }
+  }
+  async deleteUser(poolId: string, id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      for (const t of ['passkeys', 'challenges', 'auth_sessions', 'token_families', 'codes'] as const) {
+        await trx.deleteFrom(t).where('pool_id', '=', poolId).where('user_id', '=', id).execute();
+      }
+      const r = await trx.deleteFrom('users').where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    });
+  }
+  async listUsers(poolId: string, limit: number, after: string | undefined, filter: UserFilter | undefined): Promise<UserRecord[]> {
+    let q = this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).orderBy('username_key').limit(limit);
+    if (after !== undefined) q = q.where('username_key', '>', after);
+    if (filter) {
+      if (filter.attribute === 'enabled') {
+        q = q.where('enabled', '=', filter.value === 'Enabled' ? 1 : 0);
+      } else {
+        // Email filters match the stored email attribute, not only the sign-in alias key.
+        const col =
+          filter.attribute === 'username'
+            ? 'username'
+            : filter.attribute === 'email'
+              ? 'attributes'
+              : filter.attribute === 'sub'
+                ? 'id'
+                : 'status';
+        if (col === 'attributes') {
+          const needle = filter.value.toLowerCase();
+          const escaped = needle.replace(/"/g, '').replace(/[\\%_]/g, (c) => `\\${c}`);
+          const pattern = `%"email":"${escaped}${filter.op === '=' ? '"' : ''}%`;
+          q = q.where(sql<boolean>`lower(attributes) like ${pattern} escape '\\'`);
+        } else if (filter.op === '=') {
+          q = q.where(col, '=', filter.value);
+        } else {
+          q = q.where(col, '>=', filter.value).where(col, '<', filter.value + '\u{10FFFF}');
+        }
+      }
+    }
+    return (await q.execute()).map(toUser);
+  }
+  async admitLoginAttempt(poolId: string, loginKey: string, now: number, threshold: number, lockMs: readonly number[]): Promise<boolean> {
+    return admitAttempt(this.db, poolId, { loginKey, threshold, lockMs }, now);
+  }
+  async consumeAuthSessionAdmitting(idHash: string, now: number, attemptFor: (session: AuthSessionRecord) => LoginAttempt | undefined) {
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx.deleteFrom('auth_sessions').where('id_hash', '=', idHash).returningAll().executeTakeFirst();
+      if (!r || Number(r.expires_at) <= now) return undefined;
+      const session = toSession(r);
+      const attempt = attemptFor(session);
+      return { session, admitted: attempt ? await admitAttempt(trx, session.poolId, attempt, now) : true };
+    });
+  }
+  async clearLoginAttempts(poolId: string, loginKeys: readonly string[]): Promise<void> {
+    if (loginKeys.length === 0) return;
+    await this.db
+      .deleteFrom('login_attempts')
+      .where('pool_id', '=', poolId)
+      .where('login_key', 'in', [...loginKeys])
+      .execute();
+  }
+  async countUsers(poolId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('pool_id', '=', poolId)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
   // ---- codes and outbox ----
   async putCode(c: CodeRecord, message?: Omit<OutboxMessage, 'id'>): Promise<void> {
     const put = (db: Kysely<Database> | Transaction<Database>) =>
@@ -416,4 +722,101 @@ export class KyselyStore extends KyselyDirectory implements Store {
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+/** One user's patch as a single UPDATE (unique-key violations propagate to the caller). */
+async function patchUser(
+  db: Kysely<Database> | Transaction<Database>,
+  poolId: string,
+  id: string,
+  patch: UserPatch,
+  updatedAt: number,
+  guard?: { srpVerifier: string | null },
+): Promise<boolean> {
+  const set: Partial<UsersTable> = { updated_at: updatedAt };
+  if (patch.emailKey !== undefined) set.email_key = patch.emailKey;
+  if (patch.status !== undefined) set.status = patch.status;
+  if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
+  if (patch.attributes !== undefined) set.attributes = JSON.stringify(patch.attributes);
+  if (patch.srpSalt !== undefined) set.srp_salt = patch.srpSalt;
+  if (patch.srpVerifier !== undefined) set.srp_verifier = patch.srpVerifier;
+  if (patch.passwordSetAt !== undefined) set.password_set_at = patch.passwordSetAt;
+  if (patch.tokensValidAfter !== undefined) set.tokens_valid_after = patch.tokensValidAfter;
+  let q = db.updateTable('users').set(set).where('pool_id', '=', poolId).where('id', '=', id);
+  if (guard) q = guard.srpVerifier === null ? q.where('srp_verifier', 'is', null) : q.where('srp_verifier', '=', guard.srpVerifier);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+function insertOutbox(db: Kysely<Database> | Transaction<Database>, m: Omit<OutboxMessage, 'id'>) {
+  return db
+    .insertInto('outbox')
+    .values({
+      pool_id: m.poolId,
+      user_id: m.userId,
+      destination: m.destination,
+      subject: m.subject,
+      body: m.body,
+      code: m.code,
+      created_at: m.createdAt,
+    } as never)
+    .execute();
+}
+
+/** Store.admitLoginAttempt on a connection or inside a transaction. */
+async function admitAttempt(db: Kysely<Database> | Transaction<Database>, poolId: string, a: LoginAttempt, now: number): Promise<boolean> {
+  const { loginKey, threshold, lockMs } = a;
+  // ONE statement, so the decision and the count are the same atomic step on every dialect and
+  // instance: an insert for a first attempt, else an increment guarded by "not locked now". A counter
+  // with neither an attempt nor a lock in the last LOGIN_ATTEMPT_IDLE_RESET_MS starts over at 1 (so the
+  // longest lock is followed by that much quiet before a fresh budget). The lock length for the new
+  // count is a CASE over the schedule (no dialect-specific math).
+  const big = (v: number) => sql`cast(${v} as bigint)`;
+  const lockFor = (failures: ReturnType<typeof sql>) => {
+    const steps = lockMs.slice(0, -1).map((ms, i) => sql`when ${failures} = ${threshold + i} then ${big(now + ms)}`);
+    return sql`case when ${failures} < ${threshold} then ${big(0)} ${steps.length ? sql.join(steps, sql` `) : sql``} else ${big(now + lockMs[lockMs.length - 1]!)} end`;
+  };
+  const idleSince = big(now - LOGIN_ATTEMPT_IDLE_RESET_MS);
+  const next = sql`(case when login_attempts.updated_at <= ${idleSince} and login_attempts.locked_until <= ${idleSince} then 1 else login_attempts.failures + 1 end)`;
+  const r = await sql<{ failures: number }>`
+    insert into login_attempts (pool_id, login_key, failures, locked_until, updated_at)
+    values (${poolId}, ${loginKey}, 1, ${lockFor(sql`1`)}, ${now})
+    on conflict (pool_id, login_key) do update set
+      failures = ${next},
+      locked_until = ${lockFor(next)},
+      updated_at = ${now}
+    where login_attempts.locked_until <= ${now}
+    returning failures`.execute(db);
+  return r.rows.length > 0;
+}
+
+class LimitReached extends Error {}
+
+/** After this long without attempts (and unlocked), a counter starts over (see Store.admitLoginAttempt). */
+const LOGIN_ATTEMPT_IDLE_RESET_MS = 15 * 60_000;
+
+/** Rolls a transaction back with a reason the caller reports. */
+class Abort extends Error {
+  constructor(readonly reason: 'session-gone' | 'passkey-race' | 'challenge-gone') {
+    super(reason);
+  }
+}
+
+/** The count-and-last-use guarded passkey update (see Store.recordPasskeyUse). */
+async function usePasskey(db: Kysely<Database> | Transaction<Database>, p: PasskeyUse): Promise<boolean> {
+  const { poolId, credentialId, expected, update: u } = p;
+  let q = db
+    .updateTable('passkeys')
+    .set({
+      sign_count: u.signCount,
+      backup_state: u.backupState ? 1 : 0,
+      last_used_at: Math.max(u.lastUsedAt, (expected.lastUsedAt ?? 0) + 1),
+      clone_warnings: u.cloneWarning ? sql`clone_warnings + 1` : sql`clone_warnings`,
+    })
+    .where('pool_id', '=', poolId)
+    .where('credential_id', '=', credentialId)
+    .where('sign_count', '=', expected.signCount);
+  q = expected.lastUsedAt === null ? q.where('last_used_at', 'is', null) : q.where('last_used_at', '=', expected.lastUsedAt);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
