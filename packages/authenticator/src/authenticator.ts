@@ -10,8 +10,6 @@ import { webauthnError } from './errors.js';
 import { generateKeyPair, signData } from './keys.js';
 import { assertRpIdAllowed, hostOfOrigin } from './origin.js';
 import { createSelfSignedCertificate } from './x509.js';
-import { snapshot, type CredentialRecord } from './record.js';
-import { clientDataJSON, corrupt, requireBase64url } from './ceremony.js';
 import type {
   Algorithm,
   AttestationFormat,
@@ -31,6 +29,25 @@ const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
 /** Made-up AAGUID reported by default with `packed` attestation. */
 export const DEFAULT_PACKED_AAGUID = '6c61746b-6579-4f00-8000-76697274756e';
 export const DEFAULT_ORIGIN = 'http://localhost:3000';
+
+interface CredentialRecord {
+  id: Uint8Array;
+  idB64: string;
+  rpId: string;
+  userHandle: string;
+  userName: string;
+  userDisplayName: string;
+  algorithm: Algorithm;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  cosePublicKey: Uint8Array;
+  signCount: number;
+  backupEligible: boolean;
+  backupState: boolean;
+  transports: string[];
+  createdAt: number;
+  seq: number;
+}
 
 interface AttestationKey {
   privateKey: KeyObject;
@@ -60,6 +77,47 @@ export function getAssertionAt(
   pageOrigin: string,
 ): Promise<AuthenticationResponseJSON> {
   return internalGet(authenticator, options, overrides, pageOrigin);
+}
+
+function requireBase64url(value: unknown, what: string): Uint8Array {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a base64url string`);
+  return fromBase64url(value);
+}
+
+function clientDataJSON(type: string, challenge: string, origin: string, overrides: CeremonyOverrides): Uint8Array {
+  const data: Record<string, unknown> = {
+    type: overrides.type ?? type,
+    challenge: overrides.challenge ?? challenge,
+    origin: overrides.origin ?? origin,
+    crossOrigin: overrides.crossOrigin ?? false,
+  };
+  if (overrides.topOrigin !== undefined) data.topOrigin = overrides.topOrigin;
+  return new TextEncoder().encode(JSON.stringify(data));
+}
+
+function corrupt(signature: Uint8Array): Uint8Array {
+  const out = new Uint8Array(signature);
+  out[out.length - 1] ^= 0x01;
+  return out;
+}
+
+function snapshot(record: CredentialRecord): StoredCredential {
+  return Object.freeze({
+    id: record.idB64,
+    rpId: record.rpId,
+    userHandle: record.userHandle,
+    userName: record.userName,
+    userDisplayName: record.userDisplayName,
+    algorithm: record.algorithm,
+    publicKeyAlgorithm: COSE_ALGORITHM[record.algorithm],
+    publicKey: new Uint8Array(record.cosePublicKey),
+    signCount: record.signCount,
+    discoverable: true,
+    backupEligible: record.backupEligible,
+    backupState: record.backupState,
+    transports: Object.freeze([...record.transports]),
+    createdAt: record.createdAt,
+  });
 }
 
 /**
