@@ -1,13 +1,18 @@
 /**
  * Crypto ceilings: the server-side cryptography of exactly one ceremony, done by the server's own
- * functions (packages/server/dist/security/*.js, the code the server runs), in a loop, in this
+ * functions (packages/server/dist/security/, the code the server runs), in a loop, in this
  * separate process, one operation at a time. Reported as operations per CPU-second (user + system of
  * the whole process, so work WebCrypto hands to libuv threads is counted too) = ops/s on one core.
  *
  * Prints one JSON object on stdout. Usage: node --import tsx bench/ceilings.ts [--seconds 2]
  */
 import { VirtualAuthenticator } from '@latchkey/virtual-authenticator';
-import { peekRegistration, randomChallenge, verifyAuthentication, verifyRegistration } from '../packages/server/dist/security/webauthn.js';
+import {
+  peekRegistration,
+  randomChallenge,
+  verifyAuthentication,
+  verifyRegistration,
+} from '../packages/server/dist/security/webauthn/index.js';
 import { TokenService, type TokenAlg } from '../packages/server/dist/security/tokens.js';
 import { SecretBox, randomBytesB64, randomId, randomToken, sha256Hex } from '../packages/server/dist/security/secrets.js';
 import {

@@ -2,7 +2,8 @@ import { randomId } from './security/secrets.js';
 import type { Services, RequestContext } from './services.js';
 import type { AnyOperation } from './operations/types.js';
 import { validate } from './protocol/validate.js';
-import { verifySigV4 } from './security/sigv4.js';
+import { SigV4Error, verifySigV4 } from './security/sigv4.js';
+import { sigV4ServiceError } from './auth/securityErrors.js';
 import {
   InternalErrorException,
   SerializationException,
@@ -46,6 +47,19 @@ function header(h: WireRequest['headers'], name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * The admin access key id a SigV4-signed request was signed with.
+ * @throws MissingAuthenticationTokenException | UnrecognizedClientException | InvalidSignatureException, per
+ *   SigV4Error code (auth/securityErrors.ts).
+ */
+function verifyAdminSignature(services: Services, req: WireRequest): string {
+  try {
+    return verifySigV4(req, (id) => services.adminKeys.get(id), new Date(services.clock.now())).accessKeyId;
+  } catch (err) {
+    throw err instanceof SigV4Error ? sigV4ServiceError(err) : err;
+  }
+}
+
 export function errorResponse(err: ServiceError, requestId: string): WireResponse {
   return {
     status: err.status,
@@ -75,8 +89,7 @@ export async function dispatch(
       throw new RequestEntityTooLargeException(`Request body exceeds ${services.config.bodyLimit} bytes`);
     const ctx: RequestContext = { requestId, origin: header(req.headers, 'origin') };
     if (op.auth === 'sigv4') {
-      const { accessKeyId } = verifySigV4(req, (id) => services.adminKeys.get(id), new Date(services.clock.now()));
-      ctx.adminAccessKeyId = accessKeyId;
+      ctx.adminAccessKeyId = verifyAdminSignature(services, req);
     }
     try {
       input = req.body.length === 0 ? {} : JSON.parse(req.body.toString('utf8'));

@@ -7,16 +7,25 @@ export { openStore, type StoreOptions } from './storage/open.js';
 export type { Store } from './storage/store.js';
 export { ServiceError } from './protocol/errors.js';
 export * as errors from './protocol/errors.js';
+/**
+ * WebAuthn verification (docs/verification-api.md). Every failure is a `WebAuthnVerificationError`
+ * whose `code` is one of `WEBAUTHN_ERROR_CODES`; `webAuthnServiceError` gives the Cognito error the
+ * Latchkey server answers with for it.
+ */
 export {
   verifyRegistration,
   verifyAuthentication,
   peekAssertion,
   isOriginAllowed,
   randomChallenge,
+  WebAuthnVerificationError,
+  WEBAUTHN_ERROR_CODES,
+  type WebAuthnErrorCode,
   type VerifyRegistrationInput,
   type VerifiedRegistration,
   type VerifyAuthenticationInput,
   type VerifiedAuthentication,
-} from './security/webauthn.js';
+} from './security/webauthn/index.js';
+export { webAuthnServiceError, type WebAuthnCeremony } from './auth/securityErrors.js';
 /** Passkey provider name for an AAGUID (docs/verification-api.md); never throws. */
 export { friendlyName } from './domain/aaguids.js';

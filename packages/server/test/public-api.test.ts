@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import * as server from '@latchkey/server';
 
 describe('@latchkey/server public API (docs/verification-api.md)', () => {
-  it('exports verifyRegistration, verifyAuthentication, peekAssertion, randomChallenge, isOriginAllowed and friendlyName', () => {
+  it('exports the verifiers and their helpers, friendlyName, the error class and its Cognito mapping', () => {
     for (const name of [
       'verifyRegistration',
       'verifyAuthentication',
@@ -14,6 +14,8 @@ describe('@latchkey/server public API (docs/verification-api.md)', () => {
       'randomChallenge',
       'isOriginAllowed',
       'friendlyName',
+      'WebAuthnVerificationError',
+      'webAuthnServiceError',
     ] as const) {
       expect(typeof server[name], name).toBe('function');
     }

@@ -6,7 +6,8 @@ import { CognitoIdentityProviderClient, ListUserPoolsCommand } from '@aws-sdk/cl
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidSignatureException, MissingAuthenticationTokenException, UnrecognizedClientException } from '../src/protocol/errors.js';
-import { verifySigV4, type SignedRequest } from '../src/security/sigv4.js';
+import { SigV4Error, verifySigV4, type SigV4ErrorCode, type SignedRequest } from '../src/security/sigv4.js';
+import { sigV4ServiceError } from '../src/auth/securityErrors.js';
 
 const ACCESS_KEY_ID = 'AKIDLATCHKEYTEST0001';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -149,43 +150,54 @@ describe('verifySigV4 accepts requests signed by @smithy/signature-v4', () => {
 });
 
 describe('verifySigV4 rejects', () => {
-  const expectError = (f: () => unknown, cls: abstract new (...args: never[]) => Error, message?: RegExp) => {
-    let error: unknown;
+  /**
+   * `f` throws SigV4Error `code`; through the server's table (auth/securityErrors.ts) that is the wire
+   * class it always was, whose message matches `message`.
+   */
+  const expectError = (f: () => unknown, code: SigV4ErrorCode, cls: abstract new (...args: never[]) => Error, message?: RegExp) => {
+    let thrown: unknown;
     try {
       f();
     } catch (e) {
-      error = e;
+      thrown = e;
     }
+    expect(thrown).toBeInstanceOf(SigV4Error);
+    expect((thrown as SigV4Error).code).toBe(code);
+    const error = sigV4ServiceError(thrown as SigV4Error);
     expect(error).toBeInstanceOf(cls);
-    expect((error as Error).name).toBe(cls.name);
-    if (message) expect((error as Error).message).toMatch(message);
+    expect(error.name).toBe(cls.name);
+    if (message) expect(error.message).toMatch(message);
   };
 
   it('a request with no Authorization header', async () => {
     const req = withHeaders(await sign(), { authorization: undefined });
-    expectError(() => verify(req), MissingAuthenticationTokenException);
+    expectError(() => verify(req), 'ERR_SIGV4_MISSING_AUTHORIZATION', MissingAuthenticationTokenException);
   });
 
   it('a non-SigV4 Authorization scheme', async () => {
     const req = withHeaders(await sign(), { authorization: 'Bearer abc.def.ghi' });
-    expectError(() => verify(req), MissingAuthenticationTokenException);
+    expectError(() => verify(req), 'ERR_SIGV4_MISSING_AUTHORIZATION', MissingAuthenticationTokenException);
     const v2 = withHeaders(await sign(), { authorization: 'AWS AKIDLATCHKEYTEST0001:c2lnbmF0dXJl' });
-    expectError(() => verify(v2), MissingAuthenticationTokenException);
+    expectError(() => verify(v2), 'ERR_SIGV4_MISSING_AUTHORIZATION', MissingAuthenticationTokenException);
   });
 
   it('an unknown access key id', async () => {
     const req = withAuthorization(await sign(), (a) => a.replace(ACCESS_KEY_ID, 'AKIDUNKNOWN000000000'));
-    expectError(() => verify(req), UnrecognizedClientException);
+    expectError(() => verify(req), 'ERR_SIGV4_UNKNOWN_ACCESS_KEY', UnrecognizedClientException);
   });
 
   it('a signature made with the wrong secret', async () => {
     const req = await sign({ secret: 'not-the-secret' });
-    expectError(() => verify(req), InvalidSignatureException);
+    expectError(() => verify(req), 'ERR_SIGV4_SIGNATURE_MISMATCH', InvalidSignatureException);
   });
 
   it('a tampered body', async () => {
     const req = await sign();
-    expectError(() => verify({ ...req, body: Buffer.from('{"PoolName":"other"}') }), InvalidSignatureException);
+    expectError(
+      () => verify({ ...req, body: Buffer.from('{"PoolName":"other"}') }),
+      'ERR_SIGV4_PAYLOAD_HASH_MISMATCH',
+      InvalidSignatureException,
+    );
   });
 
   it('a tampered body with X-Amz-Content-Sha256 updated to match', async () => {
@@ -193,73 +205,97 @@ describe('verifySigV4 rejects', () => {
     const other = await sign({ body: '{"PoolName":"other"}' }); // for its body and that body's hash
     const { body } = other;
     const hash = other.headers['x-amz-content-sha256'] as string;
-    expectError(() => verify({ ...withHeaders(req, { 'x-amz-content-sha256': hash }), body }), InvalidSignatureException);
+    expectError(
+      () => verify({ ...withHeaders(req, { 'x-amz-content-sha256': hash }), body }),
+      'ERR_SIGV4_SIGNATURE_MISMATCH',
+      InvalidSignatureException,
+    );
   });
 
   it('a body that does not match X-Amz-Content-Sha256', async () => {
     const req = withHeaders(await sign(), { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' });
-    expectError(() => verify(req), InvalidSignatureException, /x-amz-content-sha256/);
+    expectError(() => verify(req), 'ERR_SIGV4_PAYLOAD_HASH_MISMATCH', InvalidSignatureException, /x-amz-content-sha256/);
   });
 
   it('an X-Amz-Target swapped after signing', async () => {
     const req = withHeaders(await sign(), { 'x-amz-target': 'AWSCognitoIdentityProviderService.AdminDeleteUser' });
-    expectError(() => verify(req), InvalidSignatureException);
+    expectError(() => verify(req), 'ERR_SIGV4_SIGNATURE_MISMATCH', InvalidSignatureException);
   });
 
   it('an X-Amz-Target that is present but not signed', async () => {
     // Dropped from SignedHeaders after signing: rejected for the missing coverage, not just the signature.
     const unsigned = withAuthorization(await sign(), (a) => a.replace(';x-amz-target', ''));
-    expectError(() => verify(unsigned), InvalidSignatureException, /x-amz-target/);
+    expectError(() => verify(unsigned), 'ERR_SIGV4_HEADER_NOT_SIGNED', InvalidSignatureException, /x-amz-target/);
   });
 
   it('a signed header removed from the request', async () => {
     const req = withHeaders(await sign(), { 'content-type': undefined });
-    expectError(() => verify(req), InvalidSignatureException, /content-type/);
+    expectError(() => verify(req), 'ERR_SIGV4_SIGNED_HEADER_MISSING', InvalidSignatureException, /content-type/);
   });
 
   it('host or x-amz-date missing from SignedHeaders', async () => {
     const req = await sign();
-    expectError(() => verify(withAuthorization(req, (a) => a.replace(';host', ''))), InvalidSignatureException, /host/);
-    expectError(() => verify(withAuthorization(req, (a) => a.replace(';x-amz-date', ''))), InvalidSignatureException, /x-amz-date/);
+    expectError(
+      () => verify(withAuthorization(req, (a) => a.replace(';host', ''))),
+      'ERR_SIGV4_HEADER_NOT_SIGNED',
+      InvalidSignatureException,
+      /host/,
+    );
+    expectError(
+      () => verify(withAuthorization(req, (a) => a.replace(';x-amz-date', ''))),
+      'ERR_SIGV4_HEADER_NOT_SIGNED',
+      InvalidSignatureException,
+      /x-amz-date/,
+    );
   });
 
   it('a request with neither X-Amz-Date nor Date', async () => {
     const req = withAuthorization(withHeaders(await sign(), { 'x-amz-date': undefined }), (a) => a.replace(';x-amz-date', ''));
-    expectError(() => verify(req), InvalidSignatureException, /X-Amz-Date/);
+    expectError(() => verify(req), 'ERR_SIGV4_MALFORMED_DATE', InvalidSignatureException, /X-Amz-Date/);
   });
 
   it('a request signed 6 minutes in the past (expired)', async () => {
     const req = await sign({ signingDate: new Date(NOW.getTime() - 6 * 60_000) });
-    expectError(() => verify(req), InvalidSignatureException, /^Signature expired: 20250101T115400Z is now earlier than/);
+    expectError(
+      () => verify(req),
+      'ERR_SIGV4_REQUEST_EXPIRED',
+      InvalidSignatureException,
+      /^Signature expired: 20250101T115400Z is now earlier than/,
+    );
   });
 
   it('a request signed 6 minutes in the future (not yet current)', async () => {
     const req = await sign({ signingDate: new Date(NOW.getTime() + 6 * 60_000) });
-    expectError(() => verify(req), InvalidSignatureException, /^Signature not yet current: 20250101T120600Z is still later than/);
+    expectError(
+      () => verify(req),
+      'ERR_SIGV4_REQUEST_NOT_YET_VALID',
+      InvalidSignatureException,
+      /^Signature not yet current: 20250101T120600Z is still later than/,
+    );
   });
 
   it('a malformed X-Amz-Date', async () => {
     const req = withHeaders(await sign(), { 'x-amz-date': '2025-01-01T12:00:00Z' });
-    expectError(() => verify(req), InvalidSignatureException, /X-Amz-Date/);
+    expectError(() => verify(req), 'ERR_SIGV4_MALFORMED_DATE', InvalidSignatureException, /X-Amz-Date/);
   });
 
   it('a credential scope date different from the X-Amz-Date date', async () => {
     // Signed just before midnight, then the scope date is moved to the next day.
     const at = new Date('2025-01-01T23:59:00Z');
     const req = withAuthorization(await sign({ signingDate: at }), (a) => a.replace('/20250101/', '/20250102/'));
-    expectError(() => verify(req, at), InvalidSignatureException, /date/);
+    expectError(() => verify(req, at), 'ERR_SIGV4_SCOPE_MISMATCH', InvalidSignatureException, /date/);
   });
 
   it('a credential scoped to another service', async () => {
     const iam = await sign({ service: 'iam' });
-    expectError(() => verify(iam), InvalidSignatureException, /service/);
+    expectError(() => verify(iam), 'ERR_SIGV4_SCOPE_MISMATCH', InvalidSignatureException, /service/);
     const sts = withAuthorization(await sign(), (a) => a.replace('/cognito-idp/', '/sts/'));
-    expectError(() => verify(sts), InvalidSignatureException, /service/);
+    expectError(() => verify(sts), 'ERR_SIGV4_SCOPE_MISMATCH', InvalidSignatureException, /service/);
   });
 
   it('a scope whose terminator is not aws4_request', async () => {
     const req = withAuthorization(await sign(), (a) => a.replace('/aws4_request', '/aws4_whatever'));
-    expectError(() => verify(req), InvalidSignatureException, /Credential/);
+    expectError(() => verify(req), 'ERR_SIGV4_MALFORMED_AUTHORIZATION', InvalidSignatureException, /Credential/);
   });
 
   it.each([
@@ -303,7 +339,7 @@ describe('verifySigV4 rejects', () => {
     ],
   ])('garbage header syntax: %s', async (_, authorization) => {
     const req = withHeaders(await sign(), { authorization });
-    expectError(() => verify(req), InvalidSignatureException);
+    expectError(() => verify(req), 'ERR_SIGV4_MALFORMED_AUTHORIZATION', InvalidSignatureException);
   });
 
   it('a duplicate Credential, SignedHeaders or Signature', async () => {
@@ -312,7 +348,7 @@ describe('verifySigV4 rejects', () => {
     for (const name of ['Credential', 'SignedHeaders', 'Signature']) {
       const part = auth.slice(auth.indexOf(`${name}=`)).split(',')[0];
       const dup = withHeaders(req, { authorization: `${auth}, ${part}` });
-      expectError(() => verify(dup), InvalidSignatureException, /duplicate/);
+      expectError(() => verify(dup), 'ERR_SIGV4_MALFORMED_AUTHORIZATION', InvalidSignatureException, /duplicate/);
     }
   });
 
@@ -323,28 +359,38 @@ describe('verifySigV4 rejects', () => {
     const parts = rest.split(', ');
     for (let i = 0; i < parts.length; i++) {
       const without = `AWS4-HMAC-SHA256 ${parts.filter((_, j) => j !== i).join(', ')}`;
-      expectError(() => verify(withHeaders(req, { authorization: without })), InvalidSignatureException, /must contain/);
+      expectError(
+        () => verify(withHeaders(req, { authorization: without })),
+        'ERR_SIGV4_MALFORMED_AUTHORIZATION',
+        InvalidSignatureException,
+        /must contain/,
+      );
     }
   });
 
   it('a signed header named after an Object.prototype member', async () => {
     const req = withAuthorization(await sign(), (a) => a.replace('SignedHeaders=', 'SignedHeaders=constructor;'));
-    expectError(() => verify(req), InvalidSignatureException, /constructor/);
+    expectError(() => verify(req), 'ERR_SIGV4_SIGNED_HEADER_MISSING', InvalidSignatureException, /constructor/);
   });
 
   it('a changed path, query, method or host', async () => {
     const req = await sign({ path: '/a', query: { x: '1' } });
     expect(verify(req).accessKeyId).toBe(ACCESS_KEY_ID);
-    expectError(() => verify({ ...req, rawUrl: '/b?x=1' }), InvalidSignatureException);
-    expectError(() => verify({ ...req, rawUrl: '/a?x=2' }), InvalidSignatureException);
-    expectError(() => verify({ ...req, rawUrl: '/a?x=1&y=2' }), InvalidSignatureException);
-    expectError(() => verify({ ...req, method: 'PUT' }), InvalidSignatureException);
-    expectError(() => verify(withHeaders(req, { host: 'evil.example:9229' })), InvalidSignatureException);
+    expectError(() => verify({ ...req, rawUrl: '/b?x=1' }), 'ERR_SIGV4_SIGNATURE_MISMATCH', InvalidSignatureException);
+    expectError(() => verify({ ...req, rawUrl: '/a?x=2' }), 'ERR_SIGV4_SIGNATURE_MISMATCH', InvalidSignatureException);
+    expectError(() => verify({ ...req, rawUrl: '/a?x=1&y=2' }), 'ERR_SIGV4_SIGNATURE_MISMATCH', InvalidSignatureException);
+    expectError(() => verify({ ...req, method: 'PUT' }), 'ERR_SIGV4_SIGNATURE_MISMATCH', InvalidSignatureException);
+    expectError(() => verify(withHeaders(req, { host: 'evil.example:9229' })), 'ERR_SIGV4_SIGNATURE_MISMATCH', InvalidSignatureException);
   });
 
   it('malformed percent-encoding in the query', async () => {
     const req = await sign({ query: { x: '1' } });
-    expectError(() => verify({ ...req, rawUrl: '/?x=%E0%A4%A' }), InvalidSignatureException, /percent-encoding/);
+    expectError(
+      () => verify({ ...req, rawUrl: '/?x=%E0%A4%A' }),
+      'ERR_SIGV4_MALFORMED_QUERY',
+      InvalidSignatureException,
+      /percent-encoding/,
+    );
   });
 });
 
@@ -404,14 +450,18 @@ describe('verifySigV4 against real clients', () => {
     expect(verifySigV4(req, lookup, new Date())).toEqual({ accessKeyId: ACCESS_KEY_ID, region: 'us-east-1' });
 
     // And the same captured request fails when tampered with.
-    expect(() =>
-      verifySigV4(
-        { ...req, headers: { ...req.headers, 'x-amz-target': 'AWSCognitoIdentityProviderService.DeleteUserPool' } },
-        lookup,
-        new Date(),
-      ),
-    ).toThrow(InvalidSignatureException);
-    expect(() => verifySigV4(req, () => 'wrong', new Date())).toThrow(InvalidSignatureException);
+    const tampered = { ...req, headers: { ...req.headers, 'x-amz-target': 'AWSCognitoIdentityProviderService.DeleteUserPool' } };
+    for (const refused of [() => verifySigV4(tampered, lookup, new Date()), () => verifySigV4(req, () => 'wrong', new Date())]) {
+      let thrown: unknown;
+      try {
+        refused();
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(SigV4Error);
+      expect((thrown as SigV4Error).code).toBe('ERR_SIGV4_SIGNATURE_MISMATCH');
+      expect(sigV4ServiceError(thrown as SigV4Error)).toBeInstanceOf(InvalidSignatureException);
+    }
   });
 
   const awsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;

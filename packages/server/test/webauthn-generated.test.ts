@@ -1,7 +1,8 @@
 /**
  * Generated ceremonies (software authenticator from @latchkey/virtual-authenticator) through
  * verifyRegistration / verifyAuthentication: happy paths for every algorithm × attestation format,
- * and one well-formed-but-wrong response per check, each asserting the exact Cognito error name.
+ * and one well-formed-but-wrong response per check, each asserting its error code and, through the
+ * server's mapping table, the exact Cognito error name.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,7 +17,8 @@ import {
   type RegistrationResponseJSON,
 } from '@latchkey/virtual-authenticator';
 import { ServiceError } from '../src/protocol/errors.js';
-import { rejection } from './helpers/errors.js';
+import { webAuthnRejection } from './helpers/errors.js';
+import { webAuthnServiceError, type WebAuthnCeremony } from '../src/auth/securityErrors.js';
 import {
   randomChallenge,
   verifyAuthentication,
@@ -25,7 +27,8 @@ import {
   type VerifiedRegistration,
   type VerifyAuthenticationInput,
   type VerifyRegistrationInput,
-} from '../src/security/webauthn.js';
+  type WebAuthnErrorCode,
+} from '../src/security/webauthn/index.js';
 
 const ORIGIN = 'https://app.example.com';
 const RP_ID = 'example.com';
@@ -57,8 +60,21 @@ function authenticator(options: ConstructorParameters<typeof VirtualAuthenticato
   return new VirtualAuthenticator({ origin: ORIGIN, ...options });
 }
 
-async function expectError(p: Promise<unknown>, name: string, detail?: RegExp): Promise<ServiceError> {
-  const err = await rejection(p);
+/**
+ * The verifier rejects with `code`; through the server's table (auth/securityErrors.ts) that code is
+ * the wire error `name` it always was, with the same client-safe message and the reason in `detail`.
+ */
+async function expectError(
+  ceremony: WebAuthnCeremony,
+  p: Promise<unknown>,
+  code: WebAuthnErrorCode,
+  name: string,
+  detail?: RegExp,
+): Promise<ServiceError> {
+  const coded = await webAuthnRejection(p);
+  expect(coded.code).toBe(code);
+  const err = webAuthnServiceError(coded, ceremony);
+  expect(err).toBeInstanceOf(ServiceError);
   expect(err.name).toBe(name);
   expect(err.type).toBe(name);
   if (detail) expect(err.detail).toMatch(detail);
@@ -70,6 +86,10 @@ async function expectError(p: Promise<unknown>, name: string, detail?: RegExp): 
   }
   return err;
 }
+const expectRegistrationError = (p: Promise<unknown>, code: WebAuthnErrorCode, name: string, detail?: RegExp) =>
+  expectError('registration', p, code, name, detail);
+const expectAuthenticationError = (p: Promise<unknown>, code: WebAuthnErrorCode, name: string, detail?: RegExp) =>
+  expectError('authentication', p, code, name, detail);
 
 interface Ceremony {
   challenge: string;
@@ -209,7 +229,7 @@ describe('happy paths: every algorithm × attestation format', () => {
     const auth = authenticator();
     const appOrigin = 'android:apk-key-hash:gx7sq_pxhxhrIQdLyfG0pxKwiJ7hOk2DJQ4xvKd438Q';
     const c = await createCredential(auth, { origin: appOrigin });
-    await expectError(verifyRegistration(c.input), 'WebAuthnOriginNotAllowedException');
+    await expectRegistrationError(verifyRegistration(c.input), 'ERR_WEBAUTHN_ORIGIN_NOT_ALLOWED', 'WebAuthnOriginNotAllowedException');
     expect((await verifyRegistration({ ...c.input, expectedOrigins: [appOrigin] })).fmt).toBe('none');
   });
 });
@@ -227,7 +247,12 @@ describe('registration failures', () => {
       'https://app.example.com:8443/',
     ]) {
       const c = await createCredential(auth, { origin });
-      await expectError(verifyRegistration(c.input), 'WebAuthnOriginNotAllowedException', /origin/);
+      await expectRegistrationError(
+        verifyRegistration(c.input),
+        'ERR_WEBAUTHN_ORIGIN_NOT_ALLOWED',
+        'WebAuthnOriginNotAllowedException',
+        /origin/,
+      );
     }
   });
 
@@ -237,13 +262,15 @@ describe('registration failures', () => {
   });
 
   it('cross-origin (iframe) ceremonies and topOrigin → WebAuthnOriginNotAllowedException', async () => {
-    await expectError(
+    await expectRegistrationError(
       verifyRegistration((await createCredential(auth, { crossOrigin: true })).input),
+      'ERR_WEBAUTHN_CROSS_ORIGIN',
       'WebAuthnOriginNotAllowedException',
       /cross-origin/,
     );
-    await expectError(
+    await expectRegistrationError(
       verifyRegistration((await createCredential(auth, { topOrigin: 'https://top.example' })).input),
+      'ERR_WEBAUTHN_CROSS_ORIGIN',
       'WebAuthnOriginNotAllowedException',
       /topOrigin/,
     );
@@ -251,29 +278,49 @@ describe('registration failures', () => {
 
   it('wrong RP ID hash → WebAuthnRelyingPartyMismatchException', async () => {
     const c = await createCredential(auth, { rpId: 'other.example' });
-    await expectError(verifyRegistration(c.input), 'WebAuthnRelyingPartyMismatchException', /rpIdHash/);
+    await expectRegistrationError(
+      verifyRegistration(c.input),
+      'ERR_WEBAUTHN_RP_ID_MISMATCH',
+      'WebAuthnRelyingPartyMismatchException',
+      /rpIdHash/,
+    );
   });
 
   it('wrong challenge → WebAuthnChallengeNotFoundException', async () => {
     const c = await createCredential(auth, { challenge: randomChallenge() });
-    await expectError(verifyRegistration(c.input), 'WebAuthnChallengeNotFoundException', /challenge/);
+    await expectRegistrationError(
+      verifyRegistration(c.input),
+      'ERR_WEBAUTHN_CHALLENGE_MISMATCH',
+      'WebAuthnChallengeNotFoundException',
+      /challenge/,
+    );
   });
 
   it('wrong clientDataJSON.type → WebAuthnChallengeNotFoundException', async () => {
     const c = await createCredential(auth, { type: 'webauthn.get' });
-    await expectError(verifyRegistration(c.input), 'WebAuthnChallengeNotFoundException', /type/);
+    await expectRegistrationError(verifyRegistration(c.input), 'ERR_WEBAUTHN_TYPE_MISMATCH', 'WebAuthnChallengeNotFoundException', /type/);
   });
 
   it('UV missing when required → WebAuthnCredentialNotSupportedException; accepted when preferred', async () => {
     const c = await createCredential(auth, { userVerification: false });
-    await expectError(verifyRegistration(c.input), 'WebAuthnCredentialNotSupportedException', /UV/);
+    await expectRegistrationError(
+      verifyRegistration(c.input),
+      'ERR_WEBAUTHN_USER_VERIFICATION_MISSING',
+      'WebAuthnCredentialNotSupportedException',
+      /UV/,
+    );
     const reg = await verifyRegistration({ ...c.input, userVerification: 'preferred' });
     expect(reg.userVerified).toBe(false);
   });
 
   it('UP missing → WebAuthnCredentialNotSupportedException (even when UV is only preferred)', async () => {
     const c = await createCredential(auth, { userPresence: false });
-    await expectError(verifyRegistration({ ...c.input, userVerification: 'preferred' }), 'WebAuthnCredentialNotSupportedException', /UP/);
+    await expectRegistrationError(
+      verifyRegistration({ ...c.input, userVerification: 'preferred' }),
+      'ERR_WEBAUTHN_USER_PRESENCE_MISSING',
+      'WebAuthnCredentialNotSupportedException',
+      /UP/,
+    );
   });
 
   it('bad attestation signature → WebAuthnCredentialNotSupportedException in direct mode, ignored in none mode', async () => {
@@ -281,7 +328,12 @@ describe('registration failures', () => {
       const a = authenticator({ algorithms: ['ES256'], attestation: fmt });
       for (const overrides of [{ corruptSignature: true }, { signWith: 'other-key' as const }]) {
         const c = await createCredential(a, overrides);
-        await expectError(verifyRegistration(c.input), 'WebAuthnCredentialNotSupportedException', /attestation/);
+        await expectRegistrationError(
+          verifyRegistration(c.input),
+          'ERR_WEBAUTHN_ATTESTATION_INVALID',
+          'WebAuthnCredentialNotSupportedException',
+          /attestation/,
+        );
         expect((await verifyRegistration({ ...c.input, attestation: 'none' })).fmt).toBe(fmt);
       }
     }
@@ -301,8 +353,9 @@ describe('registration failures', () => {
       response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') },
     };
     for (const attestation of ['none', 'direct'] as const) {
-      await expectError(
+      await expectRegistrationError(
         verifyRegistration({ ...c.input, credential: response, attestation }),
+        'ERR_WEBAUTHN_ALGORITHM_NOT_SUPPORTED',
         'WebAuthnCredentialNotSupportedException',
         /-37/,
       );
@@ -317,7 +370,12 @@ describe('registration failures', () => {
       ...c.response,
       response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') },
     };
-    await expectError(verifyRegistration({ ...c.input, credential: response }), 'WebAuthnCredentialNotSupportedException', /fizzbuzz/);
+    await expectRegistrationError(
+      verifyRegistration({ ...c.input, credential: response }),
+      'ERR_WEBAUTHN_ATTESTATION_FORMAT_NOT_SUPPORTED',
+      'WebAuthnCredentialNotSupportedException',
+      /fizzbuzz/,
+    );
     expect((await verifyRegistration({ ...c.input, credential: response, attestation: 'none' })).fmt).toBe('fizzbuzz');
   });
 
@@ -326,18 +384,27 @@ describe('registration failures', () => {
       const c = await createCredential(auth);
       return verifyRegistration({ ...c.input, credential: f(structuredClone(c.response)) });
     };
-    const cases: [string, (r: RegistrationResponseJSON) => unknown][] = [
-      ['not an object', () => 42],
-      ['null', () => null],
-      ['invalid JSON text', () => '{"id":'],
-      ['missing response', (r) => ({ ...r, response: undefined })],
-      ['missing clientDataJSON', (r) => ({ ...r, response: { ...r.response, clientDataJSON: undefined } })],
-      ['missing attestationObject', (r) => ({ ...r, response: { ...r.response, attestationObject: undefined } })],
-      ['wrong credential type', (r) => ({ ...r, type: 'password' })],
-      ['id ≠ rawId', (r) => ({ ...r, rawId: Buffer.alloc(32, 1).toString('base64url') })],
+    const cases: [string, (r: RegistrationResponseJSON) => unknown, WebAuthnErrorCode][] = [
+      ['not an object', () => 42, 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
+      ['null', () => null, 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
+      ['invalid JSON text', () => '{"id":', 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
+      ['missing response', (r) => ({ ...r, response: undefined }), 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
+      [
+        'missing clientDataJSON',
+        (r) => ({ ...r, response: { ...r.response, clientDataJSON: undefined } }),
+        'ERR_WEBAUTHN_INVALID_BASE64URL',
+      ],
+      [
+        'missing attestationObject',
+        (r) => ({ ...r, response: { ...r.response, attestationObject: undefined } }),
+        'ERR_WEBAUTHN_INVALID_BASE64URL',
+      ],
+      ['wrong credential type', (r) => ({ ...r, type: 'password' }), 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
+      ['id ≠ rawId', (r) => ({ ...r, rawId: Buffer.alloc(32, 1).toString('base64url') }), 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
       [
         'id does not match authData',
         (r) => ({ ...r, id: Buffer.alloc(32, 1).toString('base64url'), rawId: Buffer.alloc(32, 1).toString('base64url') }),
+        'ERR_WEBAUTHN_MALFORMED_CREDENTIAL',
       ],
       [
         'standard base64 in clientDataJSON',
@@ -345,6 +412,7 @@ describe('registration failures', () => {
           ...r,
           response: { ...r.response, clientDataJSON: Buffer.from(r.response.clientDataJSON, 'base64url').toString('base64') + '+/' },
         }),
+        'ERR_WEBAUTHN_INVALID_BASE64URL',
       ],
       [
         'whitespace in attestationObject',
@@ -355,6 +423,7 @@ describe('registration failures', () => {
             attestationObject: `${r.response.attestationObject.slice(0, 10)} ${r.response.attestationObject.slice(10)}`,
           },
         }),
+        'ERR_WEBAUTHN_INVALID_BASE64URL',
       ],
       [
         'impossible base64url length',
@@ -365,14 +434,17 @@ describe('registration failures', () => {
             clientDataJSON: `${r.response.clientDataJSON}A`.slice(0, Math.floor(r.response.clientDataJSON.length / 4) * 4 + 1),
           },
         }),
+        'ERR_WEBAUTHN_INVALID_BASE64URL',
       ],
       [
         'clientDataJSON is not JSON',
         (r) => ({ ...r, response: { ...r.response, clientDataJSON: Buffer.from('{"type":"webauthn.create",').toString('base64url') } }),
+        'ERR_WEBAUTHN_MALFORMED_CLIENT_DATA',
       ],
       [
         'clientDataJSON is a JSON array',
         (r) => ({ ...r, response: { ...r.response, clientDataJSON: Buffer.from('[1,2]').toString('base64url') } }),
+        'ERR_WEBAUTHN_MALFORMED_CLIENT_DATA',
       ],
       [
         'clientDataJSON without challenge',
@@ -383,6 +455,7 @@ describe('registration failures', () => {
             clientDataJSON: Buffer.from(JSON.stringify({ type: 'webauthn.create', origin: ORIGIN })).toString('base64url'),
           },
         }),
+        'ERR_WEBAUTHN_MALFORMED_CLIENT_DATA',
       ],
       [
         'CBOR garbage',
@@ -390,10 +463,12 @@ describe('registration failures', () => {
           ...r,
           response: { ...r.response, attestationObject: Buffer.from('this is not CBOR at all, really').toString('base64url') },
         }),
+        'ERR_WEBAUTHN_MALFORMED_ATTESTATION_OBJECT',
       ],
       [
         'attestationObject is a CBOR array',
         (r) => ({ ...r, response: { ...r.response, attestationObject: Buffer.from([0x82, 0x01, 0x02]).toString('base64url') } }),
+        'ERR_WEBAUTHN_MALFORMED_ATTESTATION_OBJECT',
       ],
       [
         'trailing bytes after the attestationObject',
@@ -406,11 +481,12 @@ describe('registration failures', () => {
             ),
           },
         }),
+        'ERR_WEBAUTHN_MALFORMED_ATTESTATION_OBJECT',
       ],
-      ['transports not an array', (r) => ({ ...r, response: { ...r.response, transports: 'usb' } })],
+      ['transports not an array', (r) => ({ ...r, response: { ...r.response, transports: 'usb' } }), 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
     ];
-    it.each(cases)('%s', async (_name, f) => {
-      await expectError(mutate(f), 'InvalidParameterException');
+    it.each(cases)('%s', async (_name, f, code) => {
+      await expectRegistrationError(mutate(f), code, 'InvalidParameterException');
     });
 
     it('truncated authenticator data (inside the credential public key)', async () => {
@@ -423,7 +499,12 @@ describe('registration failures', () => {
           ...c.response,
           response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') },
         };
-        await expectError(verifyRegistration({ ...c.input, credential: response }), 'InvalidParameterException', /authData/);
+        await expectRegistrationError(
+          verifyRegistration({ ...c.input, credential: response }),
+          'ERR_WEBAUTHN_MALFORMED_AUTHENTICATOR_DATA',
+          'InvalidParameterException',
+          /authData/,
+        );
       }
     });
 
@@ -435,8 +516,9 @@ describe('registration failures', () => {
         ...c.response,
         response: { ...c.response.response, attestationObject: Buffer.from(encodeCBOR(attObj)).toString('base64url') },
       };
-      await expectError(
+      await expectRegistrationError(
         verifyRegistration({ ...c.input, credential: response, attestation: 'none' }),
+        'ERR_WEBAUTHN_MALFORMED_AUTHENTICATOR_DATA',
         'InvalidParameterException',
         /trailing/,
       );
@@ -445,9 +527,21 @@ describe('registration failures', () => {
 
   it('invalid server-side options → InternalErrorException', async () => {
     const c = await createCredential(auth);
-    await expectError(verifyRegistration({ ...c.input, rpId: 'https://example.com' }), 'InternalErrorException');
-    await expectError(verifyRegistration({ ...c.input, expectedChallenge: '' }), 'InternalErrorException');
-    await expectError(verifyRegistration({ ...c.input, userVerification: 'discouraged' as never }), 'InternalErrorException');
+    await expectRegistrationError(
+      verifyRegistration({ ...c.input, rpId: 'https://example.com' }),
+      'ERR_WEBAUTHN_INVALID_OPTIONS',
+      'InternalErrorException',
+    );
+    await expectRegistrationError(
+      verifyRegistration({ ...c.input, expectedChallenge: '' }),
+      'ERR_WEBAUTHN_INVALID_OPTIONS',
+      'InternalErrorException',
+    );
+    await expectRegistrationError(
+      verifyRegistration({ ...c.input, userVerification: 'discouraged' as never }),
+      'ERR_WEBAUTHN_INVALID_OPTIONS',
+      'InternalErrorException',
+    );
   });
 });
 
@@ -463,31 +557,31 @@ describe('authentication failures', () => {
   it('wrong origin → WebAuthnOriginNotAllowedException', async () => {
     const { auth, reg } = await setup();
     const { input } = await assertion(auth, reg, { origin: 'https://evil.example' });
-    await expectError(verifyAuthentication(input), 'WebAuthnOriginNotAllowedException');
+    await expectAuthenticationError(verifyAuthentication(input), 'ERR_WEBAUTHN_ORIGIN_NOT_ALLOWED', 'WebAuthnOriginNotAllowedException');
   });
 
   it('wrong RP ID → WebAuthnRelyingPartyMismatchException', async () => {
     const { auth, reg } = await setup();
     const { input } = await assertion(auth, reg, { rpId: 'example.org' });
-    await expectError(verifyAuthentication(input), 'WebAuthnRelyingPartyMismatchException');
+    await expectAuthenticationError(verifyAuthentication(input), 'ERR_WEBAUTHN_RP_ID_MISMATCH', 'WebAuthnRelyingPartyMismatchException');
   });
 
   it('wrong challenge → NotAuthorizedException', async () => {
     const { auth, reg } = await setup();
     const { input } = await assertion(auth, reg, { challenge: randomChallenge() });
-    await expectError(verifyAuthentication(input), 'NotAuthorizedException', /challenge/);
+    await expectAuthenticationError(verifyAuthentication(input), 'ERR_WEBAUTHN_CHALLENGE_MISMATCH', 'NotAuthorizedException', /challenge/);
   });
 
   it('wrong type → NotAuthorizedException', async () => {
     const { auth, reg } = await setup();
     const { input } = await assertion(auth, reg, { type: 'webauthn.create' });
-    await expectError(verifyAuthentication(input), 'NotAuthorizedException', /type/);
+    await expectAuthenticationError(verifyAuthentication(input), 'ERR_WEBAUTHN_TYPE_MISMATCH', 'NotAuthorizedException', /type/);
   });
 
   it('UV missing when required → NotAuthorizedException; accepted when preferred', async () => {
     const { auth, reg } = await setup();
     const { input } = await assertion(auth, reg, { userVerification: false });
-    await expectError(verifyAuthentication(input), 'NotAuthorizedException', /UV/);
+    await expectAuthenticationError(verifyAuthentication(input), 'ERR_WEBAUTHN_USER_VERIFICATION_MISSING', 'NotAuthorizedException', /UV/);
     const result = await verifyAuthentication({ ...input, userVerification: 'preferred' });
     expect(result.userVerified).toBe(false);
   });
@@ -495,14 +589,19 @@ describe('authentication failures', () => {
   it('UP missing → NotAuthorizedException', async () => {
     const { auth, reg } = await setup();
     const { input } = await assertion(auth, reg, { userPresence: false });
-    await expectError(verifyAuthentication({ ...input, userVerification: 'preferred' }), 'NotAuthorizedException', /UP/);
+    await expectAuthenticationError(
+      verifyAuthentication({ ...input, userVerification: 'preferred' }),
+      'ERR_WEBAUTHN_USER_PRESENCE_MISSING',
+      'NotAuthorizedException',
+      /UP/,
+    );
   });
 
   it.each(['ES256', 'EdDSA', 'RS256'] as const)('bad signature and other key (%s) → NotAuthorizedException', async (alg) => {
     const { auth, reg } = await setup({ algorithms: [alg] });
     for (const overrides of [{ corruptSignature: true }, { signWith: 'other-key' as const }]) {
       const { input } = await assertion(auth, reg, overrides);
-      await expectError(verifyAuthentication(input), 'NotAuthorizedException', /signature/);
+      await expectAuthenticationError(verifyAuthentication(input), 'ERR_WEBAUTHN_SIGNATURE_INVALID', 'NotAuthorizedException', /signature/);
     }
   });
 
@@ -510,14 +609,16 @@ describe('authentication failures', () => {
     const { auth, reg } = await setup();
     const other = await registered(auth);
     const { input } = await assertion(auth, other);
-    await expectError(
+    await expectAuthenticationError(
       verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, credentialId: reg.credentialId } }),
+      'ERR_WEBAUTHN_CREDENTIAL_MISMATCH',
       'NotAuthorizedException',
       /credential/,
     );
     // Without the id check, the stored key of `reg` does not verify `other`'s signature either.
-    await expectError(
+    await expectAuthenticationError(
       verifyAuthentication({ ...input, storedCredential: { publicKey: reg.publicKey, signCount: 0 } }),
+      'ERR_WEBAUTHN_SIGNATURE_INVALID',
       'NotAuthorizedException',
       /signature/,
     );
@@ -528,7 +629,12 @@ describe('authentication failures', () => {
       const { auth, reg } = await setup();
       const { input } = await assertion(auth, reg, { signCount: 5 });
       const stored = { ...input.storedCredential, signCount: 9 };
-      await expectError(verifyAuthentication({ ...input, storedCredential: stored }), 'NotAuthorizedException', /sign count 5/);
+      await expectAuthenticationError(
+        verifyAuthentication({ ...input, storedCredential: stored }),
+        'ERR_WEBAUTHN_SIGN_COUNT_REGRESSED',
+        'NotAuthorizedException',
+        /sign count 5/,
+      );
       const result = await verifyAuthentication({ ...input, storedCredential: stored, allowCounterRegression: true });
       expect(result).toMatchObject({ newSignCount: 5, counterRegressed: true });
     });
@@ -536,8 +642,9 @@ describe('authentication failures', () => {
     it('a replayed (equal) counter is a regression', async () => {
       const { auth, reg } = await setup();
       const { input } = await assertion(auth, reg, { signCount: 7 });
-      await expectError(
+      await expectAuthenticationError(
         verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, signCount: 7 } }),
+        'ERR_WEBAUTHN_SIGN_COUNT_REGRESSED',
         'NotAuthorizedException',
       );
     });
@@ -545,8 +652,9 @@ describe('authentication failures', () => {
     it('a counter that drops to 0 after being used is a regression', async () => {
       const { auth, reg } = await setup();
       const { input } = await assertion(auth, reg, { signCount: 0 });
-      await expectError(
+      await expectAuthenticationError(
         verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, signCount: 3 } }),
+        'ERR_WEBAUTHN_SIGN_COUNT_REGRESSED',
         'NotAuthorizedException',
       );
       expect(
@@ -572,7 +680,7 @@ describe('authentication failures', () => {
   it('cross-origin → WebAuthnOriginNotAllowedException', async () => {
     const { auth, reg } = await setup();
     const { input } = await assertion(auth, reg, { crossOrigin: true });
-    await expectError(verifyAuthentication(input), 'WebAuthnOriginNotAllowedException');
+    await expectAuthenticationError(verifyAuthentication(input), 'ERR_WEBAUTHN_CROSS_ORIGIN', 'WebAuthnOriginNotAllowedException');
   });
 
   it('returns the user handle for the caller to compare, and omits it when absent', async () => {
@@ -584,18 +692,27 @@ describe('authentication failures', () => {
   });
 
   describe('malformed input → InvalidParameterException', () => {
-    const cases: [string, (r: AuthenticationResponseJSON) => unknown][] = [
-      ['not an object', () => []],
-      ['id ≠ rawId', (r) => ({ ...r, rawId: r.rawId.slice(1) })],
-      ['bad base64url id', (r) => ({ ...r, id: `${r.id}!`, rawId: `${r.id}!` })],
-      ['bad base64url signature', (r) => ({ ...r, response: { ...r.response, signature: `+${r.response.signature.slice(1)}` } })],
+    const cases: [string, (r: AuthenticationResponseJSON) => unknown, WebAuthnErrorCode][] = [
+      ['not an object', () => [], 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
+      ['id ≠ rawId', (r) => ({ ...r, rawId: r.rawId.slice(1) }), 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
+      ['bad base64url id', (r) => ({ ...r, id: `${r.id}!`, rawId: `${r.id}!` }), 'ERR_WEBAUTHN_INVALID_BASE64URL'],
+      [
+        'bad base64url signature',
+        (r) => ({ ...r, response: { ...r.response, signature: `+${r.response.signature.slice(1)}` } }),
+        'ERR_WEBAUTHN_INVALID_BASE64URL',
+      ],
       [
         'misplaced padding in the signature',
         (r) => ({ ...r, response: { ...r.response, signature: `${r.response.signature.slice(0, 8)}=${r.response.signature.slice(8)}` } }),
+        'ERR_WEBAUTHN_INVALID_BASE64URL',
       ],
-      ['empty signature', (r) => ({ ...r, response: { ...r.response, signature: '' } })],
-      ['bad base64url userHandle', (r) => ({ ...r, response: { ...r.response, userHandle: 'a/b+' } })],
-      ['missing authenticatorData', (r) => ({ ...r, response: { ...r.response, authenticatorData: undefined } })],
+      ['empty signature', (r) => ({ ...r, response: { ...r.response, signature: '' } }), 'ERR_WEBAUTHN_INVALID_BASE64URL'],
+      ['bad base64url userHandle', (r) => ({ ...r, response: { ...r.response, userHandle: 'a/b+' } }), 'ERR_WEBAUTHN_INVALID_BASE64URL'],
+      [
+        'missing authenticatorData',
+        (r) => ({ ...r, response: { ...r.response, authenticatorData: undefined } }),
+        'ERR_WEBAUTHN_INVALID_BASE64URL',
+      ],
       [
         'truncated authenticator data',
         (r) => ({
@@ -605,6 +722,7 @@ describe('authentication failures', () => {
             authenticatorData: Buffer.from(r.response.authenticatorData, 'base64url').subarray(0, 36).toString('base64url'),
           },
         }),
+        'ERR_WEBAUTHN_MALFORMED_AUTHENTICATOR_DATA',
       ],
       [
         'extra bytes after authenticator data',
@@ -617,6 +735,7 @@ describe('authentication failures', () => {
             ),
           },
         }),
+        'ERR_WEBAUTHN_MALFORMED_AUTHENTICATOR_DATA',
       ],
       [
         'CBOR garbage in the extension data (ED flag)',
@@ -628,6 +747,7 @@ describe('authentication failures', () => {
             response: { ...r.response, authenticatorData: Buffer.concat([ad, Buffer.from([0xbf, 0x61])]).toString('base64url') },
           };
         },
+        'ERR_WEBAUTHN_MALFORMED_AUTHENTICATOR_DATA',
       ],
       [
         'backup state without backup eligibility',
@@ -636,29 +756,37 @@ describe('authentication failures', () => {
           ad[32] = (ad[32] | 0x10) & ~0x08;
           return { ...r, response: { ...r.response, authenticatorData: ad.toString('base64url') } };
         },
+        'ERR_WEBAUTHN_MALFORMED_AUTHENTICATOR_DATA',
       ],
       [
         'clientDataJSON is not UTF-8',
         (r) => ({ ...r, response: { ...r.response, clientDataJSON: Buffer.from([0xff, 0xfe, 0x7b]).toString('base64url') } }),
+        'ERR_WEBAUTHN_MALFORMED_CLIENT_DATA',
       ],
     ];
-    it.each(cases)('%s', async (_name, f) => {
+    it.each(cases)('%s', async (_name, f, code) => {
       const auth = authenticator();
       const reg = await registered(auth);
       const { response, input } = await assertion(auth, reg);
-      await expectError(verifyAuthentication({ ...input, credential: f(structuredClone(response)) }), 'InvalidParameterException');
+      await expectAuthenticationError(
+        verifyAuthentication({ ...input, credential: f(structuredClone(response)) }),
+        code,
+        'InvalidParameterException',
+      );
     });
   });
 
   it('an unusable stored public key → InternalErrorException', async () => {
     const { auth, reg } = await setup();
     const { input } = await assertion(auth, reg);
-    await expectError(
+    await expectAuthenticationError(
       verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, publicKey: new Uint8Array([1, 2, 3]) } }),
+      'ERR_WEBAUTHN_STORED_KEY_INVALID',
       'InternalErrorException',
     );
-    await expectError(
+    await expectAuthenticationError(
       verifyAuthentication({ ...input, storedCredential: { ...input.storedCredential, signCount: -1 } }),
+      'ERR_WEBAUTHN_INVALID_OPTIONS',
       'InternalErrorException',
     );
   });

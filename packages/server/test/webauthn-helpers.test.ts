@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualAuthenticator } from '@latchkey/virtual-authenticator';
 import { ServiceError } from '../src/protocol/errors.js';
+import { webAuthnServiceError } from '../src/auth/securityErrors.js';
 import {
   decodeBase64Url,
   decodeCborAll,
@@ -11,17 +12,32 @@ import {
   parseCredentialId,
   peekAssertion,
   randomChallenge,
-} from '../src/security/webauthn.js';
+  WebAuthnVerificationError,
+  type WebAuthnErrorCode,
+} from '../src/security/webauthn/index.js';
 import { AAGUID_TABLE_SIZE, friendlyName, lookupAaguid, normalizeAaguid } from '../src/domain/aaguids.js';
 
-const errorName = (f: () => unknown): string => {
+/**
+ * The code `f` throws; and, through the server's table, the wire error of that code in either
+ * ceremony: InvalidParameterException, whose message (naming the field) is the verifier's own.
+ */
+const errorCode = (f: () => unknown): WebAuthnErrorCode => {
+  let thrown: unknown;
   try {
     f();
   } catch (err) {
-    expect(err).toBeInstanceOf(ServiceError);
-    return (err as ServiceError).name;
+    thrown = err;
   }
-  throw new Error('did not throw');
+  if (thrown === undefined) throw new Error('did not throw');
+  expect(thrown).toBeInstanceOf(WebAuthnVerificationError);
+  const err = thrown as WebAuthnVerificationError;
+  for (const ceremony of ['registration', 'authentication'] as const) {
+    const wire = webAuthnServiceError(err, ceremony);
+    expect(wire).toBeInstanceOf(ServiceError);
+    expect(wire.name).toBe('InvalidParameterException');
+    expect(wire.message).toBe(err.message);
+  }
+  return err.code;
 };
 
 describe('isOriginAllowed', () => {
@@ -97,7 +113,7 @@ describe('strict base64url', () => {
     ['not a string', 12],
     ['too long', 'A'.repeat(200_000)],
   ])('rejects %s', (_name, value) => {
-    expect(errorName(() => decodeBase64Url(value, 'field'))).toBe('InvalidParameterException');
+    expect(errorCode(() => decodeBase64Url(value, 'field'))).toBe('ERR_WEBAUTHN_INVALID_BASE64URL');
   });
   it('parseCredentialId canonicalises', () => {
     expect(parseCredentialId('aGVsbG8=')).toBe('aGVsbG8');
@@ -156,11 +172,11 @@ describe('CBOR decoder', () => {
 
 describe('parseAuthenticatorData', () => {
   it('rejects truncated data and a missing COSE key', () => {
-    expect(errorName(() => parseAuthenticatorData(new Uint8Array(36)))).toBe('InvalidParameterException');
+    expect(errorCode(() => parseAuthenticatorData(new Uint8Array(36)))).toBe('ERR_WEBAUTHN_MALFORMED_AUTHENTICATOR_DATA');
     const withAt = new Uint8Array(37 + 18 + 4);
     withAt[32] = 0x41; // UP | AT
     withAt[37 + 17] = 4; // credential id length 4, then nothing
-    expect(errorName(() => parseAuthenticatorData(withAt))).toBe('InvalidParameterException');
+    expect(errorCode(() => parseAuthenticatorData(withAt))).toBe('ERR_WEBAUTHN_MALFORMED_AUTHENTICATOR_DATA');
   });
   it('parses the flags and counter', () => {
     const data = new Uint8Array(37);
@@ -190,16 +206,16 @@ describe('peekAssertion', () => {
     expect(peekAssertion({ ...assertion, response })).toEqual({ credentialId: reg.id });
   });
   it.each([
-    ['not JSON', '{'],
-    ['not an object', [1]],
-    ['no id', { rawId: 'AAAA', type: 'public-key', response: {} }],
-    ['id ≠ rawId', { id: 'AAAA', rawId: 'AAAB', type: 'public-key', response: {} }],
-    ['bad base64url id', { id: 'A+A/', rawId: 'A+A/', type: 'public-key', response: {} }],
-    ['wrong type', { id: 'AAAA', rawId: 'AAAA', type: 'password', response: {} }],
-    ['no response', { id: 'AAAA', rawId: 'AAAA', type: 'public-key' }],
-    ['bad userHandle', { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { userHandle: 7 } }],
-  ])('rejects %s with InvalidParameterException', (_name, value) => {
-    expect(errorName(() => peekAssertion(value))).toBe('InvalidParameterException');
+    ['not JSON', '{', 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
+    ['not an object', [1], 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
+    ['no id', { rawId: 'AAAA', type: 'public-key', response: {} }, 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
+    ['id ≠ rawId', { id: 'AAAA', rawId: 'AAAB', type: 'public-key', response: {} }, 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
+    ['bad base64url id', { id: 'A+A/', rawId: 'A+A/', type: 'public-key', response: {} }, 'ERR_WEBAUTHN_INVALID_BASE64URL'],
+    ['wrong type', { id: 'AAAA', rawId: 'AAAA', type: 'password', response: {} }, 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
+    ['no response', { id: 'AAAA', rawId: 'AAAA', type: 'public-key' }, 'ERR_WEBAUTHN_MALFORMED_CREDENTIAL'],
+    ['bad userHandle', { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { userHandle: 7 } }, 'ERR_WEBAUTHN_INVALID_BASE64URL'],
+  ] as const)('rejects %s with InvalidParameterException', (_name, value, code) => {
+    expect(errorCode(() => peekAssertion(value))).toBe(code);
   });
 });
 

@@ -5,13 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { rejection } from './helpers/errors.js';
+import { webAuthnRejection } from './helpers/errors.js';
+import { webAuthnServiceError, type WebAuthnCeremony } from '../src/auth/securityErrors.js';
+import type { ServiceError } from '../src/protocol/errors.js';
 import {
   verifyAuthentication,
   verifyRegistration,
   type UserVerificationSetting,
   type VerifiedRegistration,
-} from '../src/security/webauthn.js';
+  type WebAuthnErrorCode,
+} from '../src/security/webauthn/index.js';
 import { friendlyName } from '../src/domain/aaguids.js';
 
 interface RegistrationVector {
@@ -64,6 +67,13 @@ const byName = (name: string) => {
 };
 
 const b64u = (s: string) => Buffer.from(s, 'base64url');
+
+/** The verifier rejects with `code`; returns the wire error the server's table makes of it. */
+async function refusal(ceremony: WebAuthnCeremony, p: Promise<unknown>, code: WebAuthnErrorCode): Promise<ServiceError> {
+  const coded = await webAuthnRejection(p);
+  expect(coded.code).toBe(code);
+  return webAuthnServiceError(coded, ceremony);
+}
 
 function register(v: RegistrationVector, attestation: 'none' | 'direct', credential: unknown = v.credential) {
   return verifyRegistration({
@@ -130,14 +140,14 @@ describe('recorded registration responses (attestation: direct)', () => {
 
   it.each(TIME_BOUND)('%s is rejected today (expired certificate / stale SafetyNet response)', async (name) => {
     const v = byName(name);
-    const err = await rejection(register(v, 'direct'));
+    const err = await refusal('registration', register(v, 'direct'), 'ERR_WEBAUTHN_ATTESTATION_INVALID');
     expect(err.name).toBe('WebAuthnCredentialNotSupportedException');
     expect(err.detail).toMatch(/out of validity period|not good after|has expired/);
   });
 
   it('android-key with a FIDO conformance ("FAKE") chain does not chain to the Google roots', async () => {
     const v = byName('android-key');
-    const err = await rejection(register(v, 'direct'));
+    const err = await refusal('registration', register(v, 'direct'), 'ERR_WEBAUTHN_ATTESTATION_INVALID');
     expect(err.name).toBe('WebAuthnCredentialNotSupportedException');
     expect(err.detail).toMatch(/not a known root certificate/);
   });
@@ -145,7 +155,7 @@ describe('recorded registration responses (attestation: direct)', () => {
   it('packed RSA-PSS (alg -37) is not an allowed algorithm', async () => {
     const v = byName('packed self attestation with RSA-PSS');
     for (const mode of ['direct', 'none'] as const) {
-      const err = await rejection(register(v, mode));
+      const err = await refusal('registration', register(v, mode), 'ERR_WEBAUTHN_ALGORITHM_NOT_SUPPORTED');
       expect(err.name).toBe('WebAuthnCredentialNotSupportedException');
       expect(err.detail).toMatch(/-37/);
     }
@@ -181,7 +191,8 @@ describe('recorded registration responses (attestation: none)', () => {
     for (const name of ['packed self attestation (ES256)', 'packed full attestation with x5c']) {
       const v = byName(name);
       const credential = { ...v.credential, id: v.placeholderId, rawId: v.placeholderId };
-      const err = await rejection(register(v, 'none', credential));
+      // Refused before the authData comparison: three letters are not even canonical base64url.
+      const err = await refusal('registration', register(v, 'none', credential), 'ERR_WEBAUTHN_INVALID_BASE64URL');
       expect(err.name).toBe('InvalidParameterException');
     }
   });
@@ -189,20 +200,13 @@ describe('recorded registration responses (attestation: none)', () => {
   it('rejects each recorded response when the RP ID, origin or challenge is different', async () => {
     const v = byName('none (Firefox');
     const base = { credential: v.credential, expectedOrigins: [] as string[], userVerification: v.userVerification };
-    expect((await rejection(verifyRegistration({ ...base, expectedChallenge: 'c2hvdWxkaGF2ZWJlZW50aGlz', rpId: v.rpId }))).name).toBe(
-      'WebAuthnChallengeNotFoundException',
-    );
+    const challenge = verifyRegistration({ ...base, expectedChallenge: 'c2hvdWxkaGF2ZWJlZW50aGlz', rpId: v.rpId });
+    expect((await refusal('registration', challenge, 'ERR_WEBAUTHN_CHALLENGE_MISMATCH')).name).toBe('WebAuthnChallengeNotFoundException');
     // Same origin allowed explicitly, but the authenticator signed for another RP ID.
-    expect(
-      (
-        await rejection(
-          verifyRegistration({ ...base, expectedChallenge: v.challenge, rpId: 'simplewebauthn.dev', expectedOrigins: [v.origin] }),
-        )
-      ).name,
-    ).toBe('WebAuthnRelyingPartyMismatchException');
-    expect((await rejection(verifyRegistration({ ...base, expectedChallenge: v.challenge, rpId: 'different.address' }))).name).toBe(
-      'WebAuthnOriginNotAllowedException',
-    );
+    const rp = verifyRegistration({ ...base, expectedChallenge: v.challenge, rpId: 'simplewebauthn.dev', expectedOrigins: [v.origin] });
+    expect((await refusal('registration', rp, 'ERR_WEBAUTHN_RP_ID_MISMATCH')).name).toBe('WebAuthnRelyingPartyMismatchException');
+    const origin = verifyRegistration({ ...base, expectedChallenge: v.challenge, rpId: 'different.address' });
+    expect((await refusal('registration', origin, 'ERR_WEBAUTHN_ORIGIN_NOT_ALLOWED')).name).toBe('WebAuthnOriginNotAllowedException');
   });
 });
 
@@ -238,7 +242,7 @@ describe('recorded authentication responses', () => {
 
   it('a non-canonical base64url userHandle is rejected; the assertion itself verifies without it', async () => {
     const v = authentications.find((a) => a.userHandleNonCanonical)!;
-    expect((await rejection(verify(v))).name).toBe('InvalidParameterException');
+    expect((await refusal('authentication', verify(v), 'ERR_WEBAUTHN_INVALID_BASE64URL')).name).toBe('InvalidParameterException');
     const { userHandle: _dropped, ...response } = v.credential.response;
     const r = await verify(v, { credential: { ...v.credential, response } });
     expect(r.newSignCount).toBe(v.expected!.newSignCount);
@@ -248,7 +252,7 @@ describe('recorded authentication responses', () => {
   it.each(authentications.filter((a) => a.expectError).map((v) => [v.name, v] as const))(
     '%s: NotAuthorizedException at the signature step',
     async (_name, v) => {
-      const err = await rejection(verify(v));
+      const err = await refusal('authentication', verify(v), 'ERR_WEBAUTHN_SIGNATURE_INVALID');
       expect(err.name).toBe(v.expectError);
       // Everything before the signature (structure, extensions, origin, RP ID, flags, counter) passed.
       expect(err.detail).toMatch(/signature is not valid/);
@@ -257,14 +261,14 @@ describe('recorded authentication responses', () => {
 
   it('an assertion without UV is rejected when UV is required', async () => {
     const v = authentications.find((a) => a.name.startsWith('ES256 assertion without UV'))!;
-    const err = await rejection(verify(v, { userVerification: 'required' }));
+    const err = await refusal('authentication', verify(v, { userVerification: 'required' }), 'ERR_WEBAUTHN_USER_VERIFICATION_MISSING');
     expect(err.name).toBe('NotAuthorizedException');
     expect(err.detail).toMatch(/UV/);
   });
 
   it('a replayed counter (stored 144, received 144) is rejected', async () => {
     const v = authentications[0];
-    const err = await rejection(verify(v, { signCount: 144 }));
+    const err = await refusal('authentication', verify(v, { signCount: 144 }), 'ERR_WEBAUTHN_SIGN_COUNT_REGRESSED');
     expect(err.name).toBe('NotAuthorizedException');
     expect(err.detail).toMatch(/sign count/);
   });

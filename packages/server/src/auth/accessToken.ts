@@ -3,7 +3,8 @@ import type { UserRecord } from '../storage/store.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
 import { Pool } from '../domain/pools.js';
 import { AppClient } from '../domain/clients.js';
-import type { AccessClaims } from '../security/tokens.js';
+import { TokenVerificationError, type AccessClaims } from '../security/tokens.js';
+import { tokenServiceError } from './securityErrors.js';
 
 export interface Authorized {
   pool: Pool;
@@ -20,7 +21,9 @@ export interface Authorized {
  * @throws NotAuthorizedException for any failure (reason in `detail` only).
  */
 export async function authorizeAccessToken(s: Pick<Services, 'tokens' | 'store'>, token: string): Promise<Authorized> {
-  const { claims, poolId } = await s.tokens.verifyAccessSignature(token);
+  const { claims, poolId } = await s.tokens.verifyAccessSignature(token).catch((err: unknown) => {
+    throw err instanceof TokenVerificationError ? tokenServiceError(err) : err;
+  });
   const [poolRec, clientRec, state] = await Promise.all([
     s.store.getPool(poolId),
     s.store.getClient(claims.client_id),

@@ -2,7 +2,8 @@ import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
 import { passkeyConfig } from '../auth/passkeyPolicy.js';
-import { peekRegistration, verifyRegistration } from '../security/webauthn.js';
+import { peekRegistration, verifyRegistration } from '../security/webauthn/index.js';
+import { withWebAuthnErrors } from '../auth/securityErrors.js';
 import { friendlyName } from '../domain/aaguids.js';
 import {
   LimitExceededException,
@@ -28,7 +29,7 @@ export const CompleteWebAuthnRegistration = operation({
   ): Promise<Wire<CompleteWebAuthnRegistrationResponse>> {
     const { pool, client, user, claims } = await authorizeAccessToken(s, AccessToken);
     const { rpId, userVerification } = passkeyConfig(pool, { needRpId: true });
-    const { challenge, credentialId } = peekRegistration(Credential);
+    const { challenge, credentialId } = await withWebAuthnErrors('registration', () => peekRegistration(Credential));
     const existing = await s.store.getPasskey(pool.id, credentialId);
     if (existing) {
       if (existing.userId === user.id) return {};
@@ -46,14 +47,16 @@ export const CompleteWebAuthnRegistration = operation({
     try {
       if (pending.clientId !== claims.client_id)
         throw new WebAuthnClientMismatchException('The registration was started by another app client.');
-      verified = await verifyRegistration({
-        credential: Credential,
-        expectedChallenge: pending.challenge,
-        expectedOrigins: client.allowedOrigins,
-        rpId,
-        userVerification,
-        attestation: settings.attestation,
-      });
+      verified = await withWebAuthnErrors('registration', () =>
+        verifyRegistration({
+          credential: Credential,
+          expectedChallenge: pending.challenge,
+          expectedOrigins: client.allowedOrigins,
+          rpId,
+          userVerification,
+          attestation: settings.attestation,
+        }),
+      );
     } catch (err) {
       // A failed attempt spends the challenge: one try per challenge, right or wrong.
       await s.store.consumeChallenge(pending.challenge, s.clock.now());

@@ -2,7 +2,7 @@ import { operation, type Wire } from './types.js';
 import { common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
 import { passkeyConfig } from '../auth/passkeyPolicy.js';
-import { randomChallenge } from '../security/webauthn.js';
+import { randomChallenge } from '../security/webauthn/index.js';
 import { LimitExceededException } from '../protocol/errors.js';
 import type { Services } from '../services.js';
 import type { StartWebAuthnRegistrationResponse } from '@aws-sdk/client-cognito-identity-provider';

@@ -9,7 +9,6 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from './secrets.js';
-import { InvalidSignatureException, MissingAuthenticationTokenException, UnrecognizedClientException } from '../protocol/errors.js';
 
 export interface SignedRequest {
   method: string;
@@ -28,6 +27,50 @@ export interface SigV4Options {
   maxSkewMs?: number;
 }
 
+/**
+ * Every way a request fails SigV4 verification. auth/securityErrors.ts maps them to AWS's answers,
+ * where every code but the last three has a message that is safe (and useful) to tell the client.
+ */
+export const SIGV4_ERROR_CODES = [
+  /** More than one Authorization header, or one whose Credential, SignedHeaders or Signature is malformed. */
+  'ERR_SIGV4_MALFORMED_AUTHORIZATION',
+  /** A header that must be signed (host, x-amz-target, the date header) is not in SignedHeaders. */
+  'ERR_SIGV4_HEADER_NOT_SIGNED',
+  /** A header named in SignedHeaders is not in the request. */
+  'ERR_SIGV4_SIGNED_HEADER_MISSING',
+  /** No X-Amz-Date or Date header, or one that is not a real time. */
+  'ERR_SIGV4_MALFORMED_DATE',
+  /** The request time is more than the allowed skew before now. */
+  'ERR_SIGV4_REQUEST_EXPIRED',
+  /** The request time is more than the allowed skew after now. */
+  'ERR_SIGV4_REQUEST_NOT_YET_VALID',
+  /** The credential scope names another service or another day than the request time. */
+  'ERR_SIGV4_SCOPE_MISMATCH',
+  /** X-Amz-Content-Sha256 is not the hash of the body. */
+  'ERR_SIGV4_PAYLOAD_HASH_MISMATCH',
+  /** The query string has malformed percent-encoding. */
+  'ERR_SIGV4_MALFORMED_QUERY',
+  /** No Authorization header, or one for another scheme than AWS4-HMAC-SHA256. */
+  'ERR_SIGV4_MISSING_AUTHORIZATION',
+  /** The access key id is not one of ours. */
+  'ERR_SIGV4_UNKNOWN_ACCESS_KEY',
+  /** Everything is well formed, and the signature is not the one the secret makes. */
+  'ERR_SIGV4_SIGNATURE_MISMATCH',
+] as const;
+
+export type SigV4ErrorCode = (typeof SIGV4_ERROR_CODES)[number];
+
+/** Thrown by `verifySigV4`; `message` says what is wrong with the request. */
+export class SigV4Error extends Error {
+  constructor(
+    readonly code: SigV4ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SigV4Error';
+  }
+}
+
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const TERMINATOR = 'aws4_request';
 const DEFAULT_SERVICE = 'cognito-idp';
@@ -36,8 +79,9 @@ const DEFAULT_MAX_SKEW_MS = 5 * 60 * 1000;
 /**
  * Verifies the `Authorization: AWS4-HMAC-SHA256 …` header of `req`.
  * Returns the verified access key id and the region of the credential scope.
- * Throws MissingAuthenticationTokenException | UnrecognizedClientException | InvalidSignatureException.
  * Pure: no side effects.
+ * @throws SigV4Error, any of `SIGV4_ERROR_CODES` (`ERR_SIGV4_MISSING_AUTHORIZATION`, `ERR_SIGV4_UNKNOWN_ACCESS_KEY`,
+ *   `ERR_SIGV4_SIGNATURE_MISMATCH`, or one naming what is malformed).
  */
 export function verifySigV4(
   req: SignedRequest,
@@ -50,25 +94,25 @@ export function verifySigV4(
 
   const authorization = req.headers['authorization'];
   if (authorization === undefined || authorization === '') {
-    throw new MissingAuthenticationTokenException(undefined, 'no Authorization header');
+    throw new SigV4Error('ERR_SIGV4_MISSING_AUTHORIZATION', 'no Authorization header');
   }
-  if (typeof authorization !== 'string') throw invalid('more than one Authorization header');
+  if (typeof authorization !== 'string') throw new SigV4Error('ERR_SIGV4_MALFORMED_AUTHORIZATION', 'more than one Authorization header');
   if (!authorization.startsWith(`${ALGORITHM} `)) {
-    throw new MissingAuthenticationTokenException(undefined, 'Authorization is not AWS4-HMAC-SHA256');
+    throw new SigV4Error('ERR_SIGV4_MISSING_AUTHORIZATION', 'Authorization is not AWS4-HMAC-SHA256');
   }
   const auth = parseAuthorization(authorization.slice(ALGORITHM.length + 1));
 
   // Headers that must be covered by the signature.
   const signed = new Set(auth.signedHeaders);
   const mustSign = (name: string) => {
-    if (!signed.has(name)) throw invalid(`'${name}' must be a signed header`);
+    if (!signed.has(name)) throw new SigV4Error('ERR_SIGV4_HEADER_NOT_SIGNED', `'${name}' must be a signed header`);
   };
   mustSign('host');
   if (req.headers['x-amz-target'] !== undefined) mustSign('x-amz-target');
   for (const name of auth.signedHeaders) {
     // Own properties only: a signed header called `constructor` must not find Object.prototype's.
     if (!Object.hasOwn(req.headers, name) || req.headers[name] === undefined) {
-      throw invalid(`signed header '${name}' is missing from the request`);
+      throw new SigV4Error('ERR_SIGV4_SIGNED_HEADER_MISSING', `signed header '${name}' is missing from the request`);
     }
   }
 
@@ -77,26 +121,28 @@ export function verifySigV4(
   if (req.headers['x-amz-date'] !== undefined) {
     mustSign('x-amz-date');
     amzDate = headerValue(req.headers['x-amz-date']);
-    if (parseAmzDate(amzDate) === undefined) throw invalid(`malformed X-Amz-Date '${amzDate}'`);
+    if (parseAmzDate(amzDate) === undefined) throw badDate(`malformed X-Amz-Date '${amzDate}'`);
   } else if (req.headers['date'] !== undefined) {
     mustSign('date');
     const ms = Date.parse(headerValue(req.headers['date']));
-    if (Number.isNaN(ms)) throw invalid('malformed Date header');
+    if (Number.isNaN(ms)) throw badDate('malformed Date header');
     amzDate = formatAmzDate(new Date(ms));
   } else {
-    throw invalid('missing X-Amz-Date or Date header');
+    throw badDate('missing X-Amz-Date or Date header');
   }
   const requestMs = parseAmzDate(amzDate);
-  if (requestMs === undefined) throw invalid('malformed X-Amz-Date header');
+  if (requestMs === undefined) throw badDate('malformed X-Amz-Date header');
   const nowMs = now.getTime();
   if (requestMs < nowMs - maxSkewMs) {
-    throw new InvalidSignatureException(
+    throw new SigV4Error(
+      'ERR_SIGV4_REQUEST_EXPIRED',
       `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(new Date(nowMs - maxSkewMs))} ` +
         `(${formatAmzDate(now)} - ${maxSkewMs / 60000} min.)`,
     );
   }
   if (requestMs > nowMs + maxSkewMs) {
-    throw new InvalidSignatureException(
+    throw new SigV4Error(
+      'ERR_SIGV4_REQUEST_NOT_YET_VALID',
       `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(new Date(nowMs + maxSkewMs))} ` +
         `(${formatAmzDate(now)} + ${maxSkewMs / 60000} min.)`,
     );
@@ -105,21 +151,21 @@ export function verifySigV4(
   // Credential scope.
   const { accessKeyId, date, region } = auth.credential;
   if (auth.credential.service !== service) {
-    throw invalid(`credential should be scoped to correct service: '${service}'`);
+    throw new SigV4Error('ERR_SIGV4_SCOPE_MISMATCH', `credential should be scoped to correct service: '${service}'`);
   }
   if (date !== amzDate.slice(0, 8)) {
-    throw invalid(`credential should be scoped to a valid date: '${date}' != '${amzDate.slice(0, 8)}'`);
+    throw new SigV4Error('ERR_SIGV4_SCOPE_MISMATCH', `credential should be scoped to a valid date: '${date}' != '${amzDate.slice(0, 8)}'`);
   }
 
   // Payload: the body hash, which X-Amz-Content-Sha256 (if sent) must agree with.
   const payloadHash = sha256Hex(req.body);
   const claimedHash = req.headers['x-amz-content-sha256'];
   if (claimedHash !== undefined && headerValue(claimedHash) !== payloadHash) {
-    throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
+    throw new SigV4Error('ERR_SIGV4_PAYLOAD_HASH_MISMATCH', "The provided 'x-amz-content-sha256' header does not match what was computed.");
   }
 
   const secret = lookupSecret(accessKeyId);
-  if (secret === undefined) throw new UnrecognizedClientException(undefined, `unknown access key id ${accessKeyId}`);
+  if (secret === undefined) throw new SigV4Error('ERR_SIGV4_UNKNOWN_ACCESS_KEY', `unknown access key id ${accessKeyId}`);
 
   const queryStart = req.rawUrl.indexOf('?');
   const rawPath = queryStart === -1 ? req.rawUrl : req.rawUrl.slice(0, queryStart);
@@ -141,7 +187,7 @@ export function verifySigV4(
   const expected = hmac(key, stringToSign);
   const provided = Buffer.from(auth.signature, 'hex');
   if (!timingSafeEqual(expected, provided)) {
-    throw new InvalidSignatureException(undefined, 'signature mismatch');
+    throw new SigV4Error('ERR_SIGV4_SIGNATURE_MISMATCH', 'signature mismatch');
   }
 
   return { accessKeyId, region };
@@ -222,7 +268,7 @@ function decode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw invalid('malformed percent-encoding in the query string');
+    throw new SigV4Error('ERR_SIGV4_MALFORMED_QUERY', 'malformed percent-encoding in the query string');
   }
 }
 
@@ -251,7 +297,11 @@ function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
 }
 
-/** A malformed or incomplete signature: the reason is safe to tell the client. */
-function invalid(message: string): InstanceType<typeof InvalidSignatureException> {
-  return new InvalidSignatureException(message);
+/** A malformed Authorization header: the reason is safe to tell the client. */
+function invalid(message: string): SigV4Error {
+  return new SigV4Error('ERR_SIGV4_MALFORMED_AUTHORIZATION', message);
+}
+
+function badDate(message: string): SigV4Error {
+  return new SigV4Error('ERR_SIGV4_MALFORMED_DATE', message);
 }

@@ -1,7 +1,6 @@
 import { generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { SignJWT, jwtVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
+import { SignJWT, jwtVerify, decodeProtectedHeader, errors as joseErrors, type JWTPayload } from 'jose';
 import type { SigningKeyRecord, Store } from '../storage/store.js';
-import { NotAuthorizedException } from '../protocol/errors.js';
 import { randomId, type SecretBox } from './secrets.js';
 
 export type TokenAlg = 'RS256' | 'ES256';
@@ -31,6 +30,37 @@ const SIGNING_KEY_CACHE_MS = 1000;
  * within 2 s, whatever `cacheMs` says. The imported public key itself is kept (it never changes).
  */
 const VERIFICATION_RECORD_MAX_AGE_MS = 1000;
+
+/** Every way an access token fails verification here; auth/securityErrors.ts decides what the client hears. */
+export const TOKEN_ERROR_CODES = [
+  /** The JOSE header cannot be decoded. */
+  'ERR_TOKEN_MALFORMED',
+  /** No kid, a kid we never issue, or one with no key record. */
+  'ERR_TOKEN_UNKNOWN_KEY',
+  /** The signing key is past its retirement grace (`expiresAt`). */
+  'ERR_TOKEN_KEY_EXPIRED',
+  /** `exp` has passed. */
+  'ERR_TOKEN_EXPIRED',
+  /** A verified token that is not an access token (`token_use`). */
+  'ERR_TOKEN_WRONG_USE',
+  /** A verified access token without the `aws.cognito.signin.user.admin` scope. */
+  'ERR_TOKEN_MISSING_SCOPE',
+  /** Anything else jose refused: signature, algorithm, issuer, a missing or mistyped required claim. */
+  'ERR_TOKEN_INVALID',
+] as const;
+
+export type TokenErrorCode = (typeof TOKEN_ERROR_CODES)[number];
+
+/** Thrown by `TokenService.verifyAccessSignature`; `message` is the reason, for logs. */
+export class TokenVerificationError extends Error {
+  constructor(
+    readonly code: TokenErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TokenVerificationError';
+  }
+}
 
 /** What `randomId()` produces for a kid; anything else is unknown without a lookup. */
 const KID = /^[0-9a-f-]{36}$/;
@@ -197,8 +227,9 @@ export class TokenService {
 
   /**
    * Verifies signature (explicit algorithm list, known kid), issuer, token_use=access and expiry.
-   * Revocation, client and user checks are the caller's (operations/auth/accessToken.ts).
-   * @throws NotAuthorizedException for anything else, with the reason only in `detail`.
+   * Revocation, client and user checks are the caller's (auth/accessToken.ts).
+   * @throws TokenVerificationError `ERR_TOKEN_MALFORMED` | `ERR_TOKEN_UNKNOWN_KEY` | `ERR_TOKEN_KEY_EXPIRED` |
+   *   `ERR_TOKEN_EXPIRED` | `ERR_TOKEN_WRONG_USE` | `ERR_TOKEN_MISSING_SCOPE` | `ERR_TOKEN_INVALID`.
    */
   async verifyAccessSignature(token: string): Promise<{ claims: AccessClaims; poolId: string }> {
     let kid: string | undefined;
@@ -206,32 +237,31 @@ export class TokenService {
       const header = decodeProtectedHeader(token);
       kid = typeof header.kid === 'string' ? header.kid : undefined;
     } catch {
-      throw new NotAuthorizedException('Invalid Access Token', 'malformed token header');
+      throw new TokenVerificationError('ERR_TOKEN_MALFORMED', 'malformed token header');
     }
     // The kid is attacker-chosen until the signature is checked: only a well-formed one is looked up.
     const entry = kid !== undefined && KID.test(kid) ? await this.verificationKey(kid) : undefined;
-    if (!entry) throw new NotAuthorizedException('Invalid Access Token', 'unknown kid');
+    if (!entry) throw new TokenVerificationError('ERR_TOKEN_UNKNOWN_KEY', 'unknown kid');
     const { record, key } = entry;
     if (record.expiresAt !== null && record.expiresAt <= this.now())
-      throw new NotAuthorizedException('Invalid Access Token', 'key expired');
+      throw new TokenVerificationError('ERR_TOKEN_KEY_EXPIRED', 'key expired');
+    let payload: JWTPayload;
     try {
-      const { payload } = await jwtVerify(token, key, {
+      ({ payload } = await jwtVerify(token, key, {
         algorithms: [record.alg],
         issuer: this.issuer(record.poolId),
         currentDate: new Date(this.now()),
         clockTolerance: 0,
         requiredClaims: ['exp', 'iat', 'sub', 'client_id', 'token_use', 'origin_jti'],
-      });
-      if (payload.token_use !== 'access')
-        throw new NotAuthorizedException('Invalid Access Token', `token_use ${String(payload.token_use)}`);
-      if (typeof payload.scope !== 'string' || !payload.scope.split(' ').includes('aws.cognito.signin.user.admin')) {
-        throw new NotAuthorizedException('Access Token does not have required scopes', 'scope');
-      }
-      return { claims: payload as unknown as AccessClaims, poolId: record.poolId };
+      }));
     } catch (err) {
-      if (err instanceof NotAuthorizedException) throw err;
-      if (err instanceof joseErrors.JWTExpired) throw new NotAuthorizedException('Access Token has expired', 'exp');
-      throw new NotAuthorizedException('Invalid Access Token', (err as Error).message);
+      if (err instanceof joseErrors.JWTExpired) throw new TokenVerificationError('ERR_TOKEN_EXPIRED', 'exp is in the past');
+      throw new TokenVerificationError('ERR_TOKEN_INVALID', (err as Error).message);
     }
+    if (payload.token_use !== 'access') throw new TokenVerificationError('ERR_TOKEN_WRONG_USE', `token_use ${String(payload.token_use)}`);
+    if (typeof payload.scope !== 'string' || !payload.scope.split(' ').includes('aws.cognito.signin.user.admin')) {
+      throw new TokenVerificationError('ERR_TOKEN_MISSING_SCOPE', 'scope lacks aws.cognito.signin.user.admin');
+    }
+    return { claims: payload as unknown as AccessClaims, poolId: record.poolId };
   }
 }

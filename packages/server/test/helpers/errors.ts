@@ -3,10 +3,12 @@
  *  - `expectServiceError`: an AWS SDK call fails with the named Cognito error and HTTP 400 (never a 500);
  *  - `expectRawError`: the same for a raw JSON-protocol reply;
  *  - `rejection`: the ServiceError a server function (called directly, not over the wire) rejects with;
+ *  - `webAuthnRejection`: the WebAuthnVerificationError a WebAuthn verifier rejects with;
  *  - `expectNoInternalErrors`: no request of a suite ended in an internal error.
  */
 import { expect } from 'vitest';
 import { ServiceError } from '../../src/protocol/errors.js';
+import { WebAuthnVerificationError } from '../../src/security/webauthn/index.js';
 import type { TestServer } from './harness.js';
 
 /** What the AWS SDK v3 throws for a service error. */
@@ -58,6 +60,17 @@ export async function rejection(p: Promise<unknown>): Promise<ServiceError> {
   if (outcome.ok) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
   expect(outcome.error).toBeInstanceOf(ServiceError);
   return outcome.error as ServiceError;
+}
+
+/** Expects `p` to reject with a WebAuthnVerificationError (a verifier called directly) and returns it. */
+export async function webAuthnRejection(p: Promise<unknown>): Promise<WebAuthnVerificationError> {
+  const outcome = await p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  if (outcome.ok) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
+  expect(outcome.error).toBeInstanceOf(WebAuthnVerificationError);
+  return outcome.error as WebAuthnVerificationError;
 }
 
 /** No request of the suite ended in an internal error (the dispatcher logs every 500 at level error). */

@@ -6,7 +6,8 @@ import { startSrp } from './srp.js';
 import { issueSession, consumeSession, peekSession, burnSession, SESSION_EXPIRED } from '../sessions.js';
 import { signedIn, type AuthOutput } from '../results.js';
 import { enabledPasskeyConfig } from '../passkeyPolicy.js';
-import { randomChallenge, verifyAuthentication, peekAssertion } from '../../security/webauthn.js';
+import { randomChallenge, verifyAuthentication, peekAssertion } from '../../security/webauthn/index.js';
+import { withWebAuthnErrors } from '../securityErrors.js';
 import { derivedBytes } from '../../security/secrets.js';
 import { InternalErrorException, InvalidParameterException, NotAuthorizedException, ServiceError } from '../../protocol/errors.js';
 import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
@@ -174,7 +175,7 @@ async function verifyAndSignIn(
   } catch {
     throw new InvalidParameterException('CREDENTIAL is not JSON');
   }
-  const { credentialId, userHandle } = peekAssertion(credential);
+  const { credentialId, userHandle } = await withWebAuthnErrors('authentication', () => peekAssertion(credential));
   const passkey = await ctx.s.store.getPasskey(ctx.pool.id, credentialId);
   // A session for a typed name without a user is a stand-in's: nothing signs in through it.
   if (sessionUserId === null && st.typed) throw new NotAuthorizedException(PASSKEY_FAILED, 'stand-in session');
@@ -189,15 +190,17 @@ async function verifyAndSignIn(
   if (sessionUserId === null && userHandle === undefined)
     throw new NotAuthorizedException(PASSKEY_FAILED, 'discoverable sign-in without userHandle');
   const policy = ctx.pool.latchkey.signCountPolicy;
-  const verified = await verifyAuthentication({
-    credential,
-    expectedChallenge: st.challenge,
-    expectedOrigins: ctx.client.allowedOrigins,
-    rpId: st.rpId,
-    userVerification: st.userVerification,
-    storedCredential: { credentialId, publicKey: passkey.publicKey, signCount: passkey.signCount, transports: passkey.transports },
-    allowCounterRegression: policy === 'lenient-synced' && passkey.backupEligible,
-  });
+  const verified = await withWebAuthnErrors('authentication', () =>
+    verifyAuthentication({
+      credential,
+      expectedChallenge: st.challenge,
+      expectedOrigins: ctx.client.allowedOrigins,
+      rpId: st.rpId,
+      userVerification: st.userVerification,
+      storedCredential: { credentialId, publicKey: passkey.publicKey, signCount: passkey.signCount, transports: passkey.transports },
+      allowCounterRegression: policy === 'lenient-synced' && passkey.backupEligible,
+    }),
+  );
   // Refused users leave no trace on the passkey (no counter or last-use update).
   assertUserCanSignIn(user);
   const now = ctx.s.clock.now();
