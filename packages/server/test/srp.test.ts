@@ -10,20 +10,11 @@ vi.mock('node:crypto', async (importOriginal) => {
   return { ...real, default: real, timingSafeEqual: vi.fn(real.timingSafeEqual) };
 });
 
-import {
-  SRP_N_HEX,
-  checkPassword,
-  createVerifier,
-  formatSrpTimestamp,
-  isValidSrpA,
-  parseSrpTimestamp,
-  srpInternals,
-  startSrpSession,
-  verifyPasswordClaim,
-} from '../src/security/srp.js';
+import { SRP_N_HEX, formatSrpTimestamp, pad, parseSrpTimestamp } from '@latchkey/wire';
+import { checkPassword, createVerifier, isValidSrpA, srpInternals, startSrpSession, verifyPasswordClaim } from '../src/security/srp.js';
 import { computePasswordClaim, createSrpClientSession } from '../../client/src/internal/srp.js';
 
-const { N, pad } = srpInternals;
+const { N } = srpInternals;
 
 // ------------------------------------------------------------------------------------------------
 // Contract §3.2 deterministic known-answer vector

@@ -12,7 +12,7 @@ const TIMESTAMP_RE =
 
 /**
  * Formats as Amplify's `getNowString`: UTC, English names, day not zero-padded, h/m/s zero-padded, e.g.
- * `"Sun Jan 5 07:08:09 UTC 2026"`. Never throws for a valid Date.
+ * `"Mon Jan 5 07:08:09 UTC 2026"`. Never throws for a valid Date.
  */
 export function formatSrpTimestamp(date: Date): string {
   const two = (n: number) => String(n).padStart(2, '0');

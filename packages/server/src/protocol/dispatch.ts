@@ -11,7 +11,7 @@ import {
   RequestEntityTooLargeException,
 } from './errors.js';
 
-export const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
+import { TARGET_PREFIX } from '@latchkey/wire';
 
 export interface WireRequest {
   method: string;
