@@ -454,6 +454,9 @@ describe('client ↔ server round trips', () => {
     };
     expect(verifyPasswordClaim(input)).toBe(true);
     expect(verifyPasswordClaim({ ...input, secretBlockB64: block.toString('base64') })).toBe(true);
+    // Junk no client decoder takes (Buffer would have skipped it) is a wrong claim, not a throw.
+    expect(verifyPasswordClaim({ ...input, secretBlockB64: `${urlSafe.slice(0, 2)}!${urlSafe.slice(2)}` })).toBe(false);
+    expect(verifyPasswordClaim({ ...input, secretBlockB64: `${urlSafe}AA` })).toBe(false);
   });
 
   it('client module and Amplify produce the same signature for the same a, B and time', async () => {

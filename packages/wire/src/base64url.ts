@@ -90,7 +90,7 @@ export function decodeBase64urlStrict(value: unknown): Uint8Array<ArrayBuffer> {
  */
 export function decodeBase64urlLenient(text: string): Uint8Array<ArrayBuffer> {
   // The order follows the old `atob(text.replace(/=+$/, ''))`: trailing `=` first, then whitespace, then
-  // atob's own "one or two `=` on a multiple of four".
+  // atob's own "one or two `=` on a multiple of four". A non-string becomes '!', which the alphabet test refuses.
   let body = typeof text === 'string' ? text.replace(/=+$/, '').replace(/[\t\n\f\r ]/g, '') : '!';
   if (body.length % 4 === 0) body = body.replace(/={1,2}$/, '');
   if (!/^[A-Za-z0-9+/_-]*$/.test(body) || body.length % 4 === 1) throw new TypeError(`Not a base64url string: ${JSON.stringify(text)}`);

@@ -50,7 +50,7 @@ export const SRP_HKDF_INFO = 'Caldera Derived Key';
 
 /**
  * The single HKDF-Expand block input for a 16-byte key: `utf8("Caldera Derived Key") ‖ 0x01`. A fresh
- * array each call, so no caller can change another's copy.
+ * array each call, so no caller can change another's copy. Never throws.
  */
 export function srpHkdfInfo(): Uint8Array<ArrayBuffer> {
   const label = new TextEncoder().encode(SRP_HKDF_INFO);

@@ -14,6 +14,10 @@ import { createSrpClientSession } from './srp.js';
 /**
  * confirmSignIn's dispatch on the remembered challenge (Amplify `handleChallengeName`). Returns the
  * next Cognito answer; `PASSWORD`/`PASSWORD_SRP` picks are answered locally (no request).
+ *
+ * @throws AuthError `IncorrectMFAMethod` for an unknown SELECT_MFA_TYPE answer, `SignInException` for a
+ *   challenge or MFA-setup answer it cannot handle, `EmptyUserIdForSRPException` from the SRP step, and the
+ *   service's own errors (`AuthError` named by `__type`) from RespondToAuthChallenge.
  */
 export async function answerChallenge(input: {
   username: string;

@@ -10,8 +10,9 @@
  * - `k = H(pad(N) ‖ pad(g))`, `x = H(pad(salt) ‖ hexH(utf8(poolName ‖ userIdForSrp ‖ ":" ‖ password)))`,
  *   `v = g^x`, `B = (k·v + g^b) mod N`, `u = H(pad(A) ‖ pad(B))`, `S = (A·v^u)^b mod N`.
  * - HKDF-SHA256 with salt `pad(u)`, IKM `pad(S)`, info `srpHkdfInfo()` ("Caldera Derived Key" ‖ 0x01), 16 bytes.
- * N, g, `pad`, the HKDF info and the timestamp format are @latchkey/wire's, shared with the client and bench.
  * - Signature = `base64(HMAC-SHA256(K, poolName ‖ userIdForSrp ‖ base64decode(SECRET_BLOCK) ‖ TIMESTAMP))`.
+ *
+ * N, g, `pad`, the HKDF info and the timestamp format are @latchkey/wire's, shared with the client and bench.
  *
  * Performance: every 3072-bit modular exponentiation runs in OpenSSL through a `DiffieHellman` object
  * (`setPrivateKey(e)` + `generateKeys()` = `g^e mod N`, `setPrivateKey(e)` + `computeSecret(x)` =
