@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     // Tests run on sources; packages resolve to each other's src, not to built dist.
     alias: {
+      '@latchkey/wire': src('wire'),
       '@latchkey/server': src('server'),
       '@latchkey/auth': src('client'),
       '@latchkey/virtual-authenticator': src('authenticator'),

@@ -15,16 +15,10 @@ import {
 } from '../packages/server/dist/security/webauthn/index.js';
 import { TokenService, type TokenAlg } from '../packages/server/dist/security/tokens.js';
 import { SecretBox, randomBytesB64, randomId, randomToken, sha256Hex } from '../packages/server/dist/security/secrets.js';
-import {
-  checkPassword,
-  createVerifier,
-  isValidSrpA,
-  parseSrpTimestamp,
-  startSrpSession,
-  verifyPasswordClaim,
-} from '../packages/server/dist/security/srp.js';
+import { checkPassword, createVerifier, isValidSrpA, startSrpSession, verifyPasswordClaim } from '../packages/server/dist/security/srp.js';
 import type { SigningKeyRecord } from '../packages/server/dist/storage/store.js';
 import { computePasswordClaim, createSrpClientSession } from '../packages/client/dist/internal/srp.js';
+import { parseSrpTimestamp } from '@latchkey/wire';
 import { makeEphemeral, passwordClaim, userKey } from './lib/srpClient.js';
 
 const argSeconds = process.argv.indexOf('--seconds');

@@ -33,6 +33,7 @@ import { SCENARIOS, ceremony, setTokenAlg, setupPool, type AdminKeys, type Bench
 import { renderMarkdown, renderConsole, type Report, type Row, type MemRow, type Ceilings } from './lib/report.js';
 import { summarizeProfile } from './lib/profile.js';
 import { measureExistenceTiming } from './lib/existence.js';
+import { TARGET_PREFIX } from '@latchkey/wire';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -401,7 +402,7 @@ async function main() {
     log(`bare Fastify, ${w} worker${w > 1 ? 's' : ''}`);
     const srv = await startBare(w);
     const m = await measure(srv, (ep) => async () => {
-      const r = await ep.post('AWSCognitoIdentityProviderService.ListWebAuthnCredentials', bareBody);
+      const r = await ep.post(`${TARGET_PREFIX}ListWebAuthnCredentials`, bareBody);
       if (r.status !== 200) throw new Error(`bare → ${r.status}`);
     });
     describeCell('bare Fastify POST → {}', m);

@@ -56,7 +56,8 @@ const results = [];
 for (const app of apps) {
   const out = await build({
     stdin: { contents: app.source, resolveDir: root, sourcefile: 'app.js', loader: 'js' },
-    alias: { '@latchkey/auth': join(root, 'packages/client/src/index.ts') },
+    // Both from source, as the account page builds them, so the numbers never depend on a stale dist.
+    alias: { '@latchkey/auth': join(root, 'packages/client/src/index.ts'), '@latchkey/wire': join(root, 'packages/wire/src/index.ts') },
     bundle: true,
     minify: true,
     format: 'esm',
@@ -109,7 +110,7 @@ ${results.map(row).join('\n')}
 The two apps (bundled in the same run):
 
 \`\`\`js
-// @latchkey/auth (packages/client/src, no runtime dependencies)
+// @latchkey/auth (packages/client/src and the @latchkey/wire sources it imports; no third-party dependencies)
 ${apps[0].source}
 \`\`\`
 

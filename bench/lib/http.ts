@@ -6,6 +6,7 @@
  * authenticator's signature), which is reported separately as client CPU per operation.
  */
 import http from 'node:http';
+import { TARGET_PREFIX } from '@latchkey/wire';
 
 export interface Reply {
   status: number;
@@ -27,7 +28,7 @@ export class Endpoint {
 
   /** POST / with `X-Amz-Target: AWSCognitoIdentityProviderService.<target>`. Never rejects on HTTP errors. */
   call(target: string, body: unknown): Promise<Reply> {
-    return this.post(`AWSCognitoIdentityProviderService.${target}`, JSON.stringify(body));
+    return this.post(`${TARGET_PREFIX}${target}`, JSON.stringify(body));
   }
 
   post(amzTarget: string, payload: string): Promise<Reply> {

@@ -18,6 +18,7 @@ import type { Endpoint } from './http.js';
 import { makeEphemeral, passwordClaim, userKey, type Ephemeral, type SrpUserKey } from './srpClient.js';
 // The real client implementation (pure JS BigInt, as in a browser), used once to validate the fast one.
 import { computePasswordClaim, createSrpClientSession } from '../../packages/client/dist/internal/srp.js';
+import { TARGET_PREFIX } from '@latchkey/wire';
 
 export const PASSWORD = 'Bench-Passw0rd!';
 export const ORIGIN = 'http://localhost:3000';
@@ -89,7 +90,7 @@ export async function latchkeyAdmin(ep: Endpoint, keys: AdminKeys, target: strin
     headers: {
       host: `${ep.host}:${ep.port}`,
       'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': `AWSCognitoIdentityProviderService.${target}`,
+      'x-amz-target': `${TARGET_PREFIX}${target}`,
     },
     body: text,
   });

@@ -14,18 +14,18 @@
  * modexp with a ~512-bit exponent), HKDF, HMAC.
  */
 import { createDiffieHellman, createHash, createHmac, randomBytes } from 'node:crypto';
-import { SRP_N_HEX, srpInternals } from '../../packages/server/src/security/srp.js';
+import {
+  SRP_G as G,
+  SRP_K_INPUT_HEX,
+  SRP_N as N,
+  SRP_N_BYTES as N_BYTES,
+  SRP_N_HEX,
+  formatSrpTimestamp,
+  pad,
+  srpHkdfInfo,
+} from '@latchkey/wire';
 
-// The group and the padding rule come from the server's own module, so both sides use one definition.
-const N_HEX = SRP_N_HEX;
-const N = BigInt(`0x${N_HEX}`);
-const N_BYTES = N_HEX.length / 2;
-const G = 2n;
-const WEEK = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTH = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const INFO = Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.from([1])]);
-
-const pad = srpInternals.pad;
+const INFO = srpHkdfInfo();
 const hashHex = (hex: string) => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
 const toBytes = (x: bigint) => {
   let h = x.toString(16);
@@ -35,8 +35,8 @@ const toBytes = (x: bigint) => {
 const fromBytes = (b: Buffer) => BigInt(`0x${b.toString('hex') || '0'}`);
 const hmac = (key: Uint8Array, data: Uint8Array) => createHmac('sha256', key).update(data).digest();
 
-const K = BigInt(`0x${hashHex(pad(N) + pad(G))}`);
-const dh = createDiffieHellman(Buffer.from(N_HEX, 'hex'), Buffer.from([2]));
+const K = BigInt(`0x${hashHex(SRP_K_INPUT_HEX)}`);
+const dh = createDiffieHellman(Buffer.from(SRP_N_HEX, 'hex'), Buffer.from([Number(G)]));
 
 function powG(e: bigint): bigint {
   dh.setPrivateKey(toBytes(e));
@@ -45,11 +45,6 @@ function powG(e: bigint): bigint {
 function pow(base: bigint, e: bigint): bigint {
   dh.setPrivateKey(toBytes(e));
   return fromBytes(dh.computeSecret(Buffer.from(base.toString(16).padStart(N_BYTES * 2, '0'), 'hex')));
-}
-
-export function formatTimestamp(d: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${WEEK[d.getUTCDay()]} ${MONTH[d.getUTCMonth()]} ${d.getUTCDate()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
 }
 
 export interface Ephemeral {
@@ -86,7 +81,7 @@ export function passwordClaim(poolName: string, key: SrpUserKey, eph: Ephemeral,
   const S = pow(base, eph.a + u * key.x);
   const prk = hmac(Buffer.from(pad(u), 'hex'), Buffer.from(pad(S), 'hex'));
   const k16 = hmac(prk, INFO).subarray(0, 16);
-  const TIMESTAMP = formatTimestamp(date);
+  const TIMESTAMP = formatSrpTimestamp(date);
   const sig = hmac(
     k16,
     Buffer.concat([

@@ -13,7 +13,7 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('@latchkey/auth in Chromium against L
   const { fixture, step } = passkeyScenario({
     entry: 'latchkey-auth.ts',
     title: '@latchkey/auth e2e',
-    alias: { '@latchkey/auth': join(ROOT, 'packages/client/src/index.ts') },
+    alias: { '@latchkey/auth': join(ROOT, 'packages/client/src/index.ts'), '@latchkey/wire': join(ROOT, 'packages/wire/src/index.ts') },
   });
 
   step('reports passkey support in the browser (getPasskeySupport)', async () => {

@@ -1,15 +1,18 @@
 /**
  * The software authenticator + client: turns WebAuthn JSON options into signed JSON responses.
+ * What it builds on is in files of their own: attestation statements (attestation.ts), clientDataJSON
+ * (client-data.ts), the credential store's records (records.ts).
  */
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { createAttestationKey, buildAttestationObject, type AttestationKey } from './attestation.js';
 import { bytesEqual, concatBytes, fromBase64url, normalizeBase64url, toBase64url } from './base64url.js';
-import { encodeCBOR, type CBORValue } from './cbor.js';
-import { COSE_ALGORITHM, algorithmFromCOSE, encodeCOSEPublicKey, publicKeyToCOSEMap } from './cose.js';
+import { clientDataJSON } from './client-data.js';
+import { COSE_ALGORITHM, algorithmFromCOSE, encodeCOSEPublicKey } from './cose.js';
 import { buildAuthenticatorData, parseAaguid, sha256 } from './authenticator-data.js';
 import { webauthnError } from './errors.js';
-import { generateKeyPair, signData } from './keys.js';
+import { corruptSignature, generateKeyPair, signData } from './keys.js';
 import { assertRpIdAllowed, hostOfOrigin } from './origin.js';
-import { createSelfSignedCertificate } from './x509.js';
+import { snapshot, type CredentialRecord } from './records.js';
 import type {
   Algorithm,
   AttestationFormat,
@@ -29,31 +32,6 @@ const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
 /** Made-up AAGUID reported by default with `packed` attestation. */
 export const DEFAULT_PACKED_AAGUID = '6c61746b-6579-4f00-8000-76697274756e';
 export const DEFAULT_ORIGIN = 'http://localhost:3000';
-
-interface CredentialRecord {
-  id: Uint8Array;
-  idB64: string;
-  rpId: string;
-  userHandle: string;
-  userName: string;
-  userDisplayName: string;
-  algorithm: Algorithm;
-  privateKey: KeyObject;
-  publicKey: KeyObject;
-  cosePublicKey: Uint8Array;
-  signCount: number;
-  backupEligible: boolean;
-  backupState: boolean;
-  transports: string[];
-  createdAt: number;
-  seq: number;
-}
-
-interface AttestationKey {
-  privateKey: KeyObject;
-  publicKey: KeyObject;
-  certificate: Uint8Array;
-}
 
 type Ceremony<O, R> = (authenticator: VirtualAuthenticator, options: O, overrides: CeremonyOverrides, pageOrigin: string) => Promise<R>;
 let internalCreate!: Ceremony<PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON>;
@@ -82,42 +60,6 @@ export function getAssertionAt(
 function requireBase64url(value: unknown, what: string): Uint8Array {
   if (typeof value !== 'string') throw new TypeError(`${what} must be a base64url string`);
   return fromBase64url(value);
-}
-
-function clientDataJSON(type: string, challenge: string, origin: string, overrides: CeremonyOverrides): Uint8Array {
-  const data: Record<string, unknown> = {
-    type: overrides.type ?? type,
-    challenge: overrides.challenge ?? challenge,
-    origin: overrides.origin ?? origin,
-    crossOrigin: overrides.crossOrigin ?? false,
-  };
-  if (overrides.topOrigin !== undefined) data.topOrigin = overrides.topOrigin;
-  return new TextEncoder().encode(JSON.stringify(data));
-}
-
-function corrupt(signature: Uint8Array): Uint8Array {
-  const out = new Uint8Array(signature);
-  out[out.length - 1] ^= 0x01;
-  return out;
-}
-
-function snapshot(record: CredentialRecord): StoredCredential {
-  return Object.freeze({
-    id: record.idB64,
-    rpId: record.rpId,
-    userHandle: record.userHandle,
-    userName: record.userName,
-    userDisplayName: record.userDisplayName,
-    algorithm: record.algorithm,
-    publicKeyAlgorithm: COSE_ALGORITHM[record.algorithm],
-    publicKey: new Uint8Array(record.cosePublicKey),
-    signCount: record.signCount,
-    discoverable: true,
-    backupEligible: record.backupEligible,
-    backupState: record.backupState,
-    transports: Object.freeze([...record.transports]),
-    createdAt: record.createdAt,
-  });
 }
 
 /**
@@ -247,19 +189,6 @@ export class VirtualAuthenticator {
     return this.#records.find((r) => bytesEqual(r.id, id));
   }
 
-  #attestationKeyPair(): AttestationKey {
-    if (!this.#attestationKey) {
-      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      const certificate = createSelfSignedCertificate({
-        subject: { C: 'US', O: 'Latchkey Virtual Authenticator', OU: 'Authenticator Attestation', CN: 'Latchkey U2F Attestation' },
-        privateKey,
-        publicKey,
-      });
-      this.#attestationKey = { privateKey, publicKey, certificate };
-    }
-    return this.#attestationKey;
-  }
-
   #checkConsent(requestedUV: unknown): void {
     if (!this.userPresence) throw webauthnError('NotAllowedError', 'The user did not consent to the operation');
     if (requestedUV === 'required' && !this.userVerification) {
@@ -330,40 +259,18 @@ export class VirtualAuthenticator {
     const clientData = clientDataJSON('webauthn.create', challenge, pageOrigin, overrides);
     const clientDataHash = sha256(clientData);
 
-    let attStmt: Map<string, CBORValue>;
-    const finish = (sig: Uint8Array) => (overrides.corruptSignature ? corrupt(sig) : sig);
-    if (this.attestation === 'packed') {
-      const key = overrides.signWith === 'other-key' ? (await generateKeyPair(algorithm)).privateKey : privateKey;
-      const sig = signData(algorithm, key, concatBytes(authData, clientDataHash));
-      attStmt = new Map<string, CBORValue>([
-        ['alg', COSE_ALGORITHM[algorithm]],
-        ['sig', finish(sig)],
-      ]);
-    } else if (this.attestation === 'fido-u2f') {
-      const attestationKey = this.#attestationKeyPair();
-      const key =
-        overrides.signWith === 'other-key' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey : attestationKey.privateKey;
-      const cose = publicKeyToCOSEMap(publicKey, 'ES256');
-      const u2fPublicKey = concatBytes(Uint8Array.of(0x04), cose.get(-2) as Uint8Array, cose.get(-3) as Uint8Array);
-      const sig = signData(
-        'ES256',
-        key,
-        concatBytes(Uint8Array.of(0x00), sha256(overrides.rpId ?? rpId), clientDataHash, credentialId, u2fPublicKey),
-      );
-      attStmt = new Map<string, CBORValue>([
-        ['sig', finish(sig)],
-        ['x5c', [attestationKey.certificate]],
-      ]);
-    } else {
-      attStmt = new Map();
-    }
-    const attestationObject = encodeCBOR(
-      new Map<string, CBORValue>([
-        ['fmt', this.attestation],
-        ['attStmt', attStmt],
-        ['authData', authData],
-      ]),
-    );
+    const attestationObject = await buildAttestationObject({
+      format: this.attestation,
+      algorithm,
+      credentialPrivateKey: privateKey,
+      credentialPublicKey: publicKey,
+      authData,
+      clientDataHash,
+      credentialId,
+      rpId: overrides.rpId ?? rpId,
+      overrides,
+      attestationKey: () => (this.#attestationKey ??= createAttestationKey()),
+    });
 
     const record: CredentialRecord = {
       id: credentialId,
@@ -459,7 +366,7 @@ export class VirtualAuthenticator {
     const clientData = clientDataJSON('webauthn.get', challenge, pageOrigin, overrides);
     const key = overrides.signWith === 'other-key' ? (await generateKeyPair(record.algorithm)).privateKey : record.privateKey;
     let signature = signData(record.algorithm, key, concatBytes(authData, sha256(clientData)));
-    if (overrides.corruptSignature) signature = corrupt(signature);
+    if (overrides.corruptSignature) signature = corruptSignature(signature);
 
     const userHandle =
       overrides.userHandle === undefined

@@ -1,8 +1,8 @@
 /**
- * base64url helpers (RFC 4648 §5, no padding) and BufferSource conversion.
+ * base64url helpers (RFC 4648 §5, no padding) and BufferSource conversion. The codec itself is
+ * @latchkey/wire's lenient one, the same the @latchkey/auth client reads relying-party options with.
  */
-
-const BASE64ISH = /^[A-Za-z0-9\-_+/]*={0,2}$/;
+import { decodeBase64urlLenient, encodeBase64url } from '@latchkey/wire';
 
 /** A view of the same bytes as a plain Uint8Array (not a Buffer). */
 export function toBytes(source: ArrayBuffer | ArrayBufferView | ArrayLike<number>): Uint8Array {
@@ -18,26 +18,27 @@ export function toBytes(source: ArrayBuffer | ArrayBufferView | ArrayLike<number
   throw new TypeError('Expected a BufferSource (ArrayBuffer or ArrayBufferView)');
 }
 
-/** Encode bytes as unpadded base64url. */
+/**
+ * Encode bytes as unpadded base64url.
+ * @throws TypeError if `data` is not a BufferSource.
+ */
 export function toBase64url(data: ArrayBuffer | ArrayBufferView): string {
-  const bytes = toBytes(data);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+  return encodeBase64url(toBytes(data));
 }
 
 /**
- * Decode base64url (padding optional; standard base64 `+` `/` also accepted, as browsers'
- * JSON parsers do). Throws a TypeError on characters outside the alphabet.
+ * Decode base64url leniently, as browsers' JSON parsers and Amplify do: padding optional, standard
+ * base64 `+` `/` and ASCII whitespace accepted. Returns bytes over a fresh, exactly-sized buffer.
+ * @throws TypeError (a `Base64urlError` from @latchkey/wire) on characters outside both alphabets or an impossible length.
  */
 export function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
-  if (typeof text !== 'string' || !BASE64ISH.test(text) || text.replace(/=+$/, '').length % 4 === 1) {
-    throw new TypeError(`Not a base64url string: ${JSON.stringify(text)}`);
-  }
-  const normalized = text.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-  const buf = Buffer.from(normalized, 'base64url');
-  return new Uint8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  return decodeBase64urlLenient(text);
 }
 
-/** Canonicalise a base64url string (decode, re-encode without padding). */
+/**
+ * Canonicalise a base64url string (decode, re-encode without padding).
+ * @throws TypeError as {@link fromBase64url}.
+ */
 export function normalizeBase64url(text: string): string {
   return toBase64url(fromBase64url(text));
 }

@@ -34,3 +34,10 @@ export function signData(algorithm: Algorithm, privateKey: KeyObject, data: Uint
   const digest = algorithm === 'EdDSA' ? null : 'sha256';
   return new Uint8Array(sign(digest, data, privateKey));
 }
+
+/** A copy with the last bit flipped: still well-formed, never valid (for `overrides.corruptSignature`). */
+export function corruptSignature(signature: Uint8Array): Uint8Array {
+  const out = new Uint8Array(signature);
+  out[out.length - 1] ^= 0x01;
+  return out;
+}

@@ -3,6 +3,7 @@
  * USER_PASSWORD_AUTH, register a passkey (Start/CompleteWebAuthnRegistration) and sign in with
  * WEB_AUTHN. WebAuthn responses are verified with @simplewebauthn/server.
  */
+import { TARGET_PREFIX } from '@latchkey/wire';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -17,7 +18,6 @@ import {
 
 export const APP_ORIGIN = 'http://localhost:3000';
 export const RP_ID = 'localhost';
-const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 
 const b64json = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 

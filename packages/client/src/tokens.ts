@@ -8,7 +8,7 @@
 import { getConfig, peekConfig, type ResolvedConfig } from './config.js';
 import { AuthError, toNamedError, unauthenticatedError } from './errors.js';
 import { emit } from './events.js';
-import { base64UrlToArrayBuffer } from './internal/base64url.js';
+import { decodeBase64urlLenient } from '@latchkey/wire';
 import { callUserPool } from './transport.js';
 import type { ClientMetadata, CognitoAuthSignInDetails, JWT, JwtPayload } from './types.js';
 
@@ -43,7 +43,7 @@ export function decodeJWT(token: string): JWT {
   const parts = token.split('.');
   if (parts.length !== 3) throw new Error('Invalid token');
   try {
-    const payload = JSON.parse(new TextDecoder().decode(base64UrlToArrayBuffer(parts[1]!))) as JwtPayload;
+    const payload = JSON.parse(new TextDecoder().decode(decodeBase64urlLenient(parts[1]!))) as JwtPayload;
     return { payload, toString: () => token };
   } catch {
     throw new Error('Invalid token payload');

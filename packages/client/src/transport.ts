@@ -2,6 +2,7 @@
  * The only module that knows the wire: AWS JSON 1.1 over `POST <endpoint>` with `X-Amz-Target`,
  * Cognito's error envelope, and Amplify's retry policy (docs/wire-contract.md §1).
  */
+import { TARGET_PREFIX } from '@latchkey/wire';
 import { getConfig } from './config.js';
 import { AmplifyError, AuthError } from './errors.js';
 import type { CognitoUserPoolConfig } from './types.js';
@@ -108,7 +109,7 @@ export async function callUserPool<Output extends object = Record<string, unknow
   for (let attempt = 1; ; attempt++) {
     const headers: Record<string, string> = {
       'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`,
+      'x-amz-target': `${TARGET_PREFIX}${operation}`,
       'x-amz-user-agent': `latchkey-auth/${LIBRARY_VERSION}${action ? ` auth/${action}` : ''}`,
       'amz-sdk-invocation-id': invocationId,
       'amz-sdk-request': `attempt=${attempt}; max=${maxAttempts}`,

@@ -3,6 +3,7 @@
  * Test helpers: a tiny node:http stand-in that plays Cognito's JSON 1.1 wire (records every request,
  * answers with per-operation handlers), unsigned JWTs, and a fake WebAuthn authenticator.
  */
+import { SRP_G, SRP_N, TARGET_PREFIX, pad, srpHkdfInfo } from '@latchkey/wire';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,7 +47,7 @@ export async function startFakeCognito(path = '/'): Promise<FakeCognito> {
     req.on('end', async () => {
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const target = String(req.headers['x-amz-target'] ?? '');
-      const operation = target.replace('AWSCognitoIdentityProviderService.', '');
+      const operation = target.replace(TARGET_PREFIX, '');
       let body: Record<string, any> = {};
       try {
         body = rawBody ? JSON.parse(rawBody) : {};
@@ -253,17 +254,8 @@ export async function signInWithTokens(cognito: FakeCognito, tokens: TokenSetOpt
 
 // ------------------------------------------------------------------ server-side SRP (docs/wire-contract.md §3.2 reference code)
 
-const N_HEX =
-  'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
-  'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
-  'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F' +
-  '83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B' +
-  'E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510' +
-  '15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7' +
-  'ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C' +
-  'BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF';
-const N = BigInt(`0x${N_HEX}`);
-const g = 2n;
+const N = SRP_N;
+const g = SRP_G;
 const modPow = (b: bigint, e: bigint, m: bigint) => {
   b %= m;
   let r = 1n;
@@ -274,11 +266,7 @@ const modPow = (b: bigint, e: bigint, m: bigint) => {
   }
   return r;
 };
-const padHex = (bi: bigint) => {
-  let h = bi.toString(16);
-  if (h.length % 2) h = `0${h}`;
-  return /^[89a-f]/i.test(h) ? `00${h}` : h;
-};
+const padHex = pad;
 const H = (buf: Buffer | string) => createHash('sha256').update(buf).digest('hex');
 const Hh = (hex: string) => H(Buffer.from(hex, 'hex'));
 const hmac = (key: Buffer, msg: Buffer) => createHmac('sha256', key).update(msg).digest();
@@ -299,7 +287,7 @@ export function srpServer(poolName: string, userIdForSrp: string, password: stri
       const u = BigInt(`0x${Hh(padHex(A) + padHex(B))}`);
       const S = modPow((A * modPow(v, u, N)) % N, b, N);
       const prk = hmac(Buffer.from(padHex(u), 'hex'), Buffer.from(padHex(S), 'hex'));
-      const K = hmac(prk, Buffer.concat([Buffer.from('Caldera Derived Key'), Buffer.from([1])])).subarray(0, 16);
+      const K = hmac(prk, Buffer.from(srpHkdfInfo())).subarray(0, 16);
       return hmac(
         K,
         Buffer.concat([Buffer.from(poolName), Buffer.from(userIdForSrp), Buffer.from(secretBlock, 'base64'), Buffer.from(timestamp)]),

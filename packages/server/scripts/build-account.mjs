@@ -4,8 +4,9 @@
  *
  *   node packages/server/scripts/build-account.mjs            → packages/server/dist/account/{app.js,style.css}
  *
- * `@latchkey/auth` resolves to the client's TypeScript sources (packages/client/src/index.ts), so the
- * bundle never depends on the client having been compiled first. The server imports `buildAccount`
+ * `@latchkey/auth` resolves to the client's TypeScript sources (packages/client/src/index.ts) and
+ * `@latchkey/wire`, which the client imports, to packages/wire/src/index.ts, so the bundle never depends
+ * on either having been compiled first. The server imports `buildAccount`
  * dynamically to build on demand when it runs from sources or the bundle is missing
  * (src/http/account/assets.ts); esbuild is therefore only needed at build time.
  */
@@ -18,12 +19,14 @@ export const SERVER_ROOT = join(here, '..');
 export const ACCOUNT_SOURCES = join(SERVER_ROOT, 'account');
 export const DEFAULT_OUTDIR = join(SERVER_ROOT, 'dist', 'account');
 const CLIENT_ENTRY = join(SERVER_ROOT, '..', 'client', 'src', 'index.ts');
+const WIRE_ENTRY = join(SERVER_ROOT, '..', 'wire', 'src', 'index.ts');
 
-/** Resolves `@latchkey/auth` to the client sources (an esbuild plugin: exact match only). */
+/** Resolves `@latchkey/auth` and `@latchkey/wire` to their sources (an esbuild plugin: exact matches only). */
 const latchkeyAuthSource = {
   name: 'latchkey-auth-source',
   setup(build) {
     build.onResolve({ filter: /^@latchkey\/auth$/ }, () => ({ path: CLIENT_ENTRY }));
+    build.onResolve({ filter: /^@latchkey\/wire$/ }, () => ({ path: WIRE_ENTRY }));
   },
 };
 

@@ -12,7 +12,7 @@ import {
   RequestEntityTooLargeException,
 } from './protocol/errors.js';
 
-export const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
+import { TARGET_PREFIX } from '@latchkey/wire';
 
 export interface WireRequest {
   method: string;

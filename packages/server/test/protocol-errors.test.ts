@@ -3,6 +3,7 @@
  * gets Cognito's error envelope (HTTP 400, `__type`, `x-amzn-errortype`, `x-amzn-requestid`), the
  * server stays healthy afterwards, and nothing here is ever answered with a 500.
  */
+import { TARGET_PREFIX as PREFIX } from '@latchkey/wire';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   CognitoIdentityProviderClient,
@@ -16,7 +17,6 @@ import { expectServiceError, type SdkError } from './helpers/errors.js';
 import { signJsonRequest, type Credentials, type SignOptions as WireSignOptions } from './helpers/latchkeyAdmin.js';
 import { redact } from '../src/dispatch.js';
 
-const PREFIX = 'AWSCognitoIdentityProviderService.';
 const ALL_SDK_HEADERS = ['content-type', 'x-amz-target', 'x-amz-user-agent', 'amz-sdk-invocation-id', 'amz-sdk-request', 'cache-control'];
 
 interface Reply {

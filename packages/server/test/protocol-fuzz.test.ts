@@ -8,6 +8,7 @@
  * The inputs are derived from each operation's own input shape, so a new operation is fuzzed without
  * editing this file. Admin (SigV4) operations are signed, so the inputs reach validation and handlers.
  */
+import { TARGET_PREFIX as PREFIX } from '@latchkey/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetUserCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { registry } from '../src/operations/registry.js';
@@ -17,7 +18,6 @@ import { createTestPool, type TestPool } from './helpers/pool.js';
 import { expectNoInternalErrors, expectRawError } from './helpers/errors.js';
 import { PASSWORD, createUser, passwordTokens, signJsonRequest, type TestUser } from './helpers/latchkeyAdmin.js';
 
-const PREFIX = 'AWSCognitoIdentityProviderService.';
 const b64json = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 /** Access/refresh-token-shaped garbage: not JWTs, unsigned JWTs, unknown and hostile kids. */

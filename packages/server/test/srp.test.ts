@@ -10,20 +10,11 @@ vi.mock('node:crypto', async (importOriginal) => {
   return { ...real, default: real, timingSafeEqual: vi.fn(real.timingSafeEqual) };
 });
 
-import {
-  SRP_N_HEX,
-  checkPassword,
-  createVerifier,
-  formatSrpTimestamp,
-  isValidSrpA,
-  parseSrpTimestamp,
-  srpInternals,
-  startSrpSession,
-  verifyPasswordClaim,
-} from '../src/security/srp.js';
+import { SRP_N_HEX, formatSrpTimestamp, pad, parseSrpTimestamp } from '@latchkey/wire';
+import { checkPassword, createVerifier, isValidSrpA, srpInternals, startSrpSession, verifyPasswordClaim } from '../src/security/srp.js';
 import { computePasswordClaim, createSrpClientSession } from '../../client/src/internal/srp.js';
 
-const { N, pad } = srpInternals;
+const { N } = srpInternals;
 
 // ------------------------------------------------------------------------------------------------
 // Contract §3.2 deterministic known-answer vector
@@ -463,6 +454,9 @@ describe('client ↔ server round trips', () => {
     };
     expect(verifyPasswordClaim(input)).toBe(true);
     expect(verifyPasswordClaim({ ...input, secretBlockB64: block.toString('base64') })).toBe(true);
+    // Junk no client decoder takes (Buffer would have skipped it) is a wrong claim, not a throw.
+    expect(verifyPasswordClaim({ ...input, secretBlockB64: `${urlSafe.slice(0, 2)}!${urlSafe.slice(2)}` })).toBe(false);
+    expect(verifyPasswordClaim({ ...input, secretBlockB64: `${urlSafe}AA` })).toBe(false);
   });
 
   it('client module and Amplify produce the same signature for the same a, B and time', async () => {

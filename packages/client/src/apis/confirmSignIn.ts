@@ -1,6 +1,7 @@
 import { getConfig } from '../config.js';
 import { assertValidation, signInException } from '../errors.js';
-import { answerChallenge, settleSignIn, mapSignInError } from '../internal/signInFlow.js';
+import { answerChallenge } from '../internal/answerChallenge.js';
+import { settleSignIn, mapSignInError } from '../internal/signInFlow.js';
 import { getSignInState } from '../signInState.js';
 import type { ConfirmSignInInput, ConfirmSignInOutput } from '../types.js';
 

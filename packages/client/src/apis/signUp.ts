@@ -1,3 +1,4 @@
+import type { CognitoErrorType } from '@latchkey/wire';
 import { getConfig } from '../config.js';
 import { AuthError, assertValidation } from '../errors.js';
 import { AuthAction, callUserPool } from '../transport.js';
@@ -38,7 +39,7 @@ export async function signUp(input: SignUpInput): Promise<SignUpOutput> {
     // Cognito's "Value at 'password' failed to satisfy constraint: Member must not be null"
     if (
       error instanceof AuthError &&
-      error.name === 'InvalidParameterException' &&
+      error.name === ('InvalidParameterException' satisfies CognitoErrorType) &&
       /'password'/.test(error.message) &&
       /Member must not be null/.test(error.message)
     ) {

@@ -3,7 +3,7 @@
  * (docs/wire-contract.md §2.1.2, §2.1.3, §3.4, §5.3, §5.4), with DOMException → PasskeyError mapping (§2.5).
  */
 import { PasskeyError, passkeyError } from '../errors.js';
-import { arrayBufferToBase64Url, base64UrlToArrayBuffer } from './base64url.js';
+import { decodeBase64urlLenient, encodeBase64url } from '@latchkey/wire';
 
 /** `CredentialCreationOptions` as sent by StartWebAuthnRegistration (binary members base64url). */
 export interface PasskeyCreateOptionsJson {
@@ -72,7 +72,8 @@ export function isPasskeySupported(): boolean {
 }
 
 type Bytes = ArrayBuffer | ArrayBufferView;
-const b64 = (value: Bytes) => arrayBufferToBase64Url(value);
+const b64 = (value: Bytes) => encodeBase64url(value);
+const fromB64 = (text: string): ArrayBuffer => decodeBase64urlLenient(text).buffer;
 const isBytes = (value: unknown): value is Bytes => value instanceof ArrayBuffer || ArrayBuffer.isView(value);
 
 /** Runs `navigator.credentials.create` and returns the registration JSON. Throws {@link PasskeyError}. */
@@ -81,9 +82,9 @@ export async function registerPasskey(options: PasskeyCreateOptionsJson): Promis
     if (!isPasskeySupported()) throw passkeyError('PasskeyNotSupported');
     const publicKey = {
       ...options,
-      challenge: base64UrlToArrayBuffer(options.challenge),
-      user: { ...options.user, id: base64UrlToArrayBuffer(options.user.id) },
-      excludeCredentials: (options.excludeCredentials ?? []).map((c) => ({ ...c, id: base64UrlToArrayBuffer(c.id) })),
+      challenge: fromB64(options.challenge),
+      user: { ...options.user, id: fromB64(options.user.id) },
+      excludeCredentials: (options.excludeCredentials ?? []).map((c) => ({ ...c, id: fromB64(c.id) })),
     } as unknown as PublicKeyCredentialCreationOptions;
     const credential = (await navigator.credentials.create({ publicKey })) as PublicKeyCredential | null;
     const response = credential?.response as AuthenticatorAttestationResponse | undefined;
@@ -119,8 +120,8 @@ export async function getPasskey(options: PasskeyGetOptionsJson): Promise<Passke
     if (!isPasskeySupported()) throw passkeyError('PasskeyNotSupported');
     const publicKey = {
       ...options,
-      challenge: base64UrlToArrayBuffer(options.challenge),
-      allowCredentials: (options.allowCredentials ?? []).map((c) => ({ ...c, id: base64UrlToArrayBuffer(c.id) })),
+      challenge: fromB64(options.challenge),
+      allowCredentials: (options.allowCredentials ?? []).map((c) => ({ ...c, id: fromB64(c.id) })),
     } as unknown as PublicKeyCredentialRequestOptions;
     const credential = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential | null;
     const response = credential?.response as AuthenticatorAssertionResponse | undefined;

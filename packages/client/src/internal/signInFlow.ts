@@ -2,31 +2,17 @@
  * Sign-in machinery shared by signIn / confirmSignIn / autoSignIn / signInWithPasskey: the
  * InitiateAuth / RespondToAuthChallenge exchanges, SRP, the WEB_AUTHN ceremony, and the mapping of
  * Cognito challenges to Amplify's `nextStep` (Amplify `signInHelpers`, docs/wire-contract.md §3.1–3.4).
+ * confirmSignIn's answers to a remembered challenge are in answerChallenge.ts.
  */
 import { getConfig } from '../config.js';
-import {
-  AuthError,
-  USER_ALREADY_AUTHENTICATED_EXCEPTION,
-  assertValidation,
-  passkeyError,
-  signInException,
-  toNamedError,
-} from '../errors.js';
+import { AuthError, USER_ALREADY_AUTHENTICATED_EXCEPTION, passkeyError, signInException, toNamedError } from '../errors.js';
 import { emit } from '../events.js';
 import { getSignInState, resetSignInState, setSignInState } from '../signInState.js';
 import { cacheAuthenticationResult, decodeJWT, getTokens, type AuthenticationResult } from '../tokens.js';
 import { AuthAction, callUserPool } from '../transport.js';
-import type {
-  AuthMFAType,
-  AuthUser,
-  AuthUserAttributes,
-  ChallengeName,
-  ClientMetadata,
-  CognitoAuthSignInDetails,
-  ConfirmSignInOptions,
-  SignInOutput,
-} from '../types.js';
+import type { AuthMFAType, AuthUser, ChallengeName, ClientMetadata, CognitoAuthSignInDetails, SignInOutput } from '../types.js';
 import { getPasskey, type PasskeyGetOptionsJson } from './passkey.js';
+import type { CognitoErrorType } from '@latchkey/wire';
 import { computePasswordClaim, createSrpClientSession, type SrpClientSession } from './srp.js';
 
 /** InitiateAuth / RespondToAuthChallenge output. */
@@ -184,8 +170,10 @@ export async function assertUserNotAuthenticated(): Promise<void> {
 
 /** `UserNotConfirmedException` / `PasswordResetRequiredException` become steps instead of errors. */
 function signInResultFromError(name: string): SignInOutput | undefined {
-  if (name === 'PasswordResetRequiredException') return { isSignedIn: false, nextStep: { signInStep: 'RESET_PASSWORD' } };
-  if (name === 'UserNotConfirmedException') return { isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_UP' } };
+  // Typed by the server's closed list of error names, so a rename on either side fails to compile.
+  const is = (type: CognitoErrorType) => name === type;
+  if (is('PasswordResetRequiredException')) return { isSignedIn: false, nextStep: { signInStep: 'RESET_PASSWORD' } };
+  if (is('UserNotConfirmedException')) return { isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_UP' } };
   return undefined;
 }
 
@@ -338,103 +326,4 @@ function usernameFromResult(result: AuthenticationResult | undefined): string | 
   } catch {
     return undefined;
   }
-}
-
-/**
- * confirmSignIn's dispatch on the remembered challenge (Amplify `handleChallengeName`). Returns the
- * next Cognito answer; `PASSWORD`/`PASSWORD_SRP` picks are answered locally (no request).
- */
-export async function answerChallenge(input: {
-  username: string;
-  challengeName: ChallengeName;
-  session: string;
-  challengeResponse: string;
-  clientMetadata?: ClientMetadata;
-  options?: ConfirmSignInOptions;
-}): Promise<AuthResponse> {
-  const { username, challengeName, session, challengeResponse, clientMetadata, options } = input;
-  const ClientId = getConfig().cognito.userPoolClientId;
-  const respond = (name: ChallengeName, responses: Record<string, string>, sessionOverride = session) =>
-    respondToAuthChallenge(
-      {
-        ChallengeName: name,
-        ChallengeResponses: responses,
-        Session: sessionOverride,
-        ClientMetadata: clientMetadata,
-        ClientId,
-      },
-      AuthAction.ConfirmSignIn,
-    );
-  switch (challengeName) {
-    case 'WEB_AUTHN':
-    case 'SELECT_CHALLENGE':
-      if (challengeResponse === 'PASSWORD' || challengeResponse === 'PASSWORD_SRP') {
-        return { ChallengeName: challengeResponse, Session: session };
-      }
-      return respond('SELECT_CHALLENGE', { USERNAME: username, ANSWER: challengeResponse });
-    case 'PASSWORD':
-      return respond('SELECT_CHALLENGE', { ANSWER: 'PASSWORD', USERNAME: username, PASSWORD: challengeResponse });
-    case 'PASSWORD_SRP': {
-      const srp = createSrpClientSession();
-      const response = await respond('SELECT_CHALLENGE', { ANSWER: 'PASSWORD_SRP', USERNAME: username, SRP_A: srp.srpA });
-      if (response.ChallengeName !== 'PASSWORD_VERIFIER') return response;
-      return respondToPasswordVerifier(srp, challengeResponse, response.ChallengeParameters, response.Session, clientMetadata);
-    }
-    case 'NEW_PASSWORD_REQUIRED':
-      return respond('NEW_PASSWORD_REQUIRED', {
-        ...requiredAttributes(options?.userAttributes),
-        NEW_PASSWORD: challengeResponse,
-        USERNAME: username,
-      });
-    case 'SMS_MFA':
-    case 'SMS_OTP':
-    case 'EMAIL_OTP':
-    case 'SOFTWARE_TOKEN_MFA':
-      return respond(challengeName, { USERNAME: username, [`${challengeName}_CODE`]: challengeResponse });
-    case 'SELECT_MFA_TYPE': {
-      const answer = { SMS: 'SMS_MFA', TOTP: 'SOFTWARE_TOKEN_MFA', EMAIL: 'EMAIL_OTP' }[challengeResponse];
-      assertValidation(answer, 'IncorrectMFAMethod');
-      return respond('SELECT_MFA_TYPE', { USERNAME: username, ANSWER: answer });
-    }
-    case 'CUSTOM_CHALLENGE':
-      return respond('CUSTOM_CHALLENGE', { USERNAME: username, ANSWER: challengeResponse });
-    case 'MFA_SETUP':
-      return answerMfaSetup(username, session, challengeResponse, options?.friendlyDeviceName, respond);
-  }
-  throw signInException(
-    `An error occurred during the sign in process. ${challengeName} challengeName returned by the underlying service was not addressed.`,
-  );
-}
-
-async function answerMfaSetup(
-  username: string,
-  session: string,
-  challengeResponse: string,
-  friendlyDeviceName: string | undefined,
-  respond: (name: ChallengeName, responses: Record<string, string>, session?: string) => Promise<AuthResponse>,
-): Promise<AuthResponse> {
-  if (challengeResponse === 'EMAIL' || challengeResponse === 'TOTP') {
-    const setup = challengeResponse === 'EMAIL' ? 'EMAIL_OTP' : 'SOFTWARE_TOKEN_MFA';
-    return { ChallengeName: 'MFA_SETUP', Session: session, ChallengeParameters: { MFAS_CAN_SETUP: `["${setup}"]` } };
-  }
-  if (/^\d+$/.test(challengeResponse)) {
-    const { Session } = await callUserPool<{ Session?: string }>('VerifySoftwareToken', {
-      UserCode: challengeResponse,
-      Session: session,
-      FriendlyDeviceName: friendlyDeviceName,
-    });
-    setSignInState({ ...getSignInState(), signInSession: Session });
-    return respond('MFA_SETUP', { USERNAME: username }, Session);
-  }
-  if (challengeResponse.includes('@')) return respond('MFA_SETUP', { USERNAME: username, EMAIL: challengeResponse });
-  throw signInException(
-    `Cannot proceed with MFA setup using challengeResponse: ${challengeResponse}`,
-    'Try passing "EMAIL", "TOTP", a valid email, or OTP code as the challengeResponse.',
-  );
-}
-
-function requiredAttributes(attributes: AuthUserAttributes | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(attributes ?? {})) if (value) out[`userAttributes.${key}`] = value;
-  return out;
 }

@@ -3,38 +3,17 @@
  * Byte-for-byte what Amplify's `AuthenticationHelper` + `getSignatureString` produce.
  *
  * Browser-compatible: BigInt arithmetic, WebCrypto (`globalThis.crypto.subtle`) for SHA-256/HMAC and
- * `crypto.getRandomValues` for the secret `a`; no `node:` imports, no Buffer.
+ * `crypto.getRandomValues` for the secret `a`; no `node:` imports, no Buffer. The group, `pad`, the HKDF info
+ * and the timestamp format are @latchkey/wire's, the same definitions the server checks against.
  *
  * INTERNAL module of `@latchkey/auth` — not re-exported from the package entry point.
  */
 
-import { base64UrlToArrayBuffer } from './base64url.js';
+import { SRP_G as G, SRP_K_INPUT_HEX, SRP_N as N, decodeBase64urlLenient, formatSrpTimestamp, pad, srpHkdfInfo } from '@latchkey/wire';
 
-/** RFC 3526 3072-bit MODP prime (Amplify `INIT_N`). */
-const N_HEX =
-  'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1' +
-  '29024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
-  'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245' +
-  'E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
-  'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3D' +
-  'C2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F' +
-  '83655D23DCA3AD961C62F356208552BB9ED529077096966D' +
-  '670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B' +
-  'E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9' +
-  'DE2BCBF6955817183995497CEA956AE515D2261898FA0510' +
-  '15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64' +
-  'ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7' +
-  'ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6B' +
-  'F12FFA06D98A0864D87602733EC86A64521F2B18177B200C' +
-  'BBE117577A615D6C770988C0BAD946E208E24FA074E5AB31' +
-  '43DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF';
-const N = BigInt(`0x${N_HEX}`);
-const G = 2n;
 /** Size of the client secret `a`, as Amplify (`getRandomBytes(128)`). */
 const A_SECRET_BYTES = 128;
 const HEX_RE = /^[0-9a-fA-F]+$/;
-const WEEK_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** Client ephemeral for one SRP sign-in. */
 export interface SrpClientSession {
@@ -49,13 +28,6 @@ export interface SrpClientSession {
 // ---------------------------------------------------------------------------------------------
 // helpers
 // ---------------------------------------------------------------------------------------------
-
-/** `getPaddedHex` for non-negative integers: even length, `00` prefix when the top bit is set. */
-function pad(x: bigint): string {
-  let h = x.toString(16);
-  if (h.length % 2 !== 0) h = `0${h}`;
-  return /^[89a-f]/.test(h) ? `00${h}` : h;
-}
 
 function parseHex(hex: string, what: string): bigint {
   if (typeof hex !== 'string' || !HEX_RE.test(hex)) throw new Error(`SRP: ${what} is not a hex string`);
@@ -91,7 +63,7 @@ function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
 /** Like Amplify's `urlB64ToUint8Array`: URL-safe alphabet and missing padding tolerated. */
 function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   try {
-    return new Uint8Array(base64UrlToArrayBuffer(b64));
+    return decodeBase64urlLenient(b64);
   } catch {
     throw new Error('SRP: SECRET_BLOCK is not valid base64');
   }
@@ -174,17 +146,8 @@ function modPow(base: bigint, exp: bigint, m: bigint = N): bigint {
 let kPromise: Promise<bigint> | undefined;
 /** `k = H(pad(N) ‖ pad(g))`, computed once. */
 function multiplierK(): Promise<bigint> {
-  kPromise ??= hashHex(pad(N) + pad(G)).then((h) => BigInt(`0x${h}`));
+  kPromise ??= hashHex(SRP_K_INPUT_HEX).then((h) => BigInt(`0x${h}`));
   return kPromise;
-}
-
-/** Amplify `getNowString` format: `"Tue Mar 4 09:05:07 UTC 2025"`. */
-function formatTimestamp(d: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${WEEK_NAMES[d.getUTCDay()]} ${MONTH_NAMES[d.getUTCMonth()]} ${d.getUTCDate()} ` +
-    `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`
-  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,9 +215,9 @@ export async function computePasswordClaim(input: {
   const S = modPow(base, session.a + u * x);
 
   const prk = await hmacSha256(hexToBytes(pad(u)), hexToBytes(pad(S)));
-  const key = (await hmacSha256(prk, concatBytes(utf8('Caldera Derived Key'), new Uint8Array([1])))).slice(0, 16);
+  const key = (await hmacSha256(prk, srpHkdfInfo())).slice(0, 16);
 
-  const TIMESTAMP = formatTimestamp(input.date ?? new Date());
+  const TIMESTAMP = formatSrpTimestamp(input.date ?? new Date());
   const signature = await hmacSha256(key, concatBytes(utf8(poolName), utf8(userIdForSrp), secretBytes, utf8(TIMESTAMP)));
   return {
     PASSWORD_CLAIM_SIGNATURE: bytesToBase64(signature),

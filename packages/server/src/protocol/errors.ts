@@ -1,3 +1,5 @@
+import type { CognitoErrorType } from '@latchkey/wire';
+
 /**
  * The closed set of errors Latchkey sends on the wire, named exactly as Amazon Cognito's `__type`.
  *
@@ -22,7 +24,8 @@ export class ServiceError extends Error {
   }
 }
 
-const define = <N extends string>(name: N, defaultMessage: string, status = 400) => {
+// Names come from @latchkey/wire's closed list, which the client matches against: a name outside it fails to compile.
+const define = <N extends CognitoErrorType>(name: N, defaultMessage: string, status = 400) => {
   const cls = class extends ServiceError {
     override readonly status = status;
     constructor(message: string = defaultMessage, detail?: string) {

@@ -9,8 +9,10 @@
  *   first byte is `0x00` hashes the same on both sides even though the client parses `SALT` as a number).
  * - `k = H(pad(N) ‖ pad(g))`, `x = H(pad(salt) ‖ hexH(utf8(poolName ‖ userIdForSrp ‖ ":" ‖ password)))`,
  *   `v = g^x`, `B = (k·v + g^b) mod N`, `u = H(pad(A) ‖ pad(B))`, `S = (A·v^u)^b mod N`.
- * - HKDF-SHA256 with salt `pad(u)`, IKM `pad(S)`, info `"Caldera Derived Key" ‖ 0x01`, 16 bytes.
+ * - HKDF-SHA256 with salt `pad(u)`, IKM `pad(S)`, info `srpHkdfInfo()` ("Caldera Derived Key" ‖ 0x01), 16 bytes.
  * - Signature = `base64(HMAC-SHA256(K, poolName ‖ userIdForSrp ‖ base64decode(SECRET_BLOCK) ‖ TIMESTAMP))`.
+ *
+ * N, g, `pad`, the HKDF info and the timestamp format are @latchkey/wire's, shared with the client and bench.
  *
  * Performance: every 3072-bit modular exponentiation runs in OpenSSL through a `DiffieHellman` object
  * (`setPrivateKey(e)` + `generateKeys()` = `g^e mod N`, `setPrivateKey(e)` + `computeSecret(x)` =
@@ -20,31 +22,12 @@
  * `DiffieHellman` object per process (per worker thread) is safe.
  */
 import { createDiffieHellman, createHmac, randomBytes, timingSafeEqual, type DiffieHellman } from 'node:crypto';
+import { SRP_G, SRP_K_INPUT_HEX, SRP_N, SRP_N_BYTES, SRP_N_HEX, decodeBase64urlLenient, pad, srpHkdfInfo } from '@latchkey/wire';
 import { sha256Hex } from './secrets.js';
 
-/** RFC 3526 §4 3072-bit MODP group prime (Amplify `srp/constants.mjs` `INIT_N`), upper-case hex. */
-export const SRP_N_HEX: string =
-  'FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1' +
-  '29024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
-  'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245' +
-  'E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
-  'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3D' +
-  'C2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F' +
-  '83655D23DCA3AD961C62F356208552BB9ED529077096966D' +
-  '670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B' +
-  'E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9' +
-  'DE2BCBF6955817183995497CEA956AE515D2261898FA0510' +
-  '15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64' +
-  'ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7' +
-  'ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6B' +
-  'F12FFA06D98A0864D87602733EC86A64521F2B18177B200C' +
-  'BBE117577A615D6C770988C0BAD946E208E24FA074E5AB31' +
-  '43DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF';
-
-const N = BigInt(`0x${SRP_N_HEX}`);
-const G = 2n;
-/** Byte length of N (384). */
-const N_BYTES = SRP_N_HEX.length / 2;
+const N = SRP_N;
+const G = SRP_G;
+const N_BYTES = SRP_N_BYTES;
 
 // 256-bit ephemeral exponent: the 128-bit security level of the 3072-bit group needs no more, and
 // g^b with a 32-byte b costs a quarter of a 128-byte one (1.2 ms vs 4.0 ms measured).
@@ -53,20 +36,13 @@ const B_SECRET_BYTES = 32;
 const SALT_BYTES = 16;
 /** Upper bound on the length of SRP_A accepted from a client (A < N is 768 hex chars). */
 const MAX_SRP_A_HEX_CHARS = 1024;
-const HKDF_INFO = Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.from([1])]);
+const HKDF_INFO = srpHkdfInfo();
 const HEX_RE = /^[0-9a-fA-F]+$/;
 const SIGNATURE_RE = /^[A-Za-z0-9+/]{43}=?$/;
 
 // ---------------------------------------------------------------------------------------------
 // Integer / encoding helpers
 // ---------------------------------------------------------------------------------------------
-
-/** `getPaddedHex` for non-negative integers: even length, `00` prefix when the top bit is set. */
-function pad(x: bigint): string {
-  let h = x.toString(16);
-  if (h.length % 2 !== 0) h = `0${h}`;
-  return /^[89a-f]/.test(h) ? `00${h}` : h;
-}
 
 /** Parses a hex string (no `0x`, non-empty) or returns undefined. */
 function parseHex(hex: string): bigint | undefined {
@@ -114,9 +90,13 @@ function hmacSha256(key: Uint8Array, data: Uint8Array): Buffer {
   return createHmac('sha256', key).update(data).digest();
 }
 
-/** Mirrors Amplify's `urlB64ToUint8Array`: tolerates URL-safe alphabet and missing padding. */
-function decodeSecretBlock(b64: string): Buffer {
-  return Buffer.from(b64.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+/** Decoded as the client decodes it before signing; undefined when no client would have signed it. */
+function decodeSecretBlock(b64: string): Uint8Array | undefined {
+  try {
+    return decodeBase64urlLenient(b64);
+  } catch {
+    return undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,7 +148,7 @@ function modPowN(base: bigint, exp: bigint): bigint {
 
 /** `k = H(pad(N) ‖ pad(g))`. */
 function computeK(): bigint {
-  return BigInt(`0x${hashHex(pad(N) + pad(G))}`);
+  return BigInt(`0x${hashHex(SRP_K_INPUT_HEX)}`);
 }
 
 const K_MULTIPLIER = computeK();
@@ -200,7 +180,7 @@ function computeServerS(A: bigint, v: bigint, u: bigint, b: bigint): bigint {
   return modPowN(base, b);
 }
 
-/** HKDF-SHA256(salt = pad(u), ikm = pad(S), info = "Caldera Derived Key" ‖ 0x01) → 16 bytes. */
+/** HKDF-SHA256(salt = pad(u), ikm = pad(S), info = srpHkdfInfo()) → 16 bytes. */
 function deriveKey(S: bigint, u: bigint): Buffer {
   const prk = hmacSha256(Buffer.from(pad(u), 'hex'), Buffer.from(pad(S), 'hex'));
   return hmacSha256(prk, HKDF_INFO).subarray(0, 16);
@@ -224,7 +204,6 @@ export const srpInternals = {
   g: G,
   k: K_MULTIPLIER,
   bSecretBytes: B_SECRET_BYTES,
-  pad,
   computeK,
   computeX,
   computeVerifier,
@@ -317,14 +296,15 @@ export function startSrpSession(verifierHex: string): { bHex: string; BHex: stri
  * RespondToAuthChallenge `PASSWORD_VERIFIER`: recomputes `S`, the HKDF key and the expected
  * `PASSWORD_CLAIM_SIGNATURE`, and compares it with the client's in constant time.
  *
- * Does NOT check the timestamp window — the caller does that with {@link parseSrpTimestamp}; the
+ * Does NOT check the timestamp window — the caller does that with `parseSrpTimestamp` (@latchkey/wire); the
  * timestamp string is only signed here, byte for byte as the client sent it. `secretBlockB64` must be
- * the `PASSWORD_CLAIM_SECRET_BLOCK` the client echoed (decoded like Amplify: URL-safe alphabet and
- * missing padding tolerated).
+ * the `PASSWORD_CLAIM_SECRET_BLOCK` the client echoed, decoded as the client does (`decodeBase64urlLenient`:
+ * either alphabet, padding optional).
  *
  * @returns true iff the signature is right. Returns false (never throws) for anything the client
  *   controls being bad: invalid `srpAHex` (see {@link isValidSrpA}), a signature that is not the
- *   canonical standard base64 of 32 bytes (trailing `=` optional), a wrong secret block / timestamp /
+ *   canonical standard base64 of 32 bytes (trailing `=` optional), a secret block the client could not have
+ *   decoded, a wrong secret block / timestamp /
  *   user / pool / password; also false when `B mod N = 0` or `u = 0`.
  * @throws TypeError if the server-side state (`verifierHex`, `bHex`, `BHex`) is not non-empty hex.
  */
@@ -349,55 +329,13 @@ export function verifyPasswordClaim(input: {
   const A = BigInt(`0x${input.srpAHex}`);
   const u = computeU(A, B);
   if (u === 0n) return false;
+  const secretBlock = decodeSecretBlock(input.secretBlockB64);
+  if (!secretBlock) return false;
   const S = computeServerS(A, v % N, u, b);
-  const expected = computeSignature(
-    deriveKey(S, u),
-    input.poolName,
-    input.userIdForSrp,
-    decodeSecretBlock(input.secretBlockB64),
-    input.timestamp,
-  );
+  const expected = computeSignature(deriveKey(S, u), input.poolName, input.userIdForSrp, secretBlock, input.timestamp);
   // Compare the canonical base64 text (44 ASCII bytes each), so non-canonical encodings of the same
   // bytes are refused too; padding is optional on input.
   const given = Buffer.from(input.signatureB64.length === 43 ? `${input.signatureB64}=` : input.signatureB64, 'latin1');
   const want = Buffer.from(expected.toString('base64'), 'latin1');
   return given.length === want.length && timingSafeEqual(given, want);
-}
-
-const WEEK_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
-const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
-const TIMESTAMP_RE =
-  /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{1,2}) (\d{1,2}):(\d{2}):(\d{2}) UTC (\d{4})$/;
-
-/**
- * Formats a date the way Amplify's `getNowString` does (UTC, English names, day not zero-padded,
- * h/m/s zero-padded): `"Tue Mar 4 09:05:07 UTC 2025"`. Never throws for a valid Date.
- */
-export function formatSrpTimestamp(date: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${WEEK_NAMES[date.getUTCDay()]} ${MONTH_NAMES[date.getUTCMonth()]} ${date.getUTCDate()} ` +
-    `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} UTC ${date.getUTCFullYear()}`
-  );
-}
-
-/**
- * Parses a `TIMESTAMP` (for the caller's ±5 min sanity window). Accepts the Amplify format and, leniently,
- * a zero-padded day or single-digit hour. The weekday must be a valid name but is not cross-checked
- * against the date (it is covered by the signature anyway).
- *
- * @returns the instant, or undefined if the string is not in that format or names an impossible date.
- *   Never throws.
- */
-export function parseSrpTimestamp(s: string): Date | undefined {
-  if (typeof s !== 'string') return undefined;
-  const m = TIMESTAMP_RE.exec(s);
-  if (!m) return undefined;
-  const month = MONTH_NAMES.indexOf(m[2] as (typeof MONTH_NAMES)[number]);
-  const [day, hh, mm, ss, year] = [m[3], m[4], m[5], m[6], m[7]].map(Number) as [number, number, number, number, number];
-  if (hh > 23 || mm > 59 || ss > 59 || day < 1) return undefined;
-  const d = new Date(Date.UTC(year, month, day, hh, mm, ss));
-  // Date.UTC maps years 0–99 to 1900+; the regex requires 4 digits, so only reject rollovers (Feb 30 …).
-  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month || d.getUTCDate() !== day) return undefined;
-  return d;
 }

@@ -1,3 +1,4 @@
+import { TARGET_PREFIX } from '@latchkey/wire';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,7 +96,7 @@ export async function startTestServer(
         method: 'POST',
         headers: {
           'content-type': 'application/x-amz-json-1.1',
-          'x-amz-target': `AWSCognitoIdentityProviderService.${target}`,
+          'x-amz-target': `${TARGET_PREFIX}${target}`,
           ...headers,
         },
         body: typeof body === 'string' ? body : JSON.stringify(body),

@@ -9,6 +9,7 @@
  * Helpers that only send SDK commands take `{ admin }` / `{ client }`, so a TestServer (harness.ts) and
  * a ServerProcess (processes.ts) both fit.
  */
+import { TARGET_PREFIX } from '@latchkey/wire';
 import { expect } from 'vitest';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -109,7 +110,7 @@ export async function signJsonRequest(
       headers: {
         host: url.host,
         'content-type': o.contentType ?? 'application/x-amz-json-1.1',
-        ...(target !== undefined ? { 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` } : {}),
+        ...(target !== undefined ? { 'x-amz-target': `${TARGET_PREFIX}${target}` } : {}),
         ...o.headers,
       },
       body,

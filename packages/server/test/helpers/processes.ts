@@ -10,6 +10,7 @@
  * - Each process's stdout/stderr (pino JSON lines) is kept, for diagnostics and for "no internal
  *   error was logged" checks.
  */
+import { TARGET_PREFIX } from '@latchkey/wire';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Agent } from 'node:http';
@@ -244,7 +245,7 @@ export async function startServerProcess(opts: StartProcessOptions = {}): Promis
     async call(target, body) {
       const res = await fetch(`${url}/`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` },
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${TARGET_PREFIX}${target}` },
         body: JSON.stringify(body),
       });
       const text = await res.text();

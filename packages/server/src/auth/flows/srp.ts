@@ -13,7 +13,8 @@ import {
 import { afterPassword } from './password.js';
 import { issueSession, SESSION_EXPIRED } from '../sessions.js';
 import type { AuthOutput } from '../results.js';
-import { isValidSrpA, randomVerifierHex, parseSrpTimestamp, startSrpSession, verifyPasswordClaim } from '../../security/srp.js';
+import { parseSrpTimestamp } from '@latchkey/wire';
+import { isValidSrpA, randomVerifierHex, startSrpSession, verifyPasswordClaim } from '../../security/srp.js';
 import { derivedBytes, derivedUuid, randomBytesB64, sha256Hex } from '../../security/secrets.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 
