@@ -13,6 +13,7 @@ import {
   DeleteUserPoolCommand,
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
+  GetUserCommand,
   GetUserPoolMfaConfigCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
@@ -24,7 +25,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
 import { expectServiceError } from './helpers/errors.js';
-import { signedCall } from './helpers/latchkeyAdmin.js';
+import { createTestPool } from './helpers/pool.js';
+import { accessToken, createUser, signedCall } from './helpers/latchkeyAdmin.js';
 
 const POOL_ID = /^local_[0-9a-zA-Z]{9}$/;
 const CLIENT_ID = /^[a-z0-9]{26}$/;
@@ -629,6 +631,18 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
       );
       const { UserPoolClients } = await srv.admin.send(new ListUserPoolClientsCommand({ UserPoolId: poolId, MaxResults: 60 }));
       expect(UserPoolClients!.map((x) => x.ClientId)).not.toContain(c!.ClientId);
+    });
+
+    it('DeleteUserPoolClient with another pool id touches nothing of the client or its sign-ins', async () => {
+      const other = await createTestPool(srv.admin);
+      const user = await createUser(srv, other);
+      const token = await accessToken(srv, other.clientId, user);
+      await expectServiceError(
+        srv.admin.send(new DeleteUserPoolClientCommand({ UserPoolId: poolId, ClientId: other.clientId })),
+        'ResourceNotFoundException',
+      );
+      const me = await srv.client.send(new GetUserCommand({ AccessToken: token }));
+      expect(me.Username).toBe(user.username);
     });
   });
 

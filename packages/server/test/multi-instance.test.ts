@@ -31,6 +31,7 @@ import {
   passwordTokens,
   passwordVerifierInput,
   startRegistration,
+  type TestUser,
 } from './helpers/latchkeyAdmin.js';
 import {
   createDatabase,
@@ -76,6 +77,20 @@ async function storedCounts(dbUrl: string, schema: string, poolId: string, userI
 }
 
 const kidOf = (jwt: string) => decodeProtectedHeader(jwt).kid as string;
+
+/**
+ * Password sign-ins on `inst` until it signs with another key than `oldKid`, for at most the documented
+ * 1 s signing-key cache plus half a second (docs/deployment.md#caches); the last tokens it issued.
+ */
+async function tokensOnceRotated(inst: ServerProcess, clientId: string, user: TestUser, oldKid: string) {
+  const end = Date.now() + 1500;
+  let tokens = await passwordTokens(inst, clientId, user);
+  while (kidOf(tokens.AccessToken!) === oldKid && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    tokens = await passwordTokens(inst, clientId, user);
+  }
+  return tokens;
+}
 
 // ------------------------------------------------------------------------------------------------
 
@@ -372,8 +387,7 @@ describe('two instances on one PostgreSQL schema', () => {
     const oldKid = kidOf(warm.AccessToken!);
     const rot = await A.signedCall('LatchkeyRotateSigningKey', { UserPoolId: rp.userPoolId, RetireAfterSeconds: 3600 });
     expect(rot.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1500));
-    const later = await passwordTokens(B, rp.clientId, user);
+    const later = await tokensOnceRotated(B, rp.clientId, user, oldKid);
     expect({ kid: kidOf(later.AccessToken!), oldKid }).toEqual({ kid: rot.json.KeyId, oldKid });
   });
 
@@ -382,11 +396,10 @@ describe('two instances on one PostgreSQL schema', () => {
   it('6c. after a rotation on A with RetireAfterSeconds 0, tokens B issues verify against the JWKS', async () => {
     const rp = await createTestPool(A.admin);
     const user = await createUser(A, rp, 'rot0');
-    await passwordTokens(B, rp.clientId, user); // B caches the active key for signing
+    const warm = await passwordTokens(B, rp.clientId, user); // B caches the active key for signing
     const rot = await A.signedCall('LatchkeyRotateSigningKey', { UserPoolId: rp.userPoolId, RetireAfterSeconds: 0 });
     expect(rot.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1500));
-    const later = await passwordTokens(B, rp.clientId, user);
+    const later = await tokensOnceRotated(B, rp.clientId, user, kidOf(warm.AccessToken!));
     const jwks = await B.getJson(`/${rp.userPoolId}/.well-known/jwks.json`);
     const published = jwks.json.keys.map((k: { kid: string }) => k.kid);
     expect({ tokenKid: kidOf(later.AccessToken!), published }).toEqual({ tokenKid: rot.json.KeyId, published: [rot.json.KeyId] });
@@ -439,8 +452,11 @@ describe('two instances on one PostgreSQL schema', () => {
       }
     };
     const running = Array.from({ length: loops }, (_, i) => loop(i));
-    await new Promise((r) => setTimeout(r, 1000));
-    // Kill while requests are in flight.
+    // Let the load run until more registrations are acknowledged than there are loops (bounded), …
+    const ackedSoFar = () => acknowledged.reduce((n, s) => n + s.size, 0);
+    for (const end = Date.now() + 20_000; ackedSoFar() <= loops && failures.length === 0 && Date.now() < end; )
+      await new Promise((r) => setTimeout(r, 20));
+    // … then kill while requests are in flight.
     const deadline = Date.now() + 2000;
     while (inflight === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
     const inflightAtKill = inflight;

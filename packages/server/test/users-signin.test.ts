@@ -32,7 +32,15 @@ import { decodeJwt } from 'jose';
 import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import { expectServiceError } from './helpers/errors.js';
-import { PASSWORD, adminCreateConfirmedUser, attr, initiatePasswordAuth, outboxCode } from './helpers/latchkeyAdmin.js';
+import {
+  PASSWORD,
+  accessToken,
+  adminCreateConfirmedUser,
+  attr,
+  createUser,
+  initiatePasswordAuth,
+  outboxCode,
+} from './helpers/latchkeyAdmin.js';
 
 const INCORRECT = 'Incorrect username or password.';
 const SESSION_EXPIRED = 'Invalid session for the user, session is expired.';
@@ -501,6 +509,30 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
       'UserNotFoundException',
     );
     await expectServiceError(passwordAuth(name), 'NotAuthorizedException', INCORRECT);
+  });
+
+  it('a verification code sent to one address cannot verify another', async () => {
+    const errorLines = server.log.lines.filter((l) => l.level === 'error').length;
+    const aliasPool = await createTestPool(server.admin, { aliasAttributes: ['email'] });
+    const user = await createUser(server, aliasPool, 'addr');
+    const token = await accessToken(server, aliasPool.clientId, user);
+    const first = `${user.username}@example.com`;
+    await server.client.send(new GetUserAttributeVerificationCodeCommand({ AccessToken: token, AttributeName: 'email' }));
+    const code = await outboxCode(server, aliasPool.userPoolId, first);
+    // An admin changes the address without a new code being sent.
+    await server.admin.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: aliasPool.userPoolId,
+        Username: user.username,
+        UserAttributes: [{ Name: 'email', Value: `moved-${first}` }],
+      }),
+    );
+    await expectServiceError(
+      server.client.send(new VerifyUserAttributeCommand({ AccessToken: token, AttributeName: 'email', Code: code })),
+      'CodeMismatchException',
+    );
+    // No request of this test ended in an internal error.
+    expect(server.log.lines.filter((l) => l.level === 'error').slice(errorLines)).toEqual([]);
   });
 
   describe('ListUsers', () => {

@@ -154,7 +154,6 @@ export interface Store {
   listOutbox(poolId: string | undefined, limit: number): Promise<OutboxMessage[]>;
 
   // ---- tokens ----
-  createTokenFamily(family: TokenFamilyRecord): Promise<void>;
   getTokenFamilyByRefreshHash(refreshHash: string): Promise<TokenFamilyRecord | undefined>;
   /** One read answering "is this access token's sign-in still valid": family not revoked, user enabled. */
   getTokenState(poolId: string, originJti: string, userId: string): Promise<{ familyRevoked: boolean; user: UserRecord | undefined }>;
@@ -173,7 +172,9 @@ export interface Store {
    * The last write of a sign-in, in ONE transaction: consumes the step's session (when given; exactly
    * one concurrent caller can), applies the count-guarded passkey use (when given), clears the login
    * key's attempt counter (when given) and stores the new token family. Returns what stopped it, with
-   * nothing written in that case.
+   * nothing written in that case. The passkey use applies only if the stored signCount and lastUsedAt
+   * still equal what was read (so two concurrent uses cannot both pass, even with counters that stay 0);
+   * the new lastUsedAt is forced past the old one.
    */
   finishSignIn(input: {
     sessionHash?: string;
@@ -206,17 +207,6 @@ export interface Store {
   ): Promise<PasskeyRecord[]>;
   /** Deletes the user's own passkey (and decrements passkeyCount); false when not theirs or absent. */
   deletePasskey(poolId: string, userId: string, credentialId: string): Promise<boolean>;
-  /**
-   * Guarded update after a verified assertion: applies only if the stored signCount and lastUsedAt
-   * still equal what was read (so two concurrent uses cannot both pass, even with counters that stay 0).
-   * The new lastUsedAt is forced past the old one. False otherwise.
-   */
-  recordPasskeyUse(
-    poolId: string,
-    credentialId: string,
-    expected: { signCount: number; lastUsedAt: number | null },
-    update: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean },
-  ): Promise<boolean>;
 
   // ---- housekeeping ----
   /** Removes expired challenges, sessions, codes, families and keys. Returns rows removed. */

@@ -434,22 +434,6 @@ export class KyselyStore implements Store {
   }
 
   // ---- tokens ----
-  async createTokenFamily(f: TokenFamilyRecord): Promise<void> {
-    await this.db
-      .insertInto('token_families')
-      .values({
-        origin_jti: f.originJti,
-        pool_id: f.poolId,
-        client_id: f.clientId,
-        user_id: f.userId,
-        refresh_hash: f.refreshHash,
-        auth_time: f.authTime,
-        created_at: f.createdAt,
-        expires_at: f.expiresAt,
-        revoked_at: f.revokedAt,
-      })
-      .execute();
-  }
   async getTokenFamilyByRefreshHash(refreshHash: string): Promise<TokenFamilyRecord | undefined> {
     const r = await this.db.selectFrom('token_families').selectAll().where('refresh_hash', '=', refreshHash).executeTakeFirst();
     return r && toFamily(r);
@@ -689,14 +673,6 @@ export class KyselyStore implements Store {
       return true;
     });
   }
-  async recordPasskeyUse(
-    poolId: string,
-    credentialId: string,
-    expected: { signCount: number; lastUsedAt: number | null },
-    u: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean },
-  ): Promise<boolean> {
-    return usePasskey(this.db, { poolId, credentialId, expected, update: u });
-  }
 
   // ---- housekeeping ----
   async purgeExpired(now: number): Promise<number> {
@@ -802,7 +778,7 @@ class Abort extends Error {
   }
 }
 
-/** The count-and-last-use guarded passkey update (see Store.recordPasskeyUse). */
+/** The count-and-last-use guarded passkey update (see Store.finishSignIn). */
 async function usePasskey(db: Kysely<Database> | Transaction<Database>, p: PasskeyUse): Promise<boolean> {
   const { poolId, credentialId, expected, update: u } = p;
   let q = db

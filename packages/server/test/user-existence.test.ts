@@ -1,18 +1,14 @@
 /**
- * Hardening of who-is-who, on both stores:
- *  - in a pool where email is an alias, an email-shaped username (which could pass for someone's alias)
- *    is refused by SignUp and AdminCreateUser, as Cognito does; a typed email resolves to the alias owner;
- *  - with PreventUserExistenceErrors on, known and unknown users answer alike in every field: the SRP
- *    challenge's USERNAME, ForgotPassword's masked destination (stable, derived for unknown names), the
- *    lockout message after the threshold, USER_AUTH's AvailableChallenges, and disabled users.
+ * User existence, on both stores: with PreventUserExistenceErrors on, known and unknown users answer
+ * alike in every field: the SRP challenge's USERNAME, ForgotPassword's masked destination (stable,
+ * derived for unknown names), wrong codes (stand-in codes), the lockout message after the threshold,
+ * USER_AUTH's AvailableChallenges, and disabled users. (Usernames and aliases: users-aliases.test.ts;
+ * the password attempt budget: signin-lockout.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import {
-  AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
   AdminDisableUserCommand,
-  AdminGetUserCommand,
-  ChangePasswordCommand,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   ForgotPasswordCommand,
@@ -24,10 +20,7 @@ import {
 import { createSrpClientSession } from '../../client/src/internal/srp.js';
 import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
-import { expectServiceError } from './helpers/errors.js';
 import { adminCreateConfirmedUser, initiatePasswordAuth, passwordVerifierInput, PASSWORD } from './helpers/latchkeyAdmin.js';
-import { newUserRecord } from '../src/auth/newUser.js';
-import { Pool } from '../src/domain/pools.js';
 
 const LOCKED = 'Password attempts exceeded';
 const INCORRECT = 'Incorrect username or password.';
@@ -45,7 +38,7 @@ async function answer(p: Promise<unknown>): Promise<[string, string] | 'ok'> {
   }
 }
 
-describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
+describe.each(DIALECTS)('user existence on %s', (dialect) => {
   let srv: TestServer;
   let pool: TestPool;
   let aliasPool: TestPool;
@@ -72,81 +65,6 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
         AuthParameters: { USERNAME: typed, SRP_A: createSrpClientSession().srpA },
       }),
     );
-
-  describe('email-shaped usernames in an email-alias pool', () => {
-    it("SignUp with another person's email as Username → InvalidParameterException (Cognito's wording); nothing is stored", async () => {
-      const victim = uniq('victim');
-      const email = `${victim}@example.com`;
-      await adminCreateConfirmedUser(srv.admin, aliasPool.userPoolId, victim, PASSWORD, email);
-      await expectServiceError(
-        srv.client.send(
-          new SignUpCommand({
-            ClientId: aliasPool.clientId,
-            Username: email,
-            Password: 'Attack3r-Passw0rd',
-            UserAttributes: [{ Name: 'email', Value: `attacker${n}@example.com` }],
-          }),
-        ),
-        'InvalidParameterException',
-        'Username cannot be of email format, since user pool is configured for email alias.',
-      );
-      expect(await srv.services.store.findUserByLogin(aliasPool.userPoolId, email, null)).toBeUndefined();
-      // Signing in with the email still reaches the victim, with the victim's password only.
-      expect((await initiatePasswordAuth(srv.client, aliasPool.clientId, email, PASSWORD)).AuthenticationResult?.AccessToken).toBeTruthy();
-    });
-
-    it('AdminCreateUser with an email-shaped Username → InvalidParameterException; a plain one is fine', async () => {
-      await expectServiceError(
-        srv.admin.send(
-          new AdminCreateUserCommand({ UserPoolId: aliasPool.userPoolId, Username: `${uniq('x')}@example.com`, MessageAction: 'SUPPRESS' }),
-        ),
-        'InvalidParameterException',
-        'Username cannot be of email format, since user pool is configured for email alias.',
-      );
-      const ok = await srv.admin.send(
-        new AdminCreateUserCommand({ UserPoolId: aliasPool.userPoolId, Username: uniq('plain'), MessageAction: 'SUPPRESS' }),
-      );
-      expect(ok.User?.Username).toMatch(/^plain/);
-    });
-
-    it('a phone-number-shaped username is refused where phone_number is an alias', () => {
-      const phonePool = new Pool({
-        id: 'local_phone',
-        name: 'p',
-        config: { AliasAttributes: ['phone_number'] },
-        createdAt: 0,
-        updatedAt: 0,
-      });
-      expect(() => newUserRecord(phonePool, '+15555550100', {}, 'UNCONFIRMED', undefined, 0, { emailAttributeSuffices: false })).toThrow(
-        'Username cannot be of phone number format, since user pool is configured for phone_number alias.',
-      );
-      expect(newUserRecord(phonePool, 'bob', {}, 'UNCONFIRMED', undefined, 0, { emailAttributeSuffices: false }).username).toBe('bob');
-    });
-
-    it('a username stored before the rule that looks like a verified alias loses to the alias owner at sign-in', async () => {
-      const owner = uniq('owner');
-      const email = `${owner}@example.com`;
-      await adminCreateConfirmedUser(srv.admin, aliasPool.userPoolId, owner, PASSWORD, email);
-      // An account whose username is the owner's email, as the old code let SignUp create.
-      const p = new Pool((await srv.services.store.getPool(aliasPool.userPoolId))!);
-      const legacy = newUserRecord(
-        new Pool({ ...p.record, config: { ...p.record.config, AliasAttributes: [] } }),
-        email,
-        {},
-        'CONFIRMED',
-        'Legacy-Passw0rd',
-        srv.clock.now(),
-        { emailAttributeSuffices: false },
-      );
-      await srv.services.store.createUser({ ...legacy, poolId: aliasPool.userPoolId, srpSalt: null, srpVerifier: null });
-      const found = await srv.services.store.findUserByLogin(aliasPool.userPoolId, email, email);
-      expect(found?.username).toBe(owner);
-      // Admin operations address users by username first: the old account stays reachable to the admin.
-      const got = await srv.admin.send(new AdminGetUserCommand({ UserPoolId: aliasPool.userPoolId, Username: email }));
-      expect(got.Username).toBe(email);
-      expect((await initiatePasswordAuth(srv.client, aliasPool.clientId, email, PASSWORD)).AuthenticationResult?.AccessToken).toBeTruthy();
-    });
-  });
 
   describe('known and unknown users are indistinguishable (PreventUserExistenceErrors ENABLED)', () => {
     it('USER_SRP_AUTH: USERNAME is what was typed, for an alias, an email username and an unknown name alike', async () => {
@@ -367,61 +285,6 @@ describe.each(DIALECTS)('identity hardening on %s', (dialect) => {
           ['NotAuthorizedException', LOCKED],
         ]);
       }
-    });
-
-    it('one budget per user: guesses by username, by email alias and through ChangePassword add up', async () => {
-      const nia = uniq('nia');
-      await adminCreateConfirmedUser(srv.admin, aliasPool.userPoolId, nia, PASSWORD, `${nia}@example.com`);
-      const token = (await initiatePasswordAuth(srv.client, aliasPool.clientId, nia, PASSWORD)).AuthenticationResult!.AccessToken!;
-      const seq = [
-        () => initiatePasswordAuth(srv.client, aliasPool.clientId, nia, 'Wr0ng-1'),
-        () => initiatePasswordAuth(srv.client, aliasPool.clientId, `${nia}@example.com`, 'Wr0ng-2'),
-        () => initiatePasswordAuth(srv.client, aliasPool.clientId, `${nia.toUpperCase()}@EXAMPLE.COM`, 'Wr0ng-3'),
-        () =>
-          srv.client.send(
-            new ChangePasswordCommand({ AccessToken: token, PreviousPassword: 'Wr0ng-4', ProposedPassword: 'Other-Passw0rd' }),
-          ),
-        () => initiatePasswordAuth(srv.client, aliasPool.clientId, nia, 'Wr0ng-5'),
-      ];
-      for (const call of seq) expect(await answer(call())).toEqual(['NotAuthorizedException', INCORRECT]);
-      // Five guesses spent: the right password by the email is refused by the lock.
-      expect(await answer(initiatePasswordAuth(srv.client, aliasPool.clientId, `${nia}@example.com`, PASSWORD))).toEqual([
-        'NotAuthorizedException',
-        LOCKED,
-      ]);
-    });
-
-    it("a right password never counts as a guess, whatever the user's state says (unconfirmed: not locked by retries)", async () => {
-      const oz = uniq('oz');
-      await srv.client.send(
-        new SignUpCommand({
-          ClientId: pool.clientId,
-          Username: oz,
-          Password: PASSWORD,
-          UserAttributes: [{ Name: 'email', Value: `${oz}@example.com` }],
-        }),
-      );
-      for (let i = 0; i < 7; i++)
-        expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, oz, PASSWORD))).toEqual([
-          'UserNotConfirmedException',
-          'User is not confirmed.',
-        ]);
-      await srv.admin.send(new AdminConfirmSignUpCommand({ UserPoolId: pool.userPoolId, Username: oz }));
-      expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, oz, PASSWORD))).toBe('ok');
-    });
-
-    it("a counter with 15 quiet minutes starts over (Cognito's reset); the lock itself is not shortened", async () => {
-      const pat = uniq('pat');
-      await adminCreateConfirmedUser(srv.admin, pool.userPoolId, pat);
-      for (let i = 0; i < 4; i++) await answer(initiatePasswordAuth(srv.client, pool.clientId, pat, `Wr0ng-${i}`));
-      srv.clock.advance(15 * 60_000);
-      // Four more wrong and the right one: admitted (a count carried over would make the right one the ninth).
-      for (let i = 0; i < 4; i++)
-        expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, pat, `Wr0ng-again-${i}`))).toEqual([
-          'NotAuthorizedException',
-          INCORRECT,
-        ]);
-      expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, pat, PASSWORD))).toBe('ok');
     });
 
     it('a disabled user: a wrong password is "Incorrect username or password." like anyone\'s; only the right one says disabled', async () => {
