@@ -1,59 +1,561 @@
+import { resolve } from 'node:path';
+import { StartupError } from '../startupError.js';
+
 /**
- * Every server option with its default. `load.ts` is the only reader of process.env and argv;
- * everything else receives a frozen `Config`.
+ * The defaults table: every option Latchkey has, with its default, type, source and one line of why
+ * (node-oidc-provider's lib/helpers/defaults.js is the model). Server options are parsed by load.ts,
+ * `latchkey --help` is printed by flags.ts and docs/configuration.md is written by
+ * scripts/gen-config-doc.ts, all from this file; app-client and pool defaults are read by domain/.
+ * Nothing else restates a default.
  */
-export interface Config {
-  /** TCP port (`--port` / `PORT`). 0 picks a free port. Default 9230. */
-  readonly port: number;
-  /** Interface to bind (`--host` / `HOST`). Default loopback only. */
-  readonly host: string;
-  /** SQLite data directory (`--data` / `LATCHKEY_DATA`). Holds latchkey.db and the generated secret key. */
-  readonly dataDir: string;
-  /** `postgres://…` selects PostgreSQL (`--database-url` / `DATABASE_URL`); absent → SQLite in dataDir. */
-  readonly databaseUrl?: string;
-  /** Base of token issuers `<publicUrl>/<poolId>` (`--public-url` / `LATCHKEY_PUBLIC_URL`). */
-  readonly publicUrl: string;
-  /** SQLite durability (`LATCHKEY_SQLITE_SYNCHRONOUS`): `full` (default, survives power loss) or `normal` (survives crashes). */
-  readonly sqliteSynchronous: 'full' | 'normal';
-  /** PostgreSQL schema (`--database-schema` / `LATCHKEY_DATABASE_SCHEMA`), created if absent; default the search_path's. */
-  readonly databaseSchema?: string;
-  /** Whether publicUrl was given (else it follows the bound port). */
-  readonly publicUrlExplicit: boolean;
-  /** Pool-id prefix (`--region` / `LATCHKEY_REGION`). */
-  readonly region: string;
-  /** Admin SigV4 key pair (`LATCHKEY_ADMIN_ACCESS_KEY_ID` + `LATCHKEY_ADMIN_SECRET_ACCESS_KEY`); generated and stored when absent. */
-  readonly adminAccessKeyId?: string;
-  readonly adminSecretAccessKey?: string;
-  /** Key that encrypts signing keys at rest (`LATCHKEY_SECRET`, ≥ 32 chars); else a generated key file in dataDir. */
-  readonly secret?: string;
-  /** SMTP delivery of codes (`LATCHKEY_SMTP_URL`, e.g. smtp://user:pass@host:587); absent → log + outbox. */
-  readonly smtpUrl?: string;
-  /** Sender address for SMTP (`LATCHKEY_SMTP_FROM`). */
-  readonly smtpFrom: string;
-  /** Worker processes (`--workers` / `LATCHKEY_WORKERS`). */
-  readonly workers: number;
-  /** pino log level (`--log-level` / `LOG_LEVEL`). */
-  readonly logLevel: string;
-  /** Create a development pool and client on an empty store (`--dev` / `LATCHKEY_DEV`); default true for `serve`. */
-  readonly bootstrapDevPool: boolean;
-  /** Largest accepted request body in bytes. */
-  readonly bodyLimit: number;
-  /** Browser origins allowed by CORS (`LATCHKEY_CORS_ORIGINS`, comma separated, `*` = any). */
-  readonly corsOrigins: readonly string[];
-  /** How long signing-key metadata may be cached in memory, ms (`LATCHKEY_KEY_CACHE_MS`); revocations are never cached. */
-  readonly cacheMs: number;
+
+/** Thrown for an invalid option; the CLI prints the message and exits 2. */
+export class ConfigError extends StartupError {}
+
+export type Command = 'serve' | 'migrate' | 'admin-credentials' | 'outbox';
+const ALL: readonly Command[] = ['serve', 'migrate', 'admin-credentials', 'outbox'];
+const SERVE: readonly Command[] = ['serve'];
+
+/** One server option. */
+export interface ServerOption<T> {
+  /** The value when neither the flag nor the environment variable is given. */
+  readonly default: T;
+  /** How the default reads in help and docs when it is computed, not a literal. */
+  readonly defaultText?: string;
+  /** The type and accepted values, for help and docs. */
+  readonly type: string;
+  /** The environment variable read when the flag is absent. */
+  readonly env?: string;
+  /** The flag: `value` names its argument; without one it is a switch, and `negation` turns it off. */
+  readonly flag?: { readonly name: string; readonly value?: string; readonly negation?: string };
+  /** The commands that read it (load.ts reads every option; this is what help lists where). */
+  readonly commands: readonly Command[];
+  /** One line of why, for help and docs. */
+  readonly why: string;
+  /** More for docs/configuration.md only. */
+  readonly details?: string;
+  /**
+   * Turns a given value into the option's; `from` is `--flag` or the variable it came from.
+   * @throws ConfigError naming what is wrong (never echoing a value that may hold a password).
+   */
+  readonly parse?: (raw: string | boolean, from: string) => T;
+  /** Applied to the default as well as to a given value (a relative path is resolved either way). */
+  readonly normalize?: (value: T) => T;
 }
 
-export const DEFAULTS = {
-  port: 9230,
-  host: '127.0.0.1',
-  dataDir: './.latchkey',
-  region: 'local',
-  smtpFrom: 'latchkey@localhost',
-  workers: 1,
-  logLevel: 'info',
-  bootstrapDevPool: true,
-  bodyLimit: 256 * 1024,
-  corsOrigins: ['*'],
-  cacheMs: 60_000,
+function option<T>(spec: ServerOption<T>): ServerOption<T> {
+  return spec;
+}
+
+const text = (raw: string | boolean): string => String(raw);
+
+function int(label: string, min: number, max: number) {
+  return (raw: string | boolean): number => {
+    const n = Number(raw);
+    if (typeof raw !== 'string' || !Number.isInteger(n) || n < min || n > max)
+      throw new ConfigError(`${label} must be an integer in ${min}..${max}, got "${String(raw)}"`);
+    return n;
+  };
+}
+
+// Strict on purpose: a typo such as LATCHKEY_DEV=flase must not silently mean "on".
+function bool(raw: string | boolean, from: string): boolean {
+  if (typeof raw === 'boolean') return raw;
+  if (/^(1|true)$/i.test(raw)) return true;
+  if (/^(0|false)$/i.test(raw)) return false;
+  throw new ConfigError(`${from} must be true, false, 1 or 0, got "${raw}"`);
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * Every server option. The order is the order of checks, help lines and doc rows.
+ */
+export const SERVER_OPTIONS = {
+  port: option({
+    default: 9230,
+    type: 'integer 0..65535',
+    env: 'PORT',
+    flag: { name: 'port', value: 'n' },
+    commands: SERVE,
+    why: 'TCP port, 0 = any free port',
+    parse: int('port', 0, 65535),
+  }),
+  host: option({
+    default: '127.0.0.1',
+    type: 'address',
+    env: 'HOST',
+    flag: { name: 'host', value: 'address' },
+    commands: SERVE,
+    why: 'interface to bind; loopback only by default, 0.0.0.0 behind a load balancer',
+    parse: text,
+  }),
+  dataDir: option({
+    default: './.latchkey',
+    type: 'directory',
+    env: 'LATCHKEY_DATA',
+    flag: { name: 'data', value: 'dir' },
+    commands: ALL,
+    why: 'SQLite data directory: latchkey.db and the generated secret.key',
+    details: '`latchkey.db` runs in WAL mode with foreign keys on; the path is resolved against the working directory',
+    parse: text,
+    normalize: (dir) => resolve(dir),
+  }),
+  databaseUrl: option<string | undefined>({
+    default: undefined,
+    defaultText: 'SQLite in the data directory',
+    type: 'postgres:// URL',
+    env: 'DATABASE_URL',
+    flag: { name: 'database-url', value: 'postgres://…' },
+    commands: ALL,
+    why: 'use PostgreSQL instead of SQLite; a URL without a user uses PGUSER (default postgres)',
+    details: 'for example `postgres://user@host:5432/db`; a malformed URL is refused without echoing it (it may hold a password)',
+    parse(raw) {
+      const url = text(raw);
+      if (!/^postgres(ql)?:\/\//.test(url))
+        throw new ConfigError('database-url must be a postgres:// URL (omit it to use SQLite in the data directory)');
+      try {
+        new URL(url);
+      } catch {
+        // Never echo it: it may hold a password.
+        throw new ConfigError('database-url is not a valid URL: use postgres://user:password@host:port/database');
+      }
+      return url;
+    },
+  }),
+  sqliteSynchronous: option<'full' | 'normal'>({
+    default: 'full',
+    type: 'full | normal',
+    env: 'LATCHKEY_SQLITE_SYNCHRONOUS',
+    commands: ALL,
+    why: 'SQLite durability: full survives power loss, normal survives crashes and is faster',
+    details:
+      '`full`: every commit is synced to disk before the answer (an acknowledged write survives power loss); `normal`: WAL ' +
+      'without a sync per commit — survives process crashes, a power cut may lose the last commits; much faster on slow ' +
+      'disks (see [benchmarks.md](benchmarks.md))',
+    parse(raw) {
+      const v = text(raw).toLowerCase();
+      if (v !== 'full' && v !== 'normal') throw new ConfigError('LATCHKEY_SQLITE_SYNCHRONOUS must be full or normal');
+      return v;
+    },
+  }),
+  databaseSchema: option<string | undefined>({
+    default: undefined,
+    defaultText: "the search_path's",
+    type: 'name [a-z_][a-z0-9_]*',
+    env: 'LATCHKEY_DATABASE_SCHEMA',
+    flag: { name: 'database-schema', value: 'name' },
+    commands: ALL,
+    why: 'PostgreSQL schema, created if absent',
+    parse(raw) {
+      const v = text(raw);
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(v)) throw new ConfigError('database-schema must match [a-z_][a-z0-9_]*');
+      return v;
+    },
+  }),
+  publicUrl: option<string | undefined>({
+    default: undefined,
+    defaultText: 'http://localhost:<port>',
+    type: 'absolute URL',
+    env: 'LATCHKEY_PUBLIC_URL',
+    flag: { name: 'public-url', value: 'url' },
+    commands: SERVE,
+    why: 'base of token issuers (<public-url>/<poolId>) and JWKS URLs; the URL clients and resource servers use',
+    details: 'a trailing `/` is dropped; with `--port 0` and no public URL it follows the port actually bound',
+    parse(raw) {
+      const url = text(raw).replace(/\/+$/, '');
+      try {
+        new URL(url);
+      } catch {
+        throw new ConfigError(`public-url is not an absolute URL: ${url}`);
+      }
+      return url;
+    },
+  }),
+  region: option({
+    default: 'local',
+    type: '1-30 of a-z 0-9 -',
+    env: 'LATCHKEY_REGION',
+    flag: { name: 'region', value: 'name' },
+    commands: SERVE,
+    why: 'prefix of new pool ids (<region>_<9 alphanumerics>), as in Cognito',
+    parse(raw) {
+      const v = text(raw);
+      if (!/^[a-z0-9-]{1,30}$/.test(v)) throw new ConfigError('region must be 1-30 characters of a-z, 0-9 and -');
+      return v;
+    },
+  }),
+  adminAccessKeyId: option<string | undefined>({
+    default: undefined,
+    defaultText: 'generated, stored',
+    type: 'string',
+    env: 'LATCHKEY_ADMIN_ACCESS_KEY_ID',
+    commands: ['serve', 'admin-credentials'],
+    why: 'the admin SigV4 access key id (with LATCHKEY_ADMIN_SECRET_ACCESS_KEY; both or neither)',
+    details: '`latchkey admin-credentials` prints the pair in use',
+    parse: text,
+  }),
+  adminSecretAccessKey: option<string | undefined>({
+    default: undefined,
+    defaultText: 'generated, stored',
+    type: 'string',
+    env: 'LATCHKEY_ADMIN_SECRET_ACCESS_KEY',
+    commands: ['serve', 'admin-credentials'],
+    why: 'the admin SigV4 secret key; generated once and stored when the pair is not given',
+    parse: text,
+  }),
+  secret: option<string | undefined>({
+    default: undefined,
+    defaultText: 'a generated secret.key in the data directory',
+    type: '≥ 32 characters',
+    env: 'LATCHKEY_SECRET',
+    commands: ['serve', 'admin-credentials'],
+    why: 'encrypts signing keys and keys MACs; the same on every instance of one database',
+    details:
+      'signing keys are sealed with AES-256-GCM and the code and page-token MACs are keyed from it. **All instances on one ' +
+      'database must share it**: an instance whose secret is not the one the database was first served with refuses to ' +
+      'start (exit 2)',
+    parse(raw) {
+      const v = text(raw);
+      if (v.length < 32) throw new ConfigError('LATCHKEY_SECRET must be at least 32 characters');
+      return v;
+    },
+  }),
+  smtpUrl: option<string | undefined>({
+    default: undefined,
+    defaultText: 'the log and the outbox',
+    type: 'smtp:// or smtps:// URL',
+    env: 'LATCHKEY_SMTP_URL',
+    commands: SERVE,
+    why: 'deliver codes by SMTP (smtp://user:pass@host:587 or smtps://…); else codes go to the log and `latchkey outbox`',
+    details: 'delivered with nodemailer; any other URL is refused at start-up rather than at the first code sent',
+    // nodemailer accepts smtp:// and smtps:// URLs; anything else would fail at the first code sent.
+    parse(raw) {
+      const value = text(raw);
+      let u: URL | undefined;
+      try {
+        u = new URL(value);
+      } catch {
+        /* reported below */
+      }
+      if (!u || (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') || !u.hostname) {
+        // The URL may carry a password: never echo it.
+        throw new ConfigError('LATCHKEY_SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465');
+      }
+      return value;
+    },
+  }),
+  smtpFrom: option({
+    default: 'latchkey@localhost',
+    type: 'address',
+    env: 'LATCHKEY_SMTP_FROM',
+    commands: SERVE,
+    why: 'sender address of SMTP messages',
+    parse: text,
+  }),
+  workers: option({
+    default: 1,
+    type: 'integer 1..64',
+    env: 'LATCHKEY_WORKERS',
+    flag: { name: 'workers', value: 'n' },
+    commands: SERVE,
+    why: 'processes sharing the port (node:cluster); all state is in the database',
+    parse: int('workers', 1, 64),
+  }),
+  corsOrigins: option<readonly string[]>({
+    default: ['*'],
+    type: 'comma-separated origins',
+    env: 'LATCHKEY_CORS_ORIGINS',
+    flag: { name: 'cors-origins', value: 'list' },
+    commands: SERVE,
+    why: 'browser origins allowed to call the endpoint, * = any',
+    parse: (raw) =>
+      text(raw)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+  }),
+  logLevel: option({
+    default: 'info',
+    type: LOG_LEVELS.join(' | '),
+    env: 'LOG_LEVEL',
+    flag: { name: 'log-level', value: 'level' },
+    commands: SERVE,
+    why: 'pino level: trace, debug, info, warn, error, fatal or silent',
+    parse: text,
+    normalize(value) {
+      const level = value.toLowerCase();
+      if (!LOG_LEVELS.includes(level))
+        throw new ConfigError(`log level (--log-level / LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+      return level;
+    },
+  }),
+  bootstrapDevPool: option({
+    default: true,
+    defaultText: 'on',
+    type: 'true | false | 1 | 0',
+    env: 'LATCHKEY_DEV',
+    flag: { name: 'dev', negation: 'no-dev' },
+    commands: SERVE,
+    why: 'on an empty store, create the development pool and client (--no-dev: do not)',
+    details: 'anything but `true`, `false`, `1` or `0` is refused, so a typo never silently means on',
+    parse: bool,
+  }),
+  bodyLimit: option({
+    default: 256 * 1024,
+    type: 'bytes (fixed)',
+    commands: SERVE,
+    why: 'largest accepted request body; Cognito requests are small, so more is refused before it is read',
+  }),
+  cacheMs: option({
+    default: 60_000,
+    type: 'integer 0..3600000 ms',
+    env: 'LATCHKEY_KEY_CACHE_MS',
+    commands: SERVE,
+    why: 'how long signing-key metadata may be cached per process; revocations are never cached',
+    details: 'at most 1000 ms whatever the value (see [deployment.md](deployment.md#caches))',
+    parse: int('cache-ms', 0, 3_600_000),
+  }),
 } as const;
+
+type Options = typeof SERVER_OPTIONS;
+type ValueOf<O> = O extends ServerOption<infer T> ? T : never;
+type OptionalKeys = { [K in keyof Options]: undefined extends ValueOf<Options[K]> ? K : never }[keyof Options];
+
+/** The server configuration, derived from SERVER_OPTIONS; built and deep-frozen by loadConfig. */
+export type Config = { readonly [K in Exclude<keyof Options, OptionalKeys>]: ValueOf<Options[K]> } & {
+  readonly [K in OptionalKeys]?: Exclude<ValueOf<Options[K]>, undefined>;
+} & {
+  /** Always set: when not given it is derived from the port. */
+  readonly publicUrl: string;
+  /** Whether publicUrl was given (else it follows the bound port). */
+  readonly publicUrlExplicit: boolean;
+};
+
+/** Options of one command that are not server configuration. */
+export const COMMAND_OPTIONS = {
+  outbox: {
+    pool: { value: 'id', default: undefined, why: "only this user pool's messages" },
+    limit: { value: 'n', default: 20, why: 'how many messages, newest first' },
+  },
+} as const;
+
+// ---- app-client defaults ----
+
+/** One app-client member: what a client gets when the member is left out. */
+export interface ClientDefault<T> {
+  readonly default: T;
+  readonly type: string;
+  readonly why: string;
+  /** Written into a new (or updated) client's config, so DescribeUserPoolClient shows it as Cognito does. */
+  readonly stored: boolean;
+}
+
+function clientDefault<T>(spec: ClientDefault<T>): ClientDefault<T> {
+  return spec;
+}
+
+/** Cognito's defaults for app clients (CreateUserPoolClient, and UpdateUserPoolClient's members left out). */
+export const CLIENT_OPTIONS = {
+  AccessTokenValidity: clientDefault({ default: 60, type: 'integer, in TokenValidityUnits.AccessToken', stored: true, why: 'one hour' }),
+  IdTokenValidity: clientDefault({ default: 60, type: 'integer, in TokenValidityUnits.IdToken', stored: true, why: 'one hour' }),
+  RefreshTokenValidity: clientDefault({
+    default: 30,
+    type: 'integer, in TokenValidityUnits.RefreshToken',
+    stored: true,
+    why: '30 days; 0 also means the default, as in Cognito',
+  }),
+  TokenValidityUnits: clientDefault({
+    default: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+    type: 'seconds | minutes | hours | days, per token',
+    stored: true,
+    why: "Cognito's units",
+  }),
+  EnableTokenRevocation: clientDefault({
+    default: true,
+    type: 'boolean',
+    stored: true,
+    why: 'RevokeToken works and access tokens of revoked sign-ins are refused',
+  }),
+  AuthSessionValidity: clientDefault({
+    default: 3,
+    type: 'minutes 3..15',
+    stored: true,
+    why: 'how long a challenge session (a sign-in in progress) lives',
+  }),
+  PreventUserExistenceErrors: clientDefault({
+    default: 'ENABLED' as 'ENABLED' | 'LEGACY',
+    type: 'ENABLED | LEGACY',
+    stored: true,
+    why: 'unknown users answer like wrong passwords, so usernames cannot be probed',
+  }),
+  ExplicitAuthFlows: clientDefault<readonly string[]>({
+    default: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH'],
+    type: 'list of ALLOW_… flows',
+    stored: false,
+    why: "Cognito's default without ALLOW_CUSTOM_AUTH: Latchkey has no custom auth (Lambda triggers)",
+  }),
+  LatchkeyAllowedOrigins: clientDefault<readonly string[]>({
+    default: [],
+    type: 'list of origins',
+    stored: false,
+    why: "WebAuthn origins beyond the relying party's own (LatchkeyUpdateUserPoolClientSettings)",
+  }),
+} as const;
+
+/** Cognito's bounds on token lifetimes, in seconds; lifetimes outside them are refused, stored ones clamped. */
+export const TOKEN_VALIDITY_BOUNDS = deepFreeze({
+  AccessToken: [5 * 60, 86400],
+  IdToken: [5 * 60, 86400],
+  RefreshToken: [3600, 3650 * 86400],
+} as const);
+
+// ---- pool settings ----
+
+/** One pool setting: what a pool has when the member is left out. */
+export interface PoolDefault<T> {
+  readonly default: T;
+  readonly type: string;
+  readonly why: string;
+}
+
+function poolDefault<T>(spec: PoolDefault<T>): PoolDefault<T> {
+  return spec;
+}
+
+/** Cognito's pool defaults, for members a pool's config leaves out. */
+export const POOL_OPTIONS = {
+  PasswordPolicy: poolDefault({
+    default: {
+      MinimumLength: 8,
+      RequireUppercase: true,
+      RequireLowercase: true,
+      RequireNumbers: true,
+      RequireSymbols: true,
+      TemporaryPasswordValidityDays: 7,
+    },
+    type: 'Policies.PasswordPolicy',
+    why: "Cognito's default policy; members given replace these one by one",
+  }),
+  AllowedFirstAuthFactors: poolDefault<readonly string[]>({
+    default: ['PASSWORD'],
+    type: 'Policies.SignInPolicy.AllowedFirstAuthFactors',
+    why: 'passwords only until WEB_AUTHN (or an OTP) is allowed',
+  }),
+  MfaConfiguration: poolDefault({ default: 'OFF', type: 'OFF | ON | OPTIONAL', why: "Cognito's default" }),
+  UserVerification: poolDefault<'required' | 'preferred'>({
+    default: 'preferred',
+    type: 'WebAuthnConfiguration.UserVerification',
+    why: 'sent to browsers and enforced; preferred lets security keys without a PIN sign in',
+  }),
+  FactorConfiguration: poolDefault({
+    default: 'SINGLE_FACTOR',
+    type: 'WebAuthnConfiguration.FactorConfiguration',
+    why: 'a passkey is a first factor on its own',
+  }),
+  UserPoolTier: poolDefault({ default: 'ESSENTIALS', type: 'LITE | ESSENTIALS | PLUS', why: "Cognito's default for new pools" }),
+  DeletionProtection: poolDefault({ default: 'INACTIVE', type: 'ACTIVE | INACTIVE', why: 'pools can be deleted unless protected' }),
+  CaseSensitive: poolDefault({
+    default: false,
+    type: 'UsernameConfiguration.CaseSensitive',
+    why: 'usernames are matched case-insensitively, as Cognito recommends',
+  }),
+  AllowAdminCreateUserOnly: poolDefault({
+    default: false,
+    type: 'AdminCreateUserConfig.AllowAdminCreateUserOnly',
+    why: 'self sign-up is allowed',
+  }),
+  UsernameAttributes: poolDefault<readonly string[]>({ default: [], type: 'email | phone_number', why: 'users sign in with a username' }),
+  AliasAttributes: poolDefault<readonly string[]>({ default: [], type: 'email | phone_number | preferred_username', why: 'no aliases' }),
+  AutoVerifiedAttributes: poolDefault<readonly string[]>({
+    default: [],
+    type: 'email | phone_number',
+    why: 'no verification codes are sent on sign-up',
+  }),
+} as const;
+
+/** Latchkey's own settings, per pool (LatchkeyUpdateUserPoolSettings). */
+export const LATCHKEY_SETTINGS = {
+  maxPasskeysPerUser: poolDefault({
+    default: 20,
+    type: 'integer 1..100',
+    why: 'LimitExceededException past it (holds under concurrent registrations on any number of instances)',
+  }),
+  registrationTimeoutMs: poolDefault({
+    default: 300_000,
+    type: 'integer 30000..3600000',
+    why: "the `timeout` sent for registration, and the registration challenge's lifetime",
+  }),
+  attestation: poolDefault<'none' | 'direct'>({
+    default: 'none',
+    type: 'none | direct',
+    why:
+      '`none`: any attestation accepted, statement not relied on; `direct`: browsers are asked for attestation and the ' +
+      'statement must verify (packed, fido-u2f, tpm, android-key, android-safetynet, apple)',
+  }),
+  signCountPolicy: poolDefault<'lenient-synced' | 'strict'>({
+    default: 'lenient-synced',
+    type: 'lenient-synced | strict',
+    why:
+      'when the stored and asserted counters are both non-zero and the new one is not greater: `lenient-synced` rejects ' +
+      'device-bound credentials and accepts synced (backup-eligible) ones, recording a clone warning (`cloneWarnings` on ' +
+      'the passkey, a log line); `strict` always rejects',
+  }),
+  tokenSigningAlg: poolDefault<'RS256' | 'ES256'>({
+    default: 'RS256',
+    type: 'RS256 | ES256',
+    why: '`ES256` for smaller, faster tokens; changing it rotates the key (old keys stay in the JWKS for a day)',
+  }),
+  lockoutThreshold: poolDefault({
+    default: 5,
+    type: 'integer 1..100',
+    why: 'failed passwords before the growing lockout (1 s doubling to 15 min) starts',
+  }),
+} as const;
+
+/** Latchkey's per-pool settings as domain code reads them. */
+export type LatchkeyPoolSettings = { -readonly [K in keyof typeof LATCHKEY_SETTINGS]: (typeof LATCHKEY_SETTINGS)[K]['default'] };
+
+/** Fixed behaviour (not configurable), listed so that each number has one home and one reason. */
+export const FIXED = {
+  codeLifetimeMs: poolDefault({
+    default: { signup: 24 * 3600_000, forgot: 3600_000, verify_email: 24 * 3600_000, verify_phone_number: 24 * 3600_000 },
+    type: 'ms per purpose',
+    why: "Cognito's: sign-up and attribute codes 24 hours, password-reset codes 1 hour",
+  }),
+  maxCodeAttempts: poolDefault({ default: 5, type: 'count', why: 'wrong guesses allowed per code before it is dead' }),
+  lockoutBaseMs: poolDefault({ default: 1000, type: 'ms', why: 'the first lock after lockoutThreshold failures; it doubles per failure' }),
+  lockoutMaxMs: poolDefault({ default: 15 * 60_000, type: 'ms', why: 'the longest lock, as in Cognito' }),
+  loginAttemptIdleResetMs: poolDefault({
+    default: 15 * 60_000,
+    type: 'ms',
+    why: 'a counter with neither an attempt nor a lock this long starts over (as Cognito does)',
+  }),
+  keyRetirementMs: poolDefault({
+    default: 24 * 3600_000,
+    type: 'ms',
+    why: 'how long a rotated signing key stays in the JWKS: the longest access and id token lifetime, so issued tokens verify',
+  }),
+} as const;
+
+/** Object.freeze all the way down: the configuration and the defaults are shared and never mutated. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+deepFreeze(SERVER_OPTIONS);
+deepFreeze(CLIENT_OPTIONS);
+deepFreeze(POOL_OPTIONS);
+deepFreeze(LATCHKEY_SETTINGS);
+deepFreeze(FIXED);
+
+/** The server options' defaults by key, as the rest of the code reads them. */
+export const DEFAULTS = deepFreeze(
+  Object.fromEntries(Object.entries(SERVER_OPTIONS).map(([k, o]) => [k, o.default])) as {
+    readonly [K in keyof Options]: ValueOf<Options[K]>;
+  },
+);
