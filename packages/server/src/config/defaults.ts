@@ -366,7 +366,7 @@ export const CLIENT_OPTIONS = {
     why: '30 days; 0 also means the default, as in Cognito',
   }),
   TokenValidityUnits: clientDefault({
-    default: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+    default: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' } as const,
     type: 'seconds | minutes | hours | days, per token',
     stored: true,
     why: "Cognito's units",

@@ -6,8 +6,7 @@ const secs = (ms: number) => ms / 1000;
 /** UserPoolType as the AWS SDK v3 models it. */
 export function describePool(record: PoolRecord, region: string, estimatedUsers = 0) {
   const pool = new Pool(record);
-  const c = record.config as Record<string, unknown>;
-  const { Latchkey: _ext, WebAuthnConfiguration: _w, ...rest } = c;
+  const { Latchkey: _ext, WebAuthnConfiguration: _w, ...rest } = record.config;
   return {
     ...rest,
     Id: record.id,
@@ -19,8 +18,8 @@ export function describePool(record: PoolRecord, region: string, estimatedUsers 
       SignInPolicy: { AllowedFirstAuthFactors: pool.allowedFirstAuthFactors },
     },
     MfaConfiguration: pool.mfaConfiguration,
-    UserPoolTier: (c.UserPoolTier as string) ?? 'ESSENTIALS',
-    DeletionProtection: (c.DeletionProtection as string) ?? 'INACTIVE',
+    UserPoolTier: pool.userPoolTier,
+    DeletionProtection: pool.deletionProtection,
     UsernameConfiguration: { CaseSensitive: pool.caseSensitive },
     EstimatedNumberOfUsers: estimatedUsers,
     LambdaConfig: {},
@@ -42,7 +41,7 @@ export function summarizePool(record: PoolRecord) {
 
 /** UserPoolClientType. */
 export function describeClient(record: ClientRecord) {
-  const { LatchkeyAllowedOrigins: _o, ...c } = record.config as Record<string, unknown>;
+  const { LatchkeyAllowedOrigins: _o, ...c } = record.config;
   return {
     ...c,
     UserPoolId: record.poolId,

@@ -1,10 +1,11 @@
 import { operation } from './types.js';
 import { common } from '../protocol/validate.js';
 import { loadPool } from './shared.js';
+import { POOL_OPTIONS } from '../config/defaults.js';
 
 export function describeMfa(config: Record<string, unknown>) {
   return {
-    MfaConfiguration: (config.MfaConfiguration as string) ?? 'OFF',
+    MfaConfiguration: (config.MfaConfiguration as string) ?? POOL_OPTIONS.MfaConfiguration.default,
     ...(config.WebAuthnConfiguration ? { WebAuthnConfiguration: config.WebAuthnConfiguration } : {}),
     ...(config.SoftwareTokenMfaConfiguration ? { SoftwareTokenMfaConfiguration: config.SoftwareTokenMfaConfiguration } : {}),
     ...(config.SmsMfaConfiguration ? { SmsMfaConfiguration: config.SmsMfaConfiguration } : {}),

@@ -2,6 +2,7 @@ import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadClient, loadPool } from './shared.js';
 import { InvalidParameterException } from '../protocol/errors.js';
+import { FIXED } from '../config/defaults.js';
 
 /**
  * Latchkey-only admin operations (SigV4), for settings Cognito does not have. Same transport, target
@@ -30,7 +31,7 @@ export const LatchkeyUpdateUserPoolSettings = operation<{ UserPoolId: string; Se
     await s.store.updatePool(pool.id, config, s.clock.now());
     if (Settings.tokenSigningAlg && Settings.tokenSigningAlg !== pool.latchkey.tokenSigningAlg) {
       // Old-algorithm keys stay in the JWKS for a day so tokens already issued keep verifying.
-      await s.tokens.rotate(pool.id, Settings.tokenSigningAlg as 'RS256' | 'ES256', s.clock.now() + 24 * 3600_000);
+      await s.tokens.rotate(pool.id, Settings.tokenSigningAlg as 'RS256' | 'ES256', s.clock.now() + FIXED.keyRetirementMs.default);
     }
     return { Settings: config.Latchkey };
   },
@@ -75,7 +76,7 @@ export const LatchkeyUpdateUserPoolClientSettings = operation<{ UserPoolId: stri
 export const LatchkeyRotateSigningKey = operation<{ UserPoolId: string; RetireAfterSeconds?: number }, object>({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), RetireAfterSeconds: v.int({ min: 0, max: 30 * 86400 }) },
-  async handle(s, { UserPoolId, RetireAfterSeconds = 86400 }) {
+  async handle(s, { UserPoolId, RetireAfterSeconds = FIXED.keyRetirementMs.default / 1000 }) {
     const pool = await loadPool(s, UserPoolId);
     const kid = await s.tokens.rotate(pool.id, pool.latchkey.tokenSigningAlg, s.clock.now() + RetireAfterSeconds * 1000);
     return { KeyId: kid };

@@ -2,6 +2,7 @@ import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadPool } from './shared.js';
 import { describeMfa } from './getUserPoolMfaConfig.js';
+import { POOL_OPTIONS } from '../config/defaults.js';
 
 /** SetUserPoolMfaConfig: stores MfaConfiguration and WebAuthnConfiguration {RelyingPartyId, UserVerification}. */
 export const SetUserPoolMfaConfig = operation<
@@ -35,8 +36,8 @@ export const SetUserPoolMfaConfig = operation<
     if (input.WebAuthnConfiguration !== undefined) {
       config.WebAuthnConfiguration = {
         ...(input.WebAuthnConfiguration.RelyingPartyId ? { RelyingPartyId: input.WebAuthnConfiguration.RelyingPartyId.toLowerCase() } : {}),
-        UserVerification: input.WebAuthnConfiguration.UserVerification ?? 'preferred',
-        FactorConfiguration: input.WebAuthnConfiguration.FactorConfiguration ?? 'SINGLE_FACTOR',
+        UserVerification: input.WebAuthnConfiguration.UserVerification ?? POOL_OPTIONS.UserVerification.default,
+        FactorConfiguration: input.WebAuthnConfiguration.FactorConfiguration ?? POOL_OPTIONS.FactorConfiguration.default,
       };
     }
     for (const k of ['SoftwareTokenMfaConfiguration', 'SmsMfaConfiguration', 'EmailMfaConfiguration'] as const) {

@@ -3,6 +3,7 @@ import { SignJWT, jwtVerify, decodeProtectedHeader, errors as joseErrors } from 
 import type { SigningKeyRecord, Store } from '../storage/store.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
 import { randomId, type SecretBox } from './secrets.js';
+import { FIXED } from '../config/defaults.js';
 
 export type TokenAlg = 'RS256' | 'ES256';
 
@@ -127,7 +128,7 @@ export class TokenService {
     let current = (await this.store.listSigningKeys(poolId, this.now())).find((k) => k.retiredAt === null && k.alg === alg);
     if (!current) {
       // First use of this algorithm for the pool: create its key (old-alg keys stay published a day).
-      await this.rotate(poolId, alg, this.now() + 24 * 3600_000);
+      await this.rotate(poolId, alg, this.now() + FIXED.keyRetirementMs.default);
       current = (await this.store.listSigningKeys(poolId, this.now())).find((k) => k.retiredAt === null && k.alg === alg)!;
     }
     // The key itself is immutable: decrypt and import it only when the active kid changed.

@@ -20,6 +20,7 @@ import type {
 } from '../types.js';
 import type { Database, UsersTable } from './schema.js';
 import { fromPasskey, fromUser, toChallenge, toClient, toFamily, toKey, toOutbox, toPasskey, toPool, toSession, toUser } from './rows.js';
+import { FIXED } from '../../config/defaults.js';
 
 /** Maps a unique-constraint violation of either dialect to StoreConflictError; rethrows anything else. */
 function conflict(err: unknown, fallback: StoreConflictError['key']): never {
@@ -793,7 +794,7 @@ async function admitAttempt(db: Kysely<Database> | Transaction<Database>, poolId
 class LimitReached extends Error {}
 
 /** After this long without attempts (and unlocked), a counter starts over (see Store.admitLoginAttempt). */
-const LOGIN_ATTEMPT_IDLE_RESET_MS = 15 * 60_000;
+const LOGIN_ATTEMPT_IDLE_RESET_MS = FIXED.loginAttemptIdleResetMs.default;
 
 /** Rolls a transaction back with a reason the caller reports. */
 class Abort extends Error {
