@@ -80,7 +80,8 @@ function flagLine(f: FlagSpec): string {
 export function commandUsage(command: string): string {
   const spec = COMMANDS[command]!;
   const flags = [...spec.flags, { name: 'help', help: 'print this and exit' }].map(flagLine).join('\n');
-  return `Usage: latchkey ${command} [flags]\n\n${spec.summary}.\n\nFlags (each also read from the [environment variable]; flags win):\n${flags}`;
+  const head = `Usage: latchkey ${command} [flags]\n\n${spec.summary}.`;
+  return `${head}\n\nFlags (each also read from the [environment variable]; flags win):\n${flags}`;
 }
 
 /** `latchkey --help`: every command, flag and environment variable. */

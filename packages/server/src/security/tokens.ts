@@ -24,14 +24,14 @@ export interface AccessClaims {
 }
 
 /** How long an instance may keep signing with the key it last read. */
-const SIGNING_KEY_CACHE_MS = 1000;
+const SIGNING_KEY_CACHE_MS = FIXED.signingKeyCacheMs.default;
 
 /**
  * How long a verification key's record (retirement, expiry) may be reused without re-reading it, at
  * most: an emergency retirement (`RetireAfterSeconds: 0`) must stop verification on every instance
  * within 2 s, whatever `cacheMs` says. The imported public key itself is kept (it never changes).
  */
-const VERIFICATION_RECORD_MAX_AGE_MS = 1000;
+const VERIFICATION_RECORD_MAX_AGE_MS = FIXED.verificationRecordMaxAgeMs.default;
 
 /** What `randomId()` produces for a kid; anything else is unknown without a lookup. */
 const KID = /^[0-9a-f-]{36}$/;
