@@ -16,6 +16,10 @@ import {
 import { COMMANDS, defaultText } from '../packages/server/src/config/flags.js';
 
 export const DOC_PATH = fileURLToPath(new URL('../docs/configuration.md', import.meta.url));
+export const README_PATH = fileURLToPath(new URL('../README.md', import.meta.url));
+
+const README_START = /<!-- options:start[^>]*-->\n/;
+const README_END = '<!-- options:end -->';
 
 // Pipes would end the cell; outside code spans, <placeholders> would be read as HTML tags.
 const cell = (s: string) =>
@@ -154,11 +158,39 @@ ${table(['limit', 'value', 'unit', 'why'], defaultsRows(FIXED))}
 `;
 }
 
+/** The README's short options table (flags and variables of `latchkey serve`). */
+export function renderReadmeOptions(): string {
+  const rows = (Object.values(SERVER_OPTIONS) as ServerOption<unknown>[])
+    .filter((o) => o.commands.includes('serve') && (o.flag || o.env))
+    .map((o) => {
+      const flag = o.flag
+        ? [o.flag.negation, o.flag.name]
+            .filter(Boolean)
+            .map((f) => code(`--${f}`))
+            .join(' / ')
+        : '';
+      const d = defaultText(o);
+      return [flag, code(o.env!), d === undefined ? '—' : d.includes(' ') ? cell(d) : code(d), cell(o.why)];
+    });
+  return table(['flag', 'env', 'default', 'meaning'], rows);
+}
+
+/** README.md with its options table (between the options markers) regenerated. */
+export function renderReadme(readme: string): string {
+  const start = README_START.exec(readme);
+  const end = readme.indexOf(README_END);
+  if (!start || end < start.index) throw new Error('README.md has lost its <!-- options:start --> / <!-- options:end --> markers');
+  return readme.slice(0, start.index + start[0].length) + renderReadmeOptions() + '\n' + readme.slice(end);
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const doc = renderConfigurationDoc();
-  if (process.argv.includes('--write')) writeFileSync(DOC_PATH, doc);
-  else if (readFileSync(DOC_PATH, 'utf8') !== doc) {
-    console.error('docs/configuration.md differs from the defaults table: run npm run docs:config');
+  const readme = renderReadme(readFileSync(README_PATH, 'utf8'));
+  if (process.argv.includes('--write')) {
+    writeFileSync(DOC_PATH, doc);
+    writeFileSync(README_PATH, readme);
+  } else if (readFileSync(DOC_PATH, 'utf8') !== doc || readFileSync(README_PATH, 'utf8') !== readme) {
+    console.error('docs/configuration.md or README.md differs from the defaults table: run npm run docs:config');
     process.exit(1);
-  } else console.log('docs/configuration.md matches the defaults table');
+  } else console.log('docs/configuration.md and README.md match the defaults table');
 }

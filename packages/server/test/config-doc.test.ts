@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DOC_PATH, renderConfigurationDoc } from '../../../scripts/gen-config-doc.js';
+import { DOC_PATH, README_PATH, renderConfigurationDoc, renderReadme } from '../../../scripts/gen-config-doc.js';
 import { CLIENT_OPTIONS, DEFAULTS, LATCHKEY_SETTINGS, POOL_OPTIONS, SERVER_OPTIONS } from '../src/config/defaults.js';
 import { COMMANDS, ENV_ONLY, usage } from '../src/config/flags.js';
 import { loadConfig } from '../src/config/load.js';
@@ -10,6 +10,12 @@ import { REPO_ROOT } from './helpers/processes.js';
 describe('the defaults table', () => {
   it('docs/configuration.md is what scripts/gen-config-doc.ts generates from it (npm run docs:config rewrites it)', () => {
     expect(readFileSync(DOC_PATH, 'utf8')).toBe(renderConfigurationDoc());
+  });
+
+  it("README.md's options table is generated from it too", () => {
+    const readme = readFileSync(README_PATH, 'utf8');
+    expect(readme).toBe(renderReadme(readme));
+    expect(readme).toContain('| `--port` | `PORT` | `9230` |');
   });
 
   it('latchkey --help is generated from it: every flag, variable and default is there', () => {

@@ -289,6 +289,7 @@ export const SERVER_OPTIONS = {
     flag: { name: 'log-level', value: 'level' },
     commands: SERVE,
     why: 'pino level: trace, debug, info, warn, error, fatal or silent',
+    details: 'anything else is refused at start-up',
     parse: text,
     normalize(value) {
       const level = value.toLowerCase();
@@ -319,8 +320,10 @@ export const SERVER_OPTIONS = {
     type: 'integer 0..3600000 ms',
     env: 'LATCHKEY_KEY_CACHE_MS',
     commands: SERVE,
-    why: 'how long signing-key metadata may be cached per process; revocations are never cached',
-    details: `at most ${FIXED.verificationRecordMaxAgeMs.default} ms whatever the value (see [deployment.md](deployment.md#caches))`,
+    why:
+      'how long signing-key metadata may be cached per process, ' +
+      `at most ${FIXED.verificationRecordMaxAgeMs.default} ms whatever the value; revocations are never cached`,
+    details: 'see [deployment.md](deployment.md#caches)',
     parse: int('cache-ms', 0, 3_600_000),
   }),
 } as const;
