@@ -59,6 +59,13 @@ describe('pool and client configs are parsed once, in the row mappers', () => {
     expect(parsePoolConfig('{not json')).toEqual({});
     expect(parsePoolConfig('[1,2]')).toEqual({});
     expect(parseClientConfig('null')).toEqual({});
+    // Stored key order is kept, so Describe answers read as they were written.
+    expect(Object.keys(parsePoolConfig({ Z: 1, Policies: {}, A: 2, MfaConfiguration: 'OFF' }))).toEqual([
+      'Z',
+      'Policies',
+      'A',
+      'MfaConfiguration',
+    ]);
     const client = new AppClient(toClient(row('"text"')));
     expect(client.explicitAuthFlows).toEqual(CLIENT_OPTIONS.ExplicitAuthFlows.default);
     expect(client.accessValiditySec).toBe(60 * 60);

@@ -51,7 +51,7 @@ export function checkedTokenValidity(config: Record<string, unknown>): Record<st
   return out;
 }
 
-/** Typed view of an app client's stored config. */
+/** An app client as domain code reads it: the row mapper validated its config; absent members read as the table's defaults. */
 export class AppClient {
   constructor(readonly record: ClientRecord) {}
   get id() {

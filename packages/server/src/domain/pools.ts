@@ -8,10 +8,12 @@ export const DEFAULT_LATCHKEY_SETTINGS: Readonly<LatchkeyPoolSettings> = Object.
   Object.fromEntries(Object.entries(LATCHKEY_SETTINGS).map(([k, o]) => [k, o.default])) as LatchkeyPoolSettings,
 );
 
+/** A pool's password policy with every member present (the table's defaults where the pool sets none). */
 export type PasswordPolicy = {
   -readonly [K in keyof typeof POOL_OPTIONS.PasswordPolicy.default]: (typeof POOL_OPTIONS.PasswordPolicy.default)[K];
 };
 
+/** Cognito's default password policy, from the defaults table. */
 export const DEFAULT_PASSWORD_POLICY: Readonly<PasswordPolicy> = POOL_OPTIONS.PasswordPolicy.default;
 
 export interface WebAuthnConfiguration {
@@ -20,7 +22,7 @@ export interface WebAuthnConfiguration {
   FactorConfiguration?: string;
 }
 
-/** Typed view of a pool's stored config. */
+/** A pool as domain code reads it: the row mapper validated its config; absent members read as the table's defaults. */
 export class Pool {
   constructor(readonly record: PoolRecord) {}
   get id() {

@@ -68,16 +68,20 @@ const oneOf =
   (v) =>
     typeof v === 'string' && allowed.includes(v);
 
-/** A copy of `doc` keeping only the listed members that pass their check (or, for an object, its own shape). */
 type Members = Record<string, Check | { members: Members; open?: boolean }>;
 
+/**
+ * A copy of `doc` in which each listed member that fails its check (or, for an object, is not one) is
+ * left out; unlisted members are kept when `open`. Key order is the stored order, so Describe answers
+ * read as they were written.
+ */
 function checked(doc: JsonObject, members: Members, open: boolean): JsonObject {
-  const out: JsonObject = open ? { ...doc } : {};
-  for (const [key, check] of Object.entries(members)) {
-    const v = doc[key];
-    delete out[key];
-    if (v === undefined) continue;
-    if (typeof check === 'function') {
+  const out: JsonObject = {};
+  for (const [key, v] of Object.entries(doc)) {
+    const check = Object.hasOwn(members, key) ? members[key] : undefined;
+    if (check === undefined) {
+      if (open) out[key] = v;
+    } else if (typeof check === 'function') {
       if (check(v)) out[key] = v;
     } else if (isObject(v)) out[key] = checked(v, check.members, check.open ?? false);
   }
