@@ -17,6 +17,7 @@ import { TokenService, type TokenAlg } from '../packages/server/dist/security/to
 import { SecretBox, randomBytesB64, randomId, randomToken, sha256Hex } from '../packages/server/dist/security/secrets.js';
 import { checkPassword, createVerifier, isValidSrpA, startSrpSession, verifyPasswordClaim } from '../packages/server/dist/security/srp.js';
 import type { SigningKeyRecord } from '../packages/server/dist/storage/store.js';
+import { DEFAULTS } from '../packages/server/dist/config/defaults.js';
 import { computePasswordClaim, createSrpClientSession } from '../packages/client/dist/internal/srp.js';
 import { parseSrpTimestamp } from '@latchkey/wire';
 import { makeEphemeral, passwordClaim, userKey } from './lib/srpClient.js';
@@ -115,9 +116,9 @@ async function main() {
   const tokens = new TokenService(
     keys as never,
     box,
-    () => 'http://localhost:9230',
+    () => `http://localhost:${DEFAULTS.port}`,
     () => Date.now(),
-    60_000,
+    DEFAULTS.cacheMs,
   );
   const userId = '0b8f0c3e-7f5a-4a43-9d1e-1c2b3a4d5e6f';
   const issue = (alg: TokenAlg) =>

@@ -32,6 +32,7 @@ import { freePort, memory, spawnServer, type ServerProcess } from './lib/procs.j
 import { SCENARIOS, ceremony, setTokenAlg, setupPool, type AdminKeys, type BenchState, type ScenarioId } from './lib/latchkey.js';
 import { renderMarkdown, renderConsole, type Report, type Row, type MemRow, type Ceilings } from './lib/report.js';
 import { summarizeProfile } from './lib/profile.js';
+import { DEFAULTS } from '../packages/server/dist/config/defaults.js';
 import { measureExistenceTiming } from './lib/existence.js';
 import { TARGET_PREFIX } from '@latchkey/wire';
 
@@ -217,7 +218,8 @@ const SERVER_ENV: NodeJS.ProcessEnv = {
   LATCHKEY_SQLITE_SYNCHRONOUS: opt('--sqlite-sync') ?? 'full',
 };
 delete SERVER_ENV.NODE_OPTIONS;
-const PUBLIC_URL = 'http://localhost:9230';
+// The issuer every run's tokens name: the server's own default public URL.
+const PUBLIC_URL = `http://localhost:${DEFAULTS.port}`;
 
 function profileArgs(name: string | undefined): string[] {
   if (!name) return [];

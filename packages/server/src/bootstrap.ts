@@ -1,5 +1,6 @@
 import type { Services } from './services.js';
 import { registry } from './operations/registry.js';
+import { POOL_OPTIONS } from './config/defaults.js';
 import type { RequestContext } from './services.js';
 
 export interface DevPool {
@@ -31,13 +32,13 @@ export async function bootstrapDevPool(s: Services): Promise<DevPool> {
     {
       PoolName: 'latchkey-dev',
       Policies: {
+        // A development pool takes any password of the default length: character classes are not asked.
         PasswordPolicy: {
-          MinimumLength: 8,
+          ...POOL_OPTIONS.PasswordPolicy.default,
           RequireUppercase: false,
           RequireLowercase: false,
           RequireNumbers: false,
           RequireSymbols: false,
-          TemporaryPasswordValidityDays: 7,
         },
         SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'WEB_AUTHN'] },
       },
@@ -49,7 +50,10 @@ export async function bootstrapDevPool(s: Services): Promise<DevPool> {
   )) as { UserPool: { Id: string } };
   await registry.SetUserPoolMfaConfig!.handle(
     s,
-    { UserPoolId: UserPool.Id, WebAuthnConfiguration: { RelyingPartyId: 'localhost', UserVerification: 'preferred' } },
+    {
+      UserPoolId: UserPool.Id,
+      WebAuthnConfiguration: { RelyingPartyId: 'localhost', UserVerification: POOL_OPTIONS.UserVerification.default },
+    },
     ctx,
   );
   const { UserPoolClient } = (await registry.CreateUserPoolClient!.handle(

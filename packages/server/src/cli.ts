@@ -1,9 +1,9 @@
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadConfig, ConfigError, type Flags } from './config/load.js';
-import type { Config } from './config/defaults.js';
-import { COMMANDS, commandUsage, parseCommandFlags, usage } from './config/flags.js';
+import { join, resolve } from 'node:path';
+import { loadConfig, type Flags } from './config/load.js';
+import { DEFAULTS, type Config } from './config/defaults.js';
+import { COMMANDS, commandUsage, outboxLimit, parseCommandFlags, usage } from './config/flags.js';
 import { StartupError } from './startupError.js';
 
 // The server and the storage drivers are loaded by the commands that use them, so that --help and
@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
       const { openStore, storeOptions } = await storage();
       const store = await openStore(storeOptions(config));
       await store.close();
-      console.log(`migrations are up to date (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`})`);
+      console.log(`migrations are up to date (${storeName(config)})`);
       return 0;
     }
     case 'admin-credentials': {
@@ -51,8 +51,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'outbox': {
       const config = loadConfig(flags);
-      const limit = typeof flags.limit === 'string' ? Number(flags.limit) : 20;
-      if (!Number.isInteger(limit) || limit < 1) throw new ConfigError('--limit must be a positive integer');
+      const limit = outboxLimit(flags);
       await requireData(config);
       const { openStore, storeOptions } = await storage();
       const store = await openStore(storeOptions(config));
@@ -65,6 +64,11 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   return 2;
+}
+
+/** Which store a config selects, for messages. */
+function storeName(config: Config): string {
+  return config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`;
 }
 
 /** A PostgreSQL URL without its password, for messages. */
@@ -145,18 +149,20 @@ async function serve(flags: Flags): Promise<number> {
     const endpoint = `${publicUrl}/`;
     const lines = [
       '',
-      `Latchkey is listening on ${server.url} (${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}${config.workers > 1 ? `, ${config.workers} workers` : ''})`,
+      `Latchkey is listening on ${server.url} (${storeName(config)}${config.workers > 1 ? `, ${config.workers} workers` : ''})`,
     ];
     if (server.devPool) {
       lines.push(
         '',
-        `Development user pool ${server.devPool.userPoolId} (passkeys on, RP ID "localhost"), app client ${server.devPool.userPoolClientId}.`,
+        `Development user pool ${server.devPool.userPoolId} (passkeys on, RP ID "localhost"), ` +
+          `app client ${server.devPool.userPoolClientId}.`,
         'Point aws-amplify at it:',
         '',
         amplifyConfigSnippet(endpoint, server.devPool),
         '',
         `Account page (sign in, manage passkeys): ${publicUrl}/account`,
-        `Passkeys need the "localhost" origin: open http://localhost:${server.port}/…, not http://127.0.0.1:${server.port}/… (the browser refuses the RP ID "localhost" there).`,
+        `Passkeys need the "localhost" origin: open http://localhost:${server.port}/…, not http://127.0.0.1:${server.port}/… ` +
+          '(the browser refuses the RP ID "localhost" there).',
       );
     }
     if (!config.smtpUrl) {
@@ -170,7 +176,9 @@ async function serve(flags: Flags): Promise<number> {
       'Admin API (AWS SDK / CLI, SigV4, any region):',
       `  export AWS_ACCESS_KEY_ID=${server.adminCredentials.accessKeyId}`,
       // A key pair from the environment is the operator's own: never echo its secret into the log.
-      `  export AWS_SECRET_ACCESS_KEY=${config.adminSecretAccessKey ? '<LATCHKEY_ADMIN_SECRET_ACCESS_KEY>' : server.adminCredentials.secretAccessKey}`,
+      `  export AWS_SECRET_ACCESS_KEY=${
+        config.adminSecretAccessKey ? '<LATCHKEY_ADMIN_SECRET_ACCESS_KEY>' : server.adminCredentials.secretAccessKey
+      }`,
       `  aws cognito-idp list-user-pools --max-results 10 --endpoint-url ${publicUrl} --region ${config.region}`,
       '',
       `JWKS: ${publicUrl}/<poolId>/.well-known/jwks.json`,
@@ -179,7 +187,8 @@ async function serve(flags: Flags): Promise<number> {
     for (const notice of server.notices) lines.push(notice, '');
     if (!config.secret)
       lines.push(
-        'Note: development defaults in use (generated server secret and admin keys in the data directory). Set LATCHKEY_SECRET and LATCHKEY_ADMIN_* in production.',
+        'Note: development defaults in use (generated server secret and admin keys in the data directory). ' +
+          'Set LATCHKEY_SECRET and LATCHKEY_ADMIN_* in production.',
         '',
       );
     console.log(lines.join('\n'));
@@ -200,8 +209,10 @@ async function serve(flags: Flags): Promise<number> {
 /** The flags `latchkey outbox` needs to find this server's data (none for the defaults). */
 function outboxArgs(config: Config): string {
   if (config.databaseUrl)
-    return ` --database-url '${displayUrl(config.databaseUrl)}'${config.databaseSchema ? ` --database-schema ${config.databaseSchema}` : ''}`;
-  return config.dataDir === join(process.cwd(), '.latchkey') ? '' : ` --data '${config.dataDir}'`;
+    return (
+      ` --database-url '${displayUrl(config.databaseUrl)}'` + (config.databaseSchema ? ` --database-schema ${config.databaseSchema}` : '')
+    );
+  return config.dataDir === resolve(DEFAULTS.dataDir) ? '' : ` --data '${config.dataDir}'`;
 }
 
 main(process.argv.slice(2)).then(

@@ -16,6 +16,7 @@ import { systemClock, type Clock, type Logger, type Services } from './services.
 import { bootstrapDevPool, type DevPool } from './bootstrap.js';
 import { storeReadiness } from './readiness.js';
 import { StartupError } from './startupError.js';
+import { FIXED } from './config/defaults.js';
 
 export interface StartOptions {
   config: Config;
@@ -246,7 +247,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   }
   const purge = setInterval(() => {
     store.purgeExpired(clock.now()).catch((err) => log.warn({ err }, 'purge failed'));
-  }, 60_000);
+  }, FIXED.purgeIntervalMs.default);
   purge.unref();
   let closing: Promise<void> | undefined;
   return {

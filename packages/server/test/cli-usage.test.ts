@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, expectOneLineRefusal } from './helpers/cli.js';
 import { PG_ADMIN_URL, REPO_ROOT, freePort, pgQuery, randomName } from './helpers/processes.js';
+import { SERVER_OPTIONS } from '../src/config/defaults.js';
 
 // Every run gets its own empty working directory and data directory, so "did nothing" is checkable.
 const root = mkdtempSync(join(tmpdir(), 'latchkey-cli-usage-'));
@@ -98,14 +99,25 @@ describe.concurrent('latchkey CLI usage', () => {
     expect(keys.stdout).toMatch(/^AWS_ACCESS_KEY_ID=LKIA[A-Z2-7]{16}\nAWS_SECRET_ACCESS_KEY=\S{40}\n$/);
   });
 
-  it('latchkey --help lists every flag and environment variable (those config/load.ts reads and those the docs name)', async () => {
+  it('latchkey --help lists every flag and environment variable (those the code reads and those the docs name)', async () => {
     const run = await runCli(['--help']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const help = run.stdout;
-    // What the code reads: every env.X in the only reader of the environment.
-    const load = readFileSync(join(REPO_ROOT, 'packages/server/src/config/load.ts'), 'utf8');
-    const envRead = [...new Set([...load.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!))];
-    const flagsRead = [...new Set([...load.matchAll(/str\(flags, '([a-z-]+)'/g)].map((m) => m[1]!))];
+    // What the code reads: config/load.ts reads exactly the table's variables and flags, and any other
+    // env.X anywhere in the server's sources (PGUSER, read when a PostgreSQL URL names no user).
+    const options = Object.values(SERVER_OPTIONS) as { env?: string; flag?: { name: string; negation?: string } }[];
+    const sources = readdirSync(join(REPO_ROOT, 'packages/server/src'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(join(REPO_ROOT, 'packages/server/src', f), 'utf8'))
+      .join('\n');
+    const envRead = [
+      ...new Set([
+        ...options.flatMap((o) => (o.env ? [o.env] : [])),
+        ...[...sources.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]!),
+      ]),
+    ];
+    const flagsRead = [...new Set(options.flatMap((o) => (o.flag ? [o.flag.name, ...(o.flag.negation ? [o.flag.negation] : [])] : [])))];
+    expect(envRead).toContain('PGUSER');
     expect(envRead.length).toBeGreaterThan(10);
     expect(flagsRead.length).toBeGreaterThan(8);
     // What the operator documentation promises: the options table of docs/configuration.md.

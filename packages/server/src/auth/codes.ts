@@ -1,4 +1,5 @@
 import type { Services } from '../services.js';
+import { FIXED } from '../config/defaults.js';
 import type { CodePurpose, UserRecord } from '../storage/store.js';
 import type { Pool } from '../domain/pools.js';
 import { lookupName } from './password.js';
@@ -13,15 +14,10 @@ import {
   TooManyFailedAttemptsException,
 } from '../protocol/errors.js';
 
-const TTL_MS: Record<CodePurpose, number> = {
-  signup: 24 * 3600_000,
-  forgot: 3600_000,
-  verify_email: 24 * 3600_000,
-  verify_phone_number: 24 * 3600_000,
-};
+const TTL_MS: Readonly<Record<CodePurpose, number>> = FIXED.codeLifetimeMs.default;
 
 /** Wrong guesses allowed per code before it is dead. */
-export const MAX_CODE_ATTEMPTS = 5;
+export const MAX_CODE_ATTEMPTS = FIXED.maxCodeAttempts.default;
 
 const SUBJECT: Record<CodePurpose, string> = {
   signup: 'Your verification code',

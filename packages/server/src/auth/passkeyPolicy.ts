@@ -1,4 +1,5 @@
 import type { Pool } from '../domain/pools.js';
+import { POOL_OPTIONS } from '../config/defaults.js';
 import { WebAuthnConfigurationMissingException, WebAuthnNotEnabledException } from '../protocol/errors.js';
 
 export interface PasskeyConfig {
@@ -10,7 +11,7 @@ export interface PasskeyConfig {
 export function enabledPasskeyConfig(pool: Pool): PasskeyConfig | undefined {
   const rpId = pool.webAuthn?.RelyingPartyId;
   if (!pool.allowedFirstAuthFactors.includes('WEB_AUTHN') || !rpId) return undefined;
-  return { rpId, userVerification: pool.webAuthn?.UserVerification ?? 'preferred' };
+  return { rpId, userVerification: pool.webAuthn?.UserVerification ?? POOL_OPTIONS.UserVerification.default };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Services } from '../services.js';
+import { FIXED } from '../config/defaults.js';
 import type { LoginAttempt, UserRecord } from '../storage/store.js';
 import type { Pool } from '../domain/pools.js';
 import { passwordPolicyViolation } from '../domain/pools.js';
@@ -20,9 +21,9 @@ export const LOCKED = 'Password attempts exceeded';
 /** A verifier nobody's password matches, checked against unknown users so they cost the same time. */
 const DUMMY = createVerifier('Dummy', 'nobody', 'not-a-password-' + Math.random());
 
-/** Lockout growth: 1 s after the threshold, doubling, capped at 15 minutes. */
+/** Lockout growth: lockoutBaseMs after the threshold, doubling, capped at lockoutMaxMs (see FIXED). */
 export function lockoutMs(failures: number, threshold: number): number {
-  return Math.min(2 ** Math.max(0, failures - threshold) * 1000, 15 * 60_000);
+  return Math.min(2 ** Math.max(0, failures - threshold) * FIXED.lockoutBaseMs.default, FIXED.lockoutMaxMs.default);
 }
 
 /** lockoutMs as the table Store.admitLoginAttempt takes: entry i is the lock at threshold + i failures. */

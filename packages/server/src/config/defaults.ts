@@ -1,59 +1,360 @@
+import { resolve } from 'node:path';
+import { StartupError } from '../startupError.js';
+import { deepFreeze } from './freeze.js';
+import { FIXED } from './poolDefaults.js';
+
+export { deepFreeze };
+// The app-client, pool and fixed sections of the table.
+export * from './poolDefaults.js';
+
 /**
- * Every server option with its default. `load.ts` is the only reader of process.env and argv;
- * everything else receives a frozen `Config`.
+ * The defaults table: every option Latchkey has, with its default, type, source and one line of why
+ * (node-oidc-provider's lib/helpers/defaults.js is the model). Server options are parsed by load.ts,
+ * `latchkey --help` is printed by flags.ts and docs/configuration.md is written by
+ * scripts/gen-config-doc.ts, all from this file; app-client and pool defaults (poolDefaults.ts, re-exported
+ * here) are read by domain/.
+ * Nothing else restates a default.
  */
-export interface Config {
-  /** TCP port (`--port` / `PORT`). 0 picks a free port. Default 9230. */
-  readonly port: number;
-  /** Interface to bind (`--host` / `HOST`). Default loopback only. */
-  readonly host: string;
-  /** SQLite data directory (`--data` / `LATCHKEY_DATA`). Holds latchkey.db and the generated secret key. */
-  readonly dataDir: string;
-  /** `postgres://…` selects PostgreSQL (`--database-url` / `DATABASE_URL`); absent → SQLite in dataDir. */
-  readonly databaseUrl?: string;
-  /** Base of token issuers `<publicUrl>/<poolId>` (`--public-url` / `LATCHKEY_PUBLIC_URL`). */
-  readonly publicUrl: string;
-  /** SQLite durability (`LATCHKEY_SQLITE_SYNCHRONOUS`): `full` (default, survives power loss) or `normal` (survives crashes). */
-  readonly sqliteSynchronous: 'full' | 'normal';
-  /** PostgreSQL schema (`--database-schema` / `LATCHKEY_DATABASE_SCHEMA`), created if absent; default the search_path's. */
-  readonly databaseSchema?: string;
-  /** Whether publicUrl was given (else it follows the bound port). */
-  readonly publicUrlExplicit: boolean;
-  /** Pool-id prefix (`--region` / `LATCHKEY_REGION`). */
-  readonly region: string;
-  /** Admin SigV4 key pair (`LATCHKEY_ADMIN_ACCESS_KEY_ID` + `LATCHKEY_ADMIN_SECRET_ACCESS_KEY`); generated and stored when absent. */
-  readonly adminAccessKeyId?: string;
-  readonly adminSecretAccessKey?: string;
-  /** Key that encrypts signing keys at rest (`LATCHKEY_SECRET`, ≥ 32 chars); else a generated key file in dataDir. */
-  readonly secret?: string;
-  /** SMTP delivery of codes (`LATCHKEY_SMTP_URL`, e.g. smtp://user:pass@host:587); absent → log + outbox. */
-  readonly smtpUrl?: string;
-  /** Sender address for SMTP (`LATCHKEY_SMTP_FROM`). */
-  readonly smtpFrom: string;
-  /** Worker processes (`--workers` / `LATCHKEY_WORKERS`). */
-  readonly workers: number;
-  /** pino log level (`--log-level` / `LOG_LEVEL`). */
-  readonly logLevel: string;
-  /** Create a development pool and client on an empty store (`--dev` / `LATCHKEY_DEV`); default true for `serve`. */
-  readonly bootstrapDevPool: boolean;
-  /** Largest accepted request body in bytes. */
-  readonly bodyLimit: number;
-  /** Browser origins allowed by CORS (`LATCHKEY_CORS_ORIGINS`, comma separated, `*` = any). */
-  readonly corsOrigins: readonly string[];
-  /** How long signing-key metadata may be cached in memory, ms (`LATCHKEY_KEY_CACHE_MS`); revocations are never cached. */
-  readonly cacheMs: number;
+
+/** Thrown for an invalid option; the CLI prints the message and exits 2. */
+export class ConfigError extends StartupError {}
+
+export type Command = 'serve' | 'migrate' | 'admin-credentials' | 'outbox';
+const ALL: readonly Command[] = ['serve', 'migrate', 'admin-credentials', 'outbox'];
+const SERVE: readonly Command[] = ['serve'];
+
+/** One server option. */
+export interface ServerOption<T> {
+  /** The value when neither the flag nor the environment variable is given. */
+  readonly default: T;
+  /** How the default reads in help and docs when it is computed, not a literal. */
+  readonly defaultText?: string;
+  /** The type and accepted values, for help and docs. */
+  readonly type: string;
+  /** The environment variable read when the flag is absent. */
+  readonly env?: string;
+  /** The flag: `value` names its argument; without one it is a switch, and `negation` turns it off. */
+  readonly flag?: { readonly name: string; readonly value?: string; readonly negation?: string };
+  /** The commands that read it (load.ts reads every option; this is what help lists where). */
+  readonly commands: readonly Command[];
+  /** One line of why, for help and docs. */
+  readonly why: string;
+  /** More for docs/configuration.md only. */
+  readonly details?: string;
+  /**
+   * Turns a given value into the option's; `from` is `--flag` or the variable it came from.
+   * @throws ConfigError naming what is wrong (never echoing a value that may hold a password).
+   */
+  readonly parse?: (raw: string | boolean, from: string) => T;
+  /** Applied to the default as well as to a given value (a relative path is resolved either way). */
+  readonly normalize?: (value: T) => T;
 }
 
-export const DEFAULTS = {
-  port: 9230,
-  host: '127.0.0.1',
-  dataDir: './.latchkey',
-  region: 'local',
-  smtpFrom: 'latchkey@localhost',
-  workers: 1,
-  logLevel: 'info',
-  bootstrapDevPool: true,
-  bodyLimit: 256 * 1024,
-  corsOrigins: ['*'],
-  cacheMs: 60_000,
+function option<T>(spec: ServerOption<T>): ServerOption<T> {
+  return spec;
+}
+
+const text = (raw: string | boolean): string => String(raw);
+
+function int(label: string, min: number, max: number) {
+  return (raw: string | boolean): number => {
+    const n = Number(raw);
+    if (typeof raw !== 'string' || !Number.isInteger(n) || n < min || n > max)
+      throw new ConfigError(`${label} must be an integer in ${min}..${max}, got "${String(raw)}"`);
+    return n;
+  };
+}
+
+// Strict on purpose: a typo such as LATCHKEY_DEV=flase must not silently mean "on".
+function bool(raw: string | boolean, from: string): boolean {
+  if (typeof raw === 'boolean') return raw;
+  if (/^(1|true)$/i.test(raw)) return true;
+  if (/^(0|false)$/i.test(raw)) return false;
+  throw new ConfigError(`${from} must be true, false, 1 or 0, got "${raw}"`);
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * Every server option. The order is the order of checks, help lines and doc rows.
+ */
+export const SERVER_OPTIONS = {
+  port: option({
+    default: 9230,
+    type: 'integer 0..65535',
+    env: 'PORT',
+    flag: { name: 'port', value: 'n' },
+    commands: SERVE,
+    why: 'TCP port, 0 = any free port',
+    parse: int('port', 0, 65535),
+  }),
+  host: option({
+    default: '127.0.0.1',
+    type: 'address',
+    env: 'HOST',
+    flag: { name: 'host', value: 'address' },
+    commands: SERVE,
+    why: 'interface to bind; loopback only by default, 0.0.0.0 behind a load balancer',
+    parse: text,
+  }),
+  dataDir: option({
+    default: './.latchkey',
+    type: 'directory',
+    env: 'LATCHKEY_DATA',
+    flag: { name: 'data', value: 'dir' },
+    commands: ALL,
+    why: 'SQLite data directory: latchkey.db and the generated secret.key',
+    details: '`latchkey.db` runs in WAL mode with foreign keys on; the path is resolved against the working directory',
+    parse: text,
+    normalize: (dir) => resolve(dir),
+  }),
+  databaseUrl: option<string | undefined>({
+    default: undefined,
+    defaultText: 'SQLite in the data directory',
+    type: 'postgres:// URL',
+    env: 'DATABASE_URL',
+    flag: { name: 'database-url', value: 'postgres://…' },
+    commands: ALL,
+    why: 'use PostgreSQL instead of SQLite; a URL without a user uses PGUSER (default postgres)',
+    details: 'for example `postgres://user@host:5432/db`; a malformed URL is refused without echoing it (it may hold a password)',
+    parse(raw) {
+      const url = text(raw);
+      if (!/^postgres(ql)?:\/\//.test(url))
+        throw new ConfigError('database-url must be a postgres:// URL (omit it to use SQLite in the data directory)');
+      try {
+        new URL(url);
+      } catch {
+        // Never echo it: it may hold a password.
+        throw new ConfigError('database-url is not a valid URL: use postgres://user:password@host:port/database');
+      }
+      return url;
+    },
+  }),
+  sqliteSynchronous: option<'full' | 'normal'>({
+    default: 'full',
+    type: 'full | normal',
+    env: 'LATCHKEY_SQLITE_SYNCHRONOUS',
+    commands: ALL,
+    why: 'SQLite durability: full survives power loss, normal survives crashes and is faster',
+    details:
+      '`full`: every commit is synced to disk before the answer (an acknowledged write survives power loss); `normal`: WAL ' +
+      'without a sync per commit — survives process crashes, a power cut may lose the last commits; much faster on slow ' +
+      'disks (see [benchmarks.md](benchmarks.md))',
+    parse(raw) {
+      const v = text(raw).toLowerCase();
+      if (v !== 'full' && v !== 'normal') throw new ConfigError('LATCHKEY_SQLITE_SYNCHRONOUS must be full or normal');
+      return v;
+    },
+  }),
+  databaseSchema: option<string | undefined>({
+    default: undefined,
+    defaultText: "the search_path's",
+    type: 'name [a-z_][a-z0-9_]*',
+    env: 'LATCHKEY_DATABASE_SCHEMA',
+    flag: { name: 'database-schema', value: 'name' },
+    commands: ALL,
+    why: 'PostgreSQL schema, created if absent',
+    parse(raw) {
+      const v = text(raw);
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(v)) throw new ConfigError('database-schema must match [a-z_][a-z0-9_]*');
+      return v;
+    },
+  }),
+  publicUrl: option<string | undefined>({
+    default: undefined,
+    defaultText: 'http://localhost:<port>',
+    type: 'absolute URL',
+    env: 'LATCHKEY_PUBLIC_URL',
+    flag: { name: 'public-url', value: 'url' },
+    commands: SERVE,
+    why: 'base of token issuers (<public-url>/<poolId>) and JWKS URLs; the URL clients and resource servers use',
+    details: 'a trailing `/` is dropped; with `--port 0` and no public URL it follows the port actually bound',
+    parse(raw) {
+      const url = text(raw).replace(/\/+$/, '');
+      try {
+        new URL(url);
+      } catch {
+        throw new ConfigError(`public-url is not an absolute URL: ${url}`);
+      }
+      return url;
+    },
+  }),
+  region: option({
+    default: 'local',
+    type: '1-30 of a-z 0-9 -',
+    env: 'LATCHKEY_REGION',
+    flag: { name: 'region', value: 'name' },
+    commands: SERVE,
+    why: 'prefix of new pool ids (<region>_<9 alphanumerics>), as in Cognito',
+    parse(raw) {
+      const v = text(raw);
+      if (!/^[a-z0-9-]{1,30}$/.test(v)) throw new ConfigError('region must be 1-30 characters of a-z, 0-9 and -');
+      return v;
+    },
+  }),
+  adminAccessKeyId: option<string | undefined>({
+    default: undefined,
+    defaultText: 'generated, stored',
+    type: 'string',
+    env: 'LATCHKEY_ADMIN_ACCESS_KEY_ID',
+    commands: ['serve', 'admin-credentials'],
+    why: 'the admin SigV4 access key id (with LATCHKEY_ADMIN_SECRET_ACCESS_KEY; both or neither)',
+    details: '`latchkey admin-credentials` prints the pair in use',
+    parse: text,
+  }),
+  adminSecretAccessKey: option<string | undefined>({
+    default: undefined,
+    defaultText: 'generated, stored',
+    type: 'string',
+    env: 'LATCHKEY_ADMIN_SECRET_ACCESS_KEY',
+    commands: ['serve', 'admin-credentials'],
+    why: 'the admin SigV4 secret key; generated once and stored when the pair is not given',
+    parse: text,
+  }),
+  secret: option<string | undefined>({
+    default: undefined,
+    defaultText: 'a generated secret.key in the data directory',
+    type: '≥ 32 characters',
+    env: 'LATCHKEY_SECRET',
+    commands: ['serve', 'admin-credentials'],
+    why: 'encrypts signing keys and keys MACs; the same on every instance of one database',
+    details:
+      'signing keys are sealed with AES-256-GCM and the code and page-token MACs are keyed from it. **All instances on one ' +
+      'database must share it**: an instance whose secret is not the one the database was first served with refuses to ' +
+      'start (exit 2)',
+    parse(raw) {
+      const v = text(raw);
+      if (v.length < 32) throw new ConfigError('LATCHKEY_SECRET must be at least 32 characters');
+      return v;
+    },
+  }),
+  smtpUrl: option<string | undefined>({
+    default: undefined,
+    defaultText: 'the log and the outbox',
+    type: 'smtp:// or smtps:// URL',
+    env: 'LATCHKEY_SMTP_URL',
+    commands: SERVE,
+    why: 'deliver codes by SMTP (smtp://user:pass@host:587 or smtps://…); else codes go to the log and `latchkey outbox`',
+    details: 'delivered with nodemailer; any other URL is refused at start-up rather than at the first code sent',
+    // nodemailer accepts smtp:// and smtps:// URLs; anything else would fail at the first code sent.
+    parse(raw) {
+      const value = text(raw);
+      let u: URL | undefined;
+      try {
+        u = new URL(value);
+      } catch {
+        /* reported below */
+      }
+      if (!u || (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') || !u.hostname) {
+        // The URL may carry a password: never echo it.
+        throw new ConfigError('LATCHKEY_SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465');
+      }
+      return value;
+    },
+  }),
+  smtpFrom: option({
+    default: 'latchkey@localhost',
+    type: 'address',
+    env: 'LATCHKEY_SMTP_FROM',
+    commands: SERVE,
+    why: 'sender address of SMTP messages',
+    parse: text,
+  }),
+  workers: option({
+    default: 1,
+    type: 'integer 1..64',
+    env: 'LATCHKEY_WORKERS',
+    flag: { name: 'workers', value: 'n' },
+    commands: SERVE,
+    why: 'processes sharing the port (node:cluster); all state is in the database',
+    parse: int('workers', 1, 64),
+  }),
+  corsOrigins: option<readonly string[]>({
+    default: ['*'],
+    type: 'comma-separated origins',
+    env: 'LATCHKEY_CORS_ORIGINS',
+    flag: { name: 'cors-origins', value: 'list' },
+    commands: SERVE,
+    why: 'browser origins allowed to call the endpoint, * = any',
+    parse: (raw) =>
+      text(raw)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+  }),
+  logLevel: option({
+    default: 'info',
+    type: LOG_LEVELS.join(' | '),
+    env: 'LOG_LEVEL',
+    flag: { name: 'log-level', value: 'level' },
+    commands: SERVE,
+    why: 'pino level: trace, debug, info, warn, error, fatal or silent',
+    details: 'anything else is refused at start-up',
+    parse: text,
+    normalize(value) {
+      const level = value.toLowerCase();
+      if (!LOG_LEVELS.includes(level))
+        throw new ConfigError(`log level (--log-level / LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+      return level;
+    },
+  }),
+  bootstrapDevPool: option({
+    default: true,
+    defaultText: 'on',
+    type: 'true | false | 1 | 0',
+    env: 'LATCHKEY_DEV',
+    flag: { name: 'dev', negation: 'no-dev' },
+    commands: SERVE,
+    why: 'on an empty store, create the development pool and client (--no-dev: do not)',
+    details: 'anything but `true`, `false`, `1` or `0` is refused, so a typo never silently means on',
+    parse: bool,
+  }),
+  bodyLimit: option({
+    default: 256 * 1024,
+    type: 'bytes (fixed)',
+    commands: SERVE,
+    why: 'largest accepted request body; Cognito requests are small, so more is refused before it is read',
+  }),
+  cacheMs: option({
+    default: 60_000,
+    type: 'integer 0..3600000 ms',
+    env: 'LATCHKEY_KEY_CACHE_MS',
+    commands: SERVE,
+    why:
+      'how long signing-key metadata may be cached per process, ' +
+      `at most ${FIXED.verificationRecordMaxAgeMs.default} ms whatever the value; revocations are never cached`,
+    details: 'see [deployment.md](deployment.md#caches)',
+    parse: int('cache-ms', 0, 3_600_000),
+  }),
 } as const;
+
+type Options = typeof SERVER_OPTIONS;
+type ValueOf<O> = O extends ServerOption<infer T> ? T : never;
+type OptionalKeys = { [K in keyof Options]: undefined extends ValueOf<Options[K]> ? K : never }[keyof Options];
+
+/** The server configuration, derived from SERVER_OPTIONS; built and deep-frozen by loadConfig. */
+export type Config = { readonly [K in Exclude<keyof Options, OptionalKeys>]: ValueOf<Options[K]> } & {
+  readonly [K in OptionalKeys]?: Exclude<ValueOf<Options[K]>, undefined>;
+} & {
+  /** Always set: when not given it is derived from the port. */
+  readonly publicUrl: string;
+  /** Whether publicUrl was given (else it follows the bound port). */
+  readonly publicUrlExplicit: boolean;
+};
+
+/** Options of one command that are not server configuration. */
+export const COMMAND_OPTIONS = {
+  outbox: {
+    pool: { value: 'id', default: undefined, why: "only this user pool's messages" },
+    limit: { value: 'n', default: 20, why: 'how many messages, newest first' },
+  },
+} as const;
+
+deepFreeze(SERVER_OPTIONS);
+
+/** The server options' defaults by key, as the rest of the code reads them. */
+export const DEFAULTS = deepFreeze(
+  Object.fromEntries(Object.entries(SERVER_OPTIONS).map(([k, o]) => [k, o.default])) as {
+    readonly [K in keyof Options]: ValueOf<Options[K]>;
+  },
+);

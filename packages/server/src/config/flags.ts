@@ -1,6 +1,7 @@
+import { COMMAND_OPTIONS, SERVER_OPTIONS, type Command, type ServerOption } from './defaults.js';
 import { ConfigError, type Flags } from './load.js';
 
-/** One command-line flag. `value` names its argument; a flag without one is a switch. */
+/** One command-line flag, derived from the defaults table. `value` names its argument; a flag without one is a switch. */
 export interface FlagSpec {
   readonly name: string;
   readonly value?: string;
@@ -14,91 +15,73 @@ export interface CommandSpec {
   readonly flags: readonly FlagSpec[];
 }
 
-const STORE_FLAGS: readonly FlagSpec[] = [
-  {
-    name: 'data',
-    value: 'dir',
-    env: 'LATCHKEY_DATA',
-    help: 'SQLite data directory (latchkey.db, generated secret.key); default ./.latchkey',
-  },
-  { name: 'database-url', value: 'postgres://…', env: 'DATABASE_URL', help: 'use PostgreSQL instead of SQLite' },
-  {
-    name: 'database-schema',
-    value: 'name',
-    env: 'LATCHKEY_DATABASE_SCHEMA',
-    help: "PostgreSQL schema, created if absent; default the search_path's",
-  },
-];
+const OPTIONS = Object.values(SERVER_OPTIONS) as ServerOption<unknown>[];
 
-const SERVE_FLAGS: readonly FlagSpec[] = [
-  { name: 'port', value: 'n', env: 'PORT', help: 'TCP port, 0 = any free port; default 9230' },
-  { name: 'host', value: 'address', env: 'HOST', help: 'interface to bind; default 127.0.0.1 (0.0.0.0 behind a load balancer)' },
-  ...STORE_FLAGS,
-  {
-    name: 'public-url',
-    value: 'url',
-    env: 'LATCHKEY_PUBLIC_URL',
-    help: 'base of token issuers and JWKS URLs; default http://localhost:<port>',
-  },
-  { name: 'region', value: 'name', env: 'LATCHKEY_REGION', help: 'prefix of new pool ids; default local' },
-  { name: 'workers', value: 'n', env: 'LATCHKEY_WORKERS', help: 'processes sharing the port (1-64); default 1' },
-  {
-    name: 'cors-origins',
-    value: 'list',
-    env: 'LATCHKEY_CORS_ORIGINS',
-    help: 'comma-separated browser origins allowed, * = any; default *',
-  },
-  { name: 'log-level', value: 'level', env: 'LOG_LEVEL', help: 'trace, debug, info, warn, error, fatal or silent; default info' },
-  {
-    name: 'dev',
-    env: 'LATCHKEY_DEV',
-    help: 'create the development pool and client on an empty store (the default; LATCHKEY_DEV=true|false|1|0)',
-  },
-  { name: 'no-dev', help: 'do not create the development pool' },
-];
+/** How a default reads in help and docs. */
+export function defaultText(o: { readonly default: unknown; readonly defaultText?: string }): string | undefined {
+  if (o.defaultText !== undefined) return o.defaultText;
+  if (o.default === undefined) return undefined;
+  return Array.isArray(o.default) ? o.default.join(',') : String(o.default);
+}
 
-/** Every command, its flags and its one-line summary: the parser and the usage text both read this. */
-export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
-  serve: { summary: 'run the server', flags: SERVE_FLAGS },
-  migrate: { summary: 'apply database migrations and exit (a deploy step)', flags: STORE_FLAGS },
-  'admin-credentials': { summary: 'print the admin (SigV4) access key pair of existing data', flags: STORE_FLAGS },
-  outbox: {
-    summary: 'print the latest code messages of existing data (development delivery)',
-    flags: [
-      ...STORE_FLAGS,
-      { name: 'pool', value: 'id', help: "only this user pool's messages" },
-      { name: 'limit', value: 'n', help: 'how many messages, newest first; default 20' },
-    ],
-  },
+const withDefault = (why: string, o: { readonly default: unknown; readonly defaultText?: string }) => {
+  const d = defaultText(o);
+  return d === undefined ? why : `${why}; default ${d}`;
 };
 
-/** Variables that have no flag. */
-export const ENV_ONLY: readonly { name: string; help: string }[] = [
-  {
-    name: 'LATCHKEY_SECRET',
-    help: '≥ 32 characters; encrypts signing keys and keys MACs; the same on every instance of one database (default: a generated secret.key in the data directory)',
-  },
-  {
-    name: 'LATCHKEY_ADMIN_ACCESS_KEY_ID, LATCHKEY_ADMIN_SECRET_ACCESS_KEY',
-    help: 'the admin SigV4 key pair (default: generated once and stored)',
-  },
-  { name: 'LATCHKEY_SMTP_URL', help: 'smtp://user:pass@host:587 or smtps://…: deliver codes by SMTP (default: the log and the outbox)' },
-  { name: 'LATCHKEY_SMTP_FROM', help: 'sender address for SMTP; default latchkey@localhost' },
-  { name: 'LATCHKEY_SQLITE_SYNCHRONOUS', help: 'full (default: survives power loss) or normal (survives crashes, faster)' },
-  { name: 'PGUSER', help: 'the PostgreSQL user when --database-url names none; default postgres' },
-  { name: 'LATCHKEY_KEY_CACHE_MS', help: 'how long signing-key metadata is cached per process; default 60000' },
-];
+function flagsOf(command: Command): FlagSpec[] {
+  const out: FlagSpec[] = [];
+  for (const o of OPTIONS) {
+    if (!o.flag || !o.commands.includes(command)) continue;
+    out.push({ name: o.flag.name, value: o.flag.value, env: o.env, help: withDefault(o.why, o) });
+    if (o.flag.negation) out.push({ name: o.flag.negation, help: `the opposite of --${o.flag.name}` });
+  }
+  const own = (COMMAND_OPTIONS as Record<string, Record<string, { value: string; default: unknown; why: string }>>)[command] ?? {};
+  for (const [name, o] of Object.entries(own)) out.push({ name, value: o.value, help: withDefault(o.why, o) });
+  return out;
+}
+
+/** Every command, its flags and its one-line summary: the parser and the usage text both read this. */
+export const COMMANDS: Readonly<Record<string, CommandSpec>> = Object.freeze({
+  serve: { summary: 'run the server', flags: flagsOf('serve') },
+  migrate: { summary: 'apply database migrations and exit (a deploy step)', flags: flagsOf('migrate') },
+  'admin-credentials': { summary: 'print the admin (SigV4) access key pair of existing data', flags: flagsOf('admin-credentials') },
+  outbox: { summary: 'print the latest code messages of existing data (development delivery)', flags: flagsOf('outbox') },
+});
+
+/** Variables that have no flag, as help lists them. */
+export const ENV_ONLY: readonly { name: string; help: string }[] = OPTIONS.filter((o) => o.env && !o.flag).map((o) => ({
+  name: o.env!,
+  help: withDefault(o.why, o),
+}));
+
+const WIDTH = 110;
+
+/** `prefix` then `text` wrapped at word boundaries to WIDTH, continuation lines indented by `indent` spaces. */
+function wrap(prefix: string, text: string, indent: number): string {
+  const lines: string[] = [];
+  let cur = '';
+  for (const word of text.split(' ')) {
+    if (cur && (lines.length ? indent : prefix.length) + cur.length + 1 + word.length > WIDTH) {
+      lines.push(cur);
+      cur = word;
+    } else cur = cur ? `${cur} ${word}` : word;
+  }
+  lines.push(cur);
+  return lines.map((l, i) => (i === 0 ? prefix : ' '.repeat(indent)) + l).join('\n');
+}
 
 function flagLine(f: FlagSpec): string {
-  const left = `  --${f.name}${f.value ? ` <${f.value}>` : ''}`;
-  const env = f.env ? ` [${f.env}]` : '';
-  return `${left.padEnd(34)} ${f.help}${env}`;
+  const left = `  --${f.name}${f.value ? ` <${f.value}>` : ''}`.padEnd(34);
+  return wrap(`${left} `, `${f.help}${f.env ? ` [${f.env}]` : ''}`, 35);
 }
 
 /** `latchkey <command> --help`. */
 export function commandUsage(command: string): string {
   const spec = COMMANDS[command]!;
-  return `Usage: latchkey ${command} [flags]\n\n${spec.summary}.\n\nFlags (each also read from the [environment variable]; flags win):\n${[...spec.flags, { name: 'help', help: 'print this and exit' }].map(flagLine).join('\n')}`;
+  const flags = [...spec.flags, { name: 'help', help: 'print this and exit' }].map(flagLine).join('\n');
+  const head = `Usage: latchkey ${command} [flags]\n\n${spec.summary}.`;
+  return `${head}\n\nFlags (each also read from the [environment variable]; flags win):\n${flags}`;
 }
 
 /** `latchkey --help`: every command, flag and environment variable. */
@@ -109,7 +92,7 @@ export function usage(): string {
   const flags = Object.entries(COMMANDS)
     .map(([name, c]) => `latchkey ${name}:\n${c.flags.map(flagLine).join('\n')}`)
     .join('\n\n');
-  const env = ENV_ONLY.map((e) => `  ${e.name}\n      ${e.help}`).join('\n');
+  const env = ENV_ONLY.map((e) => `  ${e.name}\n${wrap('      ', e.help, 6)}`).join('\n');
   return `latchkey — a self-hosted Cognito user pool with first-class passkeys
 
 Commands:
@@ -126,7 +109,9 @@ See docs/configuration.md.`;
 
 /**
  * Parses a command's arguments strictly: `--name value`, `--name=value`, switches, `--help`/`-h`.
- * @throws ConfigError for an unknown flag, a missing or unexpected value, a repeated flag or a stray argument.
+ * A negation switch (`--no-dev`) sets its flag to false.
+ * @throws ConfigError for an unknown flag, a missing or unexpected value, a repeated flag, a switch
+ *   given with its negation, or a stray argument.
  */
 export function parseCommandFlags(command: string, argv: readonly string[]): { help: boolean; flags: Flags } {
   const spec = COMMANDS[command]!;
@@ -149,7 +134,8 @@ export function parseCommandFlags(command: string, argv: readonly string[]): { h
     seen.add(name);
     if (!flag.value) {
       if (eq > 0) throw new ConfigError(`--${name} takes no value (got "${arg.slice(eq + 1)}")`);
-      if (name === 'no-dev') flags.dev = false;
+      const negated = OPTIONS.find((o) => o.flag?.negation === name);
+      if (negated) flags[negated.flag!.name] = false;
       else flags[name] = true;
       continue;
     }
@@ -161,6 +147,19 @@ export function parseCommandFlags(command: string, argv: readonly string[]): { h
     }
     flags[name] = value;
   }
-  if (seen.has('dev') && seen.has('no-dev')) throw new ConfigError('--dev and --no-dev contradict each other');
+  for (const o of OPTIONS) {
+    if (o.flag?.negation && seen.has(o.flag.name) && seen.has(o.flag.negation))
+      throw new ConfigError(`--${o.flag.name} and --${o.flag.negation} contradict each other`);
+  }
   return { help, flags };
+}
+
+/**
+ * `latchkey outbox --limit`: a positive integer, default from COMMAND_OPTIONS.
+ * @throws ConfigError for anything else.
+ */
+export function outboxLimit(flags: Flags): number {
+  const limit = typeof flags.limit === 'string' ? Number(flags.limit) : COMMAND_OPTIONS.outbox.limit.default;
+  if (!Number.isInteger(limit) || limit < 1) throw new ConfigError('--limit must be a positive integer');
+  return limit;
 }

@@ -1,49 +1,28 @@
-import type { ClientRecord } from '../storage/store.js';
+import type { ClientConfig, ClientRecord, TokenUnit } from '../storage/store.js';
+import { CLIENT_OPTIONS, TOKEN_VALIDITY_BOUNDS, deepFreeze } from '../config/defaults.js';
 import { InvalidParameterException } from '../protocol/errors.js';
 
-const UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
+const UNIT_SECONDS: Record<TokenUnit, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86400 };
 
 /**
  * What a new client gets, and what UpdateUserPoolClient returns members to when they are left out
- * (Cognito's update semantics).
+ * (Cognito's update semantics): the stored members of CLIENT_OPTIONS.
  */
-export const CLIENT_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({
-  RefreshTokenValidity: 30,
-  AccessTokenValidity: 60,
-  IdTokenValidity: 60,
-  TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
-  EnableTokenRevocation: true,
-  AuthSessionValidity: 3,
-  PreventUserExistenceErrors: 'ENABLED',
-});
+export const CLIENT_DEFAULTS: Readonly<Record<string, unknown>> = deepFreeze(
+  Object.fromEntries(Object.entries(CLIENT_OPTIONS).flatMap(([k, o]) => (o.stored ? [[k, o.default]] : []))),
+);
 
-/**
- * The flows of a client created without ExplicitAuthFlows. Cognito's default also has ALLOW_CUSTOM_AUTH;
- * Latchkey has no custom auth (Lambda triggers), so it is only allowed when asked for.
- */
-export const DEFAULT_AUTH_FLOWS = ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH'];
+/** The flows of a client created without ExplicitAuthFlows (see CLIENT_OPTIONS for why). */
+export const DEFAULT_AUTH_FLOWS = CLIENT_OPTIONS.ExplicitAuthFlows.default;
 
-type TokenKind = 'AccessToken' | 'IdToken' | 'RefreshToken';
+export { TOKEN_VALIDITY_BOUNDS };
 
-/** What a client's stored config says when a member is absent (Cognito's defaults). */
-const VALIDITY_FALLBACK: Record<TokenKind, { value: number; unit: string }> = {
-  AccessToken: { value: 60, unit: 'minutes' },
-  IdToken: { value: 60, unit: 'minutes' },
-  RefreshToken: { value: 30, unit: 'days' },
-};
+type TokenKind = keyof typeof TOKEN_VALIDITY_BOUNDS;
 
-/** Cognito's bounds, seconds: access and id tokens 5 minutes to 1 day, refresh tokens 60 minutes to 10 years. */
-export const TOKEN_VALIDITY_BOUNDS: Readonly<Record<TokenKind, readonly [number, number]>> = Object.freeze({
-  AccessToken: [5 * 60, 86400],
-  IdToken: [5 * 60, 86400],
-  RefreshToken: [3600, 3650 * 86400],
-});
-
-/** A token lifetime in seconds as a stored client config gives it (value × unit, defaults where absent). */
-function validitySeconds(config: Record<string, unknown>, kind: TokenKind): number {
-  const units = (config.TokenValidityUnits ?? {}) as Record<string, string | undefined>;
-  const value = (config[`${kind}Validity`] as number | undefined) ?? VALIDITY_FALLBACK[kind].value;
-  return value * UNIT_SECONDS[units[kind] ?? VALIDITY_FALLBACK[kind].unit]!;
+/** A token lifetime in seconds as a client config gives it (value × unit, the table's defaults where absent). */
+function validitySeconds(config: ClientConfig, kind: TokenKind): number {
+  const value = config[`${kind}Validity`] ?? CLIENT_OPTIONS[`${kind}Validity`].default;
+  return value * UNIT_SECONDS[config.TokenValidityUnits?.[kind] ?? CLIENT_OPTIONS.TokenValidityUnits.default[kind]];
 }
 
 /**
@@ -55,11 +34,16 @@ function validitySeconds(config: Record<string, unknown>, kind: TokenKind): numb
 export function checkedTokenValidity(config: Record<string, unknown>): Record<string, unknown> {
   const out = { ...config };
   if (out.RefreshTokenValidity === 0) {
-    out.RefreshTokenValidity = VALIDITY_FALLBACK.RefreshToken.value;
-    out.TokenValidityUnits = { ...(out.TokenValidityUnits as object | undefined), RefreshToken: VALIDITY_FALLBACK.RefreshToken.unit };
+    out.RefreshTokenValidity = CLIENT_OPTIONS.RefreshTokenValidity.default;
+    out.TokenValidityUnits = {
+      ...(out.TokenValidityUnits as object | undefined),
+      RefreshToken: CLIENT_OPTIONS.TokenValidityUnits.default.RefreshToken,
+    };
   }
+  // The members were validated by the operation's input shape: only the lifetimes are checked here.
+  const typed = out as ClientConfig;
   for (const kind of Object.keys(TOKEN_VALIDITY_BOUNDS) as TokenKind[]) {
-    const seconds = validitySeconds(out, kind);
+    const seconds = validitySeconds(typed, kind);
     const [min, max] = TOKEN_VALIDITY_BOUNDS[kind];
     if (seconds < min || seconds > max)
       throw new InvalidParameterException('Invalid range for token validity.', `${kind}: ${seconds} s outside ${min}..${max}`);
@@ -67,7 +51,7 @@ export function checkedTokenValidity(config: Record<string, unknown>): Record<st
   return out;
 }
 
-/** Typed view of an app client's stored config. */
+/** An app client as domain code reads it: the row mapper validated its config; absent members read as the table's defaults. */
 export class AppClient {
   constructor(readonly record: ClientRecord) {}
   get id() {
@@ -76,27 +60,27 @@ export class AppClient {
   get poolId() {
     return this.record.poolId;
   }
-  private get c() {
-    return this.record.config as Record<string, any>;
+  private get c(): ClientConfig {
+    return this.record.config;
   }
   get secret(): string | undefined {
     return this.c.ClientSecret;
   }
-  get explicitAuthFlows(): string[] {
+  get explicitAuthFlows(): readonly string[] {
     return this.c.ExplicitAuthFlows ?? DEFAULT_AUTH_FLOWS;
   }
   allows(flow: string): boolean {
     return this.explicitAuthFlows.includes(flow);
   }
   get preventUserExistenceErrors(): boolean {
-    return (this.c.PreventUserExistenceErrors ?? 'ENABLED') === 'ENABLED';
+    return (this.c.PreventUserExistenceErrors ?? CLIENT_OPTIONS.PreventUserExistenceErrors.default) === 'ENABLED';
   }
   get enableTokenRevocation(): boolean {
-    return this.c.EnableTokenRevocation ?? true;
+    return this.c.EnableTokenRevocation ?? CLIENT_OPTIONS.EnableTokenRevocation.default;
   }
-  /** Auth session lifetime, 3–15 minutes (default 3). */
+  /** Auth session lifetime, 3–15 minutes. */
   get authSessionValiditySec(): number {
-    return (this.c.AuthSessionValidity ?? 3) * 60;
+    return (this.c.AuthSessionValidity ?? CLIENT_OPTIONS.AuthSessionValidity.default) * 60;
   }
   // Clamped: a client stored before the bounds were checked must not issue 1-second or 100-year tokens.
   private validity(kind: TokenKind): number {
@@ -113,7 +97,7 @@ export class AppClient {
     return this.validity('RefreshToken');
   }
   /** Latchkey extension: web or app origins allowed for WebAuthn besides the RP ID's own. */
-  get allowedOrigins(): string[] {
-    return this.c.LatchkeyAllowedOrigins ?? [];
+  get allowedOrigins(): readonly string[] {
+    return this.c.LatchkeyAllowedOrigins ?? CLIENT_OPTIONS.LatchkeyAllowedOrigins.default;
   }
 }

@@ -17,8 +17,7 @@ const secs = (ms: number) => ms / 1000;
 /** UserPoolType as the AWS SDK v3 models it. */
 export function describePool(record: PoolRecord, region: string, estimatedUsers = 0): Wire<UserPoolType> {
   const pool = new Pool(record);
-  const c = record.config as Record<string, unknown>;
-  const { Latchkey: _ext, WebAuthnConfiguration: _w, ...rest } = c;
+  const { Latchkey: _ext, WebAuthnConfiguration: _w, ...rest } = record.config;
   // The stored config passed CreateUserPool / UpdateUserPool validation, so its members and enum values are the wire's.
   return {
     ...(rest as Wire<UserPoolType>),
@@ -31,8 +30,8 @@ export function describePool(record: PoolRecord, region: string, estimatedUsers 
       SignInPolicy: { AllowedFirstAuthFactors: pool.allowedFirstAuthFactors as AuthFactorType[] },
     },
     MfaConfiguration: pool.mfaConfiguration as UserPoolMfaType,
-    UserPoolTier: (c.UserPoolTier as UserPoolTierType) ?? 'ESSENTIALS',
-    DeletionProtection: (c.DeletionProtection as DeletionProtectionType) ?? 'INACTIVE',
+    UserPoolTier: pool.userPoolTier as UserPoolTierType,
+    DeletionProtection: pool.deletionProtection as DeletionProtectionType,
     UsernameConfiguration: { CaseSensitive: pool.caseSensitive },
     EstimatedNumberOfUsers: estimatedUsers,
     LambdaConfig: {},
@@ -54,7 +53,7 @@ export function summarizePool(record: PoolRecord): Wire<UserPoolDescriptionType>
 
 /** UserPoolClientType. */
 export function describeClient(record: ClientRecord): Wire<UserPoolClientType> {
-  const { LatchkeyAllowedOrigins: _o, ...c } = record.config as Record<string, unknown>;
+  const { LatchkeyAllowedOrigins: _o, ...c } = record.config;
   // The stored config passed CreateUserPoolClient / UpdateUserPoolClient validation.
   return {
     ...(c as Wire<UserPoolClientType>),

@@ -1,50 +1,20 @@
-import type { PoolRecord, JsonObject } from '../storage/store.js';
+import type { PoolRecord, PoolConfig } from '../storage/store.js';
+import { LATCHKEY_SETTINGS, POOL_OPTIONS, type LatchkeyPoolSettings } from '../config/defaults.js';
 
-/** Latchkey settings beyond Cognito, per pool (see docs/configuration.md "Pool settings"). */
-export interface LatchkeyPoolSettings {
-  /** Most passkeys one user may hold (LimitExceededException past it). */
-  maxPasskeysPerUser: number;
-  /** `timeout` sent to the browser for registration, and the challenge lifetime, ms. */
-  registrationTimeoutMs: number;
-  /** `none`: any attestation accepted and not verified; `direct`: the statement must verify. */
-  attestation: 'none' | 'direct';
-  /**
-   * `lenient-synced`: a non-increasing counter on a backup-eligible (synced) passkey is accepted and
-   * recorded as a clone warning, rejected for device-bound ones; `strict`: always rejected.
-   */
-  signCountPolicy: 'lenient-synced' | 'strict';
-  /** JWT signature algorithm for this pool's tokens (RS256 is Cognito's). */
-  tokenSigningAlg: 'RS256' | 'ES256';
-  /** Failed password attempts before the growing lockout starts. */
-  lockoutThreshold: number;
-}
+export type { LatchkeyPoolSettings };
 
-export const DEFAULT_LATCHKEY_SETTINGS: LatchkeyPoolSettings = {
-  maxPasskeysPerUser: 20,
-  registrationTimeoutMs: 300_000,
-  attestation: 'none',
-  signCountPolicy: 'lenient-synced',
-  tokenSigningAlg: 'RS256',
-  lockoutThreshold: 5,
+/** Latchkey settings beyond Cognito, per pool, where a pool sets none (see docs/configuration.md "Pool settings"). */
+export const DEFAULT_LATCHKEY_SETTINGS: Readonly<LatchkeyPoolSettings> = Object.freeze(
+  Object.fromEntries(Object.entries(LATCHKEY_SETTINGS).map(([k, o]) => [k, o.default])) as LatchkeyPoolSettings,
+);
+
+/** A pool's password policy with every member present (the table's defaults where the pool sets none). */
+export type PasswordPolicy = {
+  -readonly [K in keyof typeof POOL_OPTIONS.PasswordPolicy.default]: (typeof POOL_OPTIONS.PasswordPolicy.default)[K];
 };
 
-export interface PasswordPolicy {
-  MinimumLength: number;
-  RequireUppercase: boolean;
-  RequireLowercase: boolean;
-  RequireNumbers: boolean;
-  RequireSymbols: boolean;
-  TemporaryPasswordValidityDays: number;
-}
-
-export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
-  MinimumLength: 8,
-  RequireUppercase: true,
-  RequireLowercase: true,
-  RequireNumbers: true,
-  RequireSymbols: true,
-  TemporaryPasswordValidityDays: 7,
-};
+/** Cognito's default password policy, from the defaults table. */
+export const DEFAULT_PASSWORD_POLICY: Readonly<PasswordPolicy> = POOL_OPTIONS.PasswordPolicy.default;
 
 export interface WebAuthnConfiguration {
   RelyingPartyId?: string;
@@ -52,7 +22,7 @@ export interface WebAuthnConfiguration {
   FactorConfiguration?: string;
 }
 
-/** Typed view of a pool's stored config. */
+/** A pool as domain code reads it: the row mapper validated its config; absent members read as the table's defaults. */
 export class Pool {
   constructor(readonly record: PoolRecord) {}
   get id() {
@@ -65,24 +35,23 @@ export class Pool {
   get srpName() {
     return this.record.id.slice(this.record.id.indexOf('_') + 1);
   }
-  private get c(): JsonObject {
+  private get c(): PoolConfig {
     return this.record.config;
   }
-  get policies(): JsonObject {
-    return (this.c.Policies as JsonObject) ?? {};
+  get policies(): NonNullable<PoolConfig['Policies']> {
+    return this.c.Policies ?? {};
   }
   get passwordPolicy(): PasswordPolicy {
-    return { ...DEFAULT_PASSWORD_POLICY, ...((this.policies.PasswordPolicy as object) ?? {}) };
+    return { ...DEFAULT_PASSWORD_POLICY, ...this.policies.PasswordPolicy };
   }
-  get allowedFirstAuthFactors(): string[] {
-    const sip = this.policies.SignInPolicy as { AllowedFirstAuthFactors?: string[] } | undefined;
-    return sip?.AllowedFirstAuthFactors ?? ['PASSWORD'];
+  get allowedFirstAuthFactors(): readonly string[] {
+    return this.policies.SignInPolicy?.AllowedFirstAuthFactors ?? POOL_OPTIONS.AllowedFirstAuthFactors.default;
   }
-  get usernameAttributes(): string[] {
-    return (this.c.UsernameAttributes as string[]) ?? [];
+  get usernameAttributes(): readonly string[] {
+    return this.c.UsernameAttributes ?? POOL_OPTIONS.UsernameAttributes.default;
   }
-  get aliasAttributes(): string[] {
-    return (this.c.AliasAttributes as string[]) ?? [];
+  get aliasAttributes(): readonly string[] {
+    return this.c.AliasAttributes ?? POOL_OPTIONS.AliasAttributes.default;
   }
   get emailIsUsername(): boolean {
     return this.usernameAttributes.includes('email');
@@ -91,22 +60,30 @@ export class Pool {
     return this.aliasAttributes.includes('email');
   }
   get caseSensitive(): boolean {
-    return ((this.c.UsernameConfiguration as { CaseSensitive?: boolean }) ?? {}).CaseSensitive ?? false;
+    return this.c.UsernameConfiguration?.CaseSensitive ?? POOL_OPTIONS.CaseSensitive.default;
   }
-  get autoVerifiedAttributes(): string[] {
-    return (this.c.AutoVerifiedAttributes as string[]) ?? [];
+  get autoVerifiedAttributes(): readonly string[] {
+    return this.c.AutoVerifiedAttributes ?? POOL_OPTIONS.AutoVerifiedAttributes.default;
   }
+  /** The pool's WebAuthn configuration with UserVerification defaulted; undefined when none was set. */
   get webAuthn(): WebAuthnConfiguration | undefined {
-    return this.c.WebAuthnConfiguration as WebAuthnConfiguration | undefined;
+    const w = this.c.WebAuthnConfiguration;
+    return w && { ...w, UserVerification: w.UserVerification ?? POOL_OPTIONS.UserVerification.default };
   }
   get mfaConfiguration(): string {
-    return (this.c.MfaConfiguration as string) ?? 'OFF';
+    return this.c.MfaConfiguration ?? POOL_OPTIONS.MfaConfiguration.default;
+  }
+  get userPoolTier(): string {
+    return this.c.UserPoolTier ?? POOL_OPTIONS.UserPoolTier.default;
+  }
+  get deletionProtection(): string {
+    return this.c.DeletionProtection ?? POOL_OPTIONS.DeletionProtection.default;
   }
   get latchkey(): LatchkeyPoolSettings {
-    return { ...DEFAULT_LATCHKEY_SETTINGS, ...((this.c.Latchkey as object) ?? {}) };
+    return { ...DEFAULT_LATCHKEY_SETTINGS, ...this.c.Latchkey };
   }
   get allowAdminCreateUserOnly(): boolean {
-    return ((this.c.AdminCreateUserConfig as { AllowAdminCreateUserOnly?: boolean }) ?? {}).AllowAdminCreateUserOnly ?? false;
+    return this.c.AdminCreateUserConfig?.AllowAdminCreateUserOnly ?? POOL_OPTIONS.AllowAdminCreateUserOnly.default;
   }
   /** Folds a typed username for lookup, per UsernameConfiguration.CaseSensitive. */
   usernameKey(username: string): string {

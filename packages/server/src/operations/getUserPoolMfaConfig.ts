@@ -2,13 +2,14 @@ import { operation, type Wire } from './types.js';
 import { common } from '../protocol/validate.js';
 import { loadPool } from './shared.js';
 import type { Services } from '../services.js';
-import type { GetUserPoolMfaConfigResponse } from '@aws-sdk/client-cognito-identity-provider';
+import type { GetUserPoolMfaConfigResponse, UserPoolMfaType } from '@aws-sdk/client-cognito-identity-provider';
+import { POOL_OPTIONS } from '../config/defaults.js';
 
 export function describeMfa(config: Record<string, unknown>): Wire<GetUserPoolMfaConfigResponse> {
   // These members were stored by SetUserPoolMfaConfig after validation against its shape.
   const c = config as Wire<GetUserPoolMfaConfigResponse>;
   return {
-    MfaConfiguration: c.MfaConfiguration ?? 'OFF',
+    MfaConfiguration: c.MfaConfiguration ?? (POOL_OPTIONS.MfaConfiguration.default as UserPoolMfaType),
     ...(c.WebAuthnConfiguration ? { WebAuthnConfiguration: c.WebAuthnConfiguration } : {}),
     ...(c.SoftwareTokenMfaConfiguration ? { SoftwareTokenMfaConfiguration: c.SoftwareTokenMfaConfiguration } : {}),
     ...(c.SmsMfaConfiguration ? { SmsMfaConfiguration: c.SmsMfaConfiguration } : {}),

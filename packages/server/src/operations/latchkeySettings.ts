@@ -15,6 +15,7 @@ export interface LatchkeyUpdateUserPoolClientSettingsResponse {
 export interface LatchkeyRotateSigningKeyResponse {
   KeyId: string;
 }
+import { FIXED } from '../config/defaults.js';
 
 /**
  * Latchkey-only admin operations (SigV4), for settings Cognito does not have. Same transport, target
@@ -44,7 +45,7 @@ export const LatchkeyUpdateUserPoolSettings = operation({
     await s.store.updatePool(pool.id, config, s.clock.now());
     if (Settings.tokenSigningAlg && Settings.tokenSigningAlg !== pool.latchkey.tokenSigningAlg) {
       // Old-algorithm keys stay in the JWKS for a day so tokens already issued keep verifying.
-      await s.tokens.rotate(pool.id, Settings.tokenSigningAlg, s.clock.now() + 24 * 3600_000);
+      await s.tokens.rotate(pool.id, Settings.tokenSigningAlg, s.clock.now() + FIXED.keyRetirementMs.default);
     }
     return { Settings: settings };
   },
@@ -94,7 +95,7 @@ export const LatchkeyRotateSigningKey = operation({
   input: { UserPoolId: common.userPoolId(), RetireAfterSeconds: v.int({ min: 0, max: 30 * 86400 }) },
   async handle(
     s: Pick<Services, 'store' | 'tokens' | 'clock'>,
-    { UserPoolId, RetireAfterSeconds = 86400 },
+    { UserPoolId, RetireAfterSeconds = FIXED.keyRetirementMs.default / 1000 },
   ): Promise<LatchkeyRotateSigningKeyResponse> {
     const pool = await loadPool(s, UserPoolId);
     const kid = await s.tokens.rotate(pool.id, pool.latchkey.tokenSigningAlg, s.clock.now() + RetireAfterSeconds * 1000);

@@ -4,6 +4,7 @@ import { loadPool } from './shared.js';
 import { describeMfa } from './getUserPoolMfaConfig.js';
 import type { Services } from '../services.js';
 import type { SetUserPoolMfaConfigResponse } from '@aws-sdk/client-cognito-identity-provider';
+import { POOL_OPTIONS } from '../config/defaults.js';
 
 /** SetUserPoolMfaConfig: stores MfaConfiguration and WebAuthnConfiguration {RelyingPartyId, UserVerification}. */
 export const SetUserPoolMfaConfig = operation({
@@ -27,8 +28,8 @@ export const SetUserPoolMfaConfig = operation({
     if (input.WebAuthnConfiguration !== undefined) {
       config.WebAuthnConfiguration = {
         ...(input.WebAuthnConfiguration.RelyingPartyId ? { RelyingPartyId: input.WebAuthnConfiguration.RelyingPartyId.toLowerCase() } : {}),
-        UserVerification: input.WebAuthnConfiguration.UserVerification ?? 'preferred',
-        FactorConfiguration: input.WebAuthnConfiguration.FactorConfiguration ?? 'SINGLE_FACTOR',
+        UserVerification: input.WebAuthnConfiguration.UserVerification ?? POOL_OPTIONS.UserVerification.default,
+        FactorConfiguration: input.WebAuthnConfiguration.FactorConfiguration ?? POOL_OPTIONS.FactorConfiguration.default,
       };
     }
     for (const k of ['SoftwareTokenMfaConfiguration', 'SmsMfaConfiguration', 'EmailMfaConfiguration'] as const) {

@@ -2,6 +2,7 @@ import { generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject 
 import { SignJWT, jwtVerify, decodeProtectedHeader, errors as joseErrors, type JWTPayload } from 'jose';
 import type { SigningKeyRecord, Store } from '../storage/store.js';
 import { randomId, type SecretBox } from './secrets.js';
+import { FIXED } from '../config/defaults.js';
 
 export type TokenAlg = 'RS256' | 'ES256';
 
@@ -22,14 +23,14 @@ export interface AccessClaims {
 }
 
 /** How long an instance may keep signing with the key it last read. */
-const SIGNING_KEY_CACHE_MS = 1000;
+const SIGNING_KEY_CACHE_MS = FIXED.signingKeyCacheMs.default;
 
 /**
  * How long a verification key's record (retirement, expiry) may be reused without re-reading it, at
  * most: an emergency retirement (`RetireAfterSeconds: 0`) must stop verification on every instance
  * within 2 s, whatever `cacheMs` says. The imported public key itself is kept (it never changes).
  */
-const VERIFICATION_RECORD_MAX_AGE_MS = 1000;
+const VERIFICATION_RECORD_MAX_AGE_MS = FIXED.verificationRecordMaxAgeMs.default;
 
 /** Every way an access token fails verification here; auth/securityErrors.ts decides what the client hears. */
 export const TOKEN_ERROR_CODES = [
@@ -157,7 +158,7 @@ export class TokenService {
     let current = (await this.store.listSigningKeys(poolId, this.now())).find((k) => k.retiredAt === null && k.alg === alg);
     if (!current) {
       // First use of this algorithm for the pool: create its key (old-alg keys stay published a day).
-      await this.rotate(poolId, alg, this.now() + 24 * 3600_000);
+      await this.rotate(poolId, alg, this.now() + FIXED.keyRetirementMs.default);
       current = (await this.store.listSigningKeys(poolId, this.now())).find((k) => k.retiredAt === null && k.alg === alg)!;
     }
     // The key itself is immutable: decrypt and import it only when the active kid changed.

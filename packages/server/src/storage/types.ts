@@ -1,12 +1,17 @@
 /** Records as the storage layer holds them. Times are epoch milliseconds; bytes are Uint8Array. */
 
-export type JsonObject = { [key: string]: unknown };
+import type { ClientConfig, JsonObject, PoolConfig } from './configs.js';
+
+export type { ClientConfig, JsonObject, PoolConfig, TokenUnit } from './configs.js';
 
 export interface PoolRecord {
   id: string;
   name: string;
-  /** Cognito-shaped settings (Policies, UsernameAttributes, WebAuthnConfiguration, …) plus `Latchkey` extensions. */
-  config: JsonObject;
+  /**
+   * Cognito-shaped settings (Policies, UsernameAttributes, WebAuthnConfiguration, …) plus `Latchkey` extensions,
+   * validated when read (storage/configs.ts).
+   */
+  config: PoolConfig;
   createdAt: number;
   updatedAt: number;
 }
@@ -15,7 +20,8 @@ export interface ClientRecord {
   id: string;
   poolId: string;
   name: string;
-  config: JsonObject;
+  /** Cognito-shaped members plus `LatchkeyAllowedOrigins`, validated when read (storage/configs.ts). */
+  config: ClientConfig;
   createdAt: number;
   updatedAt: number;
 }

@@ -36,7 +36,7 @@ export function registerAccountPage(app: FastifyInstance, services: Services): v
     reply.type('text/html; charset=utf-8');
     try {
       const { pool, client } = await selectPoolAndClient(services, req.query);
-      const webAuthn = pool.config.WebAuthnConfiguration as { RelyingPartyId?: string } | undefined;
+      const webAuthn = pool.config.WebAuthnConfiguration;
       const config: AccountPageConfig = {
         userPoolId: pool.id,
         userPoolClientId: client.id,

@@ -22,6 +22,7 @@ import type {
   ChallengesTable,
   OutboxTable,
 } from './schema.js';
+import { parseClientConfig, parsePoolConfig } from '../configs.js';
 
 // Row ↔ record mapping in one place, so the two dialects' representations (0/1 vs boolean, Buffer vs
 // Uint8Array, text JSON) never leak out of storage/.
@@ -32,7 +33,7 @@ const nn = (v: unknown): number | null => (v === null || v === undefined ? null 
 export const toPool = (r: Selectable<PoolsTable>): PoolRecord => ({
   id: r.id,
   name: r.name,
-  config: JSON.parse(r.config),
+  config: parsePoolConfig(r.config),
   createdAt: n(r.created_at),
   updatedAt: n(r.updated_at),
 });
@@ -40,7 +41,7 @@ export const toClient = (r: Selectable<ClientsTable>): ClientRecord => ({
   id: r.id,
   poolId: r.pool_id,
   name: r.name,
-  config: JSON.parse(r.config),
+  config: parseClientConfig(r.config),
   createdAt: n(r.created_at),
   updatedAt: n(r.updated_at),
 });

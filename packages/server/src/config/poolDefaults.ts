@@ -1,0 +1,224 @@
+import { deepFreeze } from './freeze.js';
+
+// The defaults table, continued (see defaults.ts): what app clients and pools get for members left out,
+// and the fixed numbers behind codes, lockouts and key rotation. domain/ reads these; nothing restates them.
+
+// ---- app-client defaults ----
+
+/** One app-client member: what a client gets when the member is left out. */
+export interface ClientDefault<T> {
+  readonly default: T;
+  readonly type: string;
+  readonly why: string;
+  /** Written into a new (or updated) client's config, so DescribeUserPoolClient shows it as Cognito does. */
+  readonly stored: boolean;
+}
+
+function clientDefault<T>(spec: ClientDefault<T>): ClientDefault<T> {
+  return spec;
+}
+
+/** Cognito's defaults for app clients (CreateUserPoolClient, and UpdateUserPoolClient's members left out). */
+export const CLIENT_OPTIONS = {
+  AccessTokenValidity: clientDefault({ default: 60, type: 'integer, in TokenValidityUnits.AccessToken', stored: true, why: 'one hour' }),
+  IdTokenValidity: clientDefault({ default: 60, type: 'integer, in TokenValidityUnits.IdToken', stored: true, why: 'one hour' }),
+  RefreshTokenValidity: clientDefault({
+    default: 30,
+    type: 'integer, in TokenValidityUnits.RefreshToken',
+    stored: true,
+    why: '30 days; 0 also means the default, as in Cognito',
+  }),
+  TokenValidityUnits: clientDefault({
+    default: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' } as const,
+    type: 'seconds | minutes | hours | days, per token',
+    stored: true,
+    why: "Cognito's units",
+  }),
+  EnableTokenRevocation: clientDefault({
+    default: true,
+    type: 'boolean',
+    stored: true,
+    why: 'RevokeToken works and access tokens of revoked sign-ins are refused',
+  }),
+  AuthSessionValidity: clientDefault({
+    default: 3,
+    type: 'minutes 3..15',
+    stored: true,
+    why: 'how long a challenge session (a sign-in in progress) lives',
+  }),
+  PreventUserExistenceErrors: clientDefault({
+    default: 'ENABLED' as 'ENABLED' | 'LEGACY',
+    type: 'ENABLED | LEGACY',
+    stored: true,
+    why: 'unknown users answer like wrong passwords, so usernames cannot be probed',
+  }),
+  ExplicitAuthFlows: clientDefault<readonly string[]>({
+    default: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH'],
+    type: 'list of ALLOW_… flows',
+    stored: false,
+    why: "Cognito's default without ALLOW_CUSTOM_AUTH: Latchkey has no custom auth (Lambda triggers)",
+  }),
+  LatchkeyAllowedOrigins: clientDefault<readonly string[]>({
+    default: [],
+    type: 'list of origins',
+    stored: false,
+    why: "WebAuthn origins beyond the relying party's own (LatchkeyUpdateUserPoolClientSettings)",
+  }),
+} as const;
+
+/** Cognito's bounds on token lifetimes, in seconds; lifetimes outside them are refused, stored ones clamped. */
+export const TOKEN_VALIDITY_BOUNDS = deepFreeze({
+  AccessToken: [5 * 60, 86400],
+  IdToken: [5 * 60, 86400],
+  RefreshToken: [3600, 3650 * 86400],
+} as const);
+
+// ---- pool settings ----
+
+/** One pool setting: what a pool has when the member is left out. */
+export interface PoolDefault<T> {
+  readonly default: T;
+  readonly type: string;
+  readonly why: string;
+}
+
+function poolDefault<T>(spec: PoolDefault<T>): PoolDefault<T> {
+  return spec;
+}
+
+/** Cognito's pool defaults, for members a pool's config leaves out. */
+export const POOL_OPTIONS = {
+  PasswordPolicy: poolDefault({
+    default: {
+      MinimumLength: 8,
+      RequireUppercase: true,
+      RequireLowercase: true,
+      RequireNumbers: true,
+      RequireSymbols: true,
+      TemporaryPasswordValidityDays: 7,
+    },
+    type: 'Policies.PasswordPolicy',
+    why: "Cognito's default policy; members given replace these one by one",
+  }),
+  AllowedFirstAuthFactors: poolDefault<readonly string[]>({
+    default: ['PASSWORD'],
+    type: 'Policies.SignInPolicy.AllowedFirstAuthFactors',
+    why: 'passwords only until WEB_AUTHN (or an OTP) is allowed',
+  }),
+  MfaConfiguration: poolDefault({ default: 'OFF', type: 'OFF | ON | OPTIONAL', why: "Cognito's default" }),
+  UserVerification: poolDefault<'required' | 'preferred'>({
+    default: 'preferred',
+    type: 'WebAuthnConfiguration.UserVerification',
+    why: 'sent to browsers and enforced; preferred lets security keys without a PIN sign in',
+  }),
+  FactorConfiguration: poolDefault({
+    default: 'SINGLE_FACTOR',
+    type: 'WebAuthnConfiguration.FactorConfiguration',
+    why: 'a passkey is a first factor on its own',
+  }),
+  UserPoolTier: poolDefault({ default: 'ESSENTIALS', type: 'LITE | ESSENTIALS | PLUS', why: "Cognito's default for new pools" }),
+  DeletionProtection: poolDefault({ default: 'INACTIVE', type: 'ACTIVE | INACTIVE', why: 'pools can be deleted unless protected' }),
+  CaseSensitive: poolDefault({
+    default: false,
+    type: 'UsernameConfiguration.CaseSensitive',
+    why: 'usernames are matched case-insensitively, as Cognito recommends',
+  }),
+  AllowAdminCreateUserOnly: poolDefault({
+    default: false,
+    type: 'AdminCreateUserConfig.AllowAdminCreateUserOnly',
+    why: 'self sign-up is allowed',
+  }),
+  UsernameAttributes: poolDefault<readonly string[]>({ default: [], type: 'email | phone_number', why: 'users sign in with a username' }),
+  AliasAttributes: poolDefault<readonly string[]>({ default: [], type: 'email | phone_number | preferred_username', why: 'no aliases' }),
+  AutoVerifiedAttributes: poolDefault<readonly string[]>({
+    default: [],
+    type: 'email | phone_number',
+    why: 'no verification codes are sent on sign-up',
+  }),
+} as const;
+
+/** Latchkey's own settings, per pool (LatchkeyUpdateUserPoolSettings). */
+export const LATCHKEY_SETTINGS = {
+  maxPasskeysPerUser: poolDefault({
+    default: 20,
+    type: 'integer 1..100',
+    why: 'LimitExceededException past it (holds under concurrent registrations on any number of instances)',
+  }),
+  registrationTimeoutMs: poolDefault({
+    default: 300_000,
+    type: 'integer 30000..3600000',
+    why: "the `timeout` sent for registration, and the registration challenge's lifetime",
+  }),
+  attestation: poolDefault<'none' | 'direct'>({
+    default: 'none',
+    type: 'none | direct',
+    why:
+      '`none`: any attestation accepted, statement not relied on; `direct`: browsers are asked for attestation and the ' +
+      'statement must verify (packed, fido-u2f, tpm, android-key, android-safetynet, apple)',
+  }),
+  signCountPolicy: poolDefault<'lenient-synced' | 'strict'>({
+    default: 'lenient-synced',
+    type: 'lenient-synced | strict',
+    why:
+      'when the stored and asserted counters are both non-zero and the new one is not greater: `lenient-synced` rejects ' +
+      'device-bound credentials and accepts synced (backup-eligible) ones, recording a clone warning (`cloneWarnings` on ' +
+      'the passkey, a log line); `strict` always rejects',
+  }),
+  tokenSigningAlg: poolDefault<'RS256' | 'ES256'>({
+    default: 'RS256',
+    type: 'RS256 | ES256',
+    why: '`ES256` for smaller, faster tokens; changing it rotates the key (old keys stay in the JWKS for a day)',
+  }),
+  lockoutThreshold: poolDefault({
+    default: 5,
+    type: 'integer 1..100',
+    why: 'failed passwords before the growing lockout (1 s doubling to 15 min) starts',
+  }),
+} as const;
+
+/** Latchkey's per-pool settings as domain code reads them. */
+export type LatchkeyPoolSettings = { -readonly [K in keyof typeof LATCHKEY_SETTINGS]: (typeof LATCHKEY_SETTINGS)[K]['default'] };
+
+/** Fixed behaviour (not configurable), listed so that each number has one home and one reason. */
+export const FIXED = {
+  codeLifetimeMs: poolDefault({
+    default: { signup: 24 * 3600_000, forgot: 3600_000, verify_email: 24 * 3600_000, verify_phone_number: 24 * 3600_000 },
+    type: 'ms per purpose',
+    why: "Cognito's: sign-up and attribute codes 24 hours, password-reset codes 1 hour",
+  }),
+  maxCodeAttempts: poolDefault({ default: 5, type: 'count', why: 'wrong guesses allowed per code before it is dead' }),
+  lockoutBaseMs: poolDefault({ default: 1000, type: 'ms', why: 'the first lock after lockoutThreshold failures; it doubles per failure' }),
+  lockoutMaxMs: poolDefault({ default: 15 * 60_000, type: 'ms', why: 'the longest lock, as in Cognito' }),
+  loginAttemptIdleResetMs: poolDefault({
+    default: 15 * 60_000,
+    type: 'ms',
+    why: 'a counter with neither an attempt nor a lock this long starts over (as Cognito does)',
+  }),
+  signingKeyCacheMs: poolDefault({
+    default: 1000,
+    type: 'ms',
+    why: 'how long an instance may keep signing with the key it last read, so a rotation reaches every instance at once',
+  }),
+  verificationRecordMaxAgeMs: poolDefault({
+    default: 1000,
+    type: 'ms',
+    why:
+      "the most a verification key's record is reused whatever LATCHKEY_KEY_CACHE_MS says: an emergency retirement " +
+      'stops verification everywhere within 2 s',
+  }),
+  purgeIntervalMs: poolDefault({
+    default: 60_000,
+    type: 'ms',
+    why: 'how often each instance deletes expired challenges, sessions, codes, token families and keys',
+  }),
+  keyRetirementMs: poolDefault({
+    default: 24 * 3600_000,
+    type: 'ms',
+    why: 'how long a rotated signing key stays in the JWKS: the longest access and id token lifetime, so issued tokens verify',
+  }),
+} as const;
+
+deepFreeze(CLIENT_OPTIONS);
+deepFreeze(POOL_OPTIONS);
+deepFreeze(LATCHKEY_SETTINGS);
+deepFreeze(FIXED);

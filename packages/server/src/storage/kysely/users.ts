@@ -1,0 +1,195 @@
+import { sql } from 'kysely';
+import type { AuthSessionRecord, LoginAttempt, UserFilter, UserPatch, UserRecord } from '../types.js';
+import type { UsersTable } from './schema.js';
+import { fromUser, toSession, toUser } from './rows.js';
+import { FIXED } from '../../config/defaults.js';
+import { PoolsStore } from './pools.js';
+import { conflict, type Db } from './base.js';
+
+/** Users and login-attempt counters. */
+export class UsersStore extends PoolsStore {
+  // ---- users ----
+  async createUser(u: UserRecord): Promise<void> {
+    try {
+      await this.db.insertInto('users').values(fromUser(u)).execute();
+    } catch (err) {
+      conflict(err, 'username');
+    }
+  }
+  async getUser(poolId: string, id: string): Promise<UserRecord | undefined> {
+    const r = await this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
+    return r && toUser(r);
+  }
+  async findUserByEmail(poolId: string, emailKey: string): Promise<UserRecord | undefined> {
+    const r = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('pool_id', '=', poolId)
+      .where('email_key', '=', emailKey)
+      .executeTakeFirst();
+    return r && toUser(r);
+  }
+  async findUserByLogin(
+    poolId: string,
+    usernameKey: string,
+    emailKey: string | null,
+    order: 'alias-first' | 'username-first' = 'alias-first',
+  ): Promise<UserRecord | undefined> {
+    const byEmail = async () => (emailKey === null ? undefined : this.findUserByEmail(poolId, emailKey));
+    const byName = async () => {
+      const r = await this.db
+        .selectFrom('users')
+        .selectAll()
+        .where('pool_id', '=', poolId)
+        .where('username_key', '=', usernameKey)
+        .executeTakeFirst();
+      return r && toUser(r);
+    };
+    return order === 'alias-first' ? ((await byEmail()) ?? byName()) : ((await byName()) ?? byEmail());
+  }
+  async updateUser(
+    poolId: string,
+    id: string,
+    patch: UserPatch,
+    updatedAt: number,
+    guard?: { srpVerifier: string | null },
+  ): Promise<boolean> {
+    try {
+      return await patchUser(this.db, poolId, id, patch, updatedAt, guard);
+    } catch (err) {
+      conflict(err, 'email');
+    }
+  }
+  async updateUsers(poolId: string, patches: { id: string; patch: UserPatch }[], updatedAt: number): Promise<void> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const { id, patch } of patches) await patchUser(trx, poolId, id, patch, updatedAt);
+      });
+    } catch (err) {
+      conflict(err, 'email');
+    }
+  }
+  async deleteUser(poolId: string, id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      for (const t of ['passkeys', 'challenges', 'auth_sessions', 'token_families', 'codes'] as const) {
+        await trx.deleteFrom(t).where('pool_id', '=', poolId).where('user_id', '=', id).execute();
+      }
+      const r = await trx.deleteFrom('users').where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    });
+  }
+  async listUsers(poolId: string, limit: number, after: string | undefined, filter: UserFilter | undefined): Promise<UserRecord[]> {
+    let q = this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).orderBy('username_key').limit(limit);
+    if (after !== undefined) q = q.where('username_key', '>', after);
+    if (filter) {
+      if (filter.attribute === 'enabled') {
+        q = q.where('enabled', '=', filter.value === 'Enabled' ? 1 : 0);
+      } else {
+        // Email filters match the stored email attribute, not only the sign-in alias key.
+        const col =
+          filter.attribute === 'username'
+            ? 'username'
+            : filter.attribute === 'email'
+              ? 'attributes'
+              : filter.attribute === 'sub'
+                ? 'id'
+                : 'status';
+        if (col === 'attributes') {
+          const needle = filter.value.toLowerCase();
+          const escaped = needle.replace(/"/g, '').replace(/[\\%_]/g, (c) => `\\${c}`);
+          const pattern = `%"email":"${escaped}${filter.op === '=' ? '"' : ''}%`;
+          q = q.where(sql<boolean>`lower(attributes) like ${pattern} escape '\\'`);
+        } else if (filter.op === '=') {
+          q = q.where(col, '=', filter.value);
+        } else {
+          q = q.where(col, '>=', filter.value).where(col, '<', filter.value + '\u{10FFFF}');
+        }
+      }
+    }
+    return (await q.execute()).map(toUser);
+  }
+  async admitLoginAttempt(poolId: string, loginKey: string, now: number, threshold: number, lockMs: readonly number[]): Promise<boolean> {
+    return admitAttempt(this.db, poolId, { loginKey, threshold, lockMs }, now);
+  }
+  async consumeAuthSessionAdmitting(idHash: string, now: number, attemptFor: (session: AuthSessionRecord) => LoginAttempt | undefined) {
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx.deleteFrom('auth_sessions').where('id_hash', '=', idHash).returningAll().executeTakeFirst();
+      if (!r || Number(r.expires_at) <= now) return undefined;
+      const session = toSession(r);
+      const attempt = attemptFor(session);
+      return { session, admitted: attempt ? await admitAttempt(trx, session.poolId, attempt, now) : true };
+    });
+  }
+  async clearLoginAttempts(poolId: string, loginKeys: readonly string[]): Promise<void> {
+    if (loginKeys.length === 0) return;
+    await this.db
+      .deleteFrom('login_attempts')
+      .where('pool_id', '=', poolId)
+      .where('login_key', 'in', [...loginKeys])
+      .execute();
+  }
+  async countUsers(poolId: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('pool_id', '=', poolId)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}
+
+/** One user's patch as a single UPDATE (unique-key violations propagate to the caller). */
+async function patchUser(
+  db: Db,
+  poolId: string,
+  id: string,
+  patch: UserPatch,
+  updatedAt: number,
+  guard?: { srpVerifier: string | null },
+): Promise<boolean> {
+  const set: Partial<UsersTable> = { updated_at: updatedAt };
+  if (patch.emailKey !== undefined) set.email_key = patch.emailKey;
+  if (patch.status !== undefined) set.status = patch.status;
+  if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
+  if (patch.attributes !== undefined) set.attributes = JSON.stringify(patch.attributes);
+  if (patch.srpSalt !== undefined) set.srp_salt = patch.srpSalt;
+  if (patch.srpVerifier !== undefined) set.srp_verifier = patch.srpVerifier;
+  if (patch.passwordSetAt !== undefined) set.password_set_at = patch.passwordSetAt;
+  if (patch.tokensValidAfter !== undefined) set.tokens_valid_after = patch.tokensValidAfter;
+  let q = db.updateTable('users').set(set).where('pool_id', '=', poolId).where('id', '=', id);
+  if (guard) q = guard.srpVerifier === null ? q.where('srp_verifier', 'is', null) : q.where('srp_verifier', '=', guard.srpVerifier);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Store.admitLoginAttempt on a connection or inside a transaction. */
+async function admitAttempt(db: Db, poolId: string, a: LoginAttempt, now: number): Promise<boolean> {
+  const { loginKey, threshold, lockMs } = a;
+  // ONE statement, so the decision and the count are the same atomic step on every dialect and
+  // instance: an insert for a first attempt, else an increment guarded by "not locked now". A counter
+  // with neither an attempt nor a lock in the last LOGIN_ATTEMPT_IDLE_RESET_MS starts over at 1 (so the
+  // longest lock is followed by that much quiet before a fresh budget). The lock length for the new
+  // count is a CASE over the schedule (no dialect-specific math).
+  const big = (v: number) => sql`cast(${v} as bigint)`;
+  const lockFor = (failures: ReturnType<typeof sql>) => {
+    const steps = lockMs.slice(0, -1).map((ms, i) => sql`when ${failures} = ${threshold + i} then ${big(now + ms)}`);
+    const middle = steps.length ? sql.join(steps, sql` `) : sql``;
+    return sql`case when ${failures} < ${threshold} then ${big(0)} ${middle} else ${big(now + lockMs[lockMs.length - 1]!)} end`;
+  };
+  const idleSince = big(now - LOGIN_ATTEMPT_IDLE_RESET_MS);
+  const idle = sql`login_attempts.updated_at <= ${idleSince} and login_attempts.locked_until <= ${idleSince}`;
+  const next = sql`(case when ${idle} then 1 else login_attempts.failures + 1 end)`;
+  const r = await sql<{ failures: number }>`
+    insert into login_attempts (pool_id, login_key, failures, locked_until, updated_at)
+    values (${poolId}, ${loginKey}, 1, ${lockFor(sql`1`)}, ${now})
+    on conflict (pool_id, login_key) do update set
+      failures = ${next},
+      locked_until = ${lockFor(next)},
+      updated_at = ${now}
+    where login_attempts.locked_until <= ${now}
+    returning failures`.execute(db);
+  return r.rows.length > 0;
+}
+
+/** After this long without attempts (and unlocked), a counter starts over (see Store.admitLoginAttempt). */
+export const LOGIN_ATTEMPT_IDLE_RESET_MS = FIXED.loginAttemptIdleResetMs.default;
