@@ -421,7 +421,8 @@ ${mdTable(
 ## Known vs unknown users
 
 With PreventUserExistenceErrors on, the answer for a name nobody holds must not tell it apart from a real user's, in its
-fields (tested in packages/server/test/user-existence.test.ts) nor in its timing (measured here). Per operation: ${rep.existence?.[0]?.n ?? 0} calls
+fields (tested in packages/server/test/user-existence.test.ts) nor in its timing (measured here).
+Per operation: ${rep.existence?.[0]?.n ?? 0} calls
 for existing users and as many for unknown names, interleaved pairwise in random order, one at a time on one keep-alive connection,
 1 worker; median latency of each side and the gap.
 

@@ -67,7 +67,8 @@ export const SIGN_IN_EXCEPTION = 'SignInException';
 const ABORT_OR_CANCEL = 'User may have canceled the ceremony or another interruption has occurred. Check underlying error for details.';
 const MISCONFIGURATION = 'Ensure your user pool is configured to support the WEB_AUTHN as an authentication factor.';
 const NOT_SUPPORTED =
-  'Passkeys may not be supported on this device. Ensure your application is running in a secure context (HTTPS) and Web Authentication API is supported.';
+  'Passkeys may not be supported on this device. Ensure your application is ' +
+  'running in a secure context (HTTPS) and Web Authentication API is supported.';
 
 const passkeyMessages: Record<Exclude<PasskeyErrorName, 'Unknown'>, [string, string]> = {
   PasskeyNotSupported: ['Passkeys may not be supported on this device.', NOT_SUPPORTED],

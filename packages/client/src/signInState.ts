@@ -5,6 +5,7 @@
  * is only used if it is less than 3 minutes old (Cognito's default auth-session validity). Whether a
  * Session is still valid is otherwise the server's call.
  */
+import { AUTH_SESSION_MINUTES } from '@latchkey/wire';
 import { usableWebStorage } from './storage.js';
 import type { ChallengeName, CognitoAuthSignInDetails } from './types.js';
 
@@ -15,7 +16,7 @@ export interface SignInState {
   signInDetails?: CognitoAuthSignInDetails;
 }
 
-const MS_TO_EXPIRY = 3 * 60 * 1000;
+const MS_TO_EXPIRY = AUTH_SESSION_MINUTES * 60 * 1000;
 const KEYS = {
   username: 'CognitoSignInState.username',
   challengeName: 'CognitoSignInState.challengeName',

@@ -28,8 +28,11 @@ export interface WireResponse {
 }
 
 /** Members whose values never reach a log line. */
-const SECRET_MEMBERS =
-  /^(AccessToken|RefreshToken|IdToken|Session|Password|PreviousPassword|ProposedPassword|TemporaryPassword|Credential|ConfirmationCode|Token|ClientSecret|SecretHash|SECRET_HASH|PASSWORD|NEW_PASSWORD|REFRESH_TOKEN|CREDENTIAL|SRP_A|PASSWORD_CLAIM_SIGNATURE|PASSWORD_CLAIM_SECRET_BLOCK|ANSWER|Code)$/;
+const SECRET_MEMBERS = new RegExp(
+  '^(AccessToken|RefreshToken|IdToken|Session|Password|PreviousPassword|ProposedPassword|TemporaryPassword|Credential|' +
+    'ConfirmationCode|Token|ClientSecret|SecretHash|SECRET_HASH|PASSWORD|NEW_PASSWORD|REFRESH_TOKEN|CREDENTIAL|SRP_A|' +
+    'PASSWORD_CLAIM_SIGNATURE|PASSWORD_CLAIM_SECRET_BLOCK|ANSWER|Code)$',
+);
 
 /** A copy of a request body safe to log. */
 export function redact(value: unknown, depth = 0): unknown {

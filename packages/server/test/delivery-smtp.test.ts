@@ -92,22 +92,26 @@ describe('SMTP delivery of codes', () => {
     expect(sink.messages.slice(before).join('\n')).toMatch(/To: resetuser@example.com/i);
   });
 
-  it("a mail server that is down: a real user's ForgotPassword answers like an unknown name's (no CodeDeliveryFailureException); the failure is logged", async () => {
-    const closed = await freePort();
-    const down = await startTestServer('sqlite', { env: { LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${closed}` } });
-    try {
-      const pool = await createTestPool(down.admin);
-      await adminCreateConfirmedUser(down.admin, pool.userPoolId, 'downuser');
-      const known = await down.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: 'downuser' }));
-      const unknown = await down.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: 'nobody-here' }));
-      expect(known.CodeDeliveryDetails).toEqual({ Destination: 'd***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' });
-      expect(unknown.CodeDeliveryDetails).toMatchObject({ DeliveryMedium: 'EMAIL', AttributeName: 'email' });
-      const deadline = Date.now() + 10_000;
-      while (!down.log.text().includes('code delivery failed (background)') && Date.now() < deadline)
-        await new Promise((res) => setTimeout(res, 50));
-      expect(down.log.text()).toContain('code delivery failed (background)');
-    } finally {
-      await down.stop();
-    }
-  });
+  it(
+    "a mail server that is down: a real user's ForgotPassword answers like an " +
+      "unknown name's (no CodeDeliveryFailureException); the failure is logged",
+    async () => {
+      const closed = await freePort();
+      const down = await startTestServer('sqlite', { env: { LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${closed}` } });
+      try {
+        const pool = await createTestPool(down.admin);
+        await adminCreateConfirmedUser(down.admin, pool.userPoolId, 'downuser');
+        const known = await down.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: 'downuser' }));
+        const unknown = await down.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: 'nobody-here' }));
+        expect(known.CodeDeliveryDetails).toEqual({ Destination: 'd***@e***', DeliveryMedium: 'EMAIL', AttributeName: 'email' });
+        expect(unknown.CodeDeliveryDetails).toMatchObject({ DeliveryMedium: 'EMAIL', AttributeName: 'email' });
+        const deadline = Date.now() + 10_000;
+        while (!down.log.text().includes('code delivery failed (background)') && Date.now() < deadline)
+          await new Promise((res) => setTimeout(res, 50));
+        expect(down.log.text()).toContain('code delivery failed (background)');
+      } finally {
+        await down.stop();
+      }
+    },
+  );
 });

@@ -100,46 +100,53 @@ function raceScenarios(get: () => { d: Deployment; pool: TestPool }) {
     );
   });
 
-  it(`${BURST} parallel SRP PASSWORD_VERIFIER answers (one challenge each), the right one at ${RIGHT_AT}: at most ${THRESHOLD} evaluated`, async () => {
-    const { d, pool } = get();
-    const user = await createUser(d, pool, 'race-srp');
-    const inputs = [];
-    for (let i = 0; i < BURST; i++) {
-      const srp = createSrpClientSession();
-      const challenge = await pick(i).send(
-        new InitiateAuthCommand({
-          ClientId: pool.clientId,
-          AuthFlow: 'USER_SRP_AUTH',
-          AuthParameters: { USERNAME: user.username, SRP_A: srp.srpA },
-        }),
+  it(
+    `${BURST} parallel SRP PASSWORD_VERIFIER answers (one challenge ` +
+      `each), the right one at ${RIGHT_AT}: at most ${THRESHOLD} evaluated`,
+    async () => {
+      const { d, pool } = get();
+      const user = await createUser(d, pool, 'race-srp');
+      const inputs = [];
+      for (let i = 0; i < BURST; i++) {
+        const srp = createSrpClientSession();
+        const challenge = await pick(i).send(
+          new InitiateAuthCommand({
+            ClientId: pool.clientId,
+            AuthFlow: 'USER_SRP_AUTH',
+            AuthParameters: { USERNAME: user.username, SRP_A: srp.srpA },
+          }),
+        );
+        inputs.push(await passwordVerifierInput(pool, pool.clientId, challenge, srp, guess(i, user)));
+      }
+      await expectAdmittedAtMostThreshold(() =>
+        Promise.all(inputs.map((input, i) => outcome(pick(i + 1).send(new RespondToAuthChallengeCommand(input))))),
       );
-      inputs.push(await passwordVerifierInput(pool, pool.clientId, challenge, srp, guess(i, user)));
-    }
-    await expectAdmittedAtMostThreshold(() =>
-      Promise.all(inputs.map((input, i) => outcome(pick(i + 1).send(new RespondToAuthChallengeCommand(input))))),
-    );
-  });
+    },
+  );
 
-  it(`${BURST} parallel ChangePassword guesses with one access token, the right one at ${RIGHT_AT}: at most ${THRESHOLD} evaluated`, async () => {
-    const { d, pool } = get();
-    const user = await createUser(d, pool, 'race-change');
-    const token = await accessToken({ client: pick(0) }, pool.clientId, user);
-    await expectAdmittedAtMostThreshold(() =>
-      Promise.all(
-        Array.from({ length: BURST }, (_, i) =>
-          outcome(
-            pick(i).send(
-              new ChangePasswordCommand({
-                AccessToken: token,
-                PreviousPassword: guess(i, user),
-                ProposedPassword: `New-Passw0rd-${i}`,
-              }),
+  it(
+    `${BURST} parallel ChangePassword guesses with one access token, ` + `the right one at ${RIGHT_AT}: at most ${THRESHOLD} evaluated`,
+    async () => {
+      const { d, pool } = get();
+      const user = await createUser(d, pool, 'race-change');
+      const token = await accessToken({ client: pick(0) }, pool.clientId, user);
+      await expectAdmittedAtMostThreshold(() =>
+        Promise.all(
+          Array.from({ length: BURST }, (_, i) =>
+            outcome(
+              pick(i).send(
+                new ChangePasswordCommand({
+                  AccessToken: token,
+                  PreviousPassword: guess(i, user),
+                  ProposedPassword: `New-Passw0rd-${i}`,
+                }),
+              ),
             ),
           ),
         ),
-      ),
-    );
-  });
+      );
+    },
+  );
 
   it(`${BURST} parallel ChangePassword calls with the right previous password: exactly one applies`, async () => {
     const { d, pool } = get();

@@ -86,7 +86,10 @@ describe('verifySigV4 accepts requests signed by @smithy/signature-v4', () => {
   it('a typical Cognito admin POST with a JSON body', async () => {
     const req = await sign();
     expect(req.headers['authorization']).toMatch(
-      /^AWS4-HMAC-SHA256 Credential=AKIDLATCHKEYTEST0001\/20250101\/us-east-1\/cognito-idp\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/,
+      new RegExp(
+        '^AWS4-HMAC-SHA256 Credential=AKIDLATCHKEYTEST0001/20250101/us-east-1/cognito-idp/aws4_request, ' +
+          'SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$',
+      ),
     );
     expect(verify(req)).toEqual({ accessKeyId: ACCESS_KEY_ID, region: 'us-east-1' });
   });
@@ -303,39 +306,48 @@ describe('verifySigV4 rejects', () => {
     ['no separator commas', 'AWS4-HMAC-SHA256 Credential=a/b/c/d/e SignedHeaders=host Signature=00'],
     [
       'a short credential',
-      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1, ` +
+        `SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
     ],
     [
       'an empty access key',
-      `AWS4-HMAC-SHA256 Credential=/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
+      `AWS4-HMAC-SHA256 Credential=/20250101/us-east-1/cognito-idp/aws4_request, ` +
+        `SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
     ],
     [
       'a non-numeric scope date',
-      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/2025jan1/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/2025jan1/us-east-1/cognito-idp/aws4_request, ` +
+        `SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
     ],
     [
       'a short signature',
-      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=abcd`,
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, ` +
+        `SignedHeaders=host;x-amz-date;x-amz-target, Signature=abcd`,
     ],
     [
       'a non-hex signature',
-      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'z'.repeat(64)}`,
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, ` +
+        `SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'z'.repeat(64)}`,
     ],
     [
       'upper-case signed header names',
-      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=Host;X-Amz-Date;X-Amz-Target, Signature=${'0'.repeat(64)}`,
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, ` +
+        `SignedHeaders=Host;X-Amz-Date;X-Amz-Target, Signature=${'0'.repeat(64)}`,
     ],
     [
       'unsorted signed headers',
-      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=x-amz-date;host;x-amz-target, Signature=${'0'.repeat(64)}`,
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, ` +
+        `SignedHeaders=x-amz-date;host;x-amz-target, Signature=${'0'.repeat(64)}`,
     ],
     [
       'an empty signed header name',
-      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, ` +
+        `SignedHeaders=host;;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}`,
     ],
     [
       'an unknown component',
-      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}, Extra=1`,
+      `AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/20250101/us-east-1/cognito-idp/aws4_request, ` +
+        `SignedHeaders=host;x-amz-date;x-amz-target, Signature=${'0'.repeat(64)}, Extra=1`,
     ],
   ])('garbage header syntax: %s', async (_, authorization) => {
     const req = withHeaders(await sign(), { authorization });

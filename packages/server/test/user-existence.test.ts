@@ -180,16 +180,19 @@ describe.each(DIALECTS)('user existence on %s', (dialect) => {
         ]);
     });
 
-    it("ForgotPassword and ResendConfirmationCode give one mask per name: a real user's real mask from both, a stand-in's from both", async () => {
-      const kim = uniq('kim');
-      await adminCreateConfirmedUser(srv.admin, pool.userPoolId, kim);
-      const ghost = uniq('ghost');
-      for (const name of [kim, ghost]) {
-        const forgot = await srv.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: name }));
-        const resend = await srv.client.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: name }));
-        expect(resend.CodeDeliveryDetails, name).toEqual(forgot.CodeDeliveryDetails);
-      }
-    });
+    it(
+      'ForgotPassword and ResendConfirmationCode give one mask per ' + "name: a real user's real mask from both, a stand-in's from both",
+      async () => {
+        const kim = uniq('kim');
+        await adminCreateConfirmedUser(srv.admin, pool.userPoolId, kim);
+        const ghost = uniq('ghost');
+        for (const name of [kim, ghost]) {
+          const forgot = await srv.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: name }));
+          const resend = await srv.client.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: name }));
+          expect(resend.CodeDeliveryDetails, name).toEqual(forgot.CodeDeliveryDetails);
+        }
+      },
+    );
 
     it('ConfirmSignUp: an unconfirmed user, a confirmed one and an unknown name answer wrong codes alike after a resend', async () => {
       const lee = uniq('lee');
@@ -287,71 +290,79 @@ describe.each(DIALECTS)('user existence on %s', (dialect) => {
       }
     });
 
-    it('a disabled user: a wrong password is "Incorrect username or password." like anyone\'s; only the right one says disabled', async () => {
-      const hal = uniq('hal');
-      await adminCreateConfirmedUser(srv.admin, pool.userPoolId, hal);
-      await srv.admin.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: hal }));
-      expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, hal, 'Wr0ng-password'))).toEqual([
-        'NotAuthorizedException',
-        INCORRECT,
-      ]);
-      expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, hal, PASSWORD))).toEqual([
-        'NotAuthorizedException',
-        'User is disabled.',
-      ]);
-      // SRP and USER_AUTH give a disabled user a challenge like anyone's.
-      expect((await srpChallenge(pool, hal)).ChallengeName).toBe('PASSWORD_VERIFIER');
-      const ua = await srv.client.send(
-        new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: hal } }),
-      );
-      expect(ua.ChallengeName).toBe('SELECT_CHALLENGE');
-    });
+    it(
+      'a disabled user: a wrong password is "Incorrect username or ' + 'password." like anyone\'s; only the right one says disabled',
+      async () => {
+        const hal = uniq('hal');
+        await adminCreateConfirmedUser(srv.admin, pool.userPoolId, hal);
+        await srv.admin.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: hal }));
+        expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, hal, 'Wr0ng-password'))).toEqual([
+          'NotAuthorizedException',
+          INCORRECT,
+        ]);
+        expect(await answer(initiatePasswordAuth(srv.client, pool.clientId, hal, PASSWORD))).toEqual([
+          'NotAuthorizedException',
+          'User is disabled.',
+        ]);
+        // SRP and USER_AUTH give a disabled user a challenge like anyone's.
+        expect((await srpChallenge(pool, hal)).ChallengeName).toBe('PASSWORD_VERIFIER');
+        const ua = await srv.client.send(
+          new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: hal } }),
+        );
+        expect(ua.ChallengeName).toBe('SELECT_CHALLENGE');
+      },
+    );
 
-    it('USER_AUTH: unknown names get stable AvailableChallenges that sometimes include WEB_AUTHN, like real users with passkeys', async () => {
-      const seen = new Set<string>();
-      for (let i = 0; i < 16; i++) {
-        const name = uniq('nobody');
-        const ask = () =>
-          srv.client.send(new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: name } }));
-        const [a, b] = [await ask(), await ask()];
-        expect(a.AvailableChallenges).toEqual(b.AvailableChallenges);
-        seen.add(JSON.stringify(a.AvailableChallenges));
-        if (a.AvailableChallenges!.includes('WEB_AUTHN')) {
-          // Asking for it gives a WEB_AUTHN challenge with a stable credential id, as a real user's would.
-          const ask2 = () =>
+    it(
+      'USER_AUTH: unknown names get stable AvailableChallenges that ' + 'sometimes include WEB_AUTHN, like real users with passkeys',
+      async () => {
+        const seen = new Set<string>();
+        for (let i = 0; i < 16; i++) {
+          const name = uniq('nobody');
+          const ask = () =>
             srv.client.send(
-              new InitiateAuthCommand({
-                ClientId: pool.clientId,
-                AuthFlow: 'USER_AUTH',
-                AuthParameters: { USERNAME: name, PREFERRED_CHALLENGE: 'WEB_AUTHN' },
-              }),
+              new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: name } }),
             );
-          const [w1, w2] = [await ask2(), await ask2()];
-          expect(w1.ChallengeName).toBe('WEB_AUTHN');
-          const ids = (w: typeof w1) =>
-            JSON.parse(w.ChallengeParameters!.CREDENTIAL_REQUEST_OPTIONS!).allowCredentials.map((c: { id: string }) => c.id);
-          expect(ids(w1).length).toBeGreaterThanOrEqual(1);
-          expect(ids(w1).length).toBeLessThanOrEqual(2);
-          expect(ids(w1)).toEqual(ids(w2));
+          const [a, b] = [await ask(), await ask()];
+          expect(a.AvailableChallenges).toEqual(b.AvailableChallenges);
+          seen.add(JSON.stringify(a.AvailableChallenges));
+          if (a.AvailableChallenges!.includes('WEB_AUTHN')) {
+            // Asking for it gives a WEB_AUTHN challenge with a stable credential id, as a real user's would.
+            const ask2 = () =>
+              srv.client.send(
+                new InitiateAuthCommand({
+                  ClientId: pool.clientId,
+                  AuthFlow: 'USER_AUTH',
+                  AuthParameters: { USERNAME: name, PREFERRED_CHALLENGE: 'WEB_AUTHN' },
+                }),
+              );
+            const [w1, w2] = [await ask2(), await ask2()];
+            expect(w1.ChallengeName).toBe('WEB_AUTHN');
+            const ids = (w: typeof w1) =>
+              JSON.parse(w.ChallengeParameters!.CREDENTIAL_REQUEST_OPTIONS!).allowCredentials.map((c: { id: string }) => c.id);
+            expect(ids(w1).length).toBeGreaterThanOrEqual(1);
+            expect(ids(w1).length).toBeLessThanOrEqual(2);
+            expect(ids(w1)).toEqual(ids(w2));
+          }
         }
-      }
-      expect([...seen].sort()).toEqual(
-        [JSON.stringify(['PASSWORD', 'PASSWORD_SRP']), JSON.stringify(['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN'])].sort(),
-      );
-      // A real user with no first factor yet (no password, no passkey) is answered like such a name, not refused.
-      const quinn = uniq('quinn');
-      await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: pool.userPoolId, Username: quinn, MessageAction: 'SUPPRESS' }));
-      await srv.services.store.updateUser(
-        pool.userPoolId,
-        (await srv.services.store.findUserByLogin(pool.userPoolId, quinn, null))!.id,
-        { srpSalt: null, srpVerifier: null },
-        srv.clock.now(),
-      );
-      const q = await srv.client.send(
-        new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: quinn } }),
-      );
-      expect(q.ChallengeName).toBe('SELECT_CHALLENGE');
-      expect(q.AvailableChallenges!.slice(0, 2)).toEqual(['PASSWORD', 'PASSWORD_SRP']);
-    });
+        expect([...seen].sort()).toEqual(
+          [JSON.stringify(['PASSWORD', 'PASSWORD_SRP']), JSON.stringify(['PASSWORD', 'PASSWORD_SRP', 'WEB_AUTHN'])].sort(),
+        );
+        // A real user with no first factor yet (no password, no passkey) is answered like such a name, not refused.
+        const quinn = uniq('quinn');
+        await srv.admin.send(new AdminCreateUserCommand({ UserPoolId: pool.userPoolId, Username: quinn, MessageAction: 'SUPPRESS' }));
+        await srv.services.store.updateUser(
+          pool.userPoolId,
+          (await srv.services.store.findUserByLogin(pool.userPoolId, quinn, null))!.id,
+          { srpSalt: null, srpVerifier: null },
+          srv.clock.now(),
+        );
+        const q = await srv.client.send(
+          new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: quinn } }),
+        );
+        expect(q.ChallengeName).toBe('SELECT_CHALLENGE');
+        expect(q.AvailableChallenges!.slice(0, 2)).toEqual(['PASSWORD', 'PASSWORD_SRP']);
+      },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { AUTH_SESSION_MINUTES } from '@latchkey/wire';
 import { AuthError } from '../errors.js';
 import type { SignInInput, SignInOutput } from '../types.js';
 import { signIn, signInWithFlow } from './signIn.js';
@@ -64,7 +65,7 @@ export function armAutoSignInAfterLink(): void {
   if (!pending) return;
   const { input } = pending;
   callback = async () => {
-    const deadline = Date.now() + 3 * 60 * 1000;
+    const deadline = Date.now() + AUTH_SESSION_MINUTES * 60 * 1000;
     try {
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, 5000));

@@ -1,3 +1,4 @@
+import { AUTH_SESSION_MINUTES } from '@latchkey/wire';
 import { deepFreeze } from './freeze.js';
 
 // The defaults table, continued (see defaults.ts): what app clients and pools get for members left out,
@@ -41,7 +42,7 @@ export const CLIENT_OPTIONS = {
     why: 'RevokeToken works and access tokens of revoked sign-ins are refused',
   }),
   AuthSessionValidity: clientDefault({
-    default: 3,
+    default: AUTH_SESSION_MINUTES,
     type: 'minutes 3..15',
     stored: true,
     why: 'how long a challenge session (a sign-in in progress) lives',

@@ -25,7 +25,8 @@ export interface AppOptions {
 const POOL_ID = /^(?=.{1,55}$)[\w-]+_[0-9a-zA-Z]+$/;
 
 const ALLOWED_HEADERS =
-  'content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, cache-control, authorization, x-amz-date, x-amz-content-sha256, x-amz-security-token';
+  'content-type, x-amz-target, x-amz-user-agent, amz-sdk-invocation-id, amz-sdk-request, ' +
+  'cache-control, authorization, x-amz-date, x-amz-content-sha256, x-amz-security-token';
 const EXPOSED_HEADERS = 'x-amzn-errortype, x-amzn-requestid';
 
 /**

@@ -13,7 +13,9 @@ import type { AdminCreateUserResponse } from '@aws-sdk/client-cognito-identity-p
 
 /** A temporary password that satisfies any policy Cognito allows. */
 function temporaryPassword(): string {
-  return `${randomString(4, 'ABCDEFGHJKLMNPQRSTUVWXYZ')}${randomString(4, 'abcdefghijkmnpqrstuvwxyz')}${randomString(3, '23456789')}${randomString(1, '!#%+=?')}`;
+  const upper = randomString(4, 'ABCDEFGHJKLMNPQRSTUVWXYZ');
+  const lower = randomString(4, 'abcdefghijkmnpqrstuvwxyz');
+  return `${upper}${lower}${randomString(3, '23456789')}${randomString(1, '!#%+=?')}`;
 }
 
 /** AdminCreateUser: FORCE_CHANGE_PASSWORD with a temporary password; the invitation can be suppressed. */

@@ -304,7 +304,8 @@ export function validate<S extends Shape>(shape: S, input: unknown): Infer<S> {
   const bad = unstorablePath(input);
   if (bad !== undefined) {
     throw new InvalidParameterException(
-      `1 validation error detected: Value at '${bad}' failed to satisfy constraint: Member must not contain NUL characters or unpaired surrogates`,
+      `1 validation error detected: Value at '${bad}' failed to satisfy ` +
+        `constraint: Member must not contain NUL characters or unpaired surrogates`,
     );
   }
   const errors: string[] = [];
