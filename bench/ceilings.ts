@@ -17,7 +17,7 @@ import { TokenService, type TokenAlg } from '../packages/server/dist/security/to
 import { SecretBox, randomBytesB64, randomId, randomToken, sha256Hex } from '../packages/server/dist/security/secrets.js';
 import { checkPassword, createVerifier, isValidSrpA, startSrpSession, verifyPasswordClaim } from '../packages/server/dist/security/srp.js';
 import type { SigningKeyRecord } from '../packages/server/dist/storage/store.js';
-import { DEFAULTS } from '../packages/server/dist/config/defaults.js';
+import { DEFAULTS, LATCHKEY_SETTINGS } from '../packages/server/dist/config/defaults.js';
 import { computePasswordClaim, createSrpClientSession } from '../packages/client/dist/internal/srp.js';
 import { parseSrpTimestamp } from '@latchkey/wire';
 import { makeEphemeral, passwordClaim, userKey } from './lib/srpClient.js';
@@ -162,7 +162,7 @@ async function main() {
       { type: 'public-key' as const, alg: -8 },
       { type: 'public-key' as const, alg: -257 },
     ],
-    timeout: 300_000,
+    timeout: LATCHKEY_SETTINGS.registrationTimeoutMs.default,
     excludeCredentials: [],
     authenticatorSelection: { residentKey: 'required' as const, requireResidentKey: true, userVerification: 'preferred' as const },
     attestation: 'none' as const,
@@ -192,7 +192,7 @@ async function main() {
       rpId: 'localhost',
       allowCredentials: [{ type: 'public-key', id: stored.credentialId }],
       userVerification: 'preferred',
-      timeout: 300_000,
+      timeout: LATCHKEY_SETTINGS.registrationTimeoutMs.default,
     });
     assertions.push({ challenge, credential: JSON.stringify(a) });
   }
@@ -305,7 +305,7 @@ async function main() {
     rpId: 'localhost',
     allowCredentials: [{ type: 'public-key' as const, id: stored.credentialId }],
     userVerification: 'preferred' as const,
-    timeout: 300_000,
+    timeout: LATCHKEY_SETTINGS.registrationTimeoutMs.default,
   };
   client['authenticator getAssertion (ES256)'] = await measure(() => signAuth.getAssertion(req), short);
   client['authenticator createCredential (ES256, none)'] = await measure(

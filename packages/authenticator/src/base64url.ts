@@ -29,7 +29,8 @@ export function toBase64url(data: ArrayBuffer | ArrayBufferView): string {
 /**
  * Decode base64url leniently, as browsers' JSON parsers and Amplify do: padding optional, standard
  * base64 `+` `/` and ASCII whitespace accepted. Returns bytes over a fresh, exactly-sized buffer.
- * @throws TypeError (a `Base64urlError` from @latchkey/wire) on characters outside both alphabets or an impossible length.
+ * @throws TypeError (a plain one) on characters outside both alphabets or an impossible length. Deliberately as
+ * lenient as the @latchkey/auth client (the same decoder): this reads options, it never decides who a credential is.
  */
 export function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
   return decodeBase64urlLenient(text);

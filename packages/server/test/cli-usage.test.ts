@@ -120,6 +120,33 @@ describe.concurrent('latchkey CLI usage', () => {
     expect(envRead).toContain('PGUSER');
     expect(envRead.length).toBeGreaterThan(10);
     expect(flagsRead.length).toBeGreaterThan(8);
+    // Independently of the table: every flag and variable operators had before the table existed.
+    const before = {
+      flags: [
+        'port',
+        'host',
+        'data',
+        'database-url',
+        'database-schema',
+        'public-url',
+        'region',
+        'workers',
+        'cors-origins',
+        'log-level',
+        'dev',
+      ],
+      env: [
+        ...['PORT', 'HOST', 'LATCHKEY_DATA', 'DATABASE_URL', 'LATCHKEY_DATABASE_SCHEMA', 'LATCHKEY_PUBLIC_URL', 'LATCHKEY_REGION'],
+        ...['LATCHKEY_WORKERS', 'LATCHKEY_CORS_ORIGINS', 'LOG_LEVEL', 'LATCHKEY_DEV', 'LATCHKEY_SECRET', 'LATCHKEY_ADMIN_ACCESS_KEY_ID'],
+        ...['LATCHKEY_ADMIN_SECRET_ACCESS_KEY', 'LATCHKEY_SMTP_URL', 'LATCHKEY_SMTP_FROM', 'LATCHKEY_SQLITE_SYNCHRONOUS', 'PGUSER'],
+        'LATCHKEY_KEY_CACHE_MS',
+      ],
+    };
+    expect(flagsRead).toEqual(expect.arrayContaining(before.flags));
+    expect(envRead).toEqual(expect.arrayContaining(before.env));
+    for (const f of before.flags) expect(help).toContain(`--${f}`);
+    for (const e of before.env) expect(help).toContain(e);
+    expect(help).toContain('--no-dev');
     // What the operator documentation promises: the options table of docs/configuration.md.
     const docs = readFileSync(join(REPO_ROOT, 'docs/configuration.md'), 'utf8');
     const start = docs.indexOf('## Server options');

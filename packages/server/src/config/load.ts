@@ -6,11 +6,13 @@ export type Flags = Record<string, string | boolean | undefined>;
 
 /**
  * Where an option's value comes from: its flag (a string, or a boolean for switches) wins over its
- * environment variable; an empty variable counts as absent.
+ * environment variable; an empty flag value or variable counts as absent.
  */
 function given(spec: ServerOption<unknown>, flags: Flags, env: NodeJS.ProcessEnv): { raw: string | boolean; from: string } | undefined {
   const f = spec.flag ? flags[spec.flag.name] : undefined;
-  if (spec.flag && (typeof f === 'string' || (typeof f === 'boolean' && !spec.flag.value))) return { raw: f, from: `--${spec.flag.name}` };
+  if (spec.flag && ((typeof f === 'string' && f !== '') || (typeof f === 'boolean' && !spec.flag.value))) {
+    return { raw: f, from: `--${spec.flag.name}` };
+  }
   const e = spec.env ? env[spec.env] : undefined;
   return e === undefined || e === '' ? undefined : { raw: e, from: spec.env! };
 }

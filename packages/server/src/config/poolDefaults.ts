@@ -212,6 +212,16 @@ export const FIXED = {
     type: 'ms',
     why: 'how often each instance deletes expired challenges, sessions, codes, token families and keys',
   }),
+  srpTimestampWindowMs: poolDefault({
+    default: 15 * 60_000,
+    type: 'ms',
+    why: "how far an SRP answer's TIMESTAMP may be from the server's clock (Amplify signs it with the client's)",
+  }),
+  sigv4MaxSkewMs: poolDefault({
+    default: 5 * 60_000,
+    type: 'ms',
+    why: "how far an admin request's X-Amz-Date may be from the server's clock, as AWS allows",
+  }),
   keyRetirementMs: poolDefault({
     default: 24 * 3600_000,
     type: 'ms',

@@ -9,6 +9,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from './secrets.js';
+import { FIXED } from '../config/defaults.js';
 
 export interface SignedRequest {
   method: string;
@@ -74,7 +75,6 @@ export class SigV4Error extends Error {
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const TERMINATOR = 'aws4_request';
 const DEFAULT_SERVICE = 'cognito-idp';
-const DEFAULT_MAX_SKEW_MS = 5 * 60 * 1000;
 
 /**
  * Verifies the `Authorization: AWS4-HMAC-SHA256 …` header of `req`.
@@ -90,7 +90,7 @@ export function verifySigV4(
   options: SigV4Options = {},
 ): { accessKeyId: string; region: string } {
   const service = options.service ?? DEFAULT_SERVICE;
-  const maxSkewMs = options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
+  const maxSkewMs = options.maxSkewMs ?? FIXED.sigv4MaxSkewMs.default;
 
   const authorization = req.headers['authorization'];
   if (authorization === undefined || authorization === '') {

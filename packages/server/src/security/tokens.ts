@@ -256,12 +256,12 @@ export class TokenService {
         requiredClaims: ['exp', 'iat', 'sub', 'client_id', 'token_use', 'origin_jti'],
       }));
     } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) throw new TokenVerificationError('ERR_TOKEN_EXPIRED', 'exp is in the past');
+      if (err instanceof joseErrors.JWTExpired) throw new TokenVerificationError('ERR_TOKEN_EXPIRED', 'exp');
       throw new TokenVerificationError('ERR_TOKEN_INVALID', (err as Error).message);
     }
     if (payload.token_use !== 'access') throw new TokenVerificationError('ERR_TOKEN_WRONG_USE', `token_use ${String(payload.token_use)}`);
     if (typeof payload.scope !== 'string' || !payload.scope.split(' ').includes('aws.cognito.signin.user.admin')) {
-      throw new TokenVerificationError('ERR_TOKEN_MISSING_SCOPE', 'scope lacks aws.cognito.signin.user.admin');
+      throw new TokenVerificationError('ERR_TOKEN_MISSING_SCOPE', 'scope');
     }
     return { claims: payload as unknown as AccessClaims, poolId: record.poolId };
   }

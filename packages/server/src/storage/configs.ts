@@ -2,9 +2,22 @@ import type { LatchkeyPoolSettings } from '../config/defaults.js';
 
 // A pool's and an app client's config are JSON documents: Cognito-shaped members that DescribeUserPool and
 // DescribeUserPoolClient echo, plus Latchkey's own. They are checked once, where a row becomes a record,
-// into the types below: every member domain code reads has its declared type or is absent (a stored value
-// of the wrong type, say from an older version or a hand-edited row, is dropped so the table's default
-// applies instead of a cast lying about it). Other members are kept verbatim for Describe.
+// into the types below: every member domain code reads has its declared type or is absent. A stored value
+// of the wrong type (a hand-edited row, a partial restore) fails closed: the row is refused with a
+// StoredConfigError (an internal error on the wire, logged) instead of falling back to a default, because a
+// default can be weaker than what was stored (a dropped ClientSecret would make a secret client public, a
+// dropped UserVerification would stop requiring it). Other members are kept verbatim for Describe.
+
+/** A stored pool or client config that does not match its type; `path` names the member (never its value). */
+export class StoredConfigError extends Error {
+  constructor(
+    readonly kind: 'pool' | 'client',
+    readonly path: string,
+  ) {
+    super(`stored ${kind} config is corrupt at ${path || 'the document'}: refusing it rather than applying defaults`);
+    this.name = 'StoredConfigError';
+  }
+}
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -71,19 +84,23 @@ const oneOf =
 type Members = Record<string, Check | { members: Members; open?: boolean }>;
 
 /**
- * A copy of `doc` in which each listed member that fails its check (or, for an object, is not one) is
- * left out; unlisted members are kept when `open`. Key order is the stored order, so Describe answers
- * read as they were written.
+ * A copy of `doc` whose listed members all pass their checks; unlisted members are kept when `open`
+ * (dropped otherwise: nothing reads them). Key order is the stored order, so Describe answers read as
+ * they were written.
+ * @throws StoredConfigError naming the first listed member that fails its check.
  */
-function checked(doc: JsonObject, members: Members, open: boolean): JsonObject {
+function checked(kind: 'pool' | 'client', doc: JsonObject, members: Members, open: boolean, at = ''): JsonObject {
   const out: JsonObject = {};
   for (const [key, v] of Object.entries(doc)) {
     const check = Object.hasOwn(members, key) ? members[key] : undefined;
+    const path = at ? `${at}.${key}` : key;
     if (check === undefined) {
       if (open) out[key] = v;
     } else if (typeof check === 'function') {
-      if (check(v)) out[key] = v;
-    } else if (isObject(v)) out[key] = checked(v, check.members, check.open ?? false);
+      if (!check(v)) throw new StoredConfigError(kind, path);
+      out[key] = v;
+    } else if (isObject(v)) out[key] = checked(kind, v, check.members, check.open ?? false, path);
+    else throw new StoredConfigError(kind, path);
   }
   return out;
 }
@@ -146,25 +163,31 @@ const CLIENT_MEMBERS: Members = {
   LatchkeyAllowedOrigins: strings,
 };
 
-/** A pool's config document (as stored: JSON text, or an already parsed value), validated; never throws. */
+/**
+ * A pool's config document (as stored: JSON text, or an already parsed value), validated.
+ * @throws StoredConfigError when the document is not a JSON object or a member has the wrong type.
+ */
 export function parsePoolConfig(doc: unknown): PoolConfig {
-  return checked(parseDoc(doc), POOL_MEMBERS, true) as PoolConfig;
+  return checked('pool', parseDoc('pool', doc), POOL_MEMBERS, true) as PoolConfig;
 }
 
-/** An app client's config document, validated; never throws. */
+/**
+ * An app client's config document, validated.
+ * @throws StoredConfigError when the document is not a JSON object or a member has the wrong type.
+ */
 export function parseClientConfig(doc: unknown): ClientConfig {
-  return checked(parseDoc(doc), CLIENT_MEMBERS, true) as ClientConfig;
+  return checked('client', parseDoc('client', doc), CLIENT_MEMBERS, true) as ClientConfig;
 }
 
-// A row whose JSON does not parse, or is not an object, reads as an empty config: all defaults.
-function parseDoc(doc: unknown): JsonObject {
+function parseDoc(kind: 'pool' | 'client', doc: unknown): JsonObject {
   let v = doc;
   if (typeof doc === 'string') {
     try {
       v = JSON.parse(doc);
     } catch {
-      return {};
+      throw new StoredConfigError(kind, '');
     }
   }
-  return isObject(v) ? v : {};
+  if (!isObject(v)) throw new StoredConfigError(kind, '');
+  return v;
 }

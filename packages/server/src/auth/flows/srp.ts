@@ -17,9 +17,7 @@ import { parseSrpTimestamp } from '@latchkey/wire';
 import { isValidSrpA, randomVerifierHex, startSrpSession, verifyPasswordClaim } from '../../security/srp.js';
 import { derivedBytes, derivedUuid, randomBytesB64, sha256Hex } from '../../security/secrets.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
-
-/** How far the client's TIMESTAMP may be from ours (Amplify does no drift correction). */
-const TIMESTAMP_WINDOW_MS = 15 * 60_000;
+import { FIXED } from '../../config/defaults.js';
 
 /**
  * First SRP step (USER_SRP_AUTH, or USER_AUTH's PASSWORD_SRP): answers PASSWORD_VERIFIER with SALT,
@@ -140,7 +138,7 @@ async function verifyClaim(
   timestamp: string,
 ): Promise<AuthOutput> {
   const when = parseSrpTimestamp(timestamp);
-  if (!when || Math.abs(when.getTime() - ctx.s.clock.now()) > TIMESTAMP_WINDOW_MS)
+  if (!when || Math.abs(when.getTime() - ctx.s.clock.now()) > FIXED.srpTimestampWindowMs.default)
     throw new NotAuthorizedException(INCORRECT, 'timestamp outside window');
   // A stand-in's answer costs what a user's does: the same read and the same proof check (which fails,
   // its verifier being of no password), before the same answer.
