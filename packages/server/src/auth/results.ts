@@ -68,18 +68,7 @@ export async function signedIn(
   });
   if (outcome === 'session-gone') throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
   if (outcome === 'passkey-race') throw new NotAuthorizedException('Incorrect username or passkey.', 'concurrent use of the credential');
-  const { accessToken, idToken } = await s.tokens.issue({
-    poolId: pool.id,
-    clientId: client.id,
-    sub: user.id,
-    username: user.username,
-    idClaims: idTokenClaims(user),
-    originJti,
-    authTime,
-    accessValiditySec: client.accessValiditySec,
-    idValiditySec: client.idValiditySec,
-    alg: pool.latchkey.tokenSigningAlg,
-  });
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime);
   return {
     ChallengeParameters: {},
     AuthenticationResult: {
@@ -92,16 +81,9 @@ export async function signedIn(
   };
 }
 
-/** New access and id tokens for an existing family (refresh); the refresh token is not rotated. */
-export async function refreshedTokens(
-  s: Pick<Services, 'tokens'>,
-  pool: Pool,
-  client: AppClient,
-  user: UserRecord,
-  originJti: string,
-  authTime: number,
-): Promise<AuthOutput> {
-  const { accessToken, idToken } = await s.tokens.issue({
+/** Access and id tokens of one sign-in (a token family): the one place their claims and lifetimes are chosen. */
+function issueTokens(s: Pick<Services, 'tokens'>, pool: Pool, client: AppClient, user: UserRecord, originJti: string, authTime: number) {
+  return s.tokens.issue({
     poolId: pool.id,
     clientId: client.id,
     sub: user.id,
@@ -113,6 +95,18 @@ export async function refreshedTokens(
     idValiditySec: client.idValiditySec,
     alg: pool.latchkey.tokenSigningAlg,
   });
+}
+
+/** New access and id tokens for an existing family (refresh); the refresh token is not rotated. */
+export async function refreshedTokens(
+  s: Pick<Services, 'tokens'>,
+  pool: Pool,
+  client: AppClient,
+  user: UserRecord,
+  originJti: string,
+  authTime: number,
+): Promise<AuthOutput> {
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime);
   return {
     ChallengeParameters: {},
     AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: client.accessValiditySec, TokenType: 'Bearer' },
