@@ -6,9 +6,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
+  AdminCreateUserCommand,
   ConfirmSignUpCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  ForgotPasswordCommand,
   SignUpCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -220,8 +222,38 @@ describe('SMS delivery by webhook', () => {
     expect((timedOut?.obj as { reason: string }).reason).toBe('timed out after 400 ms');
   });
 
+  it('ForgotPassword for a user whose verified channel is the phone: the reset code goes by webhook', async () => {
+    const pool = await phonePool(srv.admin);
+    await signUp(srv, pool.clientId, 'forgetful', '+15555550107');
+    const signupCode = String(sink.received[0]!.body.code);
+    codes.push(signupCode);
+    await srv.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'forgetful', ConfirmationCode: signupCode }));
+    const r = await srv.client.send(new ForgotPasswordCommand({ ClientId: pool.clientId, Username: 'forgetful' }));
+    expect(r.CodeDeliveryDetails).toMatchObject({ DeliveryMedium: 'SMS', AttributeName: 'phone_number' });
+    const deadline = Date.now() + 5000;
+    while (sink.received.length < 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(sink.received[1]!.body).toMatchObject({ purpose: 'forgot', to: '+15555550107' });
+    codes.push(String(sink.received[1]!.body.code));
+  });
+
+  it('an AdminCreateUser invitation to a phone-only user goes by webhook; the temporary password is never logged', async () => {
+    const pool = await phonePool(srv.admin);
+    await srv.admin.send(
+      new AdminCreateUserCommand({
+        UserPoolId: pool.userPoolId,
+        Username: 'invited',
+        TemporaryPassword: 'Temp0rary!Pass',
+        UserAttributes: [{ Name: 'phone_number', Value: '+15555550108' }],
+      }),
+    );
+    expect(sink.received).toHaveLength(1);
+    expect(sink.received[0]!.body).toMatchObject({ purpose: 'invitation', to: '+15555550108', code: 'Temp0rary!Pass' });
+    expect(sink.received[0]!.body.message).toContain('Temp0rary!Pass');
+    expect(srv.log.text()).not.toContain('Temp0rary!Pass');
+  });
+
   it('the server log never contains a code, a message body or the secret', () => {
-    expect(codes.length).toBeGreaterThanOrEqual(7);
+    expect(codes.length).toBeGreaterThanOrEqual(9);
     const log = srv.log.text();
     expect(log).toContain('SMS sent by webhook');
     // Word-bounded, so that six digits inside a timestamp or an id cannot fail the test by chance.
@@ -229,6 +261,22 @@ describe('SMS delivery by webhook', () => {
     expect(log).not.toContain('Your code is');
     expect(log).not.toContain(SECRET);
     expect(log).not.toContain(sink.url);
+  });
+});
+
+describe('without LATCHKEY_SMS_WEBHOOK_URL (as before the webhook)', () => {
+  it('a phone sign-up code goes to the development outbox', async () => {
+    const srv = await startTestServer('sqlite');
+    try {
+      const pool = await phonePool(srv.admin);
+      const r = await signUp(srv, pool.clientId, 'outboxsms', '+15555550109');
+      expect(r.CodeDeliveryDetails).toMatchObject({ DeliveryMedium: 'SMS' });
+      const [m] = await srv.services.store.listOutbox(pool.userPoolId, 10);
+      expect(m).toMatchObject({ destination: '+15555550109', body: `Your code is ${m!.code}` });
+      await srv.client.send(new ConfirmSignUpCommand({ ClientId: pool.clientId, Username: 'outboxsms', ConfirmationCode: m!.code! }));
+    } finally {
+      await srv.stop();
+    }
   });
 });
 
