@@ -18,6 +18,7 @@ import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '@latchkey/serv
 import { startTestServer, type TestServer } from './helpers/harness.js';
 import { createTestPool } from './helpers/pool.js';
 import { expectServiceError } from './helpers/errors.js';
+import { freePort } from './helpers/processes.js';
 import { loadConfig } from '../src/config/load.js';
 
 const SECRET = 'sms-webhook-secret-0123456789-abcdefghij';
@@ -261,6 +262,29 @@ describe('SMS delivery by webhook', () => {
     expect(log).not.toContain('Your code is');
     expect(log).not.toContain(SECRET);
     expect(log).not.toContain(sink.url);
+  });
+});
+
+describe('a receiver that is down', () => {
+  it('connection refused is retried, then SignUp answers CodeDeliveryFailureException; the log names the reason', async () => {
+    const closed = await freePort();
+    const srv = await startTestServer('sqlite', {
+      env: { LATCHKEY_SMS_WEBHOOK_URL: `http://127.0.0.1:${closed}/sms`, LATCHKEY_SMS_WEBHOOK_SECRET: SECRET },
+    });
+    try {
+      const pool = await phonePool(srv.admin);
+      await expectServiceError(signUp(srv, pool.clientId, 'nobodyhome', '+15555550120'), 'CodeDeliveryFailureException');
+      const attempts = srv.log.lines.filter((l) => l.msg?.startsWith('SMS webhook'));
+      expect(attempts.map((l) => [(l.obj as { attempt: number }).attempt, (l.obj as { reason: string }).reason])).toEqual([
+        [1, 'unreachable (ECONNREFUSED)'],
+        [2, 'unreachable (ECONNREFUSED)'],
+        [3, 'unreachable (ECONNREFUSED)'],
+      ]);
+      expect(srv.log.text()).not.toContain(SECRET);
+      expect(srv.log.text()).not.toContain('Your code is');
+    } finally {
+      await srv.stop();
+    }
   });
 });
 

@@ -291,7 +291,7 @@ export const SERVER_OPTIONS = {
   }),
   smsWebhookSecret: option<string | undefined>({
     default: undefined,
-    defaultText: 'required with LATCHKEY_SMS_WEBHOOK_URL',
+    defaultText: 'none (required with LATCHKEY_SMS_WEBHOOK_URL)',
     type: '≥ 32 characters',
     env: 'LATCHKEY_SMS_WEBHOOK_SECRET',
     commands: SERVE,
