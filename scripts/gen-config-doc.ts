@@ -89,6 +89,11 @@ and this page are generated from the table. Flags win over environment variables
 
 ${table(['key', 'flag', 'env', 'default', 'type', 'meaning'], serverRows())}
 
+Codes go to the log and the development outbox (\`latchkey outbox\`) unless a delivery is configured: email
+with \`LATCHKEY_SMTP_URL\`, SMS (phone numbers) with \`LATCHKEY_SMS_WEBHOOK_URL\`, a signed POST to a receiver
+that forwards to your SMS provider — the body, the signature scheme and an example receiver are in
+[sms-webhook.md](sms-webhook.md). Outside the outbox, codes are never logged.
+
 Start-up prints a warning when development defaults (generated secret, generated admin keys) are in use,
 and when the public URL differs from the one the database was first served with (tokens name their issuer,
 \`<public-url>/<poolId>\`, so instances with different public URLs refuse each other's tokens).
@@ -98,7 +103,8 @@ and when the public URL differs from the one the database was first served with 
 An operator mistake stops start-up with **one line** on stderr, \`latchkey: …\`, naming what to change, and
 **exit code 2** (no stack trace): an unknown flag or a flag without its value, a malformed option or
 environment value, a port in use (also with \`--workers N\`) or not allowed, a \`--host\` that does not resolve
-or is not an address of the machine, PostgreSQL unreachable, a missing database or a refused login, a
+or is not an address of the machine, an SMS webhook URL that is not https:// (http:// only on loopback) or
+has no secret of at least 32 characters, PostgreSQL unreachable, a missing database or a refused login, a
 \`--data\` that is a file, cannot be created or is not writable, a full disk, and a server secret that does
 not match the database (\`LATCHKEY_SECRET … set LATCHKEY_SECRET to the value the other instances use\`).
 The store must accept a write at start-up. Anything else (a bug) exits 1 with its stack trace.

@@ -165,6 +165,8 @@ async function serve(flags: Flags): Promise<number> {
           '(the browser refuses the RP ID "localhost" there).',
       );
     }
+    // The host only: the URL may carry the receiver's token.
+    if (config.smsWebhookUrl) lines.push('', `SMS codes are POSTed, signed, to the webhook at ${new URL(config.smsWebhookUrl).host}.`);
     if (!config.smtpUrl) {
       lines.push(
         '',

@@ -29,3 +29,15 @@ export {
 export { webAuthnServiceError, type WebAuthnCeremony } from './auth/securityErrors.js';
 /** Passkey provider name for an AAGUID (docs/verification-api.md); never throws. */
 export { friendlyName } from './domain/aaguids.js';
+/**
+ * Signed webhooks (docs/sms-webhook.md): `verifyWebhookSignature` is for receivers of Latchkey's webhooks
+ * (SMS delivery); it throws `WebhookSignatureError` with one of `WEBHOOK_SIGNATURE_ERROR_CODES`.
+ */
+export {
+  verifyWebhookSignature,
+  signWebhook,
+  WebhookSignatureError,
+  WEBHOOK_SIGNATURE_ERROR_CODES,
+  WEBHOOK_SIGNATURE_HEADER,
+  type WebhookSignatureErrorCode,
+} from './security/webhookSignature.js';

@@ -12,6 +12,9 @@ import { registerAccountPage } from './http/account/route.js';
 import { registry } from './operations/registry.js';
 import { OutboxSender } from './delivery/outboxSender.js';
 import { SmtpSender } from './delivery/smtpSender.js';
+import { SmsWebhookSender } from './delivery/smsWebhookSender.js';
+import { ChannelSender } from './delivery/channelSender.js';
+import type { CodeSender } from './domain/sender.js';
 import { systemClock, type Clock, type Logger, type Services } from './services.js';
 import { bootstrapDevPool, type DevPool } from './bootstrap.js';
 import { storeReadiness } from './readiness.js';
@@ -159,6 +162,27 @@ function listenError(err: unknown, config: Config): unknown {
   return err;
 }
 
+/**
+ * Email to SMTP when configured, else the outbox; SMS to the webhook when configured, else where email goes
+ * (the outbox in development; SMTP refuses a phone number, as before the webhook existed).
+ */
+function codeSender(config: Config, store: Store, clock: Clock, log: Logger): CodeSender {
+  const email = config.smtpUrl ? new SmtpSender(config.smtpUrl, config.smtpFrom, log) : new OutboxSender(store, clock, log);
+  if (!config.smsWebhookUrl || !config.smsWebhookSecret) return email;
+  const sms = new SmsWebhookSender(
+    {
+      url: config.smsWebhookUrl,
+      secret: config.smsWebhookSecret,
+      timeoutMs: config.smsWebhookTimeoutMs,
+      attempts: config.smsWebhookAttempts,
+      backoffMs: FIXED.smsWebhookBackoffMs.default,
+    },
+    clock,
+    log,
+  );
+  return new ChannelSender(email, sms);
+}
+
 /** Admin credentials: from the environment, else generated once and stored in the database. */
 async function adminCredentials(config: Config, store: Store, box: SecretBox) {
   if (config.adminAccessKeyId && config.adminSecretAccessKey) {
@@ -206,7 +230,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     () => clock.now(),
     config.cacheMs,
   );
-  const sender = config.smtpUrl ? new SmtpSender(config.smtpUrl, config.smtpFrom, log) : new OutboxSender(store, clock, log);
+  const sender = codeSender(config, store, clock, log);
   const services: Services = {
     config,
     store,

@@ -16,6 +16,9 @@ describe('@latchkey/server public API (docs/verification-api.md)', () => {
       'friendlyName',
       'WebAuthnVerificationError',
       'webAuthnServiceError',
+      'verifyWebhookSignature',
+      'signWebhook',
+      'WebhookSignatureError',
     ] as const) {
       expect(typeof server[name], name).toBe('function');
     }

@@ -113,6 +113,30 @@ describe.concurrent('start-up failures are one actionable line and exit 2', { ti
     expect(line).not.toContain('hunter2');
   });
 
+  it('LATCHKEY_SMS_WEBHOOK_URL over http:// to a non-loopback host (and the token in it is not echoed)', async () => {
+    const run = await serve(['--port', '0', '--data', dataDir()], {
+      LATCHKEY_SMS_WEBHOOK_URL: 'http://sms.example.com/hook?token=hunter2',
+      LATCHKEY_SMS_WEBHOOK_SECRET: 'sms-webhook-secret-0123456789-abcdefghij',
+    });
+    expect(expectOneLineRefusal(run)).toBe(
+      'latchkey: LATCHKEY_SMS_WEBHOOK_URL must be an https:// URL (http:// only to 127.0.0.1, [::1] or localhost), ' +
+        'e.g. https://sms.internal/latchkey',
+    );
+    expect(`${run.stdout}${run.stderr}`).not.toContain('hunter2');
+  });
+
+  it('LATCHKEY_SMS_WEBHOOK_URL without LATCHKEY_SMS_WEBHOOK_SECRET, or with a short one', async () => {
+    const url = { LATCHKEY_SMS_WEBHOOK_URL: 'https://sms.example.com/hook' };
+    expect(expectOneLineRefusal(await serve(['--port', '0', '--data', dataDir()], url))).toBe(
+      'latchkey: LATCHKEY_SMS_WEBHOOK_URL needs LATCHKEY_SMS_WEBHOOK_SECRET: set it to ≥ 32 random characters shared with the receiver',
+    );
+    const short = await serve(['--port', '0', '--data', dataDir()], { ...url, LATCHKEY_SMS_WEBHOOK_SECRET: 'too-short-secret' });
+    expect(expectOneLineRefusal(short)).toBe(
+      'latchkey: LATCHKEY_SMS_WEBHOOK_SECRET must be at least 32 characters (e.g. openssl rand -hex 32)',
+    );
+    expect(`${short.stdout}${short.stderr}`).not.toContain('too-short-secret');
+  });
+
   it('unresolvable HOST', async () => {
     const line = expectOneLineRefusal(await serve(['--port', '0', '--data', dataDir()], { HOST: 'no-such-host.invalid' }));
     expect(line).toMatch(/^latchkey: --host \/ HOST "no-such-host.invalid" does not resolve to an address/);

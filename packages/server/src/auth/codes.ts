@@ -4,7 +4,7 @@ import type { CodePurpose, UserRecord } from '../storage/store.js';
 import type { Pool } from '../domain/pools.js';
 import { lookupName } from './password.js';
 import { deliveryTarget } from '../domain/users.js';
-import { maskDestination } from '../domain/sender.js';
+import { maskDestination, type CodeMessage } from '../domain/sender.js';
 import { hmacHex, randomCode, safeEqual } from '../security/secrets.js';
 import {
   CodeDeliveryFailureException,
@@ -81,28 +81,31 @@ export async function sendCode(
     attempts: 0,
     expiresAt: s.clock.now() + TTL_MS[purpose],
   };
-  const message = {
+  const message: CodeMessage = {
     poolId: pool.id,
+    purpose,
     userId: user.id,
     destination: target.destination,
     subject: SUBJECT[purpose],
     body: `Your code is ${code}`,
     code,
   };
-  if (s.sender.outbox) {
+  const sender = s.sender.senderFor?.(message) ?? s.sender;
+  if (sender.outbox) {
     // Development delivery: the code and its message are one commit (and cost what a stand-in costs).
-    await s.store.putCode(record, { ...message, createdAt: s.clock.now() });
-    s.sender.outbox.delivered(message);
+    const { purpose: _purpose, ...row } = message;
+    await s.store.putCode(record, { ...row, createdAt: s.clock.now() });
+    sender.outbox.delivered(message);
   } else if (opts.background) {
     // The answer must not wait for (or report on) the mail server: with existence errors prevented,
     // a user who gets no code is answered at once, so a real one must be too. The code is stored; a
     // delivery that fails is logged, and the user can ask for another code.
     await s.store.putCode(record);
-    s.sender.send(message).catch((err: unknown) => s.log.error({ err, poolId: pool.id }, 'code delivery failed (background)'));
+    sender.send(message).catch((err: unknown) => s.log.error({ err, poolId: pool.id }, 'code delivery failed (background)'));
   } else {
     await s.store.putCode(record);
     try {
-      await s.sender.send(message);
+      await sender.send(message);
     } catch (err) {
       s.log.error({ err, poolId: pool.id }, 'code delivery failed');
       throw new CodeDeliveryFailureException('Unable to deliver the verification code.');

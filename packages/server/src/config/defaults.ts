@@ -260,6 +260,66 @@ export const SERVER_OPTIONS = {
     why: 'sender address of SMTP messages',
     parse: text,
   }),
+  smsWebhookUrl: option<string | undefined>({
+    default: undefined,
+    defaultText: 'the log and the outbox',
+    type: 'https:// URL (http:// on loopback)',
+    env: 'LATCHKEY_SMS_WEBHOOK_URL',
+    commands: SERVE,
+    why: 'deliver SMS codes (phone destinations) by a signed POST to this URL; else they go to the log and `latchkey outbox`',
+    details:
+      'the body, the signature and an example receiver are in [sms-webhook.md](sms-webhook.md); email keeps going to SMTP ' +
+      'or the outbox. http:// is accepted only for a loopback host (127.0.0.1, ::1, localhost), anything else at start-up is refused',
+    parse(raw) {
+      let u: URL | undefined;
+      try {
+        u = new URL(text(raw));
+      } catch {
+        /* reported below */
+      }
+      // Codes travel in the body: in clear text only to this machine (a receiver next to the server).
+      const loopback = u && (u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(u.hostname));
+      if (!u || !u.hostname || !(u.protocol === 'https:' || (u.protocol === 'http:' && loopback))) {
+        // The URL may carry a token: never echo it.
+        throw new ConfigError(
+          'LATCHKEY_SMS_WEBHOOK_URL must be an https:// URL (http:// only to 127.0.0.1, [::1] or localhost), ' +
+            'e.g. https://sms.internal/latchkey',
+        );
+      }
+      return u.href;
+    },
+  }),
+  smsWebhookSecret: option<string | undefined>({
+    default: undefined,
+    defaultText: 'none (required with LATCHKEY_SMS_WEBHOOK_URL)',
+    type: '≥ 32 characters',
+    env: 'LATCHKEY_SMS_WEBHOOK_SECRET',
+    commands: SERVE,
+    why: 'HMAC-SHA256 key of the x-latchkey-signature header of SMS webhook requests, shared with the receiver',
+    details: 'the receiver checks it with `verifyWebhookSignature` from `@latchkey/server` (or the recipe in sms-webhook.md)',
+    parse(raw) {
+      const v = text(raw);
+      if (v.length < 32) throw new ConfigError('LATCHKEY_SMS_WEBHOOK_SECRET must be at least 32 characters (e.g. openssl rand -hex 32)');
+      return v;
+    },
+  }),
+  smsWebhookTimeoutMs: option({
+    default: 5000,
+    type: 'integer 100..60000 ms',
+    env: 'LATCHKEY_SMS_WEBHOOK_TIMEOUT_MS',
+    commands: SERVE,
+    why: 'how long one SMS webhook attempt may take (connect to response) before it counts as failed',
+    parse: int('LATCHKEY_SMS_WEBHOOK_TIMEOUT_MS', 100, 60_000),
+  }),
+  smsWebhookAttempts: option({
+    default: 3,
+    type: 'integer 1..10',
+    env: 'LATCHKEY_SMS_WEBHOOK_ATTEMPTS',
+    commands: SERVE,
+    why: 'attempts per SMS on a network error, timeout, 429 or 5xx (never on another 4xx), with the same messageId',
+    details: `the pause before attempt n+1 is ${FIXED.smsWebhookBackoffMs.default} ms × 2^(n-1)`,
+    parse: int('LATCHKEY_SMS_WEBHOOK_ATTEMPTS', 1, 10),
+  }),
   workers: option({
     default: 1,
     type: 'integer 1..64',

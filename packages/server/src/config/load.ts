@@ -20,7 +20,7 @@ function given(spec: ServerOption<unknown>, flags: Flags, env: NodeJS.ProcessEnv
 /**
  * Builds the deep-frozen configuration from flags and environment (flags win), option by option from
  * SERVER_OPTIONS. This is the only reader of process.env.
- * @throws ConfigError when an option is malformed, or the admin key pair is half given.
+ * @throws ConfigError when an option is malformed, the admin key pair is half given, or the SMS webhook has no secret.
  */
 export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const out: Record<string, unknown> = {};
@@ -32,6 +32,11 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     if (key === 'publicUrl') {
       out.publicUrlExplicit = value !== undefined;
       out.publicUrl ??= `http://localhost:${String(out.port)}`;
+    }
+    if (key === 'smsWebhookSecret' && out.smsWebhookUrl !== undefined && out.smsWebhookSecret === undefined) {
+      throw new ConfigError(
+        'LATCHKEY_SMS_WEBHOOK_URL needs LATCHKEY_SMS_WEBHOOK_SECRET: set it to ≥ 32 random characters shared with the receiver',
+      );
     }
     if (key === 'adminSecretAccessKey' && (out.adminAccessKeyId === undefined) !== (out.adminSecretAccessKey === undefined)) {
       throw new ConfigError('set both LATCHKEY_ADMIN_ACCESS_KEY_ID and LATCHKEY_ADMIN_SECRET_ACCESS_KEY, or neither');

@@ -222,6 +222,11 @@ export const FIXED = {
     type: 'ms',
     why: "how far an admin request's X-Amz-Date may be from the server's clock, as AWS allows",
   }),
+  smsWebhookBackoffMs: poolDefault({
+    default: 250,
+    type: 'ms',
+    why: 'the pause before the second SMS webhook attempt; it doubles per attempt, so 3 attempts add at most 750 ms to the timeouts',
+  }),
   keyRetirementMs: poolDefault({
     default: 24 * 3600_000,
     type: 'ms',

@@ -1,6 +1,10 @@
+/** Why a message is sent: a code's purpose, or an AdminCreateUser invitation (a temporary password). */
+export type MessagePurpose = 'signup' | 'forgot' | 'verify_email' | 'verify_phone_number' | 'invitation';
+
 /** A message carrying a one-time code. */
 export interface CodeMessage {
   poolId: string;
+  purpose: MessagePurpose;
   userId: string | null;
   destination: string;
   subject: string;
@@ -22,7 +26,15 @@ export interface CodeSender {
    * and its message in one transaction instead of calling send(), and calls `delivered` after it.
    */
   readonly outbox?: { delivered(message: CodeMessage): void };
+  /**
+   * Present on a sender that routes by channel (email to SMTP or the outbox, SMS to a webhook): the sender that
+   * delivers this message, so that sendCode takes the outbox path only for messages that go to the outbox.
+   */
+  senderFor?(message: CodeMessage): CodeSender;
 }
+
+/** Whether a destination is a phone number (SMS) rather than an email address. */
+export const isPhoneDestination = (destination: string): boolean => !destination.includes('@');
 
 /**
  * Masks an email the way Cognito does in CodeDeliveryDetails: `a***@e***`. The letters are lower-cased

@@ -60,6 +60,7 @@ async function invite(s: Pick<Services, 'sender' | 'log'>, poolId: string, user:
   try {
     await s.sender.send({
       poolId,
+      purpose: 'invitation',
       userId: user.id,
       destination: target.destination,
       subject: 'Your temporary password',
