@@ -222,6 +222,13 @@ export const FIXED = {
     type: 'ms',
     why: "how far an admin request's X-Amz-Date may be from the server's clock, as AWS allows",
   }),
+  signUpSessionValidity: poolDefault({
+    default: 'AuthSessionValidity' as const,
+    type: 'app-client member',
+    why:
+      "ConfirmSignUp's Session (one USER_AUTH sign-in without a second code) lives as long as a sign-in step: Cognito " +
+      'documents no lifetime of its own, only "within the authentication flow session duration"',
+  }),
   keyRetirementMs: poolDefault({
     default: 24 * 3600_000,
     type: 'ms',
