@@ -1,9 +1,9 @@
 import type { Services } from '../services.js';
 import type { UserRecord } from '../storage/store.js';
 import type { Pool } from '../domain/pools.js';
-import { parseAttributes, emailKeyFor } from '../domain/users.js';
+import { parseAttributes, emailKeyFor, assertWritableAttribute } from '../domain/users.js';
 import { sendCode, type CodeDeliveryDetails } from './codes.js';
-import { AliasExistsException } from '../protocol/errors.js';
+import { AliasExistsException, InvalidParameterException } from '../protocol/errors.js';
 import { StoreConflictError, type UserPatch } from '../storage/store.js';
 
 /**
@@ -69,4 +69,38 @@ export async function applyAttributeUpdate(
     details.push(await sendCode(s, pool, updated, 'verify_email'));
   }
   return details;
+}
+
+/** The verified flag that goes with a deleted contact attribute. */
+const VERIFIED_FLAG: Record<string, string> = { email: 'email_verified', phone_number: 'phone_number_verified' };
+
+/**
+ * DeleteUserAttributes / AdminDeleteUserAttributes: removes the named attributes; names the user does not
+ * hold are no error (Amplify's own tests of the API against Cognito, aws-amplify/amplify-js#12128).
+ * Deleting email or phone_number also drops its verified flag, and with it the email sign-in alias
+ * (saveUserAttributes recomputes the key), so the user signs in by username afterwards.
+ * @throws InvalidParameterException for sub, names outside the schema, required attributes, the
+ *   username attribute, and (users only) the verified flags.
+ */
+export async function deleteUserAttributes(
+  s: Pick<Services, 'store' | 'clock'>,
+  pool: Pool,
+  user: UserRecord,
+  names: string[],
+  opts: { admin: boolean },
+): Promise<void> {
+  for (const name of names) {
+    // The same name checks as an update: sub is immutable, unknown names are refused, users may not touch flags.
+    assertWritableAttribute(name, opts);
+    if (pool.requiredAttributes.includes(name)) throw new InvalidParameterException(`Cannot delete required attribute: ${name}`);
+    if ((name === 'email' && pool.emailIsUsername) || (name === 'phone_number' && pool.usernameAttributes.includes('phone_number')))
+      throw new InvalidParameterException(`Cannot delete the username attribute: ${name}`);
+  }
+  const attributes = { ...user.attributes };
+  for (const name of names) {
+    delete attributes[name];
+    const flag = VERIFIED_FLAG[name];
+    if (flag) delete attributes[flag];
+  }
+  await saveUserAttributes(s, pool, user.id, attributes);
 }

@@ -5,6 +5,7 @@ import { respondNewPassword } from './flows/newPassword.js';
 import { refreshTokens } from './flows/refresh.js';
 import { startSrp, respondSrp } from './flows/srp.js';
 import { initiateUserAuth, respondSelectChallenge, respondWebAuthn } from './flows/userAuth.js';
+import { signInWithSignUpSession } from './flows/signUpSession.js';
 import { assertSecretHash } from './password.js';
 import { InvalidParameterException } from '../protocol/errors.js';
 
@@ -37,6 +38,8 @@ export async function runInitiate(ctx: FlowContext, flow: string): Promise<AuthO
       return startSrp(ctx, p.USERNAME, p.SRP_A);
     case 'USER_AUTH':
       requireFlow(ctx, flow, 'ALLOW_USER_AUTH');
+      // ConfirmSignUp's Session: the sign-up code was the first factor (Amplify's autoSignIn).
+      if (ctx.session !== undefined) return signInWithSignUpSession(ctx);
       return initiateUserAuth(ctx);
     case 'CUSTOM_AUTH':
       // Latchkey has no Lambda triggers: a client that allows the flow gets Cognito's answer for a pool

@@ -227,6 +227,13 @@ export const FIXED = {
     type: 'ms',
     why: 'the pause before the second SMS webhook attempt; it doubles per attempt, so 3 attempts add at most 750 ms to the timeouts',
   }),
+  signUpSessionValidity: poolDefault({
+    default: 'AuthSessionValidity' as const,
+    type: 'app-client member',
+    why:
+      "ConfirmSignUp's Session (one USER_AUTH sign-in without a second code) lives as long as a sign-in step: Cognito " +
+      'documents no lifetime of its own, only "within the authentication flow session duration"',
+  }),
   keyRetirementMs: poolDefault({
     default: 24 * 3600_000,
     type: 'ms',

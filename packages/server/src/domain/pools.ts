@@ -85,6 +85,14 @@ export class Pool {
   get allowAdminCreateUserOnly(): boolean {
     return this.c.AdminCreateUserConfig?.AllowAdminCreateUserOnly ?? POOL_OPTIONS.AllowAdminCreateUserOnly.default;
   }
+  /** Attributes the pool's Schema marks Required (Cognito refuses to delete them). */
+  get requiredAttributes(): readonly string[] {
+    const schema = Array.isArray(this.c.Schema) ? (this.c.Schema as unknown[]) : [];
+    return schema.flatMap((a) => {
+      const { Name, Required } = (a ?? {}) as { Name?: unknown; Required?: unknown };
+      return typeof Name === 'string' && Required === true ? [Name] : [];
+    });
+  }
   /** Folds a typed username for lookup, per UsernameConfiguration.CaseSensitive. */
   usernameKey(username: string): string {
     return this.caseSensitive ? username : username.toLowerCase();

@@ -28,6 +28,20 @@ export const STANDARD_ATTRIBUTES = new Set([
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
+ * An attribute name a caller may write or delete: not `sub`, in the schema, and `*_verified` only for admins.
+ * @throws InvalidParameterException with Cognito's wording.
+ */
+export function assertWritableAttribute(Name: string, opts: { admin: boolean }): void {
+  if (Name === 'sub') throw new InvalidParameterException('Cannot modify an immutable attribute: sub');
+  if (!STANDARD_ATTRIBUTES.has(Name) && !/^(custom|dev):[\w.-]{1,20}$/.test(Name)) {
+    throw new InvalidParameterException(`Attribute does not exist in the schema: ${Name}`);
+  }
+  if ((Name === 'email_verified' || Name === 'phone_number_verified') && !opts.admin) {
+    throw new InvalidParameterException(`Cannot modify the non-mutable attribute ${Name}`);
+  }
+}
+
+/**
  * Validates and normalises [{Name, Value}] into a map. `sub` and unknown non-custom names are refused;
  * `*_verified` flags only by admins.
  * @throws InvalidParameterException with Cognito's wording.
@@ -35,13 +49,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function parseAttributes(list: { Name: string; Value?: string }[] | undefined, opts: { admin: boolean }): Record<string, string> {
   const out: Record<string, string> = {};
   for (const { Name, Value } of list ?? []) {
-    if (Name === 'sub') throw new InvalidParameterException('Cannot modify an immutable attribute: sub');
-    if (!STANDARD_ATTRIBUTES.has(Name) && !/^(custom|dev):[\w.-]{1,20}$/.test(Name)) {
-      throw new InvalidParameterException(`Attribute does not exist in the schema: ${Name}`);
-    }
-    if ((Name === 'email_verified' || Name === 'phone_number_verified') && !opts.admin) {
-      throw new InvalidParameterException(`Cannot modify the non-mutable attribute ${Name}`);
-    }
+    assertWritableAttribute(Name, opts);
     const value = Value ?? '';
     if (Name === 'email' && !EMAIL.test(value)) throw new InvalidParameterException('Invalid email address format.');
     if (Name === 'phone_number' && !/^\+[0-9]{4,15}$/.test(value)) throw new InvalidParameterException('Invalid phone number format.');

@@ -5,6 +5,7 @@ import { useCode, useStandInCode } from '../auth/codes.js';
 import { emailKeyFor } from '../domain/users.js';
 import { AliasExistsException, NotAuthorizedException } from '../protocol/errors.js';
 import { StoreConflictError } from '../storage/store.js';
+import { issueSignUpSession } from '../auth/flows/signUpSession.js';
 import type { Services } from '../services.js';
 import type { ConfirmSignUpResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -45,6 +46,6 @@ export const ConfirmSignUp = operation({
       if (err instanceof StoreConflictError) throw new AliasExistsException('An account with the given email already exists.');
       throw err;
     }
-    return {};
+    return issueSignUpSession(s, client, user);
   },
 });

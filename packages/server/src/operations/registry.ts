@@ -22,6 +22,8 @@ import { UpdateUserAttributes } from './updateUserAttributes.js';
 import { GetUserAttributeVerificationCode } from './getUserAttributeVerificationCode.js';
 import { VerifyUserAttribute } from './verifyUserAttribute.js';
 import { DeleteUser } from './deleteUser.js';
+import { DeleteUserAttributes } from './deleteUserAttributes.js';
+import { AdminDeleteUserAttributes } from './adminDeleteUserAttributes.js';
 import { ChangePassword } from './changePassword.js';
 import { ForgotPassword } from './forgotPassword.js';
 import { ConfirmForgotPassword } from './confirmForgotPassword.js';
@@ -77,6 +79,8 @@ export const operations = {
   GetUserAttributeVerificationCode,
   VerifyUserAttribute,
   DeleteUser,
+  DeleteUserAttributes,
+  AdminDeleteUserAttributes,
   ChangePassword,
   ForgotPassword,
   ConfirmForgotPassword,
