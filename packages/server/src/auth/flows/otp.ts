@@ -71,7 +71,7 @@ interface OtpState {
  * Issues an EMAIL_OTP / SMS_OTP challenge: a fresh 8-digit code, delivered through the CodeSender and
  * stored only as a hash in the new Session. A stand-in (no `user`) gets the same answer shape with a
  * plausible masked destination and a Session whose every answer is a mismatch; no message is sent.
- * @throws CodeDeliveryFailureException when the sender fails (the Session is then never handed out).
+ * @throws CodeDeliveryFailureException when the sender fails and existence errors are not prevented.
  */
 export async function otpChallenge(ctx: FlowContext, user: UserRecord | undefined, typed: string, factor: OtpFactor): Promise<AuthOutput> {
   const target = user ? otpTarget(user, factor) : undefined;
@@ -97,13 +97,19 @@ export async function otpChallenge(ctx: FlowContext, user: UserRecord | undefine
       await issueSession(ctx.s, ctx.client, user.id, { ...state }, token, { ...message, createdAt: now });
       sender.outbox.delivered(message);
     } else {
-      try {
-        await sender.send(message);
-      } catch (err) {
-        ctx.s.log.error({ err, poolId: ctx.pool.id }, 'sign-in code delivery failed');
-        throw new CodeDeliveryFailureException('Unable to deliver the sign-in code.');
-      }
       await issueSession(ctx.s, ctx.client, user.id, { ...state }, token);
+      if (ctx.client.preventUserExistenceErrors) {
+        // A stand-in is answered at once, so a real user must be too: the answer does not wait for (or
+        // report on) the mail server; a failed delivery is logged, and signing in again sends a new code.
+        sender.send(message).catch((err: unknown) => ctx.s.log.error({ err, poolId: ctx.pool.id }, 'sign-in code delivery failed'));
+      } else {
+        try {
+          await sender.send(message);
+        } catch (err) {
+          ctx.s.log.error({ err, poolId: ctx.pool.id }, 'sign-in code delivery failed');
+          throw new CodeDeliveryFailureException('Unable to deliver the sign-in code.');
+        }
+      }
     }
   } else {
     await issueSession(ctx.s, ctx.client, null, { ...state }, token);
