@@ -196,6 +196,31 @@ describe.each(DIALECTS)('EMAIL_OTP / SMS_OTP sign-in on %s', (dialect) => {
     expect((await answer('nobody', unknown.json.Session, '12345678')).json.__type).toBe('NotAuthorizedException');
   });
 
+  it('unknown users: the SELECT_CHALLENGE answer EMAIL_OTP gives the same challenge as the preference', async () => {
+    const name = `ghost-${dialect}`;
+    const preferred = await initiate(name, 'EMAIL_OTP');
+    const sel = await initiate(name);
+    expect(sel.json.AvailableChallenges).toContain('EMAIL_OTP');
+    const chosen = await server.call('RespondToAuthChallenge', {
+      ClientId: pool.clientId,
+      ChallengeName: 'SELECT_CHALLENGE',
+      Session: sel.json.Session,
+      ChallengeResponses: { USERNAME: name, ANSWER: 'EMAIL_OTP' },
+    });
+    expect(chosen.json.ChallengeName).toBe('EMAIL_OTP');
+    expect(chosen.json.ChallengeParameters).toEqual(preferred.json.ChallengeParameters);
+    expect((await answer(name, chosen.json.Session, '12345678')).json.__type).toBe('CodeMismatchException');
+  });
+
+  it('a disabled user: the right code is answered "User is disabled." and no tokens', async () => {
+    const u = await createOtpUser('disabled');
+    const { AdminDisableUserCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    await server.admin.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: u.username }));
+    const r = await initiate(u.username, 'EMAIL_OTP');
+    const refused = await answer(u.username, r.json.Session, await lastCode(u.email));
+    expect(refused.json).toMatchObject({ __type: 'NotAuthorizedException', message: 'User is disabled.' });
+  });
+
   it('a user without a verified email is not offered EMAIL_OTP; an answer outside AvailableChallenges is refused', async () => {
     const username = `noemail-${dialect}`;
     await server.admin.send(
