@@ -153,6 +153,30 @@ describe.each(DIALECTS)('EMAIL_OTP / SMS_OTP sign-in on %s', (dialect) => {
     await expect(confirmSignIn({ challengeResponse: code })).rejects.toMatchObject({ name: 'ExpiredCodeException' });
   });
 
+  it('a client with a 10-minute AuthSessionValidity: the code still dies after 3 minutes (ExpiredCodeException)', async () => {
+    const { CreateUserPoolClientCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    const long = await server.admin.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: pool.userPoolId,
+        ClientName: 'long-session',
+        ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        AuthSessionValidity: 10,
+      }),
+    );
+    const clientId = long.UserPoolClient!.ClientId!;
+    const u = await createOtpUser('longsess');
+    const r = await initiate(u.username, 'EMAIL_OTP', clientId);
+    const code = await lastCode(u.email);
+    server.clock.advance(3 * 60_000 + 1000);
+    const late = await server.call('RespondToAuthChallenge', {
+      ClientId: clientId,
+      ChallengeName: 'EMAIL_OTP',
+      Session: r.json.Session,
+      ChallengeResponses: { USERNAME: u.username, EMAIL_OTP_CODE: code },
+    });
+    expect(late.json.__type).toBe('ExpiredCodeException');
+  });
+
   it('a used code is refused; a code from another Session is a mismatch there', async () => {
     const u = await createOtpUser('reuse');
     const first = await initiate(u.username, 'EMAIL_OTP');
