@@ -163,7 +163,8 @@ describe.each(DIALECTS)('admin API (%s)', (dialect) => {
           SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP', 'WEB_AUTHN'] },
         },
         UsernameAttributes: ['email'],
-        UserPoolTier: 'LITE',
+        // PLUS, not LITE: Cognito requires the Essentials tier or higher for SignInPolicy (and the OTP factors).
+        UserPoolTier: 'PLUS',
         DeletionProtection: 'INACTIVE',
       });
       const { UserPool: described } = await srv.admin.send(new DescribeUserPoolCommand({ UserPoolId: created.Id }));

@@ -92,6 +92,34 @@ describe('SMTP delivery of codes', () => {
     expect(sink.messages.slice(before).join('\n')).toMatch(/To: resetuser@example.com/i);
   });
 
+  it('an EMAIL_OTP sign-in code goes by mail (8 digits, not to the outbox, never logged) and signs in', async () => {
+    const pool = await createTestPool(server.admin, { factors: ['PASSWORD', 'EMAIL_OTP'] });
+    await adminCreateConfirmedUser(server.admin, pool.userPoolId, 'otpmail');
+    const before = sink.messages.length;
+    const r = await server.call('InitiateAuth', {
+      ClientId: pool.clientId,
+      AuthFlow: 'USER_AUTH',
+      AuthParameters: { USERNAME: 'otpmail', PREFERRED_CHALLENGE: 'EMAIL_OTP' },
+    });
+    expect(r.json.ChallengeParameters).toEqual({ CODE_DELIVERY_DELIVERY_MEDIUM: 'EMAIL', CODE_DELIVERY_DESTINATION: 'o***@e***' });
+    // Existence errors are prevented (the test pool's default): the mail follows the answer.
+    const deadline = Date.now() + 5000;
+    while (sink.messages.length === before && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    const mail = sink.messages.slice(before).join('\n');
+    expect(mail).toMatch(/To: otpmail@example.com/i);
+    const code = /Your sign-in code is (\d{8})/.exec(mail)?.[1];
+    expect(code).toMatch(/^\d{8}$/);
+    expect(await server.services.store.listOutbox(pool.userPoolId, 10)).toHaveLength(0);
+    expect(server.log.text()).not.toContain(code);
+    const done = await server.call('RespondToAuthChallenge', {
+      ClientId: pool.clientId,
+      ChallengeName: 'EMAIL_OTP',
+      Session: r.json.Session,
+      ChallengeResponses: { USERNAME: 'otpmail', EMAIL_OTP_CODE: code },
+    });
+    expect(done.json.AuthenticationResult?.AccessToken).toBeTruthy();
+  });
+
   it(
     "a mail server that is down: a real user's ForgotPassword answers like an " +
       "unknown name's (no CodeDeliveryFailureException); the failure is logged",

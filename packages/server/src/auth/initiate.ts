@@ -6,6 +6,7 @@ import { refreshTokens } from './flows/refresh.js';
 import { startSrp, respondSrp } from './flows/srp.js';
 import { initiateUserAuth, respondSelectChallenge, respondWebAuthn } from './flows/userAuth.js';
 import { signInWithSignUpSession } from './flows/signUpSession.js';
+import { respondOtp } from './flows/otp.js';
 import { assertSecretHash } from './password.js';
 import { InvalidParameterException } from '../protocol/errors.js';
 
@@ -66,6 +67,9 @@ export async function runRespond(ctx: FlowContext, challenge: string): Promise<A
       return respondSelectChallenge(ctx);
     case 'WEB_AUTHN':
       return respondWebAuthn(ctx);
+    case 'EMAIL_OTP':
+    case 'SMS_OTP':
+      return respondOtp(ctx, challenge);
     default:
       throw new InvalidParameterException(`Unsupported ChallengeName ${challenge}`);
   }

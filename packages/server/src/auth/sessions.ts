@@ -1,5 +1,5 @@
 import type { Services } from '../services.js';
-import type { AuthSessionRecord, JsonObject } from '../storage/store.js';
+import type { AuthSessionRecord, JsonObject, OutboxMessage } from '../storage/store.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
 import { randomToken, sha256Hex } from '../security/secrets.js';
 import type { AppClient } from '../domain/clients.js';
@@ -8,7 +8,8 @@ export const SESSION_EXPIRED = 'Invalid session for the user, session is expired
 
 /**
  * Stores one step of a sign-in and returns the opaque `Session` string. Only its hash is stored; the
- * record is bound to pool, client and user and lives for the client's AuthSessionValidity.
+ * record is bound to pool, client and user and lives for the client's AuthSessionValidity. With
+ * `message`, the step's outbox message is written in the same commit (development delivery of a code).
  */
 export async function issueSession(
   s: Pick<Services, 'store' | 'clock'>,
@@ -16,15 +17,19 @@ export async function issueSession(
   userId: string | null,
   state: JsonObject,
   token = randomToken(48),
+  message?: Omit<OutboxMessage, 'id'>,
 ): Promise<string> {
-  await s.store.putAuthSession({
-    idHash: sha256Hex(token),
-    poolId: client.poolId,
-    clientId: client.id,
-    userId,
-    state,
-    expiresAt: s.clock.now() + client.authSessionValiditySec * 1000,
-  });
+  await s.store.putAuthSession(
+    {
+      idHash: sha256Hex(token),
+      poolId: client.poolId,
+      clientId: client.id,
+      userId,
+      state,
+      expiresAt: s.clock.now() + client.authSessionValiditySec * 1000,
+    },
+    message,
+  );
   return token;
 }
 

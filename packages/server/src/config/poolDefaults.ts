@@ -188,6 +188,25 @@ export const FIXED = {
     why: "Cognito's: sign-up and attribute codes 24 hours, password-reset codes 1 hour",
   }),
   maxCodeAttempts: poolDefault({ default: 5, type: 'count', why: 'wrong guesses allowed per code before it is dead' }),
+  signInCodeDigits: poolDefault({
+    default: 8,
+    type: 'digits',
+    why: "EMAIL_OTP / SMS_OTP sign-in codes have 8 digits, as Cognito's do (docs/wire-contract.md §3.4, EMAIL_OTP / SMS_OTP)",
+  }),
+  signInCodeLifetimeMs: poolDefault({
+    default: 3 * 60_000,
+    type: 'ms',
+    why:
+      'an EMAIL_OTP / SMS_OTP code lives as long as the default auth session that carries it (Cognito documents ' +
+      'no separate lifetime); a client with a longer AuthSessionValidity does not lengthen it',
+  }),
+  maxSignInCodeAttempts: poolDefault({
+    default: 3,
+    type: 'count',
+    why:
+      'answers allowed per EMAIL_OTP / SMS_OTP challenge (Cognito documents none): a wrong one keeps the Session ' +
+      "usable, as Amplify's confirmSignIn resends it; the next after the limit is NotAuthorizedException",
+  }),
   lockoutBaseMs: poolDefault({ default: 1000, type: 'ms', why: 'the first lock after lockoutThreshold failures; it doubles per failure' }),
   lockoutMaxMs: poolDefault({ default: 15 * 60_000, type: 'ms', why: 'the longest lock, as in Cognito' }),
   loginAttemptIdleResetMs: poolDefault({

@@ -1,5 +1,5 @@
 /** Why a message is sent: a code's purpose, or an AdminCreateUser invitation (a temporary password). */
-export type MessagePurpose = 'signup' | 'forgot' | 'verify_email' | 'verify_phone_number' | 'invitation';
+export type MessagePurpose = 'signup' | 'forgot' | 'verify_email' | 'verify_phone_number' | 'invitation' | 'signin';
 
 /** A message carrying a one-time code. */
 export interface CodeMessage {

@@ -10,7 +10,10 @@ import type { AdminInitiateAuthResponse } from '@aws-sdk/client-cognito-identity
 export const AdminInitiateAuth = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), ...initiateShape, ContextData: initiateShape.UserContextData },
-  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens'>, input): Promise<Wire<AdminInitiateAuthResponse>> {
+  async handle(
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
+    input,
+  ): Promise<Wire<AdminInitiateAuthResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const client = await loadClient(s, input.ClientId, pool.id);
     return runInitiate({ s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, admin: true }, input.AuthFlow);

@@ -9,7 +9,10 @@ import type { AdminRespondToAuthChallengeResponse } from '@aws-sdk/client-cognit
 export const AdminRespondToAuthChallenge = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), ...respondShape, ContextData: respondShape.UserContextData },
-  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens'>, input): Promise<Wire<AdminRespondToAuthChallengeResponse>> {
+  async handle(
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
+    input,
+  ): Promise<Wire<AdminRespondToAuthChallengeResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const client = await loadClient(s, input.ClientId, pool.id);
     return runRespond(

@@ -4,6 +4,7 @@ import { describePool } from '../domain/describe.js';
 import { randomString } from '../security/secrets.js';
 import { StoreConflictError } from '../storage/store.js';
 import { Pool } from '../domain/pools.js';
+import { assertSignInPolicy } from '../domain/signInPolicy.js';
 import type { Services } from '../services.js';
 import type { CreateUserPoolResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -15,6 +16,7 @@ export const CreateUserPool = operation({
   input: createPoolShape,
   async handle(s: Pick<Services, 'store' | 'clock' | 'config' | 'tokens'>, input): Promise<Wire<CreateUserPoolResponse>> {
     const { PoolName, ...config } = input;
+    assertSignInPolicy(config);
     const now = s.clock.now();
     for (let attempt = 0; ; attempt++) {
       const id = `${s.config.region}_${randomString(9, ALNUM)}`;

@@ -37,7 +37,10 @@ export const respondShape = {
 export const RespondToAuthChallenge = operation({
   auth: 'none',
   input: respondShape,
-  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens'>, input): Promise<Wire<RespondToAuthChallengeResponse>> {
+  async handle(
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
+    input,
+  ): Promise<Wire<RespondToAuthChallengeResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
     return runRespond(
       { s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: false },

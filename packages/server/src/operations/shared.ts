@@ -5,12 +5,13 @@ import type { CodePurpose, UserRecord } from '../storage/store.js';
 import { issueStandInCode, type CodeDeliveryDetails } from '../auth/codes.js';
 import type { RequestContext } from '../services.js';
 import { maskDestination } from '../domain/sender.js';
-import { assertSecretHash, findUser, findUserForAdmin, lookupName } from '../auth/password.js';
+import { assertSecretHash, findUser, findUserForAdmin } from '../auth/password.js';
 import { deliveryTarget } from '../domain/users.js';
 import type { Services } from '../services.js';
 import { Pool } from '../domain/pools.js';
 import { AppClient } from '../domain/clients.js';
-import { derivedBytes, macToken, safeEqual } from '../security/secrets.js';
+import { macToken, safeEqual } from '../security/secrets.js';
+import { standInTarget } from '../auth/standInDelivery.js';
 
 /** @throws ResourceNotFoundException when the pool does not exist. */
 export async function loadPool(s: Pick<Services, 'store'>, poolId: string): Promise<Pool> {
@@ -102,20 +103,10 @@ function simulatedDelivery(
         AttributeName: target.attribute,
       },
     };
-  const seed = derivedBytes(s.box.macKey, `simulated-delivery\n${pool.id}\n${lookupName(pool, typed)}`, 6);
-  // Where the pool verifies only phone numbers, its users' codes go by SMS: so do a stand-in's.
-  if (!typed.includes('@') && pool.autoVerifiedAttributes.includes('phone_number') && !pool.autoVerifiedAttributes.includes('email')) {
-    const digits = [...seed.subarray(2, 6)].map((b) => String(b % 10)).join('');
-    return {
-      CodeDeliveryDetails: { Destination: maskDestination(`+1555000${digits}`), DeliveryMedium: 'SMS', AttributeName: 'phone_number' },
-    };
-  }
-  let destination = typed;
-  if (!typed.includes('@')) {
-    const letter = (b: number) => String.fromCharCode(97 + (b % 26));
-    destination = `${letter(seed[0]!)}@${letter(seed[1]!)}`;
-  }
-  return { CodeDeliveryDetails: { Destination: maskDestination(destination), DeliveryMedium: 'EMAIL', AttributeName: 'email' } };
+  const stand = standInTarget(s, pool, typed);
+  return {
+    CodeDeliveryDetails: { Destination: maskDestination(stand.destination), DeliveryMedium: stand.medium, AttributeName: stand.attribute },
+  };
 }
 
 /** The app client and its pool, for operations identified by `ClientId`. @throws ResourceNotFoundException */

@@ -1,6 +1,7 @@
 import { operation, type Wire } from './types.js';
 import { updatePoolShape } from './poolShapes.js';
 import { loadPool } from './shared.js';
+import { assertSignInPolicy } from '../domain/signInPolicy.js';
 import { ResourceNotFoundException } from '../protocol/errors.js';
 import type { Services } from '../services.js';
 import type { UpdateUserPoolResponse } from '@aws-sdk/client-cognito-identity-provider';
@@ -11,6 +12,7 @@ export const UpdateUserPool = operation({
   input: updatePoolShape,
   async handle(s: Pick<Services, 'store' | 'clock'>, { UserPoolId, PoolName, ...settings }): Promise<Wire<UpdateUserPoolResponse>> {
     const pool = await loadPool(s, UserPoolId);
+    assertSignInPolicy(settings);
     const old = pool.record.config as Record<string, unknown>;
     // Creation-time-only members and the settings managed by other operations survive an update.
     const keep = ['AliasAttributes', 'UsernameAttributes', 'UsernameConfiguration', 'Schema', 'WebAuthnConfiguration', 'Latchkey'];

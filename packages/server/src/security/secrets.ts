@@ -26,9 +26,9 @@ export function randomString(n: number, alphabet: string): string {
   return s;
 }
 
-/** A six-digit numeric code. */
-export function randomCode(): string {
-  return String(randomInt(0, 1_000_000)).padStart(6, '0');
+/** A numeric code of `digits` digits (six by default; sign-in codes have eight). */
+export function randomCode(digits = 6): string {
+  return String(randomInt(0, 10 ** digits)).padStart(digits, '0');
 }
 
 /** SHA-256 hex: how refresh tokens, sessions and codes are stored (never the value itself). */

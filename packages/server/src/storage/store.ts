@@ -165,7 +165,23 @@ export interface Store {
   putChallenge(challenge: ChallengeRecord): Promise<void>;
   /** Delete-returning: exactly one concurrent caller receives the record; expired ones are not returned. */
   consumeChallenge(challenge: string, now: number): Promise<ChallengeRecord | undefined>;
-  putAuthSession(session: AuthSessionRecord): Promise<void>;
+  /**
+   * Stores a sign-in step; with `message`, also adds it to the outbox in the same transaction (an
+   * EMAIL_OTP / SMS_OTP challenge delivered in development: one commit, as for putCode).
+   */
+  putAuthSession(session: AuthSessionRecord, message?: Omit<OutboxMessage, 'id'>): Promise<void>;
+  /**
+   * Counts one answer to a session's step without consuming it: a single guarded UPDATE (attempts <
+   * maxAttempts) returning the session, so however many workers or instances answer at once, at most
+   * `maxAttempts` answers are admitted per session. 'expired' when the session exists but has expired,
+   * 'too-many' when it exists but its answers are used up, 'missing' when there is no such session.
+   * Nothing is consumed: the admitted answer that succeeds consumes the session in finishSignIn.
+   */
+  admitAuthSessionAttempt(
+    idHash: string,
+    now: number,
+    maxAttempts: number,
+  ): Promise<{ session: AuthSessionRecord; attempts: number } | 'expired' | 'too-many' | 'missing'>;
   /** Reads an unexpired session without consuming it (the final step consumes it in finishSignIn). */
   peekAuthSession(idHash: string, now: number): Promise<AuthSessionRecord | undefined>;
   /**

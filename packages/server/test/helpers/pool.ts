@@ -14,7 +14,7 @@ export interface TestPool {
 export async function createTestPool(
   admin: CognitoIdentityProviderClient,
   opts: {
-    factors?: ('PASSWORD' | 'WEB_AUTHN')[];
+    factors?: ('PASSWORD' | 'WEB_AUTHN' | 'EMAIL_OTP' | 'SMS_OTP')[];
     userVerification?: 'required' | 'preferred';
     rpId?: string | null;
     usernameAttributes?: 'email'[];

@@ -2,6 +2,7 @@ import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
 import { findUser, lookupName, noSuchUser, assertUserCanSignIn, INCORRECT } from '../password.js';
 import { passwordSignIn } from './password.js';
+import { OTP_FACTORS, isOtpFactor, otpChallenge, otpTarget, standInOtpFactors } from './otp.js';
 import { startSrp } from './srp.js';
 import { issueSession, consumeSession, peekSession, burnSession, SESSION_EXPIRED } from '../sessions.js';
 import { signedIn, type AuthOutput } from '../results.js';
@@ -42,6 +43,9 @@ export function availableChallenges(ctx: FlowContext, user: UserRecord | undefin
   const factors = ctx.pool.allowedFirstAuthFactors;
   const out: string[] = [];
   if (factors.includes('PASSWORD') && (!user || user.srpVerifier)) out.push('PASSWORD', 'PASSWORD_SRP');
+  // EMAIL_OTP / SMS_OTP go to verified addresses only; a stand-in is offered what a real user would likely have.
+  if (user) out.push(...OTP_FACTORS.filter((f) => factors.includes(f) && otpTarget(user, f)));
+  else if (typed !== undefined) out.push(...standInOtpFactors(ctx, typed));
   const hasPasskey = user ? user.passkeyCount > 0 : typed !== undefined && standInPasskeys(ctx, typed).length > 0;
   if (enabledPasskeyConfig(ctx.pool) && factors.includes('WEB_AUTHN') && hasPasskey) out.push('WEB_AUTHN');
   return out;
@@ -91,6 +95,9 @@ export async function initiateUserAuth(ctx: FlowContext): Promise<AuthOutput> {
     return webAuthnChallenge(ctx, null, null);
   }
   if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
+  if (isOtpFactor(preferred) && !ctx.pool.allowedFirstAuthFactors.includes(preferred))
+    // Said before any user lookup, so it tells nothing about the name.
+    throw new InvalidParameterException(`${preferred} is not an allowed first auth factor for this user pool.`);
   const found = await findUser(ctx.s, ctx.pool, typed);
   if (!found && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
   // A user with no first factor yet (passwordless, no passkey) is answered as a stand-in is, not refused.
@@ -103,18 +110,19 @@ export async function initiateUserAuth(ctx: FlowContext): Promise<AuthOutput> {
     if (preferred === 'PASSWORD') return passwordSignIn(ctx, typed, ctx.params.PASSWORD);
     if (preferred === 'PASSWORD_SRP') return startSrp(ctx, typed, ctx.params.SRP_A);
     if (preferred === 'WEB_AUTHN') return webAuthnChallenge(ctx, user ?? null, typed);
+    if (isOtpFactor(preferred)) return otpChallenge(ctx, user, typed, preferred);
   }
   if (available.length === 0) throw new NotAuthorizedException(INCORRECT, 'no first factor available');
   return {
     ChallengeName: 'SELECT_CHALLENGE',
     Session: await issueSession(ctx.s, ctx.client, user?.id ?? null, { kind: 'SELECT_CHALLENGE', typed, available }),
     ChallengeParameters: {},
-    // availableChallenges names only PASSWORD, PASSWORD_SRP and WEB_AUTHN, all Cognito challenge names.
+    // availableChallenges names only PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP and WEB_AUTHN, all Cognito challenge names.
     AvailableChallenges: available as ChallengeNameType[],
   };
 }
 
-/** RespondToAuthChallenge SELECT_CHALLENGE with ANSWER WEB_AUTHN | PASSWORD | PASSWORD_SRP. */
+/** RespondToAuthChallenge SELECT_CHALLENGE with ANSWER WEB_AUTHN | PASSWORD | PASSWORD_SRP | EMAIL_OTP | SMS_OTP. */
 export async function respondSelectChallenge(ctx: FlowContext): Promise<AuthOutput> {
   const rec = await consumeSession(ctx.s, ctx.client, ctx.session);
   const st = rec.state as { kind: string; typed: string; available: string[] };
@@ -124,6 +132,7 @@ export async function respondSelectChallenge(ctx: FlowContext): Promise<AuthOutp
   if (answer === 'PASSWORD') return passwordSignIn(ctx, st.typed, ctx.params.PASSWORD);
   if (answer === 'PASSWORD_SRP') return startSrp(ctx, st.typed, ctx.params.SRP_A);
   const user = rec.userId ? await ctx.s.store.getUser(ctx.pool.id, rec.userId) : undefined;
+  if (isOtpFactor(answer)) return otpChallenge(ctx, user, st.typed, answer);
   if (!user && rec.userId) throw new NotAuthorizedException(PASSKEY_FAILED, 'user gone');
   return webAuthnChallenge(ctx, user ?? null, st.typed);
 }

@@ -1,9 +1,17 @@
 import { sql, type Transaction } from 'kysely';
 import { StoreConflictError } from '../store.js';
-import type { AddPasskeyResult, AuthSessionRecord, PasskeyUse, ChallengeRecord, PasskeyRecord, TokenFamilyRecord } from '../types.js';
+import type {
+  AddPasskeyResult,
+  AuthSessionRecord,
+  PasskeyUse,
+  ChallengeRecord,
+  OutboxMessage,
+  PasskeyRecord,
+  TokenFamilyRecord,
+} from '../types.js';
 import type { Database } from './schema.js';
 import { fromPasskey, toChallenge, toPasskey, toSession } from './rows.js';
-import { CodesStore } from './codes.js';
+import { CodesStore, insertOutbox } from './codes.js';
 import { Abort, conflict, type Db } from './base.js';
 
 /** Registration challenges, auth sessions, the sign-in commit and passkeys. */
@@ -27,18 +35,43 @@ export class CeremoniesStore extends CodesStore {
     if (!r || Number(r.expires_at) <= now) return undefined;
     return toChallenge(r);
   }
-  async putAuthSession(s: AuthSessionRecord): Promise<void> {
-    await this.db
-      .insertInto('auth_sessions')
-      .values({
-        id_hash: s.idHash,
-        pool_id: s.poolId,
-        client_id: s.clientId,
-        user_id: s.userId,
-        state: JSON.stringify(s.state),
-        expires_at: s.expiresAt,
-      })
-      .execute();
+  async putAuthSession(s: AuthSessionRecord, message?: Omit<OutboxMessage, 'id'>): Promise<void> {
+    const put = (db: Db) =>
+      db
+        .insertInto('auth_sessions')
+        .values({
+          id_hash: s.idHash,
+          pool_id: s.poolId,
+          client_id: s.clientId,
+          user_id: s.userId,
+          state: JSON.stringify(s.state),
+          expires_at: s.expiresAt,
+        })
+        .execute();
+    if (!message) {
+      await put(this.db);
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      await put(trx);
+      await insertOutbox(trx, message);
+    });
+  }
+  async admitAuthSessionAttempt(idHash: string, now: number, maxAttempts: number) {
+    const bumped = await this.db
+      .updateTable('auth_sessions')
+      .set({ attempts: sql`attempts + 1` })
+      .where('id_hash', '=', idHash)
+      .where('attempts', '<', maxAttempts)
+      .returningAll()
+      .executeTakeFirst();
+    if (!bumped) {
+      const exists = await this.db.selectFrom('auth_sessions').select('expires_at').where('id_hash', '=', idHash).executeTakeFirst();
+      if (!exists) return 'missing' as const;
+      return Number(exists.expires_at) <= now ? ('expired' as const) : ('too-many' as const);
+    }
+    if (Number(bumped.expires_at) <= now) return 'expired' as const;
+    return { session: toSession(bumped), attempts: Number(bumped.attempts) };
   }
   async peekAuthSession(idHash: string, now: number): Promise<AuthSessionRecord | undefined> {
     const r = await this.db

@@ -158,7 +158,8 @@ export class CodesStore extends UsersStore {
   }
 }
 
-function insertOutbox(db: Db, m: Omit<OutboxMessage, 'id'>) {
+/** One outbox row (also written with an OTP challenge's session, storage/kysely/ceremonies.ts). */
+export function insertOutbox(db: Db, m: Omit<OutboxMessage, 'id'>) {
   return db
     .insertInto('outbox')
     .values({

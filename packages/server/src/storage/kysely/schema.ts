@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 /** Table shapes as Kysely sees them. Booleans are 0/1 integers and JSON is text in both dialects. */
 export interface MetaTable {
   key: string;
@@ -103,6 +104,8 @@ export interface AuthSessionsTable {
   user_id: string | null;
   state: string;
   expires_at: number;
+  /** Answers counted so far (Store.admitAuthSessionAttempt); the column's default is 0. */
+  attempts: ColumnType<number, number | undefined, number>;
 }
 export interface PasskeysTable {
   pool_id: string;

@@ -200,6 +200,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         // a later migration drops them.
       },
     },
+    '0004_auth_session_attempts': {
+      // Answers counted per Session (EMAIL_OTP / SMS_OTP codes): a wrong code keeps the Session usable up
+      // to a limit, guarded in one UPDATE so workers and instances cannot exceed it together. Rows written
+      // by the previous release get 0, which is what they have used.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable('auth_sessions')
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 
