@@ -168,7 +168,9 @@ function listenError(err: unknown, config: Config): unknown {
  */
 function codeSender(config: Config, store: Store, clock: Clock, log: Logger): CodeSender {
   const email = config.smtpUrl ? new SmtpSender(config.smtpUrl, config.smtpFrom, log) : new OutboxSender(store, clock, log);
-  if (!config.smsWebhookUrl || !config.smsWebhookSecret) return email;
+  if (!config.smsWebhookUrl) return email;
+  // loadConfig refuses a URL without a secret; a Config built by hand must not silently fall back to email.
+  if (!config.smsWebhookSecret) throw new StartupError('LATCHKEY_SMS_WEBHOOK_SECRET is required with LATCHKEY_SMS_WEBHOOK_URL');
   const sms = new SmsWebhookSender(
     {
       url: config.smsWebhookUrl,

@@ -11,6 +11,8 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   ForgotPasswordCommand,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
   SignUpCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -253,6 +255,51 @@ describe('SMS delivery by webhook', () => {
     expect(srv.log.text()).not.toContain('Temp0rary!Pass');
   });
 
+  it('an SMS_OTP sign-in code goes by webhook (purpose signin), never to the outbox, and signs in', async () => {
+    const created = await srv.admin.send(
+      new CreateUserPoolCommand({
+        PoolName: `sms-otp-${Date.now()}`,
+        AutoVerifiedAttributes: ['phone_number'],
+        Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'SMS_OTP'] } },
+      }),
+    );
+    const userPoolId = created.UserPool!.Id!;
+    const client = await srv.admin.send(
+      new CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_AUTH'] }),
+    );
+    const clientId = client.UserPoolClient!.ClientId!;
+    await signUp(srv, clientId, 'otpsms', '+15555550109');
+    const signupCode = String(sink.received[0]!.body.code);
+    codes.push(signupCode);
+    await srv.client.send(new ConfirmSignUpCommand({ ClientId: clientId, Username: 'otpsms', ConfirmationCode: signupCode }));
+    const challenge = await srv.client.send(
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: 'USER_AUTH',
+        AuthParameters: { USERNAME: 'otpsms', PREFERRED_CHALLENGE: 'SMS_OTP' },
+      }),
+    );
+    expect(challenge.ChallengeName).toBe('SMS_OTP');
+    expect(challenge.ChallengeParameters).toMatchObject({ CODE_DELIVERY_DELIVERY_MEDIUM: 'SMS' });
+    // With PreventUserExistenceErrors the code is sent after the answer: wait (bounded) for the receiver.
+    const deadline = Date.now() + 5000;
+    while (sink.received.length < 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    const sent = sink.received[1]!;
+    verifyWebhookSignature(SECRET, sent.headers[WEBHOOK_SIGNATURE_HEADER] as string, sent.raw);
+    expect(sent.body).toMatchObject({ type: 'sms', purpose: 'signin', to: '+15555550109', code: expect.stringMatching(/^\d{8}$/) });
+    codes.push(String(sent.body.code));
+    expect(await srv.services.store.listOutbox(userPoolId, 10)).toHaveLength(0);
+    const done = await srv.client.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: clientId,
+        ChallengeName: 'SMS_OTP',
+        Session: challenge.Session,
+        ChallengeResponses: { USERNAME: 'otpsms', SMS_OTP_CODE: String(sent.body.code) },
+      }),
+    );
+    expect(done.AuthenticationResult?.AccessToken).toBeTruthy();
+  });
+
   it('the server log never contains a code, a message body or the secret', () => {
     expect(codes.length).toBeGreaterThanOrEqual(9);
     const log = srv.log.text();
@@ -318,8 +365,11 @@ describe('LATCHKEY_SMS_WEBHOOK_* options', () => {
     expect(loadConfig({}, {}).smsWebhookUrl).toBeUndefined();
   });
 
-  it('http:// to another host, another scheme or no URL at all is refused without echoing it', () => {
-    for (const url of ['http://sms.example.com/hook?token=hunter2', 'http://10.0.0.1/hunter2', 'ftp://127.0.0.1/hunter2', 'hunter2']) {
+  it('http:// to another host, another scheme, credentials in the URL or no URL at all are refused without echoing it', () => {
+    const urls = ['http://sms.example.com/hook?token=hunter2', 'http://10.0.0.1/hunter2', 'ftp://127.0.0.1/hunter2', 'hunter2'];
+    // fetch() refuses credentials in a URL, so user:token@ could never deliver: refused at start-up instead.
+    urls.push('https://api:hunter2@sms.example.com/hook', 'http://hunter2@127.0.0.1/hook');
+    for (const url of urls) {
       expect(() => loadConfig({}, env(url)), url).toThrow(/^LATCHKEY_SMS_WEBHOOK_URL must be an https:\/\/ URL/);
       expect(() => loadConfig({}, env(url)), url).not.toThrow(/hunter2/);
     }

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AdminGetUserCommand,
   AdminSetUserPasswordCommand,
+  AdminUserGlobalSignOutCommand,
   ChangePasswordCommand,
   ConfirmSignUpCommand,
   GetUserAuthFactorsCommand,
@@ -78,6 +79,16 @@ describe.each(DIALECTS)('users: passwordless sign-up on %s', (dialect) => {
     for (const r of results.filter((x) => x.status === 'rejected')) {
       expect((r as PromiseRejectedResult).reason).toMatchObject({ name: 'NotAuthorizedException', message: EXPIRED });
     }
+  });
+
+  it('a global sign-out after ConfirmSignUp revokes its Session too (it needs no further factor)', async () => {
+    const { username, session } = await signUpAndConfirm();
+    const other = await signUpAndConfirm();
+    server.clock.advance(1000);
+    await server.admin.send(new AdminUserGlobalSignOutCommand({ UserPoolId: pool.userPoolId, Username: username }));
+    await expectServiceError(sessionSignIn(pool.clientId, username, session), 'NotAuthorizedException', EXPIRED);
+    // Another user's Session is untouched.
+    expect((await sessionSignIn(pool.clientId, other.username, other.session)).AuthenticationResult).toBeTruthy();
   });
 
   it('expires with the app client AuthSessionValidity (3 minutes by default)', async () => {

@@ -61,6 +61,16 @@ describe('webhook signatures', () => {
     expect(failure(() => verifyWebhookSignature(SECRET, signWebhook(SECRET, BODY, 1_000_000), BODY))).toBe('ERR_WEBHOOK_SIGNATURE_STALE');
   });
 
+  it('a NaN or negative tolerance, or a short or empty secret, is refused rather than accepting every signature', () => {
+    const header = signWebhook(SECRET, BODY, NOW);
+    for (const toleranceSec of [NaN, -1, Infinity]) {
+      expect(() => verifyWebhookSignature(SECRET, header, BODY, { now: NOW, toleranceSec })).toThrow(TypeError);
+    }
+    expect(() => verifyWebhookSignature('', header, BODY, { now: NOW })).toThrow(TypeError);
+    expect(() => verifyWebhookSignature('short-secret', header, BODY, { now: NOW })).toThrow(TypeError);
+    expect(verifyWebhookSignature(SECRET, header, BODY, { now: NOW, toleranceSec: 0 }).timestamp).toBe(Math.floor(NOW / 1000));
+  });
+
   it('malformed headers: missing, no t, no v1, non-hex or short v1, non-numeric t', () => {
     const v1 = signWebhook(SECRET, BODY, NOW).split(',')[1]!;
     for (const header of [

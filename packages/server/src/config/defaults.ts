@@ -279,11 +279,13 @@ export const SERVER_OPTIONS = {
       }
       // Codes travel in the body: in clear text only to this machine (a receiver next to the server).
       const loopback = u && (u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(u.hostname));
-      if (!u || !u.hostname || !(u.protocol === 'https:' || (u.protocol === 'http:' && loopback))) {
+      // fetch() refuses URLs with credentials, so a user:token@ URL could never deliver: refuse it here.
+      const credentials = u && (u.username !== '' || u.password !== '');
+      if (!u || !u.hostname || credentials || !(u.protocol === 'https:' || (u.protocol === 'http:' && loopback))) {
         // The URL may carry a token: never echo it.
         throw new ConfigError(
-          'LATCHKEY_SMS_WEBHOOK_URL must be an https:// URL (http:// only to 127.0.0.1, [::1] or localhost), ' +
-            'e.g. https://sms.internal/latchkey',
+          'LATCHKEY_SMS_WEBHOOK_URL must be an https:// URL without user:password@ (http:// only to 127.0.0.1, [::1] ' +
+            'or localhost; put a token in the path or query), e.g. https://sms.internal/latchkey',
         );
       }
       return u.href;

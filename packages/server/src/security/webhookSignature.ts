@@ -49,7 +49,7 @@ export function signWebhook(secret: string | Uint8Array, rawBody: string | Uint8
  * @returns the signed timestamp (unix seconds)
  * @throws WebhookSignatureError `ERR_WEBHOOK_SIGNATURE_MALFORMED` (no header, no `t=` or no `v1=`),
  *   `ERR_WEBHOOK_SIGNATURE_STALE` (timestamp outside the tolerance) or `ERR_WEBHOOK_SIGNATURE_MISMATCH`
- *   (wrong secret or altered body).
+ *   (wrong secret or altered body). TypeError for a tolerance that is not a finite number ≥ 0 or a secret under 16 characters.
  */
 export function verifyWebhookSignature(
   secret: string | Uint8Array,
@@ -58,6 +58,9 @@ export function verifyWebhookSignature(
   options: { toleranceSec?: number; now?: number } = {},
 ): { timestamp: number } {
   const { toleranceSec = 300, now = Date.now() } = options;
+  // A NaN or negative tolerance (say from an unset variable) would accept every timestamp; an empty secret any forger.
+  if (!Number.isFinite(toleranceSec) || toleranceSec < 0) throw new TypeError('toleranceSec must be a finite number ≥ 0');
+  if (secret.length < 16) throw new TypeError('the webhook secret must be at least 16 characters (bytes)');
   let t: number | undefined;
   const signatures: string[] = [];
   for (const part of (header ?? '').split(',')) {

@@ -22,7 +22,7 @@ export async function issueSignUpSession(
   user: UserRecord,
 ): Promise<{ Session?: string }> {
   if (!client.allows('ALLOW_USER_AUTH')) return {};
-  return { Session: await issueSession(s, client, user.id, { kind: KIND }) };
+  return { Session: await issueSession(s, client, user.id, { kind: KIND, issuedAt: s.clock.now() }) };
 }
 
 /**
@@ -40,5 +40,9 @@ export async function signInWithSignUpSession(ctx: FlowContext): Promise<AuthOut
   const user = await findUser(ctx.s, ctx.pool, typed);
   if (!user || user.id !== rec.userId) throw new NotAuthorizedException(SESSION_EXPIRED, "another user's sign-up session");
   assertUserCanSignIn(user);
+  // A global sign-out (or a password change) after the Session was handed out revokes it too: it is the one
+  // session that needs no further factor, so it must not outlive a revocation meant to lock the user's sign-ins.
+  const issuedAt = typeof rec.state.issuedAt === 'number' ? rec.state.issuedAt : 0;
+  if (issuedAt <= user.tokensValidAfter) throw new NotAuthorizedException(SESSION_EXPIRED, 'revoked by a global sign-out');
   return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash: hash });
 }
