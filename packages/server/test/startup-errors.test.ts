@@ -119,8 +119,8 @@ describe.concurrent('start-up failures are one actionable line and exit 2', { ti
       LATCHKEY_SMS_WEBHOOK_SECRET: 'sms-webhook-secret-0123456789-abcdefghij',
     });
     expect(expectOneLineRefusal(run)).toBe(
-      'latchkey: LATCHKEY_SMS_WEBHOOK_URL must be an https:// URL (http:// only to 127.0.0.1, [::1] or localhost), ' +
-        'e.g. https://sms.internal/latchkey',
+      'latchkey: LATCHKEY_SMS_WEBHOOK_URL must be an https:// URL without user:password@ (http:// only to 127.0.0.1, ' +
+        '[::1] or localhost; put a token in the path or query), e.g. https://sms.internal/latchkey',
     );
     expect(`${run.stdout}${run.stderr}`).not.toContain('hunter2');
   });

@@ -58,6 +58,8 @@ export async function startPageFixture(opts: {
   title: string;
   alias?: Record<string, string>;
   username?: string;
+  /** The pool's AllowedFirstAuthFactors (default PASSWORD and WEB_AUTHN). */
+  factors?: ('PASSWORD' | 'WEB_AUTHN' | 'EMAIL_OTP' | 'SMS_OTP')[];
 }): Promise<PageFixture> {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   const close = async () => {
@@ -72,7 +74,7 @@ export async function startPageFixture(opts: {
 
     const server = await startTestServer('sqlite');
     cleanups.push(() => server.stop());
-    const pool = await createTestPool(server.admin, { rpId: 'localhost', userVerification: 'required' });
+    const pool = await createTestPool(server.admin, { rpId: 'localhost', userVerification: 'required', factors: opts.factors });
     const username = opts.username ?? 'pat';
     const password = 'Passw0rdX-e2e';
     await server.admin.send(

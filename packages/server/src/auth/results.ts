@@ -68,7 +68,7 @@ export async function signedIn(
   });
   if (outcome === 'session-gone') throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
   if (outcome === 'passkey-race') throw new NotAuthorizedException('Incorrect username or passkey.', 'concurrent use of the credential');
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime);
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, true);
   return {
     ChallengeParameters: {},
     AuthenticationResult: {
@@ -82,7 +82,15 @@ export async function signedIn(
 }
 
 /** Access and id tokens of one sign-in (a token family): the one place their claims and lifetimes are chosen. */
-function issueTokens(s: Pick<Services, 'tokens'>, pool: Pool, client: AppClient, user: UserRecord, originJti: string, authTime: number) {
+function issueTokens(
+  s: Pick<Services, 'tokens'>,
+  pool: Pool,
+  client: AppClient,
+  user: UserRecord,
+  originJti: string,
+  authTime: number,
+  fresh = false,
+) {
   return s.tokens.issue({
     poolId: pool.id,
     clientId: client.id,
@@ -91,6 +99,8 @@ function issueTokens(s: Pick<Services, 'tokens'>, pool: Pool, client: AppClient,
     idClaims: idTokenClaims(user),
     originJti,
     authTime,
+    // A fresh sign-in's tokens are issued at its authentication time, as Cognito's (auth_time = iat).
+    ...(fresh ? { issuedAt: authTime } : {}),
     accessValiditySec: client.accessValiditySec,
     idValiditySec: client.idValiditySec,
     alg: pool.latchkey.tokenSigningAlg,

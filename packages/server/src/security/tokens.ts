@@ -80,6 +80,8 @@ export interface IssueInput {
   /** Claims for the id token: email, email_verified, phone_number, custom attributes… */
   idClaims: Record<string, unknown>;
   originJti: string;
+  /** iat in unix seconds; a fresh sign-in passes its authTime, so auth_time equals iat even when the commit took long. */
+  issuedAt?: number;
   authTime: number;
   accessValiditySec: number;
   idValiditySec: number;
@@ -174,7 +176,7 @@ export class TokenService {
   /** Signs an access token and an id token for one sign-in (`originJti` ties them to the refresh token). */
   async issue(input: IssueInput): Promise<{ accessToken: string; idToken: string }> {
     const { record, key } = await this.signingKey(input.poolId, input.alg);
-    const iat = Math.floor(this.now() / 1000);
+    const iat = input.issuedAt ?? Math.floor(this.now() / 1000);
     const iss = this.issuer(input.poolId);
     const header = { alg: record.alg, kid: record.kid };
     const access = {
