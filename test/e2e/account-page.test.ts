@@ -2,7 +2,8 @@
  * The account page served by Latchkey at GET /account (same origin as the endpoint), driven like a
  * user would: labels, roles and clicks. Password sign-in, two passkeys on two CDP virtual
  * authenticators, deletion with its confirmation, sign-out, passkey sign-in. Saves a screenshot of
- * the passkey list to test-results/. Needs Chromium ($CHROMIUM_PATH or /usr/bin/chromium).
+ * the passkey list to test-results/. Then, on a pool that allows EMAIL_OTP, sign-in with an email code
+ * read from the outbox, a wrong code first (the dev pool does not offer it). Needs Chromium ($CHROMIUM_PATH or /usr/bin/chromium).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { AdminCreateUserCommand, AdminGetUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../packages/server/test/helpers/harness.js';
+import { outboxCode } from '../../packages/server/test/helpers/latchkeyAdmin.js';
+import { createTestPool } from '../../packages/server/test/helpers/pool.js';
 import {
   CHROMIUM_PATH,
   launchBrowser,
@@ -93,6 +96,8 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('account page (/account) in Chromium'
     });
     await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
     expect(await page.evaluate('window.isSecureContext')).toBe(true);
+    // The development pool does not allow EMAIL_OTP: the page does not offer it.
+    expect(await page.getByRole('button', { name: 'Sign in with an email code' }).count()).toBe(0);
   });
 
   step('rejects a wrong password with an alert', async () => {
@@ -219,6 +224,48 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('account page (/account) in Chromium'
     const [onAuthenticator] = await authenticators.credentials(remaining.authenticatorId);
     expect(record!.signCount).toBe(onAuthenticator!.signCount);
     await page.locator('.card').screenshot({ path: join(RESULTS, 'account-passkeys-after-passkey-sign-in.png') });
+  });
+
+  step('on a pool that allows EMAIL_OTP: an email code signs in, after a wrong code and its alert', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await state('signed-out');
+    const otp = await createTestPool(server.admin, { factors: ['PASSWORD', 'WEB_AUTHN', 'EMAIL_OTP'] });
+    const email = 'casey@example.com';
+    await server.admin.send(
+      new AdminCreateUserCommand({
+        UserPoolId: otp.userPoolId,
+        Username: 'casey',
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+    await page.goto(`${server.endpoint.replace('127.0.0.1', 'localhost')}/account?pool=${otp.userPoolId}&client=${otp.clientId}`);
+    await state('signed-out');
+    await page.getByLabel('Username').fill('casey');
+    await page.getByRole('button', { name: 'Sign in with an email code' }).click();
+    await state('email-code');
+    await expect(page.getByRole('heading', { name: 'Enter your code' }).isVisible()).resolves.toBe(true);
+    expect(await page.locator('#code-sent').textContent()).toBe('We sent a code to c***@e***.');
+    await idle();
+    expect(await page.evaluate('document.activeElement?.id')).toBe('email-code');
+    const code = await outboxCode(server, otp.userPoolId, email);
+
+    await page.getByLabel('Code', { exact: true }).fill(code === '00000000' ? '11111111' : '00000000');
+    await page.getByRole('button', { name: 'Sign in with the code' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('That code is not right. Check it and try again.');
+    await idle();
+    expect(await page.evaluate('document.body.dataset.state')).toBe('email-code');
+    expect(await page.getByLabel('Code', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+
+    await page.getByLabel('Code', { exact: true }).fill(code);
+    await page.getByLabel('Code', { exact: true }).press('Enter');
+    await state('signed-in');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).filter({ visible: true }).textContent()).toBe('Signed in as casey');
+    await idle();
+    await page.locator('.card').screenshot({ path: join(RESULTS, 'account-email-code-signed-in.png') });
   });
 
   step('raised no uncaught errors in the page', () => {

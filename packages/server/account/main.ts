@@ -18,6 +18,8 @@
  *     button "Sign in with password"           #signin-password  (USER_SRP_AUTH; also Enter in the form)
  *     button "Sign in with a passkey"          #signin-passkey   (USER_AUTH + WEB_AUTHN with the username;
  *                                                                 username-less signInWithPasskey() if empty)
+ *     button "Sign in with an email code"      #signin-email-code (only when the pool allows EMAIL_OTP; the code
+ *                                                                 step, body[data-state="email-code"], is in emailCode.ts)
  *   New password required (#newpw-view, heading "Choose a new password", built only when needed):
  *     getByLabel('New password')  #new-password, button "Set new password", button "Cancel"
  *   Signed in (#account-view):
@@ -42,7 +44,8 @@
  * Error wording (alert): "Incorrect username or password." · "The passkey prompt was cancelled." ·
  * "This device already has a passkey for this account." · "You have the maximum number of passkeys.
  * Delete one to add another." · RelyingPartyMismatch explains that the RP ID must match the page host ·
- * "Your session has ended. Sign in again." · "No passkey on this account yet: sign in with your password,
+ * "Your session has ended. Sign in again." · "That code is not right. Check it and try again." ·
+ * "No passkey on this account yet: sign in with your password,
  * then add one." (passkey sign-in of an account without one) · otherwise the server's message.
  *
  * Last used: Cognito's ListWebAuthnCredentials has no last-used member and @latchkey/auth maps only
@@ -63,6 +66,7 @@ import {
   type AuthWebAuthnCredential,
   type SignInOutput,
 } from '@latchkey/auth';
+import { setupEmailCode } from './emailCode.js';
 
 interface PageConfig {
   userPoolId: string;
@@ -71,8 +75,8 @@ interface PageConfig {
   relyingPartyId?: string;
 }
 
-type View = 'loading' | 'signed-out' | 'new-password' | 'signed-in';
-type Context = 'password' | 'passkey' | 'new-password' | 'add' | 'list' | 'delete' | 'sign-out';
+type View = 'loading' | 'signed-out' | 'email-code' | 'new-password' | 'signed-in';
+type Context = 'password' | 'passkey' | 'email-code' | 'new-password' | 'add' | 'list' | 'delete' | 'sign-out';
 
 const PAGE_SIZE = 20;
 
@@ -155,6 +159,7 @@ const el = {
   views: {
     loading: byId('loading-view'),
     'signed-out': byId('signin-view'),
+    'email-code': byId('code-view'),
     'signed-in': byId('account-view'),
   } as Record<Exclude<View, 'new-password'>, HTMLElement>,
   signinTitle: byId('signin-title'),
@@ -220,11 +225,15 @@ function describeError(error: unknown, context: Context): string {
     case 'NotAuthorizedException':
     case 'UserNotFoundException':
       if (context === 'password') return 'Incorrect username or password.';
-      if (context === 'passkey' || context === 'new-password') return ensurePeriod(message);
+      if (context === 'passkey' || context === 'email-code' || context === 'new-password') return ensurePeriod(message);
       return 'Your session has ended. Sign in again.';
     case 'UserUnAuthenticatedException':
     case 'TokenRefreshException':
       return 'Your session has ended. Sign in again.';
+    case 'CodeMismatchException':
+      return 'That code is not right. Check it and try again.';
+    case 'ExpiredCodeException':
+      return 'The code has expired. Cancel and ask for a new one.';
     case 'PasskeyAlreadyExists':
       return 'This device already has a passkey for this account.';
     case 'PasskeyRegistrationCanceled':
@@ -300,7 +309,7 @@ async function run(context: Context, task: () => Promise<void>): Promise<void> {
     await task();
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
-    const signingIn = context === 'password' || context === 'passkey' || context === 'new-password';
+    const signingIn = context === 'password' || context === 'passkey' || context === 'email-code' || context === 'new-password';
     if (name === 'UserAlreadyAuthenticatedException') {
       // Tokens from an earlier sign-in are still valid: show that account.
       await showAccount(true).catch((again: unknown) => showError(describeError(again, 'list')));
@@ -381,6 +390,17 @@ byId('signin-passkey').addEventListener('click', () => {
     showStatus('Waiting for your passkey…');
     await afterSignIn(await signInWithPasskey(username ? { username } : {}));
   });
+});
+
+setupEmailCode({
+  run,
+  afterSignIn,
+  showCodeView: () => setView('email-code'),
+  showSignIn,
+  clearMessages,
+  showStatus,
+  fieldError,
+  username: el.username,
 });
 
 function showNewPassword(): void {

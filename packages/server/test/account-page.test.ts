@@ -68,6 +68,27 @@ describe('account page (GET /account)', () => {
     expect(html).toContain('<html lang="en">');
   });
 
+  it('offers "Sign in with an email code" only when the pool allows EMAIL_OTP, with a labelled code field', async () => {
+    // The development pool allows PASSWORD and WEB_AUTHN only: no email-code button (every click would fail).
+    const devHtml = await (await get('/account')).text();
+    expect(devHtml).not.toContain('Sign in with an email code');
+    expect(devHtml).not.toContain('"emailOtp"');
+    const { UserPool } = await server.admin.send(
+      new CreateUserPoolCommand({
+        PoolName: 'otp',
+        Policies: { SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP'] } },
+      }),
+    );
+    const { UserPoolClient } = await server.admin.send(new CreateUserPoolClientCommand({ UserPoolId: UserPool!.Id!, ClientName: 'web' }));
+    const html = await (await get(`/account?pool=${UserPool!.Id}&client=${UserPoolClient!.ClientId}`)).text();
+    expect(html).toContain('"emailOtp":true');
+    expect(html).toMatch(/<button id="signin-email-code" type="button"[^>]*>Sign in with an email code<\/button>/);
+    expect(html).toContain('<label for="email-code">Code</label>');
+    expect(html).toMatch(/<input id="email-code"[^>]*autocomplete="one-time-code"/);
+    expect(html).toContain('<h1 id="code-title" tabindex="-1">Enter your code</h1>');
+    for (const name of ['Sign in with the code', 'Cancel']) expect(html).toMatch(new RegExp(`<button[^>]*>${name}</button>`));
+  });
+
   it('selects another pool and client from the query, and the client alone', async () => {
     const { UserPool } = await server.admin.send(new CreateUserPoolCommand({ PoolName: 'other' }));
     const { UserPoolClient } = await server.admin.send(new CreateUserPoolClientCommand({ UserPoolId: UserPool!.Id!, ClientName: 'web' }));

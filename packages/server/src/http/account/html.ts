@@ -12,6 +12,8 @@ export interface AccountPageConfig {
   endpoint: string;
   /** The pool's WebAuthn relying party id, when configured (used to explain RelyingPartyMismatch). */
   relyingPartyId?: string;
+  /** The pool allows EMAIL_OTP as a first factor: the page offers "Sign in with an email code". Omitted when not. */
+  emailOtp?: boolean;
 }
 
 export const ACCOUNT_CSP = [
@@ -70,6 +72,13 @@ const BRAND = `<header class="topbar">
   <span class="brand"><span class="brand-mark" aria-hidden="true"></span>Latchkey</span>
 </header>`;
 
+/** Offered only when the pool allows EMAIL_OTP: otherwise every click would end in a server error. */
+const EMAIL_CODE_BUTTON = (config: AccountPageConfig) =>
+  config.emailOtp
+    ? `
+        <button id="signin-email-code" type="button" class="button button-secondary">Sign in with an email code</button>`
+    : '';
+
 /**
  * The account page. The sign-in and account views are in the markup (so labels exist before any
  * script runs); app.js wires them up and toggles `hidden`.
@@ -110,7 +119,22 @@ ${BRAND}
         <div class="divider" aria-hidden="true"><span>or</span></div>
         <button id="signin-passkey" type="button" class="button button-secondary"
           aria-describedby="passkey-hint">Sign in with a passkey</button>
-        <p id="passkey-hint" class="hint">Leave the username empty to pick any passkey saved for this site.</p>
+        <p id="passkey-hint" class="hint">Leave the username empty to pick any passkey saved for this site.</p>${EMAIL_CODE_BUTTON(config)}
+      </form>
+    </section>
+
+    <section id="code-view" class="view" aria-labelledby="code-title" hidden>
+      <h1 id="code-title" tabindex="-1">Enter your code</h1>
+      <p id="code-sent" class="muted"></p>
+      <form id="code-form" class="stack" novalidate>
+        <div class="field">
+          <label for="email-code">Code</label>
+          <input id="email-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" spellcheck="false" required>
+        </div>
+        <div class="actions">
+          <button id="code-submit" type="submit" class="button button-primary">Sign in with the code</button>
+          <button id="code-cancel" type="button" class="button button-secondary">Cancel</button>
+        </div>
       </form>
     </section>
 

@@ -42,6 +42,8 @@ export function registerAccountPage(app: FastifyInstance, services: Services): v
         userPoolClientId: client.id,
         endpoint: `${origin(req, services)}/`,
         ...(webAuthn?.RelyingPartyId ? { relyingPartyId: webAuthn.RelyingPartyId } : {}),
+        // (a pool without a SignInPolicy allows PASSWORD only, as in Cognito)
+        ...(pool.config.Policies?.SignInPolicy?.AllowedFirstAuthFactors?.includes('EMAIL_OTP') ? { emailOtp: true } : {}),
       };
       return reply.code(200).send(renderAccountPage(config));
     } catch (err) {
