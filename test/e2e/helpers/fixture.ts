@@ -58,6 +58,8 @@ export async function startPageFixture(opts: {
   title: string;
   alias?: Record<string, string>;
   username?: string;
+  /** The server's store (default SQLite). */
+  dialect?: 'sqlite' | 'postgres';
   /** The pool's AllowedFirstAuthFactors (default PASSWORD and WEB_AUTHN). */
   factors?: ('PASSWORD' | 'WEB_AUTHN' | 'EMAIL_OTP' | 'SMS_OTP')[];
 }): Promise<PageFixture> {
@@ -72,7 +74,7 @@ export async function startPageFixture(opts: {
     const bundle: Bundle = await bundlePage(opts.entry, opts.alias);
     cleanups.push(() => bundle.remove());
 
-    const server = await startTestServer('sqlite');
+    const server = await startTestServer(opts.dialect ?? 'sqlite');
     cleanups.push(() => server.stop());
     const pool = await createTestPool(server.admin, { rpId: 'localhost', userVerification: 'required', factors: opts.factors });
     const username = opts.username ?? 'pat';
