@@ -12,6 +12,7 @@ import {
   CreateUserPoolCommand,
   ForgotPasswordCommand,
   InitiateAuthCommand,
+  ResendConfirmationCodeCommand,
   RespondToAuthChallengeCommand,
   SignUpCommand,
   type CognitoIdentityProviderClient,
@@ -309,6 +310,28 @@ describe('SMS delivery by webhook', () => {
     expect(log).not.toContain('Your code is');
     expect(log).not.toContain(SECRET);
     expect(log).not.toContain(sink.url);
+  });
+
+  it('the send budget: SignUp and 4 resends text 5 times; the 6th is refused and texts nothing; an hour later it goes', async () => {
+    const pool = await phonePool(srv.admin);
+    await signUp(srv, pool.clientId, 'smsbudget', '+15555550130');
+    const resend = () => srv.client.send(new ResendConfirmationCodeCommand({ ClientId: pool.clientId, Username: 'smsbudget' }));
+    // With existence errors prevented a resend is texted after the answer: wait (bounded) for the receiver.
+    const texts = async (n: number) => {
+      for (let i = 0; i < 100 && sink.received.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+      return sink.received.filter((r) => r.body.to === '+15555550130').length;
+    };
+    for (let i = 0; i < 4; i++) await resend();
+    expect(await texts(5)).toBe(5);
+    await expectServiceError(resend(), 'LimitExceededException', 'Attempt limit exceeded, please try after some time.');
+    try {
+      srv.clock.advance(3600_000);
+      await resend();
+      // Six texts in all: the refused request sent none (it would be a seventh).
+      expect(await texts(7)).toBe(6);
+    } finally {
+      srv.clock.offset = 0;
+    }
   });
 });
 

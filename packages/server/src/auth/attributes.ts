@@ -3,6 +3,7 @@ import type { UserRecord } from '../storage/store.js';
 import type { Pool } from '../domain/pools.js';
 import { parseAttributes, emailKeyFor, assertWritableAttribute } from '../domain/users.js';
 import { sendCode, type CodeDeliveryDetails } from './codes.js';
+import { admitCodeSend, userBudgetKey } from './sendBudget.js';
 import { AliasExistsException, InvalidParameterException } from '../protocol/errors.js';
 import { StoreConflictError, type UserPatch } from '../storage/store.js';
 
@@ -56,18 +57,17 @@ export async function applyAttributeUpdate(
   // parseAttributes refuses an empty email, so a username-email can never be removed here.
   const changes = parseAttributes(list, opts);
   const attributes = mergeAttributes(user, changes);
-  await saveUserAttributes(s, pool, user.id, attributes);
-  const details: CodeDeliveryDetails[] = [];
-  const updated = { ...user, attributes };
-  if (
+  const verify =
     !opts.admin &&
     changes.email !== undefined &&
-    attributes.email &&
+    !!attributes.email &&
     attributes.email_verified !== 'true' &&
-    pool.autoVerifiedAttributes.includes('email')
-  ) {
-    details.push(await sendCode(s, pool, updated, 'verify_email'));
-  }
+    pool.autoVerifiedAttributes.includes('email');
+  // The send budget is spent before the change is saved, so a refusal leaves the attributes as they were.
+  if (verify) await admitCodeSend(s, pool, userBudgetKey(s, pool, user.id), 'verify_email');
+  await saveUserAttributes(s, pool, user.id, attributes);
+  const details: CodeDeliveryDetails[] = [];
+  if (verify) details.push(await sendCode(s, pool, { ...user, attributes }, 'verify_email'));
   return details;
 }
 

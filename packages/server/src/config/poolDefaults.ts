@@ -188,6 +188,30 @@ export const FIXED = {
     why: "Cognito's: sign-up and attribute codes 24 hours, password-reset codes 1 hour",
   }),
   maxCodeAttempts: poolDefault({ default: 5, type: 'count', why: 'wrong guesses allowed per code before it is dead' }),
+  codeSendsPerWindow: poolDefault({
+    default: 5,
+    type: 'count',
+    why:
+      'codes sent per user (or typed name) and purpose per window: Cognito refuses a sixth code request in an hour with ' +
+      'LimitExceededException; bounds SMS bills, inbox spam and the guesses a resend loop gets (5 per code)',
+  }),
+  codeSendWindowMs: poolDefault({
+    default: 3600_000,
+    type: 'ms',
+    why: 'the send budget window: fixed, starting at the first send after the last window ended ("in a given hour", as Cognito)',
+  }),
+  signUpConfirmAttempts: poolDefault({
+    default: 20,
+    type: 'count',
+    why:
+      'ConfirmSignUp attempts per typed name per window, across resends: caps guesses at the 6-digit code (which signs ' +
+      'the user in) at 20 per day, whatever the resends; past it LimitExceededException, as Cognito',
+  }),
+  signUpConfirmWindowMs: poolDefault({
+    default: 24 * 3600_000,
+    type: 'ms',
+    why: 'the ConfirmSignUp attempt window: one sign-up code lifetime, so a code cannot outlive its window of guesses',
+  }),
   signInCodeDigits: poolDefault({
     default: 8,
     type: 'digits',

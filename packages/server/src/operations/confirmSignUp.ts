@@ -2,6 +2,7 @@ import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadPublicUserRequest, publicUserShape, unknownUserForCode } from './shared.js';
 import { useCode, useStandInCode } from '../auth/codes.js';
+import { admitSignUpConfirm } from '../auth/sendBudget.js';
 import { emailKeyFor } from '../domain/users.js';
 import { AliasExistsException, NotAuthorizedException } from '../protocol/errors.js';
 import { StoreConflictError } from '../storage/store.js';
@@ -9,13 +10,19 @@ import { issueSignUpSession } from '../auth/flows/signUpSession.js';
 import type { Services } from '../services.js';
 import type { ConfirmSignUpResponse } from '@aws-sdk/client-cognito-identity-provider';
 
-/** ConfirmSignUp: a valid code confirms the user and verifies the attribute it was sent to. */
+/**
+ * ConfirmSignUp: a valid code confirms the user and verifies the attribute it was sent to.
+ * @throws LimitExceededException past the typed name's attempt budget (FIXED.signUpConfirmAttempts).
+ */
 export const ConfirmSignUp = operation({
   auth: 'none',
   input: { ...publicUserShape, ConfirmationCode: common.code(), ForceAliasCreation: v.bool(), Session: common.session() },
   async handle(s: Pick<Services, 'store' | 'clock' | 'box'>, input): Promise<Wire<ConfirmSignUpResponse>> {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user && !client.preventUserExistenceErrors) throw unknownUserForCode(client);
+    // Every attempt, for a known name or not, spends the name's ConfirmSignUp budget before any code is
+    // checked: the per-code limit refills with each resend, this one does not (the code signs the user in).
+    await admitSignUpConfirm(s, pool, input.Username);
     // With existence errors prevented, an unknown or already confirmed user answers from the stand-in
     // code ResendConfirmationCode gave them: mismatches, too many attempts, expiry, as a real code.
     if (!user || user.status !== 'UNCONFIRMED') {

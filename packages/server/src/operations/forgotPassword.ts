@@ -1,6 +1,7 @@
 import { operation, type Wire } from './types.js';
 import { deliveryUserNotFound, loadPublicUserRequest, noDelivery, publicUserShape } from './shared.js';
 import { canReceiveResetCode, sendCode } from '../auth/codes.js';
+import { admitCodeSend, nameBudgetKey } from '../auth/sendBudget.js';
 import { InvalidParameterException, NotAuthorizedException } from '../protocol/errors.js';
 import type { Services } from '../services.js';
 import type { ForgotPasswordResponse } from '@aws-sdk/client-cognito-identity-provider';
@@ -10,7 +11,8 @@ import type { ForgotPasswordResponse } from '@aws-sdk/client-cognito-identity-pr
  * prevented, a user who gets no code (unknown, disabled, unconfirmed, nothing verified) gets a stand-in
  * code and the same simulated answer as an unknown one, so neither the answer, its cost nor a later
  * ConfirmForgotPassword tells whether or in which state a user exists.
- * @throws UserNotFoundException | NotAuthorizedException | InvalidParameterException (only when existence errors are not prevented)
+ * @throws UserNotFoundException | NotAuthorizedException | InvalidParameterException (only when existence errors are not prevented);
+ * LimitExceededException past the typed name's send budget (known or not).
  */
 export const ForgotPassword = operation({
   auth: 'none',
@@ -25,6 +27,7 @@ export const ForgotPassword = operation({
           : new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
       return noDelivery(s, client, pool, input.Username, user, 'forgot', otherwise);
     }
+    await admitCodeSend(s, pool, nameBudgetKey(s, pool, input.Username), 'forgot');
     return { CodeDeliveryDetails: await sendCode(s, pool, user, 'forgot', { background: client.preventUserExistenceErrors }) };
   },
 });

@@ -2,6 +2,7 @@ import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
 import { sendCode } from '../auth/codes.js';
+import { admitCodeSend, userBudgetKey } from '../auth/sendBudget.js';
 import { InvalidParameterException } from '../protocol/errors.js';
 import type { Services } from '../services.js';
 import type { GetUserAttributeVerificationCodeResponse } from '@aws-sdk/client-cognito-identity-provider';
@@ -21,6 +22,8 @@ export const GetUserAttributeVerificationCode = operation({
     if (AttributeName !== 'email' && AttributeName !== 'phone_number')
       throw new InvalidParameterException(`${AttributeName} cannot be verified`);
     if (!user.attributes[AttributeName]) throw new InvalidParameterException(`The user has no ${AttributeName}`);
-    return { CodeDeliveryDetails: await sendCode(s, pool, user, AttributeName === 'email' ? 'verify_email' : 'verify_phone_number') };
+    const purpose = AttributeName === 'email' ? 'verify_email' : 'verify_phone_number';
+    await admitCodeSend(s, pool, userBudgetKey(s, pool, user.id), purpose);
+    return { CodeDeliveryDetails: await sendCode(s, pool, user, purpose) };
   },
 });

@@ -1,6 +1,7 @@
 import { operation, type Wire } from './types.js';
 import { deliveryUserNotFound, loadPublicUserRequest, noDelivery, publicUserShape } from './shared.js';
 import { sendCode } from '../auth/codes.js';
+import { admitCodeSend, nameBudgetKey } from '../auth/sendBudget.js';
 import { InvalidParameterException } from '../protocol/errors.js';
 import type { Services } from '../services.js';
 import type { ResendConfirmationCodeResponse } from '@aws-sdk/client-cognito-identity-provider';
@@ -8,7 +9,8 @@ import type { ResendConfirmationCodeResponse } from '@aws-sdk/client-cognito-ide
 /**
  * ResendConfirmationCode: a new sign-up code to an UNCONFIRMED user. With user-existence errors
  * prevented, unknown and already confirmed users get the same simulated answer.
- * @throws UserNotFoundException | InvalidParameterException (only when existence errors are not prevented)
+ * @throws UserNotFoundException | InvalidParameterException (only when existence errors are not prevented);
+ * LimitExceededException past the typed name's send budget (known or not).
  */
 export const ResendConfirmationCode = operation({
   auth: 'none',
@@ -18,6 +20,7 @@ export const ResendConfirmationCode = operation({
     if (!user) return noDelivery(s, client, pool, input.Username, user, 'signup', deliveryUserNotFound());
     if (user.status !== 'UNCONFIRMED')
       return noDelivery(s, client, pool, input.Username, user, 'signup', new InvalidParameterException('User is already confirmed.'));
+    await admitCodeSend(s, pool, nameBudgetKey(s, pool, input.Username), 'signup');
     return { CodeDeliveryDetails: await sendCode(s, pool, user, 'signup', { background: client.preventUserExistenceErrors }) };
   },
 });

@@ -3,6 +3,7 @@ import { common, v, type Infer, type Shape } from '../protocol/validate.js';
 import { operation, type Operation } from './types.js';
 import type { CodePurpose, UserRecord } from '../storage/store.js';
 import { issueStandInCode, type CodeDeliveryDetails } from '../auth/codes.js';
+import { admitCodeSend, nameBudgetKey } from '../auth/sendBudget.js';
 import type { RequestContext } from '../services.js';
 import { maskDestination } from '../domain/sender.js';
 import { assertSecretHash, findUser, findUserForAdmin } from '../auth/password.js';
@@ -148,7 +149,9 @@ export function unknownUserForCode(client: AppClient): Error {
 /**
  * The answer to a code request for a user who gets no code (unknown, or known but not in a state to
  * receive one): with existence errors prevented, a stand-in code (one write, like a real code's; see
- * useStandInCode) and a simulated delivery; else `otherwise` is thrown.
+ * useStandInCode) and a simulated delivery; else `otherwise` is thrown. The stand-in spends the typed
+ * name's send budget at the point a real send does (admitCodeSend), so the limit cannot tell them apart.
+ * @throws LimitExceededException when the name's send budget is used up.
  */
 export async function noDelivery(
   s: Pick<Services, 'store' | 'clock' | 'box'>,
@@ -160,6 +163,7 @@ export async function noDelivery(
   otherwise: Error,
 ) {
   if (!client.preventUserExistenceErrors) throw otherwise;
+  await admitCodeSend(s, pool, nameBudgetKey(s, pool, typed), purpose);
   await issueStandInCode(s, pool, typed, purpose);
   return simulatedDelivery(s, pool, typed, user);
 }

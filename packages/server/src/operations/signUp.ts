@@ -5,6 +5,7 @@ import { loadClientPool, publicUserShape } from './shared.js';
 import { parseAttributes } from '../domain/users.js';
 import { assertPasswordPolicy, assertSecretHash } from '../auth/password.js';
 import { sendCode, type CodeDeliveryDetails } from '../auth/codes.js';
+import { admitCodeSend, nameBudgetKey } from '../auth/sendBudget.js';
 import { InvalidParameterException, NotAuthorizedException, AliasExistsException } from '../protocol/errors.js';
 import type { Services } from '../services.js';
 import type { SignUpResponse } from '@aws-sdk/client-cognito-identity-provider';
@@ -38,9 +39,12 @@ export const SignUp = operation({
       const holder = await s.store.findUserByEmail(pool.id, attributes.email.toLowerCase());
       if (holder) throw new AliasExistsException('An account with the given email already exists.');
     }
+    const verify = pool.autoVerifiedAttributes.find((a) => attributes[a]);
+    // The first code counts against the name's sign-up send budget (shared with ResendConfirmationCode),
+    // admitted before the user is stored so that a refusal leaves nothing behind.
+    if (verify) await admitCodeSend(s, pool, nameBudgetKey(s, pool, input.Username), 'signup');
     await insertUser(s, user, 'User already exists');
     let details: CodeDeliveryDetails | undefined;
-    const verify = pool.autoVerifiedAttributes.find((a) => attributes[a]);
     if (verify) details = await sendCode(s, pool, user, 'signup');
     return { UserConfirmed: false, UserSub: user.id, ...(details ? { CodeDeliveryDetails: details } : {}) };
   },

@@ -115,6 +115,13 @@ export interface Store {
   ): Promise<{ session: AuthSessionRecord; admitted: boolean } | undefined>;
   /** Forgets the attempt counters of these login keys (after a verified password, or a password reset). */
   clearLoginAttempts(poolId: string, loginKeys: readonly string[]): Promise<void>;
+  /**
+   * Admits one use of a budget: at most `limit` per key and purpose in a fixed window of `windowMs`
+   * that starts at the first use after the previous window ended. A single guarded upsert, so however
+   * many workers or instances ask at once, at most `limit` are admitted per window. `key` is opaque
+   * (callers pass an HMAC); `purpose` names the budget. True when admitted; a refusal changes nothing.
+   */
+  admitBudget(poolId: string, key: string, purpose: string, now: number, limit: number, windowMs: number): Promise<boolean>;
   /** How many users the pool has (DescribeUserPool's EstimatedNumberOfUsers). */
   countUsers(poolId: string): Promise<number>;
 

@@ -5,6 +5,7 @@ import { signedIn } from '../results.js';
 import { assertUserCanSignIn } from '../password.js';
 import { issueSession, SESSION_EXPIRED } from '../sessions.js';
 import { standInTarget, type DeliveryTarget } from '../standInDelivery.js';
+import { admitCodeSend, nameBudgetKey } from '../sendBudget.js';
 import { maskDestination, type CodeMessage } from '../../domain/sender.js';
 import { FIXED } from '../../config/defaults.js';
 import { hmacHex, randomCode, randomToken, safeEqual, sha256Hex } from '../../security/secrets.js';
@@ -71,9 +72,12 @@ interface OtpState {
  * Issues an EMAIL_OTP / SMS_OTP challenge: a fresh 8-digit code, delivered through the CodeSender and
  * stored only as a hash in the new Session. A stand-in (no `user`) gets the same answer shape with a
  * plausible masked destination and a Session whose every answer is a mismatch; no message is sent.
- * @throws CodeDeliveryFailureException when the sender fails and existence errors are not prevented.
+ * @throws CodeDeliveryFailureException when the sender fails and existence errors are not prevented;
+ * LimitExceededException past the typed name's sign-in code budget.
  */
 export async function otpChallenge(ctx: FlowContext, user: UserRecord | undefined, typed: string, factor: OtpFactor): Promise<AuthOutput> {
+  // Known name or stand-in, the typed name's sign-in code budget is spent first, so its refusal is the same.
+  await admitCodeSend(ctx.s, ctx.pool, nameBudgetKey(ctx.s, ctx.pool, typed), 'signin');
   const target = user ? otpTarget(user, factor) : undefined;
   const shown = target ?? standInTarget(ctx.s, ctx.pool, typed, factor === 'EMAIL_OTP' ? 'EMAIL' : 'SMS');
   const now = ctx.s.clock.now();

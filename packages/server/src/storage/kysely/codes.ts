@@ -6,6 +6,23 @@ import type { Db } from './base.js';
 
 /** One-time codes, the outbox and token families. */
 export class CodesStore extends UsersStore {
+  // ---- send budgets ----
+  async admitBudget(poolId: string, key: string, purpose: string, now: number, limit: number, windowMs: number): Promise<boolean> {
+    // ONE statement, as admitLoginAttempt: an insert for a first use, else an increment guarded by
+    // "window over, or budget left". An ended window starts over at 1 with a new end.
+    const big = (x: number) => sql`cast(${x} as bigint)`;
+    const ended = sql`send_budgets.window_ends_at <= ${big(now)}`;
+    const r = await sql<{ used: number }>`
+      insert into send_budgets (pool_id, budget_key, purpose, used, window_ends_at)
+      values (${poolId}, ${key}, ${purpose}, 1, ${big(now + windowMs)})
+      on conflict (pool_id, budget_key, purpose) do update set
+        used = case when ${ended} then 1 else send_budgets.used + 1 end,
+        window_ends_at = case when ${ended} then ${big(now + windowMs)} else send_budgets.window_ends_at end
+      where ${ended} or send_budgets.used < ${limit}
+      returning used`.execute(this.db);
+    return r.rows.length > 0;
+  }
+
   // ---- codes and outbox ----
   async putCode(c: CodeRecord, message?: Omit<OutboxMessage, 'id'>): Promise<void> {
     const put = (db: Db) =>

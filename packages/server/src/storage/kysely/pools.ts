@@ -40,6 +40,7 @@ export class PoolsStore extends KyselyBase {
         'outbox',
         'login_attempts',
         'standin_codes',
+        'send_budgets',
       ] as const) {
         await trx.deleteFrom(t).where('pool_id', '=', id).execute();
       }

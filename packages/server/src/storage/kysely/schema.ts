@@ -53,6 +53,13 @@ export interface LoginAttemptsTable {
   locked_until: number;
   updated_at: number;
 }
+export interface SendBudgetsTable {
+  pool_id: string;
+  budget_key: string;
+  purpose: string;
+  used: number;
+  window_ends_at: number;
+}
 export interface StandinCodesTable {
   pool_id: string;
   name_key: string;
@@ -137,6 +144,7 @@ export interface Database {
   codes: CodesTable;
   login_attempts: LoginAttemptsTable;
   standin_codes: StandinCodesTable;
+  send_budgets: SendBudgetsTable;
   outbox: OutboxTable;
   token_families: TokenFamiliesTable;
   challenges: ChallengesTable;

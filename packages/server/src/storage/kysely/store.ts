@@ -11,6 +11,9 @@ export class KyselyStore extends CeremoniesStore implements Store {
       const r = await this.db.deleteFrom(t).where('expires_at', '<=', now).executeTakeFirst();
       n += Number(r.numDeletedRows);
     }
+    // A budget whose window has ended would start over at its next use: forgetting it changes nothing.
+    const b = await this.db.deleteFrom('send_budgets').where('window_ends_at', '<=', now).executeTakeFirst();
+    n += Number(b.numDeletedRows);
     // Idle, unlocked counters would start over anyway: forget them (bounds the table by the recent attempt rate).
     const a = await this.db
       .deleteFrom('login_attempts')

@@ -211,6 +211,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0005_send_budgets': {
+      // How many codes were sent (and sign-up codes tried) per key and purpose in the current window:
+      // admitted by one guarded upsert (Store.admitBudget), so workers and instances share one count.
+      // Keys are HMACs (of the typed name, or of the user id), as login_attempts' are. Idempotent, as 0003.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('send_budgets')
+          .ifNotExists()
+          .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
+          .addColumn('budget_key', 'text', (c) => c.notNull())
+          .addColumn('purpose', 'text', (c) => c.notNull())
+          .addColumn('used', 'integer', (c) => c.notNull())
+          .addColumn('window_ends_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('send_budgets_pk', ['pool_id', 'budget_key', 'purpose'])
+          .execute();
+        await db.schema.createIndex('send_budgets_window').ifNotExists().on('send_budgets').column('window_ends_at').execute();
+      },
+    },
   };
 }
 
