@@ -6,10 +6,7 @@
  * - 50 parallel ForgotPassword for an unknown name (stand-ins): exactly 5 answered, 45 refused.
  * - 50 parallel wrong ConfirmSignUp codes: at most 20 are checked, 30 refused.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   ConfirmSignUpCommand,
   ForgotPasswordCommand,
@@ -17,30 +14,14 @@ import {
   SignUpCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { openStore } from '../src/storage/open.js';
-import type { Store } from '../src/storage/store.js';
-import { createTestPool, type TestPool } from './helpers/pool.js';
-import {
-  ADMIN_KEYS,
-  createDatabase,
-  dropDatabase,
-  freePort,
-  randomName,
-  sdkClient,
-  startServerProcess,
-  type ServerProcess,
-} from './helpers/processes.js';
+import type { TestPool } from './helpers/pool.js';
+import { onRaceDeployments, type RaceDeployment } from './helpers/raceDeployments.js';
+import { randomName } from './helpers/processes.js';
 
 const BURST = 50;
 const LIMIT = 'Attempt limit exceeded, please try after some time.';
 
-interface Deployment {
-  /** The i-th request of a burst goes to clients[i % clients.length]. */
-  clients: CognitoIdentityProviderClient[];
-  admin: CognitoIdentityProviderClient;
-  /** The deployment's database, opened by the test, to read the outbox. */
-  store: Store;
-}
+type Deployment = RaceDeployment;
 
 async function outcome(p: Promise<unknown>): Promise<string> {
   try {
@@ -99,64 +80,4 @@ function scenarios(get: () => { d: Deployment; pool: TestPool }) {
   });
 }
 
-describe('send budget races on `latchkey serve --workers 2` over one SQLite file', () => {
-  let dataDir: string;
-  let server: ServerProcess | undefined;
-  let d: Deployment;
-  let pool: TestPool;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'latchkey-send-races-'));
-    server = await startServerProcess({ name: 'workers', dataDir, workers: 2 });
-    // New connection per request: the cluster primary hands them to both workers in turn.
-    const clients = [sdkClient(server.url, undefined, { keepAlive: false }), sdkClient(server.url, undefined, { keepAlive: false })];
-    const store = await openStore({ dataDir, migrate: false });
-    d = { clients, admin: sdkClient(server.url, ADMIN_KEYS, { keepAlive: false }), store };
-    pool = await createTestPool(d.admin);
-  }, 90_000);
-
-  afterAll(async () => {
-    for (const c of d?.clients ?? []) c.destroy();
-    d?.admin.destroy();
-    await d?.store.close();
-    if (server && !server.exitInfo()) {
-      expect(server.errorLines()).toEqual([]);
-      expect(await server.stop(15_000)).toEqual({ code: 0, signal: null });
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  scenarios(() => ({ d, pool }));
-});
-
-describe('send budget races on two instances over one PostgreSQL database', () => {
-  const dbName = `lk_sendraces_${process.pid}_${Date.now().toString(36)}`;
-  const schema = randomName('sb_');
-  let A: ServerProcess | undefined;
-  let B: ServerProcess | undefined;
-  let d: Deployment;
-  let pool: TestPool;
-
-  beforeAll(async () => {
-    const dbUrl = await createDatabase(dbName);
-    const [portA, portB] = [await freePort(), await freePort()];
-    const publicUrl = `http://127.0.0.1:${portA}`;
-    A = await startServerProcess({ name: 'A', port: portA, publicUrl, databaseUrl: dbUrl, databaseSchema: schema });
-    B = await startServerProcess({ name: 'B', port: portB, publicUrl, databaseUrl: dbUrl, databaseSchema: schema });
-    const store = await openStore({ databaseUrl: dbUrl, schema, migrate: false });
-    d = { clients: [A.client, B.client], admin: A.admin, store };
-    pool = await createTestPool(d.admin);
-  }, 120_000);
-
-  afterAll(async () => {
-    await d?.store.close();
-    for (const inst of [A, B]) {
-      if (!inst) continue;
-      expect(inst.errorLines(), `error lines of ${inst.name}`).toEqual([]);
-      await inst.stop();
-    }
-    await dropDatabase(dbName);
-  });
-
-  scenarios(() => ({ d, pool }));
-});
+onRaceDeployments('send budget races', {}, scenarios);

@@ -4,40 +4,21 @@
  * BURST uses of one Session exactly one signs in; every other answer is the expired-session error.
  * Before the change ConfirmSignUp returned no Session at all.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   ConfirmSignUpCommand,
   InitiateAuthCommand,
   SignUpCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { openStore } from '../src/storage/open.js';
-import type { Store } from '../src/storage/store.js';
-import { createTestPool, type TestPool } from './helpers/pool.js';
-import {
-  ADMIN_KEYS,
-  createDatabase,
-  dropDatabase,
-  freePort,
-  randomName,
-  sdkClient,
-  startServerProcess,
-  type ServerProcess,
-} from './helpers/processes.js';
+import type { TestPool } from './helpers/pool.js';
+import { onRaceDeployments, type RaceDeployment } from './helpers/raceDeployments.js';
+import { randomName } from './helpers/processes.js';
 
-const BURST = 20;
+const BURST = 50;
 const EXPIRED = 'Invalid session for the user, session is expired.';
 
-interface Deployment {
-  /** The i-th request of a burst goes to clients[i % clients.length]. */
-  clients: CognitoIdentityProviderClient[];
-  admin: CognitoIdentityProviderClient;
-  /** The deployment's database, opened by the test, to read the outbox. */
-  store: Store;
-}
+type Deployment = RaceDeployment;
 
 async function outcome(p: Promise<{ AuthenticationResult?: unknown }>): Promise<string> {
   try {
@@ -82,64 +63,4 @@ function scenarios(get: () => { d: Deployment; pool: TestPool }) {
   });
 }
 
-describe('sign-up Session races on `latchkey serve --workers 2` over one SQLite file', () => {
-  let dataDir: string;
-  let server: ServerProcess | undefined;
-  let d: Deployment;
-  let pool: TestPool;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'latchkey-signup-races-'));
-    server = await startServerProcess({ name: 'workers', dataDir, workers: 2 });
-    // New connection per request: the cluster primary hands them to both workers in turn.
-    const clients = [sdkClient(server.url, undefined, { keepAlive: false }), sdkClient(server.url, undefined, { keepAlive: false })];
-    const store = await openStore({ dataDir, migrate: false });
-    d = { clients, admin: sdkClient(server.url, ADMIN_KEYS, { keepAlive: false }), store };
-    pool = await createTestPool(d.admin);
-  }, 90_000);
-
-  afterAll(async () => {
-    for (const c of d?.clients ?? []) c.destroy();
-    d?.admin.destroy();
-    await d?.store.close();
-    if (server && !server.exitInfo()) {
-      expect(server.errorLines()).toEqual([]);
-      expect(await server.stop(15_000)).toEqual({ code: 0, signal: null });
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  scenarios(() => ({ d, pool }));
-});
-
-describe('sign-up Session races on two instances over one PostgreSQL database', () => {
-  const dbName = `lk_suraces_${process.pid}_${Date.now().toString(36)}`;
-  const schema = randomName('su_');
-  let A: ServerProcess | undefined;
-  let B: ServerProcess | undefined;
-  let d: Deployment;
-  let pool: TestPool;
-
-  beforeAll(async () => {
-    const dbUrl = await createDatabase(dbName);
-    const [portA, portB] = [await freePort(), await freePort()];
-    const publicUrl = `http://127.0.0.1:${portA}`;
-    A = await startServerProcess({ name: 'A', port: portA, publicUrl, databaseUrl: dbUrl, databaseSchema: schema });
-    B = await startServerProcess({ name: 'B', port: portB, publicUrl, databaseUrl: dbUrl, databaseSchema: schema });
-    const store = await openStore({ databaseUrl: dbUrl, schema, migrate: false });
-    d = { clients: [A.client, B.client], admin: A.admin, store };
-    pool = await createTestPool(d.admin);
-  }, 120_000);
-
-  afterAll(async () => {
-    await d?.store.close();
-    for (const inst of [A, B]) {
-      if (!inst) continue;
-      expect(inst.errorLines(), `error lines of ${inst.name}`).toEqual([]);
-      await inst.stop();
-    }
-    await dropDatabase(dbName);
-  });
-
-  scenarios(() => ({ d, pool }));
-});
+onRaceDeployments('sign-up Session races', {}, scenarios);
