@@ -146,6 +146,7 @@ const POOL_MEMBERS: Members = {
       signCountPolicy: oneOf('lenient-synced', 'strict'),
       tokenSigningAlg: oneOf('RS256', 'ES256'),
       lockoutThreshold: int,
+      webhookSecretVersion: int,
     },
   },
 };
