@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { registry } from '../src/operations/registry.js';
 
 const SIGV4_ONLY = new RegExp(
-  '^(Admin|Create|Describe|Update|Delete(UserPool|UserPoolClient)$|List(UserPools|UserPoolClients|Users)$|' +
+  '^(Admin|Create|Describe|Update|Delete(UserPool|UserPoolClient|Group)$|' +
+    'List(UserPools|UserPoolClients|Users|Groups|UsersInGroup)$|GetGroup$|' +
     'SetUserPoolMfaConfig|GetUserPoolMfaConfig|Latchkey)',
 );
 

@@ -30,6 +30,7 @@ export const COGNITO_ERROR_TYPES = [
   // Users.
   'UserNotFoundException',
   'UsernameExistsException',
+  'GroupExistsException',
   'AliasExistsException',
   'UserNotConfirmedException',
   'PasswordResetRequiredException',

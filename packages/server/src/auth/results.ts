@@ -7,6 +7,7 @@ import type { Pool } from '../domain/pools.js';
 import type { AppClient } from '../domain/clients.js';
 import { idTokenClaims } from '../domain/users.js';
 import { randomId, randomToken, sha256Hex } from '../security/secrets.js';
+import { groupClaims, userGroupsForToken } from './groups.js';
 
 /** InitiateAuth / RespondToAuthChallenge output. */
 export interface AuthOutput {
@@ -81,9 +82,12 @@ export async function signedIn(
   };
 }
 
-/** Access and id tokens of one sign-in (a token family): the one place their claims and lifetimes are chosen. */
-function issueTokens(
-  s: Pick<Services, 'tokens'>,
+/**
+ * Access and id tokens of one sign-in (a token family): the one place their claims and lifetimes are chosen.
+ * Group claims are read now, so a refresh carries the user's current groups.
+ */
+async function issueTokens(
+  s: Pick<Services, 'tokens' | 'store'>,
   pool: Pool,
   client: AppClient,
   user: UserRecord,
@@ -91,12 +95,14 @@ function issueTokens(
   authTime: number,
   fresh = false,
 ) {
+  const groups = groupClaims(await userGroupsForToken(s, pool.id, user.id));
   return s.tokens.issue({
     poolId: pool.id,
     clientId: client.id,
     sub: user.id,
     username: user.username,
-    idClaims: idTokenClaims(user),
+    idClaims: { ...groups.id, ...idTokenClaims(user) },
+    accessClaims: groups.access,
     originJti,
     authTime,
     // A fresh sign-in's tokens are issued at its authentication time, as Cognito's (auth_time = iat).
@@ -109,7 +115,7 @@ function issueTokens(
 
 /** New access and id tokens for an existing family (refresh); the refresh token is not rotated. */
 export async function refreshedTokens(
-  s: Pick<Services, 'tokens'>,
+  s: Pick<Services, 'tokens' | 'store'>,
   pool: Pool,
   client: AppClient,
   user: UserRecord,

@@ -179,7 +179,7 @@ export const LATCHKEY_SETTINGS = {
     default: 0,
     type: 'integer, read-only',
     why:
-      'generation of the pool\'s webhook secret (`webhookSecret` in LatchkeyDescribeUserPoolSettings, the key of ' +
+      "generation of the pool's webhook secret (`webhookSecret` in LatchkeyDescribeUserPoolSettings, the key of " +
       '`x-latchkey-signature`); `rotateWebhookSecret: true` in LatchkeyUpdateUserPoolSettings increments it',
   }),
 } as const;
@@ -283,6 +283,16 @@ export const FIXED = {
     why:
       "ConfirmSignUp's Session (one USER_AUTH sign-in without a second code) lives as long as a sign-in step: Cognito " +
       'documents no lifetime of its own, only "within the authentication flow session duration"',
+  }),
+  maxGroupsPerPool: poolDefault({
+    default: 10_000,
+    type: 'count',
+    why: "Cognito's quota of groups per user pool: CreateGroup past it answers LimitExceededException",
+  }),
+  maxGroupsPerUser: poolDefault({
+    default: 100,
+    type: 'count',
+    why: "Cognito's quota of groups a user can be in: AdminAddUserToGroup past it answers LimitExceededException",
   }),
   keyRetirementMs: poolDefault({
     default: 24 * 3600_000,

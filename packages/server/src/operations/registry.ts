@@ -47,6 +47,15 @@ import { ListWebAuthnCredentials } from './listWebAuthnCredentials.js';
 import { DeleteWebAuthnCredential } from './deleteWebAuthnCredential.js';
 import { GetUserAuthFactors } from './getUserAuthFactors.js';
 import { AdminGetUserAuthFactors } from './adminGetUserAuthFactors.js';
+import { CreateGroup } from './createGroup.js';
+import { GetGroup } from './getGroup.js';
+import { UpdateGroup } from './updateGroup.js';
+import { DeleteGroup } from './deleteGroup.js';
+import { ListGroups } from './listGroups.js';
+import { AdminAddUserToGroup } from './adminAddUserToGroup.js';
+import { AdminRemoveUserFromGroup } from './adminRemoveUserFromGroup.js';
+import { AdminListGroupsForUser } from './adminListGroupsForUser.js';
+import { ListUsersInGroup } from './listUsersInGroup.js';
 import {
   LatchkeyUpdateUserPoolSettings,
   LatchkeyDescribeUserPoolSettings,
@@ -104,6 +113,15 @@ export const operations = {
   DeleteWebAuthnCredential,
   GetUserAuthFactors,
   AdminGetUserAuthFactors,
+  CreateGroup,
+  GetGroup,
+  UpdateGroup,
+  DeleteGroup,
+  ListGroups,
+  AdminAddUserToGroup,
+  AdminRemoveUserFromGroup,
+  AdminListGroupsForUser,
+  ListUsersInGroup,
   LatchkeyUpdateUserPoolSettings,
   LatchkeyDescribeUserPoolSettings,
   LatchkeyUpdateUserPoolClientSettings,

@@ -58,6 +58,7 @@ export const ConcurrentModificationException = define('ConcurrentModificationExc
 
 // Users.
 export const UserNotFoundException = define('UserNotFoundException', 'User does not exist.');
+export const GroupExistsException = define('GroupExistsException', 'A group with the name already exists.');
 export const UsernameExistsException = define('UsernameExistsException', 'User already exists');
 export const AliasExistsException = define('AliasExistsException', 'An account with the given email already exists.');
 export const UserNotConfirmedException = define('UserNotConfirmedException', 'User is not confirmed.');

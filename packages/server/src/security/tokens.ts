@@ -79,6 +79,8 @@ export interface IssueInput {
   username: string;
   /** Claims for the id token: email, email_verified, phone_number, custom attributes… */
   idClaims: Record<string, unknown>;
+  /** Extra claims for the access token (`cognito:groups`); they cannot replace the standard ones. */
+  accessClaims?: Record<string, unknown>;
   originJti: string;
   /** iat in unix seconds; a fresh sign-in passes its authTime, so auth_time equals iat even when the commit took long. */
   issuedAt?: number;
@@ -181,6 +183,7 @@ export class TokenService {
     const header = { alg: record.alg, kid: record.kid };
     const access = {
       sub: input.sub,
+      ...input.accessClaims,
       iss,
       client_id: input.clientId,
       origin_jti: input.originJti,

@@ -6,6 +6,8 @@ import type {
   ClientRecord,
   CodePurpose,
   CodeRecord,
+  GroupPatch,
+  GroupRecord,
   OutboxMessage,
   PasskeyRecord,
   PasskeyUse,
@@ -89,7 +91,7 @@ export interface Store {
   updateUser(poolId: string, id: string, patch: UserPatch, updatedAt: number, guard?: { srpVerifier: string | null }): Promise<boolean>;
   /** Applies several users' patches in one transaction (all or none). @throws StoreConflictError('email') */
   updateUsers(poolId: string, patches: { id: string; patch: UserPatch }[], updatedAt: number): Promise<void>;
-  /** Deletes the user with passkeys, codes, sessions and token families in one transaction. */
+  /** Deletes the user with passkeys, codes, sessions, token families and group memberships in one transaction. */
   deleteUser(poolId: string, id: string): Promise<boolean>;
   /** Ordered by usernameKey; `after` is the last usernameKey of the previous page. */
   listUsers(poolId: string, limit: number, after: string | undefined, filter: UserFilter | undefined): Promise<UserRecord[]>;
@@ -230,6 +232,32 @@ export interface Store {
   ): Promise<PasskeyRecord[]>;
   /** Deletes the user's own passkey (and decrements passkeyCount); false when not theirs or absent. */
   deletePasskey(poolId: string, userId: string, credentialId: string): Promise<boolean>;
+
+  // ---- groups ----
+  /**
+   * Inserts a group unless the name is taken ('exists') or the pool holds `maxGroups` ('limit'): one guarded
+   * INSERT … SELECT (exact on SQLite, whose writers are serialized; on PostgreSQL concurrent creates at the
+   * very edge of the quota may overshoot it by the number racing).
+   */
+  createGroup(group: GroupRecord, maxGroups: number): Promise<'ok' | 'exists' | 'limit'>;
+  getGroup(poolId: string, name: string): Promise<GroupRecord | undefined>;
+  /** Applies the patch (null clears a member); the updated group, or undefined when absent. */
+  updateGroup(poolId: string, name: string, patch: GroupPatch, updatedAt: number): Promise<GroupRecord | undefined>;
+  /** Deletes the group and its memberships in one transaction. False when absent. */
+  deleteGroup(poolId: string, name: string): Promise<boolean>;
+  /** Ordered by name; `after` is the last name of the previous page. */
+  listGroups(poolId: string, limit: number, after?: string): Promise<GroupRecord[]>;
+  /**
+   * Adds a membership (idempotent: 'ok' when it exists) unless the user is already in `maxGroupsPerUser` groups.
+   * One guarded INSERT … SELECT; foreign keys keep a concurrent group or user delete from leaving an orphan.
+   */
+  addUserToGroup(poolId: string, name: string, userId: string, maxGroupsPerUser: number): Promise<'ok' | 'no-group' | 'no-user' | 'limit'>;
+  /** False when the user was not a member. */
+  removeUserFromGroup(poolId: string, name: string, userId: string): Promise<boolean>;
+  /** The user's groups ordered by name; `after` is the last name of the previous page. */
+  listGroupsForUser(poolId: string, userId: string, limit: number, after?: string): Promise<GroupRecord[]>;
+  /** The group's members ordered by usernameKey; `after` is the last usernameKey of the previous page. */
+  listUsersInGroup(poolId: string, name: string, limit: number, after?: string): Promise<UserRecord[]>;
 
   // ---- housekeeping ----
   /** Removes expired challenges, sessions, codes, families and keys. Returns rows removed. */

@@ -170,3 +170,17 @@ export interface LoginAttempt {
   threshold: number;
   lockMs: readonly number[];
 }
+
+/** A user-pool group (CreateGroup). `name` is case-sensitive, as Cognito's GroupName. */
+export interface GroupRecord {
+  poolId: string;
+  name: string;
+  description: string | null;
+  roleArn: string | null;
+  /** Lower is stronger; null ranks after every number. */
+  precedence: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type GroupPatch = Partial<Pick<GroupRecord, 'description' | 'roleArn' | 'precedence'>>;

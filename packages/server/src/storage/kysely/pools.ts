@@ -41,6 +41,8 @@ export class PoolsStore extends KyselyBase {
         'login_attempts',
         'standin_codes',
         'send_budgets',
+        'group_members',
+        'groups',
       ] as const) {
         await trx.deleteFrom(t).where('pool_id', '=', id).execute();
       }

@@ -134,6 +134,20 @@ export interface PasskeysTable {
   last_used_at: number | null;
   clone_warnings: number;
 }
+export interface GroupsTable {
+  pool_id: string;
+  name: string;
+  description: string | null;
+  role_arn: string | null;
+  precedence: number | null;
+  created_at: number;
+  updated_at: number;
+}
+export interface GroupMembersTable {
+  pool_id: string;
+  group_name: string;
+  user_id: string;
+}
 
 export interface Database {
   meta: MetaTable;
@@ -150,4 +164,6 @@ export interface Database {
   challenges: ChallengesTable;
   auth_sessions: AuthSessionsTable;
   passkeys: PasskeysTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
 }

@@ -229,6 +229,36 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('send_budgets_window').ifNotExists().on('send_budgets').column('window_ends_at').execute();
       },
     },
+    '0011_groups': {
+      // User-pool groups and memberships. Memberships reference both the group and the user with cascading
+      // foreign keys, so a membership cannot outlive either even when a delete races an AdminAddUserToGroup
+      // (the store also deletes them explicitly, as for every other table).
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('groups')
+          .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('role_arn', 'text')
+          .addColumn('precedence', 'integer')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('groups_pk', ['pool_id', 'name'])
+          .execute();
+        await db.schema
+          .createTable('group_members')
+          .addColumn('pool_id', 'text', (c) => c.notNull())
+          .addColumn('group_name', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('group_members_pk', ['pool_id', 'group_name', 'user_id'])
+          .addForeignKeyConstraint('group_members_group', ['pool_id', 'group_name'], 'groups', ['pool_id', 'name'], (c) =>
+            c.onDelete('cascade'),
+          )
+          .addForeignKeyConstraint('group_members_user', ['pool_id', 'user_id'], 'users', ['pool_id', 'id'], (c) => c.onDelete('cascade'))
+          .execute();
+        await db.schema.createIndex('group_members_user').on('group_members').columns(['pool_id', 'user_id']).execute();
+      },
+    },
   };
 }
 
