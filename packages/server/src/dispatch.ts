@@ -19,6 +19,8 @@ export interface WireRequest {
   rawUrl: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The peer's address (the HTTP adapter's view: the socket, or the proxy's client when trusted). */
+  remoteAddress?: string;
 }
 
 export interface WireResponse {
@@ -90,7 +92,12 @@ export async function dispatch(
     if (!op) throw new UnknownOperationException(target ? `Unknown operation ${target.slice(0, 128)}` : 'Missing X-Amz-Target header');
     if (req.body.length > services.config.bodyLimit)
       throw new RequestEntityTooLargeException(`Request body exceeds ${services.config.bodyLimit} bytes`);
-    const ctx: RequestContext = { requestId, origin: header(req.headers, 'origin') };
+    const ctx: RequestContext = {
+      requestId,
+      origin: header(req.headers, 'origin'),
+      sourceIp: req.remoteAddress,
+      userAgent: header(req.headers, 'user-agent')?.slice(0, 512),
+    };
     if (op.auth === 'sigv4') {
       ctx.adminAccessKeyId = verifyAdminSignature(services, req);
     }

@@ -14,6 +14,7 @@ import { OutboxSender } from './delivery/outboxSender.js';
 import { SmtpSender } from './delivery/smtpSender.js';
 import { SmsWebhookSender } from './delivery/smsWebhookSender.js';
 import { ChannelSender } from './delivery/channelSender.js';
+import { EventDelivery } from './delivery/eventDelivery.js';
 import type { CodeSender } from './domain/sender.js';
 import { systemClock, type Clock, type Logger, type Services } from './services.js';
 import { bootstrapDevPool, type DevPool } from './bootstrap.js';
@@ -275,6 +276,18 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     store.purgeExpired(clock.now()).catch((err) => log.warn({ err }, 'purge failed'));
   }, FIXED.purgeIntervalMs.default);
   purge.unref();
+  // Every process delivers lifecycle events; leases keep processes and instances from sending one event twice at once.
+  const events = new EventDelivery(services, {
+    pollMs: config.eventPollMs,
+    retryBaseMs: config.eventRetryBaseMs,
+    retryMaxMs: FIXED.eventRetryMaxMs.default,
+    timeoutMs: Math.min(FIXED.eventTimeoutMs.default, config.eventLeaseMs / 2),
+    leaseMs: config.eventLeaseMs,
+    batch: FIXED.eventBatch.default,
+    concurrency: 5,
+    giveUpMs: FIXED.eventGiveUpMs.default,
+  });
+  if (opts.listen !== false) events.start();
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -288,6 +301,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       closing ??= (async () => {
         clearInterval(purge);
         readiness.stop();
+        await events.stop();
         // Stop accepting, let in-flight requests finish, then close the database.
         await app.close();
         await store.close();

@@ -38,4 +38,7 @@ export interface RequestContext {
   origin?: string;
   /** Set when the request carried a valid SigV4 signature. */
   adminAccessKeyId?: string;
+  /** The caller's IP address and User-Agent, for lifecycle events (auth/events.ts). */
+  sourceIp?: string;
+  userAgent?: string;
 }

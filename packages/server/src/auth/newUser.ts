@@ -1,5 +1,5 @@
 import type { Services } from '../services.js';
-import { StoreConflictError, type UserRecord, type UserStatus } from '../storage/store.js';
+import { StoreConflictError, type LifecycleEventRecord, type UserRecord, type UserStatus } from '../storage/store.js';
 import type { Pool } from '../domain/pools.js';
 import { emailKeyFor } from '../domain/users.js';
 import { passwordSecret } from './password.js';
@@ -63,9 +63,14 @@ function assertUsernameShape(pool: Pool, typed: string): void {
 }
 
 /** Stores a new user. @throws UsernameExistsException when the username (or the email that signs in) is taken. */
-export async function insertUser(s: Pick<Services, 'store'>, user: UserRecord, usernameTaken: string): Promise<void> {
+export async function insertUser(
+  s: Pick<Services, 'store'>,
+  user: UserRecord,
+  usernameTaken: string,
+  events?: readonly LifecycleEventRecord[],
+): Promise<void> {
   try {
-    await s.store.createUser(user);
+    await s.store.createUser(user, events);
   } catch (err) {
     if (err instanceof StoreConflictError)
       throw new UsernameExistsException(err.key === 'email' ? 'An account with the given email already exists.' : usernameTaken);

@@ -8,6 +8,8 @@ import type { AppClient } from '../domain/clients.js';
 import { idTokenClaims } from '../domain/users.js';
 import { randomId, randomToken, sha256Hex } from '../security/secrets.js';
 import { groupClaims, userGroupsForToken } from './groups.js';
+import { lifecycleEvent, originDetail } from './events.js';
+import type { RequestContext } from '../services.js';
 
 /** InitiateAuth / RespondToAuthChallenge output. */
 export interface AuthOutput {
@@ -31,6 +33,8 @@ export interface FinishSignIn {
   passkeyUse?: PasskeyUse;
   /** The password attempt counter to clear (Store.admitLoginAttempt), when a password was verified. */
   clearLoginKey?: string;
+  /** For the signin.succeeded event committed with the token family: the factor and the request. */
+  event?: { factor: string; request?: RequestContext };
 }
 
 /**
@@ -55,6 +59,12 @@ export async function signedIn(
     now,
     passkeyUse: finish.passkeyUse,
     clearLoginKey: finish.clearLoginKey,
+    events: [
+      lifecycleEvent(s, pool, user, 'signin.succeeded', {
+        factor: finish.event?.factor ?? null,
+        ...originDetail({ ...finish.event?.request, clientId: client.id }),
+      }),
+    ],
     family: {
       originJti,
       poolId: pool.id,

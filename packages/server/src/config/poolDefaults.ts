@@ -175,6 +175,13 @@ export const LATCHKEY_SETTINGS = {
     type: 'integer 1..100',
     why: 'failed passwords before the growing lockout (1 s doubling to 15 min) starts',
   }),
+  eventWebhookUrl: poolDefault({
+    default: '',
+    type: 'https:// URL (http:// on loopback), or empty',
+    why:
+      'where the lifecycle events of the pool are POSTed, signed with the webhook secret (docs/events.md); empty: events are ' +
+      'only recorded (AdminListUserAuthEvents)',
+  }),
   webhookSecretVersion: poolDefault({
     default: 0,
     type: 'integer, read-only',
@@ -293,6 +300,31 @@ export const FIXED = {
     default: 100,
     type: 'count',
     why: "Cognito's quota of groups a user can be in: AdminAddUserToGroup past it answers LimitExceededException",
+  }),
+  eventRetentionMs: poolDefault({
+    default: 90 * 24 * 3600_000,
+    type: 'ms',
+    why: 'how long delivered lifecycle events stay readable by AdminListUserAuthEvents (90 days, as Cognito keeps auth events)',
+  }),
+  eventGiveUpMs: poolDefault({
+    default: 3 * 24 * 3600_000,
+    type: 'ms',
+    why: 'a lifecycle event not delivered this long after it happened is no longer retried (its last error is kept)',
+  }),
+  eventRetryMaxMs: poolDefault({
+    default: 300_000,
+    type: 'ms',
+    why: 'the longest pause between attempts of a lifecycle event: the doubling from LATCHKEY_EVENT_RETRY_BASE_MS stops at 5 minutes',
+  }),
+  eventTimeoutMs: poolDefault({
+    default: 10_000,
+    type: 'ms',
+    why: 'how long one event webhook attempt may take (connect to response) before it counts as failed; at most half the lease',
+  }),
+  eventBatch: poolDefault({
+    default: 20,
+    type: 'count',
+    why: 'events one worker claims per poll, delivered at most 5 at a time: bounds the connections and memory of a backlog',
   }),
   keyRetirementMs: poolDefault({
     default: 24 * 3600_000,

@@ -1,6 +1,6 @@
 import { isPhoneDestination, type CodeMessage, type CodeSender } from '../domain/sender.js';
 import { randomId } from '../security/secrets.js';
-import { WEBHOOK_SIGNATURE_HEADER, signWebhook } from '../security/webhookSignature.js';
+import { postSigned, type PostOutcome } from './signedPost.js';
 import type { Clock, Logger } from '../services.js';
 
 export interface SmsWebhookOptions {
@@ -33,8 +33,6 @@ export interface SmsWebhookBody {
 export class SmsWebhookError extends Error {
   override name = 'SmsWebhookError';
 }
-
-type Outcome = { ok: true; status: number } | { ok: false; retry: boolean; status?: number; reason: string };
 
 /**
  * Production SMS delivery (LATCHKEY_SMS_WEBHOOK_URL): a signed JSON POST to a receiver that forwards to the
@@ -82,28 +80,7 @@ export class SmsWebhookSender implements CodeSender {
     }
   }
 
-  private async attempt(body: string): Promise<Outcome> {
-    try {
-      const res = await fetch(this.opts.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [WEBHOOK_SIGNATURE_HEADER]: signWebhook(this.opts.secret, body, this.clock.now()),
-        },
-        body,
-        // A redirect would send the code to a URL the operator did not configure.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
-      });
-      // Drained, not read: the receiver's answer may echo the message.
-      await res.arrayBuffer();
-      if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-      const retry = res.status === 429 || res.status >= 500;
-      return { ok: false, retry, status: res.status, reason: `answered HTTP ${res.status}` };
-    } catch (err) {
-      const e = err as { name?: string; cause?: { code?: string } };
-      const reason = e.name === 'TimeoutError' ? `timed out after ${this.opts.timeoutMs} ms` : `unreachable (${e.cause?.code ?? e.name})`;
-      return { ok: false, retry: true, reason };
-    }
+  private attempt(body: string): Promise<PostOutcome> {
+    return postSigned(this.opts.url, this.opts.secret, body, this.opts.timeoutMs, this.clock.now());
   }
 }

@@ -145,7 +145,13 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   app.post('*', async (req, reply) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const res = await dispatch(services, opts.registry, { method: req.method, rawUrl: req.raw.url ?? '/', headers: req.headers, body });
+    const res = await dispatch(services, opts.registry, {
+      method: req.method,
+      rawUrl: req.raw.url ?? '/',
+      headers: req.headers,
+      body,
+      remoteAddress: req.ip,
+    });
     reply.code(res.status).headers(res.headers).send(res.body);
   });
 

@@ -3,13 +3,15 @@ import { common } from '../protocol/validate.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
 import type { Services } from '../services.js';
 import type { Wire } from './types.js';
+import { lifecycleEvent } from '../auth/events.js';
 import type { AdminConfirmSignUpResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 export const AdminConfirmSignUp = adminUserOperation(
   { ClientMetadata: common.clientMetadata() },
   async (s: Pick<Services, 'store' | 'clock'>, pool, user): Promise<Wire<AdminConfirmSignUpResponse>> => {
     if (user.status !== 'UNCONFIRMED') throw new NotAuthorizedException(`User cannot be confirmed. Current status is ${user.status}`);
-    await s.store.updateUser(pool.id, user.id, { status: 'CONFIRMED' }, s.clock.now());
+    const event = lifecycleEvent(s, pool, user, 'user.confirmed', { operation: 'AdminConfirmSignUp' });
+    await s.store.updateUser(pool.id, user.id, { status: 'CONFIRMED' }, s.clock.now(), undefined, [event]);
     return {};
   },
 );

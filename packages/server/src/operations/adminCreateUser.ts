@@ -1,5 +1,6 @@
 import { operation, type Wire } from './types.js';
 import { insertUser, newUserRecord } from '../auth/newUser.js';
+import { lifecycleEvent } from '../auth/events.js';
 import { v, common } from '../protocol/validate.js';
 import { loadPool } from './shared.js';
 import { parseAttributes, deliveryTarget } from '../domain/users.js';
@@ -48,7 +49,9 @@ export const AdminCreateUser = operation({
     }
     const attributes = parseAttributes(input.UserAttributes, { admin: true });
     const user = newUserRecord(pool, input.Username, attributes, 'FORCE_CHANGE_PASSWORD', password, now, { emailAttributeSuffices: true });
-    await insertUser(s, user, 'User account already exists');
+    await insertUser(s, user, 'User account already exists', [
+      lifecycleEvent(s, pool, user, 'user.created', { operation: 'AdminCreateUser', status: user.status }),
+    ]);
     if (input.MessageAction !== 'SUPPRESS') await invite(s, pool.id, user, password);
     return { User: describeUser(user) };
   },

@@ -2,6 +2,7 @@ import { operation, type Wire } from './types.js';
 import { common } from '../protocol/validate.js';
 import { loadClient, loadPool } from './shared.js';
 import { runInitiate } from '../auth/initiate.js';
+import { withSignInEvents } from '../auth/events.js';
 import { initiateShape } from './initiateAuth.js';
 import type { Services } from '../services.js';
 import type { AdminInitiateAuthResponse } from '@aws-sdk/client-cognito-identity-provider';
@@ -13,9 +14,11 @@ export const AdminInitiateAuth = operation({
   async handle(
     s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
     input,
+    request,
   ): Promise<Wire<AdminInitiateAuthResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const client = await loadClient(s, input.ClientId, pool.id);
-    return runInitiate({ s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, admin: true }, input.AuthFlow);
+    const ctx = { s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, admin: true, request };
+    return withSignInEvents(ctx, input.AuthFlow, () => runInitiate(ctx, input.AuthFlow));
   },
 });

@@ -2,6 +2,7 @@ import { operation, type Wire } from './types.js';
 import { common } from '../protocol/validate.js';
 import { loadClient, loadPool } from './shared.js';
 import { runRespond } from '../auth/initiate.js';
+import { withSignInEvents } from '../auth/events.js';
 import { respondShape } from './respondToAuthChallenge.js';
 import type { Services } from '../services.js';
 import type { AdminRespondToAuthChallengeResponse } from '@aws-sdk/client-cognito-identity-provider';
@@ -12,12 +13,11 @@ export const AdminRespondToAuthChallenge = operation({
   async handle(
     s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
     input,
+    request,
   ): Promise<Wire<AdminRespondToAuthChallengeResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const client = await loadClient(s, input.ClientId, pool.id);
-    return runRespond(
-      { s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: true },
-      input.ChallengeName,
-    );
+    const ctx = { s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: true, request };
+    return withSignInEvents(ctx, input.ChallengeName, () => runRespond(ctx, input.ChallengeName));
   },
 });

@@ -3,6 +3,7 @@ import { v, common } from '../protocol/validate.js';
 import { assertPasswordPolicy, passwordSecret, userAttemptKey } from '../auth/password.js';
 import type { Services } from '../services.js';
 import type { Wire } from './types.js';
+import { lifecycleEvent } from '../auth/events.js';
 import type { AdminSetUserPasswordResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /** AdminSetUserPassword: Permanent → CONFIRMED; otherwise the user must choose a new one at next sign-in. */
@@ -12,7 +13,8 @@ export const AdminSetUserPassword = adminUserOperation(
     assertPasswordPolicy(pool, input.Password);
     const status = input.Permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD';
     const now = s.clock.now();
-    await s.store.updateUser(pool.id, user.id, { ...passwordSecret(pool, user, input.Password, now), status }, now);
+    const event = lifecycleEvent(s, pool, user, 'password.changed', { operation: 'AdminSetUserPassword', permanent: !!input.Permanent });
+    await s.store.updateUser(pool.id, user.id, { ...passwordSecret(pool, user, input.Password, now), status }, now, undefined, [event]);
     await s.store.clearLoginAttempts(pool.id, [userAttemptKey(s, pool, user)]);
     return {};
   },

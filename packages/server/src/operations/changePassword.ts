@@ -4,6 +4,7 @@ import { authorizeAccessToken } from '../auth/accessToken.js';
 import { admitPasswordAttempt, assertPasswordPolicy, passwordSecret, userAttemptKey, INCORRECT } from '../auth/password.js';
 import { checkPassword } from '../security/srp.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
+import { lifecycleEvent } from '../auth/events.js';
 import type { Services } from '../services.js';
 import type { ChangePasswordResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -31,9 +32,15 @@ export const ChangePassword = operation({
       }
     }
     const now = s.clock.now();
-    const swapped = await s.store.updateUser(pool.id, user.id, passwordSecret(pool, user, ProposedPassword, now), now, {
-      srpVerifier: user.srpVerifier,
-    });
+    const event = lifecycleEvent(s, pool, user, 'password.changed', { operation: 'ChangePassword' });
+    const swapped = await s.store.updateUser(
+      pool.id,
+      user.id,
+      passwordSecret(pool, user, ProposedPassword, now),
+      now,
+      { srpVerifier: user.srpVerifier },
+      [event],
+    );
     // The previous password was right when it was checked (a double submit, say): that is no guess to
     // count, whichever of the concurrent changes won.
     await s.store.clearLoginAttempts(pool.id, [attemptKey]);

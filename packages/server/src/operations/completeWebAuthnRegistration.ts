@@ -4,7 +4,8 @@ import { authorizeAccessToken } from '../auth/accessToken.js';
 import { passkeyConfig } from '../auth/passkeyPolicy.js';
 import { peekRegistration, verifyRegistration } from '../security/webauthn/index.js';
 import { withWebAuthnErrors } from '../auth/securityErrors.js';
-import { friendlyName } from '../domain/aaguids.js';
+import { friendlyName, lookupAaguid } from '../domain/aaguids.js';
+import { lifecycleEvent } from '../auth/events.js';
 import {
   LimitExceededException,
   WebAuthnChallengeNotFoundException,
@@ -86,6 +87,14 @@ export const CompleteWebAuthnRegistration = operation({
       },
       settings.maxPasskeysPerUser,
       pending.challenge,
+      [
+        lifecycleEvent(s, pool, user, 'passkey.registered', {
+          credentialId: verified.credentialId,
+          provider: lookupAaguid(verified.aaguid) ?? null,
+          aaguid: verified.aaguid,
+          clientId: client.id,
+        }),
+      ],
     );
     if (result === 'limit')
       throw new LimitExceededException(`The user already has the maximum number of passkeys (${settings.maxPasskeysPerUser}).`);

@@ -3,6 +3,7 @@ import { common } from '../protocol/validate.js';
 import { loadPublicUserRequest, publicUserShape, unknownUserForCode } from './shared.js';
 import { assertPasswordPolicy, passwordSecret, userAttemptKey } from '../auth/password.js';
 import { canReceiveResetCode, useCode, useStandInCode } from '../auth/codes.js';
+import { lifecycleEvent } from '../auth/events.js';
 import type { Services } from '../services.js';
 import type { ConfirmForgotPasswordResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -30,6 +31,8 @@ export const ConfirmForgotPassword = operation({
         status: user.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED',
       },
       s.clock.now(),
+      undefined,
+      [lifecycleEvent(s, pool, user, 'password.changed', { operation: 'ConfirmForgotPassword', clientId: client.id })],
     );
     await s.store.clearLoginAttempts(pool.id, [userAttemptKey(s, pool, user)]);
     return {};

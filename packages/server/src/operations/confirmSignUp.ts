@@ -7,6 +7,7 @@ import { emailKeyFor } from '../domain/users.js';
 import { AliasExistsException, NotAuthorizedException } from '../protocol/errors.js';
 import { StoreConflictError } from '../storage/store.js';
 import { issueSignUpSession } from '../auth/flows/signUpSession.js';
+import { lifecycleEvent } from '../auth/events.js';
 import type { Services } from '../services.js';
 import type { ConfirmSignUpResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -48,6 +49,7 @@ export const ConfirmSignUp = operation({
         pool.id,
         [...moves, { id: user.id, patch: { status: 'CONFIRMED' as const, attributes, emailKey } }],
         s.clock.now(),
+        [lifecycleEvent(s, pool, user, 'user.confirmed', { operation: 'ConfirmSignUp', clientId: client.id })],
       );
     } catch (err) {
       if (err instanceof StoreConflictError) throw new AliasExistsException('An account with the given email already exists.');

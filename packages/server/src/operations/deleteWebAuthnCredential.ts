@@ -2,6 +2,8 @@ import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
 import { ResourceNotFoundException } from '../protocol/errors.js';
+import { lookupAaguid } from '../domain/aaguids.js';
+import { lifecycleEvent } from '../auth/events.js';
 import type { Services } from '../services.js';
 import type { DeleteWebAuthnCredentialResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -9,9 +11,20 @@ import type { DeleteWebAuthnCredentialResponse } from '@aws-sdk/client-cognito-i
 export const DeleteWebAuthnCredential = operation({
   auth: 'none',
   input: { AccessToken: common.accessToken(), CredentialId: v.str({ required: true, min: 16, max: 8192 }) },
-  async handle(s: Pick<Services, 'store' | 'tokens'>, { AccessToken, CredentialId }): Promise<Wire<DeleteWebAuthnCredentialResponse>> {
+  async handle(
+    s: Pick<Services, 'store' | 'tokens' | 'clock'>,
+    { AccessToken, CredentialId }: { AccessToken: string; CredentialId: string },
+  ): Promise<Wire<DeleteWebAuthnCredentialResponse>> {
     const { pool, user } = await authorizeAccessToken(s, AccessToken);
-    if (!(await s.store.deletePasskey(pool.id, user.id, CredentialId))) throw new ResourceNotFoundException('Credential not found.');
+    // Read first for the event's provider name; the delete itself is what decides (a concurrent one finds nothing).
+    const passkey = await s.store.getPasskey(pool.id, CredentialId);
+    const event = lifecycleEvent(s, pool, user, 'passkey.deleted', {
+      credentialId: CredentialId,
+      provider: (passkey && lookupAaguid(passkey.aaguid)) ?? null,
+      aaguid: passkey?.aaguid ?? null,
+    });
+    if (!passkey || passkey.userId !== user.id || !(await s.store.deletePasskey(pool.id, user.id, CredentialId, [event])))
+      throw new ResourceNotFoundException('Credential not found.');
     return {};
   },
 });

@@ -2,6 +2,7 @@ import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadClientPool } from './shared.js';
 import { runInitiate } from '../auth/initiate.js';
+import { withSignInEvents } from '../auth/events.js';
 import type { Services } from '../services.js';
 import type { InitiateAuthResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -30,8 +31,13 @@ export const initiateShape = {
 export const InitiateAuth = operation({
   auth: 'none',
   input: initiateShape,
-  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>, input): Promise<Wire<InitiateAuthResponse>> {
+  async handle(
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
+    input,
+    request,
+  ): Promise<Wire<InitiateAuthResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
-    return runInitiate({ s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, admin: false }, input.AuthFlow);
+    const ctx = { s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, admin: false, request };
+    return withSignInEvents(ctx, input.AuthFlow, () => runInitiate(ctx, input.AuthFlow));
   },
 });

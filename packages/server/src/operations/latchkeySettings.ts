@@ -35,6 +35,7 @@ export const LatchkeyUpdateUserPoolSettings = operation({
         tokenSigningAlg: v.str({ enum: ['RS256', 'ES256'] }),
         lockoutThreshold: v.int({ min: 1, max: 100 }),
         rotateWebhookSecret: v.bool(),
+        eventWebhookUrl: v.str({ max: 2048 }),
       },
       { required: true },
     ),
@@ -44,6 +45,8 @@ export const LatchkeyUpdateUserPoolSettings = operation({
     { UserPoolId, Settings: { rotateWebhookSecret, ...changes } },
   ): Promise<LatchkeyUserPoolSettingsResponse> {
     const pool = await loadPool(s, UserPoolId);
+    if (changes.eventWebhookUrl !== undefined && changes.eventWebhookUrl !== '' && !isEventWebhookUrl(changes.eventWebhookUrl))
+      throw new InvalidParameterException('eventWebhookUrl must be an https:// URL (http:// only on a loopback host)');
     const config = { ...(pool.record.config as Record<string, unknown>) };
     const settings: Partial<LatchkeyPoolSettings> = { ...((config.Latchkey as Partial<LatchkeyPoolSettings>) ?? {}), ...changes };
     if (rotateWebhookSecret) settings.webhookSecretVersion = pool.latchkey.webhookSecretVersion + 1;
@@ -108,6 +111,21 @@ export const LatchkeyRotateSigningKey = operation({
     return { KeyId: kid };
   },
 });
+
+/** An https:// URL, or http:// to a loopback host (development); no fragment. */
+export function isEventWebhookUrl(u: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(u);
+  } catch {
+    return false;
+  }
+  if (url.hash) return false;
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname;
+  const loopback = host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '[::1]';
+  return url.protocol === 'http:' && loopback;
+}
 
 /**
  * An allowed origin as a browser serialises it: `https://host[:port]`, `http://localhost[:port]`, or an

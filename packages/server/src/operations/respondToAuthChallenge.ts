@@ -2,6 +2,7 @@ import { operation, type Wire } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadClientPool } from './shared.js';
 import { runRespond } from '../auth/initiate.js';
+import { withSignInEvents } from '../auth/events.js';
 import type { Services } from '../services.js';
 import type { RespondToAuthChallengeResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -40,11 +41,10 @@ export const RespondToAuthChallenge = operation({
   async handle(
     s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
     input,
+    request,
   ): Promise<Wire<RespondToAuthChallengeResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
-    return runRespond(
-      { s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: false },
-      input.ChallengeName,
-    );
+    const ctx = { s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: false, request };
+    return withSignInEvents(ctx, input.ChallengeName, () => runRespond(ctx, input.ChallengeName));
   },
 });

@@ -1,5 +1,6 @@
 import { operation, type Wire } from './types.js';
 import { insertUser, newUserRecord } from '../auth/newUser.js';
+import { lifecycleEvent } from '../auth/events.js';
 import { common } from '../protocol/validate.js';
 import { loadClientPool, publicUserShape } from './shared.js';
 import { parseAttributes } from '../domain/users.js';
@@ -43,7 +44,9 @@ export const SignUp = operation({
     // The first code counts against the name's sign-up send budget (shared with ResendConfirmationCode),
     // admitted before the user is stored so that a refusal leaves nothing behind.
     if (verify) await admitCodeSend(s, pool, nameBudgetKey(s, pool, input.Username), 'signup');
-    await insertUser(s, user, 'User already exists');
+    await insertUser(s, user, 'User already exists', [
+      lifecycleEvent(s, pool, user, 'user.created', { operation: 'SignUp', clientId: client.id, status: user.status }),
+    ]);
     let details: CodeDeliveryDetails | undefined;
     if (verify) details = await sendCode(s, pool, user, 'signup');
     return { UserConfirmed: false, UserSub: user.id, ...(details ? { CodeDeliveryDetails: details } : {}) };

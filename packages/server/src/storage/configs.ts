@@ -147,6 +147,7 @@ const POOL_MEMBERS: Members = {
       tokenSigningAlg: oneOf('RS256', 'ES256'),
       lockoutThreshold: int,
       webhookSecretVersion: int,
+      eventWebhookUrl: str,
     },
   },
 };

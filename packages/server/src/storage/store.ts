@@ -8,6 +8,7 @@ import type {
   CodeRecord,
   GroupPatch,
   GroupRecord,
+  LifecycleEventRecord,
   OutboxMessage,
   PasskeyRecord,
   PasskeyUse,
@@ -67,8 +68,8 @@ export interface Store {
   rotateSigningKey(key: SigningKeyRecord, retireOthersAt: number, retiredExpireAt: number): Promise<void>;
 
   // ---- users ----
-  /** @throws StoreConflictError('username' | 'email') */
-  createUser(user: UserRecord): Promise<void>;
+  /** With `events`, inserts them in the same transaction (the lifecycle outbox). @throws StoreConflictError('username' | 'email') */
+  createUser(user: UserRecord, events?: readonly LifecycleEventRecord[]): Promise<void>;
   getUser(poolId: string, id: string): Promise<UserRecord | undefined>;
   /** The user holding this email sign-in key, if any. */
   findUserByEmail(poolId: string, emailKey: string): Promise<UserRecord | undefined>;
@@ -86,13 +87,26 @@ export interface Store {
   /**
    * Applies a patch; false when the user does not exist or, with `guard`, when the stored SRP verifier
    * is no longer the given one (a compare-and-swap: of concurrent password changes from one verifier,
-   * exactly one applies). @throws StoreConflictError('email')
+   * exactly one applies). With `events`, they are inserted in the same transaction, only when the patch applied.
+   * @throws StoreConflictError('email')
    */
-  updateUser(poolId: string, id: string, patch: UserPatch, updatedAt: number, guard?: { srpVerifier: string | null }): Promise<boolean>;
-  /** Applies several users' patches in one transaction (all or none). @throws StoreConflictError('email') */
-  updateUsers(poolId: string, patches: { id: string; patch: UserPatch }[], updatedAt: number): Promise<void>;
-  /** Deletes the user with passkeys, codes, sessions, token families and group memberships in one transaction. */
-  deleteUser(poolId: string, id: string): Promise<boolean>;
+  updateUser(
+    poolId: string,
+    id: string,
+    patch: UserPatch,
+    updatedAt: number,
+    guard?: { srpVerifier: string | null },
+    events?: readonly LifecycleEventRecord[],
+  ): Promise<boolean>;
+  /** Applies several users' patches (and inserts `events`) in one transaction (all or none). @throws StoreConflictError('email') */
+  updateUsers(
+    poolId: string,
+    patches: { id: string; patch: UserPatch }[],
+    updatedAt: number,
+    events?: readonly LifecycleEventRecord[],
+  ): Promise<void>;
+  /** Deletes the user with passkeys, codes, sessions, token families and group memberships (and inserts `events`) in one transaction. */
+  deleteUser(poolId: string, id: string, events?: readonly LifecycleEventRecord[]): Promise<boolean>;
   /** Ordered by usernameKey; `after` is the last usernameKey of the previous page. */
   listUsers(poolId: string, limit: number, after: string | undefined, filter: UserFilter | undefined): Promise<UserRecord[]>;
   /**
@@ -207,6 +221,8 @@ export interface Store {
     passkeyUse?: PasskeyUse;
     clearLoginKey?: string;
     family: TokenFamilyRecord;
+    /** Lifecycle events (signin.succeeded) inserted in the same transaction. */
+    events?: readonly LifecycleEventRecord[];
   }): Promise<'ok' | 'session-gone' | 'passkey-race'>;
   /** Reads an unexpired registration challenge without consuming it. */
   peekChallenge(challenge: string, now: number): Promise<ChallengeRecord | undefined>;
@@ -221,7 +237,12 @@ export interface Store {
    * the registration challenge is deleted in the same transaction ('challenge-gone' if another caller
    * already did), so a registration costs one commit and exactly one of concurrent completions wins.
    */
-  addPasskey(passkey: PasskeyRecord, limit: number, consumeChallenge?: string): Promise<AddPasskeyResult>;
+  addPasskey(
+    passkey: PasskeyRecord,
+    limit: number,
+    consumeChallenge?: string,
+    events?: readonly LifecycleEventRecord[],
+  ): Promise<AddPasskeyResult>;
   getPasskey(poolId: string, credentialId: string): Promise<PasskeyRecord | undefined>;
   /** Keyset page ordered by (createdAt, credentialId), strictly after the cursor. */
   listPasskeys(
@@ -230,8 +251,8 @@ export interface Store {
     limit: number,
     after?: { createdAt: number; credentialId: string },
   ): Promise<PasskeyRecord[]>;
-  /** Deletes the user's own passkey (and decrements passkeyCount); false when not theirs or absent. */
-  deletePasskey(poolId: string, userId: string, credentialId: string): Promise<boolean>;
+  /** Deletes the user's own passkey (and decrements passkeyCount, inserts `events`); false when not theirs or absent. */
+  deletePasskey(poolId: string, userId: string, credentialId: string, events?: readonly LifecycleEventRecord[]): Promise<boolean>;
 
   // ---- groups ----
   /**
@@ -258,6 +279,29 @@ export interface Store {
   listGroupsForUser(poolId: string, userId: string, limit: number, after?: string): Promise<GroupRecord[]>;
   /** The group's members ordered by usernameKey; `after` is the last usernameKey of the previous page. */
   listUsersInGroup(poolId: string, name: string, limit: number, after?: string): Promise<UserRecord[]>;
+
+  // ---- lifecycle events (the transactional outbox; docs/events.md) ----
+  /** Inserts events on their own (a change with no transaction of its own, such as a failed sign-in). */
+  addEvents(events: readonly LifecycleEventRecord[]): Promise<void>;
+  /**
+   * Leases up to `limit` due events (nextAttemptAt <= now, no live lease) to `owner` until now + leaseMs and counts
+   * the attempt: one guarded UPDATE (FOR UPDATE SKIP LOCKED on PostgreSQL), so however many workers or instances
+   * claim at once, each event is leased to one of them per attempt.
+   */
+  claimEvents(now: number, leaseMs: number, limit: number, owner: string): Promise<LifecycleEventRecord[]>;
+  /** Records a delivery; false when the lease is no longer `owner`'s. */
+  markEventDelivered(id: string, owner: string, now: number): Promise<boolean>;
+  /** Schedules the next attempt (null: give up) after a failed one; false when the lease is not `owner`'s or it was delivered. */
+  markEventFailed(id: string, owner: string, nextAttemptAt: number | null, error: string): Promise<boolean>;
+  /** The user's events, newest first; `before` is the last (createdAt, id) of the previous page. */
+  listUserEvents(
+    poolId: string,
+    userId: string,
+    limit: number,
+    before?: { createdAt: number; id: string },
+  ): Promise<LifecycleEventRecord[]>;
+  /** Events still to be delivered (of one pool, or all). */
+  countPendingEvents(poolId?: string): Promise<number>;
 
   // ---- housekeeping ----
   /** Removes expired challenges, sessions, codes, families and keys. Returns rows removed. */

@@ -184,3 +184,38 @@ export interface GroupRecord {
 }
 
 export type GroupPatch = Partial<Pick<GroupRecord, 'description' | 'roleArn' | 'precedence'>>;
+
+/** The lifecycle event types (docs/events.md). */
+export const LIFECYCLE_EVENT_TYPES = [
+  'passkey.registered',
+  'passkey.deleted',
+  'signin.succeeded',
+  'signin.failed',
+  'password.changed',
+  'user.created',
+  'user.confirmed',
+  'user.disabled',
+  'user.deleted',
+  'mfa.changed',
+] as const;
+export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
+
+/**
+ * A lifecycle event in the transactional outbox: written in the same transaction as the change it reports,
+ * delivered at least once to the pool's event webhook, kept afterwards for AdminListUserAuthEvents.
+ */
+export interface LifecycleEventRecord {
+  /** Stable across delivery attempts: the receiver's de-duplication key. */
+  id: string;
+  poolId: string;
+  /** The user's sub. */
+  userId: string;
+  username: string;
+  type: LifecycleEventType;
+  detail: JsonObject;
+  createdAt: number;
+  /** When the next delivery attempt is due; null when nothing is to be delivered (no webhook, delivered, or given up). */
+  nextAttemptAt: number | null;
+  attempts: number;
+  deliveredAt: number | null;
+}

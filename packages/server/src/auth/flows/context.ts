@@ -1,6 +1,7 @@
 import type { Services } from '../../services.js';
 import type { Pool } from '../../domain/pools.js';
 import type { AppClient } from '../../domain/clients.js';
+import type { RequestContext } from '../../services.js';
 
 /** What every sign-in step handler gets. */
 export interface FlowContext {
@@ -12,4 +13,6 @@ export interface FlowContext {
   session?: string;
   /** Called through AdminInitiateAuth / AdminRespondToAuthChallenge. */
   admin: boolean;
+  /** The request (IP address, User-Agent) for the sign-in's lifecycle event. */
+  request?: RequestContext;
 }

@@ -158,5 +158,5 @@ export async function respondOtp(ctx: FlowContext, factor: OtpFactor): Promise<A
   const expected = user && target && st.codeHash ? codeHash(ctx, user.id, target.destination, hash, code) : undefined;
   if (!user || !expected || !st.codeHash || !safeEqual(st.codeHash, expected)) throw new CodeMismatchException(MISMATCH);
   assertUserCanSignIn(user);
-  return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash: hash });
+  return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash: hash, event: { factor, request: ctx.request } });
 }

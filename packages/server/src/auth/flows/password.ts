@@ -31,7 +31,7 @@ export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: 
       ChallengeParameters: { USER_ID_FOR_SRP: user.id, requiredAttributes: '[]', userAttributes: JSON.stringify(attrs) },
     };
   }
-  return signedIn(ctx.s, ctx.pool, ctx.client, user, finish);
+  return signedIn(ctx.s, ctx.pool, ctx.client, user, { ...finish, event: { factor: 'PASSWORD', request: ctx.request } });
 }
 
 /** USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and USER_AUTH's PASSWORD. */

@@ -44,5 +44,5 @@ export async function signInWithSignUpSession(ctx: FlowContext): Promise<AuthOut
   // session that needs no further factor, so it must not outlive a revocation meant to lock the user's sign-ins.
   const issuedAt = typeof rec.state.issuedAt === 'number' ? rec.state.issuedAt : 0;
   if (issuedAt <= user.tokensValidAfter) throw new NotAuthorizedException(SESSION_EXPIRED, 'revoked by a global sign-out');
-  return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash: hash });
+  return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash: hash, event: { factor: 'SIGN_UP_CODE', request: ctx.request } });
 }

@@ -229,5 +229,5 @@ async function verifyAndSignIn(
       { poolId: ctx.pool.id, userId: user.id, credentialId },
       'passkey sign count did not increase (synced credential accepted; possible clone)',
     );
-  return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash, passkeyUse });
+  return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash, passkeyUse, event: { factor: 'WEB_AUTHN', request: ctx.request } });
 }

@@ -5,6 +5,7 @@ import type {
   AuthSessionRecord,
   PasskeyUse,
   ChallengeRecord,
+  LifecycleEventRecord,
   OutboxMessage,
   PasskeyRecord,
   TokenFamilyRecord,
@@ -13,6 +14,7 @@ import type { Database } from './schema.js';
 import { fromPasskey, toChallenge, toPasskey, toSession } from './rows.js';
 import { CodesStore, insertOutbox } from './codes.js';
 import { Abort, conflict, type Db } from './base.js';
+import { insertEvents } from './eventRows.js';
 
 /** Registration challenges, auth sessions, the sign-in commit and passkeys. */
 export class CeremoniesStore extends CodesStore {
@@ -97,6 +99,7 @@ export class CeremoniesStore extends CodesStore {
     passkeyUse?: PasskeyUse;
     clearLoginKey?: string;
     family: TokenFamilyRecord;
+    events?: readonly LifecycleEventRecord[];
   }): Promise<'ok' | 'session-gone' | 'passkey-race'> {
     try {
       await this.db.transaction().execute(async (trx) => {
@@ -133,6 +136,7 @@ export class CeremoniesStore extends CodesStore {
             revoked_at: f.revokedAt,
           })
           .execute();
+        await insertEvents(trx, input.events);
       });
       return 'ok';
     } catch (err) {
@@ -147,7 +151,12 @@ export class CeremoniesStore extends CodesStore {
   }
 
   // ---- passkeys ----
-  async addPasskey(p: PasskeyRecord, limit: number, consumeChallenge?: string): Promise<AddPasskeyResult> {
+  async addPasskey(
+    p: PasskeyRecord,
+    limit: number,
+    consumeChallenge?: string,
+    events?: readonly LifecycleEventRecord[],
+  ): Promise<AddPasskeyResult> {
     if (consumeChallenge === undefined) {
       const existing = await this.getPasskey(p.poolId, p.credentialId);
       if (existing) return existing.userId === p.userId ? 'exists-same-user' : 'exists-other-user';
@@ -169,6 +178,7 @@ export class CeremoniesStore extends CodesStore {
           .executeTakeFirst();
         if (Number(bumped.numUpdatedRows) === 0) throw new LimitReached();
         await trx.insertInto('passkeys').values(fromPasskey(p)).execute();
+        await insertEvents(trx, events);
         return 'added' as const;
       });
     } catch (err) {
@@ -218,7 +228,7 @@ export class CeremoniesStore extends CodesStore {
     }
     return (await q.execute()).map(toPasskey);
   }
-  async deletePasskey(poolId: string, userId: string, credentialId: string): Promise<boolean> {
+  async deletePasskey(poolId: string, userId: string, credentialId: string, events?: readonly LifecycleEventRecord[]): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const r = await trx
         .deleteFrom('passkeys')
@@ -233,6 +243,7 @@ export class CeremoniesStore extends CodesStore {
         .where('pool_id', '=', poolId)
         .where('id', '=', userId)
         .execute();
+      await insertEvents(trx, events);
       return true;
     });
   }

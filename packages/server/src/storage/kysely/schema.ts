@@ -148,6 +148,21 @@ export interface GroupMembersTable {
   group_name: string;
   user_id: string;
 }
+export interface EventsTable {
+  id: string;
+  pool_id: string;
+  user_id: string;
+  username: string;
+  type: string;
+  detail: string;
+  created_at: number;
+  next_attempt_at: number | null;
+  attempts: number;
+  lease_until: number;
+  lease_owner: string | null;
+  delivered_at: number | null;
+  last_error: string | null;
+}
 
 export interface Database {
   meta: MetaTable;
@@ -166,4 +181,5 @@ export interface Database {
   passkeys: PasskeysTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;
+  events: EventsTable;
 }

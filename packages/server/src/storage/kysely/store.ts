@@ -1,9 +1,10 @@
 import type { Store } from '../store.js';
-import { GroupsStore } from './groups.js';
+import { EventsStore } from './events.js';
+import { FIXED } from '../../config/defaults.js';
 import { LOGIN_ATTEMPT_IDLE_RESET_MS } from './users.js';
 
 /** The one SQL implementation of Store, over a Kysely instance of either dialect (its areas are in the files it extends). */
-export class KyselyStore extends GroupsStore implements Store {
+export class KyselyStore extends EventsStore implements Store {
   // ---- housekeeping ----
   async purgeExpired(now: number): Promise<number> {
     let n = 0;
@@ -21,6 +22,13 @@ export class KyselyStore extends GroupsStore implements Store {
       .where('locked_until', '<=', now - LOGIN_ATTEMPT_IDLE_RESET_MS)
       .executeTakeFirst();
     n += Number(a.numDeletedRows);
+    // Events are history once delivered (or undeliverable): kept for AdminListUserAuthEvents, then forgotten.
+    const e = await this.db
+      .deleteFrom('events')
+      .where('created_at', '<=', now - FIXED.eventRetentionMs.default)
+      .where('next_attempt_at', 'is', null)
+      .executeTakeFirst();
+    n += Number(e.numDeletedRows);
     const k = await this.db
       .deleteFrom('signing_keys')
       .where('expires_at', 'is not', null)

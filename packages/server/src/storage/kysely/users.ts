@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { AuthSessionRecord, LoginAttempt, UserFilter, UserPatch, UserRecord } from '../types.js';
+import type { AuthSessionRecord, LifecycleEventRecord, LoginAttempt, UserFilter, UserPatch, UserRecord } from '../types.js';
+import { insertEvents } from './eventRows.js';
 import type { UsersTable } from './schema.js';
 import { fromUser, toSession, toUser } from './rows.js';
 import { FIXED } from '../../config/defaults.js';
@@ -9,9 +10,14 @@ import { conflict, type Db } from './base.js';
 /** Users and login-attempt counters. */
 export class UsersStore extends PoolsStore {
   // ---- users ----
-  async createUser(u: UserRecord): Promise<void> {
+  async createUser(u: UserRecord, events?: readonly LifecycleEventRecord[]): Promise<void> {
     try {
-      await this.db.insertInto('users').values(fromUser(u)).execute();
+      if (!events?.length) await this.db.insertInto('users').values(fromUser(u)).execute();
+      else
+        await this.db.transaction().execute(async (trx) => {
+          await trx.insertInto('users').values(fromUser(u)).execute();
+          await insertEvents(trx, events);
+        });
     } catch (err) {
       conflict(err, 'username');
     }
@@ -53,29 +59,44 @@ export class UsersStore extends PoolsStore {
     patch: UserPatch,
     updatedAt: number,
     guard?: { srpVerifier: string | null },
+    events?: readonly LifecycleEventRecord[],
   ): Promise<boolean> {
     try {
-      return await patchUser(this.db, poolId, id, patch, updatedAt, guard);
-    } catch (err) {
-      conflict(err, 'email');
-    }
-  }
-  async updateUsers(poolId: string, patches: { id: string; patch: UserPatch }[], updatedAt: number): Promise<void> {
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        for (const { id, patch } of patches) await patchUser(trx, poolId, id, patch, updatedAt);
+      if (!events?.length) return await patchUser(this.db, poolId, id, patch, updatedAt, guard);
+      // The events only if the patch applied: both in one transaction.
+      return await this.db.transaction().execute(async (trx) => {
+        const applied = await patchUser(trx, poolId, id, patch, updatedAt, guard);
+        if (applied) await insertEvents(trx, events);
+        return applied;
       });
     } catch (err) {
       conflict(err, 'email');
     }
   }
-  async deleteUser(poolId: string, id: string): Promise<boolean> {
+  async updateUsers(
+    poolId: string,
+    patches: { id: string; patch: UserPatch }[],
+    updatedAt: number,
+    events?: readonly LifecycleEventRecord[],
+  ): Promise<void> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const { id, patch } of patches) await patchUser(trx, poolId, id, patch, updatedAt);
+        await insertEvents(trx, events);
+      });
+    } catch (err) {
+      conflict(err, 'email');
+    }
+  }
+  async deleteUser(poolId: string, id: string, events?: readonly LifecycleEventRecord[]): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       for (const t of ['passkeys', 'challenges', 'auth_sessions', 'token_families', 'codes', 'group_members'] as const) {
         await trx.deleteFrom(t).where('pool_id', '=', poolId).where('user_id', '=', id).execute();
       }
       const r = await trx.deleteFrom('users').where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
-      return Number(r.numDeletedRows) > 0;
+      const deleted = Number(r.numDeletedRows) > 0;
+      if (deleted) await insertEvents(trx, events);
+      return deleted;
     });
   }
   async listUsers(poolId: string, limit: number, after: string | undefined, filter: UserFilter | undefined): Promise<UserRecord[]> {

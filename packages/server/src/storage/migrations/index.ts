@@ -229,6 +229,31 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('send_budgets_window').ifNotExists().on('send_budgets').column('window_ends_at').execute();
       },
     },
+    '0010_events': {
+      // The transactional outbox of lifecycle events (docs/events.md): inserted in the transaction of the change,
+      // claimed for delivery with a lease (one guarded UPDATE), kept after delivery for AdminListUserAuthEvents.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('events')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('pool_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('username', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'bigint')
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('lease_until', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('lease_owner', 'text')
+          .addColumn('delivered_at', 'bigint')
+          .addColumn('last_error', 'text')
+          .execute();
+        await db.schema.createIndex('events_due').on('events').columns(['next_attempt_at']).execute();
+        await db.schema.createIndex('events_user').on('events').columns(['pool_id', 'user_id', 'created_at']).execute();
+        await db.schema.createIndex('events_created').on('events').columns(['created_at']).execute();
+      },
+    },
     '0011_groups': {
       // User-pool groups and memberships. Memberships reference both the group and the user with cascading
       // foreign keys, so a membership cannot outlive either even when a delete races an AdminAddUserToGroup

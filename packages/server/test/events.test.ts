@@ -1,0 +1,152 @@
+/**
+ * Lifecycle events (docs/events.md) through a real loopback receiver: every type arrives with the documented body,
+ * signed so that verifyWebhookSignature accepts it with the pool's webhook secret; a receiver that is down is
+ * retried with the same id until it recovers; the webhook URL is validated. On SQLite and PostgreSQL, in process.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AdminConfirmSignUpCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminSetUserPasswordCommand,
+  DeleteWebAuthnCredentialCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { VirtualAuthenticator } from '@latchkey/virtual-authenticator';
+import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
+import { createTestPool, type TestPool } from './helpers/pool.js';
+import { expectNoInternalErrors } from './helpers/errors.js';
+import { EventReceiver } from './helpers/eventReceiver.js';
+import { PASSWORD, accessToken, initiatePasswordAuth, registerPasskey, signedCall } from './helpers/latchkeyAdmin.js';
+import { verifyWebhookSignature } from '../src/security/webhookSignature.js';
+
+const GOOGLE = 'ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4';
+
+describe.each(DIALECTS)('lifecycle events on %s', (dialect) => {
+  let server: TestServer;
+  let pool: TestPool;
+  let secret: string;
+  const receiver = new EventReceiver();
+  let n = 0;
+  const uniq = (p: string) => `${p}-${++n}-${dialect}`;
+
+  beforeAll(async () => {
+    await receiver.start();
+    server = await startTestServer(dialect, { env: { LATCHKEY_EVENT_RETRY_BASE_MS: '50', LATCHKEY_EVENT_POLL_MS: '20' } });
+    pool = await createTestPool(server.admin, { userVerification: 'preferred' });
+    const r = await signedCall(server, 'LatchkeyUpdateUserPoolSettings', {
+      UserPoolId: pool.userPoolId,
+      Settings: { eventWebhookUrl: receiver.url },
+    });
+    expect(r.status).toBe(200);
+    expect(r.json.Settings.eventWebhookUrl).toBe(receiver.url);
+    secret = r.json.Settings.webhookSecret;
+  });
+  afterAll(async () => {
+    expectNoInternalErrors(server);
+    await server.stop();
+    await receiver.stop();
+  });
+
+  const of = (username: string) => receiver.received.filter((r) => r.json.username === username);
+  const typesOf = (username: string) => of(username).map((r) => r.json.type);
+
+  it('every type arrives once, signed (verifyWebhookSignature with the pool secret), with the documented body', async () => {
+    const name = uniq('alice');
+    await server.admin.send(
+      new AdminCreateUserCommand({
+        UserPoolId: pool.userPoolId,
+        Username: name,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [{ Name: 'email', Value: `${name}@example.com` }],
+      }),
+    );
+    await server.admin.send(
+      new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: name, Password: PASSWORD, Permanent: true }),
+    );
+    await expect(initiatePasswordAuth(server.client, pool.clientId, name, 'Wrong-pass1')).rejects.toThrow();
+    const token = await accessToken(server, pool.clientId, { username: name, password: PASSWORD });
+    const credential = await registerPasskey(server, token, new VirtualAuthenticator({ aaguid: GOOGLE }));
+    await server.client.send(new DeleteWebAuthnCredentialCommand({ AccessToken: token, CredentialId: credential.id }));
+    await server.admin.send(new AdminDisableUserCommand({ UserPoolId: pool.userPoolId, Username: name }));
+    await server.admin.send(new AdminDeleteUserCommand({ UserPoolId: pool.userPoolId, Username: name }));
+
+    const other = uniq('bob');
+    await server.client.send(new SignUpCommand({ ClientId: pool.clientId, Username: other, Password: PASSWORD }));
+    await server.admin.send(new AdminConfirmSignUpCommand({ UserPoolId: pool.userPoolId, Username: other }));
+
+    const expected = [
+      'user.created',
+      'password.changed',
+      'signin.failed',
+      'signin.succeeded',
+      'passkey.registered',
+      'passkey.deleted',
+      'user.disabled',
+      'user.deleted',
+    ];
+    await receiver.waitFor(() => of(name).length >= expected.length && of(other).length >= 2, 10_000);
+    expect([...typesOf(name)].sort()).toEqual([...expected].sort());
+    expect(typesOf(other)).toEqual(['user.created', 'user.confirmed']);
+
+    const sub = of(name).find((r) => r.json.type === 'user.created')!.json.sub;
+    for (const r of [...of(name), ...of(other)]) {
+      expect(() => verifyWebhookSignature(secret, r.signature, r.raw)).not.toThrow();
+      expect(() =>
+        verifyWebhookSignature(
+          secret.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')),
+          r.signature,
+          r.raw,
+        ),
+      ).toThrow();
+      expect(Object.keys(r.json).sort()).toEqual(['detail', 'id', 'sub', 'time', 'type', 'userPoolId', 'username']);
+      expect(r.json.userPoolId).toBe(pool.userPoolId);
+      expect(new Date(r.json.time).toISOString()).toBe(r.json.time);
+    }
+    expect(of(name).every((r) => r.json.sub === sub)).toBe(true);
+    expect(new Set(of(name).map((r) => r.json.id)).size).toBe(expected.length);
+
+    const detail = (type: string) => of(name).find((r) => r.json.type === type)!.json.detail;
+    expect(detail('signin.succeeded')).toMatchObject({ factor: 'PASSWORD', clientId: pool.clientId, ip: '127.0.0.1' });
+    expect(String(detail('signin.succeeded').userAgent)).toMatch(/aws-sdk-js/);
+    expect(detail('signin.failed')).toMatchObject({ factor: 'USER_PASSWORD_AUTH', reason: 'NotAuthorizedException', ip: '127.0.0.1' });
+    expect(detail('passkey.registered')).toEqual({
+      credentialId: credential.id,
+      provider: 'Google Password Manager',
+      aaguid: GOOGLE,
+      clientId: pool.clientId,
+    });
+    expect(detail('passkey.deleted')).toEqual({ credentialId: credential.id, provider: 'Google Password Manager', aaguid: GOOGLE });
+    expect(detail('password.changed')).toEqual({ operation: 'AdminSetUserPassword', permanent: true });
+  });
+
+  it('a receiver that is down: retried with the same id, delivered once it recovers', async () => {
+    receiver.status = 503;
+    const refusedBefore = receiver.refused;
+    const name = uniq('carol');
+    await server.admin.send(new AdminCreateUserCommand({ UserPoolId: pool.userPoolId, Username: name, MessageAction: 'SUPPRESS' }));
+    await receiver.waitFor(() => receiver.refused >= refusedBefore + 3, 10_000, 'three refused attempts');
+    expect(of(name)).toEqual([]);
+    receiver.status = 200;
+    const recovered = Date.now();
+    await receiver.waitFor(() => of(name).length > 0, 10_000, 'the delivery after the outage');
+    expect(Date.now() - recovered).toBeLessThan(5_000);
+    expect(typesOf(name)).toEqual(['user.created']);
+    // Every refused attempt carried the id that was finally delivered: receivers de-duplicate by it.
+    const id = of(name)[0]!.json.id;
+    expect(receiver.refusedIds.slice(-3)).toEqual([id, id, id]);
+  });
+
+  it('eventWebhookUrl: https://, or http:// on loopback only; empty turns delivery off', async () => {
+    const set = (eventWebhookUrl: string) =>
+      signedCall(server, 'LatchkeyUpdateUserPoolSettings', { UserPoolId: pool.userPoolId, Settings: { eventWebhookUrl } });
+    for (const bad of ['http://example.com/hook', 'ftp://127.0.0.1/x', 'not a url', 'https://example.com/#frag', 'http://10.0.0.1/']) {
+      const r = await set(bad);
+      expect({ bad, status: r.status, type: r.json.__type }).toEqual({ bad, status: 400, type: 'InvalidParameterException' });
+    }
+    for (const good of ['https://hooks.example.com/latchkey?token=x', 'http://localhost:9/x', 'http://[::1]:9/', '', receiver.url]) {
+      expect((await set(good)).status).toBe(200);
+    }
+  });
+});
