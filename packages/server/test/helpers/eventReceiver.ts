@@ -18,6 +18,8 @@ export class EventReceiver {
   refused = 0;
   readonly refusedIds: string[] = [];
   status = 200;
+  /** When set, decides the status per request (overrides `status`). */
+  answer: ((event: ReceivedEvent['json']) => number) | undefined;
   url = '';
   private server: Server | undefined;
 
@@ -27,7 +29,8 @@ export class EventReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        if (this.status >= 200 && this.status < 300) {
+        const status = this.answer ? this.answer(JSON.parse(raw)) : this.status;
+        if (status >= 200 && status < 300) {
           const signature = req.headers['x-latchkey-signature'];
           this.received.push({
             raw,
@@ -39,7 +42,7 @@ export class EventReceiver {
           this.refused++;
           this.refusedIds.push((JSON.parse(raw) as { id: string }).id);
         }
-        res.writeHead(this.status, { 'content-type': 'application/json' }).end('{}');
+        res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
