@@ -9,6 +9,8 @@ import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
   AdminDisableUserCommand,
+  AdminListUserAuthEventsCommand,
+  type AuthEventType,
   AdminSetUserPasswordCommand,
   DeleteWebAuthnCredentialCommand,
   SignUpCommand,
@@ -16,9 +18,16 @@ import {
 import { VirtualAuthenticator } from '@latchkey/virtual-authenticator';
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
-import { expectNoInternalErrors } from './helpers/errors.js';
+import { expectNoInternalErrors, expectServiceError } from './helpers/errors.js';
 import { EventReceiver } from './helpers/eventReceiver.js';
-import { PASSWORD, accessToken, initiatePasswordAuth, registerPasskey, signedCall } from './helpers/latchkeyAdmin.js';
+import {
+  PASSWORD,
+  accessToken,
+  adminCreateConfirmedUser,
+  initiatePasswordAuth,
+  registerPasskey,
+  signedCall,
+} from './helpers/latchkeyAdmin.js';
 import { verifyWebhookSignature } from '../src/security/webhookSignature.js';
 
 const GOOGLE = 'ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4';
@@ -148,5 +157,55 @@ describe.each(DIALECTS)('lifecycle events on %s', (dialect) => {
     for (const good of ['https://hooks.example.com/latchkey?token=x', 'http://localhost:9/x', 'http://[::1]:9/', '', receiver.url]) {
       expect((await set(good)).status).toBe(200);
     }
+  });
+
+  it("AdminListUserAuthEvents: Cognito's AuthEventType from the stored events (no webhook needed), newest first, paged", async () => {
+    const quiet = await createTestPool(server.admin); // no eventWebhookUrl: recorded, not delivered
+    const name = uniq('dave');
+    await adminCreateConfirmedUser(server.admin, quiet.userPoolId, name);
+    await initiatePasswordAuth(server.client, quiet.clientId, name);
+    await expect(initiatePasswordAuth(server.client, quiet.clientId, name, 'Wrong-pass1')).rejects.toThrow();
+    const list = (extra: { MaxResults?: number; NextToken?: string } = {}) =>
+      server.admin.send(new AdminListUserAuthEventsCommand({ UserPoolId: quiet.userPoolId, Username: name, ...extra }));
+    // The failed sign-in is recorded after its answer: wait (bounded) for it.
+    let events: AuthEventType[] = [];
+    for (let i = 0; i < 100 && events.length < 4; i++) {
+      events = (await list()).AuthEvents!;
+      if (events.length < 4) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(events.map((e) => [e.EventType, e.EventResponse])).toEqual([
+      ['SignIn', 'Fail'],
+      ['SignIn', 'Pass'],
+      ['PasswordChange', 'Pass'],
+      ['SignUp', 'Pass'],
+    ]);
+    const [failed, passed] = events as [AuthEventType, AuthEventType];
+    expect(failed.ChallengeResponses).toEqual([{ ChallengeName: 'Password', ChallengeResponse: 'Failure' }]);
+    expect(passed.ChallengeResponses).toEqual([{ ChallengeName: 'Password', ChallengeResponse: 'Success' }]);
+    expect(passed.EventContextData?.IpAddress).toBe('127.0.0.1');
+    expect(passed.EventContextData?.DeviceName).toMatch(/aws-sdk-js/);
+    expect(passed.EventRisk).toEqual({ RiskDecision: 'NoRisk', RiskLevel: 'Low', CompromisedCredentialsDetected: false });
+    expect(passed.CreationDate).toBeInstanceOf(Date);
+    expect(Math.abs(passed.CreationDate!.getTime() - Date.now())).toBeLessThan(60_000);
+    expect(new Set(events.map((e) => e.EventId)).size).toBe(4);
+
+    const first = await list({ MaxResults: 3 });
+    expect(first.AuthEvents).toHaveLength(3);
+    const rest = await list({ MaxResults: 3, NextToken: first.NextToken });
+    expect(rest.NextToken).toBeUndefined();
+    expect([...first.AuthEvents!, ...rest.AuthEvents!].map((e) => e.EventId)).toEqual(events.map((e) => e.EventId));
+    // Nothing was queued for delivery in a pool without a webhook.
+    expect(receiver.received.some((r) => r.json.username === name)).toBe(false);
+
+    await expectServiceError(list({ NextToken: 'forged.token' }), 'InvalidParameterException');
+    await expectServiceError(list({ MaxResults: 61 }), 'InvalidParameterException');
+    await expectServiceError(
+      server.admin.send(new AdminListUserAuthEventsCommand({ UserPoolId: quiet.userPoolId, Username: 'nobody' })),
+      'UserNotFoundException',
+    );
+    await expectServiceError(
+      server.admin.send(new AdminListUserAuthEventsCommand({ UserPoolId: 'us-east-1_nothere', Username: name })),
+      'ResourceNotFoundException',
+    );
   });
 });

@@ -56,6 +56,7 @@ import { AdminAddUserToGroup } from './adminAddUserToGroup.js';
 import { AdminRemoveUserFromGroup } from './adminRemoveUserFromGroup.js';
 import { AdminListGroupsForUser } from './adminListGroupsForUser.js';
 import { ListUsersInGroup } from './listUsersInGroup.js';
+import { AdminListUserAuthEvents } from './adminListUserAuthEvents.js';
 import {
   LatchkeyUpdateUserPoolSettings,
   LatchkeyDescribeUserPoolSettings,
@@ -122,6 +123,7 @@ export const operations = {
   AdminRemoveUserFromGroup,
   AdminListGroupsForUser,
   ListUsersInGroup,
+  AdminListUserAuthEvents,
   LatchkeyUpdateUserPoolSettings,
   LatchkeyDescribeUserPoolSettings,
   LatchkeyUpdateUserPoolClientSettings,

@@ -293,12 +293,13 @@ export interface Store {
   markEventDelivered(id: string, owner: string, now: number): Promise<boolean>;
   /** Schedules the next attempt (null: give up) after a failed one; false when the lease is not `owner`'s or it was delivered. */
   markEventFailed(id: string, owner: string, nextAttemptAt: number | null, error: string): Promise<boolean>;
-  /** The user's events, newest first; `before` is the last (createdAt, id) of the previous page. */
+  /** The user's events (of `types`, when given), newest first; `before` is the last (createdAt, id) of the previous page. */
   listUserEvents(
     poolId: string,
     userId: string,
     limit: number,
     before?: { createdAt: number; id: string },
+    types?: readonly string[],
   ): Promise<LifecycleEventRecord[]>;
   /** Events still to be delivered (of one pool, or all). */
   countPendingEvents(poolId?: string): Promise<number>;

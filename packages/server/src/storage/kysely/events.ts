@@ -48,6 +48,7 @@ export class EventsStore extends GroupsStore {
     userId: string,
     limit: number,
     before?: { createdAt: number; id: string },
+    types?: readonly string[],
   ): Promise<LifecycleEventRecord[]> {
     let q = this.db
       .selectFrom('events')
@@ -57,6 +58,7 @@ export class EventsStore extends GroupsStore {
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit);
+    if (types) q = q.where('type', 'in', types.length ? [...types] : ['']);
     if (before)
       q = q.where((eb) =>
         eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]),
