@@ -8,7 +8,15 @@ import type { Wire } from './types.js';
 /** The lifecycle events that are Cognito auth events. */
 const AUTH_EVENT_TYPES = ['signin.succeeded', 'signin.failed', 'user.created', 'password.changed'] as const;
 
-const PASSWORD_FACTORS = new Set(['PASSWORD', 'NEW_PASSWORD', 'USER_PASSWORD_AUTH', 'ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH']);
+const PASSWORD_FACTORS = new Set([
+  'PASSWORD',
+  'NEW_PASSWORD',
+  'USER_PASSWORD_AUTH',
+  'ADMIN_USER_PASSWORD_AUTH',
+  'ADMIN_NO_SRP_AUTH',
+  'USER_SRP_AUTH',
+  'PASSWORD_VERIFIER',
+]);
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /** One stored lifecycle event as Cognito's AuthEventType. Latchkey scores no risk: every event is NoRisk. */

@@ -13,7 +13,7 @@ export const DeleteWebAuthnCredential = operation({
   input: { AccessToken: common.accessToken(), CredentialId: v.str({ required: true, min: 16, max: 8192 }) },
   async handle(
     s: Pick<Services, 'store' | 'tokens' | 'clock'>,
-    { AccessToken, CredentialId }: { AccessToken: string; CredentialId: string },
+    { AccessToken, CredentialId },
   ): Promise<Wire<DeleteWebAuthnCredentialResponse>> {
     const { pool, user } = await authorizeAccessToken(s, AccessToken);
     // Read first for the event's provider name; the delete itself is what decides (a concurrent one finds nothing).

@@ -43,6 +43,7 @@ export class PoolsStore extends KyselyBase {
         'send_budgets',
         'group_members',
         'groups',
+        'events',
       ] as const) {
         await trx.deleteFrom(t).where('pool_id', '=', id).execute();
       }
