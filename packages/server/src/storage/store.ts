@@ -256,9 +256,8 @@ export interface Store {
 
   // ---- groups ----
   /**
-   * Inserts a group unless the name is taken ('exists') or the pool holds `maxGroups` ('limit'): one guarded
-   * INSERT … SELECT (exact on SQLite, whose writers are serialized; on PostgreSQL concurrent creates at the
-   * very edge of the quota may overshoot it by the number racing).
+   * Inserts a group unless the name is taken ('exists') or the pool holds `maxGroups` ('limit'): a guarded
+   * INSERT … SELECT under the pool row's lock, so the quota holds under concurrent creates on any number of instances.
    */
   createGroup(group: GroupRecord, maxGroups: number): Promise<'ok' | 'exists' | 'limit'>;
   getGroup(poolId: string, name: string): Promise<GroupRecord | undefined>;
@@ -270,7 +269,8 @@ export interface Store {
   listGroups(poolId: string, limit: number, after?: string): Promise<GroupRecord[]>;
   /**
    * Adds a membership (idempotent: 'ok' when it exists) unless the user is already in `maxGroupsPerUser` groups.
-   * One guarded INSERT … SELECT; foreign keys keep a concurrent group or user delete from leaving an orphan.
+   * A guarded INSERT … SELECT under the user row's lock (the limit holds under concurrent adds on any number of
+   * instances); foreign keys keep a concurrent group or user delete from leaving an orphan.
    */
   addUserToGroup(poolId: string, name: string, userId: string, maxGroupsPerUser: number): Promise<'ok' | 'no-group' | 'no-user' | 'limit'>;
   /** False when the user was not a member. */

@@ -85,3 +85,30 @@ for (const dialect of dialects) {
     });
   });
 }
+
+for (const dialect of dialects) {
+  describe(`${dialect}: quotas under concurrency`, () => {
+    const ctx = useStore(dialect);
+
+    it('50 concurrent adds (two connection pools on PostgreSQL) for a user 2 short of the limit: exactly 2 land', async () => {
+      const poolId = await ctx.newPool();
+      const u = await ctx.newUser(poolId, 'racer');
+      for (let i = 0; i < 60; i++) await ctx.store.createGroup(group(poolId, `g${String(i).padStart(2, '0')}`), 100);
+      for (let i = 0; i < 8; i++) expect(await ctx.store.addUserToGroup(poolId, `g${String(i).padStart(2, '0')}`, u.id, 10)).toBe('ok');
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => ctx.pick(i).addUserToGroup(poolId, `g${String(10 + i).padStart(2, '0')}`, u.id, 10)),
+      );
+      expect(results.filter((r) => r === 'ok')).toHaveLength(2);
+      expect(results.filter((r) => r === 'limit')).toHaveLength(48);
+      expect(await ctx.store.listGroupsForUser(poolId, u.id, 100)).toHaveLength(10);
+    });
+
+    it('50 concurrent creates for a pool 3 short of its quota: exactly 3 land', async () => {
+      const poolId = await ctx.newPool();
+      for (let i = 0; i < 7; i++) await ctx.store.createGroup(group(poolId, `pre${i}`), 10);
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => ctx.pick(i).createGroup(group(poolId, `new${i}`), 10)));
+      expect(results.filter((r) => r === 'ok')).toHaveLength(3);
+      expect(await ctx.store.listGroups(poolId, 100)).toHaveLength(10);
+    });
+  });
+}

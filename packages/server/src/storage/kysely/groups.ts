@@ -20,12 +20,20 @@ const toGroup = (r: Selectable<GroupsTable>): GroupRecord => ({
 export class GroupsStore extends CeremoniesStore {
   async createGroup(g: GroupRecord, maxGroups: number): Promise<'ok' | 'exists' | 'limit'> {
     try {
-      // One guarded INSERT … SELECT: the quota check and the insert are one statement.
-      const r = await sql`
-        insert into groups (pool_id, name, description, role_arn, precedence, created_at, updated_at)
-        select ${g.poolId}, ${g.name}, ${g.description}, ${g.roleArn}, ${g.precedence}, ${g.createdAt}, ${g.updatedAt}
-        where (select count(*) from groups where pool_id = ${g.poolId}) < ${maxGroups}`.execute(this.db);
-      return Number(r.numAffectedRows ?? 0) > 0 ? 'ok' : 'limit';
+      // The pool's row is locked first (a no-op UPDATE), so concurrent creates in one pool take turns and the
+      // count the guarded INSERT … SELECT sees is exact on PostgreSQL too (SQLite serialises writers anyway).
+      return await this.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('pools')
+          .set({ updated_at: sql`updated_at` })
+          .where('id', '=', g.poolId)
+          .execute();
+        const r = await sql`
+          insert into groups (pool_id, name, description, role_arn, precedence, created_at, updated_at)
+          select ${g.poolId}, ${g.name}, ${g.description}, ${g.roleArn}, ${g.precedence}, ${g.createdAt}, ${g.updatedAt}
+          where (select count(*) from groups where pool_id = ${g.poolId}) < ${maxGroups}`.execute(trx);
+        return Number(r.numAffectedRows ?? 0) > 0 ? ('ok' as const) : ('limit' as const);
+      });
     } catch (err) {
       try {
         conflict(err, 'other');
@@ -74,14 +82,23 @@ export class GroupsStore extends CeremoniesStore {
     // One guarded INSERT … SELECT (idempotent: an existing membership is left as it is). The foreign keys
     // make it fail, not orphan a row, when the group or user is deleted concurrently.
     try {
-      const r = await sql`
+      // The user's row is locked first, so concurrent adds for one user take turns: the count is exact everywhere.
+      const r = await this.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('users')
+          .set({ updated_at: sql`updated_at` })
+          .where('pool_id', '=', poolId)
+          .where('id', '=', userId)
+          .execute();
+        return sql`
         insert into group_members (pool_id, group_name, user_id)
         select ${poolId}, ${name}, ${userId}
         where exists (select 1 from groups where pool_id = ${poolId} and name = ${name})
           and exists (select 1 from users where pool_id = ${poolId} and id = ${userId})
           and (exists (select 1 from group_members where pool_id = ${poolId} and group_name = ${name} and user_id = ${userId})
             or (select count(*) from group_members where pool_id = ${poolId} and user_id = ${userId}) < ${maxGroupsPerUser})
-        on conflict (pool_id, group_name, user_id) do nothing`.execute(this.db);
+        on conflict (pool_id, group_name, user_id) do nothing`.execute(trx);
+      });
       if (Number(r.numAffectedRows ?? 0) > 0) return 'ok';
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
