@@ -208,4 +208,36 @@ describe.each(DIALECTS)('lifecycle events on %s', (dialect) => {
       'ResourceNotFoundException',
     );
   });
+
+  it('passkeyChangeEmail (off by default): the user is emailed when a passkey is added or removed', async () => {
+    for (const on of [false, true]) {
+      const p = await createTestPool(server.admin, { userVerification: 'preferred' });
+      if (on) {
+        const r = await signedCall(server, 'LatchkeyUpdateUserPoolSettings', {
+          UserPoolId: p.userPoolId,
+          Settings: { passkeyChangeEmail: true },
+        });
+        expect(r.json.Settings.passkeyChangeEmail).toBe(true);
+      }
+      const name = uniq('erin');
+      await adminCreateConfirmedUser(server.admin, p.userPoolId, name);
+      const token = await accessToken(server, p.clientId, { username: name, password: PASSWORD });
+      const credential = await registerPasskey(server, token, new VirtualAuthenticator({ aaguid: GOOGLE }));
+      await server.client.send(new DeleteWebAuthnCredentialCommand({ AccessToken: token, CredentialId: credential.id }));
+      // Sent after the answer: wait (bounded) for both, or make sure none comes.
+      const notices = async () =>
+        (await server.services.store.listOutbox(p.userPoolId, 50)).filter((m) => m.destination === `${name}@example.com`);
+      for (let i = 0; i < 50 && on && (await notices()).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      if (!on) await new Promise((r) => setTimeout(r, 200));
+      const got = await notices();
+      if (!on) expect(got).toEqual([]);
+      else {
+        expect(got.map((m) => m.subject).sort()).toEqual([
+          'A passkey was added to your account',
+          'A passkey was removed from your account',
+        ]);
+        expect(got.every((m) => m.body.includes('Google Password Manager'))).toBe(true);
+      }
+    }
+  });
 });

@@ -92,3 +92,32 @@ async function recordSignInFailure(ctx: FlowContext, typed: string, step: string
   const detail = { factor: step, reason, ...originDetail({ ...ctx.request, clientId: ctx.client.id }) };
   await ctx.s.store.addEvents([lifecycleEvent(ctx.s, ctx.pool, user, 'signin.failed', detail)]);
 }
+
+/**
+ * The optional security notice of `passkeyChangeEmail`: an email telling the user a passkey was added or removed.
+ * Sent after the change committed and without waiting (a failure is logged; the change stands). Email only: a
+ * phone-only user gets none. Not yet routed through the custom-message trigger.
+ */
+export function noticePasskeyChange(
+  s: Pick<Services, 'sender' | 'log' | 'clock'>,
+  pool: Pool,
+  user: Pick<UserRecord, 'id' | 'attributes'>,
+  change: 'added' | 'removed',
+  provider: string | null,
+): void {
+  const email = user.attributes.email;
+  if (!pool.latchkey.passkeyChangeEmail || !email) return;
+  const what = provider ? `A passkey (${provider})` : 'A passkey';
+  const when = new Date(s.clock.now()).toISOString();
+  const message = {
+    poolId: pool.id,
+    purpose: 'notice' as const,
+    kind: 'notice' as const,
+    userId: user.id,
+    destination: email,
+    subject: change === 'added' ? 'A passkey was added to your account' : 'A passkey was removed from your account',
+    body: `${what} was ${change === 'added' ? 'added to' : 'removed from'} your account at ${when}. If this was not you, secure your account.`,
+    code: '',
+  };
+  void s.sender.send(message).catch((err: unknown) => s.log.warn({ err, poolId: pool.id, userId: user.id }, 'passkey notice not sent'));
+}

@@ -182,6 +182,13 @@ export const LATCHKEY_SETTINGS = {
       'where the lifecycle events of the pool are POSTed, signed with the webhook secret (docs/events.md); empty: events are ' +
       'only recorded (AdminListUserAuthEvents)',
   }),
+  passkeyChangeEmail: poolDefault({
+    default: false,
+    type: 'boolean',
+    why:
+      'true: a user with an email address is told by email when a passkey is added to or removed from the account ' +
+      '(sent after the change commits; a failed send is logged, the operation still succeeds)',
+  }),
   webhookSecretVersion: poolDefault({
     default: 0,
     type: 'integer, read-only',

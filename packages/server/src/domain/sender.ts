@@ -1,5 +1,5 @@
 /** Why a message is sent: a code's purpose, or an AdminCreateUser invitation (a temporary password). */
-export type MessagePurpose = 'signup' | 'forgot' | 'verify_email' | 'verify_phone_number' | 'invitation' | 'signin';
+export type MessagePurpose = 'signup' | 'forgot' | 'verify_email' | 'verify_phone_number' | 'invitation' | 'signin' | 'notice';
 
 /** A message carrying a one-time code. */
 export interface CodeMessage {
@@ -11,7 +11,7 @@ export interface CodeMessage {
   body: string;
   code: string;
   /** Temporary passwords are secrets, not codes: never written to the log, even in development. */
-  kind?: 'code' | 'temporary-password';
+  kind?: 'code' | 'temporary-password' | 'notice';
 }
 
 /**

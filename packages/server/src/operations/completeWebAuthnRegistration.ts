@@ -5,7 +5,7 @@ import { passkeyConfig } from '../auth/passkeyPolicy.js';
 import { peekRegistration, verifyRegistration } from '../security/webauthn/index.js';
 import { withWebAuthnErrors } from '../auth/securityErrors.js';
 import { friendlyName, lookupAaguid } from '../domain/aaguids.js';
-import { lifecycleEvent } from '../auth/events.js';
+import { lifecycleEvent, noticePasskeyChange } from '../auth/events.js';
 import {
   LimitExceededException,
   WebAuthnChallengeNotFoundException,
@@ -25,7 +25,7 @@ export const CompleteWebAuthnRegistration = operation({
   auth: 'none',
   input: { AccessToken: common.accessToken(), Credential: v.doc({ required: true, maxBytes: 64 * 1024 }) },
   async handle(
-    s: Pick<Services, 'store' | 'tokens' | 'clock' | 'log'>,
+    s: Pick<Services, 'store' | 'tokens' | 'clock' | 'log' | 'sender'>,
     { AccessToken, Credential },
   ): Promise<Wire<CompleteWebAuthnRegistrationResponse>> {
     const { pool, client, user, claims } = await authorizeAccessToken(s, AccessToken);
@@ -106,6 +106,7 @@ export const CompleteWebAuthnRegistration = operation({
       { poolId: pool.id, userId: user.id, fmt: verified.fmt, aaguid: verified.aaguid },
       result === 'added' ? 'passkey registered' : 'passkey registration repeated',
     );
+    if (result === 'added') noticePasskeyChange(s, pool, user, 'added', lookupAaguid(verified.aaguid) ?? null);
     return {};
   },
 });

@@ -3,7 +3,7 @@ import { v, common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
 import { ResourceNotFoundException } from '../protocol/errors.js';
 import { lookupAaguid } from '../domain/aaguids.js';
-import { lifecycleEvent } from '../auth/events.js';
+import { lifecycleEvent, noticePasskeyChange } from '../auth/events.js';
 import type { Services } from '../services.js';
 import type { DeleteWebAuthnCredentialResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -12,7 +12,7 @@ export const DeleteWebAuthnCredential = operation({
   auth: 'none',
   input: { AccessToken: common.accessToken(), CredentialId: v.str({ required: true, min: 16, max: 8192 }) },
   async handle(
-    s: Pick<Services, 'store' | 'tokens' | 'clock'>,
+    s: Pick<Services, 'store' | 'tokens' | 'clock' | 'sender' | 'log'>,
     { AccessToken, CredentialId },
   ): Promise<Wire<DeleteWebAuthnCredentialResponse>> {
     const { pool, user } = await authorizeAccessToken(s, AccessToken);
@@ -25,6 +25,7 @@ export const DeleteWebAuthnCredential = operation({
     });
     if (!passkey || passkey.userId !== user.id || !(await s.store.deletePasskey(pool.id, user.id, CredentialId, [event])))
       throw new ResourceNotFoundException('Credential not found.');
+    noticePasskeyChange(s, pool, user, 'removed', lookupAaguid(passkey.aaguid) ?? null);
     return {};
   },
 });

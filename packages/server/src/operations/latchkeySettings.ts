@@ -36,6 +36,7 @@ export const LatchkeyUpdateUserPoolSettings = operation({
         lockoutThreshold: v.int({ min: 1, max: 100 }),
         rotateWebhookSecret: v.bool(),
         eventWebhookUrl: v.str({ max: 2048 }),
+        passkeyChangeEmail: v.bool(),
       },
       { required: true },
     ),

@@ -148,6 +148,7 @@ const POOL_MEMBERS: Members = {
       lockoutThreshold: int,
       webhookSecretVersion: int,
       eventWebhookUrl: str,
+      passkeyChangeEmail: bool,
     },
   },
 };
