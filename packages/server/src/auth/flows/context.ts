@@ -1,7 +1,6 @@
-import type { Services } from '../../services.js';
+import type { RequestContext, Services } from '../../services.js';
 import type { Pool } from '../../domain/pools.js';
 import type { AppClient } from '../../domain/clients.js';
-import type { RequestContext } from '../../services.js';
 
 /** What every sign-in step handler gets. */
 export interface FlowContext {

@@ -30,13 +30,6 @@ export async function respondNewPassword(ctx: FlowContext): Promise<AuthOutput> 
     ...passwordSecret(ctx.pool, user, password, ctx.s.clock.now()),
     status: 'CONFIRMED',
   });
-  return signedIn(
-    ctx.s,
-    ctx.pool,
-    ctx.client,
-    { ...user, status: 'CONFIRMED', attributes },
-    {
-      event: { factor: 'NEW_PASSWORD', request: ctx.request },
-    },
-  );
+  const event = { factor: 'NEW_PASSWORD', request: ctx.request };
+  return signedIn(ctx.s, ctx.pool, ctx.client, { ...user, status: 'CONFIRMED', attributes }, { event });
 }
