@@ -12,6 +12,15 @@ export class EventsStore extends GroupsStore {
     // One guarded UPDATE: the WHERE is evaluated again on each row as it is locked (PostgreSQL) or under the
     // single writer (SQLite), so an event leased by another instance in the meantime is not taken twice.
     // SKIP LOCKED lets PostgreSQL instances claim disjoint batches instead of queueing on the same rows.
+    // An idle outbox is the usual case: a plain read first, so a poll takes no write lock when nothing is due.
+    const due = await this.db
+      .selectFrom('events')
+      .select('id')
+      .where('next_attempt_at', '<=', now)
+      .where('lease_until', '<=', now)
+      .limit(1)
+      .executeTakeFirst();
+    if (!due) return [];
     const skip = this.dialect === 'postgres' ? sql`for update skip locked` : sql``;
     const r = await sql<Record<string, unknown>>`
       update events set lease_until = ${now + leaseMs}, lease_owner = ${owner}, attempts = attempts + 1
