@@ -65,7 +65,8 @@ describe.each(['sqlite', 'postgres'] as const)('SIGKILL with events pending (%s)
     for (const r of receiver.received) expect(() => verifyWebhookSignature(pool.secret, r.signature, r.raw)).not.toThrow();
     expect(new Set(receiver.received.map((r) => r.json.username))).toEqual(new Set(names));
     expect(second.errorLines()).toEqual([]);
-    await second.stop();
+    // SIGTERM: the worker stops claiming, waits for attempts in flight, and the process exits cleanly.
+    expect(await second.stop(15_000)).toEqual({ code: 0, signal: null });
     alive.delete(second);
   }, 90_000);
 });
