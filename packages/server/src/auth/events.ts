@@ -116,7 +116,9 @@ export function noticePasskeyChange(
     userId: user.id,
     destination: email,
     subject: change === 'added' ? 'A passkey was added to your account' : 'A passkey was removed from your account',
-    body: `${what} was ${change === 'added' ? 'added to' : 'removed from'} your account at ${when}. If this was not you, secure your account.`,
+    body:
+      `${what} was ${change === 'added' ? 'added to' : 'removed from'} your account at ${when}. ` +
+      'If this was not you, secure your account.',
     code: '',
   };
   void s.sender.send(message).catch((err: unknown) => s.log.warn({ err, poolId: pool.id, userId: user.id }, 'passkey notice not sent'));
