@@ -42,6 +42,10 @@ export const COGNITO_ERROR_TYPES = [
   'UnsupportedOperationException',
   'UnsupportedTokenTypeException',
   'UnsupportedUserStateException',
+  // Triggers (docs/triggers/README.md).
+  'UserLambdaValidationException',
+  'UnexpectedLambdaException',
+  'InvalidLambdaResponseException',
   // Passkeys (§2.4).
   'WebAuthnNotEnabledException',
   'WebAuthnConfigurationMissingException',

@@ -34,7 +34,7 @@ export function describePool(record: PoolRecord, region: string, estimatedUsers 
     DeletionProtection: pool.deletionProtection as DeletionProtectionType,
     UsernameConfiguration: { CaseSensitive: pool.caseSensitive },
     EstimatedNumberOfUsers: estimatedUsers,
-    LambdaConfig: {},
+    LambdaConfig: pool.lambdaConfig as Wire<UserPoolType>['LambdaConfig'],
     CreationDate: secs(record.createdAt),
     LastModifiedDate: secs(record.updatedAt),
   };
@@ -45,7 +45,7 @@ export function summarizePool(record: PoolRecord): Wire<UserPoolDescriptionType>
   return {
     Id: record.id,
     Name: record.name,
-    LambdaConfig: {},
+    LambdaConfig: new Pool(record).lambdaConfig as Wire<UserPoolDescriptionType>['LambdaConfig'],
     CreationDate: secs(record.createdAt),
     LastModifiedDate: secs(record.updatedAt),
   };

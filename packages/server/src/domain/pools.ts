@@ -1,4 +1,5 @@
 import type { PoolRecord, PoolConfig } from '../storage/store.js';
+import type { LambdaConfigRecord } from '../storage/configs.js';
 import { LATCHKEY_SETTINGS, POOL_OPTIONS, type LatchkeyPoolSettings } from '../config/defaults.js';
 
 export type { LatchkeyPoolSettings };
@@ -78,6 +79,10 @@ export class Pool {
   }
   get deletionProtection(): string {
     return this.c.DeletionProtection ?? POOL_OPTIONS.DeletionProtection.default;
+  }
+  /** The pool's triggers (URLs; triggers/config.ts validated them when stored). */
+  get lambdaConfig(): LambdaConfigRecord {
+    return this.c.LambdaConfig ?? {};
   }
   get latchkey(): LatchkeyPoolSettings {
     return { ...DEFAULT_LATCHKEY_SETTINGS, ...this.c.Latchkey };

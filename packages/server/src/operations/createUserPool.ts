@@ -2,7 +2,8 @@ import { operation, type Wire } from './types.js';
 import { createPoolShape } from './poolShapes.js';
 import { describePool } from '../domain/describe.js';
 import { randomString } from '../security/secrets.js';
-import { StoreConflictError } from '../storage/store.js';
+import { StoreConflictError, type PoolConfig, type PoolRecord } from '../storage/store.js';
+import { assertLambdaConfig } from '../triggers/config.js';
 import { Pool } from '../domain/pools.js';
 import { assertSignInPolicy } from '../domain/signInPolicy.js';
 import type { Services } from '../services.js';
@@ -17,10 +18,11 @@ export const CreateUserPool = operation({
   async handle(s: Pick<Services, 'store' | 'clock' | 'config' | 'tokens'>, input): Promise<Wire<CreateUserPoolResponse>> {
     const { PoolName, ...config } = input;
     assertSignInPolicy(config);
+    assertLambdaConfig(config.LambdaConfig as Record<string, unknown> | undefined, s.config.triggerModules);
     const now = s.clock.now();
     for (let attempt = 0; ; attempt++) {
       const id = `${s.config.region}_${randomString(9, ALNUM)}`;
-      const record = { id, name: PoolName, config, createdAt: now, updatedAt: now };
+      const record: PoolRecord = { id, name: PoolName, config: config as PoolConfig, createdAt: now, updatedAt: now };
       try {
         await s.store.createPool(record);
       } catch (err) {

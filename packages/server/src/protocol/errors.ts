@@ -74,6 +74,11 @@ export const UnsupportedOperationException = define('UnsupportedOperationExcepti
 export const UnsupportedTokenTypeException = define('UnsupportedTokenTypeException', 'The token type is not supported.');
 export const UnsupportedUserStateException = define('UnsupportedUserStateException', 'The user is in an unsupported state.');
 
+// Triggers (docs/triggers/README.md): the receiver refused (a thrown Lambda error), could not be called, or answered nonsense.
+export const UserLambdaValidationException = define('UserLambdaValidationException', 'The trigger refused the request.');
+export const UnexpectedLambdaException = define('UnexpectedLambdaException', 'The trigger could not be invoked.');
+export const InvalidLambdaResponseException = define('InvalidLambdaResponseException', 'Unrecognizable lambda output');
+
 // Passkeys (docs/wire-contract.md §2.4).
 export const WebAuthnNotEnabledException = define('WebAuthnNotEnabledException', 'Passkeys are not enabled for this user pool.');
 export const WebAuthnConfigurationMissingException = define(

@@ -37,6 +37,22 @@ export interface WebAuthnConfig {
   FactorConfiguration?: string;
 }
 
+/** A pool's LambdaConfig, validated: each trigger member is the URL Latchkey calls (triggers/config.ts checked it when stored). */
+export interface LambdaConfigRecord {
+  PreSignUp?: string;
+  CustomMessage?: string;
+  PostConfirmation?: string;
+  PreAuthentication?: string;
+  PostAuthentication?: string;
+  DefineAuthChallenge?: string;
+  CreateAuthChallenge?: string;
+  VerifyAuthChallengeResponse?: string;
+  PreTokenGeneration?: string;
+  UserMigration?: string;
+  PreTokenGenerationConfig?: { LambdaArn?: string; LambdaVersion?: string };
+  [key: string]: unknown;
+}
+
 /** A pool's stored config, validated. Absent members take their defaults from POOL_OPTIONS / LATCHKEY_SETTINGS. */
 export interface PoolConfig {
   Policies?: { PasswordPolicy?: PasswordPolicyConfig; SignInPolicy?: { AllowedFirstAuthFactors?: string[] }; [key: string]: unknown };
@@ -50,6 +66,7 @@ export interface PoolConfig {
   UserPoolTier?: string;
   DeletionProtection?: string;
   Latchkey?: Partial<LatchkeyPoolSettings>;
+  LambdaConfig?: LambdaConfigRecord;
   [key: string]: unknown;
 }
 
@@ -136,6 +153,26 @@ const POOL_MEMBERS: Members = {
     members: { RelyingPartyId: str, UserVerification: oneOf('required', 'preferred'), FactorConfiguration: str },
   },
   MfaConfiguration: str,
+  LambdaConfig: {
+    open: true,
+    members: {
+      ...Object.fromEntries(
+        [
+          'PreSignUp',
+          'CustomMessage',
+          'PostConfirmation',
+          'PreAuthentication',
+          'PostAuthentication',
+          'DefineAuthChallenge',
+          'CreateAuthChallenge',
+          'VerifyAuthChallengeResponse',
+          'PreTokenGeneration',
+          'UserMigration',
+        ].map((k) => [k, str]),
+      ),
+      PreTokenGenerationConfig: { open: true, members: { LambdaArn: str, LambdaVersion: str } },
+    },
+  },
   UserPoolTier: str,
   DeletionProtection: str,
   Latchkey: {
