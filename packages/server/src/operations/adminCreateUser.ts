@@ -8,6 +8,8 @@ import { assertPasswordPolicy, findUserForAdmin, passwordSecret } from '../auth/
 import { randomString } from '../security/secrets.js';
 import { UnsupportedUserStateException, CodeDeliveryFailureException, UserNotFoundException } from '../protocol/errors.js';
 import type { UserRecord } from '../storage/store.js';
+import { applyPreSignUp, runPreSignUp } from '../triggers/signUp.js';
+import { NO_CLIENT } from '../triggers/events.js';
 import type { Services } from '../services.js';
 import type { AdminCreateUserResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -32,7 +34,7 @@ export const AdminCreateUser = operation({
     DesiredDeliveryMediums: v.list(v.str({ enum: ['SMS', 'EMAIL'] })),
     ClientMetadata: common.clientMetadata(),
   },
-  async handle(s: Pick<Services, 'store' | 'clock' | 'sender' | 'log'>, input): Promise<Wire<AdminCreateUserResponse>> {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'sender' | 'log' | 'triggers'>, input): Promise<Wire<AdminCreateUserResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const password = input.TemporaryPassword ?? temporaryPassword();
     if (input.TemporaryPassword !== undefined) assertPasswordPolicy(pool, input.TemporaryPassword);
@@ -48,6 +50,7 @@ export const AdminCreateUser = operation({
     }
     const attributes = parseAttributes(input.UserAttributes, { admin: true });
     const user = newUserRecord(pool, input.Username, attributes, 'FORCE_CHANGE_PASSWORD', password, now, { emailAttributeSuffices: true });
+    applyPreSignUp(pool, user, await runPreSignUp(s, pool, 'PreSignUp_AdminCreateUser', NO_CLIENT, user, input), false);
     await insertUser(s, user, 'User account already exists');
     if (input.MessageAction !== 'SUPPRESS') await invite(s, pool.id, user, password);
     return { User: describeUser(user) };

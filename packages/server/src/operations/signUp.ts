@@ -7,6 +7,7 @@ import { assertPasswordPolicy, assertSecretHash } from '../auth/password.js';
 import { sendCode, type CodeDeliveryDetails } from '../auth/codes.js';
 import { admitCodeSend, nameBudgetKey } from '../auth/sendBudget.js';
 import { InvalidParameterException, NotAuthorizedException, AliasExistsException } from '../protocol/errors.js';
+import { applyPreSignUp, runPreSignUp } from '../triggers/signUp.js';
 import type { Services } from '../services.js';
 import type { SignUpResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -19,7 +20,7 @@ export const SignUp = operation({
     UserAttributes: common.attributes(),
     ValidationData: common.attributes(),
   },
-  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>, input): Promise<Wire<SignUpResponse>> {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log' | 'triggers'>, input): Promise<Wire<SignUpResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
     assertSecretHash(client, input.Username, input.SecretHash);
     if (pool.allowAdminCreateUserOnly) throw new NotAuthorizedException('SignUp is not permitted for this user pool');
@@ -39,13 +40,15 @@ export const SignUp = operation({
       const holder = await s.store.findUserByEmail(pool.id, attributes.email.toLowerCase());
       if (holder) throw new AliasExistsException('An account with the given email already exists.');
     }
-    const verify = pool.autoVerifiedAttributes.find((a) => attributes[a]);
+    // The pre sign-up trigger decides before anything is stored: a refusal leaves no user and spends no send budget.
+    applyPreSignUp(pool, user, await runPreSignUp(s, pool, 'PreSignUp_SignUp', client.id, user, input), true);
+    const verify = user.status === 'UNCONFIRMED' ? pool.autoVerifiedAttributes.find((a) => attributes[a]) : undefined;
     // The first code counts against the name's sign-up send budget (shared with ResendConfirmationCode),
     // admitted before the user is stored so that a refusal leaves nothing behind.
     if (verify) await admitCodeSend(s, pool, nameBudgetKey(s, pool, input.Username), 'signup');
     await insertUser(s, user, 'User already exists');
     let details: CodeDeliveryDetails | undefined;
     if (verify) details = await sendCode(s, pool, user, 'signup');
-    return { UserConfirmed: false, UserSub: user.id, ...(details ? { CodeDeliveryDetails: details } : {}) };
+    return { UserConfirmed: user.status === 'CONFIRMED', UserSub: user.id, ...(details ? { CodeDeliveryDetails: details } : {}) };
   },
 });

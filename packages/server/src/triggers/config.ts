@@ -61,15 +61,19 @@ export function assertLambdaConfig(doc: Record<string, unknown> | undefined, all
   for (const member of TRIGGER_MEMBERS) if (doc[member] !== undefined) assertTarget(member, doc[member], allowModules);
   const ptg = doc.PreTokenGenerationConfig;
   if (ptg !== undefined) {
-    if (typeof ptg !== 'object' || ptg === null) throw new InvalidParameterException('LambdaConfig.PreTokenGenerationConfig must be an object');
+    if (typeof ptg !== 'object' || ptg === null)
+      throw new InvalidParameterException('LambdaConfig.PreTokenGenerationConfig must be an object');
     const { LambdaArn, LambdaVersion } = ptg as Record<string, unknown>;
     assertTarget('PreTokenGenerationConfig.LambdaArn', LambdaArn, allowModules);
     if (LambdaVersion !== 'V1_0' && LambdaVersion !== 'V2_0')
-      throw new InvalidParameterException('LambdaConfig.PreTokenGenerationConfig.LambdaVersion must be V1_0 or V2_0 (V3_0 is not supported)');
+      throw new InvalidParameterException(
+        'LambdaConfig.PreTokenGenerationConfig.LambdaVersion must be V1_0 or V2_0 (V3_0 is not supported)',
+      );
     if (doc.PreTokenGeneration !== undefined && doc.PreTokenGeneration !== LambdaArn)
       throw new InvalidParameterException('PreTokenGeneration and PreTokenGenerationConfig.LambdaArn must be the same.');
   }
-  if (doc.KMSKeyID !== undefined && typeof doc.KMSKeyID !== 'string') throw new InvalidParameterException('LambdaConfig.KMSKeyID must be a string');
+  if (doc.KMSKeyID !== undefined && typeof doc.KMSKeyID !== 'string')
+    throw new InvalidParameterException('LambdaConfig.KMSKeyID must be a string');
 }
 
 /** The pool's pre token generation target and event version (the legacy PreTokenGeneration member is V1_0). */

@@ -48,7 +48,9 @@ export class TriggerService {
    */
   async invoke(pool: Pool, trigger: TriggerName, target: string, event: TriggerEvent): Promise<TriggerEvent> {
     const timeoutMs = this.deps.config().triggerTimeoutMs;
-    const raw = target.startsWith('file:') ? await this.runModule(trigger, target, event, timeoutMs) : await this.post(pool, trigger, target, event, timeoutMs);
+    const raw = target.startsWith('file:')
+      ? await this.runModule(trigger, target, event, timeoutMs)
+      : await this.post(pool, trigger, target, event, timeoutMs);
     let answer: unknown;
     try {
       answer = JSON.parse(raw);
