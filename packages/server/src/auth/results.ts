@@ -6,6 +6,8 @@ import { SESSION_EXPIRED } from './sessions.js';
 import type { Pool } from '../domain/pools.js';
 import type { AppClient } from '../domain/clients.js';
 import { idTokenClaims } from '../domain/users.js';
+import { runSignInTriggers, runTokenTrigger } from '../triggers/auth.js';
+import type { ClaimsEdit, TokenSource } from '../triggers/preToken.js';
 import { randomId, randomToken, sha256Hex } from '../security/secrets.js';
 
 /** InitiateAuth / RespondToAuthChallenge output. */
@@ -30,6 +32,8 @@ export interface FinishSignIn {
   passkeyUse?: PasskeyUse;
   /** The password attempt counter to clear (Store.admitLoginAttempt), when a password was verified. */
   clearLoginKey?: string;
+  /** Pre token generation's triggerSource (default TokenGeneration_Authentication). */
+  tokenSource?: TokenSource;
 }
 
 /**
@@ -39,12 +43,14 @@ export interface FinishSignIn {
  * @throws NotAuthorizedException when the session was used concurrently.
  */
 export async function signedIn(
-  s: Pick<Services, 'store' | 'tokens' | 'clock'>,
+  s: Pick<Services, 'store' | 'tokens' | 'clock' | 'triggers'>,
   pool: Pool,
   client: AppClient,
   user: UserRecord,
   finish: FinishSignIn = {},
 ): Promise<AuthOutput> {
+  // Post authentication and pre token generation run before anything is written (triggers/auth.ts).
+  const edit = await runSignInTriggers(s, pool, client, user, finish.tokenSource ?? 'TokenGeneration_Authentication');
   const now = s.clock.now();
   const originJti = randomId();
   const refreshToken = randomToken(64);
@@ -68,7 +74,7 @@ export async function signedIn(
   });
   if (outcome === 'session-gone') throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
   if (outcome === 'passkey-race') throw new NotAuthorizedException('Incorrect username or passkey.', 'concurrent use of the credential');
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, true);
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, true, edit);
   return {
     ChallengeParameters: {},
     AuthenticationResult: {
@@ -90,6 +96,7 @@ function issueTokens(
   originJti: string,
   authTime: number,
   fresh = false,
+  edit?: ClaimsEdit,
 ) {
   return s.tokens.issue({
     poolId: pool.id,
@@ -104,19 +111,21 @@ function issueTokens(
     accessValiditySec: client.accessValiditySec,
     idValiditySec: client.idValiditySec,
     alg: pool.latchkey.tokenSigningAlg,
+    ...(edit ? { edit } : {}),
   });
 }
 
 /** New access and id tokens for an existing family (refresh); the refresh token is not rotated. */
 export async function refreshedTokens(
-  s: Pick<Services, 'tokens'>,
+  s: Pick<Services, 'tokens' | 'triggers' | 'store'>,
   pool: Pool,
   client: AppClient,
   user: UserRecord,
   originJti: string,
   authTime: number,
 ): Promise<AuthOutput> {
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime);
+  const edit = await runTokenTrigger(s, pool, client, user, 'TokenGeneration_RefreshTokens');
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, false, edit);
   return {
     ChallengeParameters: {},
     AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: client.accessValiditySec, TokenType: 'Bearer' },

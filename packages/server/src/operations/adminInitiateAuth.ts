@@ -11,7 +11,7 @@ export const AdminInitiateAuth = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), ...initiateShape, ContextData: initiateShape.UserContextData },
   async handle(
-    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender' | 'triggers'>,
     input,
   ): Promise<Wire<AdminInitiateAuthResponse>> {
     const pool = await loadPool(s, input.UserPoolId);

@@ -10,7 +10,7 @@ export const AdminRespondToAuthChallenge = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), ...respondShape, ContextData: respondShape.UserContextData },
   async handle(
-    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender' | 'triggers'>,
     input,
   ): Promise<Wire<AdminRespondToAuthChallengeResponse>> {
     const pool = await loadPool(s, input.UserPoolId);

@@ -1,6 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DescribeUserPoolCommand, UpdateUserPoolCommand, type LambdaConfigType } from '@aws-sdk/client-cognito-identity-provider';
 import { lambdaHttpAdapter, type LambdaHandler } from '../../src/triggers/adapter.js';
+import { startTestServer, type Dialect, type TestServer } from './harness.js';
+import { createTestPool, type TestPool } from './pool.js';
+import { signedCall } from './latchkeyAdmin.js';
 
 /** How one path of the receiver answers. */
 export type Behaviour = { handler: LambdaHandler } | { hang: true } | { status: number; body: string };
@@ -75,4 +79,47 @@ export async function downUrl(): Promise<string> {
   const port = (s.address() as AddressInfo).port;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return `http://127.0.0.1:${port}/down`;
+}
+
+/** A server (short trigger timeout), a test pool, a receiver holding the pool's webhook secret, and a LambdaConfig setter. */
+export interface TriggerRig {
+  server: TestServer;
+  pool: TestPool;
+  receiver: TriggerReceiver;
+  /** UpdateUserPool with `LambdaConfig`, keeping the pool's policies (UpdateUserPool resets what it is not given). */
+  setTriggers(LambdaConfig: LambdaConfigType, extra?: Record<string, unknown>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts a TriggerRig; `timeoutMs` becomes LATCHKEY_TRIGGER_TIMEOUT_MS (the default is Lambda's 5 s). */
+export async function startTriggerRig(
+  dialect: Dialect,
+  opts: { timeoutMs?: number; pool?: Parameters<typeof createTestPool>[1] } = {},
+): Promise<TriggerRig> {
+  const server = await startTestServer(dialect, { env: { LATCHKEY_TRIGGER_TIMEOUT_MS: String(opts.timeoutMs ?? 300) } });
+  const pool = await createTestPool(server.admin, opts.pool);
+  const receiver = await TriggerReceiver.start();
+  const settings = await signedCall(server, 'LatchkeyDescribeUserPoolSettings', { UserPoolId: pool.userPoolId });
+  receiver.secret = settings.json.Settings.webhookSecret;
+  return {
+    server,
+    pool,
+    receiver,
+    async setTriggers(LambdaConfig, extra = {}) {
+      const { UserPool } = await server.admin.send(new DescribeUserPoolCommand({ UserPoolId: pool.userPoolId }));
+      await server.admin.send(
+        new UpdateUserPoolCommand({
+          UserPoolId: pool.userPoolId,
+          Policies: UserPool!.Policies,
+          AutoVerifiedAttributes: ['email'],
+          LambdaConfig,
+          ...extra,
+        }),
+      );
+    },
+    async stop() {
+      await receiver.close();
+      await server.stop();
+    },
+  };
 }

@@ -4,7 +4,7 @@ import type { AppClient } from '../../domain/clients.js';
 
 /** What every sign-in step handler gets. */
 export interface FlowContext {
-  s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>;
+  s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender' | 'triggers'>;
   pool: Pool;
   client: AppClient;
   /** AuthParameters or ChallengeResponses. */

@@ -30,5 +30,11 @@ export async function respondNewPassword(ctx: FlowContext): Promise<AuthOutput> 
     ...passwordSecret(ctx.pool, user, password, ctx.s.clock.now()),
     status: 'CONFIRMED',
   });
-  return signedIn(ctx.s, ctx.pool, ctx.client, { ...user, status: 'CONFIRMED', attributes });
+  return signedIn(
+    ctx.s,
+    ctx.pool,
+    ctx.client,
+    { ...user, status: 'CONFIRMED', attributes },
+    { tokenSource: 'TokenGeneration_NewPasswordChallenge' },
+  );
 }

@@ -5,6 +5,8 @@ import { signedIn, type AuthOutput, type FinishSignIn } from '../results.js';
 import { burnSession, issueSession } from '../sessions.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import { userAttributes } from '../../domain/describe.js';
+import { runPreAuthenticationFor } from '../../triggers/auth.js';
+import { migrateOnSignIn } from '../../triggers/migration.js';
 
 /**
  * After the first factor: a temporary password leads to NEW_PASSWORD_REQUIRED, anything else to tokens.
@@ -38,6 +40,9 @@ export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: 
 export async function passwordSignIn(ctx: FlowContext, typed: string | undefined, password: string | undefined): Promise<AuthOutput> {
   if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
   if (!password) throw new InvalidParameterException('Missing required parameter PASSWORD');
+  // Triggers (triggers/): pre authentication, then user migration for a name no user has yet.
+  await runPreAuthenticationFor(ctx.s, ctx.pool, ctx.client, typed, ctx.admin);
+  await migrateOnSignIn(ctx.s, ctx.pool, ctx.client, typed, password, ctx.admin);
   const { user, loginKey } = await verifyUserPassword(ctx.s, ctx.pool, ctx.client, typed, password, { admin: ctx.admin });
   return afterPassword(ctx, user, { clearLoginKey: loginKey });
 }
