@@ -75,6 +75,17 @@ describe.each(DIALECTS)('triggers: authentication and user migration on %s', (di
       response: {},
     });
 
+    // InitiateAuth's ClientMetadata reaches the trigger as validationData (Cognito's rule).
+    await rig.server.client.send(
+      new InitiateAuthCommand({
+        ClientId: rig.pool.clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: name, PASSWORD },
+        ClientMetadata: { device: 'kiosk' },
+      }),
+    );
+    expect(rig.receiver.events['/pre-auth']!.at(-1).request.validationData).toEqual({ device: 'kiosk' });
+
     const blocked = uniq('blocked');
     await adminCreateConfirmedUser(rig.server.admin, rig.pool.userPoolId, blocked);
     const finish = vi.spyOn(rig.server.services.store, 'finishSignIn');

@@ -340,7 +340,7 @@ export const SERVER_OPTIONS = {
     commands: SERVE,
     why: 'development only: accept file:///abs/path/handler.mjs in LambdaConfig and run that module in-process instead of an HTTP call',
     details:
-      'the module exports `handler(event)` as a Node.js Lambda does; it runs with the server\'s privileges, so never enable this ' +
+      "the module exports `handler(event)` as a Node.js Lambda does; it runs with the server's privileges, so never enable this " +
       'where pool administrators are not trusted with code execution',
     parse: bool,
   }),

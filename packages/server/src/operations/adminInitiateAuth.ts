@@ -16,6 +16,9 @@ export const AdminInitiateAuth = operation({
   ): Promise<Wire<AdminInitiateAuthResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const client = await loadClient(s, input.ClientId, pool.id);
-    return runInitiate({ s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, admin: true }, input.AuthFlow);
+    return runInitiate(
+      { s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, clientMetadata: input.ClientMetadata, admin: true },
+      input.AuthFlow,
+    );
   },
 });

@@ -16,7 +16,15 @@ export const AdminRespondToAuthChallenge = operation({
     const pool = await loadPool(s, input.UserPoolId);
     const client = await loadClient(s, input.ClientId, pool.id);
     return runRespond(
-      { s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: true },
+      {
+        s,
+        pool,
+        client,
+        params: input.ChallengeResponses ?? {},
+        session: input.Session,
+        clientMetadata: input.ClientMetadata,
+        admin: true,
+      },
       input.ChallengeName,
     );
   },

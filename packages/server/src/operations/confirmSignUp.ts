@@ -54,7 +54,14 @@ export const ConfirmSignUp = operation({
       if (err instanceof StoreConflictError) throw new AliasExistsException('An account with the given email already exists.');
       throw err;
     }
-    await runPostConfirmation(s, pool, 'PostConfirmation_ConfirmSignUp', client.id, { ...user, status: 'CONFIRMED', attributes }, input.ClientMetadata);
+    await runPostConfirmation(
+      s,
+      pool,
+      'PostConfirmation_ConfirmSignUp',
+      client.id,
+      { ...user, status: 'CONFIRMED', attributes },
+      input.ClientMetadata,
+    );
     return issueSignUpSession(s, client, user);
   },
 });

@@ -43,7 +43,15 @@ export const RespondToAuthChallenge = operation({
   ): Promise<Wire<RespondToAuthChallengeResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
     return runRespond(
-      { s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: false },
+      {
+        s,
+        pool,
+        client,
+        params: input.ChallengeResponses ?? {},
+        session: input.Session,
+        clientMetadata: input.ClientMetadata,
+        admin: false,
+      },
       input.ChallengeName,
     );
   },

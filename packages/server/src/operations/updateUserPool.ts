@@ -11,7 +11,10 @@ import type { UpdateUserPoolResponse } from '@aws-sdk/client-cognito-identity-pr
 export const UpdateUserPool = operation({
   auth: 'sigv4',
   input: updatePoolShape,
-  async handle(s: Pick<Services, 'store' | 'clock' | 'config'>, { UserPoolId, PoolName, ...settings }): Promise<Wire<UpdateUserPoolResponse>> {
+  async handle(
+    s: Pick<Services, 'store' | 'clock' | 'config'>,
+    { UserPoolId, PoolName, ...settings },
+  ): Promise<Wire<UpdateUserPoolResponse>> {
     const pool = await loadPool(s, UserPoolId);
     assertSignInPolicy(settings);
     assertLambdaConfig(settings.LambdaConfig as Record<string, unknown> | undefined, s.config.triggerModules);

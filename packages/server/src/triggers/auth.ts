@@ -25,6 +25,7 @@ export async function runPreAuthentication(
   client: AppClient,
   typed: string,
   user: UserRecord | undefined,
+  /** InitiateAuth's ClientMetadata: Cognito passes it to this trigger as validationData. */
   clientMetadata?: Record<string, string>,
 ): Promise<void> {
   const url = pool.lambdaConfig.PreAuthentication;
@@ -81,8 +82,9 @@ export async function runPreAuthenticationFor(
   client: AppClient,
   typed: string,
   admin: boolean,
+  clientMetadata?: Record<string, string>,
 ): Promise<void> {
   if (!pool.lambdaConfig.PreAuthentication) return;
   const user = await (admin ? findUserForAdmin(s, pool, typed) : findUser(s, pool, typed));
-  if (user || client.preventUserExistenceErrors) await runPreAuthentication(s, pool, client, typed, user);
+  if (user || client.preventUserExistenceErrors) await runPreAuthentication(s, pool, client, typed, user, clientMetadata);
 }

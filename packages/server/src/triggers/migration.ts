@@ -81,11 +81,12 @@ export async function migrateOnSignIn(
   typed: string,
   password: string,
   admin: boolean,
+  clientMetadata?: Record<string, string>,
 ): Promise<void> {
   if (!pool.lambdaConfig.UserMigration) return;
   if (await (admin ? findUserForAdmin(s, pool, typed) : findUser(s, pool, typed))) return;
   await admitPasswordAttempt(s, pool, loginAttemptKey(s, pool, typed, undefined));
-  await migrate(s, pool, client, typed, 'UserMigration_Authentication', password, undefined);
+  await migrate(s, pool, client, typed, 'UserMigration_Authentication', password, clientMetadata);
 }
 
 /** ForgotPassword for a name no user has: the user the trigger returns is created RESET_REQUIRED, and gets the code. */

@@ -10,6 +10,8 @@ export interface FlowContext {
   /** AuthParameters or ChallengeResponses. */
   params: Record<string, string>;
   session?: string;
+  /** The request's ClientMetadata, for triggers (pre authentication's validationData, user migration). */
+  clientMetadata?: Record<string, string>;
   /** Called through AdminInitiateAuth / AdminRespondToAuthChallenge. */
   admin: boolean;
 }
