@@ -1,3 +1,5 @@
+import { customMessage } from '../triggers/customMessage.js';
+import { NO_CLIENT } from '../triggers/events.js';
 import type { Services } from '../services.js';
 import type { UserRecord } from '../storage/store.js';
 import type { Pool } from '../domain/pools.js';
@@ -48,11 +50,11 @@ export async function saveUserAttributes(
  * @throws InvalidParameterException | AliasExistsException
  */
 export async function applyAttributeUpdate(
-  s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>,
+  s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log' | 'triggers'>,
   pool: Pool,
   user: UserRecord,
   list: { Name: string; Value?: string }[],
-  opts: { admin: boolean },
+  opts: { admin: boolean; clientId?: string; clientMetadata?: Record<string, string> },
 ): Promise<CodeDeliveryDetails[]> {
   // parseAttributes refuses an empty email, so a username-email can never be removed here.
   const changes = parseAttributes(list, opts);
@@ -65,9 +67,16 @@ export async function applyAttributeUpdate(
     pool.autoVerifiedAttributes.includes('email');
   // The send budget is spent before the change is saved, so a refusal leaves the attributes as they were.
   if (verify) await admitCodeSend(s, pool, userBudgetKey(s, pool, user.id), 'verify_email');
+  // The custom message trigger is asked before the change is saved, so its failure leaves the attributes as they were.
+  const message = {
+    source: 'CustomMessage_UpdateUserAttribute' as const,
+    clientId: opts.clientId ?? NO_CLIENT,
+    clientMetadata: opts.clientMetadata,
+  };
+  const template = verify ? await customMessage(s, pool, { ...user, attributes }, attributes.email!, message) : undefined;
   await saveUserAttributes(s, pool, user.id, attributes);
   const details: CodeDeliveryDetails[] = [];
-  if (verify) details.push(await sendCode(s, pool, { ...user, attributes }, 'verify_email'));
+  if (verify) details.push(await sendCode(s, pool, { ...user, attributes }, 'verify_email', { template }));
   return details;
 }
 

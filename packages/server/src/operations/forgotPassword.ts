@@ -32,6 +32,7 @@ export const ForgotPassword = operation({
       return noDelivery(s, client, pool, input.Username, user, 'forgot', otherwise);
     }
     await admitCodeSend(s, pool, nameBudgetKey(s, pool, input.Username), 'forgot');
-    return { CodeDeliveryDetails: await sendCode(s, pool, user, 'forgot', { background: client.preventUserExistenceErrors }) };
+    const message = { source: 'CustomMessage_ForgotPassword' as const, clientId: client.id, clientMetadata: input.ClientMetadata };
+    return { CodeDeliveryDetails: await sendCode(s, pool, user, 'forgot', { background: client.preventUserExistenceErrors, message }) };
   },
 });

@@ -2,7 +2,8 @@ import { operation, type Wire } from './types.js';
 import { insertUser, newUserRecord } from '../auth/newUser.js';
 import { common } from '../protocol/validate.js';
 import { loadClientPool, publicUserShape } from './shared.js';
-import { parseAttributes } from '../domain/users.js';
+import { deliveryTarget, parseAttributes } from '../domain/users.js';
+import { customMessage } from '../triggers/customMessage.js';
 import { assertPasswordPolicy, assertSecretHash } from '../auth/password.js';
 import { sendCode, type CodeDeliveryDetails } from '../auth/codes.js';
 import { admitCodeSend, nameBudgetKey } from '../auth/sendBudget.js';
@@ -46,9 +47,12 @@ export const SignUp = operation({
     // The first code counts against the name's sign-up send budget (shared with ResendConfirmationCode),
     // admitted before the user is stored so that a refusal leaves nothing behind.
     if (verify) await admitCodeSend(s, pool, nameBudgetKey(s, pool, input.Username), 'signup');
+    // The custom message trigger's text is asked for before the user is stored, so its failure leaves nothing either.
+    const message = { source: 'CustomMessage_SignUp' as const, clientId: client.id, clientMetadata: input.ClientMetadata };
+    const template = verify ? await customMessage(s, pool, user, deliveryTarget(user)?.destination ?? '', message) : undefined;
     await insertUser(s, user, 'User already exists');
     let details: CodeDeliveryDetails | undefined;
-    if (verify) details = await sendCode(s, pool, user, 'signup');
+    if (verify) details = await sendCode(s, pool, user, 'signup', { template });
     return { UserConfirmed: user.status === 'CONFIRMED', UserSub: user.id, ...(details ? { CodeDeliveryDetails: details } : {}) };
   },
 });

@@ -10,11 +10,15 @@ export const UpdateUserAttributes = operation({
   auth: 'none',
   input: { AccessToken: common.accessToken(), UserAttributes: common.attributes(true), ClientMetadata: common.clientMetadata() },
   async handle(
-    s: Pick<Services, 'store' | 'tokens' | 'clock' | 'box' | 'sender' | 'log'>,
-    { AccessToken, UserAttributes },
+    s: Pick<Services, 'store' | 'tokens' | 'clock' | 'box' | 'sender' | 'log' | 'triggers'>,
+    { AccessToken, UserAttributes, ClientMetadata },
   ): Promise<Wire<UpdateUserAttributesResponse>> {
-    const { pool, user } = await authorizeAccessToken(s, AccessToken);
-    const details = await applyAttributeUpdate(s, pool, user, UserAttributes, { admin: false });
+    const { pool, client, user } = await authorizeAccessToken(s, AccessToken);
+    const details = await applyAttributeUpdate(s, pool, user, UserAttributes, {
+      admin: false,
+      clientId: client.id,
+      clientMetadata: ClientMetadata,
+    });
     return { CodeDeliveryDetailsList: details };
   },
 });

@@ -1,3 +1,4 @@
+import { applyTemplate, customMessage } from '../../triggers/customMessage.js';
 import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
 import type { AuthOutput } from '../results.js';
@@ -87,15 +88,25 @@ export async function otpChallenge(ctx: FlowContext, user: UserRecord | undefine
   if (user && target) {
     const code = randomCode(FIXED.signInCodeDigits.default);
     state.codeHash = codeHash(ctx, user.id, target.destination, sha256Hex(token), code);
-    const message: CodeMessage = {
-      poolId: ctx.pool.id,
-      purpose: 'signin',
-      userId: user.id,
-      destination: target.destination,
-      subject: 'Your sign-in code',
-      body: `Your sign-in code is ${code}`,
-      code,
-    };
+    // CustomMessage_Authentication (triggers/customMessage.ts): asked before the Session is stored.
+    const template = await customMessage(ctx.s, ctx.pool, user, target.destination, {
+      source: 'CustomMessage_Authentication',
+      clientId: ctx.client.id,
+      clientMetadata: ctx.clientMetadata,
+    });
+    const message: CodeMessage = applyTemplate(
+      {
+        poolId: ctx.pool.id,
+        purpose: 'signin',
+        userId: user.id,
+        destination: target.destination,
+        subject: 'Your sign-in code',
+        body: `Your sign-in code is ${code}`,
+        code,
+      },
+      template,
+      user.username,
+    );
     // A channel-routing sender (SMS to the webhook, email to SMTP or the outbox) names the one for this message.
     const sender = ctx.s.sender.senderFor?.(message) ?? ctx.s.sender;
     if (sender.outbox) {
