@@ -141,7 +141,7 @@ describe.each(DIALECTS)('triggers: authentication and user migration on %s', (di
     }
   });
 
-  it('UserMigration_Authentication: the first sign-in brings the user in with the password typed; later ones do not call the trigger', async () => {
+  it('UserMigration_Authentication: the first sign-in brings the user in with the typed password; later ones skip it', async () => {
     await rig.setTriggers({ UserMigration: rig.receiver.lambda('/migrate', migrationHandler) });
     const name = uniq('legacy');
     OLD_DIRECTORY.set(name, { password: 'OldPassw0rd', email: `${name}@old.example.com` });

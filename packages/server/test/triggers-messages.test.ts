@@ -116,7 +116,7 @@ describe.each(DIALECTS)('triggers: custom message on %s', (dialect) => {
     expect(signin.body).toBe(`Hello ${otpUser}, your code is ${signin.code}.`);
   });
 
-  it('CustomMessage_AdminCreateUser: {username} and {####} (the temporary password) are put in; clientId CLIENT_ID_NOT_APPLICABLE', async () => {
+  it('CustomMessage_AdminCreateUser: {username} and {####} (the temporary password) filled in; no client id', async () => {
     const name = uniq('adm');
     await rig.server.admin.send(
       new AdminCreateUserCommand({

@@ -50,7 +50,7 @@ describe.each(DIALECTS)('triggers: file:// modules on %s', (dialect) => {
     await server?.stop();
   });
 
-  it('the example handler runs in-process: example.com sign-ups are auto-confirmed and get a tenant claim; others are refused', async () => {
+  it('the example handler runs in-process: example.com sign-ups auto-confirmed with a tenant claim; others refused', async () => {
     const name = uniq('mod');
     const up = await server.client.send(
       new SignUpCommand({

@@ -72,7 +72,7 @@ describe.each(DIALECTS)('triggers: sign-up on %s', (dialect) => {
       (err: Error) => (err.name === 'UserNotFoundException' ? false : Promise.reject(err)),
     );
 
-  it('LambdaConfig: https URLs and loopback http are stored and echoed; an ARN, remote http and file:// (without the flag) are refused', async () => {
+  it('LambdaConfig: https and loopback http stored and echoed; an ARN, remote http and file:// (no flag) refused', async () => {
     const cfg = {
       PreSignUp: 'https://hooks.example.com/pre-sign-up',
       PostConfirmation: 'http://127.0.0.1:9/post',
@@ -236,7 +236,7 @@ describe.each(DIALECTS)('triggers: sign-up on %s', (dialect) => {
     expect(await userExists(denied)).toBe(false);
   });
 
-  it('PostConfirmation_ConfirmSignUp after ConfirmSignUp: the confirmed user in the event; a failure is reported, the confirmation stands', async () => {
+  it('PostConfirmation_ConfirmSignUp: the confirmed user in the event; a failure is reported, the confirmation stands', async () => {
     await setTriggers({ PostConfirmation: receiver.lambda('/pc', (e) => e) });
     const username = uniq('pc');
     const up = await signUp(username);

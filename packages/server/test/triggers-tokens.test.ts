@@ -51,7 +51,7 @@ describe.each(DIALECTS)('triggers: pre token generation on %s', (dialect) => {
     return name;
   };
 
-  it('V2_0: claims added to both tokens (complex values too), email suppressed, a scope added, groups overridden; fixed claims stay', async () => {
+  it('V2_0: claims in both tokens (complex too), email suppressed, a scope added, groups overridden; fixed claims stay', async () => {
     const url = rig.receiver.lambda('/ptg-v2', (e) => {
       e.response.claimsAndScopeOverrideDetails = {
         idTokenGeneration: {

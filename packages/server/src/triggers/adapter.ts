@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../security/webhookSignature.js';
 
 /** A Node.js Lambda handler as Cognito triggers are written: returns (a promise of) the event, or calls back. */
-export type LambdaHandler = (event: any, context: object, callback: (err: unknown, result?: unknown) => void) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+// The event is whatever the trigger sends; handlers type it themselves (as @types/aws-lambda's do).
+export type LambdaHandler = (event: any, context: object, callback: (err: unknown, result?: unknown) => void) => unknown;
 
 /** Largest event accepted (Cognito's events are a few kilobytes). */
 const MAX_EVENT_BYTES = 256 * 1024;
