@@ -5,7 +5,12 @@ import type { UserRecord, UserStatus } from '../storage/store.js';
 import { insertUser, newUserRecord } from '../auth/newUser.js';
 import { parseAttributes } from '../domain/users.js';
 import { admitPasswordAttempt, findUser, findUserForAdmin, INCORRECT, loginAttemptKey } from '../auth/password.js';
-import { InvalidLambdaResponseException, NotAuthorizedException, UserLambdaValidationException } from '../protocol/errors.js';
+import {
+  InvalidLambdaResponseException,
+  NotAuthorizedException,
+  UserLambdaValidationException,
+  UsernameExistsException,
+} from '../protocol/errors.js';
 import { isObject, metadata, triggerEvent } from './events.js';
 
 const NO_ANSWER = {
@@ -65,7 +70,13 @@ async function migrate(
   // Sign-in: CONFIRMED unless the trigger says RESET_REQUIRED; forgot password: the user sets a password next.
   const final: UserStatus = source === 'UserMigration_ForgotPassword' ? 'RESET_REQUIRED' : (status ?? 'CONFIRMED');
   const user = newUserRecord(pool, typed, attributes, final, password, s.clock.now(), { emailAttributeSuffices: true });
-  await insertUser(s, user, 'User account already exists');
+  try {
+    await insertUser(s, user, 'User account already exists');
+  } catch (err) {
+    // A concurrent first sign-in of the same name migrated it first: the flow goes on with that user.
+    if (err instanceof UsernameExistsException) return undefined;
+    throw err;
+  }
   return user;
 }
 
