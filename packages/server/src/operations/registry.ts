@@ -47,6 +47,13 @@ import { ListWebAuthnCredentials } from './listWebAuthnCredentials.js';
 import { DeleteWebAuthnCredential } from './deleteWebAuthnCredential.js';
 import { GetUserAuthFactors } from './getUserAuthFactors.js';
 import { AdminGetUserAuthFactors } from './adminGetUserAuthFactors.js';
+import { AddCustomAttributes } from './addCustomAttributes.js';
+import { ListTagsForResource } from './listTagsForResource.js';
+import { TagResource } from './tagResource.js';
+import { UntagResource } from './untagResource.js';
+import { DescribeUserPoolDomain } from './describeUserPoolDomain.js';
+import { DescribeRiskConfiguration } from './describeRiskConfiguration.js';
+import { GetLogDeliveryConfiguration } from './getLogDeliveryConfiguration.js';
 import {
   LatchkeyUpdateUserPoolSettings,
   LatchkeyDescribeUserPoolSettings,
@@ -68,6 +75,13 @@ export const operations = {
   ListUserPoolClients,
   SetUserPoolMfaConfig,
   GetUserPoolMfaConfig,
+  AddCustomAttributes,
+  ListTagsForResource,
+  TagResource,
+  UntagResource,
+  DescribeUserPoolDomain,
+  DescribeRiskConfiguration,
+  GetLogDeliveryConfiguration,
   SignUp,
   ConfirmSignUp,
   ResendConfirmationCode,
