@@ -166,7 +166,7 @@ describe.each(DIALECTS)('attribute verification on change on %s', (dialect) => {
       expect(await signsIn(strict, u.email)).toBe(false);
     });
 
-    it('a code sent to an earlier pending value cannot verify a later one; GetUserAttributeVerificationCode resends to the pending one', async () => {
+    it('a code for an earlier pending value cannot verify a later one; GetUserAttributeVerificationCode resends to it', async () => {
       const u = await user(strict);
       const token = await accessToken(srv, strict.clientId, u);
       const first = `first-${u.email}`;
@@ -181,7 +181,7 @@ describe.each(DIALECTS)('attribute verification on change on %s', (dialect) => {
       expect(attr(await adminAttrs(strict, u.username), 'email')).toBe(second);
     });
 
-    it('an admin change also waits (with a code); AdminUpdateUserAttributes email_verified=true then verifies the pending value', async () => {
+    it('an admin change waits too (with a code); AdminUpdateUserAttributes email_verified=true verifies it', async () => {
       const u = await user(strict);
       const next = `admin-${u.email}`;
       await adminUpdate(strict, u.username, { email: next });
