@@ -1,5 +1,6 @@
 import type { SchemaAttributeType } from '@aws-sdk/client-cognito-identity-provider';
 import { InvalidParameterException } from '../protocol/errors.js';
+import { FIXED } from '../config/defaults.js';
 
 /** One schema attribute with every member Cognito returns for it (DescribeUserPool.SchemaAttributes). */
 export type SchemaAttribute = {
@@ -61,7 +62,7 @@ export const STANDARD_SCHEMA: readonly SchemaAttribute[] = Object.freeze([
 
 const STANDARD_NAMES = new Set(STANDARD_SCHEMA.map((a) => a.Name));
 /** Quota: custom attributes per pool. */
-export const MAX_CUSTOM_ATTRIBUTES = 50;
+export const MAX_CUSTOM_ATTRIBUTES = FIXED.maxCustomAttributes.default;
 const TYPES = ['String', 'Number', 'DateTime', 'Boolean'] as const;
 const NUMERIC = /^-?\d+$/;
 

@@ -1,6 +1,7 @@
 import { v } from '../protocol/validate.js';
 import { InvalidParameterException, ResourceNotFoundException } from '../protocol/errors.js';
 import { loadPool } from './shared.js';
+import { FIXED } from '../config/defaults.js';
 import type { Pool } from '../domain/pools.js';
 import type { Services } from '../services.js';
 
@@ -8,7 +9,7 @@ import type { Services } from '../services.js';
 export const resourceArn = () => v.str({ required: true, min: 20, max: 2048 });
 
 /** Quota: tags per user pool. */
-export const MAX_TAGS = 50;
+export const MAX_TAGS = FIXED.maxTagsPerPool.default;
 
 /**
  * The pool a tag operation names by ARN (only user pools are taggable resources here).
