@@ -56,7 +56,9 @@ describe.each(DIALECTS)('attribute verification on change on %s', (dialect) => {
     {
       setup: async (s) => {
         plain = await makePool(s, {});
-        strict = await makePool(s, { UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] } });
+        strict = await makePool(s, {
+          UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email', 'phone_number'] },
+        });
       },
     },
     (s) => (srv = s),
@@ -164,6 +166,32 @@ describe.each(DIALECTS)('attribute verification on change on %s', (dialect) => {
       expect({ email: attr(after, 'email'), verified: attr(after, 'email_verified') }).toEqual({ email: next, verified: 'true' });
       expect(await signsIn(strict, next)).toBe(true);
       expect(await signsIn(strict, u.email)).toBe(false);
+    });
+
+    it('a changed phone_number stays pending the same way: the old one is what reads show until the SMS code verifies it', async () => {
+      const u = await user(strict);
+      const old = `+1555${String(2000000 + n).slice(-7)}`;
+      const next = `+1555${String(3000000 + n).slice(-7)}`;
+      await adminUpdate(strict, u.username, { phone_number: old, phone_number_verified: 'true' });
+      const token = await accessToken(srv, strict.clientId, u);
+      const r = await srv.client.send(
+        new UpdateUserAttributesCommand({ AccessToken: token, UserAttributes: [{ Name: 'phone_number', Value: next }] }),
+      );
+      expect(r.CodeDeliveryDetailsList?.map((d) => [d.AttributeName, d.DeliveryMedium])).toEqual([['phone_number', 'SMS']]);
+      const pending = await adminAttrs(strict, u.username);
+      expect({ phone: attr(pending, 'phone_number'), verified: attr(pending, 'phone_number_verified') }).toEqual({
+        phone: old,
+        verified: 'true',
+      });
+      expect(
+        (await srv.admin.send(new ListUsersCommand({ UserPoolId: strict.userPoolId, Filter: `phone_number = "${next}"` }))).Users,
+      ).toEqual([]);
+      await verify(token, 'phone_number', await outboxCode(srv, strict.userPoolId, next));
+      const after = await adminAttrs(strict, u.username);
+      expect({ phone: attr(after, 'phone_number'), verified: attr(after, 'phone_number_verified') }).toEqual({
+        phone: next,
+        verified: 'true',
+      });
     });
 
     it('a code for an earlier pending value cannot verify a later one; GetUserAttributeVerificationCode resends to it', async () => {
