@@ -26,6 +26,8 @@ export async function createTestPool(
     generateSecret?: boolean;
     /** CreateUserPool's Schema (custom attributes, or adjustments of standard ones). */
     schema?: SchemaAttributeType[];
+    /** UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate (email is auto-verified). */
+    verifyBeforeUpdate?: 'email'[];
   } = {},
 ): Promise<TestPool> {
   const pool = await admin.send(
@@ -45,6 +47,9 @@ export async function createTestPool(
       ...(opts.usernameAttributes ? { UsernameAttributes: opts.usernameAttributes } : {}),
       ...(opts.aliasAttributes ? { AliasAttributes: opts.aliasAttributes } : {}),
       ...(opts.schema ? { Schema: opts.schema } : {}),
+      ...(opts.verifyBeforeUpdate
+        ? { UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: opts.verifyBeforeUpdate } }
+        : {}),
     }),
   );
   const userPoolId = pool.UserPool!.Id!;
