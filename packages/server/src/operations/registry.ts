@@ -33,6 +33,7 @@ import { AdminCreateUser } from './adminCreateUser.js';
 import { AdminGetUser } from './adminGetUser.js';
 import { AdminDeleteUser } from './adminDeleteUser.js';
 import { AdminSetUserPassword } from './adminSetUserPassword.js';
+import { AdminResetUserPassword } from './adminResetUserPassword.js';
 import { AdminConfirmSignUp } from './adminConfirmSignUp.js';
 import { AdminDisableUser } from './adminDisableUser.js';
 import { AdminEnableUser } from './adminEnableUser.js';
@@ -104,6 +105,7 @@ export const operations = {
   AdminGetUser,
   AdminDeleteUser,
   AdminSetUserPassword,
+  AdminResetUserPassword,
   AdminConfirmSignUp,
   AdminDisableUser,
   AdminEnableUser,
