@@ -289,6 +289,12 @@ export const FIXED = {
     type: 'ms',
     why: 'how long a rotated signing key stays in the JWKS: the longest access and id token lifetime, so issued tokens verify',
   }),
+  maxCustomAttributes: poolDefault({
+    default: 50,
+    type: 'count',
+    why: "custom attributes per pool (Schema + AddCustomAttributes): Cognito's quota; more is InvalidParameterException",
+  }),
+  maxTagsPerPool: poolDefault({ default: 50, type: 'count', why: "tags per user pool (TagResource, UserPoolTags): Cognito's quota" }),
 } as const;
 
 deepFreeze(CLIENT_OPTIONS);

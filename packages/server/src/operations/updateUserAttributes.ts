@@ -5,7 +5,7 @@ import { applyAttributeUpdate } from '../auth/attributes.js';
 import type { Services } from '../services.js';
 import type { UpdateUserAttributesResponse } from '@aws-sdk/client-cognito-identity-provider';
 
-/** UpdateUserAttributes: a changed email becomes unverified and, where auto-verified, gets a code. */
+/** UpdateUserAttributes: see applyAttributeUpdate (verification on change, pending values, the client's WriteAttributes). */
 export const UpdateUserAttributes = operation({
   auth: 'none',
   input: { AccessToken: common.accessToken(), UserAttributes: common.attributes(true), ClientMetadata: common.clientMetadata() },
@@ -14,11 +14,7 @@ export const UpdateUserAttributes = operation({
     { AccessToken, UserAttributes, ClientMetadata },
   ): Promise<Wire<UpdateUserAttributesResponse>> {
     const { pool, client, user } = await authorizeAccessToken(s, AccessToken);
-    const details = await applyAttributeUpdate(s, pool, user, UserAttributes, {
-      admin: false,
-      clientId: client.id,
-      clientMetadata: ClientMetadata,
-    });
+    const details = await applyAttributeUpdate(s, pool, user, UserAttributes, { admin: false, client, clientMetadata: ClientMetadata });
     return { CodeDeliveryDetailsList: details };
   },
 });

@@ -145,6 +145,7 @@ const POOL_MEMBERS: Members = {
   },
   UsernameAttributes: strings,
   AliasAttributes: strings,
+  SchemaAttributes: (v) => Array.isArray(v) && v.every(isObject),
   AutoVerifiedAttributes: strings,
   UsernameConfiguration: { open: true, members: { CaseSensitive: bool } },
   AdminCreateUserConfig: { open: true, members: { AllowAdminCreateUserOnly: bool } },
@@ -199,6 +200,8 @@ const CLIENT_MEMBERS: Members = {
   RefreshTokenValidity: int,
   TokenValidityUnits: { members: { AccessToken: UNIT, IdToken: UNIT, RefreshToken: UNIT } },
   LatchkeyAllowedOrigins: strings,
+  ReadAttributes: strings,
+  WriteAttributes: strings,
 };
 
 /**

@@ -3,7 +3,7 @@ import type { Pool } from '../domain/pools.js';
 import type { AppClient } from '../domain/clients.js';
 import type { UserRecord, UserStatus } from '../storage/store.js';
 import { insertUser, newUserRecord } from '../auth/newUser.js';
-import { parseAttributes } from '../domain/users.js';
+import { assertRequiredAttributes, parseAttributes } from '../domain/users.js';
 import { admitPasswordAttempt, findUser, findUserForAdmin, INCORRECT, loginAttemptKey } from '../auth/password.js';
 import {
   InvalidLambdaResponseException,
@@ -66,7 +66,8 @@ async function migrate(
   const list = Object.entries(attrs as Record<string, string>)
     .filter(([k]) => k !== 'sub' && k !== 'username' && !k.startsWith('cognito:'))
     .map(([Name, Value]) => ({ Name, Value }));
-  const attributes = parseAttributes(list, { admin: true });
+  const attributes = parseAttributes(pool, list, { admin: true, creating: true });
+  assertRequiredAttributes(pool, attributes);
   // Sign-in: CONFIRMED unless the trigger says RESET_REQUIRED; forgot password: the user sets a password next.
   const final: UserStatus = source === 'UserMigration_ForgotPassword' ? 'RESET_REQUIRED' : (status ?? 'CONFIRMED');
   const user = newUserRecord(pool, typed, attributes, final, password, s.clock.now(), { emailAttributeSuffices: true });
