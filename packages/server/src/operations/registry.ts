@@ -53,6 +53,8 @@ import {
   LatchkeyUpdateUserPoolClientSettings,
   LatchkeyRotateSigningKey,
 } from './latchkeySettings.js';
+import { LatchkeyUpdateWebAuthnCredential } from './latchkeyUpdateWebAuthnCredential.js';
+import { LatchkeyAdminListWebAuthnCredentials, LatchkeyAdminDeleteWebAuthnCredential } from './latchkeyAdminWebAuthnCredentials.js';
 
 /** Every operation with its own types, so checks over the whole set happen at compile time (test/operation-types.test.ts). */
 export const operations = {
@@ -108,6 +110,9 @@ export const operations = {
   LatchkeyDescribeUserPoolSettings,
   LatchkeyUpdateUserPoolClientSettings,
   LatchkeyRotateSigningKey,
+  LatchkeyUpdateWebAuthnCredential,
+  LatchkeyAdminListWebAuthnCredentials,
+  LatchkeyAdminDeleteWebAuthnCredential,
 } satisfies Record<string, AnyOperation>;
 export type Operations = typeof operations;
 

@@ -155,6 +155,7 @@ export const toChallenge = (r: Selectable<ChallengesTable>): ChallengeRecord => 
   userId: r.user_id,
   clientId: r.client_id,
   expiresAt: n(r.expires_at),
+  conditionalCreate: n(r.conditional_create) === 1,
 });
 export const toOutbox = (r: Selectable<OutboxTable>): OutboxMessage => ({
   id: n(r.id),
