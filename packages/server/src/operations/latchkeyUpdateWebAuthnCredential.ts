@@ -21,7 +21,8 @@ export function friendlyCredentialName(raw: string): string {
   const length = [...name].length;
   if (length < 1 || length > MAX_FRIENDLY_NAME)
     throw new InvalidParameterException(`FriendlyCredentialName must be 1 to ${MAX_FRIENDLY_NAME} characters after trimming.`);
-  if (/[\p{Cc}\u2028\u2029]/u.test(name)) throw new InvalidParameterException('FriendlyCredentialName must not contain control characters.');
+  if (/[\p{Cc}\u2028\u2029]/u.test(name))
+    throw new InvalidParameterException('FriendlyCredentialName must not contain control characters.');
   return name;
 }
 

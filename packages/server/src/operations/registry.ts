@@ -54,7 +54,8 @@ import {
   LatchkeyRotateSigningKey,
 } from './latchkeySettings.js';
 import { LatchkeyUpdateWebAuthnCredential } from './latchkeyUpdateWebAuthnCredential.js';
-import { LatchkeyAdminListWebAuthnCredentials, LatchkeyAdminDeleteWebAuthnCredential } from './latchkeyAdminWebAuthnCredentials.js';
+import { LatchkeyAdminListWebAuthnCredentials } from './latchkeyAdminListWebAuthnCredentials.js';
+import { LatchkeyAdminDeleteWebAuthnCredential } from './latchkeyAdminDeleteWebAuthnCredential.js';
 
 /** Every operation with its own types, so checks over the whole set happen at compile time (test/operation-types.test.ts). */
 export const operations = {

@@ -47,7 +47,11 @@ function standInPasskeys(ctx: FlowContext, typed: string): { credentialId: strin
  */
 const STANDIN_TAG_BYTES = 8;
 function standInTag(ctx: FlowContext, head: Uint8Array): Buffer {
-  return derivedBytes(ctx.s.box.macKey, `passkey-standin-id\n${ctx.pool.id}\n${Buffer.from(head).toString('base64url')}`, STANDIN_TAG_BYTES);
+  return derivedBytes(
+    ctx.s.box.macKey,
+    `passkey-standin-id\n${ctx.pool.id}\n${Buffer.from(head).toString('base64url')}`,
+    STANDIN_TAG_BYTES,
+  );
 }
 function isStandInCredentialId(ctx: FlowContext, credentialId: string): boolean {
   const raw = Buffer.from(credentialId, 'base64url');

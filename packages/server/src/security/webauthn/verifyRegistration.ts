@@ -125,7 +125,8 @@ export async function verifyRegistration(input: VerifyRegistrationInput): Promis
   checkRpIdHash(authData, rpId);
 
   // 11. Someone was present (unless the caller's ceremony was a conditional create).
-  if (input.requireUserPresence !== false && !authData.flags.up) throw new WebAuthnVerificationError('ERR_WEBAUTHN_USER_PRESENCE_MISSING', 'user presence (UP) flag not set');
+  if (input.requireUserPresence !== false && !authData.flags.up)
+    throw new WebAuthnVerificationError('ERR_WEBAUTHN_USER_PRESENCE_MISSING', 'user presence (UP) flag not set');
 
   // 12. The user was verified, if the pool requires it.
   if (input.userVerification === 'required' && !authData.flags.uv) {

@@ -240,7 +240,11 @@ export class CeremoniesStore extends CodesStore {
       if (Number(r.numDeletedRows) === 0) return false;
       await trx
         .updateTable('users')
-        .set(signOutAt === undefined ? { passkey_count: sql`passkey_count - 1` } : { passkey_count: sql`passkey_count - 1`, tokens_valid_after: signOutAt })
+        .set(
+          signOutAt === undefined
+            ? { passkey_count: sql`passkey_count - 1` }
+            : { passkey_count: sql`passkey_count - 1`, tokens_valid_after: signOutAt },
+        )
         .where('pool_id', '=', poolId)
         .where('id', '=', userId)
         .execute();

@@ -1,24 +1,11 @@
-import { v, common } from '../protocol/validate.js';
+import { v } from '../protocol/validate.js';
 import { adminUserOperation } from './shared.js';
 import { ResourceNotFoundException } from '../protocol/errors.js';
-import { CREDENTIAL_ID, listCredentialPage, type CredentialListOutput } from './webAuthnCredentials.js';
+import { CREDENTIAL_ID } from './webAuthnCredentials.js';
 import type { Services } from '../services.js';
 
-/** Latchkey-only operations have no SDK model: the answers are defined here. */
-export type LatchkeyAdminListWebAuthnCredentialsResponse = CredentialListOutput;
+/** Latchkey-only operations have no SDK model: the answer is defined here (empty, as DeleteWebAuthnCredential's). */
 export type LatchkeyAdminDeleteWebAuthnCredentialResponse = Record<string, never>;
-
-/**
- * LatchkeyAdminListWebAuthnCredentials (SigV4; a Latchkey extension): a user's passkeys, addressed by
- * pool and username, in the same items and pages as the user's own ListWebAuthnCredentials (a NextToken
- * is bound to the user, so the user's and the admin's tokens are interchangeable and nobody else's are).
- * @throws ResourceNotFoundException (pool), UserNotFoundException, InvalidParameterException (NextToken, MaxResults)
- */
-export const LatchkeyAdminListWebAuthnCredentials = adminUserOperation(
-  { MaxResults: v.int({ min: 1, max: 20 }), NextToken: common.nextToken() },
-  async (s: Pick<Services, 'store' | 'box' | 'config'>, pool, user, { MaxResults = 20, NextToken }) =>
-    listCredentialPage(s, pool, user, MaxResults, NextToken),
-);
 
 /**
  * LatchkeyAdminDeleteWebAuthnCredential (SigV4; a Latchkey extension): deletes one of the user's passkeys
