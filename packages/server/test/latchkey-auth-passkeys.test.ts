@@ -59,7 +59,7 @@ describe.each(DIALECTS)('@latchkey/auth passkey extensions on %s', (dialect) => 
   };
   const handle = (sub: string) => Buffer.from(sub, 'utf8').toString('base64url');
 
-  it('conditional create after a password sign-in: Start carries LatchkeyConditionalCreate, create() gets mediation conditional', async () => {
+  it('conditional create after a password sign-in: conditional Start, create() with mediation conditional', async () => {
     configure();
     user = await createUser(srv, pool, 'client-ext');
     await auth.signIn({ username: user.username, password: user.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
@@ -123,7 +123,7 @@ describe.each(DIALECTS)('@latchkey/auth passkey extensions on %s', (dialect) => 
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
-  it('autofill: signInWithPasskeyAutofill asks for conditional mediation and signs in; an aborted one rejects and writes nothing', async () => {
+  it('autofill: signInWithPasskeyAutofill uses conditional mediation and signs in; an aborted one rejects', async () => {
     configure();
     const controller = new AbortController();
     controller.abort();
