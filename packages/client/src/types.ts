@@ -382,6 +382,8 @@ export interface AuthWebAuthnCredential {
   userVerified?: boolean;
   /** The authenticator's AAGUID, lowercase and dashed. */
   aaguid?: string;
+  /** The passkey provider's name, for AAGUIDs the server knows (a rename changes only `friendlyCredentialName`). */
+  providerName?: string;
   /** An icon of the passkey provider, served by the server, for AAGUIDs it knows. */
   providerIconUrl?: string;
 }
@@ -399,6 +401,8 @@ export interface AssociateWebAuthnCredentialInput {
    * accepts it without user presence only for this request (`LatchkeyConditionalCreate`).
    */
   mediation?: 'conditional';
+  /** Aborts the ceremony (a pending conditional create waits until the browser decides): `PasskeyOperationAborted`. */
+  signal?: AbortSignal;
 }
 export interface ListWebAuthnCredentialsInput {
   pageSize?: number;

@@ -73,12 +73,14 @@ describe.each(DIALECTS)('passkey extensions on %s', (dialect) => {
         BackupState: true,
         UserVerified: true,
         Aaguid: GOOGLE,
+        ProviderName: 'Google Password Manager',
         ProviderIconUrl: `${srv.endpoint}/passkey-icons/${GOOGLE}.svg`,
       });
       expect(b).toMatchObject({ CredentialId: local.id, BackupEligible: false, BackupState: false, UserVerified: false });
       expect(b!.Aaguid).toMatch(UUID);
       expect(b!.Aaguid).toBe('00000000-0000-0000-0000-000000000000');
       expect(b).not.toHaveProperty('ProviderIconUrl');
+      expect(b).not.toHaveProperty('ProviderName');
 
       const icon = await fetch(a!.ProviderIconUrl as string);
       expect(icon.status).toBe(200);

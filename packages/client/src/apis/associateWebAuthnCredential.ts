@@ -16,6 +16,7 @@ import type { AssociateWebAuthnCredentialInput } from '../types.js';
  * `InvalidPasskeyRegistrationOptions`, …) and `AuthError` for service errors.
  */
 export async function associateWebAuthnCredential(input: AssociateWebAuthnCredentialInput = {}): Promise<void> {
+  if (input.signal?.aborted) throw passkeyError('PasskeyOperationAborted', input.signal.reason);
   const AccessToken = await requireAccessToken();
   const conditional = input.mediation === 'conditional';
   const { CredentialCreationOptions: options } = await callUserPool<{ CredentialCreationOptions?: unknown }>(
@@ -25,7 +26,10 @@ export async function associateWebAuthnCredential(input: AssociateWebAuthnCreden
   );
   assertCreationOptions(options);
   rememberRpId(options.rp.id);
-  const Credential = await registerPasskey(options, conditional ? { mediation: 'conditional' } : {});
+  const Credential = await registerPasskey(options, {
+    ...(conditional ? { mediation: 'conditional' as const } : {}),
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
   await callUserPool('CompleteWebAuthnRegistration', { AccessToken, Credential }, { action: AuthAction.CompleteWebAuthnRegistration });
 }
 

@@ -17,6 +17,7 @@ interface WebAuthnCredentialDescription {
   BackupState?: boolean;
   UserVerified?: boolean;
   Aaguid?: string;
+  ProviderName?: string;
   ProviderIconUrl?: string;
 }
 
@@ -60,6 +61,7 @@ function toCredential(item: WebAuthnCredentialDescription): AuthWebAuthnCredenti
   if (typeof item.BackupState === 'boolean') out.backupState = item.BackupState;
   if (typeof item.UserVerified === 'boolean') out.userVerified = item.UserVerified;
   if (typeof item.Aaguid === 'string') out.aaguid = item.Aaguid;
+  if (typeof item.ProviderName === 'string') out.providerName = item.ProviderName;
   if (typeof item.ProviderIconUrl === 'string') out.providerIconUrl = item.ProviderIconUrl;
   return out;
 }

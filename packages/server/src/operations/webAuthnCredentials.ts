@@ -1,7 +1,7 @@
 import type { ListWebAuthnCredentialsResponse, WebAuthnCredentialDescription } from '@aws-sdk/client-cognito-identity-provider';
 import { decodePageToken, encodePageToken } from './shared.js';
 import { InvalidParameterException } from '../protocol/errors.js';
-import { normalizeAaguid } from '../domain/aaguids.js';
+import { lookupAaguid, normalizeAaguid } from '../domain/aaguids.js';
 import { providerIconPath } from '../domain/passkeyIcons.js';
 import type { Wire } from './types.js';
 import type { Services } from '../services.js';
@@ -12,7 +12,7 @@ import type { PasskeyRecord, UserRecord } from '../storage/store.js';
  * Cognito's credential description plus Latchkey's extensions (docs/wire-contract.md, "Latchkey extensions"),
  * which aws-amplify ignores: `LastUsedAt` (epoch seconds), the authenticator data flags of the registration
  * (`BackupEligible`, `BackupState` — as of the last use — and `UserVerified`), the `Aaguid` and, for AAGUIDs
- * Latchkey knows, a `ProviderIconUrl` it serves itself.
+ * Latchkey knows, the `ProviderName` (which a rename does not change) and a `ProviderIconUrl` it serves itself.
  */
 export type CredentialDescription = Wire<WebAuthnCredentialDescription> & {
   LastUsedAt?: number;
@@ -20,6 +20,7 @@ export type CredentialDescription = Wire<WebAuthnCredentialDescription> & {
   BackupState: boolean;
   UserVerified: boolean;
   Aaguid: string;
+  ProviderName?: string;
   ProviderIconUrl?: string;
 };
 export type CredentialListOutput = Wire<ListWebAuthnCredentialsResponse> & { Credentials: CredentialDescription[] };
@@ -28,6 +29,7 @@ export type CredentialListOutput = Wire<ListWebAuthnCredentialsResponse> & { Cre
 export function describeCredential(s: Pick<Services, 'config'>, p: PasskeyRecord): CredentialDescription {
   const aaguid = normalizeAaguid(p.aaguid) ?? '00000000-0000-0000-0000-000000000000';
   const icon = providerIconPath(aaguid);
+  const provider = lookupAaguid(aaguid);
   return {
     CredentialId: p.credentialId,
     FriendlyCredentialName: p.friendlyName,
@@ -40,6 +42,7 @@ export function describeCredential(s: Pick<Services, 'config'>, p: PasskeyRecord
     BackupState: p.backupState,
     UserVerified: p.userVerified,
     Aaguid: aaguid,
+    ...(provider ? { ProviderName: provider } : {}),
     ...(icon ? { ProviderIconUrl: `${s.config.publicUrl.replace(/\/+$/, '')}${icon}` } : {}),
   };
 }
