@@ -29,8 +29,8 @@
  *     button "Sign out"                        #signout
  *     button "Add a passkey"                   #add-passkey
  *     list "Your passkeys"                     <ul id="passkey-list" aria-label="Your passkeys">
- *       listitem [data-credential-id]           .passkey-name (friendly name), .passkey-provider (provider name,
- *                                               known AAGUIDs), img.passkey-provider-icon, .passkey-created
+ *       listitem [data-credential-id]           .passkey-name (friendly name), .passkey-provider (provider name when
+ *                                               renamed), img.passkey-provider-icon (alt: provider), .passkey-created
  *                                               ("Added <date>"), .passkey-last-used ("Last used <date, time>"
  *                                               or "Never used"; exact ISO time in <time datetime>), .passkey-kind
  *                                               ("Built-in" | "External"), .passkey-sync ("Synced" | "This device

@@ -126,10 +126,17 @@ export function setupPasskeys(deps: PasskeysDeps) {
           ];
     const src = credential.providerIconUrl ? iconSource(credential.providerIconUrl) : undefined;
     const icon = src
-      ? h('img', { class: 'passkey-icon passkey-provider-icon', src, alt: '', width: '32', height: '32' })
+      ? h('img', { class: 'passkey-icon passkey-provider-icon', src, alt: credential.providerName ?? '', width: '32', height: '32' })
       : h('span', { class: 'passkey-icon', 'aria-hidden': 'true' });
-    const provider = credential.providerName ? [h('span', { class: 'passkey-provider' }, credential.providerName)] : [];
-    const rename = button('Rename', 'quiet', { 'aria-describedby': nameId, class: 'button button-quiet button-small passkey-rename' });
+    // The provider's name, unless the passkey is still called by it.
+    const provider =
+      credential.providerName && credential.providerName !== name
+        ? [h('span', { class: 'passkey-provider' }, credential.providerName)]
+        : [];
+    const rename = button('Rename', 'secondary', {
+      'aria-describedby': nameId,
+      class: 'button button-secondary button-small passkey-rename',
+    });
     const del = button('Delete', 'quiet', { 'aria-describedby': nameId, class: 'button button-quiet button-small passkey-delete' });
     const title = h(
       'span',
