@@ -43,7 +43,10 @@ const SPY = `(() => {
   for (const m of ['signalUnknownCredential', 'signalAllAcceptedCredentials', 'signalCurrentUserDetails']) {
     const original = pkc && pkc[m];
     if (typeof original !== 'function') continue;
-    pkc[m] = function (options) { spy.signals.push({ method: m, options: JSON.parse(JSON.stringify(options)) }); return original.call(pkc, options); };
+    pkc[m] = function (options) {
+      spy.signals.push({ method: m, options: JSON.parse(JSON.stringify(options)) });
+      return original.call(pkc, options);
+    };
   }
   const c = navigator.credentials;
   const create = c.create.bind(c), get = c.get.bind(c);
