@@ -9,6 +9,7 @@
  *    pool does not have — and never where it would tell a user's existence;
  *  - the Related Origin Requests and passkey-endpoints documents, and the log line of an origin refusal.
  */
+import { request as httpRequest } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   InitiateAuthCommand,
@@ -356,6 +357,33 @@ describe.each(DIALECTS)('passkey extensions on %s', (dialect) => {
       const r = await fetch(`${srv.endpoint}/${p.userPoolId}/.well-known/webauthn`);
       expect(r.headers.get('content-type')).toMatch(/^application\/json/);
       expect(await r.json()).toEqual({ origins: ['https://example.co.uk', 'https://shop.example.org'] });
+    });
+
+    it('/.well-known/webauthn and /.well-known/passkey-endpoints without a pool id answer for the pools whose RP ID is the Host', async () => {
+      const onHost = (host: string, path: string) =>
+        new Promise<{ status: number; json: any }>((resolve, reject) => {
+          const u = new URL(srv.endpoint);
+          const req = httpRequest({ host: u.hostname, port: u.port, path, headers: { host } }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, json: body ? JSON.parse(body) : undefined }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      const perPool = await (await fetch(`${srv.endpoint}/${p.userPoolId}/.well-known/webauthn`)).json();
+      expect(await onHost('example.com', '/.well-known/webauthn')).toEqual({ status: 200, json: perPool });
+      expect(await onHost('EXAMPLE.com:8443', '/.well-known/webauthn')).toEqual({ status: 200, json: perPool });
+      const endpoints = await onHost('example.com', '/.well-known/passkey-endpoints');
+      expect(endpoints).toEqual({
+        status: 200,
+        json: { enroll: `${srv.endpoint}/account?pool=${p.userPoolId}`, manage: `${srv.endpoint}/account?pool=${p.userPoolId}` },
+      });
+      expect((await onHost('nobody.example', '/.well-known/webauthn')).status).toBe(404);
+      // Two pools on RP ID localhost: there is no single account page to point at.
+      await createTestPool(srv.admin);
+      expect((await onHost('localhost', '/.well-known/passkey-endpoints')).status).toBe(404);
+      expect((await onHost('localhost', '/.well-known/webauthn')).status).toBe(200);
     });
 
     it('/<pool>/.well-known/webauthn: unknown pool, malformed id, or a pool without an RP ID → 404', async () => {

@@ -18,7 +18,8 @@ const MAX_CLIENT_PAGES = 20;
  *   `{"origins":[…]}`, the web origins its app clients allow (LatchkeyUpdateUserPoolClientSettings).
  * - `GET /<poolId>/.well-known/passkey-endpoints` — `{"enroll","manage"}`: the account page.
  * Browsers fetch both documents from `https://<RP ID>/.well-known/…`: a reverse proxy on that host maps
- * them here (docs/deployment.md).
+ * them here (docs/deployment.md). `GET /.well-known/webauthn` and `/.well-known/passkey-endpoints` without a
+ * pool id answer for the pools whose RP ID is the request's host name (a proxy that forwards `Host`).
  */
 export function registerPasskeyRoutes(app: FastifyInstance, services: Services, notFound: (reply: FastifyReply, what: string) => unknown) {
   app.get<{ Params: { file: string } }>('/passkey-icons/:file', async (req, reply) => {
@@ -34,6 +35,26 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
 
   const loadPool = async (poolId: string): Promise<PoolRecord | undefined> =>
     POOL_ID.test(poolId) ? services.store.getPool(poolId) : undefined;
+
+  // On the RP ID's own host (Latchkey serves it, or a proxy forwards the Host header): the pools whose RP ID
+  // is that host name, without a pool id in the path.
+  app.get('/.well-known/webauthn', async (req, reply) => {
+    const pools = await poolsForHost(services, req.hostname);
+    if (pools.length === 0) return notFound(reply, 'No user pool has this host as its RP ID.');
+    const origins = new Set<string>();
+    for (const p of pools) for (const o of await relatedOrigins(services, p.id)) origins.add(o);
+    reply.header('cache-control', 'public, max-age=300');
+    return { origins: [...origins].sort() };
+  });
+  app.get('/.well-known/passkey-endpoints', async (req, reply) => {
+    const pools = await poolsForHost(services, req.hostname);
+    // One account page to point at: with several pools on one RP ID, map the per-pool document instead.
+    if (pools.length !== 1) return notFound(reply, 'No single user pool has this host as its RP ID.');
+    const page = new URL('/account', `${services.config.publicUrl.replace(/\/+$/, '')}/`);
+    page.searchParams.set('pool', pools[0]!.id);
+    reply.header('cache-control', 'public, max-age=300');
+    return { enroll: page.href, manage: page.href };
+  });
 
   app.get<{ Params: { poolId: string } }>('/:poolId/.well-known/webauthn', async (req, reply) => {
     const rec = await loadPool(req.params.poolId);
@@ -68,4 +89,21 @@ async function relatedOrigins(services: Services, poolId: string): Promise<strin
     after = page[page.length - 1]!.id;
   }
   return [...out].sort();
+}
+
+/** Enough pages of pools for a self-hosted server; the host lookup reads at most this many. */
+const MAX_POOL_PAGES = 20;
+
+/** The pools whose RP ID is `host` (the request's host name, without port), by id. */
+async function poolsForHost(services: Services, host: string): Promise<PoolRecord[]> {
+  const name = host.replace(/:\d+$/, '').toLowerCase();
+  const out: PoolRecord[] = [];
+  let after: string | undefined;
+  for (let i = 0; i < MAX_POOL_PAGES; i++) {
+    const page = await services.store.listPools(60, after);
+    for (const p of page) if (new Pool(p).webAuthn?.RelyingPartyId?.toLowerCase() === name) out.push(p);
+    if (page.length < 60) break;
+    after = page[page.length - 1]!.id;
+  }
+  return out;
 }
