@@ -359,7 +359,7 @@ describe.each(DIALECTS)('passkey extensions on %s', (dialect) => {
       expect(await r.json()).toEqual({ origins: ['https://example.co.uk', 'https://shop.example.org'] });
     });
 
-    it('/.well-known/webauthn and /.well-known/passkey-endpoints without a pool id answer for the pools whose RP ID is the Host', async () => {
+    it('/.well-known/webauthn and /.well-known/passkey-endpoints without a pool id: the pools whose RP ID is the Host', async () => {
       const onHost = (host: string, path: string) =>
         new Promise<{ status: number; json: any }>((resolve, reject) => {
           const u = new URL(srv.endpoint);
