@@ -33,6 +33,7 @@ import { AdminCreateUser } from './adminCreateUser.js';
 import { AdminGetUser } from './adminGetUser.js';
 import { AdminDeleteUser } from './adminDeleteUser.js';
 import { AdminSetUserPassword } from './adminSetUserPassword.js';
+import { AdminResetUserPassword } from './adminResetUserPassword.js';
 import { AdminConfirmSignUp } from './adminConfirmSignUp.js';
 import { AdminDisableUser } from './adminDisableUser.js';
 import { AdminEnableUser } from './adminEnableUser.js';
@@ -47,6 +48,13 @@ import { ListWebAuthnCredentials } from './listWebAuthnCredentials.js';
 import { DeleteWebAuthnCredential } from './deleteWebAuthnCredential.js';
 import { GetUserAuthFactors } from './getUserAuthFactors.js';
 import { AdminGetUserAuthFactors } from './adminGetUserAuthFactors.js';
+import { AddCustomAttributes } from './addCustomAttributes.js';
+import { ListTagsForResource } from './listTagsForResource.js';
+import { TagResource } from './tagResource.js';
+import { UntagResource } from './untagResource.js';
+import { DescribeUserPoolDomain } from './describeUserPoolDomain.js';
+import { DescribeRiskConfiguration } from './describeRiskConfiguration.js';
+import { GetLogDeliveryConfiguration } from './getLogDeliveryConfiguration.js';
 import {
   LatchkeyUpdateUserPoolSettings,
   LatchkeyDescribeUserPoolSettings,
@@ -71,6 +79,13 @@ export const operations = {
   ListUserPoolClients,
   SetUserPoolMfaConfig,
   GetUserPoolMfaConfig,
+  AddCustomAttributes,
+  ListTagsForResource,
+  TagResource,
+  UntagResource,
+  DescribeUserPoolDomain,
+  DescribeRiskConfiguration,
+  GetLogDeliveryConfiguration,
   SignUp,
   ConfirmSignUp,
   ResendConfirmationCode,
@@ -93,6 +108,7 @@ export const operations = {
   AdminGetUser,
   AdminDeleteUser,
   AdminSetUserPassword,
+  AdminResetUserPassword,
   AdminConfirmSignUp,
   AdminDisableUser,
   AdminEnableUser,

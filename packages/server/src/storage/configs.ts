@@ -128,6 +128,7 @@ const POOL_MEMBERS: Members = {
   },
   UsernameAttributes: strings,
   AliasAttributes: strings,
+  SchemaAttributes: (v) => Array.isArray(v) && v.every(isObject),
   AutoVerifiedAttributes: strings,
   UsernameConfiguration: { open: true, members: { CaseSensitive: bool } },
   AdminCreateUserConfig: { open: true, members: { AllowAdminCreateUserOnly: bool } },
@@ -146,6 +147,7 @@ const POOL_MEMBERS: Members = {
       signCountPolicy: oneOf('lenient-synced', 'strict'),
       tokenSigningAlg: oneOf('RS256', 'ES256'),
       lockoutThreshold: int,
+      webhookSecretVersion: int,
     },
   },
 };
@@ -161,6 +163,8 @@ const CLIENT_MEMBERS: Members = {
   RefreshTokenValidity: int,
   TokenValidityUnits: { members: { AccessToken: UNIT, IdToken: UNIT, RefreshToken: UNIT } },
   LatchkeyAllowedOrigins: strings,
+  ReadAttributes: strings,
+  WriteAttributes: strings,
 };
 
 /**

@@ -229,6 +229,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('send_budgets_window').ifNotExists().on('send_budgets').column('window_ends_at').execute();
       },
     },
+    '0008_attributes': {
+      // A changed email / phone_number waiting for verification (UserAttributeUpdateSettings
+      // .AttributesRequireVerificationBeforeUpdate): kept apart from `attributes`, so sign-in, the email
+      // alias key and every read keep the old, verified value until the new one is verified. Rows written
+      // by the previous release have nothing pending.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable('users')
+          .addColumn('pending_attributes', 'text', (c) => c.notNull().defaultTo('{}'))
+          .execute();
+      },
+    },
     '0009_passkey_extras': {
       // A registration challenge remembers whether its Start asked for a conditional create (the browser's
       // automatic passkey upgrade, which may omit user presence). Rows of the previous release get 0: they
