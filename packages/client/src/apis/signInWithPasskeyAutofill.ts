@@ -19,8 +19,8 @@ export interface SignInWithPasskeyAutofillInput {
  * conditional mediation). Starts a username-less `USER_AUTH` `WEB_AUTHN` challenge, then waits in
  * `navigator.credentials.get({ mediation: 'conditional' })` until the user picks a passkey from the
  * suggestions of an `<input autocomplete="username webauthn">`, and finishes the sign-in
- * (`{ isSignedIn: true, nextStep: { signInStep: 'DONE' } }`). Nothing is written on the server until a
- * passkey is picked; an abandoned challenge simply expires. Check `PublicKeyCredential.isConditionalMediationAvailable()`
+ * (`{ isSignedIn: true, nextStep: { signInStep: 'DONE' } }`). Until a passkey is picked the server holds
+ * only the challenge's Session, which expires when the request is abandoned. Check `PublicKeyCredential.isConditionalMediationAvailable()`
  * (or {@link getPasskeySupport}) first. A passkey the server no longer has is refused with `NotAuthorizedException`
  * (`latchkeyReason: 'UnknownCredential'`) after `signalUnknownCredential` told the device.
  * Rejects with `UserAlreadyAuthenticatedException`, `PasskeyError` (`PasskeyNotSupported`, `PasskeyOperationAborted`, …)
