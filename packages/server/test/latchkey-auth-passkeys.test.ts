@@ -123,6 +123,24 @@ describe.each(DIALECTS)('@latchkey/auth passkey extensions on %s', (dialect) => 
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
+  it('delete: deleteWebAuthnCredential signals the passkeys that remain', async () => {
+    configure();
+    await auth.signIn({ username: user.username, password: user.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
+    const before = (await auth.listWebAuthnCredentials()).credentials;
+    expect(before).toHaveLength(2);
+    const gone = before.find((c) => c.authenticatorAttachment === 'cross-platform')!;
+    signals = [];
+    await auth.deleteWebAuthnCredential({ credentialId: gone.credentialId! });
+    const remaining = before.filter((c) => c !== gone).map((c) => c.credentialId);
+    const { userId } = await auth.getCurrentUser();
+    expect(signals).toEqual([
+      {
+        method: 'signalAllAcceptedCredentials',
+        options: { rpId: 'localhost', userId: handle(userId), allAcceptedCredentialIds: remaining },
+      },
+    ]);
+  });
+
   it('autofill: signInWithPasskeyAutofill uses conditional mediation and signs in; an aborted one rejects', async () => {
     configure();
     const controller = new AbortController();
