@@ -124,6 +124,13 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('account page passkey extensions in C
       .poll(() => page.getByRole('status').textContent())
       .toBe('A passkey was added to your account: next time, sign in with it instead of your password.');
     expect((await spy()).ceremonies).toEqual([{ op: 'create', mediation: 'conditional' }]);
+    // Showing the account refreshes the names the passkey provider shows (the user has no name or email attribute).
+    expect((await spy()).signals.find((x) => x.method === 'signalCurrentUserDetails')?.options).toEqual({
+      rpId: 'localhost',
+      userId: Buffer.from(sub).toString('base64url'),
+      name: username,
+      displayName: username,
+    });
     const registered = server.log.lines.slice(before).filter((l) => l.msg === 'passkey registered');
     expect(registered.map((l) => (l.obj as { conditional?: boolean }).conditional)).toEqual([true]);
     const [credential] = await authenticators.credentials(authenticatorId);

@@ -376,6 +376,7 @@ const passkeys = setupPasskeys({
   showError,
   showSignedIn: () => setView('signed-in'),
   endpoint: location.origin,
+  relyingPartyId: () => config.relyingPartyId,
 });
 const showAccount = passkeys.showAccount;
 

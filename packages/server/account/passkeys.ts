@@ -5,7 +5,8 @@
  *
  * Each item shows the friendly name, the provider (name and the icon Latchkey serves for known AAGUIDs),
  * "Synced" or "This device only" (the BE flag), when it was added and when it was last used (date and time).
- * Deleting and renaming are followed by the Signal API's signalAllAcceptedCredentials (@latchkey/auth does it).
+ * Deleting and renaming are followed by the Signal API's signalAllAcceptedCredentials (@latchkey/auth does it);
+ * showing the account by signalCurrentUserDetails with the current username and display name.
  */
 import {
   associateWebAuthnCredential,
@@ -13,6 +14,7 @@ import {
   getCurrentUser,
   getPasskeySupport,
   listWebAuthnCredentials,
+  signalPasskeyUserDetails,
   updateWebAuthnCredential,
   type AuthWebAuthnCredential,
 } from '@latchkey/auth';
@@ -27,6 +29,8 @@ export interface PasskeysDeps {
   showSignedIn(): void;
   /** The page's endpoint (its own origin): icons are loaded from it, as the CSP allows. */
   endpoint: string;
+  /** The pool's RP ID, when it has one (the Signal API calls name it). */
+  relyingPartyId(): string | undefined;
 }
 
 const PAGE_SIZE = 20;
@@ -52,6 +56,9 @@ export function setupPasskeys(deps: PasskeysDeps) {
   async function showAccount(focusHeading = false): Promise<void> {
     const user = await getCurrentUser();
     el.currentUsername.textContent = user.username;
+    // The provider shows the names given at registration: refresh them (a no-op without the Signal API).
+    const rpId = deps.relyingPartyId();
+    void signalPasskeyUserDetails({ name: user.username, ...(rpId ? { rpId } : {}) });
     pageTokens = [undefined];
     pageIndex = 0;
     el.list.replaceChildren();

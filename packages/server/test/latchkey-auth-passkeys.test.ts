@@ -188,12 +188,13 @@ describe.each(DIALECTS)('@latchkey/auth passkey extensions on %s', (dialect) => 
     expect(await auth.signalPasskeyUserDetails()).toBe(false); // signed out
     await auth.signIn({ username: user.username, password: user.password, options: { authFlowType: 'USER_PASSWORD_AUTH' } });
     expect(await auth.signalPasskeyUserDetails({ displayName: 'Lena Example' })).toBe(true);
+    // By default the display name is the one registration gives: the name attribute, else the email (here).
+    expect(await auth.signalPasskeyUserDetails()).toBe(true);
     const { userId } = await auth.getCurrentUser();
+    const options = { rpId: 'localhost', userId: handle(userId), name: user.username };
     expect(signals).toEqual([
-      {
-        method: 'signalCurrentUserDetails',
-        options: { rpId: 'localhost', userId: handle(userId), name: user.username, displayName: 'Lena Example' },
-      },
+      { method: 'signalCurrentUserDetails', options: { ...options, displayName: 'Lena Example' } },
+      { method: 'signalCurrentUserDetails', options: { ...options, displayName: `${user.username}@example.com` } },
     ]);
   });
 });
