@@ -41,7 +41,13 @@ export class AmplifyError extends Error {
 }
 
 /** Service and validation errors of the Auth category. */
-export class AuthError extends AmplifyError {}
+export class AuthError extends AmplifyError {
+  /**
+   * Latchkey extension (docs/wire-contract.md §10.3): the error body's `LatchkeyReason`, e.g. `UnknownCredential`
+   * on a refused username-less passkey sign-in. Undefined for Cognito and for every other error.
+   */
+  latchkeyReason?: string;
+}
 
 /** Client-side WebAuthn errors (never sent by the server). */
 export class PasskeyError extends AmplifyError {}

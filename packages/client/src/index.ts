@@ -35,6 +35,9 @@ export { deleteWebAuthnCredential } from './apis/deleteWebAuthnCredential.js';
 // extensions (not in aws-amplify/auth)
 export { getPasskeySupport, type PasskeySupport } from './apis/getPasskeySupport.js';
 export { signInWithPasskey, type SignInWithPasskeyInput } from './apis/signInWithPasskey.js';
+export { signInWithPasskeyAutofill, type SignInWithPasskeyAutofillInput } from './apis/signInWithPasskeyAutofill.js';
+export { updateWebAuthnCredential } from './apis/updateWebAuthnCredential.js';
+export { signalPasskeyUserDetails, type SignalPasskeyUserDetailsInput } from './apis/signalPasskeyUserDetails.js';
 export { onAuthEvent } from './events.js';
 
 // errors
@@ -42,6 +45,7 @@ export { AmplifyError, AuthError, PasskeyError } from './errors.js';
 export type { AmplifyErrorParams, ErrorMetadata, PasskeyErrorName } from './errors.js';
 
 export type {
+  AssociateWebAuthnCredentialInput,
   AuthAllowedMFATypes,
   AuthCodeDeliveryDetails,
   AuthDeliveryMedium,
@@ -92,6 +96,7 @@ export type {
   SignUpOutput,
   TokenStorage,
   UpdatePasswordInput,
+  UpdateWebAuthnCredentialInput,
   UserAttributeKey,
   VerifiableUserAttributeKey,
 } from './types.js';

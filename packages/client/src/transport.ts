@@ -179,7 +179,9 @@ async function readResponse<Output>(response: Response): Promise<{ output: Outpu
     THROTTLING_ERROR_CODES.includes(name) ||
     TIMEOUT_ERROR_CODES.includes(name) ||
     CLOCK_SKEW_ERROR_CODES.includes(name);
-  return { error: new AuthError({ name, message, metadata }), retryable };
+  const error = new AuthError({ name, message, metadata });
+  if (typeof body.LatchkeyReason === 'string') error.latchkeyReason = body.LatchkeyReason;
+  return { error, retryable };
 }
 
 /** `"com.amazonaws.x#Foo:http://…"` → `"Foo"` (Amplify `parseJsonError` sanitising). */

@@ -25,7 +25,12 @@ describe('operation registry', () => {
   it('requires SigV4 exactly for admin operations', () => {
     for (const [name, op] of Object.entries(registry)) {
       const admin =
-        SIGV4_ONLY.test(name) && name !== 'DeleteUser' && name !== 'DeleteWebAuthnCredential' && name !== 'UpdateUserAttributes';
+        SIGV4_ONLY.test(name) &&
+        name !== 'DeleteUser' &&
+        name !== 'DeleteWebAuthnCredential' &&
+        name !== 'UpdateUserAttributes' &&
+        // A user's own operation (access token), as DeleteWebAuthnCredential.
+        name !== 'LatchkeyUpdateWebAuthnCredential';
       expect({ name, auth: op.auth }).toEqual({ name, auth: admin ? 'sigv4' : 'none' });
     }
   });

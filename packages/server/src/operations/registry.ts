@@ -61,6 +61,9 @@ import {
   LatchkeyUpdateUserPoolClientSettings,
   LatchkeyRotateSigningKey,
 } from './latchkeySettings.js';
+import { LatchkeyUpdateWebAuthnCredential } from './latchkeyUpdateWebAuthnCredential.js';
+import { LatchkeyAdminListWebAuthnCredentials } from './latchkeyAdminListWebAuthnCredentials.js';
+import { LatchkeyAdminDeleteWebAuthnCredential } from './latchkeyAdminDeleteWebAuthnCredential.js';
 
 /** Every operation with its own types, so checks over the whole set happen at compile time (test/operation-types.test.ts). */
 export const operations = {
@@ -124,6 +127,9 @@ export const operations = {
   LatchkeyDescribeUserPoolSettings,
   LatchkeyUpdateUserPoolClientSettings,
   LatchkeyRotateSigningKey,
+  LatchkeyUpdateWebAuthnCredential,
+  LatchkeyAdminListWebAuthnCredentials,
+  LatchkeyAdminDeleteWebAuthnCredential,
 } satisfies Record<string, AnyOperation>;
 export type Operations = typeof operations;
 

@@ -1,6 +1,12 @@
 import type { CognitoErrorType } from '@latchkey/wire';
 
 /**
+ * Reasons an error may carry beyond Cognito's `__type` / `message`. `UnknownCredential`: a username-less passkey
+ * sign-in presented a credential id this pool does not have (the client may signal it to the authenticator).
+ */
+export type LatchkeyReason = 'UnknownCredential';
+
+/**
  * The closed set of errors Latchkey sends on the wire, named exactly as Amazon Cognito's `__type`.
  *
  * Every class carries a public message that is safe to show to a client. Internal detail (which
@@ -11,6 +17,11 @@ export class ServiceError extends Error {
   readonly status: number = 400;
   /** Logged with the request id, never sent to the client. */
   readonly detail?: string;
+  /**
+   * Latchkey's extra body member `LatchkeyReason` (docs/wire-contract.md, Latchkey extensions): a closed set
+   * of machine reasons a Latchkey client acts on and Amplify ignores. Only set where telling it is safe.
+   */
+  latchkeyReason?: LatchkeyReason;
 
   constructor(message: string, detail?: string) {
     super(message);

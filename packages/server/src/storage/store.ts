@@ -228,8 +228,14 @@ export interface Store {
     limit: number,
     after?: { createdAt: number; credentialId: string },
   ): Promise<PasskeyRecord[]>;
-  /** Deletes the user's own passkey (and decrements passkeyCount); false when not theirs or absent. */
-  deletePasskey(poolId: string, userId: string, credentialId: string): Promise<boolean>;
+  /** Sets the friendly name of the user's own passkey; false when not theirs or absent (nothing changes). */
+  renamePasskey(poolId: string, userId: string, credentialId: string, friendlyName: string): Promise<boolean>;
+  /**
+   * Deletes the user's own passkey (and decrements passkeyCount); false when not theirs or absent, with
+   * nothing written. With `signOutAt`, the same transaction also revokes every token family of the user and
+   * moves `tokensValidAfter` to it (as revokeAllUserTokens): the lost-device path, all or nothing.
+   */
+  deletePasskey(poolId: string, userId: string, credentialId: string, signOutAt?: number): Promise<boolean>;
 
   // ---- housekeeping ----
   /** Removes expired challenges, sessions, codes, families and keys. Returns rows removed. */

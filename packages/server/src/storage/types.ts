@@ -106,6 +106,11 @@ export interface ChallengeRecord {
   userId: string;
   clientId: string;
   expiresAt: number;
+  /**
+   * The Start asked for a conditional create (LatchkeyConditionalCreate): the browser may create the
+   * passkey without user presence, and only a registration answering this challenge may lack UP.
+   */
+  conditionalCreate?: boolean;
 }
 
 export interface AuthSessionRecord {

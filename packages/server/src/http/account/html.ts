@@ -109,7 +109,8 @@ ${BRAND}
       <form id="signin-form" class="stack" novalidate>
         <div class="field">
           <label for="username">Username</label>
-          <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required>
+          <input id="username" name="username" type="text" autocomplete="username webauthn" autocapitalize="none"
+            spellcheck="false" required>
         </div>
         <div class="field">
           <label for="password">Password</label>

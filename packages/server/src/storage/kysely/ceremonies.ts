@@ -27,6 +27,7 @@ export class CeremoniesStore extends CodesStore {
         user_id: c.userId,
         client_id: c.clientId,
         expires_at: c.expiresAt,
+        conditional_create: c.conditionalCreate ? 1 : 0,
       })
       .execute();
   }
@@ -218,7 +219,17 @@ export class CeremoniesStore extends CodesStore {
     }
     return (await q.execute()).map(toPasskey);
   }
-  async deletePasskey(poolId: string, userId: string, credentialId: string): Promise<boolean> {
+  async renamePasskey(poolId: string, userId: string, credentialId: string, friendlyName: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('passkeys')
+      .set({ friendly_name: friendlyName })
+      .where('pool_id', '=', poolId)
+      .where('user_id', '=', userId)
+      .where('credential_id', '=', credentialId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+  async deletePasskey(poolId: string, userId: string, credentialId: string, signOutAt?: number): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const r = await trx
         .deleteFrom('passkeys')
@@ -229,10 +240,23 @@ export class CeremoniesStore extends CodesStore {
       if (Number(r.numDeletedRows) === 0) return false;
       await trx
         .updateTable('users')
-        .set({ passkey_count: sql`passkey_count - 1` })
+        .set(
+          signOutAt === undefined
+            ? { passkey_count: sql`passkey_count - 1` }
+            : { passkey_count: sql`passkey_count - 1`, tokens_valid_after: signOutAt },
+        )
         .where('pool_id', '=', poolId)
         .where('id', '=', userId)
         .execute();
+      if (signOutAt !== undefined) {
+        await trx
+          .updateTable('token_families')
+          .set({ revoked_at: signOutAt })
+          .where('pool_id', '=', poolId)
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null)
+          .execute();
+      }
       return true;
     });
   }

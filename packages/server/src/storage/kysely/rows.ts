@@ -157,6 +157,8 @@ export const toChallenge = (r: Selectable<ChallengesTable>): ChallengeRecord => 
   userId: r.user_id,
   clientId: r.client_id,
   expiresAt: n(r.expires_at),
+  // Present only when set, so a plain challenge reads back exactly as it was put.
+  ...(n(r.conditional_create) === 1 ? { conditionalCreate: true } : {}),
 });
 export const toOutbox = (r: Selectable<OutboxTable>): OutboxMessage => ({
   id: n(r.id),

@@ -104,6 +104,8 @@ export interface ChallengesTable {
   user_id: string;
   client_id: string;
   expires_at: number;
+  /** 1 when the Start asked for a conditional create (0009_passkey_extras); such a registration may lack UP. */
+  conditional_create: ColumnType<number, number | undefined, number>;
 }
 export interface AuthSessionsTable {
   id_hash: string;

@@ -241,6 +241,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0009_passkey_extras': {
+      // A registration challenge remembers whether its Start asked for a conditional create (the browser's
+      // automatic passkey upgrade, which may omit user presence). Rows of the previous release get 0: they
+      // asked for nothing, so their registrations keep needing UP. The passkeys table already stores the
+      // flags and AAGUID the richer listing returns.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable('challenges')
+          .addColumn('conditional_create', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 
