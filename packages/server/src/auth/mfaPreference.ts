@@ -40,7 +40,7 @@ export async function setMfaPreference(
     const enabled = set.Enabled === true || set.PreferredMfa === true;
     patch[flag] = enabled;
     if (set.PreferredMfa === true) preferred.push(method);
-    else if (current?.preferred === method) patch.preferred = null;
+    else if (set.PreferredMfa === false && current?.preferred === method) patch.preferred = null;
   }
   if (preferred.length > 1) throw new InvalidParameterException('Only one MFA method can be set as preferred.');
   if (preferred.length === 1) patch.preferred = preferred[0]!;
@@ -85,9 +85,10 @@ function enabledAfter(user: UserRecord, current: UserMfaRecord | undefined, patc
 export async function describeUserMfa(s: Pick<Services, 'store'>, pool: Pool, user: UserRecord) {
   const mfa = await s.store.getUserMfa(pool.id, user.id);
   const list = enabledMfaMethods(user, mfa);
+  // Cognito leaves the lists out when empty (Amplify's fetchMFAPreference then reports `enabled: undefined`).
   return {
-    MFAOptions: list.includes('SMS_MFA') ? [{ DeliveryMedium: 'SMS' as const, AttributeName: 'phone_number' }] : [],
-    UserMFASettingList: list,
+    ...(list.includes('SMS_MFA') ? { MFAOptions: [{ DeliveryMedium: 'SMS' as const, AttributeName: 'phone_number' }] } : {}),
+    ...(list.length > 0 ? { UserMFASettingList: list } : {}),
     ...(mfa?.preferred && list.includes(mfa.preferred) ? { PreferredMfaSetting: mfa.preferred } : {}),
   };
 }

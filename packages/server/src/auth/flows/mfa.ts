@@ -7,6 +7,8 @@ import { otpChallenge } from './otp.js';
 import { assertUserCanSignIn, lockedOut, passwordAttempt } from '../password.js';
 import { matchSignInTotp, totpAttemptKey } from '../totp.js';
 import { FIXED } from '../../config/defaults.js';
+import { parseAttributes } from '../../domain/users.js';
+import { mergeAttributes, saveUserAttributes } from '../attributes.js';
 import { sha256Hex } from '../../security/secrets.js';
 import { CodeMismatchException, ExpiredCodeException, InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 
@@ -164,9 +166,27 @@ export async function respondSelectMfaType(ctx: FlowContext): Promise<AuthOutput
 export async function respondMfaSetup(ctx: FlowContext): Promise<AuthOutput> {
   const { rec, hash } = await peekSession(ctx.s, ctx.client, ctx.session);
   if (rec.state.kind !== 'MFA_SETUP' || !rec.userId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
-  if (rec.state.verified !== true) throw new NotAuthorizedException('Invalid session for the user.', 'MFA not set up yet');
   const user = await ctx.s.store.getUser(ctx.pool.id, rec.userId);
   if (!user) throw new NotAuthorizedException(SESSION_EXPIRED, 'user gone');
   assertUserCanSignIn(user);
-  return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash: hash });
+  if (rec.state.verified === true) return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash: hash });
+  const email = ctx.params.EMAIL;
+  if (email === undefined || rec.state.associated === true || !ctx.pool.emailMfaEnabled)
+    throw new NotAuthorizedException('Invalid session for the user.', 'MFA not set up yet');
+  return setUpEmailMfa(ctx, user, email);
+}
+
+/**
+ * MFA_SETUP answered with EMAIL (Amplify's CONTINUE_SIGN_IN_WITH_EMAIL_SETUP): the address becomes the
+ * user's email (unverified, alias rules as UpdateUserAttributes), email MFA is enabled and preferred,
+ * the setup Session is consumed and an EMAIL_OTP MFA challenge to that address follows.
+ * @throws InvalidParameterException | AliasExistsException | NotAuthorizedException
+ */
+async function setUpEmailMfa(ctx: FlowContext, user: UserRecord, email: string): Promise<AuthOutput> {
+  const changes = parseAttributes([{ Name: 'email', Value: email }], { admin: false });
+  await consumeSession(ctx.s, ctx.client, ctx.session);
+  const attributes = mergeAttributes(user, changes);
+  await saveUserAttributes(ctx.s, ctx.pool, user.id, attributes);
+  await ctx.s.store.setMfaPreference(ctx.pool.id, user.id, { emailEnabled: true, preferred: 'EMAIL_OTP' }, ctx.s.clock.now(), false);
+  return mfaChallenge(ctx, { ...user, attributes }, 'EMAIL_OTP');
 }
