@@ -358,6 +358,42 @@ describe.each(DIALECTS)('TOTP MFA on %s', (dialect) => {
       );
     });
 
+    it('passwordless one-time codes are no first factor while MFA is required', async () => {
+      const otpPool = await createTestPool(server.admin, { factors: ['PASSWORD', 'EMAIL_OTP'] });
+      const username = `otp-on-${dialect}-${++n}`;
+      await server.admin.send(
+        new AdminCreateUserCommand({
+          UserPoolId: otpPool.userPoolId,
+          Username: username,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [
+            { Name: 'email', Value: `${username}@example.com` },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      );
+      await server.admin.send(
+        new AdminSetUserPasswordCommand({ UserPoolId: otpPool.userPoolId, Username: username, Password: PASSWORD, Permanent: true }),
+      );
+      const init = () =>
+        server.call('InitiateAuth', {
+          ClientId: otpPool.clientId,
+          AuthFlow: 'USER_AUTH',
+          AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: 'EMAIL_OTP' },
+        });
+      expect((await init()).json.ChallengeName).toBe('EMAIL_OTP');
+      await server.admin.send(
+        new SetUserPoolMfaConfigCommand({
+          UserPoolId: otpPool.userPoolId,
+          MfaConfiguration: 'ON',
+          SoftwareTokenMfaConfiguration: { Enabled: true },
+        }),
+      );
+      const r = await init();
+      expect(r.json.ChallengeName).toBe('SELECT_CHALLENGE');
+      expect(r.json.AvailableChallenges).toEqual(['PASSWORD', 'PASSWORD_SRP']);
+    });
+
     it('MFA_SETUP → AssociateSoftwareToken(Session) → VerifySoftwareToken(Session) → MFA_SETUP answer; every Session single-use', async () => {
       const username = `setup-${dialect}-${++n}`;
       await server.admin.send(new AdminCreateUserCommand({ UserPoolId: onPool.userPoolId, Username: username, MessageAction: 'SUPPRESS' }));

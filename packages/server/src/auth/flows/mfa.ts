@@ -24,6 +24,24 @@ function poolMethods(pool: Pool): MfaMethod[] {
   return out;
 }
 
+/**
+ * Whether a first factor is offered under the pool's MFA setting. With MFA required (ON), a passwordless
+ * one-time code is no sign-in (Cognito offers passwordless sign-in only where MFA is off or optional),
+ * and a passkey only where FactorConfiguration is MULTI_FACTOR_WITH_USER_VERIFICATION, whose user
+ * verification satisfies MFA (passkeyUserVerification then requires it).
+ */
+export function firstFactorUnderMfa(pool: Pool, factor: string): boolean {
+  if (pool.mfaConfiguration !== 'ON') return true;
+  if (factor === 'EMAIL_OTP' || factor === 'SMS_OTP') return false;
+  if (factor === 'WEB_AUTHN') return pool.passkeyIsMultiFactor;
+  return true;
+}
+
+/** The user verification a passkey sign-in asks for: required where it stands for MFA. */
+export function passkeyUserVerification(pool: Pool, configured: 'required' | 'preferred'): 'required' | 'preferred' {
+  return pool.mfaConfiguration === 'ON' && pool.passkeyIsMultiFactor ? 'required' : configured;
+}
+
 /** The user's enabled MFA methods that can be used now (the pool offers them; the user has the secret or address). */
 export function enabledMfaMethods(user: UserRecord, mfa: UserMfaRecord | undefined): MfaMethod[] {
   if (!mfa) return [];
