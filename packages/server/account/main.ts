@@ -67,6 +67,7 @@ import {
   type SignInOutput,
 } from '@latchkey/auth';
 import { setupEmailCode } from './emailCode.js';
+import { setupTotp } from './totp.js';
 
 interface PageConfig {
   userPoolId: string;
@@ -76,7 +77,7 @@ interface PageConfig {
 }
 
 type View = 'loading' | 'signed-out' | 'email-code' | 'new-password' | 'signed-in';
-type Context = 'password' | 'passkey' | 'email-code' | 'new-password' | 'add' | 'list' | 'delete' | 'sign-out';
+type Context = 'password' | 'passkey' | 'email-code' | 'new-password' | 'add' | 'list' | 'delete' | 'sign-out' | 'totp';
 
 const PAGE_SIZE = 20;
 
@@ -348,6 +349,9 @@ async function afterSignIn(result: SignInOutput): Promise<void> {
     case 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED':
       showNewPassword();
       return;
+    case 'CONFIRM_SIGN_IN_WITH_TOTP_CODE':
+      totp.showSignInCode();
+      return;
     case 'CONFIRM_SIGN_UP':
       showError('This account is not confirmed yet. Confirm it with the code you were sent, then sign in.');
       return;
@@ -390,6 +394,14 @@ byId('signin-passkey').addEventListener('click', () => {
     showStatus('Waiting for your passkey…');
     await afterSignIn(await signInWithPasskey(username ? { username } : {}));
   });
+});
+
+const totp = setupTotp({
+  run,
+  showStatus,
+  fieldError,
+  showCodeView: () => setView('email-code'),
+  username: () => el.currentUsername.textContent ?? '',
 });
 
 setupEmailCode({
@@ -474,6 +486,7 @@ async function showAccount(focusHeading = false): Promise<void> {
   setView('signed-in');
   if (focusHeading) el.accountHeading.focus();
   await loadPage(0);
+  await totp.refresh();
 }
 
 async function loadPage(index: number): Promise<void> {

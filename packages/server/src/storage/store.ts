@@ -265,8 +265,6 @@ export interface Store {
    * (false otherwise). A preferred method that the patch disables is cleared in the same statement.
    */
   setMfaPreference(poolId: string, userId: string, patch: MfaPreferencePatch, now: number, requireTotp: boolean): Promise<boolean>;
-  /** Removes the verified and pending TOTP secrets and disables TOTP MFA (the account page's "remove"). */
-  removeTotp(poolId: string, userId: string, now: number): Promise<void>;
 
   // ---- housekeeping ----
   /** Removes expired challenges, sessions, codes, families and keys. Returns rows removed. */

@@ -83,8 +83,8 @@ for (const dialect of dialects) {
       await store.putPendingTotp(poolId, user.id, 'sealed', NOW);
       await store.activateTotp(poolId, user.id, 'sealed', 1, null, NOW, false);
       expect(await store.setMfaPreference(poolId, user.id, { totpEnabled: true, preferred: 'SOFTWARE_TOKEN_MFA' }, NOW, true)).toBe(true);
-      await store.removeTotp(poolId, user.id, NOW);
-      expect(await store.getUserMfa(poolId, user.id)).toMatchObject({ totpSecretEnc: null, totpEnabled: false, preferred: null });
+      await store.setMfaPreference(poolId, user.id, { totpEnabled: false }, NOW, false);
+      expect(await store.getUserMfa(poolId, user.id)).toMatchObject({ totpSecretEnc: 'sealed', totpEnabled: false, preferred: null });
       await store.deleteUser(poolId, user.id);
       expect(await store.getUserMfa(poolId, user.id)).toBeUndefined();
     });

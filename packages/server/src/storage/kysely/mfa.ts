@@ -125,17 +125,6 @@ export class MfaStore extends CeremoniesStore {
       return true;
     });
   }
-  async removeTotp(poolId: string, userId: string, now: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('user_mfa')
-        .set({ totp_secret_enc: null, totp_pending_enc: null, totp_name: null, totp_enabled: 0, updated_at: now })
-        .where('pool_id', '=', poolId)
-        .where('user_id', '=', userId)
-        .execute();
-      await clearDisabledPreference(trx, poolId, userId);
-    });
-  }
 }
 
 /** A preferred method that is not enabled is no preference (Cognito never reports one). */
