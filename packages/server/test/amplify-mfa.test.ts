@@ -82,7 +82,7 @@ describe.each(DIALECTS)('aws-amplify MFA on %s', (dialect) => {
     await server.stop();
   });
 
-  it('setUpTOTP → verifyTOTPSetup → updateMFAPreference → fetchMFAPreference, then SRP sign-in with CONFIRM_SIGN_IN_WITH_TOTP_CODE', async () => {
+  it('TOTP setup → verify → preference → fetch, then SRP sign-in with CONFIRM_SIGN_IN_WITH_TOTP_CODE', async () => {
     const pool = await mfaPool('OPTIONAL', { totp: true, sms: true, email: true });
     configure(pool);
     const username = await createUser(pool, { email: '$u@example.com', phone_number: '+15550001111' });
@@ -152,7 +152,7 @@ describe.each(DIALECTS)('aws-amplify MFA on %s', (dialect) => {
     expect((await confirmSignIn({ challengeResponse: await lastCode(pool, '+15550002222') })).isSignedIn).toBe(true);
   });
 
-  it('MFA required, TOTP only: CONTINUE_SIGN_IN_WITH_TOTP_SETUP → confirmSignIn(code) signs in; the next sign-in asks for a code', async () => {
+  it('MFA required, TOTP only: CONTINUE_SIGN_IN_WITH_TOTP_SETUP → confirmSignIn(code); the next sign-in asks for a code', async () => {
     const pool = await mfaPool('ON', { totp: true });
     configure(pool);
     const username = await createUser(pool, {});

@@ -197,7 +197,7 @@ describe.each(DIALECTS)('TOTP MFA on %s', (dialect) => {
       );
     });
 
-    it('AdminSetUserMFAPreference refuses SMS without a phone number and email without an email; disabling clears the preference', async () => {
+    it('AdminSetUserMFAPreference refuses SMS without a phone, email without an email; disabling clears the preference', async () => {
       const username = await createUser('admin-pref');
       await expectServiceError(
         server.admin.send(
@@ -394,7 +394,7 @@ describe.each(DIALECTS)('TOTP MFA on %s', (dialect) => {
       expect(r.json.AvailableChallenges).toEqual(['PASSWORD', 'PASSWORD_SRP']);
     });
 
-    it('MFA_SETUP → AssociateSoftwareToken(Session) → VerifySoftwareToken(Session) → MFA_SETUP answer; every Session single-use', async () => {
+    it('MFA_SETUP → AssociateSoftwareToken(Session) → VerifySoftwareToken(Session) → answer; every Session single-use', async () => {
       const username = `setup-${dialect}-${++n}`;
       await server.admin.send(new AdminCreateUserCommand({ UserPoolId: onPool.userPoolId, Username: username, MessageAction: 'SUPPRESS' }));
       await server.admin.send(

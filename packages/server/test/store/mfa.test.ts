@@ -72,7 +72,7 @@ for (const dialect of dialects) {
       expect(await store.peekAuthSession('s2', NOW)).toBeDefined();
     });
 
-    it('setMfaPreference: TOTP needs a verified secret; disabling the preferred method clears the preference; deleteUser removes the row', async () => {
+    it('setMfaPreference: TOTP needs a verified secret; disabling the preferred method clears it; deleteUser removes the row', async () => {
       const poolId = await newPool();
       const user = await newUser(poolId);
       expect(await store.setMfaPreference(poolId, user.id, { totpEnabled: true }, NOW, true)).toBe(false);
