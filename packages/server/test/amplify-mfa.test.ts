@@ -119,6 +119,9 @@ describe.each(DIALECTS)('aws-amplify MFA on %s', (dialect) => {
     });
     const smsCode = await lastCode(pool, '+15550001111');
     expect(smsCode).toMatch(/^\d{6}$/);
+    // The pool's SmsAuthenticationMessage, {####} replaced by the code.
+    const sent = (await server.services.store.listOutbox(pool.userPoolId, 50)).find((m) => m.destination === '+15550001111');
+    expect(sent?.body).toBe(`Your code is ${smsCode}`);
     expect((await confirmSignIn({ challengeResponse: smsCode })).isSignedIn).toBe(true);
     await signOut();
     await signIn({ username, password: PASSWORD });

@@ -85,6 +85,11 @@ export class Pool {
   get emailMfaEnabled(): boolean {
     return this.mfaConfiguration !== 'OFF' && this.c.EmailMfaConfiguration !== undefined;
   }
+  /** The MFA code message of SetUserPoolMfaConfig ({####} = the code), for SMS or email; undefined for the default. */
+  mfaMessage(medium: 'SMS' | 'EMAIL'): { body?: string; subject?: string } {
+    if (medium === 'SMS') return { body: this.c.SmsMfaConfiguration?.SmsAuthenticationMessage };
+    return { body: this.c.EmailMfaConfiguration?.Message, subject: this.c.EmailMfaConfiguration?.Subject };
+  }
   /** A passkey sign-in with user verification satisfies MFA (WebAuthnConfiguration.FactorConfiguration). */
   get passkeyIsMultiFactor(): boolean {
     return this.c.WebAuthnConfiguration?.FactorConfiguration === 'MULTI_FACTOR_WITH_USER_VERIFICATION';

@@ -77,6 +77,15 @@ interface OtpState {
   codeExpiresAt: number;
 }
 
+/** The message around a code: the pool's SetUserPoolMfaConfig template for an MFA code ({####} → the code), else the default. */
+function codeText(ctx: FlowContext, mfa: boolean, medium: 'EMAIL' | 'SMS', code: string): { subject: string; body: string } {
+  const t = mfa ? ctx.pool.mfaMessage(medium) : {};
+  return {
+    subject: t.subject ?? (mfa ? 'Your verification code' : 'Your sign-in code'),
+    body: t.body ? t.body.replaceAll('{####}', code) : `Your ${mfa ? 'verification' : 'sign-in'} code is ${code}`,
+  };
+}
+
 /**
  * Issues an EMAIL_OTP / SMS_OTP challenge: a fresh 8-digit code, delivered through the CodeSender and
  * stored only as a hash in the new Session. A stand-in (no `user`) gets the same answer shape with a
@@ -109,8 +118,7 @@ export async function otpChallenge(
       purpose: 'signin',
       userId: user.id,
       destination: target.destination,
-      subject: 'Your sign-in code',
-      body: `Your sign-in code is ${code}`,
+      ...codeText(ctx, mfa, target.medium, code),
       code,
     };
     // A channel-routing sender (SMS to the webhook, email to SMTP or the outbox) names the one for this message.
