@@ -307,6 +307,12 @@ describe.each(DIALECTS)('TOTP MFA on %s', (dialect) => {
         'NotAuthorizedException',
       );
       expectRawError(await respond('SMS_MFA', r.json.Session, { USERNAME: username, SMS_MFA_CODE: '123456' }), 'NotAuthorizedException');
+      // A password alone cannot enrol a new authenticator: only an MFA_SETUP Session may associate or verify.
+      await expectServiceError(client.send(new AssociateSoftwareTokenCommand({ Session: r.json.Session })), 'NotAuthorizedException');
+      await expectServiceError(
+        client.send(new VerifySoftwareTokenCommand({ Session: r.json.Session, UserCode: code })),
+        'NotAuthorizedException',
+      );
       // Those did not spend the SOFTWARE_TOKEN_MFA Session: its own answer still works.
       const ok = await respond('SOFTWARE_TOKEN_MFA', r.json.Session, { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code });
       expect(ok.json.AuthenticationResult).toBeDefined();

@@ -1,7 +1,7 @@
 import { operation, type Wire } from './types.js';
 import { common, v } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
-import { associateTotp } from '../auth/totp.js';
+import { assertTotpAvailable, associateTotp } from '../auth/totp.js';
 import { peekSetupSession } from '../auth/mfaSession.js';
 import { burnSession, issueSession } from '../auth/sessions.js';
 import { InvalidParameterException } from '../protocol/errors.js';
@@ -28,6 +28,7 @@ export const AssociateSoftwareToken = operation({
       return { SecretCode: await associateTotp(s, pool, user) };
     }
     const setup = await peekSetupSession(s, Session!);
+    assertTotpAvailable(setup.pool);
     // The step's Session is single-use: the secret comes with the next one.
     await burnSession(s, setup.hash);
     const secret = await associateTotp(s, setup.pool, setup.user);
