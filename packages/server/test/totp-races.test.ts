@@ -45,14 +45,14 @@ function scenarios(get: () => { d: RaceDeployment; pool: TestPool }) {
     );
   });
 
-  /** A user with TOTP verified and preferred; the verification used the previous step, so `step + 1` codes are unused. */
+  /** A user with TOTP verified and preferred; the verification used the current step, so `step + 1` codes are unused. */
   async function totpUser(prefix: string) {
     const { d, pool } = get();
     const user = await createUser(d, pool, prefix);
     const signedIn = await initiatePasswordAuth(pick(0), pool.clientId, user.username, user.password);
     const AccessToken = signedIn.AuthenticationResult!.AccessToken!;
     const { SecretCode } = await pick(0).send(new AssociateSoftwareTokenCommand({ AccessToken }));
-    await pick(1).send(new VerifySoftwareTokenCommand({ AccessToken, UserCode: totp(SecretCode!, Date.now(), -1) }));
+    await pick(1).send(new VerifySoftwareTokenCommand({ AccessToken, UserCode: totp(SecretCode!, Date.now()) }));
     await pick(0).send(new SetUserMFAPreferenceCommand({ AccessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }));
     return { user, secret: SecretCode! };
   }
