@@ -5,7 +5,8 @@ import { registry } from '../src/operations/registry.js';
 
 const SIGV4_ONLY = new RegExp(
   '^(Admin|Create|Describe|Update|Delete(UserPool|UserPoolClient)$|List(UserPools|UserPoolClients|Users)$|' +
-    'SetUserPoolMfaConfig|GetUserPoolMfaConfig|Latchkey)',
+    'SetUserPoolMfaConfig|GetUserPoolMfaConfig|AddCustomAttributes$|ListTagsForResource$|TagResource$|UntagResource$|' +
+    'GetLogDeliveryConfiguration$|Latchkey)',
 );
 
 describe('operation registry', () => {

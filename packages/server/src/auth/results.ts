@@ -100,7 +100,7 @@ function issueTokens(
     clientId: client.id,
     sub: user.id,
     username: user.username,
-    idClaims: idTokenClaims(user),
+    idClaims: idTokenClaims(pool, client, user),
     originJti,
     authTime,
     // A fresh sign-in's tokens are issued at its authentication time, as Cognito's (auth_time = iat).

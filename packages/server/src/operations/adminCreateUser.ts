@@ -2,7 +2,7 @@ import { operation, type Wire } from './types.js';
 import { insertUser, newUserRecord } from '../auth/newUser.js';
 import { v, common } from '../protocol/validate.js';
 import { loadPool } from './shared.js';
-import { parseAttributes, deliveryTarget } from '../domain/users.js';
+import { assertRequiredAttributes, parseAttributes, deliveryTarget } from '../domain/users.js';
 import { describeUser } from '../domain/describe.js';
 import { assertPasswordPolicy, findUserForAdmin, passwordSecret } from '../auth/password.js';
 import { randomString } from '../security/secrets.js';
@@ -46,8 +46,9 @@ export const AdminCreateUser = operation({
       await invite(s, pool.id, existing, password);
       return { User: describeUser({ ...existing, updatedAt: now }) };
     }
-    const attributes = parseAttributes(input.UserAttributes, { admin: true });
+    const attributes = parseAttributes(pool, input.UserAttributes, { admin: true, creating: true });
     const user = newUserRecord(pool, input.Username, attributes, 'FORCE_CHANGE_PASSWORD', password, now, { emailAttributeSuffices: true });
+    assertRequiredAttributes(pool, attributes);
     await insertUser(s, user, 'User account already exists');
     if (input.MessageAction !== 'SUPPRESS') await invite(s, pool.id, user, password);
     return { User: describeUser(user) };

@@ -37,6 +37,7 @@ import { AdminCreateUser } from './adminCreateUser.js';
 import { AdminGetUser } from './adminGetUser.js';
 import { AdminDeleteUser } from './adminDeleteUser.js';
 import { AdminSetUserPassword } from './adminSetUserPassword.js';
+import { AdminResetUserPassword } from './adminResetUserPassword.js';
 import { AdminConfirmSignUp } from './adminConfirmSignUp.js';
 import { AdminDisableUser } from './adminDisableUser.js';
 import { AdminEnableUser } from './adminEnableUser.js';
@@ -51,6 +52,13 @@ import { ListWebAuthnCredentials } from './listWebAuthnCredentials.js';
 import { DeleteWebAuthnCredential } from './deleteWebAuthnCredential.js';
 import { GetUserAuthFactors } from './getUserAuthFactors.js';
 import { AdminGetUserAuthFactors } from './adminGetUserAuthFactors.js';
+import { AddCustomAttributes } from './addCustomAttributes.js';
+import { ListTagsForResource } from './listTagsForResource.js';
+import { TagResource } from './tagResource.js';
+import { UntagResource } from './untagResource.js';
+import { DescribeUserPoolDomain } from './describeUserPoolDomain.js';
+import { DescribeRiskConfiguration } from './describeRiskConfiguration.js';
+import { GetLogDeliveryConfiguration } from './getLogDeliveryConfiguration.js';
 import {
   LatchkeyUpdateUserPoolSettings,
   LatchkeyDescribeUserPoolSettings,
@@ -76,6 +84,13 @@ export const operations = {
   VerifySoftwareToken,
   SetUserMFAPreference,
   AdminSetUserMFAPreference,
+  AddCustomAttributes,
+  ListTagsForResource,
+  TagResource,
+  UntagResource,
+  DescribeUserPoolDomain,
+  DescribeRiskConfiguration,
+  GetLogDeliveryConfiguration,
   SignUp,
   ConfirmSignUp,
   ResendConfirmationCode,
@@ -98,6 +113,7 @@ export const operations = {
   AdminGetUser,
   AdminDeleteUser,
   AdminSetUserPassword,
+  AdminResetUserPassword,
   AdminConfirmSignUp,
   AdminDisableUser,
   AdminEnableUser,

@@ -2,7 +2,7 @@ import { operation, type Wire } from './types.js';
 import { insertUser, newUserRecord } from '../auth/newUser.js';
 import { common } from '../protocol/validate.js';
 import { loadClientPool, publicUserShape } from './shared.js';
-import { parseAttributes } from '../domain/users.js';
+import { assertRequiredAttributes, parseAttributes } from '../domain/users.js';
 import { assertPasswordPolicy, assertSecretHash } from '../auth/password.js';
 import { sendCode, type CodeDeliveryDetails } from '../auth/codes.js';
 import { admitCodeSend, nameBudgetKey } from '../auth/sendBudget.js';
@@ -23,7 +23,7 @@ export const SignUp = operation({
     const { client, pool } = await loadClientPool(s, input.ClientId);
     assertSecretHash(client, input.Username, input.SecretHash);
     if (pool.allowAdminCreateUserOnly) throw new NotAuthorizedException('SignUp is not permitted for this user pool');
-    const attributes = parseAttributes(input.UserAttributes, { admin: false });
+    const attributes = parseAttributes(pool, input.UserAttributes, { admin: false, creating: true, client });
     const passwordless = pool.allowedFirstAuthFactors.some((f) => f !== 'PASSWORD');
     if (input.Password === undefined && !passwordless) {
       throw new InvalidParameterException(
@@ -34,6 +34,7 @@ export const SignUp = operation({
     const user = newUserRecord(pool, input.Username, attributes, 'UNCONFIRMED', input.Password, s.clock.now(), {
       emailAttributeSuffices: false,
     });
+    assertRequiredAttributes(pool, attributes);
     if (pool.emailIsAlias && attributes.email) {
       // An alias taken by a confirmed user cannot be claimed by a new sign-up.
       const holder = await s.store.findUserByEmail(pool.id, attributes.email.toLowerCase());

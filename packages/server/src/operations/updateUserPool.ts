@@ -2,6 +2,7 @@ import { operation, type Wire } from './types.js';
 import { updatePoolShape } from './poolShapes.js';
 import { loadPool } from './shared.js';
 import { assertSignInPolicy } from '../domain/signInPolicy.js';
+import { assertUpdateSettings } from '../domain/schema.js';
 import { ResourceNotFoundException } from '../protocol/errors.js';
 import type { Services } from '../services.js';
 import type { UpdateUserPoolResponse } from '@aws-sdk/client-cognito-identity-provider';
@@ -13,9 +14,18 @@ export const UpdateUserPool = operation({
   async handle(s: Pick<Services, 'store' | 'clock'>, { UserPoolId, PoolName, ...settings }): Promise<Wire<UpdateUserPoolResponse>> {
     const pool = await loadPool(s, UserPoolId);
     assertSignInPolicy(settings);
+    assertUpdateSettings(settings);
     const old = pool.record.config as Record<string, unknown>;
     // Creation-time-only members and the settings managed by other operations survive an update.
-    const keep = ['AliasAttributes', 'UsernameAttributes', 'UsernameConfiguration', 'Schema', 'WebAuthnConfiguration', 'Latchkey'];
+    const keep = [
+      'AliasAttributes',
+      'UsernameAttributes',
+      'UsernameConfiguration',
+      'Schema',
+      'SchemaAttributes',
+      'WebAuthnConfiguration',
+      'Latchkey',
+    ];
     const config: Record<string, unknown> = { ...settings };
     for (const k of keep) if (old[k] !== undefined) config[k] = old[k];
     if (!(await s.store.updatePool(UserPoolId, config, s.clock.now(), PoolName)))

@@ -131,6 +131,7 @@ const POOL_MEMBERS: Members = {
   },
   UsernameAttributes: strings,
   AliasAttributes: strings,
+  SchemaAttributes: (v) => Array.isArray(v) && v.every(isObject),
   AutoVerifiedAttributes: strings,
   UsernameConfiguration: { open: true, members: { CaseSensitive: bool } },
   AdminCreateUserConfig: { open: true, members: { AllowAdminCreateUserOnly: bool } },
@@ -152,6 +153,7 @@ const POOL_MEMBERS: Members = {
       signCountPolicy: oneOf('lenient-synced', 'strict'),
       tokenSigningAlg: oneOf('RS256', 'ES256'),
       lockoutThreshold: int,
+      webhookSecretVersion: int,
     },
   },
 };
@@ -167,6 +169,8 @@ const CLIENT_MEMBERS: Members = {
   RefreshTokenValidity: int,
   TokenValidityUnits: { members: { AccessToken: UNIT, IdToken: UNIT, RefreshToken: UNIT } },
   LatchkeyAllowedOrigins: strings,
+  ReadAttributes: strings,
+  WriteAttributes: strings,
 };
 
 /**

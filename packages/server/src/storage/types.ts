@@ -40,6 +40,11 @@ export interface UserRecord {
   status: UserStatus;
   enabled: boolean;
   attributes: Record<string, string>;
+  /**
+   * A new email / phone_number awaiting verification (AttributesRequireVerificationBeforeUpdate): not an
+   * attribute yet, so never a sign-in name, an alias or a claim until VerifyUserAttribute promotes it.
+   */
+  pendingAttributes: Record<string, string>;
   srpSalt: string | null;
   srpVerifier: string | null;
   /** When the current password (temporary or not) was set; temporary passwords expire from here. */
@@ -52,7 +57,18 @@ export interface UserRecord {
 }
 
 export type UserPatch = Partial<
-  Pick<UserRecord, 'emailKey' | 'status' | 'enabled' | 'attributes' | 'srpSalt' | 'srpVerifier' | 'passwordSetAt' | 'tokensValidAfter'>
+  Pick<
+    UserRecord,
+    | 'emailKey'
+    | 'status'
+    | 'enabled'
+    | 'attributes'
+    | 'pendingAttributes'
+    | 'srpSalt'
+    | 'srpVerifier'
+    | 'passwordSetAt'
+    | 'tokensValidAfter'
+  >
 >;
 
 export interface SigningKeyRecord {
@@ -157,8 +173,11 @@ export interface PasskeyUse {
   update: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean };
 }
 
+/** Standard attributes ListUsers filters on (matched case-insensitively in the user's attributes). */
+export type FilterableAttribute = 'email' | 'phone_number' | 'name' | 'given_name' | 'family_name' | 'preferred_username';
+
 export interface UserFilter {
-  attribute: 'username' | 'email' | 'sub' | 'user_status' | 'enabled';
+  attribute: 'username' | 'sub' | 'user_status' | 'enabled' | FilterableAttribute;
   value: string;
   /** `=` exact, `^=` prefix. */
   op: '=' | '^=';

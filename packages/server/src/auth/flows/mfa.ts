@@ -201,7 +201,7 @@ export async function respondMfaSetup(ctx: FlowContext): Promise<AuthOutput> {
  * @throws InvalidParameterException | AliasExistsException | NotAuthorizedException
  */
 async function setUpEmailMfa(ctx: FlowContext, user: UserRecord, email: string): Promise<AuthOutput> {
-  const changes = parseAttributes([{ Name: 'email', Value: email }], { admin: false });
+  const changes = parseAttributes(ctx.pool, [{ Name: 'email', Value: email }], { admin: false, client: ctx.client });
   await consumeSession(ctx.s, ctx.client, ctx.session);
   const attributes = mergeAttributes(user, changes);
   await saveUserAttributes(ctx.s, ctx.pool, user.id, attributes);

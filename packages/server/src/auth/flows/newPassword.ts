@@ -15,10 +15,11 @@ export async function respondNewPassword(ctx: FlowContext): Promise<AuthOutput> 
   if (!password) throw new InvalidParameterException('Missing required parameter NEW_PASSWORD');
   assertPasswordPolicy(ctx.pool, password);
   const extra = parseAttributes(
+    ctx.pool,
     Object.entries(ctx.params)
       .filter(([k]) => k.startsWith('userAttributes.'))
       .map(([k, v]) => ({ Name: k.slice('userAttributes.'.length), Value: v })),
-    { admin: false },
+    { admin: false, client: ctx.client },
   );
   const rec = await consumeSession(ctx.s, ctx.client, ctx.session);
   if (rec.state.kind !== 'NEW_PASSWORD_REQUIRED' || !rec.userId)

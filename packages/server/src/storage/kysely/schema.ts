@@ -38,6 +38,7 @@ export interface UsersTable {
   status: string;
   enabled: number;
   attributes: string;
+  pending_attributes: string;
   srp_salt: string | null;
   srp_verifier: string | null;
   password_set_at: number;

@@ -254,6 +254,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0008_attributes': {
+      // A changed email / phone_number waiting for verification (UserAttributeUpdateSettings
+      // .AttributesRequireVerificationBeforeUpdate): kept apart from `attributes`, so sign-in, the email
+      // alias key and every read keep the old, verified value until the new one is verified. Rows written
+      // by the previous release have nothing pending.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable('users')
+          .addColumn('pending_attributes', 'text', (c) => c.notNull().defaultTo('{}'))
+          .execute();
+      },
+    },
   };
 }
 
