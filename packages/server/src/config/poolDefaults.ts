@@ -179,7 +179,7 @@ export const LATCHKEY_SETTINGS = {
     default: 0,
     type: 'integer, read-only',
     why:
-      'generation of the pool\'s webhook secret (`webhookSecret` in LatchkeyDescribeUserPoolSettings, the key of ' +
+      "generation of the pool's webhook secret (`webhookSecret` in LatchkeyDescribeUserPoolSettings, the key of " +
       '`x-latchkey-signature`); `rotateWebhookSecret: true` in LatchkeyUpdateUserPoolSettings increments it',
   }),
 } as const;
