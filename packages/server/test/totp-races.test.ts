@@ -6,6 +6,9 @@
  * - One right code answered 20 times at once on one Session: exactly one sign-in.
  * - One right code answered at once on 20 Sessions of 20 sign-ins: exactly one sign-in (the code is
  *   accepted at most once: the guarded last-step update, whichever process answers).
+ * - One code sent to VerifySoftwareToken 20 times at once: exactly one SUCCESS (the pending secret is
+ *   promoted by one compare-and-swap).
+ * - The verified MFA_SETUP Session answered 20 times at once: exactly one sign-in.
  */
 import { beforeAll, expect, it } from 'vitest';
 import {
@@ -96,6 +99,77 @@ function scenarios(get: () => { d: RaceDeployment; pool: TestPool }) {
       JSON.stringify(results),
     ).toHaveLength(1);
     expect(results.filter((r) => r !== 'ok' && r !== 'NotAuthorizedException' && r !== 'CodeMismatchException')).toEqual([]);
+  });
+
+  it(`one code sent to VerifySoftwareToken ${BURST} times at once: exactly one SUCCESS`, async () => {
+    const { d, pool } = get();
+    const user = await createUser(d, pool, 'totp-verify-race');
+    const signedIn = await initiatePasswordAuth(pick(0), pool.clientId, user.username, user.password);
+    const AccessToken = signedIn.AuthenticationResult!.AccessToken!;
+    const { SecretCode } = await pick(0).send(new AssociateSoftwareTokenCommand({ AccessToken }));
+    const code = totp(SecretCode!, Date.now());
+    const results = await Promise.all(
+      Array.from({ length: BURST }, (_, i) =>
+        pick(i)
+          .send(new VerifySoftwareTokenCommand({ AccessToken, UserCode: code }))
+          .then(
+            (r) => r.Status ?? 'no status',
+            (e: { name: string }) => e.name,
+          ),
+      ),
+    );
+    expect(
+      results.filter((r) => r === 'SUCCESS'),
+      JSON.stringify(results),
+    ).toHaveLength(1);
+    expect(results.filter((r) => r !== 'SUCCESS' && r !== 'EnableSoftwareTokenMFAException' && r !== 'NotAuthorizedException')).toEqual([]);
+  });
+
+  it(`the verified MFA_SETUP Session answered ${BURST} times at once: exactly one sign-in`, async () => {
+    const { d, pool } = get();
+    const user = await createUser(d, pool, 'totp-setup-race');
+    await d.admin.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: pool.userPoolId,
+        MfaConfiguration: 'ON',
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+      }),
+    );
+    try {
+      const r = await initiatePasswordAuth(pick(0), pool.clientId, user.username, user.password);
+      expect(r.ChallengeName).toBe('MFA_SETUP');
+      const assoc = await pick(1).send(new AssociateSoftwareTokenCommand({ Session: r.Session }));
+      const verified = await pick(0).send(
+        new VerifySoftwareTokenCommand({ Session: assoc.Session, UserCode: totp(assoc.SecretCode!, Date.now()) }),
+      );
+      const results = await Promise.all(
+        Array.from({ length: BURST }, (_, i) =>
+          outcome(
+            pick(i).send(
+              new RespondToAuthChallengeCommand({
+                ClientId: pool.clientId,
+                ChallengeName: 'MFA_SETUP',
+                Session: verified.Session,
+                ChallengeResponses: { USERNAME: user.username },
+              }),
+            ),
+          ),
+        ),
+      );
+      expect(
+        results.filter((x) => x === 'ok'),
+        JSON.stringify(results),
+      ).toHaveLength(1);
+      expect(results.filter((x) => x !== 'ok' && x !== 'NotAuthorizedException')).toEqual([]);
+    } finally {
+      await d.admin.send(
+        new SetUserPoolMfaConfigCommand({
+          UserPoolId: pool.userPoolId,
+          MfaConfiguration: 'OPTIONAL',
+          SoftwareTokenMfaConfiguration: { Enabled: true },
+        }),
+      );
+    }
   });
 }
 
