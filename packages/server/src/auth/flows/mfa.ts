@@ -78,9 +78,12 @@ async function endFirstFactor(ctx: FlowContext, finish: FinishSignIn): Promise<v
 }
 
 /**
- * The one step after every first factor (password, SRP, the sign-up Session, a new password): the
- * MFA challenge the pool requires (SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP),
- * or tokens. `finish` is what the final write consumes when no challenge follows.
+ * The one step after a password first factor (USER_PASSWORD_AUTH, the admin flows, SRP, USER_AUTH
+ * PASSWORD / PASSWORD_SRP, a NEW_PASSWORD_REQUIRED answer): the MFA challenge the pool requires
+ * (SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP), or tokens. `finish` is what the
+ * final write consumes when no challenge follows. Not after the ConfirmSignUp Session (signUpSession.ts:
+ * its code is the second factor of the first sign-in, as in Cognito), a passwordless code or a passkey
+ * (firstFactorUnderMfa decides where those are offered).
  */
 export async function afterFirstFactor(ctx: FlowContext, user: UserRecord, finish: FinishSignIn = {}): Promise<AuthOutput> {
   // Remembered device (issue 13 item 5): checked here, before MFA.
