@@ -364,6 +364,32 @@ describe.each(DIALECTS)('TOTP MFA on %s', (dialect) => {
       );
     });
 
+    it('a NEW_PASSWORD_REQUIRED answer leads to the MFA step too', async () => {
+      const username = `newpw-${dialect}-${++n}`;
+      await server.admin.send(
+        new AdminCreateUserCommand({
+          UserPoolId: onPool.userPoolId,
+          Username: username,
+          TemporaryPassword: 'Temp0rary!',
+          MessageAction: 'SUPPRESS',
+        }),
+      );
+      const r = await server.call('InitiateAuth', {
+        ClientId: onPool.clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: username, PASSWORD: 'Temp0rary!' },
+      });
+      expect(r.json.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
+      const next = await server.call('RespondToAuthChallenge', {
+        ClientId: onPool.clientId,
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        Session: r.json.Session,
+        ChallengeResponses: { USERNAME: username, NEW_PASSWORD: PASSWORD },
+      });
+      expect(next.json).toMatchObject({ ChallengeName: 'MFA_SETUP', ChallengeParameters: { MFAS_CAN_SETUP: '["SOFTWARE_TOKEN_MFA"]' } });
+      expect(next.json.AuthenticationResult).toBeUndefined();
+    });
+
     it('passwordless one-time codes are no first factor while MFA is required', async () => {
       const otpPool = await createTestPool(server.admin, { factors: ['PASSWORD', 'EMAIL_OTP'] });
       const username = `otp-on-${dialect}-${++n}`;
