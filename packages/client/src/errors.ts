@@ -121,6 +121,7 @@ const validationMessages = {
   EmptyConfirmResetPasswordNewPassword: ['newPassword is required to confirmResetPassword'],
   EmptyConfirmResetPasswordConfirmationCode: ['confirmationCode is required to confirmResetPassword'],
   EmptyUpdatePassword: ['oldPassword and newPassword are required to changePassword'],
+  EmptyVerifyTOTPSetupCode: ['code is required to verifyTotpSetup'],
   IncorrectMFAMethod: [
     'Incorrect MFA method was chosen. It should be either SMS, TOTP, or EMAIL',
     'Try to pass SMS, TOTP, or EMAIL as the challengeResponse',

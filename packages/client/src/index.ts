@@ -26,6 +26,7 @@ export { updatePassword } from './apis/updatePassword.js';
 export { resetPassword } from './apis/resetPassword.js';
 export { confirmResetPassword } from './apis/confirmResetPassword.js';
 export { deleteUser } from './apis/deleteUser.js';
+export { setUpTOTP, verifyTOTPSetup, updateMFAPreference, fetchMFAPreference } from './apis/mfa.js';
 
 // passkeys
 export { associateWebAuthnCredential } from './apis/associateWebAuthnCredential.js';
@@ -75,6 +76,11 @@ export type {
   ConfirmSignInOutput,
   ConfirmSignUpInput,
   ConfirmSignUpOutput,
+  FetchMFAPreferenceOutput,
+  MFAPreference,
+  SetUpTOTPOutput,
+  UpdateMFAPreferenceInput,
+  VerifyTOTPSetupInput,
   DeleteWebAuthnCredentialInput,
   FetchAuthSessionOptions,
   GetCurrentUserOutput,

@@ -137,6 +137,24 @@ export interface AuthTOTPSetupDetails {
   getSetupUri(appName: string, accountName?: string): URL;
 }
 
+/** `setUpTOTP()`'s output. */
+export type SetUpTOTPOutput = AuthTOTPSetupDetails;
+export interface VerifyTOTPSetupInput {
+  code: string;
+  options?: { friendlyDeviceName?: string };
+}
+/** One method's setting in `updateMFAPreference()`. */
+export type MFAPreference = 'ENABLED' | 'DISABLED' | 'PREFERRED' | 'NOT_PREFERRED';
+export interface UpdateMFAPreferenceInput {
+  sms?: MFAPreference;
+  totp?: MFAPreference;
+  email?: MFAPreference;
+}
+export interface FetchMFAPreferenceOutput {
+  enabled?: AuthMFAType[];
+  preferred?: AuthMFAType;
+}
+
 export type SignInOptions = Record<string, unknown> & {
   authFlowType?: AuthFlowType;
   clientMetadata?: ClientMetadata;

@@ -32,5 +32,5 @@ let idCounter = 0;
 export const uniqueId = (prefix: string) => `${prefix}-${++idCounter}`;
 
 /** What every user action goes through (main.ts `run`): busy state, messages, a lost session. */
-export type Context = 'password' | 'passkey' | 'email-code' | 'new-password' | 'add' | 'list' | 'delete' | 'rename' | 'sign-out';
+export type Context = 'password' | 'passkey' | 'email-code' | 'new-password' | 'add' | 'list' | 'delete' | 'rename' | 'sign-out' | 'totp';
 export type Run = (context: Context, task: () => Promise<void>) => Promise<void>;

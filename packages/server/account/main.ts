@@ -64,6 +64,7 @@
 import { configure, getCurrentUser, getPasskeySupport, signIn, signInWithPasskey, signOut, type SignInOutput } from '@latchkey/auth';
 import { setupEmailCode } from './emailCode.js';
 import { setupPasskeys } from './passkeys.js';
+import { setupTotp } from './totp.js';
 import { setupAutofill } from './signin.js';
 import { renderNewPassword } from './newPassword.js';
 import { byId, h, type Context } from './dom.js';
@@ -294,6 +295,9 @@ async function afterSignIn(result: SignInOutput): Promise<void> {
     case 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED':
       showNewPassword();
       return;
+    case 'CONFIRM_SIGN_IN_WITH_TOTP_CODE':
+      totp.showSignInCode();
+      return;
     case 'CONFIRM_SIGN_UP':
       showError('This account is not confirmed yet. Confirm it with the code you were sent, then sign in.');
       return;
@@ -341,6 +345,14 @@ byId('signin-passkey').addEventListener('click', () => {
   });
 });
 
+const totp = setupTotp({
+  run,
+  showStatus,
+  fieldError,
+  showCodeView: () => setView('email-code'),
+  username: () => byId('current-username').textContent ?? '',
+});
+
 setupEmailCode({
   run,
   afterSignIn,
@@ -378,7 +390,10 @@ const passkeys = setupPasskeys({
   endpoint: location.origin,
   relyingPartyId: () => config.relyingPartyId,
 });
-const showAccount = passkeys.showAccount;
+async function showAccount(focusHeading = false): Promise<void> {
+  await passkeys.showAccount(focusHeading);
+  await totp.refresh();
+}
 
 const autofill = setupAutofill({
   username: el.username,

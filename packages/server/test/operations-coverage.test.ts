@@ -17,11 +17,6 @@ import { amplifyAuthExports, amplifyVersions, sdkOperations } from './helpers/in
  * while a registered operation is still listed here).
  */
 const LANDING_ON_OTHER_BRANCHES = new Set([
-  // branch mfa
-  'AssociateSoftwareToken',
-  'VerifySoftwareToken',
-  'SetUserMFAPreference',
-  'AdminSetUserMFAPreference',
   // branch devices
   'ConfirmDevice',
   'ListDevices',

@@ -37,6 +37,8 @@ export const COGNITO_ERROR_TYPES = [
   'CodeMismatchException',
   'ExpiredCodeException',
   'CodeDeliveryFailureException',
+  'SoftwareTokenMFANotFoundException',
+  'EnableSoftwareTokenMFAException',
   'InvalidUserPoolConfigurationException',
   'InvalidEmailRoleAccessPolicyException',
   'UnsupportedOperationException',

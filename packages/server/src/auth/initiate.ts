@@ -7,6 +7,7 @@ import { startSrp, respondSrp } from './flows/srp.js';
 import { initiateUserAuth, respondSelectChallenge, respondWebAuthn } from './flows/userAuth.js';
 import { signInWithSignUpSession } from './flows/signUpSession.js';
 import { respondOtp } from './flows/otp.js';
+import { respondMfaSetup, respondSelectMfaType, respondSoftwareTokenMfa } from './flows/mfa.js';
 import { assertSecretHash } from './password.js';
 import { respondCustomChallenge, startCustomAuth } from '../triggers/customAuth.js';
 import { InvalidParameterException } from '../protocol/errors.js';
@@ -69,9 +70,16 @@ export async function runRespond(ctx: FlowContext, challenge: string): Promise<A
       return respondWebAuthn(ctx);
     case 'EMAIL_OTP':
     case 'SMS_OTP':
+    case 'SMS_MFA':
       return respondOtp(ctx, challenge);
     case 'CUSTOM_CHALLENGE':
       return respondCustomChallenge(ctx);
+    case 'SOFTWARE_TOKEN_MFA':
+      return respondSoftwareTokenMfa(ctx);
+    case 'SELECT_MFA_TYPE':
+      return respondSelectMfaType(ctx);
+    case 'MFA_SETUP':
+      return respondMfaSetup(ctx);
     default:
       throw new InvalidParameterException(`Unsupported ChallengeName ${challenge}`);
   }

@@ -1,7 +1,7 @@
 import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 import type { Services } from '../services.js';
-import type { PasskeyUse, UserRecord } from '../storage/store.js';
-import { NotAuthorizedException } from '../protocol/errors.js';
+import type { PasskeyUse, TotpUse, UserRecord } from '../storage/store.js';
+import { CodeMismatchException, NotAuthorizedException } from '../protocol/errors.js';
 import { SESSION_EXPIRED } from './sessions.js';
 import type { Pool } from '../domain/pools.js';
 import type { AppClient } from '../domain/clients.js';
@@ -34,13 +34,15 @@ export interface FinishSignIn {
   clearLoginKey?: string;
   /** Pre token generation's triggerSource (default TokenGeneration_Authentication). */
   tokenSource?: TokenSource;
+  /** The TOTP code's step to record (Store.finishSignIn: at most one sign-in per code). */
+  totpUse?: TotpUse;
 }
 
 /**
  * A completed sign-in: a new token family (origin_jti) with its refresh token (stored as a hash)
  * and freshly signed access and id tokens, written in one transaction with the consumption of the
  * step's session, the passkey use and the clearing of the password attempt counter.
- * @throws NotAuthorizedException when the session was used concurrently.
+ * @throws NotAuthorizedException when the session was used concurrently; CodeMismatchException when the TOTP code was.
  */
 export async function signedIn(
   s: Pick<Services, 'store' | 'tokens' | 'clock' | 'triggers'>,
@@ -60,6 +62,7 @@ export async function signedIn(
     now,
     passkeyUse: finish.passkeyUse,
     clearLoginKey: finish.clearLoginKey,
+    totpUse: finish.totpUse,
     family: {
       originJti,
       poolId: pool.id,
@@ -73,6 +76,7 @@ export async function signedIn(
     },
   });
   if (outcome === 'session-gone') throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
+  if (outcome === 'totp-replay') throw new CodeMismatchException('Invalid code received for user', 'TOTP step already used');
   if (outcome === 'passkey-race') throw new NotAuthorizedException('Incorrect username or passkey.', 'concurrent use of the credential');
   const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, true, edit);
   return {

@@ -224,6 +224,11 @@ export const FIXED = {
     type: 'digits',
     why: "EMAIL_OTP / SMS_OTP sign-in codes have 8 digits, as Cognito's do (docs/wire-contract.md §3.4, EMAIL_OTP / SMS_OTP)",
   }),
+  mfaCodeDigits: poolDefault({
+    default: 6,
+    type: 'digits',
+    why: "SMS_MFA and EMAIL_OTP MFA codes have 6 digits, as Cognito's MFA messages do (docs/wire-contract.md, MFA challenges)",
+  }),
   signInCodeLifetimeMs: poolDefault({
     default: 3 * 60_000,
     type: 'ms',

@@ -75,6 +75,27 @@ export class Pool {
   get mfaConfiguration(): string {
     return this.c.MfaConfiguration ?? POOL_OPTIONS.MfaConfiguration.default;
   }
+  /** TOTP MFA is available (SetUserPoolMfaConfig SoftwareTokenMfaConfiguration.Enabled). */
+  get totpMfaEnabled(): boolean {
+    return this.mfaConfiguration !== 'OFF' && this.c.SoftwareTokenMfaConfiguration?.Enabled === true;
+  }
+  /** SMS MFA is available: SetUserPoolMfaConfig stored an SmsMfaConfiguration. */
+  get smsMfaEnabled(): boolean {
+    return this.mfaConfiguration !== 'OFF' && this.c.SmsMfaConfiguration !== undefined;
+  }
+  /** Email MFA is available: SetUserPoolMfaConfig stored an EmailMfaConfiguration. */
+  get emailMfaEnabled(): boolean {
+    return this.mfaConfiguration !== 'OFF' && this.c.EmailMfaConfiguration !== undefined;
+  }
+  /** The MFA code message of SetUserPoolMfaConfig ({####} = the code), for SMS or email; undefined for the default. */
+  mfaMessage(medium: 'SMS' | 'EMAIL'): { body?: string; subject?: string } {
+    if (medium === 'SMS') return { body: this.c.SmsMfaConfiguration?.SmsAuthenticationMessage };
+    return { body: this.c.EmailMfaConfiguration?.Message, subject: this.c.EmailMfaConfiguration?.Subject };
+  }
+  /** A passkey sign-in with user verification satisfies MFA (WebAuthnConfiguration.FactorConfiguration). */
+  get passkeyIsMultiFactor(): boolean {
+    return this.c.WebAuthnConfiguration?.FactorConfiguration === 'MULTI_FACTOR_WITH_USER_VERIFICATION';
+  }
   get userPoolTier(): string {
     return this.c.UserPoolTier ?? POOL_OPTIONS.UserPoolTier.default;
   }

@@ -102,3 +102,13 @@ export const clientSettingsShape = {
   AuthSessionValidity: v.int({ min: 3, max: 15 }),
   RefreshTokenRotation: v.doc({ maxBytes: 1024 }),
 };
+
+const mfaSetting = () => v.obj({ Enabled: v.bool(), PreferredMfa: v.bool() });
+
+/** SetUserMFAPreference / AdminSetUserMFAPreference's settings members. */
+export const mfaSettingsShape = {
+  SMSMfaSettings: mfaSetting(),
+  SoftwareTokenMfaSettings: mfaSetting(),
+  EmailMfaSettings: mfaSetting(),
+  WebAuthnMfaSettings: v.obj({ Enabled: v.bool() }),
+};

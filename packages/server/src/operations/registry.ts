@@ -11,6 +11,10 @@ import { DeleteUserPoolClient } from './deleteUserPoolClient.js';
 import { ListUserPoolClients } from './listUserPoolClients.js';
 import { SetUserPoolMfaConfig } from './setUserPoolMfaConfig.js';
 import { GetUserPoolMfaConfig } from './getUserPoolMfaConfig.js';
+import { AssociateSoftwareToken } from './associateSoftwareToken.js';
+import { VerifySoftwareToken } from './verifySoftwareToken.js';
+import { SetUserMFAPreference } from './setUserMFAPreference.js';
+import { AdminSetUserMFAPreference } from './adminSetUserMFAPreference.js';
 import { SignUp } from './signUp.js';
 import { ConfirmSignUp } from './confirmSignUp.js';
 import { ResendConfirmationCode } from './resendConfirmationCode.js';
@@ -79,6 +83,10 @@ export const operations = {
   ListUserPoolClients,
   SetUserPoolMfaConfig,
   GetUserPoolMfaConfig,
+  AssociateSoftwareToken,
+  VerifySoftwareToken,
+  SetUserMFAPreference,
+  AdminSetUserMFAPreference,
   AddCustomAttributes,
   ListTagsForResource,
   TagResource,

@@ -77,6 +77,14 @@ export const InvalidPasswordException = define('InvalidPasswordException', 'Pass
 export const CodeMismatchException = define('CodeMismatchException', 'Invalid verification code provided, please try again.');
 export const ExpiredCodeException = define('ExpiredCodeException', 'Invalid code provided, please request a code again.');
 export const CodeDeliveryFailureException = define('CodeDeliveryFailureException', 'Unable to deliver the verification code.');
+export const SoftwareTokenMFANotFoundException = define(
+  'SoftwareTokenMFANotFoundException',
+  'Software Token MFA has not been enabled by the userPool.',
+);
+export const EnableSoftwareTokenMFAException = define(
+  'EnableSoftwareTokenMFAException',
+  'Code mismatch and fail enable Software Token MFA',
+);
 export const InvalidUserPoolConfigurationException = define(
   'InvalidUserPoolConfigurationException',
   'The user pool configuration is invalid.',

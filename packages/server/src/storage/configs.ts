@@ -63,6 +63,9 @@ export interface PoolConfig {
   AdminCreateUserConfig?: { AllowAdminCreateUserOnly?: boolean; [key: string]: unknown };
   WebAuthnConfiguration?: WebAuthnConfig;
   MfaConfiguration?: string;
+  SoftwareTokenMfaConfiguration?: { Enabled?: boolean };
+  SmsMfaConfiguration?: { SmsAuthenticationMessage?: string; SmsConfiguration?: JsonObject };
+  EmailMfaConfiguration?: { Message?: string; Subject?: string };
   UserPoolTier?: string;
   DeletionProtection?: string;
   Latchkey?: Partial<LatchkeyPoolSettings>;
@@ -174,6 +177,9 @@ const POOL_MEMBERS: Members = {
       PreTokenGenerationConfig: { open: true, members: { LambdaArn: str, LambdaVersion: str } },
     },
   },
+  SoftwareTokenMfaConfiguration: { open: true, members: { Enabled: bool } },
+  SmsMfaConfiguration: { open: true, members: { SmsAuthenticationMessage: str } },
+  EmailMfaConfiguration: { open: true, members: { Message: str, Subject: str } },
   UserPoolTier: str,
   DeletionProtection: str,
   Latchkey: {

@@ -194,3 +194,39 @@ export interface LoginAttempt {
   threshold: number;
   lockMs: readonly number[];
 }
+
+/** The MFA methods a user can have (Cognito's names, as in UserMFASettingList). */
+export type MfaMethod = 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'EMAIL_OTP';
+
+/** A user's MFA state (table user_mfa). Absent row = nothing set up. */
+export interface UserMfaRecord {
+  poolId: string;
+  userId: string;
+  /** The verified TOTP secret, sealed under the server key (SecretBox). */
+  totpSecretEnc: string | null;
+  /** The secret of an AssociateSoftwareToken not yet verified, sealed. */
+  totpPendingEnc: string | null;
+  /** The last TOTP time step accepted for the verified secret: only later steps are accepted. */
+  totpLastStep: number;
+  /** VerifySoftwareToken's FriendlyDeviceName. */
+  totpName: string | null;
+  totpEnabled: boolean;
+  smsEnabled: boolean;
+  emailEnabled: boolean;
+  webAuthnEnabled: boolean;
+  preferred: MfaMethod | null;
+  updatedAt: number;
+}
+
+/** What SetUserMFAPreference changes; absent members are left as they are. */
+export type MfaPreferencePatch = Partial<
+  Pick<UserMfaRecord, 'totpEnabled' | 'smsEnabled' | 'emailEnabled' | 'webAuthnEnabled' | 'preferred'>
+>;
+
+/** A TOTP code accepted at sign-in: recorded only if `step` is later than the stored last step of that secret. */
+export interface TotpUse {
+  poolId: string;
+  userId: string;
+  secretEnc: string;
+  step: number;
+}

@@ -1,7 +1,8 @@
 import type { FlowContext } from './context.js';
 import { consumeSession, SESSION_EXPIRED } from '../sessions.js';
 import { assertPasswordPolicy, passwordSecret } from '../password.js';
-import { signedIn, type AuthOutput } from '../results.js';
+import type { AuthOutput } from '../results.js';
+import { afterFirstFactor } from './mfa.js';
 import { parseAttributes } from '../../domain/users.js';
 import { mergeAttributes, saveUserAttributes } from '../attributes.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
@@ -31,11 +32,5 @@ export async function respondNewPassword(ctx: FlowContext): Promise<AuthOutput> 
     ...passwordSecret(ctx.pool, user, password, ctx.s.clock.now()),
     status: 'CONFIRMED',
   });
-  return signedIn(
-    ctx.s,
-    ctx.pool,
-    ctx.client,
-    { ...user, status: 'CONFIRMED', attributes },
-    { tokenSource: 'TokenGeneration_NewPasswordChallenge' },
-  );
+  return afterFirstFactor(ctx, { ...user, status: 'CONFIRMED', attributes }, { tokenSource: 'TokenGeneration_NewPasswordChallenge' });
 }

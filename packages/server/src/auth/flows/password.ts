@@ -1,7 +1,8 @@
 import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
 import { verifyUserPassword } from '../password.js';
-import { signedIn, type AuthOutput, type FinishSignIn } from '../results.js';
+import type { AuthOutput, FinishSignIn } from '../results.js';
+import { afterFirstFactor } from './mfa.js';
 import { burnSession, issueSession } from '../sessions.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import { userAttributes } from '../../domain/describe.js';
@@ -9,7 +10,8 @@ import { runPreAuthenticationFor } from '../../triggers/auth.js';
 import { migrateOnSignIn } from '../../triggers/migration.js';
 
 /**
- * After the first factor: a temporary password leads to NEW_PASSWORD_REQUIRED, anything else to tokens.
+ * After a password: a temporary password leads to NEW_PASSWORD_REQUIRED, anything else to the one
+ * after-first-factor step (auth/flows/mfa.ts: the pool's MFA challenge, or tokens).
  * @throws NotAuthorizedException when a temporary password has expired.
  */
 export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: FinishSignIn = {}): Promise<AuthOutput> {
@@ -33,7 +35,7 @@ export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: 
       ChallengeParameters: { USER_ID_FOR_SRP: user.id, requiredAttributes: '[]', userAttributes: JSON.stringify(attrs) },
     };
   }
-  return signedIn(ctx.s, ctx.pool, ctx.client, user, finish);
+  return afterFirstFactor(ctx, user, finish);
 }
 
 /** USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and USER_AUTH's PASSWORD. */

@@ -2,6 +2,7 @@ import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
 import { findUser, lookupName, noSuchUser, assertUserCanSignIn, INCORRECT } from '../password.js';
 import { passwordSignIn } from './password.js';
+import { firstFactorUnderMfa, passkeyUserVerification } from './mfa.js';
 import { OTP_FACTORS, isOtpFactor, otpChallenge, otpTarget, standInOtpFactors } from './otp.js';
 import { startSrp } from './srp.js';
 import { issueSession, consumeSession, peekSession, burnSession, SESSION_EXPIRED } from '../sessions.js';
@@ -70,7 +71,7 @@ export function availableChallenges(ctx: FlowContext, user: UserRecord | undefin
   else if (typed !== undefined) out.push(...standInOtpFactors(ctx, typed));
   const hasPasskey = user ? user.passkeyCount > 0 : typed !== undefined && standInPasskeys(ctx, typed).length > 0;
   if (enabledPasskeyConfig(ctx.pool) && factors.includes('WEB_AUTHN') && hasPasskey) out.push('WEB_AUTHN');
-  return out;
+  return out.filter((f) => firstFactorUnderMfa(ctx.pool, f));
 }
 
 /**
@@ -81,7 +82,8 @@ export function availableChallenges(ctx: FlowContext, user: UserRecord | undefin
 async function webAuthnChallenge(ctx: FlowContext, user: UserRecord | null, typed: string | null): Promise<AuthOutput> {
   const config = enabledPasskeyConfig(ctx.pool);
   if (!config) throw new NotAuthorizedException(PASSKEY_FAILED, 'passkeys are not enabled for the pool');
-  const { rpId, userVerification } = config;
+  const { rpId } = config;
+  const userVerification = passkeyUserVerification(ctx.pool, config.userVerification);
   const challenge = randomChallenge(16);
   const passkeys = user ? await ctx.s.store.listPasskeys(ctx.pool.id, user.id, 100) : typed ? standInPasskeys(ctx, typed) : [];
   const options = {

@@ -8,11 +8,13 @@ import type {
   OutboxMessage,
   PasskeyRecord,
   TokenFamilyRecord,
+  TotpUse,
 } from '../types.js';
 import type { Database } from './schema.js';
 import { fromPasskey, toChallenge, toPasskey, toSession } from './rows.js';
 import { CodesStore, insertOutbox } from './codes.js';
 import { Abort, conflict, type Db } from './base.js';
+import { recordTotpStep } from './mfa.js';
 
 /** Registration challenges, auth sessions, the sign-in commit and passkeys. */
 export class CeremoniesStore extends CodesStore {
@@ -97,8 +99,9 @@ export class CeremoniesStore extends CodesStore {
     now: number;
     passkeyUse?: PasskeyUse;
     clearLoginKey?: string;
+    totpUse?: TotpUse;
     family: TokenFamilyRecord;
-  }): Promise<'ok' | 'session-gone' | 'passkey-race'> {
+  }): Promise<'ok' | 'session-gone' | 'passkey-race' | 'totp-replay'> {
     try {
       await this.db.transaction().execute(async (trx) => {
         if (input.sessionHash !== undefined) {
@@ -112,6 +115,7 @@ export class CeremoniesStore extends CodesStore {
         if (input.passkeyUse) {
           if (!(await usePasskey(trx, input.passkeyUse))) throw new Abort('passkey-race');
         }
+        if (input.totpUse && !(await recordTotpStep(trx, input.totpUse, input.now))) throw new Abort('totp-replay');
         if (input.clearLoginKey !== undefined) {
           await trx
             .deleteFrom('login_attempts')
@@ -137,7 +141,7 @@ export class CeremoniesStore extends CodesStore {
       });
       return 'ok';
     } catch (err) {
-      if (err instanceof Abort) return err.reason as 'session-gone' | 'passkey-race';
+      if (err instanceof Abort) return err.reason as 'session-gone' | 'passkey-race' | 'totp-replay';
       throw err;
     }
   }

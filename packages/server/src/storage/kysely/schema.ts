@@ -138,6 +138,21 @@ export interface PasskeysTable {
   clone_warnings: number;
 }
 
+export interface UserMfaTable {
+  pool_id: string;
+  user_id: string;
+  totp_secret_enc: string | null;
+  totp_pending_enc: string | null;
+  totp_last_step: number;
+  totp_name: string | null;
+  totp_enabled: number;
+  sms_enabled: number;
+  email_enabled: number;
+  webauthn_enabled: number;
+  preferred: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   meta: MetaTable;
   pools: PoolsTable;
@@ -153,4 +168,5 @@ export interface Database {
   challenges: ChallengesTable;
   auth_sessions: AuthSessionsTable;
   passkeys: PasskeysTable;
+  user_mfa: UserMfaTable;
 }

@@ -1,9 +1,9 @@
 import type { Store } from '../store.js';
-import { CeremoniesStore } from './ceremonies.js';
+import { MfaStore } from './mfa.js';
 import { LOGIN_ATTEMPT_IDLE_RESET_MS } from './users.js';
 
 /** The one SQL implementation of Store, over a Kysely instance of either dialect (its areas are in the files it extends). */
-export class KyselyStore extends CeremoniesStore implements Store {
+export class KyselyStore extends MfaStore implements Store {
   // ---- housekeeping ----
   async purgeExpired(now: number): Promise<number> {
     let n = 0;

@@ -71,7 +71,7 @@ export class UsersStore extends PoolsStore {
   }
   async deleteUser(poolId: string, id: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      for (const t of ['passkeys', 'challenges', 'auth_sessions', 'token_families', 'codes'] as const) {
+      for (const t of ['passkeys', 'challenges', 'auth_sessions', 'token_families', 'codes', 'user_mfa'] as const) {
         await trx.deleteFrom(t).where('pool_id', '=', poolId).where('user_id', '=', id).execute();
       }
       const r = await trx.deleteFrom('users').where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
