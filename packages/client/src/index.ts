@@ -26,6 +26,7 @@ export { updatePassword } from './apis/updatePassword.js';
 export { resetPassword } from './apis/resetPassword.js';
 export { confirmResetPassword } from './apis/confirmResetPassword.js';
 export { deleteUser } from './apis/deleteUser.js';
+export { setUpTOTP, verifyTOTPSetup, updateMFAPreference, fetchMFAPreference } from './apis/mfa.js';
 
 // passkeys
 export { associateWebAuthnCredential } from './apis/associateWebAuthnCredential.js';
@@ -35,6 +36,9 @@ export { deleteWebAuthnCredential } from './apis/deleteWebAuthnCredential.js';
 // extensions (not in aws-amplify/auth)
 export { getPasskeySupport, type PasskeySupport } from './apis/getPasskeySupport.js';
 export { signInWithPasskey, type SignInWithPasskeyInput } from './apis/signInWithPasskey.js';
+export { signInWithPasskeyAutofill, type SignInWithPasskeyAutofillInput } from './apis/signInWithPasskeyAutofill.js';
+export { updateWebAuthnCredential } from './apis/updateWebAuthnCredential.js';
+export { signalPasskeyUserDetails, type SignalPasskeyUserDetailsInput } from './apis/signalPasskeyUserDetails.js';
 export { onAuthEvent } from './events.js';
 
 // errors
@@ -42,6 +46,7 @@ export { AmplifyError, AuthError, PasskeyError } from './errors.js';
 export type { AmplifyErrorParams, ErrorMetadata, PasskeyErrorName } from './errors.js';
 
 export type {
+  AssociateWebAuthnCredentialInput,
   AuthAllowedMFATypes,
   AuthCodeDeliveryDetails,
   AuthDeliveryMedium,
@@ -71,6 +76,11 @@ export type {
   ConfirmSignInOutput,
   ConfirmSignUpInput,
   ConfirmSignUpOutput,
+  FetchMFAPreferenceOutput,
+  MFAPreference,
+  SetUpTOTPOutput,
+  UpdateMFAPreferenceInput,
+  VerifyTOTPSetupInput,
   DeleteWebAuthnCredentialInput,
   FetchAuthSessionOptions,
   GetCurrentUserOutput,
@@ -92,6 +102,7 @@ export type {
   SignUpOutput,
   TokenStorage,
   UpdatePasswordInput,
+  UpdateWebAuthnCredentialInput,
   UserAttributeKey,
   VerifiableUserAttributeKey,
 } from './types.js';

@@ -11,9 +11,16 @@ import {
   AdminDisableUserCommand,
   AdminListUserAuthEventsCommand,
   type AuthEventType,
+  AdminSetUserMFAPreferenceCommand,
   AdminSetUserPasswordCommand,
+  AssociateSoftwareTokenCommand,
   DeleteWebAuthnCredentialCommand,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  SetUserMFAPreferenceCommand,
+  SetUserPoolMfaConfigCommand,
   SignUpCommand,
+  VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { VirtualAuthenticator } from '@latchkey/virtual-authenticator';
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
@@ -29,6 +36,7 @@ import {
   signedCall,
 } from './helpers/latchkeyAdmin.js';
 import { verifyWebhookSignature } from '../src/security/webhookSignature.js';
+import { totp } from './helpers/totp.js';
 
 const GOOGLE = 'ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4';
 
@@ -128,6 +136,78 @@ describe.each(DIALECTS)('lifecycle events on %s', (dialect) => {
     });
     expect(detail('passkey.deleted')).toEqual({ credentialId: credential.id, provider: 'Google Password Manager', aaguid: GOOGLE });
     expect(detail('password.changed')).toEqual({ operation: 'AdminSetUserPassword', permanent: true });
+  });
+
+  it('mfa.changed: VerifySoftwareToken, SetUserMFAPreference and AdminSetUserMFAPreference, committed with the change', async () => {
+    const p = await createTestPool(server.admin);
+    const set = await signedCall(server, 'LatchkeyUpdateUserPoolSettings', {
+      UserPoolId: p.userPoolId,
+      Settings: { eventWebhookUrl: receiver.url },
+    });
+    expect(set.status).toBe(200);
+    await server.admin.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: p.userPoolId,
+        MfaConfiguration: 'OPTIONAL',
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+      }),
+    );
+    const name = uniq('erin');
+    await adminCreateConfirmedUser(server.admin, p.userPoolId, name);
+    const token = await accessToken(server, p.clientId, { username: name, password: PASSWORD });
+    const mfaEvents = () => of(name).filter((r) => r.json.type === 'mfa.changed');
+
+    // Refused by the store's guard (no verified authenticator yet): nothing changes, so no event.
+    await expectServiceError(
+      server.client.send(new SetUserMFAPreferenceCommand({ AccessToken: token, SoftwareTokenMfaSettings: { Enabled: true } })),
+      'InvalidParameterException',
+    );
+    const { SecretCode } = await server.client.send(new AssociateSoftwareTokenCommand({ AccessToken: token }));
+    await server.client.send(new VerifySoftwareTokenCommand({ AccessToken: token, UserCode: totp(SecretCode!, server.clock.now()) }));
+    await server.client.send(
+      new SetUserMFAPreferenceCommand({ AccessToken: token, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } }),
+    );
+    // The sign-in now needs the TOTP step; its success names it.
+    const first = await server.client.send(
+      new InitiateAuthCommand({ ClientId: p.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: name, PASSWORD } }),
+    );
+    expect(first.ChallengeName).toBe('SOFTWARE_TOKEN_MFA');
+    const done = await server.client.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: p.clientId,
+        ChallengeName: 'SOFTWARE_TOKEN_MFA',
+        Session: first.Session,
+        ChallengeResponses: { USERNAME: name, SOFTWARE_TOKEN_MFA_CODE: totp(SecretCode!, server.clock.now(), 1) },
+      }),
+    );
+    expect(done.AuthenticationResult?.AccessToken).toBeTruthy();
+    await server.admin.send(
+      new AdminSetUserMFAPreferenceCommand({ UserPoolId: p.userPoolId, Username: name, SoftwareTokenMfaSettings: { Enabled: false } }),
+    );
+
+    await receiver.waitFor(() => mfaEvents().length >= 3 && of(name).filter((r) => r.json.type === 'signin.succeeded').length >= 2, 10_000);
+    const details = mfaEvents().map((r) => r.json.detail);
+    expect(details).toHaveLength(3);
+    expect(details).toEqual(
+      expect.arrayContaining([
+        { operation: 'VerifySoftwareToken', totpVerified: true, enabled: [], disabled: [] },
+        { operation: 'SetUserMFAPreference', enabled: ['SOFTWARE_TOKEN_MFA'], disabled: [], preferred: 'SOFTWARE_TOKEN_MFA' },
+        { operation: 'AdminSetUserMFAPreference', enabled: [], disabled: ['SOFTWARE_TOKEN_MFA'] },
+      ]),
+    );
+    for (const r of mfaEvents()) expect(() => verifyWebhookSignature(set.json.Settings.webhookSecret, r.signature, r.raw)).not.toThrow();
+    const signIns = of(name)
+      .filter((r) => r.json.type === 'signin.succeeded')
+      .map((r) => r.json.detail);
+    expect(signIns).toEqual(
+      expect.arrayContaining([expect.objectContaining({ factor: 'PASSWORD', mfa: 'SOFTWARE_TOKEN_MFA', clientId: p.clientId })]),
+    );
+    // AdminListUserAuthEvents reports the MFA step of that sign-in.
+    const listed = await server.admin.send(new AdminListUserAuthEventsCommand({ UserPoolId: p.userPoolId, Username: name }));
+    expect(listed.AuthEvents!.filter((e) => e.EventType === 'SignIn')[0]!.ChallengeResponses).toEqual([
+      { ChallengeName: 'Password', ChallengeResponse: 'Success' },
+      { ChallengeName: 'Mfa', ChallengeResponse: 'Success' },
+    ]);
   });
 
   it('a receiver that is down: retried with the same id, delivered once it recovers', async () => {

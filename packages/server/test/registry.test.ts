@@ -6,7 +6,8 @@ import { registry } from '../src/operations/registry.js';
 const SIGV4_ONLY = new RegExp(
   '^(Admin|Create|Describe|Update|Delete(UserPool|UserPoolClient|Group)$|' +
     'List(UserPools|UserPoolClients|Users|Groups|UsersInGroup)$|GetGroup$|' +
-    'SetUserPoolMfaConfig|GetUserPoolMfaConfig|Latchkey)',
+    'SetUserPoolMfaConfig|GetUserPoolMfaConfig|AddCustomAttributes$|ListTagsForResource$|TagResource$|UntagResource$|' +
+    'GetLogDeliveryConfiguration$|Latchkey)',
 );
 
 describe('operation registry', () => {
@@ -25,7 +26,12 @@ describe('operation registry', () => {
   it('requires SigV4 exactly for admin operations', () => {
     for (const [name, op] of Object.entries(registry)) {
       const admin =
-        SIGV4_ONLY.test(name) && name !== 'DeleteUser' && name !== 'DeleteWebAuthnCredential' && name !== 'UpdateUserAttributes';
+        SIGV4_ONLY.test(name) &&
+        name !== 'DeleteUser' &&
+        name !== 'DeleteWebAuthnCredential' &&
+        name !== 'UpdateUserAttributes' &&
+        // A user's own operation (access token), as DeleteWebAuthnCredential.
+        name !== 'LatchkeyUpdateWebAuthnCredential';
       expect({ name, auth: op.auth }).toEqual({ name, auth: admin ? 'sigv4' : 'none' });
     }
   });

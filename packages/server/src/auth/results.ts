@@ -1,11 +1,13 @@
 import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 import type { Services } from '../services.js';
-import type { PasskeyUse, UserRecord } from '../storage/store.js';
-import { NotAuthorizedException } from '../protocol/errors.js';
+import type { PasskeyUse, TotpUse, UserRecord } from '../storage/store.js';
+import { CodeMismatchException, NotAuthorizedException } from '../protocol/errors.js';
 import { SESSION_EXPIRED } from './sessions.js';
 import type { Pool } from '../domain/pools.js';
 import type { AppClient } from '../domain/clients.js';
 import { idTokenClaims } from '../domain/users.js';
+import { runSignInTriggers, runTokenTrigger } from '../triggers/auth.js';
+import type { ClaimsEdit, TokenSource } from '../triggers/preToken.js';
 import { randomId, randomToken, sha256Hex } from '../security/secrets.js';
 import { groupClaims, userGroupsForToken } from './groups.js';
 import { lifecycleEvent, originDetail } from './events.js';
@@ -33,23 +35,29 @@ export interface FinishSignIn {
   passkeyUse?: PasskeyUse;
   /** The password attempt counter to clear (Store.admitLoginAttempt), when a password was verified. */
   clearLoginKey?: string;
-  /** For the signin.succeeded event committed with the token family: the factor and the request. */
-  event?: { factor: string; request?: RequestContext };
+  /** Pre token generation's triggerSource (default TokenGeneration_Authentication). */
+  tokenSource?: TokenSource;
+  /** The TOTP code's step to record (Store.finishSignIn: at most one sign-in per code). */
+  totpUse?: TotpUse;
+  /** For the signin.succeeded event committed with the token family: the factor, the MFA method (if any) and the request. */
+  event?: { factor: string; mfa?: string; request?: RequestContext };
 }
 
 /**
  * A completed sign-in: a new token family (origin_jti) with its refresh token (stored as a hash)
  * and freshly signed access and id tokens, written in one transaction with the consumption of the
  * step's session, the passkey use and the clearing of the password attempt counter.
- * @throws NotAuthorizedException when the session was used concurrently.
+ * @throws NotAuthorizedException when the session was used concurrently; CodeMismatchException when the TOTP code was.
  */
 export async function signedIn(
-  s: Pick<Services, 'store' | 'tokens' | 'clock'>,
+  s: Pick<Services, 'store' | 'tokens' | 'clock' | 'triggers'>,
   pool: Pool,
   client: AppClient,
   user: UserRecord,
   finish: FinishSignIn = {},
 ): Promise<AuthOutput> {
+  // Post authentication and pre token generation run before anything is written (triggers/auth.ts).
+  const edit = await runSignInTriggers(s, pool, client, user, finish.tokenSource ?? 'TokenGeneration_Authentication');
   const now = s.clock.now();
   const originJti = randomId();
   const refreshToken = randomToken(64);
@@ -59,9 +67,12 @@ export async function signedIn(
     now,
     passkeyUse: finish.passkeyUse,
     clearLoginKey: finish.clearLoginKey,
+    totpUse: finish.totpUse,
+    // Written with the token family; the triggers above already ran, so a refused sign-in records no success.
     events: [
       lifecycleEvent(s, pool, user, 'signin.succeeded', {
         factor: finish.event?.factor ?? null,
+        ...(finish.event?.mfa ? { mfa: finish.event.mfa } : {}),
         ...originDetail({ ...finish.event?.request, clientId: client.id }),
       }),
     ],
@@ -78,8 +89,9 @@ export async function signedIn(
     },
   });
   if (outcome === 'session-gone') throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
+  if (outcome === 'totp-replay') throw new CodeMismatchException('Invalid code received for user', 'TOTP step already used');
   if (outcome === 'passkey-race') throw new NotAuthorizedException('Incorrect username or passkey.', 'concurrent use of the credential');
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, true);
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, true, edit);
   return {
     ChallengeParameters: {},
     AuthenticationResult: {
@@ -94,7 +106,8 @@ export async function signedIn(
 
 /**
  * Access and id tokens of one sign-in (a token family): the one place their claims and lifetimes are chosen.
- * Group claims are read now, so a refresh carries the user's current groups.
+ * Group claims are read now, so a refresh carries the user's current groups. The pre token generation `edit` is
+ * applied last (TokenService.issue), so a trigger's groupOverrideDetails replaces the group claims set here.
  */
 async function issueTokens(
   s: Pick<Services, 'tokens' | 'store'>,
@@ -104,6 +117,7 @@ async function issueTokens(
   originJti: string,
   authTime: number,
   fresh = false,
+  edit?: ClaimsEdit,
 ) {
   const groups = groupClaims(await userGroupsForToken(s, pool.id, user.id));
   return s.tokens.issue({
@@ -111,7 +125,7 @@ async function issueTokens(
     clientId: client.id,
     sub: user.id,
     username: user.username,
-    idClaims: { ...groups.id, ...idTokenClaims(user) },
+    idClaims: { ...groups.id, ...idTokenClaims(pool, client, user) },
     accessClaims: groups.access,
     originJti,
     authTime,
@@ -120,19 +134,21 @@ async function issueTokens(
     accessValiditySec: client.accessValiditySec,
     idValiditySec: client.idValiditySec,
     alg: pool.latchkey.tokenSigningAlg,
+    ...(edit ? { edit } : {}),
   });
 }
 
 /** New access and id tokens for an existing family (refresh); the refresh token is not rotated. */
 export async function refreshedTokens(
-  s: Pick<Services, 'tokens' | 'store'>,
+  s: Pick<Services, 'tokens' | 'triggers' | 'store'>,
   pool: Pool,
   client: AppClient,
   user: UserRecord,
   originJti: string,
   authTime: number,
 ): Promise<AuthOutput> {
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime);
+  const edit = await runTokenTrigger(s, pool, client, user, 'TokenGeneration_RefreshTokens');
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, false, edit);
   return {
     ChallengeParameters: {},
     AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: client.accessValiditySec, TokenType: 'Bearer' },

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
-import { StartupError } from '../startupError.js';
 import { deepFreeze } from './freeze.js';
 import { FIXED } from './poolDefaults.js';
+import { ConfigError, bool, int, option, text, type Command, type ServerOption } from './option.js';
 
-export { deepFreeze };
+export { deepFreeze, ConfigError };
+export type { Command, ServerOption } from './option.js';
 // The app-client, pool and fixed sections of the table.
 export * from './poolDefaults.js';
 
@@ -16,62 +17,8 @@ export * from './poolDefaults.js';
  * Nothing else restates a default.
  */
 
-/** Thrown for an invalid option; the CLI prints the message and exits 2. */
-export class ConfigError extends StartupError {}
-
-export type Command = 'serve' | 'migrate' | 'admin-credentials' | 'outbox';
 const ALL: readonly Command[] = ['serve', 'migrate', 'admin-credentials', 'outbox'];
 const SERVE: readonly Command[] = ['serve'];
-
-/** One server option. */
-export interface ServerOption<T> {
-  /** The value when neither the flag nor the environment variable is given. */
-  readonly default: T;
-  /** How the default reads in help and docs when it is computed, not a literal. */
-  readonly defaultText?: string;
-  /** The type and accepted values, for help and docs. */
-  readonly type: string;
-  /** The environment variable read when the flag is absent. */
-  readonly env?: string;
-  /** The flag: `value` names its argument; without one it is a switch, and `negation` turns it off. */
-  readonly flag?: { readonly name: string; readonly value?: string; readonly negation?: string };
-  /** The commands that read it (load.ts reads every option; this is what help lists where). */
-  readonly commands: readonly Command[];
-  /** One line of why, for help and docs. */
-  readonly why: string;
-  /** More for docs/configuration.md only. */
-  readonly details?: string;
-  /**
-   * Turns a given value into the option's; `from` is `--flag` or the variable it came from.
-   * @throws ConfigError naming what is wrong (never echoing a value that may hold a password).
-   */
-  readonly parse?: (raw: string | boolean, from: string) => T;
-  /** Applied to the default as well as to a given value (a relative path is resolved either way). */
-  readonly normalize?: (value: T) => T;
-}
-
-function option<T>(spec: ServerOption<T>): ServerOption<T> {
-  return spec;
-}
-
-const text = (raw: string | boolean): string => String(raw);
-
-function int(label: string, min: number, max: number) {
-  return (raw: string | boolean): number => {
-    const n = Number(raw);
-    if (typeof raw !== 'string' || !Number.isInteger(n) || n < min || n > max)
-      throw new ConfigError(`${label} must be an integer in ${min}..${max}, got "${String(raw)}"`);
-    return n;
-  };
-}
-
-// Strict on purpose: a typo such as LATCHKEY_DEV=flase must not silently mean "on".
-function bool(raw: string | boolean, from: string): boolean {
-  if (typeof raw === 'boolean') return raw;
-  if (/^(1|true)$/i.test(raw)) return true;
-  if (/^(0|false)$/i.test(raw)) return false;
-  throw new ConfigError(`${from} must be true, false, 1 or 0, got "${raw}"`);
-}
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
@@ -346,6 +293,28 @@ export const SERVER_OPTIONS = {
     commands: SERVE,
     why: 'how often each server process looks for due lifecycle events (one indexed UPDATE when there are none)',
     parse: int('LATCHKEY_EVENT_POLL_MS', 10, 10_000),
+  }),
+  triggerTimeoutMs: option({
+    default: 5000,
+    type: 'integer 100..5000 ms',
+    env: 'LATCHKEY_TRIGGER_TIMEOUT_MS',
+    commands: SERVE,
+    why: "how long one trigger call (LambdaConfig URL) may take before it fails with UnexpectedLambdaException, as Lambda's 5 s",
+    details: 'lower it only to test receivers that time out; see [triggers/README.md](triggers/README.md)',
+    parse: int('LATCHKEY_TRIGGER_TIMEOUT_MS', 100, 5000),
+  }),
+  triggerModules: option({
+    default: false,
+    defaultText: 'off',
+    type: 'true | false | 1 | 0',
+    env: 'LATCHKEY_TRIGGER_MODULES',
+    flag: { name: 'trigger-modules', negation: 'no-trigger-modules' },
+    commands: SERVE,
+    why: 'development only: accept file:///abs/path/handler.mjs in LambdaConfig and run that module in-process instead of an HTTP call',
+    details:
+      "the module exports `handler(event)` as a Node.js Lambda does; it runs with the server's privileges, so never enable this " +
+      'where pool administrators are not trusted with code execution',
+    parse: bool,
   }),
   workers: option({
     default: 1,

@@ -238,6 +238,11 @@ export const FIXED = {
     type: 'digits',
     why: "EMAIL_OTP / SMS_OTP sign-in codes have 8 digits, as Cognito's do (docs/wire-contract.md §3.4, EMAIL_OTP / SMS_OTP)",
   }),
+  mfaCodeDigits: poolDefault({
+    default: 6,
+    type: 'digits',
+    why: "SMS_MFA and EMAIL_OTP MFA codes have 6 digits, as Cognito's MFA messages do (docs/wire-contract.md, MFA challenges)",
+  }),
   signInCodeLifetimeMs: poolDefault({
     default: 3 * 60_000,
     type: 'ms',
@@ -338,6 +343,12 @@ export const FIXED = {
     type: 'ms',
     why: 'how long a rotated signing key stays in the JWKS: the longest access and id token lifetime, so issued tokens verify',
   }),
+  maxCustomAttributes: poolDefault({
+    default: 50,
+    type: 'count',
+    why: "custom attributes per pool (Schema + AddCustomAttributes): Cognito's quota; more is InvalidParameterException",
+  }),
+  maxTagsPerPool: poolDefault({ default: 50, type: 'count', why: "tags per user pool (TagResource, UserPoolTags): Cognito's quota" }),
 } as const;
 
 deepFreeze(CLIENT_OPTIONS);

@@ -12,13 +12,22 @@ export const AdminInitiateAuth = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), ...initiateShape, ContextData: initiateShape.UserContextData },
   async handle(
-    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender' | 'triggers'>,
     input,
     request,
   ): Promise<Wire<AdminInitiateAuthResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const client = await loadClient(s, input.ClientId, pool.id);
-    const ctx = { s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, admin: true, request };
+    const ctx = {
+      s,
+      pool,
+      client,
+      params: input.AuthParameters ?? {},
+      session: input.Session,
+      clientMetadata: input.ClientMetadata,
+      admin: true,
+      request,
+    };
     return withSignInEvents(ctx, input.AuthFlow, () => runInitiate(ctx, input.AuthFlow));
   },
 });

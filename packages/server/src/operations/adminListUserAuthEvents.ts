@@ -17,6 +17,8 @@ const PASSWORD_FACTORS = new Set([
   'USER_SRP_AUTH',
   'PASSWORD_VERIFIER',
 ]);
+/** The MFA steps a sign-in event names: `mfa` of a success (auth/results.ts), the refused challenge of a failure. */
+const MFA_FACTORS = new Set(['SOFTWARE_TOKEN_MFA', 'SMS_MFA']);
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /** One stored lifecycle event as Cognito's AuthEventType. Latchkey scores no risk: every event is NoRisk. */
@@ -39,10 +41,14 @@ function authEvent(e: LifecycleEventRecord): Wire<AuthEventType> {
     CreationDate: e.createdAt / 1000,
     EventResponse: ok ? 'Pass' : 'Fail',
     EventRisk: { RiskDecision: 'NoRisk', RiskLevel: 'Low', CompromisedCredentialsDetected: false },
-    ChallengeResponses:
-      signIn && factor && PASSWORD_FACTORS.has(factor)
-        ? [{ ChallengeName: 'Password', ChallengeResponse: ok ? 'Success' : 'Failure' }]
-        : [],
+    ChallengeResponses: [
+      ...(signIn && factor && PASSWORD_FACTORS.has(factor)
+        ? [{ ChallengeName: 'Password' as const, ChallengeResponse: ok ? ('Success' as const) : ('Failure' as const) }]
+        : []),
+      ...(signIn && (str(d.mfa) || (factor && MFA_FACTORS.has(factor)))
+        ? [{ ChallengeName: 'Mfa' as const, ChallengeResponse: ok ? ('Success' as const) : ('Failure' as const) }]
+        : []),
+    ],
     ...(ip || agent
       ? { EventContextData: { ...(ip ? { IpAddress: ip } : {}), ...(agent ? { DeviceName: agent.slice(0, 256) } : {}) } }
       : {}),

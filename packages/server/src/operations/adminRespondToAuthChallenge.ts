@@ -11,13 +11,22 @@ export const AdminRespondToAuthChallenge = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), ...respondShape, ContextData: respondShape.UserContextData },
   async handle(
-    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender' | 'triggers'>,
     input,
     request,
   ): Promise<Wire<AdminRespondToAuthChallengeResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const client = await loadClient(s, input.ClientId, pool.id);
-    const ctx = { s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: true, request };
+    const ctx = {
+      s,
+      pool,
+      client,
+      params: input.ChallengeResponses ?? {},
+      session: input.Session,
+      clientMetadata: input.ClientMetadata,
+      admin: true,
+      request,
+    };
     return withSignInEvents(ctx, input.ChallengeName, () => runRespond(ctx, input.ChallengeName));
   },
 });

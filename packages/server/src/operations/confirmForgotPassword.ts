@@ -4,6 +4,7 @@ import { loadPublicUserRequest, publicUserShape, unknownUserForCode } from './sh
 import { assertPasswordPolicy, passwordSecret, userAttemptKey } from '../auth/password.js';
 import { canReceiveResetCode, useCode, useStandInCode } from '../auth/codes.js';
 import { lifecycleEvent } from '../auth/events.js';
+import { runPostConfirmation } from '../triggers/signUp.js';
 import type { Services } from '../services.js';
 import type { ConfirmForgotPasswordResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -16,7 +17,7 @@ import type { ConfirmForgotPasswordResponse } from '@aws-sdk/client-cognito-iden
 export const ConfirmForgotPassword = operation({
   auth: 'none',
   input: { ...publicUserShape, ConfirmationCode: common.code(), Password: common.password() },
-  async handle(s: Pick<Services, 'store' | 'clock' | 'box'>, input): Promise<Wire<ConfirmForgotPasswordResponse>> {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'triggers'>, input): Promise<Wire<ConfirmForgotPasswordResponse>> {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user && !client.preventUserExistenceErrors) throw unknownUserForCode(client);
     assertPasswordPolicy(pool, input.Password);
@@ -35,6 +36,8 @@ export const ConfirmForgotPassword = operation({
       [lifecycleEvent(s, pool, user, 'password.changed', { operation: 'ConfirmForgotPassword', clientId: client.id })],
     );
     await s.store.clearLoginAttempts(pool.id, [userAttemptKey(s, pool, user)]);
+    const status = user.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED';
+    await runPostConfirmation(s, pool, 'PostConfirmation_ConfirmForgotPassword', client.id, { ...user, status }, input.ClientMetadata);
     return {};
   },
 });

@@ -23,7 +23,7 @@ export const DeleteWebAuthnCredential = operation({
       provider: (passkey && lookupAaguid(passkey.aaguid)) ?? null,
       aaguid: passkey?.aaguid ?? null,
     });
-    if (!passkey || passkey.userId !== user.id || !(await s.store.deletePasskey(pool.id, user.id, CredentialId, [event])))
+    if (!passkey || passkey.userId !== user.id || !(await s.store.deletePasskey(pool.id, user.id, CredentialId, undefined, [event])))
       throw new ResourceNotFoundException('Credential not found.');
     noticePasskeyChange(s, pool, user, 'removed', lookupAaguid(passkey.aaguid) ?? null);
     return {};

@@ -32,12 +32,21 @@ export const InitiateAuth = operation({
   auth: 'none',
   input: initiateShape,
   async handle(
-    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender' | 'triggers'>,
     input,
     request,
   ): Promise<Wire<InitiateAuthResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
-    const ctx = { s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, admin: false, request };
+    const ctx = {
+      s,
+      pool,
+      client,
+      params: input.AuthParameters ?? {},
+      session: input.Session,
+      clientMetadata: input.ClientMetadata,
+      admin: false,
+      request,
+    };
     return withSignInEvents(ctx, input.AuthFlow, () => runInitiate(ctx, input.AuthFlow));
   },
 });

@@ -11,6 +11,10 @@ import { DeleteUserPoolClient } from './deleteUserPoolClient.js';
 import { ListUserPoolClients } from './listUserPoolClients.js';
 import { SetUserPoolMfaConfig } from './setUserPoolMfaConfig.js';
 import { GetUserPoolMfaConfig } from './getUserPoolMfaConfig.js';
+import { AssociateSoftwareToken } from './associateSoftwareToken.js';
+import { VerifySoftwareToken } from './verifySoftwareToken.js';
+import { SetUserMFAPreference } from './setUserMFAPreference.js';
+import { AdminSetUserMFAPreference } from './adminSetUserMFAPreference.js';
 import { SignUp } from './signUp.js';
 import { ConfirmSignUp } from './confirmSignUp.js';
 import { ResendConfirmationCode } from './resendConfirmationCode.js';
@@ -33,6 +37,7 @@ import { AdminCreateUser } from './adminCreateUser.js';
 import { AdminGetUser } from './adminGetUser.js';
 import { AdminDeleteUser } from './adminDeleteUser.js';
 import { AdminSetUserPassword } from './adminSetUserPassword.js';
+import { AdminResetUserPassword } from './adminResetUserPassword.js';
 import { AdminConfirmSignUp } from './adminConfirmSignUp.js';
 import { AdminDisableUser } from './adminDisableUser.js';
 import { AdminEnableUser } from './adminEnableUser.js';
@@ -57,12 +62,22 @@ import { AdminRemoveUserFromGroup } from './adminRemoveUserFromGroup.js';
 import { AdminListGroupsForUser } from './adminListGroupsForUser.js';
 import { ListUsersInGroup } from './listUsersInGroup.js';
 import { AdminListUserAuthEvents } from './adminListUserAuthEvents.js';
+import { AddCustomAttributes } from './addCustomAttributes.js';
+import { ListTagsForResource } from './listTagsForResource.js';
+import { TagResource } from './tagResource.js';
+import { UntagResource } from './untagResource.js';
+import { DescribeUserPoolDomain } from './describeUserPoolDomain.js';
+import { DescribeRiskConfiguration } from './describeRiskConfiguration.js';
+import { GetLogDeliveryConfiguration } from './getLogDeliveryConfiguration.js';
 import {
   LatchkeyUpdateUserPoolSettings,
   LatchkeyDescribeUserPoolSettings,
   LatchkeyUpdateUserPoolClientSettings,
   LatchkeyRotateSigningKey,
 } from './latchkeySettings.js';
+import { LatchkeyUpdateWebAuthnCredential } from './latchkeyUpdateWebAuthnCredential.js';
+import { LatchkeyAdminListWebAuthnCredentials } from './latchkeyAdminListWebAuthnCredentials.js';
+import { LatchkeyAdminDeleteWebAuthnCredential } from './latchkeyAdminDeleteWebAuthnCredential.js';
 
 /** Every operation with its own types, so checks over the whole set happen at compile time (test/operation-types.test.ts). */
 export const operations = {
@@ -78,6 +93,17 @@ export const operations = {
   ListUserPoolClients,
   SetUserPoolMfaConfig,
   GetUserPoolMfaConfig,
+  AssociateSoftwareToken,
+  VerifySoftwareToken,
+  SetUserMFAPreference,
+  AdminSetUserMFAPreference,
+  AddCustomAttributes,
+  ListTagsForResource,
+  TagResource,
+  UntagResource,
+  DescribeUserPoolDomain,
+  DescribeRiskConfiguration,
+  GetLogDeliveryConfiguration,
   SignUp,
   ConfirmSignUp,
   ResendConfirmationCode,
@@ -100,6 +126,7 @@ export const operations = {
   AdminGetUser,
   AdminDeleteUser,
   AdminSetUserPassword,
+  AdminResetUserPassword,
   AdminConfirmSignUp,
   AdminDisableUser,
   AdminEnableUser,
@@ -128,6 +155,9 @@ export const operations = {
   LatchkeyDescribeUserPoolSettings,
   LatchkeyUpdateUserPoolClientSettings,
   LatchkeyRotateSigningKey,
+  LatchkeyUpdateWebAuthnCredential,
+  LatchkeyAdminListWebAuthnCredentials,
+  LatchkeyAdminDeleteWebAuthnCredential,
 } satisfies Record<string, AnyOperation>;
 export type Operations = typeof operations;
 

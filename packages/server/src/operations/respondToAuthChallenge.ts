@@ -39,12 +39,21 @@ export const RespondToAuthChallenge = operation({
   auth: 'none',
   input: respondShape,
   async handle(
-    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender' | 'triggers'>,
     input,
     request,
   ): Promise<Wire<RespondToAuthChallengeResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
-    const ctx = { s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: false, request };
+    const ctx = {
+      s,
+      pool,
+      client,
+      params: input.ChallengeResponses ?? {},
+      session: input.Session,
+      clientMetadata: input.ClientMetadata,
+      admin: false,
+      request,
+    };
     return withSignInEvents(ctx, input.ChallengeName, () => runRespond(ctx, input.ChallengeName));
   },
 });

@@ -88,6 +88,8 @@ export interface IssueInput {
   accessValiditySec: number;
   idValiditySec: number;
   alg: TokenAlg;
+  /** The pre token generation trigger's rewrite of each token's claims (triggers/preToken.ts), applied last. */
+  edit?: (use: 'id' | 'access', claims: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /**
@@ -210,9 +212,10 @@ export class TokenService {
       iat,
       jti: randomId(),
     };
+    const edit = input.edit ?? ((_use: 'id' | 'access', c: Record<string, unknown>) => c);
     const [accessToken, idToken] = await Promise.all([
-      new SignJWT(access).setProtectedHeader(header).sign(key),
-      new SignJWT(id).setProtectedHeader(header).sign(key),
+      new SignJWT(edit('access', access)).setProtectedHeader(header).sign(key),
+      new SignJWT(edit('id', id)).setProtectedHeader(header).sign(key),
     ]);
     return { accessToken, idToken };
   }

@@ -3,6 +3,7 @@ import {
   CreateUserPoolCommand,
   SetUserPoolMfaConfigCommand,
   type CognitoIdentityProviderClient,
+  type SchemaAttributeType,
 } from '@aws-sdk/client-cognito-identity-provider';
 
 export interface TestPool {
@@ -23,6 +24,10 @@ export async function createTestPool(
     preventUserExistenceErrors?: 'ENABLED' | 'LEGACY';
     passwordPolicy?: Record<string, unknown>;
     generateSecret?: boolean;
+    /** CreateUserPool's Schema (custom attributes, or adjustments of standard ones). */
+    schema?: SchemaAttributeType[];
+    /** UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate (email is auto-verified). */
+    verifyBeforeUpdate?: 'email'[];
   } = {},
 ): Promise<TestPool> {
   const pool = await admin.send(
@@ -41,6 +46,10 @@ export async function createTestPool(
       AutoVerifiedAttributes: ['email'],
       ...(opts.usernameAttributes ? { UsernameAttributes: opts.usernameAttributes } : {}),
       ...(opts.aliasAttributes ? { AliasAttributes: opts.aliasAttributes } : {}),
+      ...(opts.schema ? { Schema: opts.schema } : {}),
+      ...(opts.verifyBeforeUpdate
+        ? { UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: opts.verifyBeforeUpdate } }
+        : {}),
     }),
   );
   const userPoolId = pool.UserPool!.Id!;

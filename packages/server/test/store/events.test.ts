@@ -1,7 +1,7 @@
 /** The Store contract (storage/store.ts): the lifecycle-event outbox, on both dialects (setup: ./setup.ts). */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LifecycleEventRecord, Store } from '../../src/storage/store.js';
-import { dialects, NOW, rand, useStore } from './setup.js';
+import { dialects, NOW, passkeyRecord, rand, useStore } from './setup.js';
 
 const event = (poolId: string, userId: string, extra: Partial<LifecycleEventRecord> = {}): LifecycleEventRecord => ({
   id: rand(8),
@@ -42,6 +42,39 @@ for (const dialect of dialects) {
       const gone = event(poolId, user.id, { type: 'user.deleted', createdAt: NOW + 1 });
       expect(await store.deleteUser(poolId, user.id, [gone])).toBe(true);
       expect((await store.listUserEvents(poolId, user.id, 10)).map((x) => x.type)).toEqual(['user.deleted', 'user.confirmed']);
+    });
+
+    it('the MFA writes carry their mfa.changed event only when the guarded write applies', async () => {
+      const poolId = await ctx.newPool();
+      const user = await ctx.newUser(poolId, 'mfa-user');
+      const mfa = (n: number) => event(poolId, user.id, { type: 'mfa.changed', detail: { operation: 'test' }, createdAt: NOW + n });
+      // No verified secret: requireTotp refuses, nothing (event included) is written.
+      expect(await store.setMfaPreference(poolId, user.id, { totpEnabled: true }, NOW, true, [mfa(1)])).toBe(false);
+      // No pending secret: activateTotp's guard fails, no event.
+      expect(await store.activateTotp(poolId, user.id, 'sealed', 10, null, NOW, true, [mfa(2)])).toBe(false);
+      expect(await store.listUserEvents(poolId, user.id, 10)).toEqual([]);
+      await store.putPendingTotp(poolId, user.id, 'sealed', NOW);
+      const verified = mfa(3);
+      expect(await store.activateTotp(poolId, user.id, 'sealed', 10, null, NOW, true, [verified])).toBe(true);
+      const disabled = mfa(4);
+      expect(await store.setMfaPreference(poolId, user.id, { totpEnabled: false }, NOW, false, [disabled])).toBe(true);
+      expect(await store.listUserEvents(poolId, user.id, 10)).toEqual([disabled, verified]);
+    });
+
+    it('deletePasskey with signOutAt and events: the delete, the sign-out and the event commit together', async () => {
+      const poolId = await ctx.newPool();
+      const user = await ctx.newUser(poolId, 'pk-user');
+      const deleted = event(poolId, user.id, { type: 'passkey.deleted', detail: { credentialId: 'none' } });
+      expect(await store.deletePasskey(poolId, user.id, 'no-such-credential', NOW, [deleted])).toBe(false);
+      expect(await store.listUserEvents(poolId, user.id, 10)).toEqual([]);
+      expect((await store.getUser(poolId, user.id))!.tokensValidAfter).not.toBe(NOW);
+      const cred = `pk-${rand(4)}`;
+      expect(await store.addPasskey(passkeyRecord(poolId, user.id, cred), 20)).toBe('added');
+      expect(await store.deletePasskey(poolId, user.id, cred, NOW, [deleted])).toBe(true);
+      expect(await store.listUserEvents(poolId, user.id, 10)).toEqual([deleted]);
+      const after = (await store.getUser(poolId, user.id))!;
+      expect(after.tokensValidAfter).toBe(NOW);
+      expect(after.passkeyCount).toBe(0);
     });
 
     it('claimEvents: 50 concurrent claimers (two connection pools on PostgreSQL) lease each due event to exactly one', async () => {

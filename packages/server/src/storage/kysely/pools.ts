@@ -44,6 +44,7 @@ export class PoolsStore extends KyselyBase {
         'group_members',
         'groups',
         'events',
+        'user_mfa',
       ] as const) {
         await trx.deleteFrom(t).where('pool_id', '=', id).execute();
       }
