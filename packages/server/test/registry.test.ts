@@ -23,8 +23,8 @@ describe('operation registry', () => {
 
   it('requires SigV4 exactly for admin operations', () => {
     for (const [name, op] of Object.entries(registry)) {
-      const admin =
-        SIGV4_ONLY.test(name) && name !== 'DeleteUser' && name !== 'DeleteWebAuthnCredential' && name !== 'UpdateUserAttributes';
+      const userOps = ['DeleteUser', 'DeleteWebAuthnCredential', 'UpdateUserAttributes', 'UpdateDeviceStatus'];
+      const admin = SIGV4_ONLY.test(name) && !userOps.includes(name);
       expect({ name, auth: op.auth }).toEqual({ name, auth: admin ? 'sigv4' : 'none' });
     }
   });

@@ -7,6 +7,7 @@ import type { Pool } from '../domain/pools.js';
 import type { AppClient } from '../domain/clients.js';
 import { idTokenClaims } from '../domain/users.js';
 import { randomId, randomToken, sha256Hex } from '../security/secrets.js';
+import { deviceDoesNotExist, newDeviceFor } from './devices.js';
 
 /** InitiateAuth / RespondToAuthChallenge output. */
 export interface AuthOutput {
@@ -20,6 +21,7 @@ export interface AuthOutput {
     RefreshToken?: string;
     ExpiresIn: number;
     TokenType: 'Bearer';
+    NewDeviceMetadata?: { DeviceKey: string; DeviceGroupKey: string };
   };
 }
 
@@ -30,6 +32,8 @@ export interface FinishSignIn {
   passkeyUse?: PasskeyUse;
   /** The password attempt counter to clear (Store.admitLoginAttempt), when a password was verified. */
   clearLoginKey?: string;
+  /** The known device the sign-in is made on (auth/devices.ts): the family is bound to it, no new device is made. */
+  deviceKey?: string;
 }
 
 /**
@@ -49,11 +53,15 @@ export async function signedIn(
   const originJti = randomId();
   const refreshToken = randomToken(64);
   const authTime = Math.floor(now / 1000);
+  // A pool that tracks devices gets a new (unconfirmed) device with every sign-in not made on a known one.
+  const newDevice = finish.deviceKey ? undefined : newDeviceFor(pool, user, now);
+  const deviceKey = finish.deviceKey ?? newDevice?.deviceKey;
   const outcome = await s.store.finishSignIn({
     sessionHash: finish.sessionHash,
     now,
     passkeyUse: finish.passkeyUse,
     clearLoginKey: finish.clearLoginKey,
+    newDevice,
     family: {
       originJti,
       poolId: pool.id,
@@ -64,11 +72,13 @@ export async function signedIn(
       createdAt: now,
       expiresAt: now + client.refreshValiditySec * 1000,
       revokedAt: null,
+      ...(deviceKey ? { deviceKey } : {}),
     },
   });
   if (outcome === 'session-gone') throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
+  if (outcome === 'device-gone') throw deviceDoesNotExist();
   if (outcome === 'passkey-race') throw new NotAuthorizedException('Incorrect username or passkey.', 'concurrent use of the credential');
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, true);
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey, true);
   return {
     ChallengeParameters: {},
     AuthenticationResult: {
@@ -77,6 +87,7 @@ export async function signedIn(
       RefreshToken: refreshToken,
       ExpiresIn: client.accessValiditySec,
       TokenType: 'Bearer',
+      ...(newDevice ? { NewDeviceMetadata: { DeviceKey: newDevice.deviceKey, DeviceGroupKey: newDevice.groupKey } } : {}),
     },
   };
 }
@@ -89,6 +100,7 @@ function issueTokens(
   user: UserRecord,
   originJti: string,
   authTime: number,
+  deviceKey: string | undefined,
   fresh = false,
 ) {
   return s.tokens.issue({
@@ -104,6 +116,7 @@ function issueTokens(
     accessValiditySec: client.accessValiditySec,
     idValiditySec: client.idValiditySec,
     alg: pool.latchkey.tokenSigningAlg,
+    ...(deviceKey ? { deviceKey } : {}),
   });
 }
 
@@ -115,8 +128,9 @@ export async function refreshedTokens(
   user: UserRecord,
   originJti: string,
   authTime: number,
+  deviceKey?: string,
 ): Promise<AuthOutput> {
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime);
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey);
   return {
     ChallengeParameters: {},
     AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: client.accessValiditySec, TokenType: 'Bearer' },

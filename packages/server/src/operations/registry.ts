@@ -47,6 +47,15 @@ import { ListWebAuthnCredentials } from './listWebAuthnCredentials.js';
 import { DeleteWebAuthnCredential } from './deleteWebAuthnCredential.js';
 import { GetUserAuthFactors } from './getUserAuthFactors.js';
 import { AdminGetUserAuthFactors } from './adminGetUserAuthFactors.js';
+import { ConfirmDevice } from './confirmDevice.js';
+import { UpdateDeviceStatus } from './updateDeviceStatus.js';
+import { ListDevices } from './listDevices.js';
+import { GetDevice } from './getDevice.js';
+import { ForgetDevice } from './forgetDevice.js';
+import { AdminGetDevice } from './adminGetDevice.js';
+import { AdminListDevices } from './adminListDevices.js';
+import { AdminUpdateDeviceStatus } from './adminUpdateDeviceStatus.js';
+import { AdminForgetDevice } from './adminForgetDevice.js';
 import {
   LatchkeyUpdateUserPoolSettings,
   LatchkeyDescribeUserPoolSettings,
@@ -104,6 +113,15 @@ export const operations = {
   DeleteWebAuthnCredential,
   GetUserAuthFactors,
   AdminGetUserAuthFactors,
+  ConfirmDevice,
+  UpdateDeviceStatus,
+  ListDevices,
+  GetDevice,
+  ForgetDevice,
+  AdminGetDevice,
+  AdminListDevices,
+  AdminUpdateDeviceStatus,
+  AdminForgetDevice,
   LatchkeyUpdateUserPoolSettings,
   LatchkeyDescribeUserPoolSettings,
   LatchkeyUpdateUserPoolClientSettings,

@@ -20,6 +20,8 @@ export interface AccessClaims {
   iat: number;
   jti: string;
   username: string;
+  /** The device the sign-in was made on (remembered devices), as Cognito's access tokens carry it. */
+  device_key?: string;
 }
 
 /** How long an instance may keep signing with the key it last read. */
@@ -86,6 +88,8 @@ export interface IssueInput {
   accessValiditySec: number;
   idValiditySec: number;
   alg: TokenAlg;
+  /** Set when the sign-in is bound to a device: the access token's `device_key` claim. */
+  deviceKey?: string;
 }
 
 /**
@@ -192,6 +196,7 @@ export class TokenService {
       iat,
       jti: randomId(),
       username: input.username,
+      ...(input.deviceKey ? { device_key: input.deviceKey } : {}),
     };
     const id = {
       sub: input.sub,

@@ -6,6 +6,7 @@ import type {
   ClientRecord,
   CodePurpose,
   CodeRecord,
+  DeviceRecord,
   OutboxMessage,
   PasskeyRecord,
   PasskeyUse,
@@ -197,7 +198,10 @@ export interface Store {
    * key's attempt counter (when given) and stores the new token family. Returns what stopped it, with
    * nothing written in that case. The passkey use applies only if the stored signCount and lastUsedAt
    * still equal what was read (so two concurrent uses cannot both pass, even with counters that stay 0);
-   * the new lastUsedAt is forced past the old one.
+   * the new lastUsedAt is forced past the old one. With `newDevice`, the (unconfirmed) device is inserted in
+   * the same transaction; otherwise, when `family.deviceKey` is set, that device's last authentication is
+   * set to `now` and the sign-in stops with 'device-gone' if the device no longer exists (so a concurrent
+   * ForgetDevice either refuses this sign-in or revokes its family, never neither).
    */
   finishSignIn(input: {
     sessionHash?: string;
@@ -205,7 +209,8 @@ export interface Store {
     passkeyUse?: PasskeyUse;
     clearLoginKey?: string;
     family: TokenFamilyRecord;
-  }): Promise<'ok' | 'session-gone' | 'passkey-race'>;
+    newDevice?: DeviceRecord;
+  }): Promise<'ok' | 'session-gone' | 'passkey-race' | 'device-gone'>;
   /** Reads an unexpired registration challenge without consuming it. */
   peekChallenge(challenge: string, now: number): Promise<ChallengeRecord | undefined>;
   /** Delete-returning: exactly one concurrent caller receives the session; expired ones are not returned. */
@@ -231,8 +236,34 @@ export interface Store {
   /** Deletes the user's own passkey (and decrements passkeyCount); false when not theirs or absent. */
   deletePasskey(poolId: string, userId: string, credentialId: string): Promise<boolean>;
 
+  // ---- devices ----
+  /** A device by key, confirmed or not (an unconfirmed one only until its expiresAt). */
+  getDevice(poolId: string, deviceKey: string, now: number): Promise<DeviceRecord | undefined>;
+  /**
+   * ConfirmDevice: stores the device's SRP verifier, name and remembered status and clears expiresAt, only
+   * if the device is the user's, unexpired and not yet confirmed (a guarded UPDATE: of concurrent
+   * confirmations exactly one applies). False otherwise.
+   */
+  confirmDevice(
+    poolId: string,
+    userId: string,
+    deviceKey: string,
+    confirm: { srpSalt: string; srpVerifier: string; name: string | null; remembered: boolean },
+    now: number,
+  ): Promise<boolean>;
+  /** The user's confirmed devices ordered by deviceKey, strictly after `after`. */
+  listDevices(poolId: string, userId: string, limit: number, after?: string): Promise<DeviceRecord[]>;
+  /** Sets a confirmed device's remembered status (and updatedAt); false when not the user's, absent or unconfirmed. */
+  setDeviceRemembered(poolId: string, userId: string, deviceKey: string, remembered: boolean, now: number): Promise<boolean>;
+  /**
+   * Deletes the user's device and, in the same transaction, revokes every token family bound to it
+   * (family.deviceKey), so its refresh tokens and access tokens stop working on every instance. False when
+   * not the user's or absent.
+   */
+  forgetDevice(poolId: string, userId: string, deviceKey: string, now: number): Promise<boolean>;
+
   // ---- housekeeping ----
-  /** Removes expired challenges, sessions, codes, families and keys. Returns rows removed. */
+  /** Removes expired challenges, sessions, codes, families, unconfirmed devices and keys. Returns rows removed. */
   purgeExpired(now: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,16 +1,19 @@
 import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
-import { verifyUserPassword } from '../password.js';
+import { newSrpIdentity, verifyUserPassword } from '../password.js';
 import { signedIn, type AuthOutput, type FinishSignIn } from '../results.js';
 import { burnSession, issueSession } from '../sessions.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import { userAttributes } from '../../domain/describe.js';
+import { rememberedDeviceStep } from '../devices.js';
 
 /**
  * After the first factor: a temporary password leads to NEW_PASSWORD_REQUIRED, anything else to tokens.
  * @throws NotAuthorizedException when a temporary password has expired.
  */
 export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: FinishSignIn = {}): Promise<AuthOutput> {
+  const viaDevice = await rememberedDeviceStep(ctx, user, finish); // Remembered device (issue 13 item 5): auth/devices.ts
+  if (viaDevice) return viaDevice;
   if (user.status === 'FORCE_CHANGE_PASSWORD') {
     // The password verified: its attempt count ends here (no token family to clear it with).
     if (finish.clearLoginKey) await ctx.s.store.clearLoginAttempts(ctx.pool.id, [finish.clearLoginKey]);
@@ -28,7 +31,12 @@ export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: 
     return {
       ChallengeName: 'NEW_PASSWORD_REQUIRED',
       Session: await issueSession(ctx.s, ctx.client, user.id, { kind: 'NEW_PASSWORD_REQUIRED' }),
-      ChallengeParameters: { USER_ID_FOR_SRP: user.id, requiredAttributes: '[]', userAttributes: JSON.stringify(attrs) },
+      // The identity the new password's verifier will be made with: what the next SRP challenge carries.
+      ChallengeParameters: {
+        USER_ID_FOR_SRP: newSrpIdentity(ctx.pool, user),
+        requiredAttributes: '[]',
+        userAttributes: JSON.stringify(attrs),
+      },
     };
   }
   return signedIn(ctx.s, ctx.pool, ctx.client, user, finish);

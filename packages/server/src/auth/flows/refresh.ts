@@ -15,7 +15,7 @@ export async function refreshTokens(
   pool: Pool,
   client: AppClient,
   refreshToken: string | undefined,
-  proof: { secretHash?: string; clientSecretChecked?: boolean } = {},
+  proof: { secretHash?: string; clientSecretChecked?: boolean; deviceKey?: string } = {},
 ): Promise<AuthOutput> {
   if (!refreshToken) throw new NotAuthorizedException('Invalid Refresh Token', 'missing');
   const fam = await s.store.getTokenFamilyByRefreshHash(sha256Hex(refreshToken));
@@ -34,5 +34,9 @@ export async function refreshTokens(
       [user.username, user.id].some((name) => safeEqual(proof.secretHash!, secretHash(client.secret!, name, client.id)));
     if (!ok) throw new NotAuthorizedException(`Unable to verify secret hash for client ${client.id}`);
   }
-  return refreshedTokens(s, pool, client, user, fam.originJti, fam.authTime);
+  // A refresh token issued on a device refreshes only with that device's key, when one is presented (a
+  // client whose ConfirmDevice failed presents none); a forgotten device's families are revoked.
+  if (fam.deviceKey && proof.deviceKey !== undefined && proof.deviceKey !== fam.deviceKey)
+    throw new NotAuthorizedException('Invalid Refresh Token', 'another device');
+  return refreshedTokens(s, pool, client, user, fam.originJti, fam.authTime, fam.deviceKey ?? undefined);
 }

@@ -8,11 +8,13 @@ import type {
   OutboxMessage,
   PasskeyRecord,
   TokenFamilyRecord,
+  DeviceRecord,
 } from '../types.js';
 import type { Database } from './schema.js';
 import { fromPasskey, toChallenge, toPasskey, toSession } from './rows.js';
 import { CodesStore, insertOutbox } from './codes.js';
 import { Abort, conflict, type Db } from './base.js';
+import { insertDevice } from './devices.js';
 
 /** Registration challenges, auth sessions, the sign-in commit and passkeys. */
 export class CeremoniesStore extends CodesStore {
@@ -97,7 +99,8 @@ export class CeremoniesStore extends CodesStore {
     passkeyUse?: PasskeyUse;
     clearLoginKey?: string;
     family: TokenFamilyRecord;
-  }): Promise<'ok' | 'session-gone' | 'passkey-race'> {
+    newDevice?: DeviceRecord;
+  }): Promise<'ok' | 'session-gone' | 'passkey-race' | 'device-gone'> {
     try {
       await this.db.transaction().execute(async (trx) => {
         if (input.sessionHash !== undefined) {
@@ -119,6 +122,19 @@ export class CeremoniesStore extends CodesStore {
             .execute();
         }
         const f = input.family;
+        if (input.newDevice) await insertDevice(trx, input.newDevice);
+        else if (f.deviceKey) {
+          // The device the sign-in is bound to must still exist when the family is written: a ForgetDevice
+          // that committed first wins (this sign-in fails), one that commits after revokes this family.
+          const used = await trx
+            .updateTable('devices')
+            .set({ last_auth_at: input.now })
+            .where('pool_id', '=', f.poolId)
+            .where('device_key', '=', f.deviceKey)
+            .where('user_id', '=', f.userId)
+            .executeTakeFirst();
+          if (Number(used.numUpdatedRows) === 0) throw new Abort('device-gone');
+        }
         await trx
           .insertInto('token_families')
           .values({
@@ -131,12 +147,13 @@ export class CeremoniesStore extends CodesStore {
             created_at: f.createdAt,
             expires_at: f.expiresAt,
             revoked_at: f.revokedAt,
+            device_key: f.deviceKey ?? null,
           })
           .execute();
       });
       return 'ok';
     } catch (err) {
-      if (err instanceof Abort) return err.reason as 'session-gone' | 'passkey-race';
+      if (err instanceof Abort) return err.reason as 'session-gone' | 'passkey-race' | 'device-gone';
       throw err;
     }
   }

@@ -1,13 +1,13 @@
 import type { Store } from '../store.js';
-import { CeremoniesStore } from './ceremonies.js';
+import { DevicesStore } from './devices.js';
 import { LOGIN_ATTEMPT_IDLE_RESET_MS } from './users.js';
 
 /** The one SQL implementation of Store, over a Kysely instance of either dialect (its areas are in the files it extends). */
-export class KyselyStore extends CeremoniesStore implements Store {
+export class KyselyStore extends DevicesStore implements Store {
   // ---- housekeeping ----
   async purgeExpired(now: number): Promise<number> {
     let n = 0;
-    for (const t of ['challenges', 'auth_sessions', 'codes', 'standin_codes', 'token_families'] as const) {
+    for (const t of ['challenges', 'auth_sessions', 'codes', 'standin_codes', 'token_families', 'devices'] as const) {
       const r = await this.db.deleteFrom(t).where('expires_at', '<=', now).executeTakeFirst();
       n += Number(r.numDeletedRows);
     }
