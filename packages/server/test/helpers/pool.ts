@@ -23,6 +23,7 @@ export async function createTestPool(
     preventUserExistenceErrors?: 'ENABLED' | 'LEGACY';
     passwordPolicy?: Record<string, unknown>;
     generateSecret?: boolean;
+    deviceConfiguration?: { ChallengeRequiredOnNewDevice?: boolean; DeviceOnlyRememberedOnUserPrompt?: boolean };
   } = {},
 ): Promise<TestPool> {
   const pool = await admin.send(
@@ -41,6 +42,7 @@ export async function createTestPool(
       AutoVerifiedAttributes: ['email'],
       ...(opts.usernameAttributes ? { UsernameAttributes: opts.usernameAttributes } : {}),
       ...(opts.aliasAttributes ? { AliasAttributes: opts.aliasAttributes } : {}),
+      ...(opts.deviceConfiguration ? { DeviceConfiguration: opts.deviceConfiguration } : {}),
     }),
   );
   const userPoolId = pool.UserPool!.Id!;
