@@ -32,6 +32,11 @@ export { associateWebAuthnCredential } from './apis/associateWebAuthnCredential.
 export { listWebAuthnCredentials } from './apis/listWebAuthnCredentials.js';
 export { deleteWebAuthnCredential } from './apis/deleteWebAuthnCredential.js';
 
+// devices
+export { rememberDevice } from './apis/rememberDevice.js';
+export { forgetDevice } from './apis/forgetDevice.js';
+export { fetchDevices } from './apis/fetchDevices.js';
+
 // extensions (not in aws-amplify/auth)
 export { getPasskeySupport, type PasskeySupport } from './apis/getPasskeySupport.js';
 export { signInWithPasskey, type SignInWithPasskeyInput } from './apis/signInWithPasskey.js';
@@ -58,6 +63,7 @@ export type {
   AuthUser,
   AuthUserAttributes,
   AuthWebAuthnCredential,
+  AWSAuthDevice,
   AWSCredentials,
   ChallengeName,
   ClientMetadata,
@@ -73,6 +79,8 @@ export type {
   ConfirmSignUpOutput,
   DeleteWebAuthnCredentialInput,
   FetchAuthSessionOptions,
+  FetchDevicesOutput,
+  ForgetDeviceInput,
   GetCurrentUserOutput,
   JWT,
   JwtPayload,

@@ -384,6 +384,22 @@ export interface DeleteWebAuthnCredentialInput {
   credentialId: string;
 }
 
+// ---------------------------------------------------------------- devices
+
+/** A remembered device (Amplify `AWSAuthDevice`). */
+export interface AWSAuthDevice {
+  id: string;
+  name?: string;
+  attributes: Record<string, string>;
+  createDate?: Date;
+  lastAuthenticatedDate?: Date;
+  lastModifiedDate?: Date;
+}
+export type FetchDevicesOutput = AWSAuthDevice[];
+export interface ForgetDeviceInput {
+  device?: { id: string; name?: string };
+}
+
 // ---------------------------------------------------------------- events (extension)
 
 /** Payloads of {@link onAuthEvent}; the same `{event, data}` objects Amplify puts on Hub channel `auth`. */
