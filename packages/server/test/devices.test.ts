@@ -71,7 +71,7 @@ describe.each(DIALECTS)('remembered devices on %s', (dialect) => {
     return { init, input, send: () => srv.client.send(new RespondToAuthChallengeCommand(input)) };
   }
 
-  it('DescribeUserPool shows the DeviceConfiguration; UpdateUserPool changes it; a wrongly typed member is SerializationException', async () => {
+  it('DescribeUserPool shows the DeviceConfiguration; UpdateUserPool changes it; a mistyped member: SerializationException', async () => {
     const d = await srv.admin.send(new DescribeUserPoolCommand({ UserPoolId: pool.userPoolId }));
     expect(d.UserPool?.DeviceConfiguration).toEqual({ ChallengeRequiredOnNewDevice: false, DeviceOnlyRememberedOnUserPrompt: false });
     const other = await createTestPool(srv.admin);
@@ -94,7 +94,7 @@ describe.each(DIALECTS)('remembered devices on %s', (dialect) => {
     expect(jwtClaims(r.AuthenticationResult!.AccessToken!).device_key).toBeUndefined();
   });
 
-  it('a sign-in hands out NewDeviceMetadata and a device_key claim; ConfirmDevice; GetDevice and ListDevices show it as Cognito', async () => {
+  it('a sign-in hands out NewDeviceMetadata and a device_key claim; ConfirmDevice; GetDevice and ListDevices as Cognito', async () => {
     const before = Math.floor(Date.now() / 1000) - 1;
     const { user, device, first } = await userWithDevice();
     expect(device.deviceKey).toMatch(DEVICE_KEY_RE);
@@ -307,7 +307,7 @@ describe.each(DIALECTS)('remembered devices on %s', (dialect) => {
     expect((await srv.client.send(new ListDevicesCommand({ AccessToken: elsewhere.AccessToken! }))).Devices).toEqual([]);
   });
 
-  it('admin forms: AdminListDevices pages, AdminGetDevice, AdminUpdateDeviceStatus (not remembered: no DEVICE_SRP_AUTH), AdminForgetDevice', async () => {
+  it('admin forms: AdminListDevices pages, AdminGetDevice, AdminUpdateDeviceStatus (no DEVICE_SRP_AUTH), AdminForgetDevice', async () => {
     const user = await createUser(srv, pool, 'adm');
     const devices: TestDevice[] = [];
     for (let i = 0; i < 3; i++) {
@@ -368,7 +368,7 @@ describe.each(DIALECTS)('remembered devices on %s', (dialect) => {
     );
   });
 
-  it('DeviceOnlyRememberedOnUserPrompt: UserConfirmationNecessary, and DEVICE_SRP_AUTH only once the user remembers the device', async () => {
+  it('DeviceOnlyRememberedOnUserPrompt: UserConfirmationNecessary; DEVICE_SRP_AUTH once the user remembers the device', async () => {
     const prompt = await createTestPool(srv.admin, { deviceConfiguration: { DeviceOnlyRememberedOnUserPrompt: true } });
     const user = await createUser(srv, prompt, 'prompt');
     const first = (await passwordSignInWithDevice(srv.client, prompt, user.username, user.password)).AuthenticationResult!;

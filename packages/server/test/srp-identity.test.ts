@@ -33,7 +33,7 @@ describe.each(DIALECTS)('SRP identity on %s', (dialect) => {
     return { srp, out };
   };
 
-  it('a verifier made before migration 0007 (identity: the id) still signs in, by SRP and by password, until the password changes', async () => {
+  it('a verifier made before migration 0007 (identity: the id) signs in by SRP and password until the password changes', async () => {
     const user = await createUser(srv, pool, 'legacy');
     const poolName = pool.userPoolId.split('_')[1]!;
     const old = createVerifier(poolName, user.sub, PASSWORD);

@@ -67,7 +67,7 @@ describe.each(DIALECTS)('user existence on %s', (dialect) => {
     );
 
   describe('known and unknown users are indistinguishable (PreventUserExistenceErrors ENABLED)', () => {
-    it('USER_SRP_AUTH: USERNAME = USER_ID_FOR_SRP, never the name an alias belongs to, for an alias, an email username and an unknown name alike', async () => {
+    it('USER_SRP_AUTH: USERNAME = USER_ID_FOR_SRP, never an alias owner, for an alias, an email username and an unknown name', async () => {
       const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
       const carol = uniq('carol');
       await adminCreateConfirmedUser(srv.admin, aliasPool.userPoolId, carol, PASSWORD, `${carol}@example.com`);
