@@ -3,6 +3,7 @@ import {
   AdminForgetDeviceCommand,
   AdminGetDeviceCommand,
   AdminListDevicesCommand,
+  AdminSetUserPasswordCommand,
   AdminUpdateDeviceStatusCommand,
   ConfirmDeviceCommand,
   DescribeUserPoolCommand,
@@ -366,6 +367,15 @@ describe.each(DIALECTS)('remembered devices on %s', (dialect) => {
       'ResourceNotFoundException',
       NO_DEVICE,
     );
+  });
+
+  it('a temporary password set by an administrator comes before the device: NEW_PASSWORD_REQUIRED, not DEVICE_SRP_AUTH', async () => {
+    const { user, device } = await userWithDevice('temp');
+    await srv.admin.send(
+      new AdminSetUserPasswordCommand({ UserPoolId: pool.userPoolId, Username: user.username, Password: 'Temp0rary!', Permanent: false }),
+    );
+    const r = await passwordSignInWithDevice(srv.client, pool, user.username, 'Temp0rary!', device.deviceKey);
+    expect(r.ChallengeName).toBe('NEW_PASSWORD_REQUIRED');
   });
 
   it('DeviceOnlyRememberedOnUserPrompt: UserConfirmationNecessary; DEVICE_SRP_AUTH once the user remembers the device', async () => {

@@ -51,12 +51,14 @@ export async function usersDevice(ctx: Pick<FlowContext, 's' | 'pool'>, userId: 
  * forgets the key and signs in again without it. A confirmed, remembered device: the DEVICE_SRP_AUTH
  * challenge (the step's session ends here, a new one bound to the device follows), so the device's proof
  * replaces what would come next (MFA). A known device that is not remembered (or not yet confirmed):
- * the sign-in goes on bound to it (no new device).
+ * the sign-in goes on bound to it (no new device). A user with a temporary password: nothing (the
+ * NEW_PASSWORD_REQUIRED step comes first, whatever device is presented).
  * @throws ResourceNotFoundException("Device does not exist.")
  */
 export async function rememberedDeviceStep(ctx: FlowContext, user: UserRecord, finish: FinishSignIn): Promise<AuthOutput | undefined> {
   const key = ctx.params.DEVICE_KEY;
-  if (!key || !ctx.pool.deviceConfiguration) return undefined;
+  // A temporary password must be replaced first: no device proof may stand in for NEW_PASSWORD_REQUIRED.
+  if (!key || !ctx.pool.deviceConfiguration || user.status === 'FORCE_CHANGE_PASSWORD') return undefined;
   const device = await usersDevice(ctx, user.id, key);
   // The password verified: its attempt count ends here whatever follows.
   if (finish.clearLoginKey) await ctx.s.store.clearLoginAttempts(ctx.pool.id, [finish.clearLoginKey]);

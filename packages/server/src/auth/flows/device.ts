@@ -103,5 +103,7 @@ export async function respondDevicePasswordVerifier(ctx: FlowContext): Promise<A
   });
   if (!ok) throw new NotAuthorizedException(INCORRECT, 'bad device SRP signature');
   assertUserCanSignIn(user);
+  // An administrator set a temporary password since the password step: it must be replaced first.
+  if (user.status === 'FORCE_CHANGE_PASSWORD') throw new NotAuthorizedException(SESSION_EXPIRED, 'temporary password set meanwhile');
   return signedIn(ctx.s, ctx.pool, ctx.client, user, { deviceKey: device.deviceKey });
 }
