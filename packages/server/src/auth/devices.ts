@@ -5,9 +5,8 @@ import type { AuthOutput, FinishSignIn } from './results.js';
 import { burnSession, issueSession } from './sessions.js';
 import { ResourceNotFoundException } from '../protocol/errors.js';
 import { randomId, randomString, sha256Hex } from '../security/secrets.js';
+import { FIXED } from '../config/defaults.js';
 
-/** How long a device handed out in NewDeviceMetadata waits for its ConfirmDevice before it is forgotten. */
-const UNCONFIRMED_DEVICE_MS = 24 * 3600_000;
 const GROUP_KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** Cognito's answer for a device key that is unknown, forgotten or another user's (aws-amplify retries without it). */
@@ -34,7 +33,7 @@ export function newDeviceFor(pool: Pool, user: UserRecord, now: number): DeviceR
     createdAt: now,
     updatedAt: now,
     lastAuthenticatedAt: now,
-    expiresAt: now + UNCONFIRMED_DEVICE_MS,
+    expiresAt: now + FIXED.unconfirmedDeviceMs.default,
   };
 }
 
