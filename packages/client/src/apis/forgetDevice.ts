@@ -1,16 +1,12 @@
-import { AuthError } from '../errors.js';
-import { clearDeviceMetadata, getDeviceMetadata, type DeviceMetadata } from '../internal/devices.js';
+import type { AuthError } from '../errors.js';
+import { clearDeviceMetadata, deviceMetadataNotFound, getDeviceMetadata, type DeviceMetadata } from '../internal/devices.js';
 import { requireAccessToken } from '../tokens.js';
 import { AuthAction, callUserPool } from '../transport.js';
 import type { ForgetDeviceInput } from '../types.js';
 
 /** Amplify `assertDeviceMetadata`'s error. */
 export function deviceRequired(): AuthError {
-  return new AuthError({
-    name: 'DeviceMetadataNotFoundException',
-    message: 'Device metadata not found.',
-    recoverySuggestion: 'Sign in on a pool that remembers devices first.',
-  });
+  return deviceMetadataNotFound();
 }
 
 /** The signed-in user's device on this client. @throws AuthError `DeviceMetadataNotFoundException` */

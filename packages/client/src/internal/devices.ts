@@ -51,6 +51,15 @@ export async function clearDeviceMetadata(username?: string): Promise<void> {
   await Promise.all((Object.keys(KEYS) as (keyof typeof KEYS)[]).map((k) => storage.removeItem(key(k))));
 }
 
+/** Amplify `assertDeviceMetadata`'s error, word for word. */
+export function deviceMetadataNotFound(): AuthError {
+  return new AuthError({
+    name: 'DeviceMetadataNotFoundException',
+    message: 'Either deviceKey, deviceGroupKey or secretPassword were not found during the sign-in process.',
+    recoverySuggestion: 'Make sure to not clear storage after calling the signIn API.',
+  });
+}
+
 /** The device name Amplify sends: the browser's user agent. */
 function deviceName(): string {
   const nav = (globalThis as { navigator?: { userAgent?: string } }).navigator;
@@ -120,7 +129,7 @@ export async function deviceSrpAuth<T extends ChallengeAnswer>(
   clientMetadata: ClientMetadata | undefined,
 ): Promise<T> {
   const device = await getDeviceMetadata(username);
-  if (!device) throw new AuthError({ name: 'DeviceMetadataNotFoundException', message: 'Device metadata not found.' });
+  if (!device) throw deviceMetadataNotFound();
   const ClientId = getConfig().cognito.userPoolClientId;
   const srp = createSrpClientSession();
   const step = await callUserPool<ChallengeAnswer>(
