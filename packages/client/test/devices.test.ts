@@ -81,6 +81,8 @@ describe('remembered devices (same outputs as aws-amplify)', () => {
       const again = await lib.signIn({ username: user.username, password: user.password });
       const onDevice = challenges;
       const sameDevice = (await deviceKeyOf(lib)) === key;
+      // Refresh presents the device's key (the server requires it for a device's refresh token).
+      const refreshed = (await lib.fetchAuthSession({ forceRefresh: true })).tokens?.accessToken.payload.device_key === key;
       const devices = await lib.fetchDevices();
       const listed = devices.map((d) => ({
         isMine: d.id === key,
@@ -97,11 +99,24 @@ describe('remembered devices (same outputs as aws-amplify)', () => {
       const third = await lib.signIn({ username: user.username, password: user.password });
       const after = challenges;
       const newKey = await deviceKeyOf(lib);
-      return { first, confirmed, again, onDevice, sameDevice, listed, revoked, third, after, newDevice: !!newKey && newKey !== key };
+      return {
+        first,
+        confirmed,
+        again,
+        onDevice,
+        sameDevice,
+        refreshed,
+        listed,
+        revoked,
+        third,
+        after,
+        newDevice: !!newKey && newKey !== key,
+      };
     });
     expect(out.confirmed).toEqual([[true, false]]);
     expect(out.onDevice).toEqual(['PASSWORD_VERIFIER', 'DEVICE_SRP_AUTH', 'DEVICE_PASSWORD_VERIFIER']);
     expect(out.sameDevice).toBe(true);
+    expect(out.refreshed).toBe(true);
     expect(out.listed).toEqual([
       {
         isMine: true,

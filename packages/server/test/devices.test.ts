@@ -169,7 +169,7 @@ describe.each(DIALECTS)('remembered devices on %s', (dialect) => {
     expect(done.AuthenticationResult?.AccessToken).toBeTruthy();
     expect(done.AuthenticationResult?.NewDeviceMetadata).toBeUndefined();
     expect(jwtClaims(done.AuthenticationResult!.AccessToken!)).toMatchObject({ device_key: device.deviceKey, sub: user.sub });
-    // The refresh token refreshes with its device's key, not another one.
+    // The refresh token refreshes with its device's key, not another one, nor none.
     const rt = done.AuthenticationResult!.RefreshToken!;
     const refreshed = await srv.client.send(
       new InitiateAuthCommand({
@@ -179,15 +179,24 @@ describe.each(DIALECTS)('remembered devices on %s', (dialect) => {
       }),
     );
     expect(jwtClaims(refreshed.AuthenticationResult!.AccessToken!).device_key).toBe(device.deviceKey);
+    const viaSdk = await srv.client.send(
+      new GetTokensFromRefreshTokenCommand({ ClientId: pool.clientId, RefreshToken: rt, DeviceKey: device.deviceKey }),
+    );
+    expect(viaSdk.AuthenticationResult?.AccessToken).toBeTruthy();
+    const refresh = (RefreshToken: string, DeviceKey?: string) =>
+      srv.client.send(new GetTokensFromRefreshTokenCommand({ ClientId: pool.clientId, RefreshToken, DeviceKey }));
     await expectServiceError(
-      srv.client.send(
-        new GetTokensFromRefreshTokenCommand({
-          ClientId: pool.clientId,
-          RefreshToken: rt,
-          DeviceKey: 'us-east-1_00000000-0000-0000-0000-000000000000',
-        }),
-      ),
+      refresh(rt, 'us-east-1_00000000-0000-0000-0000-000000000000'),
       'NotAuthorizedException',
+      'Invalid Refresh Token',
+    );
+    // As Cognito: with device tracking on, the device key is required, and the device must be confirmed.
+    await expectServiceError(refresh(rt), 'NotAuthorizedException', 'Invalid Refresh Token');
+    const unconfirmed = (await passwordSignInWithDevice(srv.client, pool, user.username, user.password)).AuthenticationResult!;
+    await expectServiceError(
+      refresh(unconfirmed.RefreshToken!, unconfirmed.NewDeviceMetadata!.DeviceKey!),
+      'NotAuthorizedException',
+      'Invalid Refresh Token',
     );
   });
 
