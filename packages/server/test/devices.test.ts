@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   AdminForgetDeviceCommand,
   AdminGetDeviceCommand,
+  AdminInitiateAuthCommand,
+  AdminRespondToAuthChallengeCommand,
   AdminListDevicesCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateDeviceStatusCommand,
@@ -205,6 +207,41 @@ describe.each(DIALECTS)('remembered devices on %s', (dialect) => {
     const step = await passwordSignInWithDevice(srv.client, pool, user.username, user.password, device.deviceKey);
     expect(step.ChallengeName).toBe('DEVICE_SRP_AUTH');
     const done = await completeDeviceAuth(srv.client, pool, device, step.Session!, user.username);
+    expect(jwtClaims(done.AuthenticationResult!.AccessToken!).device_key).toBe(device.deviceKey);
+  });
+
+  it('USER_AUTH PASSWORD and AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH with a remembered DEVICE_KEY: DEVICE_SRP_AUTH too', async () => {
+    const { user, device } = await userWithDevice('uadev');
+    const ua = await srv.client.send(
+      new InitiateAuthCommand({
+        ClientId: pool.clientId,
+        AuthFlow: 'USER_AUTH',
+        AuthParameters: { USERNAME: user.username, PASSWORD: user.password, PREFERRED_CHALLENGE: 'PASSWORD', DEVICE_KEY: device.deviceKey },
+      }),
+    );
+    expect(ua.ChallengeName).toBe('DEVICE_SRP_AUTH');
+    expect((await completeDeviceAuth(srv.client, pool, device, ua.Session!, user.username)).AuthenticationResult?.AccessToken).toBeTruthy();
+    const admin = await srv.admin.send(
+      new AdminInitiateAuthCommand({
+        UserPoolId: pool.userPoolId,
+        ClientId: pool.clientId,
+        AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: user.username, PASSWORD: user.password, DEVICE_KEY: device.deviceKey },
+      }),
+    );
+    expect(admin.ChallengeName).toBe('DEVICE_SRP_AUTH');
+    const srp = createSrpClientSession();
+    const step = await srv.admin.send(
+      new AdminRespondToAuthChallengeCommand({
+        UserPoolId: pool.userPoolId,
+        ClientId: pool.clientId,
+        ChallengeName: 'DEVICE_SRP_AUTH',
+        Session: admin.Session!,
+        ChallengeResponses: { USERNAME: user.username, DEVICE_KEY: device.deviceKey, SRP_A: srp.srpA },
+      }),
+    );
+    const input = await devicePasswordVerifierInput(pool, device, step, srp);
+    const done = await srv.admin.send(new AdminRespondToAuthChallengeCommand({ UserPoolId: pool.userPoolId, ...input }));
     expect(jwtClaims(done.AuthenticationResult!.AccessToken!).device_key).toBe(device.deviceKey);
   });
 
