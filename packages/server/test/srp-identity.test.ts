@@ -2,7 +2,8 @@
  * USER_ID_FOR_SRP and USERNAME (issue 17 item 7): one value, the SRP identity the stored verifier was made
  * with — the username in a plain username pool, the internal id where users sign in with an email — the same
  * in the SRP challenge, NEW_PASSWORD_REQUIRED and the device challenges; and verifiers made before migration
- * 0007 (identity: the id, srp_identity null) keep working until the next password change.
+ * 0007 (identity: the id, srp_identity null) keep working, and are re-made with the pool's identity (same salt)
+ * at the next password sign-in or change.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -33,7 +34,7 @@ describe.each(DIALECTS)('SRP identity on %s', (dialect) => {
     return { srp, out };
   };
 
-  it('a verifier made before migration 0007 (identity: the id) signs in by SRP and password until the password changes', async () => {
+  it('a verifier made before migration 0007 (identity: the id) signs in; a password sign-in re-makes it with the username', async () => {
     const user = await createUser(srv, pool, 'legacy');
     const poolName = pool.userPoolId.split('_')[1]!;
     const old = createVerifier(poolName, user.sub, PASSWORD);
@@ -47,6 +48,16 @@ describe.each(DIALECTS)('SRP identity on %s', (dialect) => {
     expect(out.ChallengeParameters?.USER_ID_FOR_SRP).toBe(user.sub);
     expect(out.ChallengeParameters?.USERNAME).toBe(user.sub);
     expect((await answerPasswordVerifier(srv, pool, pool.clientId, out, srp, PASSWORD)).AuthenticationResult?.AccessToken).toBeTruthy();
+    // SRP never reveals the password, so the verifier stays as it is …
+    expect((await challenge(user.username)).out.ChallengeParameters?.USER_ID_FOR_SRP).toBe(user.sub);
+    // … until a password sign-in re-makes it with the username as identity, with the same salt.
+    expect((await initiatePasswordAuth(srv.client, pool.clientId, user.username)).AuthenticationResult?.AccessToken).toBeTruthy();
+    const upgraded = await challenge(user.username);
+    expect(upgraded.out.ChallengeParameters?.USER_ID_FOR_SRP).toBe(user.username.toLowerCase());
+    expect(upgraded.out.ChallengeParameters?.SALT).toBe(out.ChallengeParameters?.SALT);
+    expect((await srv.services.store.getUser(pool.userPoolId, user.sub))?.srpIdentity).toBe(user.username.toLowerCase());
+    const upgradedTokens = await answerPasswordVerifier(srv, pool, pool.clientId, upgraded.out, upgraded.srp, PASSWORD);
+    expect(upgradedTokens.AuthenticationResult?.AccessToken).toBeTruthy();
     expect((await initiatePasswordAuth(srv.client, pool.clientId, user.username)).AuthenticationResult?.AccessToken).toBeTruthy();
     // A new password gets the new identity: the username.
     const token = await accessToken(srv, pool.clientId, user);

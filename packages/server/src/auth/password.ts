@@ -174,7 +174,26 @@ export async function verifyUserPassword(
     throw new NotAuthorizedException(INCORRECT, 'wrong password');
   }
   await assertVerifiedUserCanSignIn(s, pool, user, loginKey);
-  return { user, loginKey };
+  return { user: await upgradeSrpIdentity(s, pool, user, password), loginKey };
+}
+
+/**
+ * A verifier made with an older SRP identity (the id, before migration 0007) is re-made with the pool's
+ * identity while the password is at hand, with the same salt (so SALT does not change) and as a
+ * compare-and-swap on the old verifier (a concurrent password change wins). Returns the user as stored.
+ */
+async function upgradeSrpIdentity(
+  s: Pick<Services, 'store' | 'clock'>,
+  pool: Pool,
+  user: UserRecord,
+  password: string,
+): Promise<UserRecord> {
+  const identity = newSrpIdentity(pool, user);
+  if (srpIdentityOf(user) === identity || !user.srpSalt || !user.srpVerifier) return user;
+  const { verifierHex } = createVerifier(pool.srpName, identity, password, user.srpSalt);
+  const patch = { srpVerifier: verifierHex, srpIdentity: identity };
+  const swapped = await s.store.updateUser(pool.id, user.id, patch, s.clock.now(), { srpVerifier: user.srpVerifier });
+  return swapped ? { ...user, ...patch } : user;
 }
 
 /**
