@@ -3,16 +3,24 @@
  * user would: labels, roles and clicks. Password sign-in, two passkeys on two CDP virtual
  * authenticators, deletion with its confirmation, sign-out, passkey sign-in. Saves a screenshot of
  * the passkey list to test-results/. Then, on a pool that allows EMAIL_OTP, sign-in with an email code
- * read from the outbox, a wrong code first (the dev pool does not offer it). Needs Chromium ($CHROMIUM_PATH or /usr/bin/chromium).
+ * read from the outbox, a wrong code first (the dev pool does not offer it). Then, on a pool with TOTP MFA, an
+ * authenticator app set up from the page's QR code (drawn locally: no request leaves the origin), a sign-in with
+ * its code, and its removal. Needs Chromium ($CHROMIUM_PATH or /usr/bin/chromium).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { AdminCreateUserCommand, AdminGetUserCommand, AdminSetUserPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  AdminSetUserPasswordCommand,
+  SetUserPoolMfaConfigCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../packages/server/test/helpers/harness.js';
 import { outboxCode } from '../../packages/server/test/helpers/latchkeyAdmin.js';
 import { createTestPool } from '../../packages/server/test/helpers/pool.js';
+import { totp } from '../../packages/server/test/helpers/totp.js';
 import {
   CHROMIUM_PATH,
   launchBrowser,
@@ -266,6 +274,75 @@ describe.skipIf(!CHROMIUM_PATH)(suiteTitle('account page (/account) in Chromium'
     await expect.poll(() => page.getByRole('heading', { level: 1 }).filter({ visible: true }).textContent()).toBe('Signed in as casey');
     await idle();
     await page.locator('.card').screenshot({ path: join(RESULTS, 'account-email-code-signed-in.png') });
+  });
+
+  step('on a pool with TOTP MFA: sets up an authenticator app from a locally drawn QR code, signs in with it, removes it', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await state('signed-out');
+    const mfa = await createTestPool(server.admin, { factors: ['PASSWORD', 'WEB_AUTHN'] });
+    await server.admin.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: mfa.userPoolId,
+        MfaConfiguration: 'OPTIONAL',
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+      }),
+    );
+    await server.admin.send(new AdminCreateUserCommand({ UserPoolId: mfa.userPoolId, Username: 'dana', MessageAction: 'SUPPRESS' }));
+    await server.admin.send(
+      new AdminSetUserPasswordCommand({ UserPoolId: mfa.userPoolId, Username: 'dana', Password: password, Permanent: true }),
+    );
+    const origin = server.endpoint.replace('127.0.0.1', 'localhost');
+    const foreign: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) foreign.push(r.url());
+    });
+    const signInWithPassword = async () => {
+      await state('signed-out');
+      await page.getByLabel('Username').fill('dana');
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in with password' }).click();
+    };
+    await page.goto(`${origin}/account?pool=${mfa.userPoolId}&client=${mfa.clientId}`);
+    await signInWithPassword();
+    await state('signed-in');
+    const section = page.getByRole('region', { name: 'Authenticator app' });
+    await expect.poll(() => section.getAttribute('data-totp')).toBe('off');
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const qr = page.getByRole('img', { name: 'QR code for your authenticator app' });
+    await expect.poll(() => qr.isVisible()).toBe(true);
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+    await page.locator('.card').screenshot({ path: join(RESULTS, 'account-totp-qr.png') });
+    const secret = ((await page.locator('#totp-secret').textContent()) ?? '').replace(/\s/g, '');
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(await qr.getAttribute('data-uri')).toBe(`otpauth://totp/Latchkey:dana?secret=${secret}&issuer=Latchkey`);
+    await idle();
+    await page.getByLabel('Code from the app').fill(totp(secret, Date.now(), 5));
+    await page.getByRole('button', { name: 'Verify and turn on' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^That code is not right/);
+    await idle();
+    await page.getByLabel('Code from the app').fill(totp(secret, Date.now()));
+    await page.getByLabel('Code from the app').press('Enter');
+    await expect.poll(() => section.getAttribute('data-totp')).toBe('on');
+    await idle();
+    await page.locator('.card').screenshot({ path: join(RESULTS, 'account-totp-on.png') });
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signInWithPassword();
+    await state('email-code');
+    expect(await page.locator('#code-sent').textContent()).toBe('Enter the 6-digit code from your authenticator app.');
+    await idle();
+    await page.getByLabel('Code', { exact: true }).fill(totp(secret, Date.now(), 1));
+    await page.getByLabel('Code', { exact: true }).press('Enter');
+    await state('signed-in');
+    await expect.poll(() => section.getAttribute('data-totp')).toBe('on');
+    await idle();
+    await page.getByRole('button', { name: 'Remove authenticator app' }).click();
+    await expect.poll(() => section.getAttribute('data-totp')).toBe('off');
+    await idle();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signInWithPassword();
+    await state('signed-in');
+    expect(foreign).toEqual([]);
   });
 
   step('raised no uncaught errors in the page', () => {

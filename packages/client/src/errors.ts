@@ -41,7 +41,13 @@ export class AmplifyError extends Error {
 }
 
 /** Service and validation errors of the Auth category. */
-export class AuthError extends AmplifyError {}
+export class AuthError extends AmplifyError {
+  /**
+   * Latchkey extension (docs/wire-contract.md §10.3): the error body's `LatchkeyReason`, e.g. `UnknownCredential`
+   * on a refused username-less passkey sign-in. Undefined for Cognito and for every other error.
+   */
+  latchkeyReason?: string;
+}
 
 /** Client-side WebAuthn errors (never sent by the server). */
 export class PasskeyError extends AmplifyError {}
@@ -115,6 +121,7 @@ const validationMessages = {
   EmptyConfirmResetPasswordNewPassword: ['newPassword is required to confirmResetPassword'],
   EmptyConfirmResetPasswordConfirmationCode: ['confirmationCode is required to confirmResetPassword'],
   EmptyUpdatePassword: ['oldPassword and newPassword are required to changePassword'],
+  EmptyVerifyTOTPSetupCode: ['code is required to verifyTotpSetup'],
   IncorrectMFAMethod: [
     'Incorrect MFA method was chosen. It should be either SMS, TOTP, or EMAIL',
     'Try to pass SMS, TOTP, or EMAIL as the challengeResponse',

@@ -26,6 +26,7 @@ export { updatePassword } from './apis/updatePassword.js';
 export { resetPassword } from './apis/resetPassword.js';
 export { confirmResetPassword } from './apis/confirmResetPassword.js';
 export { deleteUser } from './apis/deleteUser.js';
+export { setUpTOTP, verifyTOTPSetup, updateMFAPreference, fetchMFAPreference } from './apis/mfa.js';
 
 // passkeys
 export { associateWebAuthnCredential } from './apis/associateWebAuthnCredential.js';
@@ -40,6 +41,9 @@ export { fetchDevices } from './apis/fetchDevices.js';
 // extensions (not in aws-amplify/auth)
 export { getPasskeySupport, type PasskeySupport } from './apis/getPasskeySupport.js';
 export { signInWithPasskey, type SignInWithPasskeyInput } from './apis/signInWithPasskey.js';
+export { signInWithPasskeyAutofill, type SignInWithPasskeyAutofillInput } from './apis/signInWithPasskeyAutofill.js';
+export { updateWebAuthnCredential } from './apis/updateWebAuthnCredential.js';
+export { signalPasskeyUserDetails, type SignalPasskeyUserDetailsInput } from './apis/signalPasskeyUserDetails.js';
 export { onAuthEvent } from './events.js';
 
 // errors
@@ -47,6 +51,7 @@ export { AmplifyError, AuthError, PasskeyError } from './errors.js';
 export type { AmplifyErrorParams, ErrorMetadata, PasskeyErrorName } from './errors.js';
 
 export type {
+  AssociateWebAuthnCredentialInput,
   AuthAllowedMFATypes,
   AuthCodeDeliveryDetails,
   AuthDeliveryMedium,
@@ -77,6 +82,11 @@ export type {
   ConfirmSignInOutput,
   ConfirmSignUpInput,
   ConfirmSignUpOutput,
+  FetchMFAPreferenceOutput,
+  MFAPreference,
+  SetUpTOTPOutput,
+  UpdateMFAPreferenceInput,
+  VerifyTOTPSetupInput,
   DeleteWebAuthnCredentialInput,
   FetchAuthSessionOptions,
   FetchDevicesOutput,
@@ -100,6 +110,7 @@ export type {
   SignUpOutput,
   TokenStorage,
   UpdatePasswordInput,
+  UpdateWebAuthnCredentialInput,
   UserAttributeKey,
   VerifiableUserAttributeKey,
 } from './types.js';

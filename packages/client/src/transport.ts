@@ -15,6 +15,10 @@ export const AuthAction = {
   ConfirmSignUp: 2,
   ResendSignUpCode: 3,
   SignIn: 4,
+  FetchMFAPreference: 6,
+  UpdateMFAPreference: 7,
+  SetUpTOTP: 10,
+  VerifyTOTPSetup: 11,
   ConfirmSignIn: 12,
   DeleteUser: 16,
   SignOut: 26,
@@ -182,7 +186,9 @@ async function readResponse<Output>(response: Response): Promise<{ output: Outpu
     THROTTLING_ERROR_CODES.includes(name) ||
     TIMEOUT_ERROR_CODES.includes(name) ||
     CLOCK_SKEW_ERROR_CODES.includes(name);
-  return { error: new AuthError({ name, message, metadata }), retryable };
+  const error = new AuthError({ name, message, metadata });
+  if (typeof body.LatchkeyReason === 'string') error.latchkeyReason = body.LatchkeyReason;
+  return { error, retryable };
 }
 
 /** `"com.amazonaws.x#Foo:http://…"` → `"Foo"` (Amplify `parseJsonError` sanitising). */

@@ -137,6 +137,24 @@ export interface AuthTOTPSetupDetails {
   getSetupUri(appName: string, accountName?: string): URL;
 }
 
+/** `setUpTOTP()`'s output. */
+export type SetUpTOTPOutput = AuthTOTPSetupDetails;
+export interface VerifyTOTPSetupInput {
+  code: string;
+  options?: { friendlyDeviceName?: string };
+}
+/** One method's setting in `updateMFAPreference()`. */
+export type MFAPreference = 'ENABLED' | 'DISABLED' | 'PREFERRED' | 'NOT_PREFERRED';
+export interface UpdateMFAPreferenceInput {
+  sms?: MFAPreference;
+  totp?: MFAPreference;
+  email?: MFAPreference;
+}
+export interface FetchMFAPreferenceOutput {
+  enabled?: AuthMFAType[];
+  preferred?: AuthMFAType;
+}
+
 export type SignInOptions = Record<string, unknown> & {
   authFlowType?: AuthFlowType;
   clientMetadata?: ClientMetadata;
@@ -371,6 +389,38 @@ export interface AuthWebAuthnCredential {
   authenticatorAttachment?: string;
   authenticatorTransports: string[] | undefined;
   createdAt: Date | undefined;
+  // Latchkey extensions (docs/wire-contract.md §10.1); undefined against Amazon Cognito.
+  /** When the passkey last signed in. */
+  lastUsedAt?: Date;
+  /** A synced (multi-device) passkey: the BE flag at registration. */
+  backupEligible?: boolean;
+  /** Backed up as of the last use (BS flag). */
+  backupState?: boolean;
+  /** The user was verified at registration (UV flag). */
+  userVerified?: boolean;
+  /** The authenticator's AAGUID, lowercase and dashed. */
+  aaguid?: string;
+  /** The passkey provider's name, for AAGUIDs the server knows (a rename changes only `friendlyCredentialName`). */
+  providerName?: string;
+  /** An icon of the passkey provider, served by the server, for AAGUIDs it knows. */
+  providerIconUrl?: string;
+}
+/** Latchkey extension: `updateWebAuthnCredential` (rename). */
+export interface UpdateWebAuthnCredentialInput {
+  credentialId: string;
+  /** Stored trimmed; 1–256 characters after trimming, no control characters. */
+  friendlyCredentialName: string;
+}
+/** `associateWebAuthnCredential` input (Latchkey extension; Amplify takes none). */
+export interface AssociateWebAuthnCredentialInput {
+  /**
+   * `'conditional'`: the automatic passkey upgrade right after a password or code sign-in — the browser creates
+   * the passkey without a prompt if it can, else rejects (`PasskeyRegistrationCanceled` / `Unknown`); the server
+   * accepts it without user presence only for this request (`LatchkeyConditionalCreate`).
+   */
+  mediation?: 'conditional';
+  /** Aborts the ceremony (a pending conditional create waits until the browser decides): `PasskeyOperationAborted`. */
+  signal?: AbortSignal;
 }
 export interface ListWebAuthnCredentialsInput {
   pageSize?: number;
@@ -384,21 +434,8 @@ export interface DeleteWebAuthnCredentialInput {
   credentialId: string;
 }
 
-// ---------------------------------------------------------------- devices
-
-/** A remembered device (Amplify `AWSAuthDevice`). */
-export interface AWSAuthDevice {
-  id: string;
-  name?: string;
-  attributes: Record<string, string>;
-  createDate?: Date;
-  lastAuthenticatedDate?: Date;
-  lastModifiedDate?: Date;
-}
-export type FetchDevicesOutput = AWSAuthDevice[];
-export interface ForgetDeviceInput {
-  device?: { id: string; name?: string };
-}
+// devices: deviceTypes.ts
+export type { AWSAuthDevice, FetchDevicesOutput, ForgetDeviceInput } from './deviceTypes.js';
 
 // ---------------------------------------------------------------- events (extension)
 

@@ -325,9 +325,20 @@ describe('PasskeyError mapping from DOMException names', () => {
 
 describe('extensions', () => {
   it('getPasskeySupport reports the environment', async () => {
-    expect(await getPasskeySupport()).toEqual({ supported: false, platformAuthenticator: false, conditionalMediation: false });
+    const none = { supported: false, platformAuthenticator: false, conditionalMediation: false, conditionalCreate: false, signals: false };
+    expect(await getPasskeySupport()).toEqual(none);
     installFakeAuthenticator();
-    expect(await getPasskeySupport()).toEqual({ supported: true, platformAuthenticator: true, conditionalMediation: false });
+    expect(await getPasskeySupport()).toEqual({ ...none, supported: true, platformAuthenticator: true });
+    // A browser with client capabilities and the Signal API (Chrome 136+).
+    const pkc = (globalThis as any).PublicKeyCredential;
+    pkc.getClientCapabilities = async () => ({ conditionalCreate: true, conditionalGet: true });
+    pkc.signalUnknownCredential = async () => undefined;
+    try {
+      expect(await getPasskeySupport()).toMatchObject({ conditionalCreate: true, signals: true });
+    } finally {
+      delete pkc.getClientCapabilities;
+      delete pkc.signalUnknownCredential;
+    }
   });
 
   it('signInWithPasskey without username: InitiateAuth with only PREFERRED_CHALLENGE, tokens stored under cognito:username', async () => {

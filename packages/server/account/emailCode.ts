@@ -29,9 +29,10 @@ export function setupEmailCode(deps: EmailCodeDeps): void {
   const form = document.getElementById('code-form') as HTMLFormElement | null;
   const input = document.getElementById('email-code') as HTMLInputElement | null;
   const sent = document.getElementById('code-sent');
-  if (!start || !form || !input || !sent) return;
+  if (!form || !input || !sent) return;
 
-  start.addEventListener('click', () => {
+  // The code form also takes a TOTP code (account/totp.ts), so it is wired even without the email-code button.
+  start?.addEventListener('click', () => {
     void deps.run('email-code', async () => {
       const username = deps.username.value.trim();
       if (!username) return deps.fieldError(deps.username, 'Enter your username to get a code.');

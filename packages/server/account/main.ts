@@ -13,7 +13,9 @@
  *   alert    role=alert   #error   errors (wording below, see describeError)
  *
  *   Signed out (#signin-view, heading "Sign in"):
- *     getByLabel('Username')                   #username
+ *     getByLabel('Username')                   #username  autocomplete="username webauthn": a click on it (or a
+ *                                                          keyboard focus) starts passkey autofill (signin.ts;
+ *                                                          body[data-autofill="pending"] while it waits)
  *     getByLabel('Password')                   #password
  *     button "Sign in with password"           #signin-password  (USER_SRP_AUTH; also Enter in the form)
  *     button "Sign in with a passkey"          #signin-passkey   (USER_AUTH + WEB_AUTHN with the username;
@@ -27,13 +29,19 @@
  *     button "Sign out"                        #signout
  *     button "Add a passkey"                   #add-passkey
  *     list "Your passkeys"                     <ul id="passkey-list" aria-label="Your passkeys">
- *       listitem [data-credential-id]           .passkey-name (friendly name), .passkey-created
- *                                               ("Added <date>"), .passkey-last-used ("Last used just now |
- *                                               5 minutes ago | <date>" or "Never used"; exact ISO time in
- *                                               <time datetime>), .passkey-kind ("Built-in" | "External"),
- *                                               button "Delete"
+ *       listitem [data-credential-id]           .passkey-name (friendly name), .passkey-provider (provider name when
+ *                                               renamed), img.passkey-provider-icon (alt: provider), .passkey-created
+ *                                               ("Added <date>"), .passkey-last-used ("Last used <date, time>"
+ *                                               or "Never used"; exact ISO time in <time datetime>), .passkey-kind
+ *                                               ("Built-in" | "External"), .passkey-sync ("Synced" | "This device
+ *                                               only"), buttons "Rename" and "Delete"
+ *       after "Rename": a form in that item, getByLabel('Passkey name'), buttons "Save" (also Enter) and
+ *       "Cancel" (also Escape); status "Renamed to <name>."
  *       after "Delete": group "Delete <name>?" in that item with buttons "Confirm delete" and "Cancel"
  *       (the item's "Delete" button is hidden meanwhile; Escape also cancels; focus goes to "Cancel")
+ *     After a password sign-in, where the browser can (getClientCapabilities().conditionalCreate), a passkey is
+ *     created without a prompt (conditional create); on success the status says "A passkey was added to your
+ *     account: …". Any other action abandons a pending one.
  *     #passkeys-empty "You have no passkeys yet…" when the list is empty
  *     navigation "Passkey pages" (only with more than 20): buttons "Previous page" / "Next page",
  *       text "Page N" (#page-label)
@@ -46,27 +54,20 @@
  * Delete one to add another." · RelyingPartyMismatch explains that the RP ID must match the page host ·
  * "Your session has ended. Sign in again." · "That code is not right. Check it and try again." ·
  * "No passkey on this account yet: sign in with your password,
- * then add one." (passkey sign-in of an account without one) · otherwise the server's message.
+ * then add one." (passkey sign-in of an account without one) · UNKNOWN_PASSKEY below (the device offered a
+ * passkey the server no longer has) · otherwise the server's message.
  *
- * Last used: Cognito's ListWebAuthnCredentials has no last-used member and @latchkey/auth maps only
- * Cognito's members, so the page reads Latchkey's extra `LastUsedAt` (epoch seconds) from the raw
- * response through the `fetch` option of configure().
+ * Last used, provider, synced: Latchkey's extra listing members, which @latchkey/auth maps (lastUsedAt, …).
+ * Files: main.ts (configuration, messages, sign-in, start), passkeys.ts (the list), signin.ts (autofill),
+ * emailCode.ts (email code sign-in), dom.ts (helpers).
  */
-import {
-  associateWebAuthnCredential,
-  configure,
-  confirmSignIn,
-  deleteWebAuthnCredential,
-  getCurrentUser,
-  getPasskeySupport,
-  listWebAuthnCredentials,
-  signIn,
-  signInWithPasskey,
-  signOut,
-  type AuthWebAuthnCredential,
-  type SignInOutput,
-} from '@latchkey/auth';
+import { configure, getCurrentUser, getPasskeySupport, signIn, signInWithPasskey, signOut, type SignInOutput } from '@latchkey/auth';
 import { setupEmailCode } from './emailCode.js';
+import { setupPasskeys } from './passkeys.js';
+import { setupTotp } from './totp.js';
+import { setupAutofill } from './signin.js';
+import { renderNewPassword } from './newPassword.js';
+import { byId, h, type Context } from './dom.js';
 
 interface PageConfig {
   userPoolId: string;
@@ -76,42 +77,6 @@ interface PageConfig {
 }
 
 type View = 'loading' | 'signed-out' | 'email-code' | 'new-password' | 'signed-in';
-type Context = 'password' | 'passkey' | 'email-code' | 'new-password' | 'add' | 'list' | 'delete' | 'sign-out';
-
-const PAGE_SIZE = 20;
-
-// ─── DOM helpers ──────────────────────────────────────────────────────────────────────────────────
-
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`#${id} is missing from the page`);
-  return found as T;
-}
-
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (name === 'class') node.className = value;
-    else node.setAttribute(name, value);
-  }
-  node.append(...children);
-  return node;
-}
-
-function button(
-  label: string,
-  variant: 'primary' | 'secondary' | 'danger' | 'quiet',
-  extra: Record<string, string> = {},
-): HTMLButtonElement {
-  return h('button', { type: 'button', class: `button button-${variant} button-small`, ...extra }, label);
-}
-
-let idCounter = 0;
-const uniqueId = (prefix: string) => `${prefix}-${++idCounter}`;
 
 // ─── configuration ────────────────────────────────────────────────────────────────────────────────
 
@@ -129,28 +94,6 @@ function readConfig(): PageConfig {
   return { userPoolId: parsed.userPoolId, userPoolClientId: parsed.userPoolClientId, endpoint, relyingPartyId: parsed.relyingPartyId };
 }
 
-/** credentialId → last use (epoch ms), read from Latchkey's `LastUsedAt` extension member. */
-const lastUsed = new Map<string, number>();
-
-/** `fetch` that notes `LastUsedAt` from ListWebAuthnCredentials responses (the library drops unknown members). */
-const trackingFetch: typeof fetch = async (input, init) => {
-  const response = await fetch(input, init);
-  const target = new Headers(init?.headers).get('x-amz-target');
-  if (response.ok && target?.endsWith('.ListWebAuthnCredentials')) {
-    try {
-      const body = (await response.clone().json()) as { Credentials?: { CredentialId?: unknown; LastUsedAt?: unknown }[] };
-      for (const c of body.Credentials ?? []) {
-        if (typeof c.CredentialId !== 'string') continue;
-        if (typeof c.LastUsedAt === 'number') lastUsed.set(c.CredentialId, c.LastUsedAt * 1000);
-        else lastUsed.delete(c.CredentialId);
-      }
-    } catch {
-      /* a malformed body is reported by the library itself */
-    }
-  }
-  return response;
-};
-
 // ─── elements ─────────────────────────────────────────────────────────────────────────────────────
 
 const el = {
@@ -167,16 +110,7 @@ const el = {
   username: byId<HTMLInputElement>('username'),
   password: byId<HTMLInputElement>('password'),
   passkeyHint: byId('passkey-hint'),
-  accountHeading: byId('account-heading'),
-  currentUsername: byId('current-username'),
   signOut: byId<HTMLButtonElement>('signout'),
-  addPasskey: byId<HTMLButtonElement>('add-passkey'),
-  list: byId<HTMLUListElement>('passkey-list'),
-  empty: byId('passkeys-empty'),
-  pager: byId('passkey-pages'),
-  prev: byId<HTMLButtonElement>('page-prev'),
-  next: byId<HTMLButtonElement>('page-next'),
-  pageLabel: byId('page-label'),
 };
 
 let config: PageConfig;
@@ -217,9 +151,19 @@ function fieldError(input: HTMLInputElement, text: string): void {
 
 const SESSION_ENDED = new Set(['UserUnAuthenticatedException', 'NotAuthorizedException', 'TokenRefreshException']);
 
+let signalsAvailable = false;
+
+/** The device offered a passkey the server no longer has (LatchkeyReason UnknownCredential). */
+const unknownPasskey = () =>
+  'This passkey is no longer on your account' +
+  (signalsAvailable
+    ? ', so your device was told to forget it. Sign in with another passkey or your password.'
+    : '. Remove it from your device’s passwords and passkeys, then sign in with another passkey or your password.');
+
 /** A sentence for the user, from the error's name (AuthError / PasskeyError, as in aws-amplify). */
 function describeError(error: unknown, context: Context): string {
   const name = error instanceof Error ? error.name : '';
+  if ((error as { latchkeyReason?: unknown } | undefined)?.latchkeyReason === 'UnknownCredential') return unknownPasskey();
   const message = error instanceof Error && error.message ? error.message : 'Something went wrong.';
   switch (name) {
     case 'NotAuthorizedException':
@@ -306,6 +250,9 @@ async function run(context: Context, task: () => Promise<void>): Promise<void> {
   clearMessages();
   setBusy(true);
   try {
+    // One ceremony at a time: a pending autofill or automatic upgrade gives way to what the user asked for.
+    passkeys.cancelUpgrade();
+    await autofill.abort();
     await task();
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
@@ -348,6 +295,9 @@ async function afterSignIn(result: SignInOutput): Promise<void> {
     case 'CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED':
       showNewPassword();
       return;
+    case 'CONFIRM_SIGN_IN_WITH_TOTP_CODE':
+      totp.showSignInCode();
+      return;
     case 'CONFIRM_SIGN_UP':
       showError('This account is not confirmed yet. Confirm it with the code you were sent, then sign in.');
       return;
@@ -380,7 +330,10 @@ el.signinForm.addEventListener('submit', (event) => {
     if (!username) return fieldError(el.username, 'Enter your username.');
     if (!password) return fieldError(el.password, 'Enter your password, or sign in with a passkey.');
     showStatus('Signing in…');
-    await afterSignIn(await signIn({ username, password }));
+    const result = await signIn({ username, password });
+    await afterSignIn(result);
+    // The automatic upgrade: after a password sign-in, let the browser create a passkey if it can.
+    if (result.isSignedIn) void passkeys.offerUpgrade();
   });
 });
 
@@ -390,6 +343,14 @@ byId('signin-passkey').addEventListener('click', () => {
     showStatus('Waiting for your passkey…');
     await afterSignIn(await signInWithPasskey(username ? { username } : {}));
   });
+});
+
+const totp = setupTotp({
+  run,
+  showStatus,
+  fieldError,
+  showCodeView: () => setView('email-code'),
+  username: () => byId('current-username').textContent ?? '',
 });
 
 setupEmailCode({
@@ -404,241 +365,49 @@ setupEmailCode({
 });
 
 function showNewPassword(): void {
-  const titleId = uniqueId('newpw-title');
-  const input = h('input', { id: 'new-password', name: 'new-password', type: 'password', autocomplete: 'new-password', required: '' });
-  const cancel = button('Cancel', 'secondary');
-  cancel.classList.remove('button-small');
-  const form = h(
-    'form',
-    { class: 'stack', novalidate: '' },
-    // For password managers: which account the new password belongs to.
-    h('input', {
-      type: 'text',
-      name: 'username',
-      autocomplete: 'username',
-      value: el.username.value.trim(),
-      hidden: '',
-      tabindex: '-1',
-      'aria-hidden': 'true',
-    }),
-    h('div', { class: 'field' }, h('label', { for: 'new-password' }, 'New password'), input),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button button-primary' }, 'Set new password'), cancel),
-  );
-  const title = h('h1', { id: titleId, tabindex: '-1' }, 'Choose a new password');
-  // No aria-labelledby on the section: getByLabel('New password') must match the input alone.
-  const view = h(
-    'section',
-    { id: 'newpw-view', class: 'view' },
-    title,
-    h('p', { class: 'muted' }, 'Your account was created with a temporary password. Choose your own to finish signing in.'),
-    form,
-  );
   setView('new-password');
-  el.views['signed-out'].after(view);
-  newPasswordView = view;
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void run('new-password', async () => {
-      if (!input.value) {
-        showError('Enter a new password.');
-        input.setAttribute('aria-invalid', 'true');
-        input.focus();
-        return;
-      }
-      input.removeAttribute('aria-invalid');
-      showStatus('Setting your password…');
-      await afterSignIn(await confirmSignIn({ challengeResponse: input.value }));
-    });
+  newPasswordView = renderNewPassword({
+    run,
+    afterSignIn,
+    clearMessages,
+    showSignIn,
+    showStatus,
+    showError,
+    username: el.username.value.trim(),
+    after: el.views['signed-out'],
   });
-  cancel.addEventListener('click', () => {
-    clearMessages();
-    showSignIn();
-  });
-  title.focus();
 }
 
 // ─── signed in ────────────────────────────────────────────────────────────────────────────────────
 
-/** Tokens of each page: pageTokens[i] fetches page i (undefined for the first). */
-let pageTokens: (string | undefined)[] = [undefined];
-let pageIndex = 0;
-
+const passkeys = setupPasskeys({
+  run,
+  isBusy: () => busy,
+  clearMessages,
+  showStatus,
+  showError,
+  showSignedIn: () => setView('signed-in'),
+  endpoint: location.origin,
+  relyingPartyId: () => config.relyingPartyId,
+});
 async function showAccount(focusHeading = false): Promise<void> {
-  const user = await getCurrentUser();
-  el.currentUsername.textContent = user.username;
-  pageTokens = [undefined];
-  pageIndex = 0;
-  el.list.replaceChildren();
-  el.empty.hidden = true;
-  el.pager.hidden = true;
-  setView('signed-in');
-  if (focusHeading) el.accountHeading.focus();
-  await loadPage(0);
+  await passkeys.showAccount(focusHeading);
+  await totp.refresh();
 }
 
-async function loadPage(index: number): Promise<void> {
-  const { credentials, nextToken } = await listWebAuthnCredentials({ pageSize: PAGE_SIZE, nextToken: pageTokens[index] });
-  if (credentials.length === 0 && index > 0) return loadPage(index - 1);
-  pageIndex = index;
-  pageTokens.length = index + 1;
-  if (nextToken) pageTokens.push(nextToken);
-  renderPasskeys(credentials);
-}
-
-function formatDate(date: Date, withTime: boolean): string {
-  return date.toLocaleString(undefined, withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' });
-}
-
-function timeElement(date: Date, withTime: boolean): HTMLTimeElement {
-  return h('time', { datetime: date.toISOString(), title: formatDate(date, true) }, formatDate(date, withTime));
-}
-
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-
-/** "just now", "5 minutes ago", "yesterday", … within a week; the date after that. Exact time in the tooltip. */
-function relativeTimeElement(date: Date): HTMLTimeElement {
-  const seconds = (date.getTime() - Date.now()) / 1000;
-  const abs = Math.abs(seconds);
-  let text: string;
-  if (abs < 60) text = 'just now';
-  else if (abs < 3600) text = relative.format(Math.round(seconds / 60), 'minute');
-  else if (abs < 86_400) text = relative.format(Math.round(seconds / 3600), 'hour');
-  else if (abs < 7 * 86_400) text = relative.format(Math.round(seconds / 86_400), 'day');
-  else text = formatDate(date, false);
-  return h('time', { datetime: date.toISOString(), title: formatDate(date, true) }, text);
-}
-
-function renderPasskeys(credentials: AuthWebAuthnCredential[]): void {
-  el.list.replaceChildren(...credentials.map(passkeyItem));
-  el.empty.hidden = credentials.length > 0 || pageIndex > 0;
-  const paged = pageIndex > 0 || pageTokens.length > pageIndex + 1;
-  el.pager.hidden = !paged;
-  el.prev.hidden = pageIndex === 0;
-  el.next.hidden = pageTokens.length <= pageIndex + 1;
-  el.pageLabel.textContent = `Page ${pageIndex + 1}`;
-}
-
-function passkeyItem(credential: AuthWebAuthnCredential): HTMLLIElement {
-  const id = credential.credentialId ?? '';
-  const name = credential.friendlyCredentialName || 'Passkey';
-  const nameId = uniqueId('passkey-name');
-  const used = lastUsed.get(id);
-  const created = credential.createdAt
-    ? h('span', { class: 'passkey-created' }, 'Added ', timeElement(credential.createdAt, false))
-    : h('span', { class: 'passkey-created' }, 'Added —');
-  const lastUse = used
-    ? h('span', { class: 'passkey-last-used' }, 'Last used ', relativeTimeElement(new Date(used)))
-    : h('span', { class: 'passkey-last-used' }, 'Never used');
-  const kind =
-    credential.authenticatorAttachment === 'platform'
-      ? 'Built-in'
-      : credential.authenticatorAttachment === 'cross-platform'
-        ? 'External'
-        : '';
-  const kindTitle =
-    kind === 'Built-in' ? 'Built into a device (platform authenticator)' : 'A security key or another device such as a phone';
-  const del = button('Delete', 'quiet', { 'aria-describedby': nameId, class: 'button button-quiet button-small passkey-delete' });
-  const item = h(
-    'li',
-    { class: 'passkey', 'data-credential-id': id },
-    h('span', { class: 'passkey-icon', 'aria-hidden': 'true' }),
-    h(
-      'div',
-      { class: 'passkey-info' },
-      h(
-        'span',
-        { class: 'passkey-title' },
-        h('span', { class: 'passkey-name', id: nameId }, name),
-        ...(kind ? [h('span', { class: 'passkey-kind', title: kindTitle }, kind)] : []),
-      ),
-      h('span', { class: 'passkey-meta' }, created, lastUse),
-    ),
-    del,
-  );
-  del.addEventListener('click', () => {
-    if (!busy) openConfirm(item, del, id, name);
-  });
-  return item;
-}
-
-function closeConfirms(): void {
-  for (const group of el.list.querySelectorAll('.confirm')) group.remove();
-  for (const b of el.list.querySelectorAll<HTMLButtonElement>('.passkey-delete')) b.hidden = false;
-}
-
-function openConfirm(item: HTMLLIElement, del: HTMLButtonElement, credentialId: string, name: string): void {
-  closeConfirms();
-  clearMessages();
-  const questionId = uniqueId('confirm-question');
-  const confirm = button('Confirm delete', 'danger');
-  const cancel = button('Cancel', 'secondary');
-  const group = h(
-    'div',
-    { class: 'confirm', role: 'group', 'aria-labelledby': questionId },
-    h('p', { id: questionId, class: 'confirm-question' }, `Delete ${name}?`),
-    h('p', { class: 'confirm-note' }, 'You will no longer be able to sign in with this passkey.'),
-    h('div', { class: 'actions' }, confirm, cancel),
-  );
-  const close = () => {
-    group.remove();
-    del.hidden = false;
-    del.focus();
-  };
-  cancel.addEventListener('click', () => {
-    if (!busy) close();
-  });
-  group.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && !busy) {
-      event.preventDefault();
-      close();
-    }
-  });
-  confirm.addEventListener('click', () => {
-    const position = [...el.list.children].indexOf(item);
-    void run('delete', async () => {
-      showStatus(`Deleting ${name}…`);
-      await deleteWebAuthnCredential({ credentialId });
-      lastUsed.delete(credentialId);
-      await loadPage(pageIndex);
-      showStatus(`Deleted ${name}.`);
-      const buttons = el.list.querySelectorAll<HTMLButtonElement>('.passkey-delete');
-      (buttons[Math.min(position, buttons.length - 1)] ?? el.addPasskey).focus();
-    });
-  });
-  del.hidden = true;
-  item.append(group);
-  cancel.focus();
-}
-
-el.addPasskey.addEventListener('click', () => {
-  void run('add', async () => {
-    showStatus('Follow your browser’s prompt to create a passkey…');
-    await associateWebAuthnCredential();
-    await loadPage(pageIndex);
-    showStatus('Passkey added.');
-  });
+const autofill = setupAutofill({
+  username: el.username,
+  available: async () => (await getPasskeySupport()).conditionalMediation,
+  canStart: () => !busy && document.body.dataset.state === 'signed-out',
+  signedIn: (result) => run('passkey', () => afterSignIn(result)),
+  failed: (error) => showError(describeError(error, 'passkey')),
 });
 
 el.signOut.addEventListener('click', () => {
   void run('sign-out', async () => {
     await signOut();
-    lastUsed.clear();
     showSignIn();
     showStatus('You have signed out.');
-  });
-});
-
-el.prev.addEventListener('click', () => {
-  void run('list', async () => {
-    await loadPage(Math.max(0, pageIndex - 1));
-    (el.prev.hidden ? el.next : el.prev).focus();
-  });
-});
-
-el.next.addEventListener('click', () => {
-  void run('list', async () => {
-    await loadPage(pageIndex + 1);
-    (el.next.hidden ? el.prev : el.next).focus();
   });
 });
 
@@ -666,12 +435,12 @@ async function start(): Promise<void> {
     showError(describeError(error, 'list'));
     return;
   }
-  configure(
-    { Auth: { Cognito: { userPoolId: config.userPoolId, userPoolClientId: config.userPoolClientId, userPoolEndpoint: config.endpoint } } },
-    { fetch: trackingFetch },
-  );
+  configure({
+    Auth: { Cognito: { userPoolId: config.userPoolId, userPoolClientId: config.userPoolClientId, userPoolEndpoint: config.endpoint } },
+  });
   void getPasskeySupport().then(
     (support) => {
+      signalsAvailable = support.signals;
       if (!support.supported) el.passkeyHint.textContent = 'This browser cannot use passkeys on this page (they need HTTPS or localhost).';
     },
     () => undefined,

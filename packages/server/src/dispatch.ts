@@ -67,7 +67,8 @@ export function errorResponse(err: ServiceError, requestId: string): WireRespons
   return {
     status: err.status,
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': `${err.type}:`, 'x-amzn-requestid': requestId },
-    body: JSON.stringify({ __type: err.type, message: err.message }),
+    // The extra member is one of a closed set of constants, after Cognito's two: it can never replace them.
+    body: JSON.stringify({ __type: err.type, message: err.message, ...(err.latchkeyReason ? { LatchkeyReason: err.latchkeyReason } : {}) }),
   };
 }
 

@@ -41,3 +41,5 @@ export {
   WEBHOOK_SIGNATURE_HEADER,
   type WebhookSignatureErrorCode,
 } from './security/webhookSignature.js';
+/** Triggers (docs/triggers/README.md): run an existing Cognito Lambda trigger handler behind Latchkey's signed HTTP call. */
+export { lambdaHttpAdapter, type LambdaHandler } from './triggers/adapter.js';

@@ -15,6 +15,7 @@ import { SmtpSender } from './delivery/smtpSender.js';
 import { SmsWebhookSender } from './delivery/smsWebhookSender.js';
 import { ChannelSender } from './delivery/channelSender.js';
 import type { CodeSender } from './domain/sender.js';
+import { TriggerService } from './triggers/invoke.js';
 import { systemClock, type Clock, type Logger, type Services } from './services.js';
 import { bootstrapDevPool, type DevPool } from './bootstrap.js';
 import { storeReadiness } from './readiness.js';
@@ -241,6 +242,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     clock,
     log,
     sender,
+    triggers: new TriggerService({ config: () => services.config, box, clock, log }),
     adminKeys: new Map([[admin.accessKeyId, admin.secretAccessKey]]),
   };
   const readiness = storeReadiness(store, log);

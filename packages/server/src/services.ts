@@ -3,6 +3,7 @@ import type { Store } from './storage/store.js';
 import type { TokenService } from './security/tokens.js';
 import type { SecretBox } from './security/secrets.js';
 import type { CodeSender } from './domain/sender.js';
+import type { TriggerService } from './triggers/invoke.js';
 
 /** Injected time, so expiry is tested without sleeping. */
 export interface Clock {
@@ -27,6 +28,8 @@ export interface Services {
   clock: Clock;
   log: Logger;
   sender: CodeSender;
+  /** Calls the pool's LambdaConfig triggers (triggers/). */
+  triggers: TriggerService;
   /** Admin key pairs (access key id → secret) accepted for SigV4. */
   adminKeys: ReadonlyMap<string, string>;
 }

@@ -4,6 +4,7 @@ import {
   AdminSetUserPasswordCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { VirtualAuthenticator, installVirtualAuthenticator } from '@latchkey/virtual-authenticator';
 import { startTestServer, type TestServer } from './helpers/harness.js';
@@ -87,6 +88,27 @@ describe('account page (GET /account)', () => {
     expect(html).toMatch(/<input id="email-code"[^>]*autocomplete="one-time-code"/);
     expect(html).toContain('<h1 id="code-title" tabindex="-1">Enter your code</h1>');
     for (const name of ['Sign in with the code', 'Cancel']) expect(html).toMatch(new RegExp(`<button[^>]*>${name}</button>`));
+  });
+
+  it('offers the authenticator-app section only when the pool has TOTP MFA', async () => {
+    const devHtml = await (await get('/account')).text();
+    expect(devHtml).not.toContain('totp-section');
+    const { UserPool } = await server.admin.send(new CreateUserPoolCommand({ PoolName: 'totp' }));
+    await server.admin.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: UserPool!.Id!,
+        MfaConfiguration: 'OPTIONAL',
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+      }),
+    );
+    const { UserPoolClient } = await server.admin.send(new CreateUserPoolClientCommand({ UserPoolId: UserPool!.Id!, ClientName: 'web' }));
+    const html = await (await get(`/account?pool=${UserPool!.Id}&client=${UserPoolClient!.ClientId}`)).text();
+    expect(html).toContain('"totp":true');
+    expect(html).toContain('<h2 id="totp-title">Authenticator app</h2>');
+    expect(html).toContain('<label for="totp-code">Code from the app</label>');
+    expect(html).toMatch(/<img id="totp-qr"[^>]*alt="QR code for your authenticator app"/);
+    for (const name of ['Set up an authenticator app', 'Remove authenticator app', 'Verify and turn on', 'Cancel setup'])
+      expect(html).toMatch(new RegExp(`<button[^>]*>${name}</button>`));
   });
 
   it('selects another pool and client from the query, and the client alone', async () => {

@@ -30,7 +30,7 @@ describe.each(DIALECTS)('aws-amplify passwordless on %s', (dialect) => {
     amplify = await import('aws-amplify');
     auth = await import('aws-amplify/auth');
     server = await startTestServer(dialect);
-    pool = await createTestPool(server.admin, { userVerification: 'required' });
+    pool = await createTestPool(server.admin, { userVerification: 'required', schema: [{ Name: 'team', AttributeDataType: 'String' }] });
     amplify.Amplify.configure({
       Auth: { Cognito: { userPoolId: pool.userPoolId, userPoolClientId: pool.clientId, userPoolEndpoint: server.endpoint + '/' } },
     });

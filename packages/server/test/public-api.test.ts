@@ -19,6 +19,7 @@ describe('@latchkey/server public API (docs/verification-api.md)', () => {
       'verifyWebhookSignature',
       'signWebhook',
       'WebhookSignatureError',
+      'lambdaHttpAdapter',
     ] as const) {
       expect(typeof server[name], name).toBe('function');
     }

@@ -59,6 +59,7 @@ describe.each(DIALECTS)('users: sign-in and administration on %s', (dialect) => 
     dialect,
     {
       checkInternalErrors: false,
+      pool: { schema: [{ Name: 'team', AttributeDataType: 'String' }] },
       setup: async (s) => {
         realNow = s.clock.now;
         legacy = await createTestPool(s.admin, { preventUserExistenceErrors: 'LEGACY' });

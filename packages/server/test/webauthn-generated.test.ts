@@ -323,6 +323,25 @@ describe('registration failures', () => {
     );
   });
 
+  it('UP missing is accepted only with requireUserPresence: false (a conditional create); true and absent refuse it', async () => {
+    for (const fmt of ['none', 'packed'] as const) {
+      const a = authenticator({ algorithms: ['ES256'], attestation: fmt });
+      const c = await createCredential(a, { userPresence: false });
+      for (const requireUserPresence of [undefined, true]) {
+        await expectRegistrationError(
+          verifyRegistration({ ...c.input, ...(requireUserPresence === undefined ? {} : { requireUserPresence }) }),
+          'ERR_WEBAUTHN_USER_PRESENCE_MISSING',
+          'WebAuthnCredentialNotSupportedException',
+          /UP/,
+        );
+      }
+      // The attestation statement is verified as well (fmt packed, direct mode): it passes without UP too.
+      const reg = await verifyRegistration({ ...c.input, requireUserPresence: false });
+      expect(reg.fmt).toBe(fmt);
+      expect(reg.credentialId).toBe(c.response.id);
+    }
+  });
+
   it('bad attestation signature → WebAuthnCredentialNotSupportedException in direct mode, ignored in none mode', async () => {
     for (const fmt of ['packed', 'fido-u2f'] as const) {
       const a = authenticator({ algorithms: ['ES256'], attestation: fmt });

@@ -37,11 +37,17 @@ export const COGNITO_ERROR_TYPES = [
   'CodeMismatchException',
   'ExpiredCodeException',
   'CodeDeliveryFailureException',
+  'SoftwareTokenMFANotFoundException',
+  'EnableSoftwareTokenMFAException',
   'InvalidUserPoolConfigurationException',
   'InvalidEmailRoleAccessPolicyException',
   'UnsupportedOperationException',
   'UnsupportedTokenTypeException',
   'UnsupportedUserStateException',
+  // Triggers (docs/triggers/README.md).
+  'UserLambdaValidationException',
+  'UnexpectedLambdaException',
+  'InvalidLambdaResponseException',
   // Passkeys (§2.4).
   'WebAuthnNotEnabledException',
   'WebAuthnConfigurationMissingException',

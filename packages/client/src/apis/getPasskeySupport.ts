@@ -8,6 +8,10 @@ export interface PasskeySupport {
   platformAuthenticator: boolean;
   /** The browser supports passkey autofill (`mediation: 'conditional'`). */
   conditionalMediation: boolean;
+  /** The browser can create a passkey without a prompt after a password sign-in (`getClientCapabilities().conditionalCreate`). */
+  conditionalCreate: boolean;
+  /** The browser has the Signal API (`signalUnknownCredential` and the others). */
+  signals: boolean;
 }
 
 /**
@@ -16,10 +20,12 @@ export interface PasskeySupport {
  */
 export async function getPasskeySupport(): Promise<PasskeySupport> {
   const supported = isPasskeySupported();
-  if (!supported) return { supported, platformAuthenticator: false, conditionalMediation: false };
+  if (!supported) return { supported, platformAuthenticator: false, conditionalMediation: false, conditionalCreate: false, signals: false };
   const pkc = (globalThis as { PublicKeyCredential?: unknown }).PublicKeyCredential as {
     isUserVerifyingPlatformAuthenticatorAvailable?: () => Promise<boolean>;
     isConditionalMediationAvailable?: () => Promise<boolean>;
+    getClientCapabilities?: () => Promise<Record<string, boolean>>;
+    signalUnknownCredential?: unknown;
   };
   const ask = async (fn: (() => Promise<boolean>) | undefined) => {
     try {
@@ -32,5 +38,7 @@ export async function getPasskeySupport(): Promise<PasskeySupport> {
     supported,
     platformAuthenticator: await ask(pkc.isUserVerifyingPlatformAuthenticatorAvailable),
     conditionalMediation: await ask(pkc.isConditionalMediationAvailable),
+    conditionalCreate: await ask(async () => (await pkc.getClientCapabilities?.call(pkc))?.conditionalCreate === true),
+    signals: typeof pkc.signalUnknownCredential === 'function',
   };
 }

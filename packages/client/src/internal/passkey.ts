@@ -76,8 +76,17 @@ const b64 = (value: Bytes) => encodeBase64url(value);
 const fromB64 = (text: string): ArrayBuffer => decodeBase64urlLenient(text).buffer;
 const isBytes = (value: unknown): value is Bytes => value instanceof ArrayBuffer || ArrayBuffer.isView(value);
 
+/**
+ * How a ceremony is mediated (Credential Management): `conditional` is autofill for `get` and the automatic
+ * passkey upgrade for `create`; `signal` aborts it (an aborted ceremony rejects with `PasskeyOperationAborted`).
+ */
+export interface CeremonyOptions {
+  mediation?: 'conditional' | 'optional' | 'required' | 'silent';
+  signal?: AbortSignal;
+}
+
 /** Runs `navigator.credentials.create` and returns the registration JSON. Throws {@link PasskeyError}. */
-export async function registerPasskey(options: PasskeyCreateOptionsJson): Promise<PasskeyRegistrationJson> {
+export async function registerPasskey(options: PasskeyCreateOptionsJson, ceremony: CeremonyOptions = {}): Promise<PasskeyRegistrationJson> {
   try {
     if (!isPasskeySupported()) throw passkeyError('PasskeyNotSupported');
     const publicKey = {
@@ -86,7 +95,10 @@ export async function registerPasskey(options: PasskeyCreateOptionsJson): Promis
       user: { ...options.user, id: fromB64(options.user.id) },
       excludeCredentials: (options.excludeCredentials ?? []).map((c) => ({ ...c, id: fromB64(c.id) })),
     } as unknown as PublicKeyCredentialCreationOptions;
-    const credential = (await navigator.credentials.create({ publicKey })) as PublicKeyCredential | null;
+    const credential = (await navigator.credentials.create({
+      publicKey,
+      ...mediated(ceremony),
+    } as CredentialCreationOptions)) as PublicKeyCredential | null;
     const response = credential?.response as AuthenticatorAttestationResponse | undefined;
     if (!credential || !response || !isBytes(response.attestationObject) || !isBytes(response.clientDataJSON)) {
       throw passkeyError('PasskeyRegistrationFailed');
@@ -115,7 +127,7 @@ export async function registerPasskey(options: PasskeyCreateOptionsJson): Promis
 }
 
 /** Runs `navigator.credentials.get` and returns the assertion JSON. Throws {@link PasskeyError}. */
-export async function getPasskey(options: PasskeyGetOptionsJson): Promise<PasskeyAuthenticationJson> {
+export async function getPasskey(options: PasskeyGetOptionsJson, ceremony: CeremonyOptions = {}): Promise<PasskeyAuthenticationJson> {
   try {
     if (!isPasskeySupported()) throw passkeyError('PasskeyNotSupported');
     const publicKey = {
@@ -123,7 +135,10 @@ export async function getPasskey(options: PasskeyGetOptionsJson): Promise<Passke
       challenge: fromB64(options.challenge),
       allowCredentials: (options.allowCredentials ?? []).map((c) => ({ ...c, id: fromB64(c.id) })),
     } as unknown as PublicKeyCredentialRequestOptions;
-    const credential = (await navigator.credentials.get({ publicKey })) as PublicKeyCredential | null;
+    const credential = (await navigator.credentials.get({
+      publicKey,
+      ...mediated(ceremony),
+    } as CredentialRequestOptions)) as PublicKeyCredential | null;
     const response = credential?.response as AuthenticatorAssertionResponse | undefined;
     if (
       !credential ||
@@ -151,6 +166,11 @@ export async function getPasskey(options: PasskeyGetOptionsJson): Promise<Passke
   } catch (error) {
     throw toPasskeyError(error, 'authentication');
   }
+}
+
+/** Only the members that were given, so an unmediated ceremony passes exactly `{ publicKey }` as before. */
+function mediated({ mediation, signal }: CeremonyOptions): { mediation?: string; signal?: AbortSignal } {
+  return { ...(mediation ? { mediation } : {}), ...(signal ? { signal } : {}) };
 }
 
 /**

@@ -11,7 +11,8 @@ import { getSignInState, resetSignInState, setSignInState } from '../signInState
 import { cacheAuthenticationResult, decodeJWT, getTokens, type AuthenticationResult } from '../tokens.js';
 import { AuthAction, callUserPool } from '../transport.js';
 import type { AuthMFAType, AuthUser, ChallengeName, ClientMetadata, CognitoAuthSignInDetails, SignInOutput } from '../types.js';
-import { getPasskey, type PasskeyGetOptionsJson } from './passkey.js';
+import { getPasskey, type CeremonyOptions, type PasskeyGetOptionsJson } from './passkey.js';
+import { knownRpId, rememberRpId, signalUnknownCredential } from './signals.js';
 import type { CognitoErrorType } from '@latchkey/wire';
 import { computePasswordClaim, createSrpClientSession, type SrpClientSession } from './srp.js';
 import { confirmNewDevice, deviceSrpAuth, getDeviceMetadata, retryWithoutForgottenDevice, setDeviceMetadata } from './devices.js';
@@ -298,27 +299,40 @@ export async function signInResultFor(
 
 /**
  * WEB_AUTHN challenge: runs `navigator.credentials.get` inside the call and answers with
- * `CREDENTIAL` = JSON string (Amplify `handleWebAuthnSignInResult`).
+ * `CREDENTIAL` = JSON string (Amplify `handleWebAuthnSignInResult`). `ceremony`: conditional mediation and an
+ * abort signal (autofill, an extension). A refusal the server marks `LatchkeyReason: UnknownCredential` is passed
+ * on to the device with `signalUnknownCredential` (where the browser has it) before it is thrown.
  */
-async function webAuthnCeremony(parameters: Record<string, string>): Promise<SignInOutput> {
+export async function webAuthnCeremony(parameters: Record<string, string>, ceremony: CeremonyOptions = {}): Promise<SignInOutput> {
   const { username, signInSession, signInDetails, challengeName } = getSignInState();
   if (challengeName !== 'WEB_AUTHN' || username === undefined) {
     throw signInException('Unable to proceed due to invalid sign in state.');
   }
   if (!parameters.CREDENTIAL_REQUEST_OPTIONS) throw passkeyError('InvalidPasskeyAuthenticationOptions');
-  const credential = await getPasskey(JSON.parse(parameters.CREDENTIAL_REQUEST_OPTIONS) as PasskeyGetOptionsJson);
+  const options = JSON.parse(parameters.CREDENTIAL_REQUEST_OPTIONS) as PasskeyGetOptionsJson;
+  rememberRpId(options.rpId);
+  const credential = await getPasskey(options, ceremony);
   const ChallengeResponses: Record<string, string> = { CREDENTIAL: JSON.stringify(credential) };
   // Username-less sign-in (extension) has no username until the server names one.
   if (username) ChallengeResponses.USERNAME = username;
-  const response = await respondToAuthChallenge(
-    {
-      ChallengeName: 'WEB_AUTHN',
-      ChallengeResponses,
-      ClientId: getConfig().cognito.userPoolClientId,
-      Session: signInSession,
-    },
-    AuthAction.ConfirmSignIn,
-  );
+  let response: AuthResponse;
+  try {
+    response = await respondToAuthChallenge(
+      {
+        ChallengeName: 'WEB_AUTHN',
+        ChallengeResponses,
+        ClientId: getConfig().cognito.userPoolClientId,
+        Session: signInSession,
+      },
+      AuthAction.ConfirmSignIn,
+    );
+  } catch (error) {
+    const rpId = options.rpId ?? knownRpId();
+    if (error instanceof AuthError && error.latchkeyReason === 'UnknownCredential' && rpId) {
+      await signalUnknownCredential(rpId, credential.id);
+    }
+    throw error;
+  }
   setSignInState({ signInSession: response.Session, username, challengeName: response.ChallengeName, signInDetails });
   if (response.AuthenticationResult) return finishSignIn(response.AuthenticationResult, username, signInDetails);
   if (response.ChallengeName === 'WEB_AUTHN') {

@@ -1,8 +1,11 @@
+import { customMessage, type MessageTemplate } from '../triggers/customMessage.js';
+import { NO_CLIENT } from '../triggers/events.js';
 import type { Services } from '../services.js';
 import type { UserRecord } from '../storage/store.js';
 import type { Pool } from '../domain/pools.js';
+import type { AppClient } from '../domain/clients.js';
 import { parseAttributes, emailKeyFor, assertWritableAttribute } from '../domain/users.js';
-import { sendCode, type CodeDeliveryDetails } from './codes.js';
+import { sendCode, useCode, type CodeDeliveryDetails } from './codes.js';
 import { admitCodeSend, userBudgetKey } from './sendBudget.js';
 import { AliasExistsException, InvalidParameterException } from '../protocol/errors.js';
 import { StoreConflictError, type UserPatch } from '../storage/store.js';
@@ -42,33 +45,99 @@ export async function saveUserAttributes(
   }
 }
 
+const CONTACTS = [
+  ['email', 'email_verified', 'verify_email'],
+  ['phone_number', 'phone_number_verified', 'verify_phone_number'],
+] as const;
+
+/** The user as a code for `name` sees them: a pending new value (awaiting verification) in place of the current one. */
+export function withPending(user: UserRecord, name: 'email' | 'phone_number'): UserRecord {
+  const pending = user.pendingAttributes[name];
+  return pending === undefined ? user : { ...user, attributes: { ...user.attributes, [name]: pending } };
+}
+
 /**
- * Applies an attribute update. A changed email or phone becomes unverified (unless an admin sets the
- * verified flag in the same call) and, when the pool auto-verifies it, a verification code is sent.
- * @throws InvalidParameterException | AliasExistsException
+ * Applies an attribute update (UpdateUserAttributes, AdminUpdateUserAttributes). A changed email or phone number:
+ * - set together with its `*_verified` flag `true` (admins only) is stored verified, and no code is sent;
+ * - in a pool that lists it in AttributesRequireVerificationBeforeUpdate, while the current value is verified,
+ *   stays pending (the old value keeps signing in and is what every read shows) and a code goes to the new value;
+ * - otherwise is stored unverified, with a code when the pool auto-verifies it.
+ * An admin setting the flag `true` without a value verifies a pending value (Cognito's documented way).
+ * @throws InvalidParameterException | NotAuthorizedException | AliasExistsException | LimitExceededException
  */
 export async function applyAttributeUpdate(
-  s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>,
+  s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log' | 'triggers'>,
   pool: Pool,
   user: UserRecord,
   list: { Name: string; Value?: string }[],
-  opts: { admin: boolean },
+  writer: { admin: boolean; client?: AppClient; clientMetadata?: Record<string, string> },
 ): Promise<CodeDeliveryDetails[]> {
   // parseAttributes refuses an empty email, so a username-email can never be removed here.
-  const changes = parseAttributes(list, opts);
-  const attributes = mergeAttributes(user, changes);
-  const verify =
-    !opts.admin &&
-    changes.email !== undefined &&
-    !!attributes.email &&
-    attributes.email_verified !== 'true' &&
-    pool.autoVerifiedAttributes.includes('email');
-  // The send budget is spent before the change is saved, so a refusal leaves the attributes as they were.
-  if (verify) await admitCodeSend(s, pool, userBudgetKey(s, pool, user.id), 'verify_email');
-  await saveUserAttributes(s, pool, user.id, attributes);
+  const changes = parseAttributes(pool, list, writer);
+  const pending = { ...user.pendingAttributes };
+  const verify: (typeof CONTACTS)[number][] = [];
+  for (const contact of CONTACTS) {
+    const [name, flag] = contact;
+    const value = changes[name];
+    if (value === undefined) {
+      if (changes[flag] === 'true' && pending[name] !== undefined) changes[name] = pending[name];
+      if (changes[flag] !== undefined) delete pending[name];
+      continue;
+    }
+    delete pending[name];
+    if (value === '' || value === user.attributes[name] || changes[flag] === 'true') continue;
+    if (pool.verifyBeforeUpdate.includes(name) && user.attributes[name] && user.attributes[flag] === 'true') {
+      pending[name] = value;
+      delete changes[name];
+      delete changes[flag];
+      verify.push(contact);
+    } else {
+      changes[flag] = 'false';
+      if (pool.autoVerifiedAttributes.includes(name)) verify.push(contact);
+    }
+  }
+  const attributes = { ...user.attributes, ...changes };
+  for (const [k, v] of Object.entries(attributes)) if (v === '') delete attributes[k];
+  // The send budget (users only; admin operations are exempt) is spent before the change is saved, so a
+  // refusal leaves the attributes as they were.
+  if (!writer.admin) for (const [, , purpose] of verify) await admitCodeSend(s, pool, userBudgetKey(s, pool, user.id), purpose);
+  const saved: UserRecord = { ...user, attributes, pendingAttributes: pending };
+  // The custom message trigger (CustomMessage_UpdateUserAttribute) is asked before the change is saved, so its failure
+  // leaves the attributes as they were.
+  const message = {
+    source: 'CustomMessage_UpdateUserAttribute' as const,
+    clientId: writer.client?.id ?? NO_CLIENT,
+    clientMetadata: writer.clientMetadata,
+  };
+  const templates: (MessageTemplate | undefined)[] = [];
+  for (const [name] of verify) {
+    const to = withPending(saved, name);
+    templates.push(await customMessage(s, pool, to, to.attributes[name] ?? '', message));
+  }
+  await saveUserAttributes(s, pool, user.id, attributes, { pendingAttributes: pending });
   const details: CodeDeliveryDetails[] = [];
-  if (verify) details.push(await sendCode(s, pool, { ...user, attributes }, 'verify_email'));
+  for (const [i, [name, , purpose]] of verify.entries())
+    details.push(await sendCode(s, pool, withPending(saved, name), purpose, { template: templates[i] }));
   return details;
+}
+
+/**
+ * VerifyUserAttribute: the code sent for `name` (to its pending value, if one waits) verifies that value, which
+ * then replaces the old one (and becomes the email alias where the pool has one).
+ * @throws CodeMismatchException | ExpiredCodeException | TooManyFailedAttemptsException | AliasExistsException
+ */
+export async function verifyAttribute(
+  s: Pick<Services, 'store' | 'clock' | 'box'>,
+  pool: Pool,
+  user: UserRecord,
+  name: 'email' | 'phone_number',
+  code: string,
+): Promise<void> {
+  const target = withPending(user, name);
+  // The code's hash binds the address it went to, so a code sent to an earlier pending value cannot verify this one.
+  await useCode(s, pool, target, name === 'email' ? 'verify_email' : 'verify_phone_number', code);
+  const { [name]: _verified, ...pending } = user.pendingAttributes;
+  await saveUserAttributes(s, pool, user.id, { ...target.attributes, [`${name}_verified`]: 'true' }, { pendingAttributes: pending });
 }
 
 /** The verified flag that goes with a deleted contact attribute. */
@@ -87,20 +156,22 @@ export async function deleteUserAttributes(
   pool: Pool,
   user: UserRecord,
   names: string[],
-  opts: { admin: boolean },
+  writer: { admin: boolean; client?: AppClient },
 ): Promise<void> {
   for (const name of names) {
     // The same name checks as an update: sub is immutable, unknown names are refused, users may not touch flags.
-    assertWritableAttribute(name, opts);
+    assertWritableAttribute(pool, name, writer);
     if (pool.requiredAttributes.includes(name)) throw new InvalidParameterException(`Cannot delete required attribute: ${name}`);
     if ((name === 'email' && pool.emailIsUsername) || (name === 'phone_number' && pool.usernameAttributes.includes('phone_number')))
       throw new InvalidParameterException(`Cannot delete the username attribute: ${name}`);
   }
   const attributes = { ...user.attributes };
+  const pending = { ...user.pendingAttributes };
   for (const name of names) {
     delete attributes[name];
+    delete pending[name];
     const flag = VERIFIED_FLAG[name];
     if (flag) delete attributes[flag];
   }
-  await saveUserAttributes(s, pool, user.id, attributes);
+  await saveUserAttributes(s, pool, user.id, attributes, { pendingAttributes: pending });
 }

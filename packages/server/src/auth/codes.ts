@@ -6,6 +6,7 @@ import { lookupName } from './password.js';
 import { deliveryTarget } from '../domain/users.js';
 import { maskDestination, type CodeMessage } from '../domain/sender.js';
 import { hmacHex, randomCode, safeEqual } from '../security/secrets.js';
+import { applyTemplate, customMessage, type MessageContext, type MessageTemplate } from '../triggers/customMessage.js';
 import {
   CodeDeliveryFailureException,
   CodeMismatchException,
@@ -63,15 +64,17 @@ export function canReceiveResetCode(user: UserRecord): boolean {
  * background).
  */
 export async function sendCode(
-  s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>,
+  s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log' | 'triggers'>,
   pool: Pool,
   user: UserRecord,
   purpose: CodePurpose,
-  opts: { background?: boolean } = {},
+  opts: { background?: boolean; message?: MessageContext; template?: MessageTemplate } = {},
 ): Promise<CodeDeliveryDetails> {
   const target = targetFor(user, purpose);
   if (!target)
     throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
+  // The custom message trigger's text (triggers/customMessage.ts), asked before the code is stored: a failure stores nothing.
+  const template = opts.template ?? (opts.message ? await customMessage(s, pool, user, target.destination, opts.message) : undefined);
   const code = randomCode();
   const record = {
     poolId: pool.id,
@@ -81,15 +84,19 @@ export async function sendCode(
     attempts: 0,
     expiresAt: s.clock.now() + TTL_MS[purpose],
   };
-  const message: CodeMessage = {
-    poolId: pool.id,
-    purpose,
-    userId: user.id,
-    destination: target.destination,
-    subject: SUBJECT[purpose],
-    body: `Your code is ${code}`,
-    code,
-  };
+  const message: CodeMessage = applyTemplate(
+    {
+      poolId: pool.id,
+      purpose,
+      userId: user.id,
+      destination: target.destination,
+      subject: SUBJECT[purpose],
+      body: `Your code is ${code}`,
+      code,
+    },
+    template,
+    user.username,
+  );
   const sender = s.sender.senderFor?.(message) ?? s.sender;
   if (sender.outbox) {
     // Development delivery: the code and its message are one commit (and cost what a stand-in costs).

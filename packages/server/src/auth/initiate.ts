@@ -8,7 +8,9 @@ import { initiateUserAuth, respondSelectChallenge, respondWebAuthn } from './flo
 import { signInWithSignUpSession } from './flows/signUpSession.js';
 import { respondOtp } from './flows/otp.js';
 import { respondDevicePasswordVerifier, respondDeviceSrpAuth } from './flows/device.js';
+import { respondMfaSetup, respondSelectMfaType, respondSoftwareTokenMfa } from './flows/mfa.js';
 import { assertSecretHash } from './password.js';
+import { respondCustomChallenge, startCustomAuth } from '../triggers/customAuth.js';
 import { InvalidParameterException } from '../protocol/errors.js';
 
 function requireFlow(ctx: FlowContext, flow: string, ...allowed: string[]) {
@@ -44,10 +46,9 @@ export async function runInitiate(ctx: FlowContext, flow: string): Promise<AuthO
       if (ctx.session !== undefined) return signInWithSignUpSession(ctx);
       return initiateUserAuth(ctx);
     case 'CUSTOM_AUTH':
-      // Latchkey has no Lambda triggers: a client that allows the flow gets Cognito's answer for a pool
-      // without the custom auth triggers.
+      // The define / create / verify auth challenge triggers (triggers/customAuth.ts); without them, Cognito's answer.
       requireFlow(ctx, flow, 'ALLOW_CUSTOM_AUTH');
-      throw new InvalidParameterException('Custom auth lambda trigger is not configured for the user pool.');
+      return startCustomAuth(ctx);
     default:
       throw new InvalidParameterException(`Unsupported AuthFlow ${flow}`);
   }
@@ -70,11 +71,20 @@ export async function runRespond(ctx: FlowContext, challenge: string): Promise<A
       return respondWebAuthn(ctx);
     case 'EMAIL_OTP':
     case 'SMS_OTP':
+    case 'SMS_MFA':
       return respondOtp(ctx, challenge);
     case 'DEVICE_SRP_AUTH':
       return respondDeviceSrpAuth(ctx);
     case 'DEVICE_PASSWORD_VERIFIER':
       return respondDevicePasswordVerifier(ctx);
+    case 'CUSTOM_CHALLENGE':
+      return respondCustomChallenge(ctx);
+    case 'SOFTWARE_TOKEN_MFA':
+      return respondSoftwareTokenMfa(ctx);
+    case 'SELECT_MFA_TYPE':
+      return respondSelectMfaType(ctx);
+    case 'MFA_SETUP':
+      return respondMfaSetup(ctx);
     default:
       throw new InvalidParameterException(`Unsupported ChallengeName ${challenge}`);
   }

@@ -38,6 +38,7 @@ export function newUserRecord(
     status,
     enabled: true,
     attributes,
+    pendingAttributes: {},
     srpSalt: null,
     srpVerifier: null,
     passwordSetAt: 0,

@@ -1,11 +1,13 @@
 import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 import type { Services } from '../services.js';
-import type { PasskeyUse, UserRecord } from '../storage/store.js';
-import { NotAuthorizedException } from '../protocol/errors.js';
+import type { PasskeyUse, TotpUse, UserRecord } from '../storage/store.js';
+import { CodeMismatchException, NotAuthorizedException } from '../protocol/errors.js';
 import { SESSION_EXPIRED } from './sessions.js';
 import type { Pool } from '../domain/pools.js';
 import type { AppClient } from '../domain/clients.js';
 import { idTokenClaims } from '../domain/users.js';
+import { runSignInTriggers, runTokenTrigger } from '../triggers/auth.js';
+import type { ClaimsEdit, TokenSource } from '../triggers/preToken.js';
 import { randomId, randomToken, sha256Hex } from '../security/secrets.js';
 import { deviceDoesNotExist, newDeviceFor } from './devices.js';
 
@@ -34,21 +36,27 @@ export interface FinishSignIn {
   clearLoginKey?: string;
   /** The known device the sign-in is made on (auth/devices.ts): the family is bound to it, no new device is made. */
   deviceKey?: string;
+  /** Pre token generation's triggerSource (default TokenGeneration_Authentication). */
+  tokenSource?: TokenSource;
+  /** The TOTP code's step to record (Store.finishSignIn: at most one sign-in per code). */
+  totpUse?: TotpUse;
 }
 
 /**
  * A completed sign-in: a new token family (origin_jti) with its refresh token (stored as a hash)
  * and freshly signed access and id tokens, written in one transaction with the consumption of the
  * step's session, the passkey use and the clearing of the password attempt counter.
- * @throws NotAuthorizedException when the session was used concurrently.
+ * @throws NotAuthorizedException when the session was used concurrently; CodeMismatchException when the TOTP code was.
  */
 export async function signedIn(
-  s: Pick<Services, 'store' | 'tokens' | 'clock'>,
+  s: Pick<Services, 'store' | 'tokens' | 'clock' | 'triggers'>,
   pool: Pool,
   client: AppClient,
   user: UserRecord,
   finish: FinishSignIn = {},
 ): Promise<AuthOutput> {
+  // Post authentication and pre token generation run before anything is written (triggers/auth.ts).
+  const edit = await runSignInTriggers(s, pool, client, user, finish.tokenSource ?? 'TokenGeneration_Authentication');
   const now = s.clock.now();
   const originJti = randomId();
   const refreshToken = randomToken(64);
@@ -62,6 +70,7 @@ export async function signedIn(
     passkeyUse: finish.passkeyUse,
     clearLoginKey: finish.clearLoginKey,
     newDevice,
+    totpUse: finish.totpUse,
     family: {
       originJti,
       poolId: pool.id,
@@ -77,8 +86,9 @@ export async function signedIn(
   });
   if (outcome === 'session-gone') throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
   if (outcome === 'device-gone') throw deviceDoesNotExist();
+  if (outcome === 'totp-replay') throw new CodeMismatchException('Invalid code received for user', 'TOTP step already used');
   if (outcome === 'passkey-race') throw new NotAuthorizedException('Incorrect username or passkey.', 'concurrent use of the credential');
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey, true);
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey, true, edit);
   return {
     ChallengeParameters: {},
     AuthenticationResult: {
@@ -102,13 +112,14 @@ function issueTokens(
   authTime: number,
   deviceKey: string | undefined,
   fresh = false,
+  edit?: ClaimsEdit,
 ) {
   return s.tokens.issue({
     poolId: pool.id,
     clientId: client.id,
     sub: user.id,
     username: user.username,
-    idClaims: idTokenClaims(user),
+    idClaims: idTokenClaims(pool, client, user),
     originJti,
     authTime,
     // A fresh sign-in's tokens are issued at its authentication time, as Cognito's (auth_time = iat).
@@ -117,12 +128,13 @@ function issueTokens(
     idValiditySec: client.idValiditySec,
     alg: pool.latchkey.tokenSigningAlg,
     ...(deviceKey ? { deviceKey } : {}),
+    ...(edit ? { edit } : {}),
   });
 }
 
 /** New access and id tokens for an existing family (refresh); the refresh token is not rotated. */
 export async function refreshedTokens(
-  s: Pick<Services, 'tokens'>,
+  s: Pick<Services, 'tokens' | 'triggers' | 'store'>,
   pool: Pool,
   client: AppClient,
   user: UserRecord,
@@ -130,7 +142,8 @@ export async function refreshedTokens(
   authTime: number,
   deviceKey?: string,
 ): Promise<AuthOutput> {
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey);
+  const edit = await runTokenTrigger(s, pool, client, user, 'TokenGeneration_RefreshTokens');
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey, false, edit);
   return {
     ChallengeParameters: {},
     AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: client.accessValiditySec, TokenType: 'Bearer' },

@@ -322,6 +322,28 @@ export const SERVER_OPTIONS = {
     details: `the pause before attempt n+1 is ${FIXED.smsWebhookBackoffMs.default} ms × 2^(n-1)`,
     parse: int('LATCHKEY_SMS_WEBHOOK_ATTEMPTS', 1, 10),
   }),
+  triggerTimeoutMs: option({
+    default: 5000,
+    type: 'integer 100..5000 ms',
+    env: 'LATCHKEY_TRIGGER_TIMEOUT_MS',
+    commands: SERVE,
+    why: "how long one trigger call (LambdaConfig URL) may take before it fails with UnexpectedLambdaException, as Lambda's 5 s",
+    details: 'lower it only to test receivers that time out; see [triggers/README.md](triggers/README.md)',
+    parse: int('LATCHKEY_TRIGGER_TIMEOUT_MS', 100, 5000),
+  }),
+  triggerModules: option({
+    default: false,
+    defaultText: 'off',
+    type: 'true | false | 1 | 0',
+    env: 'LATCHKEY_TRIGGER_MODULES',
+    flag: { name: 'trigger-modules', negation: 'no-trigger-modules' },
+    commands: SERVE,
+    why: 'development only: accept file:///abs/path/handler.mjs in LambdaConfig and run that module in-process instead of an HTTP call',
+    details:
+      "the module exports `handler(event)` as a Node.js Lambda does; it runs with the server's privileges, so never enable this " +
+      'where pool administrators are not trusted with code execution',
+    parse: bool,
+  }),
   workers: option({
     default: 1,
     type: 'integer 1..64',

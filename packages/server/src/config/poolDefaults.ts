@@ -175,6 +175,13 @@ export const LATCHKEY_SETTINGS = {
     type: 'integer 1..100',
     why: 'failed passwords before the growing lockout (1 s doubling to 15 min) starts',
   }),
+  webhookSecretVersion: poolDefault({
+    default: 0,
+    type: 'integer, read-only',
+    why:
+      "generation of the pool's webhook secret (`webhookSecret` in LatchkeyDescribeUserPoolSettings, the key of " +
+      '`x-latchkey-signature`); `rotateWebhookSecret: true` in LatchkeyUpdateUserPoolSettings increments it',
+  }),
 } as const;
 
 /** Latchkey's per-pool settings as domain code reads them. */
@@ -216,6 +223,11 @@ export const FIXED = {
     default: 8,
     type: 'digits',
     why: "EMAIL_OTP / SMS_OTP sign-in codes have 8 digits, as Cognito's do (docs/wire-contract.md §3.4, EMAIL_OTP / SMS_OTP)",
+  }),
+  mfaCodeDigits: poolDefault({
+    default: 6,
+    type: 'digits',
+    why: "SMS_MFA and EMAIL_OTP MFA codes have 6 digits, as Cognito's MFA messages do (docs/wire-contract.md, MFA challenges)",
   }),
   signInCodeLifetimeMs: poolDefault({
     default: 3 * 60_000,
@@ -287,6 +299,12 @@ export const FIXED = {
     type: 'ms',
     why: 'how long a rotated signing key stays in the JWKS: the longest access and id token lifetime, so issued tokens verify',
   }),
+  maxCustomAttributes: poolDefault({
+    default: 50,
+    type: 'count',
+    why: "custom attributes per pool (Schema + AddCustomAttributes): Cognito's quota; more is InvalidParameterException",
+  }),
+  maxTagsPerPool: poolDefault({ default: 50, type: 'count', why: "tags per user pool (TagResource, UserPoolTags): Cognito's quota" }),
 } as const;
 
 deepFreeze(CLIENT_OPTIONS);

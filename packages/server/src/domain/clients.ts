@@ -97,6 +97,16 @@ export class AppClient {
     return this.validity('RefreshToken');
   }
   /** Latchkey extension: web or app origins allowed for WebAuthn besides the RP ID's own. */
+  /** The attributes the client may read (GetUser, id token); undefined: all but developer-only ones. */
+  get readAttributes(): readonly string[] | undefined {
+    const r = this.c.ReadAttributes;
+    return Array.isArray(r) ? (r as string[]) : undefined;
+  }
+  /** The attributes the client may write (SignUp, UpdateUserAttributes); undefined: all but developer-only ones. */
+  get writeAttributes(): readonly string[] | undefined {
+    const w = this.c.WriteAttributes;
+    return Array.isArray(w) ? (w as string[]) : undefined;
+  }
   get allowedOrigins(): readonly string[] {
     return this.c.LatchkeyAllowedOrigins ?? CLIENT_OPTIONS.LatchkeyAllowedOrigins.default;
   }

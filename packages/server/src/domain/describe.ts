@@ -4,6 +4,7 @@ import type { Wire } from '../operations/types.js';
 import type {
   AuthFactorType,
   DeletionProtectionType,
+  SchemaAttributeType,
   UserPoolClientDescription,
   UserPoolClientType,
   UserPoolDescriptionType,
@@ -17,10 +18,25 @@ const secs = (ms: number) => ms / 1000;
 /** UserPoolType as the AWS SDK v3 models it. */
 export function describePool(record: PoolRecord, region: string, estimatedUsers = 0): Wire<UserPoolType> {
   const pool = new Pool(record);
-  const { Latchkey: _ext, WebAuthnConfiguration: _w, ...rest } = record.config;
+  const { Latchkey: _ext, WebAuthnConfiguration: _w, Schema: _input, ...rest } = record.config;
+  const stored = rest as Wire<UserPoolType>;
   // The stored config passed CreateUserPool / UpdateUserPool validation, so its members and enum values are the wire's.
+  // Members a pool leaves out read as the defaults Cognito returns for a new pool.
   return {
-    ...(rest as Wire<UserPoolType>),
+    ...stored,
+    SchemaAttributes: pool.schema as SchemaAttributeType[],
+    AdminCreateUserConfig: { AllowAdminCreateUserOnly: false, UnusedAccountValidityDays: 7, ...stored.AdminCreateUserConfig },
+    EmailConfiguration: stored.EmailConfiguration ?? { EmailSendingAccount: 'COGNITO_DEFAULT' },
+    VerificationMessageTemplate: stored.VerificationMessageTemplate ?? { DefaultEmailOption: 'CONFIRM_WITH_CODE' },
+    // The order Latchkey's ForgotPassword delivers in: the verified email first, then the verified phone number.
+    AccountRecoverySetting: stored.AccountRecoverySetting ?? {
+      RecoveryMechanisms: [
+        { Priority: 1, Name: 'verified_email' },
+        { Priority: 2, Name: 'verified_phone_number' },
+      ],
+    },
+    UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: [], ...stored.UserAttributeUpdateSettings },
+    UserPoolTags: stored.UserPoolTags ?? {},
     Id: record.id,
     Name: record.name,
     Arn: `arn:aws:cognito-idp:${region}:000000000000:userpool/${record.id}`,
@@ -34,7 +50,7 @@ export function describePool(record: PoolRecord, region: string, estimatedUsers 
     DeletionProtection: pool.deletionProtection as DeletionProtectionType,
     UsernameConfiguration: { CaseSensitive: pool.caseSensitive },
     EstimatedNumberOfUsers: estimatedUsers,
-    LambdaConfig: {},
+    LambdaConfig: pool.lambdaConfig as Wire<UserPoolType>['LambdaConfig'],
     CreationDate: secs(record.createdAt),
     LastModifiedDate: secs(record.updatedAt),
   };
@@ -45,7 +61,7 @@ export function summarizePool(record: PoolRecord): Wire<UserPoolDescriptionType>
   return {
     Id: record.id,
     Name: record.name,
-    LambdaConfig: {},
+    LambdaConfig: new Pool(record).lambdaConfig as Wire<UserPoolDescriptionType>['LambdaConfig'],
     CreationDate: secs(record.createdAt),
     LastModifiedDate: secs(record.updatedAt),
   };

@@ -1,5 +1,7 @@
 import type { PoolRecord, PoolConfig } from '../storage/store.js';
+import type { LambdaConfigRecord } from '../storage/configs.js';
 import { LATCHKEY_SETTINGS, POOL_OPTIONS, type LatchkeyPoolSettings } from '../config/defaults.js';
+import { buildSchema, isStoredSchema, type SchemaAttribute } from './schema.js';
 
 export type { LatchkeyPoolSettings };
 
@@ -73,6 +75,27 @@ export class Pool {
   get mfaConfiguration(): string {
     return this.c.MfaConfiguration ?? POOL_OPTIONS.MfaConfiguration.default;
   }
+  /** TOTP MFA is available (SetUserPoolMfaConfig SoftwareTokenMfaConfiguration.Enabled). */
+  get totpMfaEnabled(): boolean {
+    return this.mfaConfiguration !== 'OFF' && this.c.SoftwareTokenMfaConfiguration?.Enabled === true;
+  }
+  /** SMS MFA is available: SetUserPoolMfaConfig stored an SmsMfaConfiguration. */
+  get smsMfaEnabled(): boolean {
+    return this.mfaConfiguration !== 'OFF' && this.c.SmsMfaConfiguration !== undefined;
+  }
+  /** Email MFA is available: SetUserPoolMfaConfig stored an EmailMfaConfiguration. */
+  get emailMfaEnabled(): boolean {
+    return this.mfaConfiguration !== 'OFF' && this.c.EmailMfaConfiguration !== undefined;
+  }
+  /** The MFA code message of SetUserPoolMfaConfig ({####} = the code), for SMS or email; undefined for the default. */
+  mfaMessage(medium: 'SMS' | 'EMAIL'): { body?: string; subject?: string } {
+    if (medium === 'SMS') return { body: this.c.SmsMfaConfiguration?.SmsAuthenticationMessage };
+    return { body: this.c.EmailMfaConfiguration?.Message, subject: this.c.EmailMfaConfiguration?.Subject };
+  }
+  /** A passkey sign-in with user verification satisfies MFA (WebAuthnConfiguration.FactorConfiguration). */
+  get passkeyIsMultiFactor(): boolean {
+    return this.c.WebAuthnConfiguration?.FactorConfiguration === 'MULTI_FACTOR_WITH_USER_VERIFICATION';
+  }
   get userPoolTier(): string {
     return this.c.UserPoolTier ?? POOL_OPTIONS.UserPoolTier.default;
   }
@@ -92,19 +115,41 @@ export class Pool {
       }
     );
   }
+  /** The pool's triggers (URLs; triggers/config.ts validated them when stored). */
+  get lambdaConfig(): LambdaConfigRecord {
+    return this.c.LambdaConfig ?? {};
+  }
   get latchkey(): LatchkeyPoolSettings {
     return { ...DEFAULT_LATCHKEY_SETTINGS, ...this.c.Latchkey };
   }
   get allowAdminCreateUserOnly(): boolean {
     return this.c.AdminCreateUserConfig?.AllowAdminCreateUserOnly ?? POOL_OPTIONS.AllowAdminCreateUserOnly.default;
   }
-  /** Attributes the pool's Schema marks Required (Cognito refuses to delete them). */
+  /**
+   * The pool's schema: standard attributes then custom ones (CreateUserPool stores it as SchemaAttributes; a pool
+   * created before that kept only its `Schema` input, which is built the same way).
+   */
+  get schema(): readonly SchemaAttribute[] {
+    if (isStoredSchema(this.c.SchemaAttributes)) return this.c.SchemaAttributes;
+    try {
+      return buildSchema(Array.isArray(this.c.Schema) ? (this.c.Schema as never) : undefined);
+    } catch {
+      return buildSchema(undefined);
+    }
+  }
+  /** The schema attribute of this name, if any. */
+  attribute(name: string): SchemaAttribute | undefined {
+    return this.schema.find((a) => a.Name === name);
+  }
+  /** Attributes the pool's schema marks Required (Cognito refuses to delete them). */
   get requiredAttributes(): readonly string[] {
-    const schema = Array.isArray(this.c.Schema) ? (this.c.Schema as unknown[]) : [];
-    return schema.flatMap((a) => {
-      const { Name, Required } = (a ?? {}) as { Name?: unknown; Required?: unknown };
-      return typeof Name === 'string' && Required === true ? [Name] : [];
-    });
+    return this.schema.filter((a) => a.Required && a.Name !== 'sub').map((a) => a.Name);
+  }
+  /** Attributes whose change waits for verification (UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate). */
+  get verifyBeforeUpdate(): readonly string[] {
+    const u = this.c.UserAttributeUpdateSettings as { AttributesRequireVerificationBeforeUpdate?: unknown } | undefined;
+    const list = u?.AttributesRequireVerificationBeforeUpdate;
+    return Array.isArray(list) ? list.filter((a): a is string => typeof a === 'string') : [];
   }
   /** Folds a typed username for lookup, per UsernameConfiguration.CaseSensitive. */
   usernameKey(username: string): string {

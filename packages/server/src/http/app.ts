@@ -10,6 +10,7 @@ import {
   type ServiceError,
 } from '../protocol/errors.js';
 import { randomId } from '../security/secrets.js';
+import { registerPasskeyRoutes } from './passkeys.js';
 
 export interface AppOptions {
   services: Services;
@@ -141,6 +142,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     };
   });
 
+  registerPasskeyRoutes(app, services, (reply, message) => sendError(reply, new ResourceNotFoundException(message), 404));
   opts.extend?.(app);
 
   app.post('*', async (req, reply) => {

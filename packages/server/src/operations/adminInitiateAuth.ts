@@ -11,11 +11,14 @@ export const AdminInitiateAuth = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), ...initiateShape, ContextData: initiateShape.UserContextData },
   async handle(
-    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender' | 'triggers'>,
     input,
   ): Promise<Wire<AdminInitiateAuthResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const client = await loadClient(s, input.ClientId, pool.id);
-    return runInitiate({ s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, admin: true }, input.AuthFlow);
+    return runInitiate(
+      { s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, clientMetadata: input.ClientMetadata, admin: true },
+      input.AuthFlow,
+    );
   },
 });

@@ -10,13 +10,21 @@ export const AdminRespondToAuthChallenge = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), ...respondShape, ContextData: respondShape.UserContextData },
   async handle(
-    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender' | 'triggers'>,
     input,
   ): Promise<Wire<AdminRespondToAuthChallengeResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const client = await loadClient(s, input.ClientId, pool.id);
     return runRespond(
-      { s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: true },
+      {
+        s,
+        pool,
+        client,
+        params: input.ChallengeResponses ?? {},
+        session: input.Session,
+        clientMetadata: input.ClientMetadata,
+        admin: true,
+      },
       input.ChallengeName,
     );
   },

@@ -8,7 +8,7 @@ import type { AdminUpdateUserAttributesResponse } from '@aws-sdk/client-cognito-
 export const AdminUpdateUserAttributes = adminUserOperation(
   { UserAttributes: common.attributes(true), ClientMetadata: common.clientMetadata() },
   async (
-    s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>,
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log' | 'triggers'>,
     pool,
     user,
     input,

@@ -19,6 +19,8 @@ import type { CompleteWebAuthnRegistrationResponse } from '@aws-sdk/client-cogni
  * the challenge in the same transaction as the passkey insert (one of N concurrent calls wins) under
  * the per-user limit; a failed verification consumes it too. A retried
  * Complete of a credential this user already registered answers `{}` (Amplify retries after a 5xx).
+ * User presence is required unless the challenge was started with LatchkeyConditionalCreate (single-use
+ * like any challenge, so one silent registration per such Start).
  */
 export const CompleteWebAuthnRegistration = operation({
   auth: 'none',
@@ -55,6 +57,8 @@ export const CompleteWebAuthnRegistration = operation({
           rpId,
           userVerification,
           attestation: settings.attestation,
+          // Without UP only when this challenge's Start asked for a conditional create; never otherwise.
+          requireUserPresence: pending.conditionalCreate !== true,
         }),
       );
     } catch (err) {
@@ -94,7 +98,7 @@ export const CompleteWebAuthnRegistration = operation({
     if (result === 'exists-other-user')
       throw new WebAuthnCredentialNotSupportedException('This credential is already registered.', 'credential id of another user');
     s.log.info(
-      { poolId: pool.id, userId: user.id, fmt: verified.fmt, aaguid: verified.aaguid },
+      { poolId: pool.id, userId: user.id, fmt: verified.fmt, aaguid: verified.aaguid, conditional: pending.conditionalCreate === true },
       result === 'added' ? 'passkey registered' : 'passkey registration repeated',
     );
     return {};

@@ -3,6 +3,7 @@ import { common } from '../protocol/validate.js';
 import { loadPublicUserRequest, publicUserShape, unknownUserForCode } from './shared.js';
 import { assertPasswordPolicy, passwordSecret, userAttemptKey } from '../auth/password.js';
 import { canReceiveResetCode, useCode, useStandInCode } from '../auth/codes.js';
+import { runPostConfirmation } from '../triggers/signUp.js';
 import type { Services } from '../services.js';
 import type { ConfirmForgotPasswordResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -15,7 +16,7 @@ import type { ConfirmForgotPasswordResponse } from '@aws-sdk/client-cognito-iden
 export const ConfirmForgotPassword = operation({
   auth: 'none',
   input: { ...publicUserShape, ConfirmationCode: common.code(), Password: common.password() },
-  async handle(s: Pick<Services, 'store' | 'clock' | 'box'>, input): Promise<Wire<ConfirmForgotPasswordResponse>> {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'triggers'>, input): Promise<Wire<ConfirmForgotPasswordResponse>> {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user && !client.preventUserExistenceErrors) throw unknownUserForCode(client);
     assertPasswordPolicy(pool, input.Password);
@@ -32,6 +33,8 @@ export const ConfirmForgotPassword = operation({
       s.clock.now(),
     );
     await s.store.clearLoginAttempts(pool.id, [userAttemptKey(s, pool, user)]);
+    const status = user.status === 'UNCONFIRMED' ? 'UNCONFIRMED' : 'CONFIRMED';
+    await runPostConfirmation(s, pool, 'PostConfirmation_ConfirmForgotPassword', client.id, { ...user, status }, input.ClientMetadata);
     return {};
   },
 });

@@ -7,6 +7,7 @@ import { emailKeyFor } from '../domain/users.js';
 import { AliasExistsException, NotAuthorizedException } from '../protocol/errors.js';
 import { StoreConflictError } from '../storage/store.js';
 import { issueSignUpSession } from '../auth/flows/signUpSession.js';
+import { runPostConfirmation } from '../triggers/signUp.js';
 import type { Services } from '../services.js';
 import type { ConfirmSignUpResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -17,7 +18,7 @@ import type { ConfirmSignUpResponse } from '@aws-sdk/client-cognito-identity-pro
 export const ConfirmSignUp = operation({
   auth: 'none',
   input: { ...publicUserShape, ConfirmationCode: common.code(), ForceAliasCreation: v.bool(), Session: common.session() },
-  async handle(s: Pick<Services, 'store' | 'clock' | 'box'>, input): Promise<Wire<ConfirmSignUpResponse>> {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'triggers'>, input): Promise<Wire<ConfirmSignUpResponse>> {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user && !client.preventUserExistenceErrors) throw unknownUserForCode(client);
     // Every attempt, for a known name or not, spends the name's ConfirmSignUp budget before any code is
@@ -53,6 +54,14 @@ export const ConfirmSignUp = operation({
       if (err instanceof StoreConflictError) throw new AliasExistsException('An account with the given email already exists.');
       throw err;
     }
+    await runPostConfirmation(
+      s,
+      pool,
+      'PostConfirmation_ConfirmSignUp',
+      client.id,
+      { ...user, status: 'CONFIRMED', attributes },
+      input.ClientMetadata,
+    );
     return issueSignUpSession(s, client, user);
   },
 });

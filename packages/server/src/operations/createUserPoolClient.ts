@@ -3,6 +3,7 @@ import { CLIENT_DEFAULTS, checkedTokenValidity } from '../domain/clients.js';
 import { v, common } from '../protocol/validate.js';
 import { clientSettingsShape } from './poolShapes.js';
 import { describeClient } from '../domain/describe.js';
+import { assertClientAttributes } from '../domain/schema.js';
 import { loadPool } from './shared.js';
 import { randomString, randomToken } from '../security/secrets.js';
 import { StoreConflictError } from '../storage/store.js';
@@ -24,7 +25,8 @@ export const CreateUserPoolClient = operation({
     s: Pick<Services, 'store' | 'clock'>,
     { UserPoolId, ClientName, GenerateSecret, ...settings },
   ): Promise<Wire<CreateUserPoolClientResponse>> {
-    await loadPool(s, UserPoolId);
+    const pool = await loadPool(s, UserPoolId);
+    assertClientAttributes(pool.schema, settings, 'creating');
     const now = s.clock.now();
     const config = checkedTokenValidity({ ...CLIENT_DEFAULTS, ...settings });
     if (GenerateSecret) config.ClientSecret = randomToken(39).slice(0, 51);

@@ -16,8 +16,8 @@ export const DeleteUserAttributes = operation({
     s: Pick<Services, 'store' | 'tokens' | 'clock'>,
     { AccessToken, UserAttributeNames },
   ): Promise<Wire<DeleteUserAttributesResponse>> {
-    const { pool, user } = await authorizeAccessToken(s, AccessToken);
-    await deleteUserAttributes(s, pool, user, UserAttributeNames, { admin: false });
+    const { pool, client, user } = await authorizeAccessToken(s, AccessToken);
+    await deleteUserAttributes(s, pool, user, UserAttributeNames, { admin: false, client });
     return {};
   },
 });

@@ -3,6 +3,7 @@ import { deliveryUserNotFound, loadPublicUserRequest, noDelivery, publicUserShap
 import { canReceiveResetCode, sendCode } from '../auth/codes.js';
 import { admitCodeSend, nameBudgetKey } from '../auth/sendBudget.js';
 import { InvalidParameterException, NotAuthorizedException } from '../protocol/errors.js';
+import { migrateOnForgotPassword } from '../triggers/migration.js';
 import type { Services } from '../services.js';
 import type { ForgotPasswordResponse } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -17,8 +18,11 @@ import type { ForgotPasswordResponse } from '@aws-sdk/client-cognito-identity-pr
 export const ForgotPassword = operation({
   auth: 'none',
   input: publicUserShape,
-  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>, input): Promise<Wire<ForgotPasswordResponse>> {
-    const { client, pool, user } = await loadPublicUserRequest(s, input);
+  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log' | 'triggers'>, input): Promise<Wire<ForgotPasswordResponse>> {
+    const loaded = await loadPublicUserRequest(s, input);
+    const { client, pool } = loaded;
+    // A name no user has yet may be migrated by the UserMigration trigger (UserMigration_ForgotPassword).
+    const user = loaded.user ?? (await migrateOnForgotPassword(s, pool, client, input.Username, input.ClientMetadata));
     if (!user || !canReceiveResetCode(user)) {
       const otherwise = !user
         ? deliveryUserNotFound()
@@ -28,6 +32,7 @@ export const ForgotPassword = operation({
       return noDelivery(s, client, pool, input.Username, user, 'forgot', otherwise);
     }
     await admitCodeSend(s, pool, nameBudgetKey(s, pool, input.Username), 'forgot');
-    return { CodeDeliveryDetails: await sendCode(s, pool, user, 'forgot', { background: client.preventUserExistenceErrors }) };
+    const message = { source: 'CustomMessage_ForgotPassword' as const, clientId: client.id, clientMetadata: input.ClientMetadata };
+    return { CodeDeliveryDetails: await sendCode(s, pool, user, 'forgot', { background: client.preventUserExistenceErrors, message }) };
   },
 });

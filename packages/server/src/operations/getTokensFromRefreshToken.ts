@@ -17,7 +17,7 @@ export const GetTokensFromRefreshToken = operation({
     ClientMetadata: common.clientMetadata(),
     DeviceKey: v.str({ min: 1, max: 55 }),
   },
-  async handle(s: Pick<Services, 'store' | 'clock' | 'tokens'>, input): Promise<Wire<GetTokensFromRefreshTokenResponse>> {
+  async handle(s: Pick<Services, 'store' | 'clock' | 'tokens' | 'triggers'>, input): Promise<Wire<GetTokensFromRefreshTokenResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
     if (client.secret && (!input.ClientSecret || !safeEqual(input.ClientSecret, client.secret)))
       throw new NotAuthorizedException(`Unable to verify secret for client ${client.id}`);

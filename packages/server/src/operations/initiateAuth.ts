@@ -30,8 +30,14 @@ export const initiateShape = {
 export const InitiateAuth = operation({
   auth: 'none',
   input: initiateShape,
-  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>, input): Promise<Wire<InitiateAuthResponse>> {
+  async handle(
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender' | 'triggers'>,
+    input,
+  ): Promise<Wire<InitiateAuthResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
-    return runInitiate({ s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, admin: false }, input.AuthFlow);
+    return runInitiate(
+      { s, pool, client, params: input.AuthParameters ?? {}, session: input.Session, clientMetadata: input.ClientMetadata, admin: false },
+      input.AuthFlow,
+    );
   },
 });

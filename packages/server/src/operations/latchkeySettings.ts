@@ -7,7 +7,7 @@ import type { Services } from '../services.js';
 
 // Latchkey-only operations have no SDK model: their answers are defined here, once.
 export interface LatchkeyUserPoolSettingsResponse {
-  Settings: Partial<LatchkeyPoolSettings>;
+  Settings: Partial<LatchkeyPoolSettings> & { webhookSecret?: string };
 }
 export interface LatchkeyUpdateUserPoolClientSettingsResponse {
   AllowedOrigins: string[];
@@ -16,6 +16,7 @@ export interface LatchkeyRotateSigningKeyResponse {
   KeyId: string;
 }
 import { FIXED } from '../config/defaults.js';
+import { webhookSecret } from '../domain/webhookSecret.js';
 
 /**
  * Latchkey-only admin operations (SigV4), for settings Cognito does not have. Same transport, target
@@ -33,30 +34,35 @@ export const LatchkeyUpdateUserPoolSettings = operation({
         signCountPolicy: v.str({ enum: ['lenient-synced', 'strict'] }),
         tokenSigningAlg: v.str({ enum: ['RS256', 'ES256'] }),
         lockoutThreshold: v.int({ min: 1, max: 100 }),
+        rotateWebhookSecret: v.bool(),
       },
       { required: true },
     ),
   },
-  async handle(s: Pick<Services, 'store' | 'clock' | 'tokens'>, { UserPoolId, Settings }): Promise<LatchkeyUserPoolSettingsResponse> {
+  async handle(
+    s: Pick<Services, 'store' | 'clock' | 'tokens' | 'box'>,
+    { UserPoolId, Settings: { rotateWebhookSecret, ...changes } },
+  ): Promise<LatchkeyUserPoolSettingsResponse> {
     const pool = await loadPool(s, UserPoolId);
     const config = { ...(pool.record.config as Record<string, unknown>) };
-    const settings: Partial<LatchkeyPoolSettings> = { ...((config.Latchkey as Partial<LatchkeyPoolSettings>) ?? {}), ...Settings };
+    const settings: Partial<LatchkeyPoolSettings> = { ...((config.Latchkey as Partial<LatchkeyPoolSettings>) ?? {}), ...changes };
+    if (rotateWebhookSecret) settings.webhookSecretVersion = pool.latchkey.webhookSecretVersion + 1;
     config.Latchkey = settings;
     await s.store.updatePool(pool.id, config, s.clock.now());
-    if (Settings.tokenSigningAlg && Settings.tokenSigningAlg !== pool.latchkey.tokenSigningAlg) {
+    if (changes.tokenSigningAlg && changes.tokenSigningAlg !== pool.latchkey.tokenSigningAlg) {
       // Old-algorithm keys stay in the JWKS for a day so tokens already issued keep verifying.
-      await s.tokens.rotate(pool.id, Settings.tokenSigningAlg, s.clock.now() + FIXED.keyRetirementMs.default);
+      await s.tokens.rotate(pool.id, changes.tokenSigningAlg, s.clock.now() + FIXED.keyRetirementMs.default);
     }
-    return { Settings: settings };
+    return { Settings: { ...settings, webhookSecret: s.box.webhookSecret(pool.id, settings.webhookSecretVersion ?? 0) } };
   },
 });
 
 export const LatchkeyDescribeUserPoolSettings = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId() },
-  async handle(s: Pick<Services, 'store'>, { UserPoolId }): Promise<LatchkeyUserPoolSettingsResponse> {
+  async handle(s: Pick<Services, 'store' | 'box'>, { UserPoolId }): Promise<LatchkeyUserPoolSettingsResponse> {
     const pool = await loadPool(s, UserPoolId);
-    return { Settings: pool.latchkey };
+    return { Settings: { ...pool.latchkey, webhookSecret: webhookSecret(s, pool) } };
   },
 });
 

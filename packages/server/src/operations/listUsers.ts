@@ -7,23 +7,33 @@ import type { UserFilter } from '../storage/store.js';
 import type { Services } from '../services.js';
 import type { ListUsersResponse } from '@aws-sdk/client-cognito-identity-provider';
 
+/** The attributes Cognito's ListUsers searches ("Custom attributes are not searchable"). */
 const FILTERABLE: Record<string, UserFilter['attribute']> = {
   username: 'username',
   email: 'email',
-  sub: 'sub',
+  phone_number: 'phone_number',
+  name: 'name',
+  given_name: 'given_name',
+  family_name: 'family_name',
+  preferred_username: 'preferred_username',
   'cognito:user_status': 'user_status',
   status: 'enabled',
+  sub: 'sub',
 };
 
-/** Parses Cognito's filter syntax: `attribute = "value"` or `attribute ^= "value"`. */
+/**
+ * Parses Cognito's filter syntax: `attribute = "value"` or `attribute ^= "value"` (quotes inside escaped).
+ * @throws InvalidParameterException "Error while parsing filter." (Cognito's), or for an attribute it does not search.
+ */
 export function parseFilter(filter: string): UserFilter {
   const m = /^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(filter);
-  const attribute = m ? FILTERABLE[m[1]!] : undefined;
-  if (!m || !attribute)
-    throw new InvalidParameterException('Invalid search filter: use username, email, sub, cognito:user_status or status with = or ^=');
+  if (!m) throw new InvalidParameterException('Error while parsing filter.');
+  const attribute = Object.hasOwn(FILTERABLE, m[1]!) ? FILTERABLE[m[1]!] : undefined;
+  if (!attribute) throw new InvalidParameterException(`Invalid search attribute: ${m[1]}`);
   return { attribute, op: m[2] as '=' | '^=', value: m[3]!.replace(/\\(.)/g, '$1') };
 }
 
+/** ListUsers: pages in username order, with Cognito's filters and AttributesToGet. */
 export const ListUsers = operation({
   auth: 'sigv4',
   input: {
@@ -37,6 +47,8 @@ export const ListUsers = operation({
     const pool = await loadPool(s, input.UserPoolId);
     const limit = input.Limit || 60;
     const filter = input.Filter ? parseFilter(input.Filter) : undefined;
+    const unknown = input.AttributesToGet?.find((n) => n !== 'sub' && !pool.attribute(n));
+    if (unknown !== undefined) throw new InvalidParameterException(`One or more requested attributes do not exist: ${unknown}`);
     const scope = `users:${pool.id}:${input.Filter ?? ''}`;
     const after = input.PaginationToken ? decodePageToken<{ a: string }>(s, scope, input.PaginationToken).a : undefined;
     const rows = await s.store.listUsers(pool.id, limit + 1, after, filter);

@@ -2,6 +2,18 @@ import { v, common } from '../protocol/validate.js';
 
 const authFactors = v.list(v.str({ enum: ['PASSWORD', 'EMAIL_OTP', 'SMS_OTP', 'WEB_AUTHN'] }), { max: 4 });
 
+/** SchemaAttributeType: CreateUserPool's Schema and AddCustomAttributes' CustomAttributes (names 1–20 characters). */
+export const schemaAttribute = () =>
+  v.obj({
+    Name: v.str({ min: 1, max: 20 }),
+    AttributeDataType: v.str({ enum: ['String', 'Number', 'DateTime', 'Boolean'] }),
+    DeveloperOnlyAttribute: v.bool(),
+    Mutable: v.bool(),
+    Required: v.bool(),
+    NumberAttributeConstraints: v.obj({ MinValue: v.str({ max: 32 }), MaxValue: v.str({ max: 32 }) }),
+    StringAttributeConstraints: v.obj({ MinLength: v.str({ max: 32 }), MaxLength: v.str({ max: 32 }) }),
+  });
+
 /** Members shared by CreateUserPool and UpdateUserPool. */
 export const poolSettingsShape = {
   Policies: v.obj({
@@ -26,7 +38,7 @@ export const poolSettingsShape = {
   }),
   UserPoolTier: v.str({ enum: ['LITE', 'ESSENTIALS', 'PLUS'] }),
   AccountRecoverySetting: v.doc({ maxBytes: 4096 }),
-  UserAttributeUpdateSettings: v.doc({ maxBytes: 4096 }),
+  UserAttributeUpdateSettings: v.obj({ AttributesRequireVerificationBeforeUpdate: v.list(v.str({ enum: ['phone_number', 'email'] })) }),
   EmailConfiguration: v.doc({ maxBytes: 8192 }),
   VerificationMessageTemplate: v.doc({ maxBytes: 65536 }),
   EmailVerificationMessage: v.str({ min: 6, max: 20000 }),
@@ -45,7 +57,7 @@ export const createPoolShape = {
   AliasAttributes: v.list(v.str({ enum: ['phone_number', 'email', 'preferred_username'] })),
   UsernameAttributes: v.list(v.str({ enum: ['phone_number', 'email'] })),
   UsernameConfiguration: v.obj({ CaseSensitive: v.bool({ required: true }) }),
-  Schema: v.list(v.doc(), { min: 1, max: 50 }),
+  Schema: v.list(schemaAttribute(), { min: 1, max: 50 }),
 };
 
 export const updatePoolShape = {
@@ -89,4 +101,14 @@ export const clientSettingsShape = {
   EnablePropagateAdditionalUserContextData: v.bool(),
   AuthSessionValidity: v.int({ min: 3, max: 15 }),
   RefreshTokenRotation: v.doc({ maxBytes: 1024 }),
+};
+
+const mfaSetting = () => v.obj({ Enabled: v.bool(), PreferredMfa: v.bool() });
+
+/** SetUserMFAPreference / AdminSetUserMFAPreference's settings members. */
+export const mfaSettingsShape = {
+  SMSMfaSettings: mfaSetting(),
+  SoftwareTokenMfaSettings: mfaSetting(),
+  EmailMfaSettings: mfaSetting(),
+  WebAuthnMfaSettings: v.obj({ Enabled: v.bool() }),
 };

@@ -11,6 +11,10 @@ import { DeleteUserPoolClient } from './deleteUserPoolClient.js';
 import { ListUserPoolClients } from './listUserPoolClients.js';
 import { SetUserPoolMfaConfig } from './setUserPoolMfaConfig.js';
 import { GetUserPoolMfaConfig } from './getUserPoolMfaConfig.js';
+import { AssociateSoftwareToken } from './associateSoftwareToken.js';
+import { VerifySoftwareToken } from './verifySoftwareToken.js';
+import { SetUserMFAPreference } from './setUserMFAPreference.js';
+import { AdminSetUserMFAPreference } from './adminSetUserMFAPreference.js';
 import { SignUp } from './signUp.js';
 import { ConfirmSignUp } from './confirmSignUp.js';
 import { ResendConfirmationCode } from './resendConfirmationCode.js';
@@ -33,6 +37,7 @@ import { AdminCreateUser } from './adminCreateUser.js';
 import { AdminGetUser } from './adminGetUser.js';
 import { AdminDeleteUser } from './adminDeleteUser.js';
 import { AdminSetUserPassword } from './adminSetUserPassword.js';
+import { AdminResetUserPassword } from './adminResetUserPassword.js';
 import { AdminConfirmSignUp } from './adminConfirmSignUp.js';
 import { AdminDisableUser } from './adminDisableUser.js';
 import { AdminEnableUser } from './adminEnableUser.js';
@@ -56,12 +61,22 @@ import { AdminGetDevice } from './adminGetDevice.js';
 import { AdminListDevices } from './adminListDevices.js';
 import { AdminUpdateDeviceStatus } from './adminUpdateDeviceStatus.js';
 import { AdminForgetDevice } from './adminForgetDevice.js';
+import { AddCustomAttributes } from './addCustomAttributes.js';
+import { ListTagsForResource } from './listTagsForResource.js';
+import { TagResource } from './tagResource.js';
+import { UntagResource } from './untagResource.js';
+import { DescribeUserPoolDomain } from './describeUserPoolDomain.js';
+import { DescribeRiskConfiguration } from './describeRiskConfiguration.js';
+import { GetLogDeliveryConfiguration } from './getLogDeliveryConfiguration.js';
 import {
   LatchkeyUpdateUserPoolSettings,
   LatchkeyDescribeUserPoolSettings,
   LatchkeyUpdateUserPoolClientSettings,
   LatchkeyRotateSigningKey,
 } from './latchkeySettings.js';
+import { LatchkeyUpdateWebAuthnCredential } from './latchkeyUpdateWebAuthnCredential.js';
+import { LatchkeyAdminListWebAuthnCredentials } from './latchkeyAdminListWebAuthnCredentials.js';
+import { LatchkeyAdminDeleteWebAuthnCredential } from './latchkeyAdminDeleteWebAuthnCredential.js';
 
 /** Every operation with its own types, so checks over the whole set happen at compile time (test/operation-types.test.ts). */
 export const operations = {
@@ -77,6 +92,17 @@ export const operations = {
   ListUserPoolClients,
   SetUserPoolMfaConfig,
   GetUserPoolMfaConfig,
+  AssociateSoftwareToken,
+  VerifySoftwareToken,
+  SetUserMFAPreference,
+  AdminSetUserMFAPreference,
+  AddCustomAttributes,
+  ListTagsForResource,
+  TagResource,
+  UntagResource,
+  DescribeUserPoolDomain,
+  DescribeRiskConfiguration,
+  GetLogDeliveryConfiguration,
   SignUp,
   ConfirmSignUp,
   ResendConfirmationCode,
@@ -99,6 +125,7 @@ export const operations = {
   AdminGetUser,
   AdminDeleteUser,
   AdminSetUserPassword,
+  AdminResetUserPassword,
   AdminConfirmSignUp,
   AdminDisableUser,
   AdminEnableUser,
@@ -126,6 +153,9 @@ export const operations = {
   LatchkeyDescribeUserPoolSettings,
   LatchkeyUpdateUserPoolClientSettings,
   LatchkeyRotateSigningKey,
+  LatchkeyUpdateWebAuthnCredential,
+  LatchkeyAdminListWebAuthnCredentials,
+  LatchkeyAdminDeleteWebAuthnCredential,
 } satisfies Record<string, AnyOperation>;
 export type Operations = typeof operations;
 

@@ -15,12 +15,16 @@ import type { ResendConfirmationCodeResponse } from '@aws-sdk/client-cognito-ide
 export const ResendConfirmationCode = operation({
   auth: 'none',
   input: publicUserShape,
-  async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log'>, input): Promise<Wire<ResendConfirmationCodeResponse>> {
+  async handle(
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log' | 'triggers'>,
+    input,
+  ): Promise<Wire<ResendConfirmationCodeResponse>> {
     const { client, pool, user } = await loadPublicUserRequest(s, input);
     if (!user) return noDelivery(s, client, pool, input.Username, user, 'signup', deliveryUserNotFound());
     if (user.status !== 'UNCONFIRMED')
       return noDelivery(s, client, pool, input.Username, user, 'signup', new InvalidParameterException('User is already confirmed.'));
     await admitCodeSend(s, pool, nameBudgetKey(s, pool, input.Username), 'signup');
-    return { CodeDeliveryDetails: await sendCode(s, pool, user, 'signup', { background: client.preventUserExistenceErrors }) };
+    const message = { source: 'CustomMessage_ResendCode' as const, clientId: client.id, clientMetadata: input.ClientMetadata };
+    return { CodeDeliveryDetails: await sendCode(s, pool, user, 'signup', { background: client.preventUserExistenceErrors, message }) };
   },
 });

@@ -38,12 +38,20 @@ export const RespondToAuthChallenge = operation({
   auth: 'none',
   input: respondShape,
   async handle(
-    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender'>,
+    s: Pick<Services, 'store' | 'clock' | 'box' | 'log' | 'tokens' | 'sender' | 'triggers'>,
     input,
   ): Promise<Wire<RespondToAuthChallengeResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
     return runRespond(
-      { s, pool, client, params: input.ChallengeResponses ?? {}, session: input.Session, admin: false },
+      {
+        s,
+        pool,
+        client,
+        params: input.ChallengeResponses ?? {},
+        session: input.Session,
+        clientMetadata: input.ClientMetadata,
+        admin: false,
+      },
       input.ChallengeName,
     );
   },

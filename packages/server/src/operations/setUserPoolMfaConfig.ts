@@ -5,8 +5,16 @@ import { describeMfa } from './getUserPoolMfaConfig.js';
 import type { Services } from '../services.js';
 import type { SetUserPoolMfaConfigResponse } from '@aws-sdk/client-cognito-identity-provider';
 import { POOL_OPTIONS } from '../config/defaults.js';
+import { InvalidParameterException } from '../protocol/errors.js';
 
-/** SetUserPoolMfaConfig: stores MfaConfiguration and WebAuthnConfiguration {RelyingPartyId, UserVerification}. */
+const PLACEHOLDER = '{####}';
+
+/**
+ * SetUserPoolMfaConfig: MfaConfiguration, the factors (TOTP on/off; SMS and email MFA on while their
+ * configuration is stored) and WebAuthnConfiguration. A member left out keeps its stored value; OFF
+ * clears the factors. Cognito's refusals: OFF together with a factor, ON/OPTIONAL with none.
+ * @throws InvalidParameterException | ResourceNotFoundException
+ */
 export const SetUserPoolMfaConfig = operation({
   auth: 'sigv4',
   input: {
@@ -17,23 +25,51 @@ export const SetUserPoolMfaConfig = operation({
       UserVerification: v.str({ enum: ['required', 'preferred'] }),
       FactorConfiguration: v.str({ enum: ['SINGLE_FACTOR', 'MULTI_FACTOR_WITH_USER_VERIFICATION'] }),
     }),
-    SoftwareTokenMfaConfiguration: v.doc({ maxBytes: 1024 }),
-    SmsMfaConfiguration: v.doc({ maxBytes: 4096 }),
-    EmailMfaConfiguration: v.doc({ maxBytes: 65536 }),
+    SoftwareTokenMfaConfiguration: v.obj({ Enabled: v.bool() }),
+    SmsMfaConfiguration: v.obj({
+      SmsAuthenticationMessage: v.str({ min: 6, max: 140 }),
+      SmsConfiguration: v.obj({
+        SnsCallerArn: v.str({ min: 20, max: 2048 }),
+        ExternalId: v.str({ max: 2048 }),
+        SnsRegion: v.str({ min: 5, max: 32 }),
+      }),
+    }),
+    EmailMfaConfiguration: v.obj({ Message: v.str({ min: 6, max: 20000 }), Subject: v.str({ min: 1, max: 140 }) }),
   },
   async handle(s: Pick<Services, 'store' | 'clock'>, input): Promise<Wire<SetUserPoolMfaConfigResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
-    const config = { ...(pool.record.config as Record<string, unknown>) };
-    if (input.MfaConfiguration !== undefined) config.MfaConfiguration = input.MfaConfiguration;
+    const config = { ...pool.record.config };
+    const sms = input.SmsMfaConfiguration;
+    if (sms?.SmsAuthenticationMessage !== undefined && !sms.SmsAuthenticationMessage.includes(PLACEHOLDER))
+      throw new InvalidParameterException(`SmsAuthenticationMessage must contain the ${PLACEHOLDER} placeholder.`);
+    const email = input.EmailMfaConfiguration;
+    if (email?.Message !== undefined && !email.Message.includes(PLACEHOLDER))
+      throw new InvalidParameterException(`EmailMfaConfiguration Message must contain the ${PLACEHOLDER} placeholder.`);
+    const mode = input.MfaConfiguration ?? config.MfaConfiguration ?? POOL_OPTIONS.MfaConfiguration.default;
+    if (mode === 'OFF') {
+      if (input.SoftwareTokenMfaConfiguration?.Enabled === true || sms !== undefined || email !== undefined)
+        throw new InvalidParameterException("Invalid MFA configuration given, can't turn off MFA and configure an MFA together.");
+      delete config.SoftwareTokenMfaConfiguration;
+      delete config.SmsMfaConfiguration;
+      delete config.EmailMfaConfiguration;
+    } else {
+      if (input.SoftwareTokenMfaConfiguration !== undefined)
+        config.SoftwareTokenMfaConfiguration = { Enabled: input.SoftwareTokenMfaConfiguration.Enabled === true };
+      if (sms !== undefined) config.SmsMfaConfiguration = sms;
+      if (email !== undefined) config.EmailMfaConfiguration = email;
+      const any = config.SoftwareTokenMfaConfiguration?.Enabled === true || config.SmsMfaConfiguration || config.EmailMfaConfiguration;
+      if (!any)
+        throw new InvalidParameterException(
+          "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.",
+        );
+    }
+    config.MfaConfiguration = mode;
     if (input.WebAuthnConfiguration !== undefined) {
       config.WebAuthnConfiguration = {
         ...(input.WebAuthnConfiguration.RelyingPartyId ? { RelyingPartyId: input.WebAuthnConfiguration.RelyingPartyId.toLowerCase() } : {}),
         UserVerification: input.WebAuthnConfiguration.UserVerification ?? POOL_OPTIONS.UserVerification.default,
         FactorConfiguration: input.WebAuthnConfiguration.FactorConfiguration ?? POOL_OPTIONS.FactorConfiguration.default,
       };
-    }
-    for (const k of ['SoftwareTokenMfaConfiguration', 'SmsMfaConfiguration', 'EmailMfaConfiguration'] as const) {
-      if (input[k] !== undefined) config[k] = input[k];
     }
     await s.store.updatePool(pool.id, config, s.clock.now());
     return describeMfa(config);

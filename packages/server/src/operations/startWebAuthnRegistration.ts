@@ -1,5 +1,5 @@
 import { operation, type Wire } from './types.js';
-import { common } from '../protocol/validate.js';
+import { common, v } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
 import { passkeyConfig } from '../auth/passkeyPolicy.js';
 import { randomChallenge } from '../security/webauthn/index.js';
@@ -9,12 +9,18 @@ import type { StartWebAuthnRegistrationResponse } from '@aws-sdk/client-cognito-
 
 /**
  * StartWebAuthnRegistration → CredentialCreationOptions (a JSON object). The challenge is stored:
- * single-use, bound to pool, user and app client, expiring with the registration timeout.
+ * single-use, bound to pool, user and app client, expiring with the registration timeout. The Latchkey
+ * extension `LatchkeyConditionalCreate: true` (the browser's automatic passkey upgrade) is stored with the
+ * challenge: only a registration answering it may lack user presence (CompleteWebAuthnRegistration).
+ * @throws NotAuthorizedException, LimitExceededException, WebAuthnConfigurationMissingException
  */
 export const StartWebAuthnRegistration = operation({
   auth: 'none',
-  input: { AccessToken: common.accessToken() },
-  async handle(s: Pick<Services, 'store' | 'tokens' | 'clock'>, { AccessToken }): Promise<Wire<StartWebAuthnRegistrationResponse>> {
+  input: { AccessToken: common.accessToken(), LatchkeyConditionalCreate: v.bool() },
+  async handle(
+    s: Pick<Services, 'store' | 'tokens' | 'clock'>,
+    { AccessToken, LatchkeyConditionalCreate = false },
+  ): Promise<Wire<StartWebAuthnRegistrationResponse>> {
     const { pool, client, user } = await authorizeAccessToken(s, AccessToken);
     const { rpId, userVerification } = passkeyConfig(pool, { needRpId: true });
     const settings = pool.latchkey;
@@ -29,6 +35,7 @@ export const StartWebAuthnRegistration = operation({
       userId: user.id,
       clientId: client.id,
       expiresAt: s.clock.now() + settings.registrationTimeoutMs,
+      conditionalCreate: LatchkeyConditionalCreate,
     });
     const existing = await s.store.listPasskeys(pool.id, user.id, settings.maxPasskeysPerUser + 100);
     return {

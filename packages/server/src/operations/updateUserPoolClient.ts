@@ -3,6 +3,7 @@ import { CLIENT_DEFAULTS, checkedTokenValidity } from '../domain/clients.js';
 import { v, common } from '../protocol/validate.js';
 import { clientSettingsShape } from './poolShapes.js';
 import { describeClient } from '../domain/describe.js';
+import { assertClientAttributes } from '../domain/schema.js';
 import { loadClient, loadPool } from './shared.js';
 import { ResourceNotFoundException } from '../protocol/errors.js';
 import type { Services } from '../services.js';
@@ -21,7 +22,8 @@ export const UpdateUserPoolClient = operation({
     s: Pick<Services, 'store' | 'clock'>,
     { UserPoolId, ClientId, ClientName, ...settings },
   ): Promise<Wire<UpdateUserPoolClientResponse>> {
-    await loadPool(s, UserPoolId);
+    const pool = await loadPool(s, UserPoolId);
+    assertClientAttributes(pool.schema, settings, 'updating');
     const client = await loadClient(s, ClientId, UserPoolId);
     const old = client.record.config as Record<string, unknown>;
     const config = checkedTokenValidity({ ...CLIENT_DEFAULTS, ...settings });

@@ -1,6 +1,12 @@
 import type { CognitoErrorType } from '@latchkey/wire';
 
 /**
+ * Reasons an error may carry beyond Cognito's `__type` / `message`. `UnknownCredential`: a username-less passkey
+ * sign-in presented a credential id this pool does not have (the client may signal it to the authenticator).
+ */
+export type LatchkeyReason = 'UnknownCredential';
+
+/**
  * The closed set of errors Latchkey sends on the wire, named exactly as Amazon Cognito's `__type`.
  *
  * Every class carries a public message that is safe to show to a client. Internal detail (which
@@ -11,6 +17,11 @@ export class ServiceError extends Error {
   readonly status: number = 400;
   /** Logged with the request id, never sent to the client. */
   readonly detail?: string;
+  /**
+   * Latchkey's extra body member `LatchkeyReason` (docs/wire-contract.md, Latchkey extensions): a closed set
+   * of machine reasons a Latchkey client acts on and Amplify ignores. Only set where telling it is safe.
+   */
+  latchkeyReason?: LatchkeyReason;
 
   constructor(message: string, detail?: string) {
     super(message);
@@ -66,6 +77,14 @@ export const InvalidPasswordException = define('InvalidPasswordException', 'Pass
 export const CodeMismatchException = define('CodeMismatchException', 'Invalid verification code provided, please try again.');
 export const ExpiredCodeException = define('ExpiredCodeException', 'Invalid code provided, please request a code again.');
 export const CodeDeliveryFailureException = define('CodeDeliveryFailureException', 'Unable to deliver the verification code.');
+export const SoftwareTokenMFANotFoundException = define(
+  'SoftwareTokenMFANotFoundException',
+  'Software Token MFA has not been enabled by the userPool.',
+);
+export const EnableSoftwareTokenMFAException = define(
+  'EnableSoftwareTokenMFAException',
+  'Code mismatch and fail enable Software Token MFA',
+);
 export const InvalidUserPoolConfigurationException = define(
   'InvalidUserPoolConfigurationException',
   'The user pool configuration is invalid.',
@@ -73,6 +92,11 @@ export const InvalidUserPoolConfigurationException = define(
 export const UnsupportedOperationException = define('UnsupportedOperationException', 'The operation is not supported.');
 export const UnsupportedTokenTypeException = define('UnsupportedTokenTypeException', 'The token type is not supported.');
 export const UnsupportedUserStateException = define('UnsupportedUserStateException', 'The user is in an unsupported state.');
+
+// Triggers (docs/triggers/README.md): the receiver refused (a thrown Lambda error), could not be called, or answered nonsense.
+export const UserLambdaValidationException = define('UserLambdaValidationException', 'The trigger refused the request.');
+export const UnexpectedLambdaException = define('UnexpectedLambdaException', 'The trigger could not be invoked.');
+export const InvalidLambdaResponseException = define('InvalidLambdaResponseException', 'Unrecognizable lambda output');
 
 // Passkeys (docs/wire-contract.md §2.4).
 export const WebAuthnNotEnabledException = define('WebAuthnNotEnabledException', 'Passkeys are not enabled for this user pool.');

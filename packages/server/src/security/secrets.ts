@@ -61,11 +61,22 @@ export class SecretBox {
   private readonly key: Buffer;
   /** Key for HMAC of short codes, derived from the same server secret. */
   readonly macKey: Buffer;
+  /** Key the per-pool webhook secrets are derived from (webhookSecret). */
+  private readonly webhookKey: Buffer;
 
   constructor(serverSecret: string | Uint8Array) {
     const ikm = typeof serverSecret === 'string' ? Buffer.from(serverSecret, 'utf8') : Buffer.from(serverSecret);
     this.key = Buffer.from(hkdfSync('sha256', ikm, Buffer.from('latchkey'), Buffer.from('signing-key-encryption'), 32));
     this.macKey = Buffer.from(hkdfSync('sha256', ikm, Buffer.from('latchkey'), Buffer.from('code-mac'), 32));
+    this.webhookKey = Buffer.from(hkdfSync('sha256', ikm, Buffer.from('latchkey'), Buffer.from('webhook-secret'), 32));
+  }
+
+  /**
+   * A pool's webhook secret (the key of x-latchkey-signature on trigger calls and lifecycle events): derived, not
+   * stored, so every instance computes the same value without a write race; rotating bumps `version`.
+   */
+  webhookSecret(poolId: string, version: number): string {
+    return 'whsec_' + createHmac('sha256', this.webhookKey).update(`${poolId}:${version}`).digest('base64url');
   }
 
   seal(plaintext: string): string {

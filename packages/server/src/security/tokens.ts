@@ -90,6 +90,8 @@ export interface IssueInput {
   alg: TokenAlg;
   /** Set when the sign-in is bound to a device: the access token's `device_key` claim. */
   deviceKey?: string;
+  /** The pre token generation trigger's rewrite of each token's claims (triggers/preToken.ts), applied last. */
+  edit?: (use: 'id' | 'access', claims: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /**
@@ -212,9 +214,10 @@ export class TokenService {
       iat,
       jti: randomId(),
     };
+    const edit = input.edit ?? ((_use: 'id' | 'access', c: Record<string, unknown>) => c);
     const [accessToken, idToken] = await Promise.all([
-      new SignJWT(access).setProtectedHeader(header).sign(key),
-      new SignJWT(id).setProtectedHeader(header).sign(key),
+      new SignJWT(edit('access', access)).setProtectedHeader(header).sign(key),
+      new SignJWT(edit('id', id)).setProtectedHeader(header).sign(key),
     ]);
     return { accessToken, idToken };
   }

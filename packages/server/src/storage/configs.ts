@@ -37,6 +37,22 @@ export interface WebAuthnConfig {
   FactorConfiguration?: string;
 }
 
+/** A pool's LambdaConfig, validated: each trigger member is the URL Latchkey calls (triggers/config.ts checked it when stored). */
+export interface LambdaConfigRecord {
+  PreSignUp?: string;
+  CustomMessage?: string;
+  PostConfirmation?: string;
+  PreAuthentication?: string;
+  PostAuthentication?: string;
+  DefineAuthChallenge?: string;
+  CreateAuthChallenge?: string;
+  VerifyAuthChallengeResponse?: string;
+  PreTokenGeneration?: string;
+  UserMigration?: string;
+  PreTokenGenerationConfig?: { LambdaArn?: string; LambdaVersion?: string };
+  [key: string]: unknown;
+}
+
 /** A pool's stored config, validated. Absent members take their defaults from POOL_OPTIONS / LATCHKEY_SETTINGS. */
 export interface PoolConfig {
   Policies?: { PasswordPolicy?: PasswordPolicyConfig; SignInPolicy?: { AllowedFirstAuthFactors?: string[] }; [key: string]: unknown };
@@ -49,9 +65,13 @@ export interface PoolConfig {
   AdminCreateUserConfig?: { AllowAdminCreateUserOnly?: boolean; [key: string]: unknown };
   WebAuthnConfiguration?: WebAuthnConfig;
   MfaConfiguration?: string;
+  SoftwareTokenMfaConfiguration?: { Enabled?: boolean };
+  SmsMfaConfiguration?: { SmsAuthenticationMessage?: string; SmsConfiguration?: JsonObject };
+  EmailMfaConfiguration?: { Message?: string; Subject?: string };
   UserPoolTier?: string;
   DeletionProtection?: string;
   Latchkey?: Partial<LatchkeyPoolSettings>;
+  LambdaConfig?: LambdaConfigRecord;
   [key: string]: unknown;
 }
 
@@ -130,6 +150,7 @@ const POOL_MEMBERS: Members = {
   },
   UsernameAttributes: strings,
   AliasAttributes: strings,
+  SchemaAttributes: (v) => Array.isArray(v) && v.every(isObject),
   AutoVerifiedAttributes: strings,
   UsernameConfiguration: { open: true, members: { CaseSensitive: bool } },
   DeviceConfiguration: { members: { ChallengeRequiredOnNewDevice: bool, DeviceOnlyRememberedOnUserPrompt: bool } },
@@ -139,6 +160,29 @@ const POOL_MEMBERS: Members = {
     members: { RelyingPartyId: str, UserVerification: oneOf('required', 'preferred'), FactorConfiguration: str },
   },
   MfaConfiguration: str,
+  LambdaConfig: {
+    open: true,
+    members: {
+      ...Object.fromEntries(
+        [
+          'PreSignUp',
+          'CustomMessage',
+          'PostConfirmation',
+          'PreAuthentication',
+          'PostAuthentication',
+          'DefineAuthChallenge',
+          'CreateAuthChallenge',
+          'VerifyAuthChallengeResponse',
+          'PreTokenGeneration',
+          'UserMigration',
+        ].map((k) => [k, str]),
+      ),
+      PreTokenGenerationConfig: { open: true, members: { LambdaArn: str, LambdaVersion: str } },
+    },
+  },
+  SoftwareTokenMfaConfiguration: { open: true, members: { Enabled: bool } },
+  SmsMfaConfiguration: { open: true, members: { SmsAuthenticationMessage: str } },
+  EmailMfaConfiguration: { open: true, members: { Message: str, Subject: str } },
   UserPoolTier: str,
   DeletionProtection: str,
   Latchkey: {
@@ -149,6 +193,7 @@ const POOL_MEMBERS: Members = {
       signCountPolicy: oneOf('lenient-synced', 'strict'),
       tokenSigningAlg: oneOf('RS256', 'ES256'),
       lockoutThreshold: int,
+      webhookSecretVersion: int,
     },
   },
 };
@@ -164,6 +209,8 @@ const CLIENT_MEMBERS: Members = {
   RefreshTokenValidity: int,
   TokenValidityUnits: { members: { AccessToken: UNIT, IdToken: UNIT, RefreshToken: UNIT } },
   LatchkeyAllowedOrigins: strings,
+  ReadAttributes: strings,
+  WriteAttributes: strings,
 };
 
 /**

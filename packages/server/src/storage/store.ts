@@ -16,6 +16,9 @@ import type {
   UserFilter,
   UserPatch,
   UserRecord,
+  UserMfaRecord,
+  MfaPreferencePatch,
+  TotpUse,
 } from './types.js';
 
 export * from './types.js';
@@ -208,9 +211,11 @@ export interface Store {
     now: number;
     passkeyUse?: PasskeyUse;
     clearLoginKey?: string;
+    /** A TOTP code answered: the step is recorded with the same guard as useTotpStep ('totp-replay' when it fails). */
+    totpUse?: TotpUse;
     family: TokenFamilyRecord;
     newDevice?: DeviceRecord;
-  }): Promise<'ok' | 'session-gone' | 'passkey-race' | 'device-gone'>;
+  }): Promise<'ok' | 'session-gone' | 'passkey-race' | 'totp-replay' | 'device-gone'>;
   /** Reads an unexpired registration challenge without consuming it. */
   peekChallenge(challenge: string, now: number): Promise<ChallengeRecord | undefined>;
   /** Delete-returning: exactly one concurrent caller receives the session; expired ones are not returned. */
@@ -233,8 +238,44 @@ export interface Store {
     limit: number,
     after?: { createdAt: number; credentialId: string },
   ): Promise<PasskeyRecord[]>;
-  /** Deletes the user's own passkey (and decrements passkeyCount); false when not theirs or absent. */
-  deletePasskey(poolId: string, userId: string, credentialId: string): Promise<boolean>;
+  /** Sets the friendly name of the user's own passkey; false when not theirs or absent (nothing changes). */
+  renamePasskey(poolId: string, userId: string, credentialId: string, friendlyName: string): Promise<boolean>;
+  /**
+   * Deletes the user's own passkey (and decrements passkeyCount); false when not theirs or absent, with
+   * nothing written. With `signOutAt`, the same transaction also revokes every token family of the user and
+   * moves `tokensValidAfter` to it (as revokeAllUserTokens): the lost-device path, all or nothing.
+   */
+  deletePasskey(poolId: string, userId: string, credentialId: string, signOutAt?: number): Promise<boolean>;
+
+  // ---- MFA ----
+  getUserMfa(poolId: string, userId: string): Promise<UserMfaRecord | undefined>;
+  /** Upserts the user's pending TOTP secret, replacing any previous pending one (the verified one stays). */
+  putPendingTotp(poolId: string, userId: string, secretEnc: string, now: number): Promise<void>;
+  /**
+   * Makes the pending secret the verified one, with `step` as its last accepted step, if the pending
+   * secret is still `pendingEnc` (one guarded UPDATE: of concurrent verifications of one association,
+   * exactly one succeeds; a re-association in between makes it fail). With `enable`, TOTP MFA is also
+   * enabled and preferred. False when the guard failed.
+   */
+  activateTotp(
+    poolId: string,
+    userId: string,
+    pendingEnc: string,
+    step: number,
+    name: string | null,
+    now: number,
+    enable: boolean,
+  ): Promise<boolean>;
+  /**
+   * Records an accepted TOTP step: one guarded UPDATE (verified secret still `secretEnc`, stored last
+   * step earlier than `step`), so a code is accepted at most once across workers and instances.
+   */
+  useTotpStep(use: TotpUse, now: number): Promise<boolean>;
+  /**
+   * Applies a preference patch (upsert). With `requireTotp`, applies only if a verified secret exists
+   * (false otherwise). A preferred method that the patch disables is cleared in the same statement.
+   */
+  setMfaPreference(poolId: string, userId: string, patch: MfaPreferencePatch, now: number, requireTotp: boolean): Promise<boolean>;
 
   // ---- devices ----
   /** A device by key, confirmed or not (an unconfirmed one only until its expiresAt). */

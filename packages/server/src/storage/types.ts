@@ -40,6 +40,11 @@ export interface UserRecord {
   status: UserStatus;
   enabled: boolean;
   attributes: Record<string, string>;
+  /**
+   * A new email / phone_number awaiting verification (AttributesRequireVerificationBeforeUpdate): not an
+   * attribute yet, so never a sign-in name, an alias or a claim until VerifyUserAttribute promotes it.
+   */
+  pendingAttributes: Record<string, string>;
   srpSalt: string | null;
   srpVerifier: string | null;
   /** When the current password (temporary or not) was set; temporary passwords expire from here. */
@@ -59,7 +64,16 @@ export interface UserRecord {
 export type UserPatch = Partial<
   Pick<
     UserRecord,
-    'emailKey' | 'status' | 'enabled' | 'attributes' | 'srpSalt' | 'srpVerifier' | 'srpIdentity' | 'passwordSetAt' | 'tokensValidAfter'
+    | 'emailKey'
+    | 'status'
+    | 'enabled'
+    | 'attributes'
+    | 'pendingAttributes'
+    | 'srpSalt'
+    | 'srpVerifier'
+    | 'srpIdentity'
+    | 'passwordSetAt'
+    | 'tokensValidAfter'
   >
 >;
 
@@ -120,6 +134,11 @@ export interface ChallengeRecord {
   userId: string;
   clientId: string;
   expiresAt: number;
+  /**
+   * The Start asked for a conditional create (LatchkeyConditionalCreate): the browser may create the
+   * passkey without user presence, and only a registration answering this challenge may lack UP.
+   */
+  conditionalCreate?: boolean;
 }
 
 export interface AuthSessionRecord {
@@ -187,8 +206,11 @@ export interface PasskeyUse {
   update: { signCount: number; backupState: boolean; lastUsedAt: number; cloneWarning: boolean };
 }
 
+/** Standard attributes ListUsers filters on (matched case-insensitively in the user's attributes). */
+export type FilterableAttribute = 'email' | 'phone_number' | 'name' | 'given_name' | 'family_name' | 'preferred_username';
+
 export interface UserFilter {
-  attribute: 'username' | 'email' | 'sub' | 'user_status' | 'enabled';
+  attribute: 'username' | 'sub' | 'user_status' | 'enabled' | FilterableAttribute;
   value: string;
   /** `=` exact, `^=` prefix. */
   op: '=' | '^=';
@@ -199,4 +221,40 @@ export interface LoginAttempt {
   loginKey: string;
   threshold: number;
   lockMs: readonly number[];
+}
+
+/** The MFA methods a user can have (Cognito's names, as in UserMFASettingList). */
+export type MfaMethod = 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'EMAIL_OTP';
+
+/** A user's MFA state (table user_mfa). Absent row = nothing set up. */
+export interface UserMfaRecord {
+  poolId: string;
+  userId: string;
+  /** The verified TOTP secret, sealed under the server key (SecretBox). */
+  totpSecretEnc: string | null;
+  /** The secret of an AssociateSoftwareToken not yet verified, sealed. */
+  totpPendingEnc: string | null;
+  /** The last TOTP time step accepted for the verified secret: only later steps are accepted. */
+  totpLastStep: number;
+  /** VerifySoftwareToken's FriendlyDeviceName. */
+  totpName: string | null;
+  totpEnabled: boolean;
+  smsEnabled: boolean;
+  emailEnabled: boolean;
+  webAuthnEnabled: boolean;
+  preferred: MfaMethod | null;
+  updatedAt: number;
+}
+
+/** What SetUserMFAPreference changes; absent members are left as they are. */
+export type MfaPreferencePatch = Partial<
+  Pick<UserMfaRecord, 'totpEnabled' | 'smsEnabled' | 'emailEnabled' | 'webAuthnEnabled' | 'preferred'>
+>;
+
+/** A TOTP code accepted at sign-in: recorded only if `step` is later than the stored last step of that secret. */
+export interface TotpUse {
+  poolId: string;
+  userId: string;
+  secretEnc: string;
+  step: number;
 }

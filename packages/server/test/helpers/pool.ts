@@ -3,6 +3,7 @@ import {
   CreateUserPoolCommand,
   SetUserPoolMfaConfigCommand,
   type CognitoIdentityProviderClient,
+  type SchemaAttributeType,
 } from '@aws-sdk/client-cognito-identity-provider';
 
 export interface TestPool {
@@ -24,6 +25,10 @@ export async function createTestPool(
     passwordPolicy?: Record<string, unknown>;
     generateSecret?: boolean;
     deviceConfiguration?: { ChallengeRequiredOnNewDevice?: boolean; DeviceOnlyRememberedOnUserPrompt?: boolean };
+    /** CreateUserPool's Schema (custom attributes, or adjustments of standard ones). */
+    schema?: SchemaAttributeType[];
+    /** UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate (email is auto-verified). */
+    verifyBeforeUpdate?: 'email'[];
   } = {},
 ): Promise<TestPool> {
   const pool = await admin.send(
@@ -43,6 +48,10 @@ export async function createTestPool(
       ...(opts.usernameAttributes ? { UsernameAttributes: opts.usernameAttributes } : {}),
       ...(opts.aliasAttributes ? { AliasAttributes: opts.aliasAttributes } : {}),
       ...(opts.deviceConfiguration ? { DeviceConfiguration: opts.deviceConfiguration } : {}),
+      ...(opts.schema ? { Schema: opts.schema } : {}),
+      ...(opts.verifyBeforeUpdate
+        ? { UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: opts.verifyBeforeUpdate } }
+        : {}),
     }),
   );
   const userPoolId = pool.UserPool!.Id!;

@@ -28,6 +28,8 @@ export interface RaceDeployment {
   admin: CognitoIdentityProviderClient;
   /** The deployment's database, opened by the test. */
   store: Store;
+  /** The endpoint of the first process (for signed Latchkey admin calls). */
+  url: string;
 }
 
 export type RaceScenarios = (get: () => { d: RaceDeployment; pool: TestPool }) => void;
@@ -46,7 +48,7 @@ export function onRaceDeployments(label: string, poolOptions: Parameters<typeof 
       // New connection per request: the cluster primary hands them to both workers in turn.
       const clients = [sdkClient(server.url, undefined, { keepAlive: false }), sdkClient(server.url, undefined, { keepAlive: false })];
       const store = await openStore({ dataDir, migrate: false });
-      d = { clients, admin: sdkClient(server.url, ADMIN_KEYS, { keepAlive: false }), store };
+      d = { clients, admin: sdkClient(server.url, ADMIN_KEYS, { keepAlive: false }), store, url: server.url };
       pool = await createTestPool(d.admin, poolOptions);
     }, 90_000);
 
@@ -79,7 +81,7 @@ export function onRaceDeployments(label: string, poolOptions: Parameters<typeof 
       A = await startServerProcess({ name: 'A', port: portA, publicUrl, databaseUrl: dbUrl, databaseSchema: schema });
       B = await startServerProcess({ name: 'B', port: portB, publicUrl, databaseUrl: dbUrl, databaseSchema: schema });
       const store = await openStore({ databaseUrl: dbUrl, schema, migrate: false });
-      d = { clients: [A.client, B.client], admin: A.admin, store };
+      d = { clients: [A.client, B.client], admin: A.admin, store, url: A.url };
       pool = await createTestPool(d.admin, poolOptions);
     }, 120_000);
 

@@ -301,5 +301,70 @@ for (const dialect of dialects) {
       expect(await store.addPasskey(passkeyRecord(poolId, alice.id, `late-${rand(3)}`), 20, challenge)).toBe('challenge-gone');
       expect((await store.getUser(poolId, alice.id))?.passkeyCount).toBe(1);
     });
+
+    it('renamePasskey: only the owner in the pool renames; others, unknown ids and other pools change nothing', async () => {
+      const poolId = await newPool();
+      const alice = await newUser(poolId, 'alice');
+      const bob = await newUser(poolId, 'bob');
+      const cred = `rename-${rand(4)}`;
+      expect(await store.addPasskey(passkeyRecord(poolId, alice.id, cred, { friendlyName: 'Original' }), 20)).toBe('added');
+      expect(await store.renamePasskey(poolId, bob.id, cred, 'Bob was here')).toBe(false);
+      expect(await store.renamePasskey(await newPool(), alice.id, cred, 'Elsewhere')).toBe(false);
+      expect(await store.renamePasskey(poolId, alice.id, `nope-${rand(3)}`, 'Nothing')).toBe(false);
+      expect((await store.getPasskey(poolId, cred))?.friendlyName).toBe('Original');
+      expect(await store.renamePasskey(poolId, alice.id, cred, 'Laptop 🔑')).toBe(true);
+      expect((await store.getPasskey(poolId, cred))?.friendlyName).toBe('Laptop 🔑');
+    });
+
+    it('deletePasskey with signOutAt: passkey, token families and tokensValidAfter in one transaction; not theirs → nothing', async () => {
+      const poolId = await newPool();
+      const clientId = await newClient(poolId);
+      const alice = await newUser(poolId, 'alice');
+      const bob = await newUser(poolId, 'bob');
+      const families = [await ctx.newFamily(poolId, clientId, alice.id), await ctx.newFamily(poolId, clientId, alice.id)];
+      const bobs = await ctx.newFamily(poolId, clientId, bob.id);
+      const cred = `lost-${rand(4)}`;
+      expect(await store.addPasskey(passkeyRecord(poolId, alice.id, cred), 20)).toBe('added');
+      // Bob cannot delete Alice's passkey, and asking with signOutAt revokes nothing of anyone.
+      expect(await store.deletePasskey(poolId, bob.id, cred, NOW + 5)).toBe(false);
+      expect((await store.getTokenFamilyByRefreshHash(bobs.refreshHash))?.revokedAt).toBeNull();
+      expect((await store.getUser(poolId, bob.id))?.tokensValidAfter).toBe(bob.tokensValidAfter);
+      for (const f of families) expect((await store.getTokenFamilyByRefreshHash(f.refreshHash))?.revokedAt).toBeNull();
+
+      expect(await store.deletePasskey(poolId, alice.id, cred, NOW + 10)).toBe(true);
+      expect(await store.getPasskey(poolId, cred)).toBeUndefined();
+      for (const f of families) expect((await store.getTokenFamilyByRefreshHash(f.refreshHash))?.revokedAt).toBe(NOW + 10);
+      const after = await store.getUser(poolId, alice.id);
+      expect(after?.tokensValidAfter).toBe(NOW + 10);
+      expect(after?.passkeyCount).toBe(0);
+      // Bob's sign-in is untouched.
+      expect((await store.getTokenFamilyByRefreshHash(bobs.refreshHash))?.revokedAt).toBeNull();
+    });
+
+    it('deletePasskey with signOutAt: 50 concurrent deletes of one passkey → one true, passkeyCount down by exactly one', async () => {
+      const poolId = await newPool();
+      const clientId = await newClient(poolId);
+      const alice = await newUser(poolId, 'alice');
+      await ctx.newFamily(poolId, clientId, alice.id);
+      const creds = [`keep-${rand(4)}`, `race-${rand(4)}`];
+      for (const c of creds) expect(await store.addPasskey(passkeyRecord(poolId, alice.id, c), 20)).toBe('added');
+      const results = await concurrently(50, (i) => ctx.pick(i).deletePasskey(poolId, alice.id, creds[1]!, NOW + 20));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await store.getUser(poolId, alice.id))?.passkeyCount).toBe(1);
+      expect((await store.listPasskeys(poolId, alice.id, 10)).map((p) => p.credentialId)).toEqual([creds[0]]);
+    });
+
+    it('putChallenge / peekChallenge / consumeChallenge: conditionalCreate round-trips; absent, it reads back absent', async () => {
+      const poolId = await newPool();
+      const alice = await newUser(poolId, 'alice');
+      const base = { kind: 'registration' as const, poolId, userId: alice.id, clientId: 'c'.repeat(26), expiresAt: NOW + 60_000 };
+      const [plain, conditional] = [`plain-${rand(6)}`, `cond-${rand(6)}`];
+      await store.putChallenge({ ...base, challenge: plain });
+      await store.putChallenge({ ...base, challenge: conditional, conditionalCreate: true });
+      expect(await store.peekChallenge(plain, NOW)).toEqual({ ...base, challenge: plain });
+      expect((await store.peekChallenge(conditional, NOW))?.conditionalCreate).toBe(true);
+      expect((await store.consumeChallenge(conditional, NOW))?.conditionalCreate).toBe(true);
+      expect(await store.peekChallenge(conditional, NOW)).toBeUndefined();
+    });
   });
 }

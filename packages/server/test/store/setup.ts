@@ -83,6 +83,7 @@ export function userRecord(poolId: string, username: string, extra: Partial<User
     status: 'CONFIRMED',
     enabled: true,
     attributes: {},
+    pendingAttributes: {},
     srpSalt: null,
     srpVerifier: null,
     passwordSetAt: 0,

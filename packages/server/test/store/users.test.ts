@@ -148,6 +148,38 @@ for (const dialect of dialects) {
       expect(await names({ attribute: 'email', op: '^=', value: 'first_' })).toEqual(['bob']);
     });
 
+    it('listUsers: attribute filters read the JSON value (case-insensitively), never a key or a pending value', async () => {
+      const poolId = await newPool();
+      await newUser(poolId, 'ann', { attributes: { given_name: 'Ann', family_name: 'O"Neil\\x', name: 'given_name' } });
+      await newUser(poolId, 'bea', { attributes: { given_name: 'Beatrix' }, pendingAttributes: { email: 'ann@example.com' } });
+      const names = async (filter: UserFilter) => (await store.listUsers(poolId, 100, undefined, filter)).map((u) => u.username);
+      expect(await names({ attribute: 'given_name', op: '=', value: 'ann' })).toEqual(['ann']);
+      expect(await names({ attribute: 'given_name', op: '^=', value: 'b' })).toEqual(['bea']);
+      expect(await names({ attribute: 'family_name', op: '=', value: 'O"Neil\\x' })).toEqual(['ann']);
+      expect(await names({ attribute: 'name', op: '=', value: 'Ann' })).toEqual([]);
+      expect(await names({ attribute: 'email', op: '=', value: 'ann@example.com' })).toEqual([]);
+      expect(await names({ attribute: 'phone_number', op: '^=', value: '' })).toEqual([]);
+    });
+
+    it('pendingAttributes round-trip through createUser / updateUser and stay apart from attributes', async () => {
+      const poolId = await newPool();
+      const u = await newUser(poolId, 'pend', {
+        attributes: { email: 'old@example.com' },
+        pendingAttributes: { email: 'new@example.com' },
+      });
+      expect(await store.getUser(poolId, u.id)).toMatchObject({
+        attributes: { email: 'old@example.com' },
+        pendingAttributes: { email: 'new@example.com' },
+      });
+      await store.updateUser(poolId, u.id, { pendingAttributes: { phone_number: '+15550100' } }, NOW + 1);
+      expect(await store.getUser(poolId, u.id)).toMatchObject({
+        attributes: { email: 'old@example.com' },
+        pendingAttributes: { phone_number: '+15550100' },
+      });
+      await store.updateUser(poolId, u.id, { attributes: { email: 'x@example.com' } }, NOW + 2);
+      expect((await store.getUser(poolId, u.id))?.pendingAttributes).toEqual({ phone_number: '+15550100' });
+    });
+
     it('deleteUser removes the user with passkeys, codes, challenges, sessions and token families; others untouched', async () => {
       const poolId = await newPool();
       const clientId = await newClient(poolId);

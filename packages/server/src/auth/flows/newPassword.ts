@@ -1,7 +1,8 @@
 import type { FlowContext } from './context.js';
 import { consumeSession, SESSION_EXPIRED } from '../sessions.js';
 import { assertPasswordPolicy, passwordSecret } from '../password.js';
-import { signedIn, type AuthOutput } from '../results.js';
+import type { AuthOutput } from '../results.js';
+import { afterFirstFactor } from './mfa.js';
 import { parseAttributes } from '../../domain/users.js';
 import { mergeAttributes, saveUserAttributes } from '../attributes.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
@@ -14,10 +15,11 @@ export async function respondNewPassword(ctx: FlowContext): Promise<AuthOutput> 
   if (!password) throw new InvalidParameterException('Missing required parameter NEW_PASSWORD');
   assertPasswordPolicy(ctx.pool, password);
   const extra = parseAttributes(
+    ctx.pool,
     Object.entries(ctx.params)
       .filter(([k]) => k.startsWith('userAttributes.'))
       .map(([k, v]) => ({ Name: k.slice('userAttributes.'.length), Value: v })),
-    { admin: false },
+    { admin: false, client: ctx.client },
   );
   const rec = await consumeSession(ctx.s, ctx.client, ctx.session);
   if (rec.state.kind !== 'NEW_PASSWORD_REQUIRED' || !rec.userId)
@@ -30,5 +32,5 @@ export async function respondNewPassword(ctx: FlowContext): Promise<AuthOutput> 
     ...passwordSecret(ctx.pool, user, password, ctx.s.clock.now()),
     status: 'CONFIRMED',
   });
-  return signedIn(ctx.s, ctx.pool, ctx.client, { ...user, status: 'CONFIRMED', attributes });
+  return afterFirstFactor(ctx, { ...user, status: 'CONFIRMED', attributes }, { tokenSource: 'TokenGeneration_NewPasswordChallenge' });
 }

@@ -1,3 +1,4 @@
+import { applyTemplate, customMessage } from '../../triggers/customMessage.js';
 import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
 import type { AuthOutput } from '../results.js';
@@ -22,20 +23,27 @@ export const OTP_FACTORS: readonly OtpFactor[] = ['EMAIL_OTP', 'SMS_OTP'];
 export const isOtpFactor = (x: string | undefined): x is OtpFactor => x === 'EMAIL_OTP' || x === 'SMS_OTP';
 
 /** The ChallengeResponses member that carries the code. */
-const CODE_MEMBER: Record<OtpFactor, string> = { EMAIL_OTP: 'EMAIL_OTP_CODE', SMS_OTP: 'SMS_OTP_CODE' };
+const CODE_MEMBER: Record<CodeChallenge, string> = { EMAIL_OTP: 'EMAIL_OTP_CODE', SMS_OTP: 'SMS_OTP_CODE', SMS_MFA: 'SMS_MFA_CODE' };
 const MISMATCH = 'Invalid code or auth state for the user.';
 const EXPIRED = 'Invalid code provided, please request a code again.';
 const TOO_MANY = 'Invalid session for the user, too many failed attempts.';
 
-/** Where this factor's code goes for the user: only to a verified address. */
-export function otpTarget(user: UserRecord, factor: OtpFactor): DeliveryTarget | undefined {
+/**
+ * Where this factor's code goes for the user: for a first factor only to a verified address; for MFA to
+ * the address the user has, verified or not, as Cognito's SMS and email MFA.
+ */
+export function otpTarget(user: UserRecord, factor: OtpFactor, mfa = false): DeliveryTarget | undefined {
   const a = user.attributes;
   if (factor === 'EMAIL_OTP')
-    return a.email && a.email_verified === 'true' ? { destination: a.email, medium: 'EMAIL', attribute: 'email' } : undefined;
-  return a.phone_number && a.phone_number_verified === 'true'
+    return a.email && (mfa || a.email_verified === 'true') ? { destination: a.email, medium: 'EMAIL', attribute: 'email' } : undefined;
+  return a.phone_number && (mfa || a.phone_number_verified === 'true')
     ? { destination: a.phone_number, medium: 'SMS', attribute: 'phone_number' }
     : undefined;
 }
+
+/** The challenge answered with a code: a passwordless first factor, or SMS / email MFA (SMS_MFA; EMAIL_OTP with `mfa`). */
+export type CodeChallenge = OtpFactor | 'SMS_MFA';
+const factorOf = (c: CodeChallenge): OtpFactor => (c === 'SMS_MFA' ? 'SMS_OTP' : c);
 
 /**
  * The OTP factors a stand-in (a name nobody holds, existence errors prevented) is offered: EMAIL_OTP
@@ -62,10 +70,21 @@ const codeHash = (ctx: FlowContext, userId: string, destination: string, session
 
 /** What an EMAIL_OTP / SMS_OTP step keeps in its Session (only the code's hash). */
 interface OtpState {
-  kind: OtpFactor;
+  kind: CodeChallenge;
+  /** A second factor (after a password): the code is an MFA code. */
+  mfa?: boolean;
   typed: string;
   codeHash: string | null;
   codeExpiresAt: number;
+}
+
+/** The message around a code: the pool's SetUserPoolMfaConfig template for an MFA code ({####} → the code), else the default. */
+function codeText(ctx: FlowContext, mfa: boolean, medium: 'EMAIL' | 'SMS', code: string): { subject: string; body: string } {
+  const t = mfa ? ctx.pool.mfaMessage(medium) : {};
+  return {
+    subject: t.subject ?? (mfa ? 'Your verification code' : 'Your sign-in code'),
+    body: t.body ? t.body.replaceAll('{####}', code) : `Your ${mfa ? 'verification' : 'sign-in'} code is ${code}`,
+  };
 }
 
 /**
@@ -75,27 +94,44 @@ interface OtpState {
  * @throws CodeDeliveryFailureException when the sender fails and existence errors are not prevented;
  * LimitExceededException past the typed name's sign-in code budget.
  */
-export async function otpChallenge(ctx: FlowContext, user: UserRecord | undefined, typed: string, factor: OtpFactor): Promise<AuthOutput> {
+export async function otpChallenge(
+  ctx: FlowContext,
+  user: UserRecord | undefined,
+  typed: string,
+  factor: OtpFactor,
+  mfa = false,
+): Promise<AuthOutput> {
   // Known name or stand-in, the typed name's sign-in code budget is spent first, so its refusal is the same.
   await admitCodeSend(ctx.s, ctx.pool, nameBudgetKey(ctx.s, ctx.pool, typed), 'signin');
-  const target = user ? otpTarget(user, factor) : undefined;
+  const target = user ? otpTarget(user, factor, mfa) : undefined;
+  const challenge: CodeChallenge = mfa && factor === 'SMS_OTP' ? 'SMS_MFA' : factor;
   const shown = target ?? standInTarget(ctx.s, ctx.pool, typed, factor === 'EMAIL_OTP' ? 'EMAIL' : 'SMS');
   const now = ctx.s.clock.now();
   const token = randomToken(48);
   const codeExpiresAt = now + Math.min(FIXED.signInCodeLifetimeMs.default, ctx.client.authSessionValiditySec * 1000);
-  const state: OtpState = { kind: factor, typed, codeHash: null, codeExpiresAt };
+  const state: OtpState = { kind: challenge, typed, codeHash: null, codeExpiresAt, ...(mfa ? { mfa } : {}) };
   if (user && target) {
-    const code = randomCode(FIXED.signInCodeDigits.default);
+    // MFA codes have 6 digits, as Cognito's SMS and email MFA messages; passwordless sign-in codes 8.
+    const code = randomCode(mfa ? FIXED.mfaCodeDigits.default : FIXED.signInCodeDigits.default);
     state.codeHash = codeHash(ctx, user.id, target.destination, sha256Hex(token), code);
-    const message: CodeMessage = {
-      poolId: ctx.pool.id,
-      purpose: 'signin',
-      userId: user.id,
-      destination: target.destination,
-      subject: 'Your sign-in code',
-      body: `Your sign-in code is ${code}`,
-      code,
-    };
+    // CustomMessage_Authentication (triggers/customMessage.ts): asked before the Session is stored.
+    const template = await customMessage(ctx.s, ctx.pool, user, target.destination, {
+      source: 'CustomMessage_Authentication',
+      clientId: ctx.client.id,
+      clientMetadata: ctx.clientMetadata,
+    });
+    const message: CodeMessage = applyTemplate(
+      {
+        poolId: ctx.pool.id,
+        purpose: 'signin',
+        userId: user.id,
+        destination: target.destination,
+        ...codeText(ctx, mfa, target.medium, code),
+        code,
+      },
+      template,
+      user.username,
+    );
     // A channel-routing sender (SMS to the webhook, email to SMTP or the outbox) names the one for this message.
     const sender = ctx.s.sender.senderFor?.(message) ?? ctx.s.sender;
     if (sender.outbox) {
@@ -121,7 +157,7 @@ export async function otpChallenge(ctx: FlowContext, user: UserRecord | undefine
     await issueSession(ctx.s, ctx.client, null, { ...state }, token);
   }
   return {
-    ChallengeName: factor,
+    ChallengeName: challenge,
     Session: token,
     ChallengeParameters: { CODE_DELIVERY_DELIVERY_MEDIUM: shown.medium, CODE_DELIVERY_DESTINATION: maskDestination(shown.destination) },
   };
@@ -134,9 +170,10 @@ export async function otpChallenge(ctx: FlowContext, user: UserRecord | undefine
  * signs in, consuming the Session in finishSignIn, so exactly one of concurrent right answers wins.
  * @throws CodeMismatchException | ExpiredCodeException | NotAuthorizedException | InvalidParameterException
  */
-export async function respondOtp(ctx: FlowContext, factor: OtpFactor): Promise<AuthOutput> {
-  const code = ctx.params[CODE_MEMBER[factor]];
-  if (!code) throw new InvalidParameterException(`Missing required parameter ${CODE_MEMBER[factor]}`);
+export async function respondOtp(ctx: FlowContext, challenge: CodeChallenge): Promise<AuthOutput> {
+  const factor = factorOf(challenge);
+  const code = ctx.params[CODE_MEMBER[challenge]];
+  if (!code) throw new InvalidParameterException(`Missing required parameter ${CODE_MEMBER[challenge]}`);
   if (!ctx.session) throw new NotAuthorizedException(SESSION_EXPIRED, 'no session');
   const hash = sha256Hex(ctx.session);
   const admitted = await ctx.s.store.admitAuthSessionAttempt(hash, ctx.s.clock.now(), FIXED.maxSignInCodeAttempts.default);
@@ -150,11 +187,11 @@ export async function respondOtp(ctx: FlowContext, factor: OtpFactor): Promise<A
   if (rec.clientId !== ctx.client.id || rec.poolId !== ctx.client.poolId)
     throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another client');
   const st = rec.state as unknown as OtpState;
-  if (st.kind !== factor) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
+  if (st.kind !== challenge) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
   if (st.codeExpiresAt <= ctx.s.clock.now()) throw new ExpiredCodeException(EXPIRED);
   const user = rec.userId ? await ctx.s.store.getUser(ctx.pool.id, rec.userId) : undefined;
   // A stand-in's Session (no user, no code) and a user gone since: every code is a mismatch.
-  const target = user && otpTarget(user, factor);
+  const target = user && otpTarget(user, factor, st.mfa === true);
   const expected = user && target && st.codeHash ? codeHash(ctx, user.id, target.destination, hash, code) : undefined;
   if (!user || !expected || !st.codeHash || !safeEqual(st.codeHash, expected)) throw new CodeMismatchException(MISMATCH);
   assertUserCanSignIn(user);

@@ -1,19 +1,20 @@
 import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
 import { newSrpIdentity, verifyUserPassword } from '../password.js';
-import { signedIn, type AuthOutput, type FinishSignIn } from '../results.js';
+import type { AuthOutput, FinishSignIn } from '../results.js';
+import { afterFirstFactor } from './mfa.js';
 import { burnSession, issueSession } from '../sessions.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import { userAttributes } from '../../domain/describe.js';
-import { rememberedDeviceStep } from '../devices.js';
+import { runPreAuthenticationFor } from '../../triggers/auth.js';
+import { migrateOnSignIn } from '../../triggers/migration.js';
 
 /**
- * After the first factor: a temporary password leads to NEW_PASSWORD_REQUIRED, anything else to tokens.
+ * After a password: a temporary password leads to NEW_PASSWORD_REQUIRED, anything else to the one
+ * after-first-factor step (auth/flows/mfa.ts: the pool's MFA challenge, or tokens).
  * @throws NotAuthorizedException when a temporary password has expired.
  */
 export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: FinishSignIn = {}): Promise<AuthOutput> {
-  const viaDevice = await rememberedDeviceStep(ctx, user, finish); // Remembered device (issue 13 item 5): auth/devices.ts
-  if (viaDevice) return viaDevice;
   if (user.status === 'FORCE_CHANGE_PASSWORD') {
     // The password verified: its attempt count ends here (no token family to clear it with).
     if (finish.clearLoginKey) await ctx.s.store.clearLoginAttempts(ctx.pool.id, [finish.clearLoginKey]);
@@ -39,13 +40,16 @@ export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: 
       },
     };
   }
-  return signedIn(ctx.s, ctx.pool, ctx.client, user, finish);
+  return afterFirstFactor(ctx, user, finish);
 }
 
 /** USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and USER_AUTH's PASSWORD. */
 export async function passwordSignIn(ctx: FlowContext, typed: string | undefined, password: string | undefined): Promise<AuthOutput> {
   if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
   if (!password) throw new InvalidParameterException('Missing required parameter PASSWORD');
+  // Triggers (triggers/): pre authentication, then user migration for a name no user has yet.
+  await runPreAuthenticationFor(ctx.s, ctx.pool, ctx.client, typed, ctx.admin, ctx.clientMetadata);
+  await migrateOnSignIn(ctx.s, ctx.pool, ctx.client, typed, password, ctx.admin, ctx.clientMetadata);
   const { user, loginKey } = await verifyUserPassword(ctx.s, ctx.pool, ctx.client, typed, password, { admin: ctx.admin });
   return afterPassword(ctx, user, { clearLoginKey: loginKey });
 }

@@ -12,7 +12,7 @@ import { NotAuthorizedException } from '../../protocol/errors.js';
  * @throws NotAuthorizedException
  */
 export async function refreshTokens(
-  s: Pick<Services, 'store' | 'clock' | 'tokens'>,
+  s: Pick<Services, 'store' | 'clock' | 'tokens' | 'triggers'>,
   pool: Pool,
   client: AppClient,
   refreshToken: string | undefined,

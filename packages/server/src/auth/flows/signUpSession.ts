@@ -44,5 +44,8 @@ export async function signInWithSignUpSession(ctx: FlowContext): Promise<AuthOut
   // session that needs no further factor, so it must not outlive a revocation meant to lock the user's sign-ins.
   const issuedAt = typeof rec.state.issuedAt === 'number' ? rec.state.issuedAt : 0;
   if (issuedAt <= user.tokensValidAfter) throw new NotAuthorizedException(SESSION_EXPIRED, 'revoked by a global sign-out');
+  // No MFA step, even in a pool that requires MFA: Cognito issues tokens at a new user's first sign-in, the
+  // confirmation of the code it sent counting as the second factor (developer guide, "Adding MFA to a user
+  // pool"); MFA (or MFA_SETUP) applies from the next sign-in on.
   return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash: hash });
 }

@@ -1,3 +1,4 @@
+import { runPreAuthentication } from '../../triggers/auth.js';
 import type { FlowContext } from './context.js';
 import type { AuthSessionRecord } from '../../storage/store.js';
 import {
@@ -35,6 +36,9 @@ export async function startSrp(ctx: FlowContext, typed: string | undefined, srpA
   if (!srpA) throw new InvalidParameterException('Missing required parameter SRP_A');
   if (!isValidSrpA(srpA)) throw new InvalidParameterException('SRP_A is invalid.');
   const user = await findUser(ctx.s, ctx.pool, typed);
+  // Pre authentication trigger (triggers/auth.ts); SRP never migrates users (no password reaches the server, as in Cognito).
+  if (user || ctx.client.preventUserExistenceErrors)
+    await runPreAuthentication(ctx.s, ctx.pool, ctx.client, typed, user, ctx.clientMetadata);
   let salt: string;
   let verifier: string;
   let userId: string | null = null;

@@ -2,6 +2,7 @@ import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
 import { findUser, lookupName, noSuchUser, assertUserCanSignIn, INCORRECT } from '../password.js';
 import { passwordSignIn } from './password.js';
+import { firstFactorUnderMfa, passkeyUserVerification } from './mfa.js';
 import { OTP_FACTORS, isOtpFactor, otpChallenge, otpTarget, standInOtpFactors } from './otp.js';
 import { startSrp } from './srp.js';
 import { issueSession, consumeSession, peekSession, burnSession, SESSION_EXPIRED } from '../sessions.js';
@@ -9,7 +10,7 @@ import { signedIn, type AuthOutput } from '../results.js';
 import { enabledPasskeyConfig } from '../passkeyPolicy.js';
 import { randomChallenge, verifyAuthentication, peekAssertion } from '../../security/webauthn/index.js';
 import { withWebAuthnErrors } from '../securityErrors.js';
-import { derivedBytes } from '../../security/secrets.js';
+import { derivedBytes, safeEqual } from '../../security/secrets.js';
 import { InternalErrorException, InvalidParameterException, NotAuthorizedException, ServiceError } from '../../protocol/errors.js';
 import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -34,8 +35,30 @@ function standInPasskeys(ctx: FlowContext, typed: string): { credentialId: strin
   const count = seed[1]! < 192 ? 1 : 2;
   return Array.from({ length: count }, (_, i) => {
     const shape = shapes[seed[2 + i]! % shapes.length]!;
-    return { credentialId: seed.subarray(4 + i * 64, 4 + i * 64 + shape.bytes).toString('base64url'), transports: shape.transports };
+    const head = seed.subarray(4 + i * 64, 4 + i * 64 + shape.bytes - STANDIN_TAG_BYTES);
+    return { credentialId: Buffer.concat([head, standInTag(ctx, head)]).toString('base64url'), transports: shape.transports };
   });
+}
+
+/**
+ * Stand-in credential ids end in a tag over the rest under the server key, so that any sign-in can tell
+ * one (with 2^-64 odds of a real id passing): a username-less sign-in that presents a stand-in's id must
+ * be refused exactly as one presenting a real user's id, never as an unknown credential, or the
+ * UnknownCredential reason would tell a stand-in's name from a real one (docs/security.md).
+ */
+const STANDIN_TAG_BYTES = 8;
+function standInTag(ctx: FlowContext, head: Uint8Array): Buffer {
+  return derivedBytes(
+    ctx.s.box.macKey,
+    `passkey-standin-id\n${ctx.pool.id}\n${Buffer.from(head).toString('base64url')}`,
+    STANDIN_TAG_BYTES,
+  );
+}
+function isStandInCredentialId(ctx: FlowContext, credentialId: string): boolean {
+  const raw = Buffer.from(credentialId, 'base64url');
+  if (raw.length <= STANDIN_TAG_BYTES) return false;
+  const head = raw.subarray(0, raw.length - STANDIN_TAG_BYTES);
+  return safeEqual(raw.subarray(raw.length - STANDIN_TAG_BYTES).toString('base64url'), standInTag(ctx, head).toString('base64url'));
 }
 
 /** First factors this user can use now, in Cognito's order (a stand-in's for an unknown name). */
@@ -48,7 +71,7 @@ export function availableChallenges(ctx: FlowContext, user: UserRecord | undefin
   else if (typed !== undefined) out.push(...standInOtpFactors(ctx, typed));
   const hasPasskey = user ? user.passkeyCount > 0 : typed !== undefined && standInPasskeys(ctx, typed).length > 0;
   if (enabledPasskeyConfig(ctx.pool) && factors.includes('WEB_AUTHN') && hasPasskey) out.push('WEB_AUTHN');
-  return out;
+  return out.filter((f) => firstFactorUnderMfa(ctx.pool, f));
 }
 
 /**
@@ -59,7 +82,8 @@ export function availableChallenges(ctx: FlowContext, user: UserRecord | undefin
 async function webAuthnChallenge(ctx: FlowContext, user: UserRecord | null, typed: string | null): Promise<AuthOutput> {
   const config = enabledPasskeyConfig(ctx.pool);
   if (!config) throw new NotAuthorizedException(PASSKEY_FAILED, 'passkeys are not enabled for the pool');
-  const { rpId, userVerification } = config;
+  const { rpId } = config;
+  const userVerification = passkeyUserVerification(ctx.pool, config.userVerification);
   const challenge = randomChallenge(16);
   const passkeys = user ? await ctx.s.store.listPasskeys(ctx.pool.id, user.id, 100) : typed ? standInPasskeys(ctx, typed) : [];
   const options = {
@@ -155,7 +179,9 @@ export async function respondWebAuthn(ctx: FlowContext): Promise<AuthOutput> {
     if (err instanceof ServiceError && (err.message === SESSION_EXPIRED || err instanceof InternalErrorException)) throw err;
     if (err instanceof ServiceError) {
       ctx.s.log.info({ poolId: ctx.pool.id, reason: err.type, detail: err.detail }, 'passkey sign-in refused');
-      throw new NotAuthorizedException(PASSKEY_FAILED, `${err.type}: ${err.detail ?? err.message}`);
+      const refused = new NotAuthorizedException(PASSKEY_FAILED, `${err.type}: ${err.detail ?? err.message}`);
+      if (err.latchkeyReason) refused.latchkeyReason = err.latchkeyReason;
+      throw refused;
     }
     throw err;
   }
@@ -188,7 +214,13 @@ async function verifyAndSignIn(
   const passkey = await ctx.s.store.getPasskey(ctx.pool.id, credentialId);
   // A session for a typed name without a user is a stand-in's: nothing signs in through it.
   if (sessionUserId === null && st.typed) throw new NotAuthorizedException(PASSKEY_FAILED, 'stand-in session');
-  if (!passkey) throw new NotAuthorizedException(PASSKEY_FAILED, 'unknown credential');
+  if (!passkey) {
+    const refused = new NotAuthorizedException(PASSKEY_FAILED, 'unknown credential');
+    // Told only in a username-less sign-in (no name is involved, the caller presented the id it holds) and
+    // never for a stand-in's id (see isStandInCredentialId), so it says nothing about any user's existence.
+    if (sessionUserId === null && !st.typed && !isStandInCredentialId(ctx, credentialId)) refused.latchkeyReason = 'UnknownCredential';
+    throw refused;
+  }
   // With a username, the credential must be that user's; without one (discoverable), the userHandle decides.
   if (sessionUserId !== null && passkey.userId !== sessionUserId)
     throw new NotAuthorizedException(PASSKEY_FAILED, "another user's credential");

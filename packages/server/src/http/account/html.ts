@@ -14,6 +14,8 @@ export interface AccountPageConfig {
   relyingPartyId?: string;
   /** The pool allows EMAIL_OTP as a first factor: the page offers "Sign in with an email code". Omitted when not. */
   emailOtp?: boolean;
+  /** The pool has TOTP MFA: the page offers to set up an authenticator app (account/totp.ts). Omitted when not. */
+  totp?: boolean;
 }
 
 export const ACCOUNT_CSP = [
@@ -79,6 +81,37 @@ const EMAIL_CODE_BUTTON = (config: AccountPageConfig) =>
         <button id="signin-email-code" type="button" class="button button-secondary">Sign in with an email code</button>`
     : '';
 
+/** Offered only when the pool has TOTP MFA; the QR code is drawn by app.js (an SVG data: URL, no request). */
+const TOTP_SECTION = (config: AccountPageConfig) =>
+  config.totp
+    ? `      <section id="totp-section" class="totp" aria-labelledby="totp-title">
+        <div class="section-head">
+          <div>
+            <h2 id="totp-title">Authenticator app</h2>
+            <p id="totp-state" class="muted"></p>
+          </div>
+          <button id="totp-setup" type="button" class="button button-primary">Set up an authenticator app</button>
+          <button id="totp-remove" type="button" class="button button-secondary" hidden>Remove authenticator app</button>
+        </div>
+        <div id="totp-panel" class="totp-panel" hidden>
+          <p class="muted">Scan this QR code with your authenticator app, or type the key into it.</p>
+          <img id="totp-qr" class="totp-qr" alt="QR code for your authenticator app" width="200" height="200">
+          <p class="muted">Key: <code id="totp-secret"></code></p>
+          <form id="totp-form" class="stack" novalidate>
+            <div class="field">
+              <label for="totp-code">Code from the app</label>
+              <input id="totp-code" name="totp-code" type="text" inputmode="numeric" autocomplete="one-time-code" spellcheck="false">
+            </div>
+            <div class="actions">
+              <button id="totp-verify" type="submit" class="button button-primary">Verify and turn on</button>
+              <button id="totp-cancel" type="button" class="button button-secondary">Cancel setup</button>
+            </div>
+          </form>
+        </div>
+      </section>
+`
+    : '';
+
 /**
  * The account page. The sign-in and account views are in the markup (so labels exist before any
  * script runs); app.js wires them up and toggles `hidden`.
@@ -109,7 +142,8 @@ ${BRAND}
       <form id="signin-form" class="stack" novalidate>
         <div class="field">
           <label for="username">Username</label>
-          <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required>
+          <input id="username" name="username" type="text" autocomplete="username webauthn" autocapitalize="none"
+            spellcheck="false" required>
         </div>
         <div class="field">
           <label for="password">Password</label>
@@ -157,7 +191,7 @@ ${BRAND}
         <span id="page-label" class="muted">Page 1</span>
         <button id="page-next" type="button" class="button button-secondary button-small">Next page</button>
       </nav>
-    </section>
+${TOTP_SECTION(config)}    </section>
   </div>
   <p class="footnote">User pool <code>${pool}</code> · app client <code>${client}</code></p>
 </main>

@@ -3,6 +3,7 @@ import type { Services } from '../../services.js';
 import type { ClientRecord, PoolRecord } from '../../storage/store.js';
 import { accountAssets, type AccountAsset } from './assets.js';
 import { ACCOUNT_CSP, renderAccountPage, renderErrorPage, type AccountPageConfig } from './html.js';
+import { Pool } from '../../domain/pools.js';
 
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 const CLIENT_ID = /^[\w+]+$/;
@@ -44,6 +45,7 @@ export function registerAccountPage(app: FastifyInstance, services: Services): v
         ...(webAuthn?.RelyingPartyId ? { relyingPartyId: webAuthn.RelyingPartyId } : {}),
         // (a pool without a SignInPolicy allows PASSWORD only, as in Cognito)
         ...(pool.config.Policies?.SignInPolicy?.AllowedFirstAuthFactors?.includes('EMAIL_OTP') ? { emailOtp: true } : {}),
+        ...(new Pool(pool).totpMfaEnabled ? { totp: true } : {}),
       };
       return reply.code(200).send(renderAccountPage(config));
     } catch (err) {

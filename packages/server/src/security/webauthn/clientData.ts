@@ -67,7 +67,9 @@ export function checkOrigin(clientData: ClientData, rpId: string, expectedOrigin
   if (!isOriginAllowed(clientData.origin, rpId, expectedOrigins)) {
     throw new WebAuthnVerificationError(
       'ERR_WEBAUTHN_ORIGIN_NOT_ALLOWED',
-      `origin ${JSON.stringify(clientData.origin)} is not allowed for RP ID ${rpId}`,
+      // Logged only (the wire error is Cognito's fixed message): which origin came, and which would have passed.
+      `origin ${JSON.stringify(clientData.origin)} is not allowed for RP ID ${rpId}; allowed: https://${rpId} and its subdomains` +
+        `${rpId === 'localhost' ? ', http://localhost[:port]' : ''}${expectedOrigins.length ? `, ${expectedOrigins.join(', ')}` : ''}`,
     );
   }
 }

@@ -30,6 +30,12 @@ export interface VerifyRegistrationInput {
    * android-key, android-safetynet, apple; 'none' has nothing to verify and is accepted).
    */
   attestation?: 'none' | 'direct';
+  /**
+   * Whether the UP flag must be set; default true. Only `false` turns the check off: a caller passes it
+   * only for a registration whose ceremony asked for a conditional create (mediation 'conditional', which
+   * browsers may complete without a gesture).
+   */
+  requireUserPresence?: boolean;
 }
 
 export interface VerifiedRegistration {
@@ -118,8 +124,9 @@ export async function verifyRegistration(input: VerifyRegistrationInput): Promis
   // 10. …for our RP ID.
   checkRpIdHash(authData, rpId);
 
-  // 11. Someone was present.
-  if (!authData.flags.up) throw new WebAuthnVerificationError('ERR_WEBAUTHN_USER_PRESENCE_MISSING', 'user presence (UP) flag not set');
+  // 11. Someone was present (unless the caller's ceremony was a conditional create).
+  if (input.requireUserPresence !== false && !authData.flags.up)
+    throw new WebAuthnVerificationError('ERR_WEBAUTHN_USER_PRESENCE_MISSING', 'user presence (UP) flag not set');
 
   // 12. The user was verified, if the pool requires it.
   if (input.userVerification === 'required' && !authData.flags.uv) {
@@ -149,6 +156,7 @@ export async function verifyRegistration(input: VerifyRegistrationInput): Promis
     origin: clientData.origin,
     rpId,
     requireUserVerification: input.userVerification === 'required',
+    requireUserPresence: input.requireUserPresence !== false,
   });
 
   const out: VerifiedRegistration = {
@@ -181,6 +189,7 @@ async function verifyStatement(
     origin: string;
     rpId: string;
     requireUserVerification: boolean;
+    requireUserPresence: boolean;
   },
 ): Promise<void> {
   let verified: boolean;
@@ -197,7 +206,7 @@ async function verifyStatement(
       expectedOrigin: r.origin,
       expectedRPID: r.rpId,
       expectedType: 'webauthn.create',
-      requireUserPresence: true,
+      requireUserPresence: r.requireUserPresence,
       requireUserVerification: r.requireUserVerification,
       supportedAlgorithmIDs: [...SUPPORTED_ALGORITHMS],
     });

@@ -9,12 +9,14 @@ import type {
   PasskeyRecord,
   TokenFamilyRecord,
   DeviceRecord,
+  TotpUse,
 } from '../types.js';
 import type { Database } from './schema.js';
 import { fromPasskey, toChallenge, toPasskey, toSession } from './rows.js';
 import { CodesStore, insertOutbox } from './codes.js';
 import { Abort, conflict, type Db } from './base.js';
 import { insertDevice } from './devices.js';
+import { recordTotpStep } from './mfa.js';
 
 /** Registration challenges, auth sessions, the sign-in commit and passkeys. */
 export class CeremoniesStore extends CodesStore {
@@ -29,6 +31,7 @@ export class CeremoniesStore extends CodesStore {
         user_id: c.userId,
         client_id: c.clientId,
         expires_at: c.expiresAt,
+        conditional_create: c.conditionalCreate ? 1 : 0,
       })
       .execute();
   }
@@ -98,9 +101,10 @@ export class CeremoniesStore extends CodesStore {
     now: number;
     passkeyUse?: PasskeyUse;
     clearLoginKey?: string;
+    totpUse?: TotpUse;
     family: TokenFamilyRecord;
     newDevice?: DeviceRecord;
-  }): Promise<'ok' | 'session-gone' | 'passkey-race' | 'device-gone'> {
+  }): Promise<'ok' | 'session-gone' | 'passkey-race' | 'totp-replay' | 'device-gone'> {
     try {
       await this.db.transaction().execute(async (trx) => {
         if (input.sessionHash !== undefined) {
@@ -114,6 +118,7 @@ export class CeremoniesStore extends CodesStore {
         if (input.passkeyUse) {
           if (!(await usePasskey(trx, input.passkeyUse))) throw new Abort('passkey-race');
         }
+        if (input.totpUse && !(await recordTotpStep(trx, input.totpUse, input.now))) throw new Abort('totp-replay');
         if (input.clearLoginKey !== undefined) {
           await trx
             .deleteFrom('login_attempts')
@@ -153,7 +158,7 @@ export class CeremoniesStore extends CodesStore {
       });
       return 'ok';
     } catch (err) {
-      if (err instanceof Abort) return err.reason as 'session-gone' | 'passkey-race' | 'device-gone';
+      if (err instanceof Abort) return err.reason as 'session-gone' | 'passkey-race' | 'totp-replay' | 'device-gone';
       throw err;
     }
   }
@@ -235,7 +240,17 @@ export class CeremoniesStore extends CodesStore {
     }
     return (await q.execute()).map(toPasskey);
   }
-  async deletePasskey(poolId: string, userId: string, credentialId: string): Promise<boolean> {
+  async renamePasskey(poolId: string, userId: string, credentialId: string, friendlyName: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('passkeys')
+      .set({ friendly_name: friendlyName })
+      .where('pool_id', '=', poolId)
+      .where('user_id', '=', userId)
+      .where('credential_id', '=', credentialId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+  async deletePasskey(poolId: string, userId: string, credentialId: string, signOutAt?: number): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const r = await trx
         .deleteFrom('passkeys')
@@ -246,10 +261,23 @@ export class CeremoniesStore extends CodesStore {
       if (Number(r.numDeletedRows) === 0) return false;
       await trx
         .updateTable('users')
-        .set({ passkey_count: sql`passkey_count - 1` })
+        .set(
+          signOutAt === undefined
+            ? { passkey_count: sql`passkey_count - 1` }
+            : { passkey_count: sql`passkey_count - 1`, tokens_valid_after: signOutAt },
+        )
         .where('pool_id', '=', poolId)
         .where('id', '=', userId)
         .execute();
+      if (signOutAt !== undefined) {
+        await trx
+          .updateTable('token_families')
+          .set({ revoked_at: signOutAt })
+          .where('pool_id', '=', poolId)
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null)
+          .execute();
+      }
       return true;
     });
   }

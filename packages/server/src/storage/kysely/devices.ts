@@ -1,6 +1,6 @@
 import type { DeviceRecord } from '../types.js';
 import { toDevice } from './rows.js';
-import { CeremoniesStore } from './ceremonies.js';
+import { MfaStore } from './mfa.js';
 import type { Db } from './base.js';
 
 /** One device row (also written by finishSignIn, with the sign-in that hands out its NewDeviceMetadata). */
@@ -26,7 +26,7 @@ export function insertDevice(db: Db, d: DeviceRecord) {
 }
 
 /** Remembered devices: confirmation, listing, status and forgetting (which revokes the device's sign-ins). */
-export class DevicesStore extends CeremoniesStore {
+export class DevicesStore extends MfaStore {
   async getDevice(poolId: string, deviceKey: string, now: number): Promise<DeviceRecord | undefined> {
     const r = await this.db
       .selectFrom('devices')

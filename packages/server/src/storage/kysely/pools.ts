@@ -42,6 +42,7 @@ export class PoolsStore extends KyselyBase {
         'login_attempts',
         'standin_codes',
         'send_budgets',
+        'user_mfa',
       ] as const) {
         await trx.deleteFrom(t).where('pool_id', '=', id).execute();
       }

@@ -66,6 +66,7 @@ export const toUser = (r: Selectable<UsersTable>): UserRecord => ({
   status: r.status as UserStatus,
   enabled: n(r.enabled) === 1,
   attributes: JSON.parse(r.attributes),
+  pendingAttributes: JSON.parse(r.pending_attributes),
   srpSalt: r.srp_salt,
   srpVerifier: r.srp_verifier,
   passwordSetAt: n(r.password_set_at),
@@ -84,6 +85,7 @@ export const fromUser = (u: UserRecord): UsersTable => ({
   status: u.status,
   enabled: u.enabled ? 1 : 0,
   attributes: JSON.stringify(u.attributes),
+  pending_attributes: JSON.stringify(u.pendingAttributes),
   srp_salt: u.srpSalt,
   srp_verifier: u.srpVerifier,
   password_set_at: u.passwordSetAt,
@@ -175,6 +177,8 @@ export const toChallenge = (r: Selectable<ChallengesTable>): ChallengeRecord => 
   userId: r.user_id,
   clientId: r.client_id,
   expiresAt: n(r.expires_at),
+  // Present only when set, so a plain challenge reads back exactly as it was put.
+  ...(n(r.conditional_create) === 1 ? { conditionalCreate: true } : {}),
 });
 export const toOutbox = (r: Selectable<OutboxTable>): OutboxMessage => ({
   id: n(r.id),

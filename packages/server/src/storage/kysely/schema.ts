@@ -38,6 +38,7 @@ export interface UsersTable {
   status: string;
   enabled: number;
   attributes: string;
+  pending_attributes: string;
   srp_salt: string | null;
   srp_verifier: string | null;
   password_set_at: number;
@@ -122,6 +123,8 @@ export interface ChallengesTable {
   user_id: string;
   client_id: string;
   expires_at: number;
+  /** 1 when the Start asked for a conditional create (0009_passkey_extras); such a registration may lack UP. */
+  conditional_create: ColumnType<number, number | undefined, number>;
 }
 export interface AuthSessionsTable {
   id_hash: string;
@@ -154,6 +157,21 @@ export interface PasskeysTable {
   clone_warnings: number;
 }
 
+export interface UserMfaTable {
+  pool_id: string;
+  user_id: string;
+  totp_secret_enc: string | null;
+  totp_pending_enc: string | null;
+  totp_last_step: number;
+  totp_name: string | null;
+  totp_enabled: number;
+  sms_enabled: number;
+  email_enabled: number;
+  webauthn_enabled: number;
+  preferred: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   meta: MetaTable;
   pools: PoolsTable;
@@ -170,4 +188,5 @@ export interface Database {
   auth_sessions: AuthSessionsTable;
   passkeys: PasskeysTable;
   devices: DevicesTable;
+  user_mfa: UserMfaTable;
 }

@@ -71,7 +71,7 @@ export class UsersStore extends PoolsStore {
   }
   async deleteUser(poolId: string, id: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      for (const t of ['passkeys', 'devices', 'challenges', 'auth_sessions', 'token_families', 'codes'] as const) {
+      for (const t of ['passkeys', 'devices', 'challenges', 'auth_sessions', 'token_families', 'codes', 'user_mfa'] as const) {
         await trx.deleteFrom(t).where('pool_id', '=', poolId).where('user_id', '=', id).execute();
       }
       const r = await trx.deleteFrom('users').where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
@@ -81,32 +81,33 @@ export class UsersStore extends PoolsStore {
   async listUsers(poolId: string, limit: number, after: string | undefined, filter: UserFilter | undefined): Promise<UserRecord[]> {
     let q = this.db.selectFrom('users').selectAll().where('pool_id', '=', poolId).orderBy('username_key').limit(limit);
     if (after !== undefined) q = q.where('username_key', '>', after);
-    if (filter) {
-      if (filter.attribute === 'enabled') {
-        q = q.where('enabled', '=', filter.value === 'Enabled' ? 1 : 0);
-      } else {
-        // Email filters match the stored email attribute, not only the sign-in alias key.
-        const col =
-          filter.attribute === 'username'
-            ? 'username'
-            : filter.attribute === 'email'
-              ? 'attributes'
-              : filter.attribute === 'sub'
-                ? 'id'
-                : 'status';
-        if (col === 'attributes') {
-          const needle = filter.value.toLowerCase();
-          const escaped = needle.replace(/"/g, '').replace(/[\\%_]/g, (c) => `\\${c}`);
-          const pattern = `%"email":"${escaped}${filter.op === '=' ? '"' : ''}%`;
-          q = q.where(sql<boolean>`lower(attributes) like ${pattern} escape '\\'`);
-        } else if (filter.op === '=') {
-          q = q.where(col, '=', filter.value);
-        } else {
-          q = q.where(col, '>=', filter.value).where(col, '<', filter.value + '\u{10FFFF}');
-        }
+    if (filter) q = q.where(this.filterSql(filter));
+    return (await q.execute()).map(toUser);
+  }
+  /** A ListUsers filter as one condition (attribute values read from the JSON document, per dialect). */
+  private filterSql(filter: UserFilter) {
+    const { attribute, op, value } = filter;
+    // A prefix is a range (no LIKE: its case rules and escapes differ between the dialects).
+    const match = (column: ReturnType<typeof sql>, v: string) =>
+      op === '=' ? sql<boolean>`${column} = ${v}` : sql<boolean>`${column} >= ${v} and ${column} < ${v + '\u{10FFFF}'}`;
+    switch (attribute) {
+      case 'enabled': {
+        // Case-sensitive, as Cognito's: "Enabled" or "Disabled" (or a prefix of one, with ^=).
+        const states = ['Enabled', 'Disabled'].filter((st) => (op === '=' ? st === value : st.startsWith(value)));
+        return sql<boolean>`enabled in (${sql.join([-1, ...states.map((st) => (st === 'Enabled' ? 1 : 0))])})`;
+      }
+      case 'username':
+        return match(sql`username`, value);
+      case 'sub':
+        return match(sql`id`, value);
+      case 'user_status':
+        return match(sql`upper(status)`, value.toUpperCase());
+      default: {
+        const json =
+          this.dialect === 'postgres' ? sql`(attributes::jsonb ->> ${attribute})` : sql`json_extract(attributes, ${`$."${attribute}"`})`;
+        return match(sql`lower(${json})`, value.toLowerCase());
       }
     }
-    return (await q.execute()).map(toUser);
   }
   async admitLoginAttempt(poolId: string, loginKey: string, now: number, threshold: number, lockMs: readonly number[]): Promise<boolean> {
     return admitAttempt(this.db, poolId, { loginKey, threshold, lockMs }, now);
@@ -152,6 +153,7 @@ async function patchUser(
   if (patch.status !== undefined) set.status = patch.status;
   if (patch.enabled !== undefined) set.enabled = patch.enabled ? 1 : 0;
   if (patch.attributes !== undefined) set.attributes = JSON.stringify(patch.attributes);
+  if (patch.pendingAttributes !== undefined) set.pending_attributes = JSON.stringify(patch.pendingAttributes);
   if (patch.srpSalt !== undefined) set.srp_salt = patch.srpSalt;
   if (patch.srpVerifier !== undefined) set.srp_verifier = patch.srpVerifier;
   if (patch.srpIdentity !== undefined) set.srp_identity = patch.srpIdentity;

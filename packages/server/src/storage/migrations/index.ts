@@ -229,6 +229,31 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('send_budgets_window').ifNotExists().on('send_budgets').column('window_ends_at').execute();
       },
     },
+    '0006_mfa': {
+      // A user's MFA state: the TOTP secret (sealed under the server key, as signing keys are) with the
+      // last time step accepted for it (the replay guard, advanced by one guarded UPDATE), a pending
+      // secret between AssociateSoftwareToken and VerifySoftwareToken, and the SetUserMFAPreference flags.
+      // A user without a row has no MFA settings. Idempotent, as 0003.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('user_mfa')
+          .ifNotExists()
+          .addColumn('pool_id', 'text', (c) => c.notNull().references('pools.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('totp_secret_enc', 'text')
+          .addColumn('totp_pending_enc', 'text')
+          .addColumn('totp_last_step', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('totp_name', 'text')
+          .addColumn('totp_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('sms_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('email_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('webauthn_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('preferred', 'text')
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('user_mfa_pk', ['pool_id', 'user_id'])
+          .execute();
+      },
+    },
     '0007_devices': {
       // Remembered devices (ConfirmDevice / DEVICE_SRP_AUTH). A device row is written unconfirmed (no verifier,
       // expires_at set) with the sign-in that hands out its NewDeviceMetadata; ConfirmDevice stores the
@@ -265,6 +290,30 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('devices_expires').ifNotExists().on('devices').column('expires_at').execute();
         await db.schema.alterTable('token_families').addColumn('device_key', 'text').execute();
         await db.schema.alterTable('users').addColumn('srp_identity', 'text').execute();
+      },
+    },
+    '0008_attributes': {
+      // A changed email / phone_number waiting for verification (UserAttributeUpdateSettings
+      // .AttributesRequireVerificationBeforeUpdate): kept apart from `attributes`, so sign-in, the email
+      // alias key and every read keep the old, verified value until the new one is verified. Rows written
+      // by the previous release have nothing pending.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable('users')
+          .addColumn('pending_attributes', 'text', (c) => c.notNull().defaultTo('{}'))
+          .execute();
+      },
+    },
+    '0009_passkey_extras': {
+      // A registration challenge remembers whether its Start asked for a conditional create (the browser's
+      // automatic passkey upgrade, which may omit user presence). Rows of the previous release get 0: they
+      // asked for nothing, so their registrations keep needing UP. The passkeys table already stores the
+      // flags and AAGUID the richer listing returns.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable('challenges')
+          .addColumn('conditional_create', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
       },
     },
   };
