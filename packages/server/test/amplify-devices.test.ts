@@ -1,7 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Amplify } from 'aws-amplify';
-import { signIn, signOut, fetchAuthSession, rememberDevice, fetchDevices, forgetDevice } from 'aws-amplify/auth';
-import { AdminForgetDeviceCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  signIn,
+  signOut,
+  confirmSignIn,
+  fetchAuthSession,
+  rememberDevice,
+  fetchDevices,
+  forgetDevice,
+  setUpTOTP,
+  verifyTOTPSetup,
+  updateMFAPreference,
+} from 'aws-amplify/auth';
+import { AdminForgetDeviceCommand, SetUserPoolMfaConfigCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { totp } from './helpers/totp.js';
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import { createUser } from './helpers/latchkeyAdmin.js';
@@ -9,7 +21,8 @@ import { jwtClaims } from './helpers/devices.js';
 
 // The real, unmodified aws-amplify v6 against a live server (issue 13 item 5), on both dialects: sign in →
 // rememberDevice → signOut → sign in again on the device (DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER) →
-// fetchDevices → forgetDevice (its tokens revoked) → the next sign-in is on a new device.
+// fetchDevices → forgetDevice (its tokens revoked) → the next sign-in is on a new device; and with TOTP MFA, the
+// remembered device signs in without the MFA step, until it is forgotten.
 describe.each(DIALECTS)('aws-amplify remembered devices on %s', (dialect) => {
   let server: TestServer;
   let pool: TestPool;
@@ -117,5 +130,51 @@ describe.each(DIALECTS)('aws-amplify remembered devices on %s', (dialect) => {
     } finally {
       unwatch();
     }
+  });
+  it('with TOTP MFA: rememberDevice → signOut → sign in without MFA → fetchDevices → forgetDevice → MFA again', async () => {
+    const mfaPool = await createTestPool(server.admin, { deviceConfiguration: { DeviceOnlyRememberedOnUserPrompt: true } });
+    await server.admin.send(
+      new SetUserPoolMfaConfigCommand({
+        UserPoolId: mfaPool.userPoolId,
+        MfaConfiguration: 'OPTIONAL',
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+      }),
+    );
+    Amplify.configure({
+      Auth: { Cognito: { userPoolId: mfaPool.userPoolId, userPoolClientId: mfaPool.clientId, userPoolEndpoint: server.endpoint + '/' } },
+    });
+    const now = () => server.clock.now();
+    const user = await createUser(server, mfaPool, `ampmfa${dialect}`);
+    expect((await signIn({ username: user.username, password: user.password })).isSignedIn).toBe(true);
+    const { sharedSecret } = await setUpTOTP();
+    await verifyTOTPSetup({ code: totp(sharedSecret, now()) });
+    await updateMFAPreference({ totp: 'PREFERRED' });
+    await signOut();
+    // MFA, on a new device (Amplify confirms it), which the user then remembers.
+    const first = await signIn({ username: user.username, password: user.password });
+    expect(first.nextStep.signInStep).toBe('CONFIRM_SIGN_IN_WITH_TOTP_CODE');
+    expect((await confirmSignIn({ challengeResponse: totp(sharedSecret, now(), 1) })).isSignedIn).toBe(true);
+    const deviceKey = (await accessClaims()).device_key as string;
+    await rememberDevice();
+    await signOut();
+    // On the remembered device: no MFA step.
+    challenges.length = 0;
+    const unwatch = watchChallenges();
+    try {
+      const again = await signIn({ username: user.username, password: user.password });
+      expect(again).toEqual({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+      expect(challenges).toEqual(['PASSWORD_VERIFIER', 'DEVICE_SRP_AUTH', 'DEVICE_PASSWORD_VERIFIER']);
+    } finally {
+      unwatch();
+    }
+    // Both sign-ins' devices are tracked (the enrolment's too); only the one remembered skips MFA.
+    const devices = await fetchDevices();
+    expect(devices).toHaveLength(2);
+    expect(devices.find((d) => d.id === deviceKey)?.attributes['dev:device_remembered_status']).toBe('remembered');
+    await forgetDevice();
+    await signOut().catch(() => undefined);
+    // Forgotten: MFA again.
+    const after = await signIn({ username: user.username, password: user.password });
+    expect(after.nextStep.signInStep).toBe('CONFIRM_SIGN_IN_WITH_TOTP_CODE');
   });
 });
