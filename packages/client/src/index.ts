@@ -33,6 +33,11 @@ export { associateWebAuthnCredential } from './apis/associateWebAuthnCredential.
 export { listWebAuthnCredentials } from './apis/listWebAuthnCredentials.js';
 export { deleteWebAuthnCredential } from './apis/deleteWebAuthnCredential.js';
 
+// devices
+export { rememberDevice } from './apis/rememberDevice.js';
+export { forgetDevice } from './apis/forgetDevice.js';
+export { fetchDevices } from './apis/fetchDevices.js';
+
 // extensions (not in aws-amplify/auth)
 export { getPasskeySupport, type PasskeySupport } from './apis/getPasskeySupport.js';
 export { signInWithPasskey, type SignInWithPasskeyInput } from './apis/signInWithPasskey.js';
@@ -63,6 +68,7 @@ export type {
   AuthUser,
   AuthUserAttributes,
   AuthWebAuthnCredential,
+  AWSAuthDevice,
   AWSCredentials,
   ChallengeName,
   ClientMetadata,
@@ -83,6 +89,8 @@ export type {
   VerifyTOTPSetupInput,
   DeleteWebAuthnCredentialInput,
   FetchAuthSessionOptions,
+  FetchDevicesOutput,
+  ForgetDeviceInput,
   GetCurrentUserOutput,
   JWT,
   JwtPayload,

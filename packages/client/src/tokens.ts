@@ -10,6 +10,7 @@ import { AuthError, toNamedError, unauthenticatedError } from './errors.js';
 import { emit } from './events.js';
 import { decodeBase64urlLenient } from '@latchkey/wire';
 import { callUserPool } from './transport.js';
+import { getDeviceMetadata } from './internal/devices.js';
 import type { ClientMetadata, CognitoAuthSignInDetails, JWT, JwtPayload } from './types.js';
 
 const PREFIX = 'CognitoIdentityServiceProvider';
@@ -191,7 +192,12 @@ async function refresh(
     }
     const { AuthenticationResult: result } = await callUserPool<{ AuthenticationResult?: AuthenticationResult }>(
       'GetTokensFromRefreshToken',
-      { ClientId: config.cognito.userPoolClientId, RefreshToken: tokens.refreshToken, ClientMetadata: clientMetadata },
+      {
+        ClientId: config.cognito.userPoolClientId,
+        RefreshToken: tokens.refreshToken,
+        DeviceKey: (await getDeviceMetadata(tokens.username))?.deviceKey,
+        ClientMetadata: clientMetadata,
+      },
     );
     const accessToken = decodeJWT(result?.AccessToken ?? '');
     if (!accessToken.payload.iat) {

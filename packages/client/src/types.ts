@@ -434,6 +434,9 @@ export interface DeleteWebAuthnCredentialInput {
   credentialId: string;
 }
 
+// devices: deviceTypes.ts
+export type { AWSAuthDevice, FetchDevicesOutput, ForgetDeviceInput } from './deviceTypes.js';
+
 // ---------------------------------------------------------------- events (extension)
 
 /** Payloads of {@link onAuthEvent}; the same `{event, data}` objects Amplify puts on Hub channel `auth`. */

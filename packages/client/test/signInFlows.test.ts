@@ -439,9 +439,18 @@ describe('other challenges', () => {
   });
 
   it('an unknown challenge is a SignInException', async () => {
-    cognito.on('InitiateAuth', () => ({ body: { ChallengeName: 'DEVICE_SRP_AUTH', Session: 'd', ChallengeParameters: {} } }));
+    cognito.on('InitiateAuth', () => ({ body: { ChallengeName: 'SOME_FUTURE_CHALLENGE', Session: 'd', ChallengeParameters: {} } }));
     await expect(signIn({ username: 'alice', password: 'pw', options: { authFlowType: 'USER_PASSWORD_AUTH' } })).rejects.toMatchObject({
       name: 'SignInException',
     });
+  });
+
+  it('DEVICE_SRP_AUTH with no device stored: DeviceMetadataNotFoundException, as Amplify', async () => {
+    cognito.on('InitiateAuth', () => ({ body: { ChallengeName: 'DEVICE_SRP_AUTH', Session: 'd', ChallengeParameters: {} } }));
+    await expect(signIn({ username: 'alice', password: 'pw', options: { authFlowType: 'USER_PASSWORD_AUTH' } })).rejects.toMatchObject({
+      name: 'DeviceMetadataNotFoundException',
+      message: 'Either deviceKey, deviceGroupKey or secretPassword were not found during the sign-in process.',
+    });
+    expect(cognito.calls('RespondToAuthChallenge')).toHaveLength(0);
   });
 });

@@ -94,6 +94,9 @@ describe.each([
     // The first attempt of every event is refused, the second accepted: a duplicate claim would show as a
     // third request (or a second acceptance) for some id.
     const seen = new Map<string, number>();
+    // Slow answers keep one process's batch busy for several poll intervals, so the other process claims too
+    // (with instant answers one process could drain all 60 before the other polls, and nothing would race).
+    receiver.delayMs = 100;
     receiver.answer = (e) => {
       seen.set(e.id, (seen.get(e.id) ?? 0) + 1);
       return seen.get(e.id) === 1 ? 503 : 200;

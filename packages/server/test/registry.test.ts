@@ -30,6 +30,7 @@ describe('operation registry', () => {
         name !== 'DeleteUser' &&
         name !== 'DeleteWebAuthnCredential' &&
         name !== 'UpdateUserAttributes' &&
+        name !== 'UpdateDeviceStatus' &&
         // A user's own operation (access token), as DeleteWebAuthnCredential.
         name !== 'LatchkeyUpdateWebAuthnCredential';
       expect({ name, auth: op.auth }).toEqual({ name, auth: admin ? 'sigv4' : 'none' });

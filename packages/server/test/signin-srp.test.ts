@@ -103,8 +103,9 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
     expect(B < N).toBe(true);
     expect(p.SECRET_BLOCK).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
     expect(Buffer.from(p.SECRET_BLOCK!, 'base64').length).toBeGreaterThan(0);
-    expect(p.USERNAME).toBe(user.username);
-    expect(p.USER_ID_FOR_SRP).toBe(user.sub);
+    // A username pool: the username (its lookup form) in both, as Cognito (Amplify keys remembered devices on them).
+    expect(p.USERNAME).toBe(user.username.toLowerCase());
+    expect(p.USER_ID_FOR_SRP).toBe(p.USERNAME);
 
     const out = await answerPasswordVerifier(srv, pool, pool.clientId, raw.json as InitiateAuthCommandOutput, srp, user.password);
     await expectTokensFor(out, user.username);
@@ -117,6 +118,7 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
     const got = await srv.admin.send(new AdminGetUserCommand({ UserPoolId: emailPool.userPoolId, Username: email }));
     const { srp, out } = await challenge(email, emailPool);
     expect(out.ChallengeParameters?.USER_ID_FOR_SRP).toBe(got.UserAttributes!.find((a) => a.Name === 'sub')!.Value);
+    expect(out.ChallengeParameters?.USERNAME).toBe(out.ChallengeParameters?.USER_ID_FOR_SRP);
     await expectTokensFor(await answerPasswordVerifier(srv, emailPool, emailPool.clientId, out, srp, 'Passw0rdX'), got.Username!);
   });
 
@@ -207,7 +209,7 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
       // The claim computed for another user id.
       {
         const { srp, out } = await challenge(user.username);
-        const forged = { ...out, ChallengeParameters: { ...out.ChallengeParameters, USER_ID_FOR_SRP: user.username } };
+        const forged = { ...out, ChallengeParameters: { ...out.ChallengeParameters, USER_ID_FOR_SRP: user.sub } };
         await expectServiceError(answerPasswordVerifier(srv, pool, pool.clientId, forged, srp, user.password), 'NotAuthorizedException');
       }
       await expectTokensFor(await srpSignIn(user.username, user.password), user.username);
@@ -260,15 +262,17 @@ describe.each(DIALECTS)('USER_SRP_AUTH on %s', (dialect) => {
     });
 
     it(
-      'USER_ID_FOR_SRP has the same form (a real user gets the ' + 'internal UUID; an unknown one must not get the typed name back)',
+      'USER_ID_FOR_SRP has the same form (in a username pool, the ' + 'name as it is looked up, for a real user and an unknown one alike)',
       async () => {
-        const real = (await challenge(user.username)).out.ChallengeParameters!;
-        const fake1 = (await challenge(ghost)).out.ChallengeParameters!;
+        const real = (await challenge(user.username.toUpperCase())).out.ChallengeParameters!;
+        const fake1 = (await challenge(ghost.toUpperCase())).out.ChallengeParameters!;
         const fake2 = (await challenge(ghost)).out.ChallengeParameters!;
-        expect(real.USER_ID_FOR_SRP).toMatch(UUID);
-        expect(real.USER_ID_FOR_SRP).not.toBe(user.username);
-        expect(fake1.USER_ID_FOR_SRP).toBe(fake2.USER_ID_FOR_SRP);
-        expect(fake1.USER_ID_FOR_SRP, 'USER_ID_FOR_SRP of an unknown user').toMatch(UUID);
+        expect(real.USER_ID_FOR_SRP).toBe(user.username.toLowerCase());
+        expect(real.USERNAME).toBe(real.USER_ID_FOR_SRP);
+        expect(fake1.USER_ID_FOR_SRP, 'USER_ID_FOR_SRP of an unknown user').toBe(ghost.toLowerCase());
+        expect(fake1.USERNAME).toBe(fake1.USER_ID_FOR_SRP);
+        expect(fake2.USER_ID_FOR_SRP).toBe(fake1.USER_ID_FOR_SRP);
+        expect(real.USER_ID_FOR_SRP).not.toMatch(UUID);
       },
     );
 

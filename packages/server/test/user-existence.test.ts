@@ -67,23 +67,30 @@ describe.each(DIALECTS)('user existence on %s', (dialect) => {
     );
 
   describe('known and unknown users are indistinguishable (PreventUserExistenceErrors ENABLED)', () => {
-    it('USER_SRP_AUTH: USERNAME is what was typed, for an alias, an email username and an unknown name alike', async () => {
+    it('USER_SRP_AUTH: USERNAME = USER_ID_FOR_SRP, never an alias owner, for an alias, an email username and an unknown name', async () => {
+      const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
       const carol = uniq('carol');
       await adminCreateConfirmedUser(srv.admin, aliasPool.userPoolId, carol, PASSWORD, `${carol}@example.com`);
       const knownAlias = await srpChallenge(aliasPool, `${carol}@example.com`);
       const unknownAlias = await srpChallenge(aliasPool, `nobody-${carol}@example.com`);
-      expect(knownAlias.ChallengeParameters?.USERNAME).toBe(`${carol}@example.com`);
-      expect(unknownAlias.ChallengeParameters?.USERNAME).toBe(`nobody-${carol}@example.com`);
+      // Where a user signs in with an alias, the SRP identity is UUID-shaped for known and unknown alike
+      // (the alias's owner, carol, would tell that the alias exists).
+      for (const c of [knownAlias, unknownAlias]) {
+        expect(c.ChallengeParameters?.USERNAME).toMatch(UUID_RE);
+        expect(c.ChallengeParameters?.USERNAME).toBe(c.ChallengeParameters?.USER_ID_FOR_SRP);
+        expect(c.ChallengeParameters?.USERNAME).not.toContain(carol);
+      }
+      expect(Object.keys(knownAlias.ChallengeParameters!).sort()).toEqual(Object.keys(unknownAlias.ChallengeParameters!).sort());
 
       const dave = `${uniq('dave')}@example.com`;
       await adminCreateConfirmedUser(srv.admin, emailPool.userPoolId, dave, PASSWORD, dave);
       const known = await srpChallenge(emailPool, dave);
       const unknown = await srpChallenge(emailPool, `nobody-${dave}`);
-      expect(known.ChallengeParameters?.USERNAME).toBe(dave);
-      expect(unknown.ChallengeParameters?.USERNAME).toBe(`nobody-${dave}`);
-      // Both USER_ID_FOR_SRP values are UUID-shaped, and the same parameters are present.
-      for (const c of [known, unknown])
-        expect(c.ChallengeParameters?.USER_ID_FOR_SRP).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      // Both are UUID-shaped (USERNAME as USER_ID_FOR_SRP), and the same parameters are present.
+      for (const c of [known, unknown]) {
+        expect(c.ChallengeParameters?.USER_ID_FOR_SRP).toMatch(UUID_RE);
+        expect(c.ChallengeParameters?.USERNAME).toBe(c.ChallengeParameters?.USER_ID_FOR_SRP);
+      }
       expect(Object.keys(known.ChallengeParameters!).sort()).toEqual(Object.keys(unknown.ChallengeParameters!).sort());
       // The UUID username is no public sign-in name: typing the id an email's challenge carried gives a
       // stand-in (another id and salt), exactly as for the id of an unknown email.

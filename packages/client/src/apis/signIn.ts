@@ -6,9 +6,11 @@ import {
   initiateAuth,
   passwordSrpFlow,
   settleSignIn,
+  type AuthResponse,
   type FlowResult,
 } from '../internal/signInFlow.js';
-import type { AuthFlowType, SignInInput, SignInOutput } from '../types.js';
+import { deviceSrpAuth, getDeviceMetadata, retryWithoutForgottenDevice } from '../internal/devices.js';
+import type { AuthFlowType, ClientMetadata, SignInInput, SignInOutput } from '../types.js';
 import { autoSignInSession, resetAutoSignIn } from './autoSignIn.js';
 
 /**
@@ -49,17 +51,10 @@ export async function signInWithFlow(input: SignInInput, authFlowType: AuthFlowT
   try {
     let flow: FlowResult;
     switch (authFlowType) {
-      case 'USER_PASSWORD_AUTH': {
-        const response = await initiateAuth({
-          AuthFlow: 'USER_PASSWORD_AUTH',
-          AuthParameters: { USERNAME: username, PASSWORD: password },
-          ClientMetadata: clientMetadata,
-          ClientId,
-        });
-        const p = response.ChallengeParameters;
-        flow = { response, username: p?.USERNAME ?? p?.USER_ID_FOR_SRP ?? username };
+      case 'USER_PASSWORD_AUTH':
+        // A device the server has forgotten: forget it too and sign in again without it (Amplify).
+        flow = await retryWithoutForgottenDevice(username, () => userPasswordFlow(username, password!, clientMetadata));
         break;
-      }
       case 'USER_AUTH':
         flow = await userAuthFlow(input);
         break;
@@ -86,6 +81,22 @@ export async function signInWithFlow(input: SignInInput, authFlowType: AuthFlowT
     resetAutoSignIn();
     return handleSignInError(error);
   }
+}
+
+/** USER_PASSWORD_AUTH (Amplify `handleUserPasswordAuthFlow`), presenting the device stored for the typed name. */
+async function userPasswordFlow(username: string, password: string, clientMetadata: ClientMetadata | undefined): Promise<FlowResult> {
+  const device = await getDeviceMetadata(username);
+  const response = await initiateAuth({
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    AuthParameters: { USERNAME: username, PASSWORD: password, ...(device ? { DEVICE_KEY: device.deviceKey } : {}) },
+    ClientMetadata: clientMetadata,
+    ClientId: getConfig().cognito.userPoolClientId,
+  });
+  const p = response.ChallengeParameters;
+  const active = p?.USERNAME ?? p?.USER_ID_FOR_SRP ?? username;
+  if (response.ChallengeName === 'DEVICE_SRP_AUTH')
+    return { response: await deviceSrpAuth<AuthResponse>(active, response.Session, clientMetadata), username: active };
+  return { response, username: active };
 }
 
 /** USER_AUTH (Amplify `handleUserAuthFlow`). */

@@ -15,6 +15,7 @@ import { getPasskey, type CeremonyOptions, type PasskeyGetOptionsJson } from './
 import { knownRpId, rememberRpId, signalUnknownCredential } from './signals.js';
 import type { CognitoErrorType } from '@latchkey/wire';
 import { computePasswordClaim, createSrpClientSession, type SrpClientSession } from './srp.js';
+import { confirmNewDevice, deviceSrpAuth, getDeviceMetadata, retryWithoutForgottenDevice, setDeviceMetadata } from './devices.js';
 
 /** InitiateAuth / RespondToAuthChallenge output. */
 export interface AuthResponse {
@@ -67,18 +68,23 @@ export async function respondToPasswordVerifier(
     salt: parameters.SALT ?? '',
     secretBlock: parameters.SECRET_BLOCK ?? '',
   });
-  return respondToAuthChallenge({
+  // A remembered device is looked up under USER_ID_FOR_SRP (stored under the challenge's USERNAME, the same value).
+  const device = await getDeviceMetadata(userIdForSrp);
+  const response = await respondToAuthChallenge({
     ChallengeName: 'PASSWORD_VERIFIER',
     ChallengeResponses: {
       USERNAME: userIdForSrp,
       PASSWORD_CLAIM_SECRET_BLOCK: claim.PASSWORD_CLAIM_SECRET_BLOCK,
       TIMESTAMP: claim.TIMESTAMP,
       PASSWORD_CLAIM_SIGNATURE: claim.PASSWORD_CLAIM_SIGNATURE,
+      ...(device ? { DEVICE_KEY: device.deviceKey } : {}),
     },
     ClientMetadata: clientMetadata,
     Session: session,
     ClientId: getConfig().cognito.userPoolClientId,
   });
+  if (response.ChallengeName === 'DEVICE_SRP_AUTH') return deviceSrpAuth<AuthResponse>(userIdForSrp, response.Session, clientMetadata);
+  return response;
 }
 
 /**
@@ -103,10 +109,9 @@ export async function passwordSrpFlow(input: {
   });
   const username = response.ChallengeParameters?.USERNAME ?? input.username;
   if (response.ChallengeName !== 'PASSWORD_VERIFIER') return { response, username };
-  return {
-    response: await respondToPasswordVerifier(srp, input.password, response.ChallengeParameters, response.Session, input.clientMetadata),
-    username,
-  };
+  // A device the server has forgotten: forget it too and answer the same challenge again without it (Amplify).
+  const answer = () => respondToPasswordVerifier(srp, input.password, response.ChallengeParameters, response.Session, input.clientMetadata);
+  return { response: await retryWithoutForgottenDevice(username, answer), username };
 }
 
 /**
@@ -128,7 +133,10 @@ async function finishSignIn(
   signInDetails: CognitoAuthSignInDetails | undefined,
 ): Promise<SignInOutput> {
   // (username-less passkey sign-in: the server names the user only in the tokens)
-  await cacheAuthenticationResult(result, username || usernameFromResult(result) || 'username', signInDetails);
+  const stored = username || usernameFromResult(result) || 'username';
+  const device = result.AccessToken ? await confirmNewDevice(result.NewDeviceMetadata, result.AccessToken) : undefined;
+  await cacheAuthenticationResult(result, stored, signInDetails);
+  if (device) await setDeviceMetadata(stored, device);
   resetSignInState();
   const user = await currentUserFromTokens();
   if (!user) {

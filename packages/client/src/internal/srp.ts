@@ -225,3 +225,27 @@ export async function computePasswordClaim(input: {
     TIMESTAMP,
   };
 }
+
+/**
+ * A new device's secret, as aws-amplify's `generateHashDevice` + `getNewDeviceMetadata` make it for
+ * ConfirmDevice: a random device password (40 random bytes, base64), a 16-byte random salt, and
+ * `v = g^x` with `x = H(pad(salt) ‖ hexH(utf8(deviceGroupKey ‖ deviceKey ‖ ":" ‖ password)))`; `Salt` and
+ * `PasswordVerifier` are the padded big-endian bytes in standard base64. The device's later
+ * DEVICE_PASSWORD_VERIFIER claim is {@link computePasswordClaim} with `poolName = deviceGroupKey`,
+ * `userIdForSrp = deviceKey` and this password.
+ * @throws Error if `crypto.getRandomValues` is unavailable.
+ */
+export async function createDeviceSecret(
+  deviceGroupKey: string,
+  deviceKey: string,
+): Promise<{ randomPassword: string; PasswordVerifier: string; Salt: string }> {
+  if (typeof globalThis.crypto?.getRandomValues !== 'function') {
+    throw new Error('SRP: crypto.getRandomValues is not available in this environment');
+  }
+  const randomPassword = bytesToBase64(globalThis.crypto.getRandomValues(new Uint8Array(40)));
+  const saltHex = pad(BigInt(`0x${bytesToHex(globalThis.crypto.getRandomValues(new Uint8Array(16)))}`));
+  const inner = bytesToHex(await sha256(utf8(`${deviceGroupKey}${deviceKey}:${randomPassword}`)));
+  const x = BigInt(`0x${await hashHex(saltHex + inner)}`);
+  const verifierHex = pad(modPow(G, x));
+  return { randomPassword, PasswordVerifier: bytesToBase64(hexToBytes(verifierHex)), Salt: bytesToBase64(hexToBytes(saltHex)) };
+}

@@ -7,6 +7,7 @@ import { startSrp, respondSrp } from './flows/srp.js';
 import { initiateUserAuth, respondSelectChallenge, respondWebAuthn } from './flows/userAuth.js';
 import { signInWithSignUpSession } from './flows/signUpSession.js';
 import { respondOtp } from './flows/otp.js';
+import { respondDevicePasswordVerifier, respondDeviceSrpAuth } from './flows/device.js';
 import { respondMfaSetup, respondSelectMfaType, respondSoftwareTokenMfa } from './flows/mfa.js';
 import { assertSecretHash } from './password.js';
 import { respondCustomChallenge, startCustomAuth } from '../triggers/customAuth.js';
@@ -35,7 +36,7 @@ export async function runInitiate(ctx: FlowContext, flow: string): Promise<AuthO
     case 'REFRESH_TOKEN_AUTH':
     case 'REFRESH_TOKEN':
       requireFlow(ctx, flow, 'ALLOW_REFRESH_TOKEN_AUTH');
-      return refreshTokens(ctx.s, ctx.pool, ctx.client, p.REFRESH_TOKEN, { secretHash: p.SECRET_HASH });
+      return refreshTokens(ctx.s, ctx.pool, ctx.client, p.REFRESH_TOKEN, { secretHash: p.SECRET_HASH, deviceKey: p.DEVICE_KEY });
     case 'USER_SRP_AUTH':
       requireFlow(ctx, flow, 'ALLOW_USER_SRP_AUTH');
       return startSrp(ctx, p.USERNAME, p.SRP_A);
@@ -72,6 +73,10 @@ export async function runRespond(ctx: FlowContext, challenge: string): Promise<A
     case 'SMS_OTP':
     case 'SMS_MFA':
       return respondOtp(ctx, challenge);
+    case 'DEVICE_SRP_AUTH':
+      return respondDeviceSrpAuth(ctx);
+    case 'DEVICE_PASSWORD_VERIFIER':
+      return respondDevicePasswordVerifier(ctx);
     case 'CUSTOM_CHALLENGE':
       return respondCustomChallenge(ctx);
     case 'SOFTWARE_TOKEN_MFA':

@@ -46,7 +46,7 @@ export function newUserRecord(
     tokensValidAfter: 0,
     createdAt: now,
     updatedAt: now,
-    ...(password !== undefined ? passwordSecret(pool, { id }, password, now) : {}),
+    ...(password !== undefined ? passwordSecret(pool, { id, usernameKey: pool.usernameKey(username) }, password, now) : {}),
   };
 }
 

@@ -35,15 +35,31 @@ export function assertPasswordPolicy(pool: Pool, password: string): void {
   if (why) throw new InvalidPasswordException(`Password does not conform to policy: ${why}`);
 }
 
+/**
+ * The SRP identity (USER_ID_FOR_SRP, and the challenges' USERNAME) a new verifier is made with, as Cognito
+ * sends it: in a pool without username or alias attributes, the username (its lookup form, so a known and
+ * an unknown name answer alike whatever their case); where a user can sign in with an email or phone
+ * number, the internal id, so that the value never tells which user an alias belongs to.
+ */
+export function newSrpIdentity(pool: Pool, user: Pick<UserRecord, 'id' | 'usernameKey'>): string {
+  return pool.usernameAttributes.length === 0 && pool.aliasAttributes.length === 0 ? user.usernameKey : user.id;
+}
+
+/** The identity the user's stored verifier was made with (the id for verifiers older than migration 0007). */
+export function srpIdentityOf(user: Pick<UserRecord, 'id' | 'srpIdentity'>): string {
+  return user.srpIdentity ?? user.id;
+}
+
 /** The SRP verifier fields for a new password (the password itself is never stored). */
 export function passwordSecret(
   pool: Pool,
-  user: Pick<UserRecord, 'id'>,
+  user: Pick<UserRecord, 'id' | 'usernameKey'>,
   password: string,
   now: number,
-): { srpSalt: string; srpVerifier: string; passwordSetAt: number } {
-  const { saltHex, verifierHex } = createVerifier(pool.srpName, user.id, password);
-  return { srpSalt: saltHex, srpVerifier: verifierHex, passwordSetAt: now };
+): { srpSalt: string; srpVerifier: string; srpIdentity: string; passwordSetAt: number } {
+  const srpIdentity = newSrpIdentity(pool, user);
+  const { saltHex, verifierHex } = createVerifier(pool.srpName, srpIdentity, password);
+  return { srpSalt: saltHex, srpVerifier: verifierHex, srpIdentity, passwordSetAt: now };
 }
 
 /** The error for "no such user", per the client's PreventUserExistenceErrors. */
@@ -154,11 +170,30 @@ export async function verifyUserPassword(
     checkPassword(pool.srpName, 'nobody', password, DUMMY.saltHex, DUMMY.verifierHex);
     throw noSuchUser(client);
   }
-  if (!checkPassword(pool.srpName, user.id, password, user.srpSalt, user.srpVerifier)) {
+  if (!checkPassword(pool.srpName, srpIdentityOf(user), password, user.srpSalt, user.srpVerifier)) {
     throw new NotAuthorizedException(INCORRECT, 'wrong password');
   }
   await assertVerifiedUserCanSignIn(s, pool, user, loginKey);
-  return { user, loginKey };
+  return { user: await upgradeSrpIdentity(s, pool, user, password), loginKey };
+}
+
+/**
+ * A verifier made with an older SRP identity (the id, before migration 0007) is re-made with the pool's
+ * identity while the password is at hand, with the same salt (so SALT does not change) and as a
+ * compare-and-swap on the old verifier (a concurrent password change wins). Returns the user as stored.
+ */
+async function upgradeSrpIdentity(
+  s: Pick<Services, 'store' | 'clock'>,
+  pool: Pool,
+  user: UserRecord,
+  password: string,
+): Promise<UserRecord> {
+  const identity = newSrpIdentity(pool, user);
+  if (srpIdentityOf(user) === identity || !user.srpSalt || !user.srpVerifier) return user;
+  const { verifierHex } = createVerifier(pool.srpName, identity, password, user.srpSalt);
+  const patch = { srpVerifier: verifierHex, srpIdentity: identity };
+  const swapped = await s.store.updateUser(pool.id, user.id, patch, s.clock.now(), { srpVerifier: user.srpVerifier });
+  return swapped ? { ...user, ...patch } : user;
 }
 
 /**

@@ -12,6 +12,7 @@ import { randomId, randomToken, sha256Hex } from '../security/secrets.js';
 import { groupClaims, userGroupsForToken } from './groups.js';
 import { lifecycleEvent, originDetail } from './events.js';
 import type { RequestContext } from '../services.js';
+import { deviceDoesNotExist, newDeviceFor } from './devices.js';
 
 /** InitiateAuth / RespondToAuthChallenge output. */
 export interface AuthOutput {
@@ -25,6 +26,7 @@ export interface AuthOutput {
     RefreshToken?: string;
     ExpiresIn: number;
     TokenType: 'Bearer';
+    NewDeviceMetadata?: { DeviceKey: string; DeviceGroupKey: string };
   };
 }
 
@@ -35,12 +37,14 @@ export interface FinishSignIn {
   passkeyUse?: PasskeyUse;
   /** The password attempt counter to clear (Store.admitLoginAttempt), when a password was verified. */
   clearLoginKey?: string;
+  /** The known device the sign-in is made on (auth/devices.ts): the family is bound to it, no new device is made. */
+  deviceKey?: string;
   /** Pre token generation's triggerSource (default TokenGeneration_Authentication). */
   tokenSource?: TokenSource;
   /** The TOTP code's step to record (Store.finishSignIn: at most one sign-in per code). */
   totpUse?: TotpUse;
   /** For the signin.succeeded event committed with the token family: the factor, the MFA method (if any) and the request. */
-  event?: { factor: string; mfa?: string; request?: RequestContext };
+  event?: { factor: string; mfa?: string; device?: string; request?: RequestContext };
 }
 
 /**
@@ -62,17 +66,22 @@ export async function signedIn(
   const originJti = randomId();
   const refreshToken = randomToken(64);
   const authTime = Math.floor(now / 1000);
+  // A pool that tracks devices gets a new (unconfirmed) device with every sign-in not made on a known one.
+  const newDevice = finish.deviceKey ? undefined : newDeviceFor(pool, user, now);
+  const deviceKey = finish.deviceKey ?? newDevice?.deviceKey;
   const outcome = await s.store.finishSignIn({
     sessionHash: finish.sessionHash,
     now,
     passkeyUse: finish.passkeyUse,
     clearLoginKey: finish.clearLoginKey,
+    newDevice,
     totpUse: finish.totpUse,
     // Written with the token family; the triggers above already ran, so a refused sign-in records no success.
     events: [
       lifecycleEvent(s, pool, user, 'signin.succeeded', {
         factor: finish.event?.factor ?? null,
         ...(finish.event?.mfa ? { mfa: finish.event.mfa } : {}),
+        ...(finish.event?.device ? { deviceKey: finish.event.device } : {}),
         ...originDetail({ ...finish.event?.request, clientId: client.id }),
       }),
     ],
@@ -86,12 +95,14 @@ export async function signedIn(
       createdAt: now,
       expiresAt: now + client.refreshValiditySec * 1000,
       revokedAt: null,
+      ...(deviceKey ? { deviceKey } : {}),
     },
   });
   if (outcome === 'session-gone') throw new NotAuthorizedException(SESSION_EXPIRED, 'session consumed concurrently');
+  if (outcome === 'device-gone') throw deviceDoesNotExist();
   if (outcome === 'totp-replay') throw new CodeMismatchException('Invalid code received for user', 'TOTP step already used');
   if (outcome === 'passkey-race') throw new NotAuthorizedException('Incorrect username or passkey.', 'concurrent use of the credential');
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, true, edit);
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey, true, edit);
   return {
     ChallengeParameters: {},
     AuthenticationResult: {
@@ -100,6 +111,7 @@ export async function signedIn(
       RefreshToken: refreshToken,
       ExpiresIn: client.accessValiditySec,
       TokenType: 'Bearer',
+      ...(newDevice ? { NewDeviceMetadata: { DeviceKey: newDevice.deviceKey, DeviceGroupKey: newDevice.groupKey } } : {}),
     },
   };
 }
@@ -116,6 +128,7 @@ async function issueTokens(
   user: UserRecord,
   originJti: string,
   authTime: number,
+  deviceKey: string | undefined,
   fresh = false,
   edit?: ClaimsEdit,
 ) {
@@ -134,6 +147,7 @@ async function issueTokens(
     accessValiditySec: client.accessValiditySec,
     idValiditySec: client.idValiditySec,
     alg: pool.latchkey.tokenSigningAlg,
+    ...(deviceKey ? { deviceKey } : {}),
     ...(edit ? { edit } : {}),
   });
 }
@@ -146,9 +160,10 @@ export async function refreshedTokens(
   user: UserRecord,
   originJti: string,
   authTime: number,
+  deviceKey?: string,
 ): Promise<AuthOutput> {
   const edit = await runTokenTrigger(s, pool, client, user, 'TokenGeneration_RefreshTokens');
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, false, edit);
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey, false, edit);
   return {
     ChallengeParameters: {},
     AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: client.accessValiditySec, TokenType: 'Bearer' },

@@ -281,6 +281,11 @@ export const FIXED = {
     type: 'ms',
     why: 'how often each instance deletes expired challenges, sessions, codes, token families and keys',
   }),
+  unconfirmedDeviceMs: poolDefault({
+    default: 24 * 3600_000,
+    type: 'ms',
+    why: 'how long a device handed out in NewDeviceMetadata waits for its ConfirmDevice before it is forgotten',
+  }),
   srpTimestampWindowMs: poolDefault({
     default: 15 * 60_000,
     type: 'ms',

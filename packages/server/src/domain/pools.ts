@@ -102,6 +102,19 @@ export class Pool {
   get deletionProtection(): string {
     return this.c.DeletionProtection ?? POOL_OPTIONS.DeletionProtection.default;
   }
+  /**
+   * The pool's DeviceConfiguration with both members defaulted (false, as Cognito's), or undefined when the
+   * pool tracks no devices (no NewDeviceMetadata, DEVICE_KEY ignored).
+   */
+  get deviceConfiguration(): { ChallengeRequiredOnNewDevice: boolean; DeviceOnlyRememberedOnUserPrompt: boolean } | undefined {
+    const d = this.c.DeviceConfiguration;
+    return (
+      d && {
+        ChallengeRequiredOnNewDevice: d.ChallengeRequiredOnNewDevice ?? false,
+        DeviceOnlyRememberedOnUserPrompt: d.DeviceOnlyRememberedOnUserPrompt ?? false,
+      }
+    );
+  }
   /** The pool's triggers (URLs; triggers/config.ts validated them when stored). */
   get lambdaConfig(): LambdaConfigRecord {
     return this.c.LambdaConfig ?? {};

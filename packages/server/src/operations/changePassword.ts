@@ -1,7 +1,7 @@
 import { operation, type Wire } from './types.js';
 import { common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
-import { admitPasswordAttempt, assertPasswordPolicy, passwordSecret, userAttemptKey, INCORRECT } from '../auth/password.js';
+import { admitPasswordAttempt, assertPasswordPolicy, passwordSecret, srpIdentityOf, userAttemptKey, INCORRECT } from '../auth/password.js';
 import { checkPassword } from '../security/srp.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
 import { lifecycleEvent } from '../auth/events.js';
@@ -27,7 +27,7 @@ export const ChangePassword = operation({
     const attemptKey = userAttemptKey(s, pool, user);
     if (user.srpVerifier && user.srpSalt) {
       await admitPasswordAttempt(s, pool, attemptKey);
-      if (!PreviousPassword || !checkPassword(pool.srpName, user.id, PreviousPassword, user.srpSalt, user.srpVerifier)) {
+      if (!PreviousPassword || !checkPassword(pool.srpName, srpIdentityOf(user), PreviousPassword, user.srpSalt, user.srpVerifier)) {
         throw new NotAuthorizedException(INCORRECT);
       }
     }

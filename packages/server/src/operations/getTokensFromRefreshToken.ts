@@ -21,7 +21,7 @@ export const GetTokensFromRefreshToken = operation({
     const { client, pool } = await loadClientPool(s, input.ClientId);
     if (client.secret && (!input.ClientSecret || !safeEqual(input.ClientSecret, client.secret)))
       throw new NotAuthorizedException(`Unable to verify secret for client ${client.id}`);
-    const out = await refreshTokens(s, pool, client, input.RefreshToken, { clientSecretChecked: true });
+    const out = await refreshTokens(s, pool, client, input.RefreshToken, { clientSecretChecked: true, deviceKey: input.DeviceKey });
     return { AuthenticationResult: out.AuthenticationResult };
   },
 });

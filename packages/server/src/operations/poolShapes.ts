@@ -47,7 +47,7 @@ export const poolSettingsShape = {
   SmsAuthenticationMessage: v.str({ min: 6, max: 140 }),
   UserPoolTags: v.map({ maxEntries: 50 }),
   LambdaConfig: v.doc({ maxBytes: 8192 }),
-  DeviceConfiguration: v.doc({ maxBytes: 1024 }),
+  DeviceConfiguration: v.obj({ ChallengeRequiredOnNewDevice: v.bool(), DeviceOnlyRememberedOnUserPrompt: v.bool() }),
   UserPoolAddOns: v.doc({ maxBytes: 1024 }),
 };
 

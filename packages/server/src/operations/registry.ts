@@ -62,6 +62,15 @@ import { AdminRemoveUserFromGroup } from './adminRemoveUserFromGroup.js';
 import { AdminListGroupsForUser } from './adminListGroupsForUser.js';
 import { ListUsersInGroup } from './listUsersInGroup.js';
 import { AdminListUserAuthEvents } from './adminListUserAuthEvents.js';
+import { ConfirmDevice } from './confirmDevice.js';
+import { UpdateDeviceStatus } from './updateDeviceStatus.js';
+import { ListDevices } from './listDevices.js';
+import { GetDevice } from './getDevice.js';
+import { ForgetDevice } from './forgetDevice.js';
+import { AdminGetDevice } from './adminGetDevice.js';
+import { AdminListDevices } from './adminListDevices.js';
+import { AdminUpdateDeviceStatus } from './adminUpdateDeviceStatus.js';
+import { AdminForgetDevice } from './adminForgetDevice.js';
 import { AddCustomAttributes } from './addCustomAttributes.js';
 import { ListTagsForResource } from './listTagsForResource.js';
 import { TagResource } from './tagResource.js';
@@ -151,6 +160,15 @@ export const operations = {
   AdminListGroupsForUser,
   ListUsersInGroup,
   AdminListUserAuthEvents,
+  ConfirmDevice,
+  UpdateDeviceStatus,
+  ListDevices,
+  GetDevice,
+  ForgetDevice,
+  AdminGetDevice,
+  AdminListDevices,
+  AdminUpdateDeviceStatus,
+  AdminForgetDevice,
   LatchkeyUpdateUserPoolSettings,
   LatchkeyDescribeUserPoolSettings,
   LatchkeyUpdateUserPoolClientSettings,

@@ -339,3 +339,51 @@ export function verifyPasswordClaim(input: {
   const want = Buffer.from(expected.toString('base64'), 'latin1');
   return given.length === want.length && timingSafeEqual(given, want);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Device SRP (DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER)
+// ---------------------------------------------------------------------------------------------
+
+const B64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
+/** A device salt is 16 random bytes in aws-amplify (padded: 17 when the first is ≥ 0x80); allow up to 64. */
+const MAX_DEVICE_SALT_BYTES = 64;
+
+/**
+ * ConfirmDevice's `DeviceSecretVerifierConfig` — `PasswordVerifier` and `Salt` in standard base64 of the
+ * big-endian bytes (aws-amplify's `getNewDeviceMetadata`: `v = g^x` with
+ * `x = H(pad(salt) ‖ hexH(utf8(DeviceGroupKey ‖ DeviceKey ‖ ":" ‖ devicePassword)))`, i.e. the user
+ * formula with the group key as pool name and the device key as identity) — as the hex the device SRP
+ * steps store. Returns undefined (never throws) unless the verifier is in (1, N−1) and the salt is 1 to
+ * 64 bytes: a verifier of 0, 1 or N−1 would make the device's proof independent of its password.
+ */
+export function deviceVerifierFromConfig(verifierB64: string, saltB64: string): { saltHex: string; verifierHex: string } | undefined {
+  if (typeof verifierB64 !== 'string' || typeof saltB64 !== 'string' || !B64_RE.test(verifierB64) || !B64_RE.test(saltB64))
+    return undefined;
+  const vBytes = Buffer.from(verifierB64, 'base64');
+  const salt = Buffer.from(saltB64, 'base64');
+  if (vBytes.length === 0 || vBytes.length > N_BYTES + 1 || salt.length === 0 || salt.length > MAX_DEVICE_SALT_BYTES) return undefined;
+  const v = fromBytes(vBytes);
+  if (v <= 1n || v >= N - 1n) return undefined;
+  return { saltHex: salt.toString('hex'), verifierHex: toFixedBytes(v).toString('hex') };
+}
+
+/**
+ * RespondToAuthChallenge `DEVICE_PASSWORD_VERIFIER`: {@link verifyPasswordClaim} with the device's identity —
+ * `DeviceGroupKey` in the pool name's place and `DeviceKey` as the user id (aws-amplify's
+ * `handleDevicePasswordVerifier`) — on the same OpenSSL arithmetic. Same contract: false for anything the
+ * client controls being wrong, TypeError for corrupt server state.
+ */
+export function verifyDevicePasswordClaim(input: {
+  deviceGroupKey: string;
+  deviceKey: string;
+  verifierHex: string;
+  bHex: string;
+  BHex: string;
+  srpAHex: string;
+  secretBlockB64: string;
+  timestamp: string;
+  signatureB64: string;
+}): boolean {
+  const { deviceGroupKey, deviceKey, ...rest } = input;
+  return verifyPasswordClaim({ poolName: deviceGroupKey, userIdForSrp: deviceKey, ...rest });
+}

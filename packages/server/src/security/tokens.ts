@@ -20,6 +20,8 @@ export interface AccessClaims {
   iat: number;
   jti: string;
   username: string;
+  /** The device the sign-in was made on (remembered devices), as Cognito's access tokens carry it. */
+  device_key?: string;
 }
 
 /** How long an instance may keep signing with the key it last read. */
@@ -88,6 +90,8 @@ export interface IssueInput {
   accessValiditySec: number;
   idValiditySec: number;
   alg: TokenAlg;
+  /** Set when the sign-in is bound to a device: the access token's `device_key` claim. */
+  deviceKey?: string;
   /** The pre token generation trigger's rewrite of each token's claims (triggers/preToken.ts), applied last. */
   edit?: (use: 'id' | 'access', claims: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -197,6 +201,7 @@ export class TokenService {
       iat,
       jti: randomId(),
       username: input.username,
+      ...(input.deviceKey ? { device_key: input.deviceKey } : {}),
     };
     const id = {
       sub: input.sub,

@@ -60,6 +60,8 @@ export interface PoolConfig {
   AliasAttributes?: string[];
   AutoVerifiedAttributes?: string[];
   UsernameConfiguration?: { CaseSensitive?: boolean };
+  /** Remembered devices: present (even empty) means the pool tracks devices (NewDeviceMetadata at sign-in). */
+  DeviceConfiguration?: { ChallengeRequiredOnNewDevice?: boolean; DeviceOnlyRememberedOnUserPrompt?: boolean };
   AdminCreateUserConfig?: { AllowAdminCreateUserOnly?: boolean; [key: string]: unknown };
   WebAuthnConfiguration?: WebAuthnConfig;
   MfaConfiguration?: string;
@@ -151,6 +153,7 @@ const POOL_MEMBERS: Members = {
   SchemaAttributes: (v) => Array.isArray(v) && v.every(isObject),
   AutoVerifiedAttributes: strings,
   UsernameConfiguration: { open: true, members: { CaseSensitive: bool } },
+  DeviceConfiguration: { members: { ChallengeRequiredOnNewDevice: bool, DeviceOnlyRememberedOnUserPrompt: bool } },
   AdminCreateUserConfig: { open: true, members: { AllowAdminCreateUserOnly: bool } },
   WebAuthnConfiguration: {
     open: true,

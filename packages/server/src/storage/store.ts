@@ -9,6 +9,7 @@ import type {
   GroupPatch,
   GroupRecord,
   LifecycleEventRecord,
+  DeviceRecord,
   OutboxMessage,
   PasskeyRecord,
   PasskeyUse,
@@ -216,7 +217,10 @@ export interface Store {
    * key's attempt counter (when given) and stores the new token family. Returns what stopped it, with
    * nothing written in that case. The passkey use applies only if the stored signCount and lastUsedAt
    * still equal what was read (so two concurrent uses cannot both pass, even with counters that stay 0);
-   * the new lastUsedAt is forced past the old one.
+   * the new lastUsedAt is forced past the old one. With `newDevice`, the (unconfirmed) device is inserted in
+   * the same transaction; otherwise, when `family.deviceKey` is set, that device's last authentication is
+   * set to `now` and the sign-in stops with 'device-gone' if the device no longer exists (so a concurrent
+   * ForgetDevice either refuses this sign-in or revokes its family, never neither).
    */
   finishSignIn(input: {
     sessionHash?: string;
@@ -226,9 +230,10 @@ export interface Store {
     /** A TOTP code answered: the step is recorded with the same guard as useTotpStep ('totp-replay' when it fails). */
     totpUse?: TotpUse;
     family: TokenFamilyRecord;
+    newDevice?: DeviceRecord;
     /** Lifecycle events (signin.succeeded) inserted in the same transaction. */
     events?: readonly LifecycleEventRecord[];
-  }): Promise<'ok' | 'session-gone' | 'passkey-race' | 'totp-replay'>;
+  }): Promise<'ok' | 'session-gone' | 'passkey-race' | 'totp-replay' | 'device-gone'>;
   /** Reads an unexpired registration challenge without consuming it. */
   peekChallenge(challenge: string, now: number): Promise<ChallengeRecord | undefined>;
   /** Delete-returning: exactly one concurrent caller receives the session; expired ones are not returned. */
@@ -361,8 +366,34 @@ export interface Store {
     events?: readonly LifecycleEventRecord[],
   ): Promise<boolean>;
 
+  // ---- devices ----
+  /** A device by key, confirmed or not (an unconfirmed one only until its expiresAt). */
+  getDevice(poolId: string, deviceKey: string, now: number): Promise<DeviceRecord | undefined>;
+  /**
+   * ConfirmDevice: stores the device's SRP verifier, name and remembered status and clears expiresAt, only
+   * if the device is the user's, unexpired and not yet confirmed (a guarded UPDATE: of concurrent
+   * confirmations exactly one applies). False otherwise.
+   */
+  confirmDevice(
+    poolId: string,
+    userId: string,
+    deviceKey: string,
+    confirm: { srpSalt: string; srpVerifier: string; name: string | null; remembered: boolean },
+    now: number,
+  ): Promise<boolean>;
+  /** The user's confirmed devices ordered by deviceKey, strictly after `after`. */
+  listDevices(poolId: string, userId: string, limit: number, after?: string): Promise<DeviceRecord[]>;
+  /** Sets a confirmed device's remembered status (and updatedAt); false when not the user's, absent or unconfirmed. */
+  setDeviceRemembered(poolId: string, userId: string, deviceKey: string, remembered: boolean, now: number): Promise<boolean>;
+  /**
+   * Deletes the user's device and, in the same transaction, revokes every token family bound to it
+   * (family.deviceKey), so its refresh tokens and access tokens stop working on every instance. False when
+   * not the user's or absent.
+   */
+  forgetDevice(poolId: string, userId: string, deviceKey: string, now: number): Promise<boolean>;
+
   // ---- housekeeping ----
-  /** Removes expired challenges, sessions, codes, families and keys. Returns rows removed. */
+  /** Removes expired challenges, sessions, codes, families, unconfirmed devices and keys. Returns rows removed. */
   purgeExpired(now: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -54,6 +54,11 @@ export interface UserRecord {
   tokensValidAfter: number;
   createdAt: number;
   updatedAt: number;
+  /**
+   * The SRP identity (USER_ID_FOR_SRP) srpVerifier was made with; null or absent: the user id (every
+   * verifier made before migration 0007). See auth/password.ts srpIdentityOf.
+   */
+  srpIdentity?: string | null;
 }
 
 export type UserPatch = Partial<
@@ -66,6 +71,7 @@ export type UserPatch = Partial<
     | 'pendingAttributes'
     | 'srpSalt'
     | 'srpVerifier'
+    | 'srpIdentity'
     | 'passwordSetAt'
     | 'tokensValidAfter'
   >
@@ -96,6 +102,28 @@ export interface TokenFamilyRecord {
   createdAt: number;
   expiresAt: number;
   revokedAt: number | null;
+  /** The device the sign-in was made on; ForgetDevice revokes the families bound to it. */
+  deviceKey?: string | null;
+}
+
+/** A device of a user (remembered devices). Unconfirmed until ConfirmDevice stores its SRP verifier. */
+export interface DeviceRecord {
+  poolId: string;
+  /** `<region>_<uuid>`, as Cognito's. */
+  deviceKey: string;
+  userId: string;
+  /** The device SRP "pool name" (DeviceGroupKey). */
+  groupKey: string;
+  name: string | null;
+  remembered: boolean;
+  srpSalt: string | null;
+  srpVerifier: string | null;
+  lastIp: string | null;
+  createdAt: number;
+  updatedAt: number;
+  lastAuthenticatedAt: number | null;
+  /** An unconfirmed device is forgotten at this instant (purgeExpired); null once confirmed. */
+  expiresAt: number | null;
 }
 
 export interface ChallengeRecord {

@@ -20,6 +20,8 @@ export class EventReceiver {
   status = 200;
   /** When set, decides the status per request (overrides `status`). */
   answer: ((event: ReceivedEvent['json']) => number) | undefined;
+  /** Answer each request this much later (a slow receiver keeps a worker busy past a poll interval). */
+  delayMs = 0;
   url = '';
   private server: Server | undefined;
 
@@ -42,7 +44,9 @@ export class EventReceiver {
           this.refused++;
           this.refusedIds.push((JSON.parse(raw) as { id: string }).id);
         }
-        res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+        const reply = () => res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+        if (this.delayMs > 0) setTimeout(reply, this.delayMs);
+        else reply();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));

@@ -24,6 +24,7 @@ export async function createTestPool(
     preventUserExistenceErrors?: 'ENABLED' | 'LEGACY';
     passwordPolicy?: Record<string, unknown>;
     generateSecret?: boolean;
+    deviceConfiguration?: { ChallengeRequiredOnNewDevice?: boolean; DeviceOnlyRememberedOnUserPrompt?: boolean };
     /** CreateUserPool's Schema (custom attributes, or adjustments of standard ones). */
     schema?: SchemaAttributeType[];
     /** UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate (email is auto-verified). */
@@ -46,6 +47,7 @@ export async function createTestPool(
       AutoVerifiedAttributes: ['email'],
       ...(opts.usernameAttributes ? { UsernameAttributes: opts.usernameAttributes } : {}),
       ...(opts.aliasAttributes ? { AliasAttributes: opts.aliasAttributes } : {}),
+      ...(opts.deviceConfiguration ? { DeviceConfiguration: opts.deviceConfiguration } : {}),
       ...(opts.schema ? { Schema: opts.schema } : {}),
       ...(opts.verifyBeforeUpdate
         ? { UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: opts.verifyBeforeUpdate } }

@@ -2,6 +2,7 @@ import type { FlowContext } from './context.js';
 import type { MfaMethod, UserMfaRecord, UserRecord } from '../../storage/store.js';
 import type { Pool } from '../../domain/pools.js';
 import { signedIn, type AuthOutput, type FinishSignIn } from '../results.js';
+import { rememberedDeviceStep } from '../devices.js';
 import { burnSession, consumeSession, issueSession, peekSession, SESSION_EXPIRED } from '../sessions.js';
 import { otpChallenge } from './otp.js';
 import { assertUserCanSignIn, lockedOut, passwordAttempt } from '../password.js';
@@ -88,6 +89,8 @@ async function endFirstFactor(ctx: FlowContext, finish: FinishSignIn): Promise<v
  */
 export async function afterFirstFactor(ctx: FlowContext, user: UserRecord, finish: FinishSignIn = {}): Promise<AuthOutput> {
   // Remembered device (issue 13 item 5): checked here, before MFA.
+  const viaDevice = await rememberedDeviceStep(ctx, user, finish);
+  if (viaDevice) return viaDevice;
   const { options, mfa } = await mfaOptions(ctx, user);
   if (options.length === 0) {
     if (ctx.pool.mfaConfiguration !== 'ON') return signedIn(ctx.s, ctx.pool, ctx.client, user, finish);

@@ -1,6 +1,6 @@
 import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
-import { verifyUserPassword } from '../password.js';
+import { newSrpIdentity, verifyUserPassword } from '../password.js';
 import type { AuthOutput, FinishSignIn } from '../results.js';
 import { afterFirstFactor } from './mfa.js';
 import { burnSession, issueSession } from '../sessions.js';
@@ -32,7 +32,12 @@ export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: 
     return {
       ChallengeName: 'NEW_PASSWORD_REQUIRED',
       Session: await issueSession(ctx.s, ctx.client, user.id, { kind: 'NEW_PASSWORD_REQUIRED' }),
-      ChallengeParameters: { USER_ID_FOR_SRP: user.id, requiredAttributes: '[]', userAttributes: JSON.stringify(attrs) },
+      // The identity the new password's verifier will be made with: what the next SRP challenge carries.
+      ChallengeParameters: {
+        USER_ID_FOR_SRP: newSrpIdentity(ctx.pool, user),
+        requiredAttributes: '[]',
+        userAttributes: JSON.stringify(attrs),
+      },
     };
   }
   return afterFirstFactor(ctx, user, { ...finish, event: { factor: 'PASSWORD', request: ctx.request } });

@@ -7,7 +7,8 @@ import { NotAuthorizedException } from '../../protocol/errors.js';
 
 /**
  * REFRESH_TOKEN_AUTH / GetTokensFromRefreshToken: the refresh token must be this client's, unexpired,
- * unrevoked, and its user must exist and be enabled. New tokens keep the sign-in's origin_jti.
+ * unrevoked, and its user must exist and be enabled; one issued on a device needs that device's key and the
+ * device confirmed. New tokens keep the sign-in's origin_jti (and device_key).
  * @throws NotAuthorizedException
  */
 export async function refreshTokens(
@@ -15,7 +16,7 @@ export async function refreshTokens(
   pool: Pool,
   client: AppClient,
   refreshToken: string | undefined,
-  proof: { secretHash?: string; clientSecretChecked?: boolean } = {},
+  proof: { secretHash?: string; clientSecretChecked?: boolean; deviceKey?: string } = {},
 ): Promise<AuthOutput> {
   if (!refreshToken) throw new NotAuthorizedException('Invalid Refresh Token', 'missing');
   const fam = await s.store.getTokenFamilyByRefreshHash(sha256Hex(refreshToken));
@@ -34,5 +35,13 @@ export async function refreshTokens(
       [user.username, user.id].some((name) => safeEqual(proof.secretHash!, secretHash(client.secret!, name, client.id)));
     if (!ok) throw new NotAuthorizedException(`Unable to verify secret hash for client ${client.id}`);
   }
-  return refreshedTokens(s, pool, client, user, fam.originJti, fam.authTime);
+  // As Cognito: a refresh token issued on a device refreshes only with that device's key, once the device is
+  // confirmed (a forgotten device's families are revoked).
+  if (fam.deviceKey) {
+    if (proof.deviceKey !== fam.deviceKey) throw new NotAuthorizedException('Invalid Refresh Token', 'no or another device key');
+    const device = await s.store.getDevice(pool.id, fam.deviceKey, s.clock.now());
+    if (!device || device.userId !== user.id || device.srpVerifier === null)
+      throw new NotAuthorizedException('Invalid Refresh Token', 'device unconfirmed or gone');
+  }
+  return refreshedTokens(s, pool, client, user, fam.originJti, fam.authTime, fam.deviceKey ?? undefined);
 }

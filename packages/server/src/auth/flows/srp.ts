@@ -9,9 +9,13 @@ import {
   lookupName,
   noSuchUser,
   passwordAttempt,
+  newSrpIdentity,
+  srpIdentityOf,
   INCORRECT,
 } from '../password.js';
+import { loginKeys } from '../../domain/users.js';
 import { afterPassword } from './password.js';
+import { assertPresentedDevice } from '../devices.js';
 import { issueSession, SESSION_EXPIRED } from '../sessions.js';
 import type { AuthOutput } from '../results.js';
 import { parseSrpTimestamp } from '@latchkey/wire';
@@ -45,14 +49,19 @@ export async function startSrp(ctx: FlowContext, typed: string | undefined, srpA
     salt = real.srpSalt!;
     verifier = real.srpVerifier!;
     userId = real.id;
-    userIdForSrp = real.id;
+    userIdForSrp = srpIdentityOf(real);
   } else {
     if (!user && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
-    // A stand-in that looks like a real user across attempts: a stable UUID-shaped id and a stable salt
-    // derived under the server key; the verifier is of a random password, so no claim ever verifies.
+    // A stand-in that looks like a real user across attempts: a stable identity of the shape a real one
+    // would have (newSrpIdentity: the typed name's lookup form in a plain username pool, else a
+    // UUID-shaped id) and a stable salt derived under the server key; the verifier is of a random
+    // password, so no claim ever verifies.
     const label = `srp-standin\n${ctx.pool.id}\n${lookupName(ctx.pool, typed)}`;
     // Derived for a passwordless user too, so the stand-in never hands out a real sub.
-    userIdForSrp = derivedUuid(ctx.s.box.macKey, label);
+    userIdForSrp = newSrpIdentity(ctx.pool, {
+      id: derivedUuid(ctx.s.box.macKey, label),
+      usernameKey: loginKeys(ctx.pool, typed).usernameKey,
+    });
     salt = derivedBytes(ctx.s.box.macKey, `${label}\nsalt`, 16).toString('hex');
     verifier = randomVerifierHex();
   }
@@ -80,9 +89,10 @@ export async function startSrp(ctx: FlowContext, typed: string | undefined, srpA
       SALT: salt.replace(/^0+(?=.)/, ''),
       SRP_B: BHex,
       SECRET_BLOCK: secret,
-      // What was typed, for known and unknown users alike: the canonical name (the owner of an email
-      // alias, the UUID of an email-as-username pool) would tell that the user exists.
-      USERNAME: typed,
+      // The SRP identity in both, as Cognito: Amplify stores a remembered device under USERNAME and looks
+      // it up under USER_ID_FOR_SRP. It is never an alias's owner (newSrpIdentity), and a stand-in's has
+      // the same shape, so neither tells that the user exists.
+      USERNAME: userIdForSrp,
       USER_ID_FOR_SRP: userIdForSrp,
     },
   };
@@ -108,6 +118,7 @@ export async function respondSrp(ctx: FlowContext): Promise<AuthOutput> {
     throw new InvalidParameterException('Missing required parameter PASSWORD_CLAIM_SIGNATURE, PASSWORD_CLAIM_SECRET_BLOCK or TIMESTAMP');
   const sessionKey = secretToSession(block);
   if (ctx.session && ctx.session !== sessionKey) throw new NotAuthorizedException(SESSION_EXPIRED, 'session and secret block differ');
+  await assertPresentedDevice(ctx, sessionKey);
   const stateOf = (rec: AuthSessionRecord) => rec.state as Partial<SrpState>;
   const sameClient = (rec: AuthSessionRecord) => rec.clientId === ctx.client.id && rec.poolId === ctx.client.poolId;
   const got = await ctx.s.store.consumeAuthSessionAdmitting(sha256Hex(sessionKey), ctx.s.clock.now(), (rec) => {

@@ -19,7 +19,7 @@ export type Db = Kysely<Database> | Transaction<Database>;
 
 /** Rolls a transaction back with a reason the caller reports. */
 export class Abort extends Error {
-  constructor(readonly reason: 'session-gone' | 'passkey-race' | 'challenge-gone' | 'totp-replay') {
+  constructor(readonly reason: 'session-gone' | 'passkey-race' | 'challenge-gone' | 'device-gone' | 'totp-replay') {
     super(reason);
   }
 }

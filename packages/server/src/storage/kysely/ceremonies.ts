@@ -9,6 +9,7 @@ import type {
   OutboxMessage,
   PasskeyRecord,
   TokenFamilyRecord,
+  DeviceRecord,
   TotpUse,
 } from '../types.js';
 import type { Database } from './schema.js';
@@ -16,6 +17,7 @@ import { fromPasskey, toChallenge, toPasskey, toSession } from './rows.js';
 import { CodesStore, insertOutbox } from './codes.js';
 import { Abort, conflict, type Db } from './base.js';
 import { insertEvents } from './eventRows.js';
+import { insertDevice } from './devices.js';
 import { recordTotpStep } from './mfa.js';
 
 /** Registration challenges, auth sessions, the sign-in commit and passkeys. */
@@ -103,8 +105,9 @@ export class CeremoniesStore extends CodesStore {
     clearLoginKey?: string;
     totpUse?: TotpUse;
     family: TokenFamilyRecord;
+    newDevice?: DeviceRecord;
     events?: readonly LifecycleEventRecord[];
-  }): Promise<'ok' | 'session-gone' | 'passkey-race' | 'totp-replay'> {
+  }): Promise<'ok' | 'session-gone' | 'passkey-race' | 'totp-replay' | 'device-gone'> {
     try {
       await this.db.transaction().execute(async (trx) => {
         if (input.sessionHash !== undefined) {
@@ -127,6 +130,19 @@ export class CeremoniesStore extends CodesStore {
             .execute();
         }
         const f = input.family;
+        if (input.newDevice) await insertDevice(trx, input.newDevice);
+        else if (f.deviceKey) {
+          // The device the sign-in is bound to must still exist when the family is written: a ForgetDevice
+          // that committed first wins (this sign-in fails), one that commits after revokes this family.
+          const used = await trx
+            .updateTable('devices')
+            .set({ last_auth_at: input.now })
+            .where('pool_id', '=', f.poolId)
+            .where('device_key', '=', f.deviceKey)
+            .where('user_id', '=', f.userId)
+            .executeTakeFirst();
+          if (Number(used.numUpdatedRows) === 0) throw new Abort('device-gone');
+        }
         await trx
           .insertInto('token_families')
           .values({
@@ -139,13 +155,14 @@ export class CeremoniesStore extends CodesStore {
             created_at: f.createdAt,
             expires_at: f.expiresAt,
             revoked_at: f.revokedAt,
+            device_key: f.deviceKey ?? null,
           })
           .execute();
         await insertEvents(trx, input.events);
       });
       return 'ok';
     } catch (err) {
-      if (err instanceof Abort) return err.reason as 'session-gone' | 'passkey-race' | 'totp-replay';
+      if (err instanceof Abort) return err.reason as 'session-gone' | 'passkey-race' | 'totp-replay' | 'device-gone';
       throw err;
     }
   }

@@ -2,7 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { GroupPatch, GroupRecord, UserRecord } from '../types.js';
 import type { GroupsTable } from './schema.js';
 import { toUser } from './rows.js';
-import { MfaStore } from './mfa.js';
+import { DevicesStore } from './devices.js';
 import { conflict } from './base.js';
 import { StoreConflictError } from '../store.js';
 
@@ -17,7 +17,7 @@ const toGroup = (r: Selectable<GroupsTable>): GroupRecord => ({
 });
 
 /** User-pool groups and their memberships (Store's "groups" section documents the atomicity). */
-export class GroupsStore extends MfaStore {
+export class GroupsStore extends DevicesStore {
   async createGroup(g: GroupRecord, maxGroups: number): Promise<'ok' | 'exists' | 'limit'> {
     try {
       // The pool's row is locked first (a no-op UPDATE), so concurrent creates in one pool take turns and the

@@ -33,6 +33,7 @@ export class PoolsStore extends KyselyBase {
       // on both dialects, and tables without a pool foreign key are covered too.
       for (const t of [
         'passkeys',
+        'devices',
         'challenges',
         'auth_sessions',
         'token_families',

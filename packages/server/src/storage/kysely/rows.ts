@@ -10,6 +10,7 @@ import type {
   AuthSessionRecord,
   ChallengeRecord,
   OutboxMessage,
+  DeviceRecord,
 } from '../types.js';
 import type {
   ClientsTable,
@@ -21,6 +22,7 @@ import type {
   AuthSessionsTable,
   ChallengesTable,
   OutboxTable,
+  DevicesTable,
 } from './schema.js';
 import { parseClientConfig, parsePoolConfig } from '../configs.js';
 
@@ -72,6 +74,7 @@ export const toUser = (r: Selectable<UsersTable>): UserRecord => ({
   tokensValidAfter: n(r.tokens_valid_after),
   createdAt: n(r.created_at),
   updatedAt: n(r.updated_at),
+  srpIdentity: r.srp_identity ?? undefined,
 });
 export const fromUser = (u: UserRecord): UsersTable => ({
   pool_id: u.poolId,
@@ -90,6 +93,7 @@ export const fromUser = (u: UserRecord): UsersTable => ({
   tokens_valid_after: u.tokensValidAfter,
   created_at: u.createdAt,
   updated_at: u.updatedAt,
+  srp_identity: u.srpIdentity ?? null,
 });
 export const toFamily = (r: Selectable<TokenFamiliesTable>): TokenFamilyRecord => ({
   originJti: r.origin_jti,
@@ -101,6 +105,22 @@ export const toFamily = (r: Selectable<TokenFamiliesTable>): TokenFamilyRecord =
   createdAt: n(r.created_at),
   expiresAt: n(r.expires_at),
   revokedAt: nn(r.revoked_at),
+  deviceKey: r.device_key ?? undefined,
+});
+export const toDevice = (r: Selectable<DevicesTable>): DeviceRecord => ({
+  poolId: r.pool_id,
+  deviceKey: r.device_key,
+  userId: r.user_id,
+  groupKey: r.group_key,
+  name: r.name,
+  remembered: n(r.remembered) === 1,
+  srpSalt: r.srp_salt,
+  srpVerifier: r.srp_verifier,
+  lastIp: r.last_ip,
+  createdAt: n(r.created_at),
+  updatedAt: n(r.updated_at),
+  lastAuthenticatedAt: nn(r.last_auth_at),
+  expiresAt: nn(r.expires_at),
 });
 export const toPasskey = (r: Selectable<PasskeysTable>): PasskeyRecord => ({
   poolId: r.pool_id,

@@ -46,6 +46,8 @@ export interface UsersTable {
   tokens_valid_after: number;
   created_at: number;
   updated_at: number;
+  /** The SRP identity of srp_verifier; null: the user id (migration 0007). */
+  srp_identity: string | null;
 }
 export interface LoginAttemptsTable {
   pool_id: string;
@@ -96,6 +98,23 @@ export interface TokenFamiliesTable {
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** The device the sign-in was made on (migration 0007); null when none. */
+  device_key: string | null;
+}
+export interface DevicesTable {
+  pool_id: string;
+  device_key: string;
+  user_id: string;
+  group_key: string;
+  name: string | null;
+  remembered: number;
+  srp_salt: string | null;
+  srp_verifier: string | null;
+  last_ip: string | null;
+  created_at: number;
+  updated_at: number;
+  last_auth_at: number | null;
+  expires_at: number | null;
 }
 export interface ChallengesTable {
   challenge: string;
@@ -200,5 +219,6 @@ export interface Database {
   groups: GroupsTable;
   group_members: GroupMembersTable;
   events: EventsTable;
+  devices: DevicesTable;
   user_mfa: UserMfaTable;
 }

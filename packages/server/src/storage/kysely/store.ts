@@ -8,7 +8,7 @@ export class KyselyStore extends EventsStore implements Store {
   // ---- housekeeping ----
   async purgeExpired(now: number): Promise<number> {
     let n = 0;
-    for (const t of ['challenges', 'auth_sessions', 'codes', 'standin_codes', 'token_families'] as const) {
+    for (const t of ['challenges', 'auth_sessions', 'codes', 'standin_codes', 'token_families', 'devices'] as const) {
       const r = await this.db.deleteFrom(t).where('expires_at', '<=', now).executeTakeFirst();
       n += Number(r.numDeletedRows);
     }

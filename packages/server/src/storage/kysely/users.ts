@@ -90,7 +90,16 @@ export class UsersStore extends PoolsStore {
   }
   async deleteUser(poolId: string, id: string, events?: readonly LifecycleEventRecord[]): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      for (const t of ['passkeys', 'challenges', 'auth_sessions', 'token_families', 'codes', 'group_members', 'user_mfa'] as const) {
+      for (const t of [
+        'passkeys',
+        'devices',
+        'challenges',
+        'auth_sessions',
+        'token_families',
+        'codes',
+        'group_members',
+        'user_mfa',
+      ] as const) {
         await trx.deleteFrom(t).where('pool_id', '=', poolId).where('user_id', '=', id).execute();
       }
       const r = await trx.deleteFrom('users').where('pool_id', '=', poolId).where('id', '=', id).executeTakeFirst();
@@ -177,6 +186,7 @@ async function patchUser(
   if (patch.pendingAttributes !== undefined) set.pending_attributes = JSON.stringify(patch.pendingAttributes);
   if (patch.srpSalt !== undefined) set.srp_salt = patch.srpSalt;
   if (patch.srpVerifier !== undefined) set.srp_verifier = patch.srpVerifier;
+  if (patch.srpIdentity !== undefined) set.srp_identity = patch.srpIdentity;
   if (patch.passwordSetAt !== undefined) set.password_set_at = patch.passwordSetAt;
   if (patch.tokensValidAfter !== undefined) set.tokens_valid_after = patch.tokensValidAfter;
   let q = db.updateTable('users').set(set).where('pool_id', '=', poolId).where('id', '=', id);

@@ -254,6 +254,44 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0007_devices': {
+      // Remembered devices (ConfirmDevice / DEVICE_SRP_AUTH). A device row is written unconfirmed (no verifier,
+      // expires_at set) with the sign-in that hands out its NewDeviceMetadata; ConfirmDevice stores the
+      // device's SRP verifier and clears expires_at. token_families.device_key binds a sign-in to the device
+      // it was made on, so ForgetDevice revokes exactly those families. users.srp_identity records the SRP
+      // identity a verifier was made with (null: the user id, every verifier before this release).
+      // Idempotent where SQLite allows (IF NOT EXISTS), as 0003.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('devices')
+          .ifNotExists()
+          .addColumn('pool_id', 'text', (c) => c.notNull())
+          .addColumn('device_key', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('group_key', 'text', (c) => c.notNull())
+          .addColumn('name', 'text')
+          .addColumn('remembered', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('srp_salt', 'text')
+          .addColumn('srp_verifier', 'text')
+          .addColumn('last_ip', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_auth_at', 'bigint')
+          .addColumn('expires_at', 'bigint')
+          .addPrimaryKeyConstraint('devices_pk', ['pool_id', 'device_key'])
+          .addForeignKeyConstraint('devices_user', ['pool_id', 'user_id'], 'users', ['pool_id', 'id'], (c) => c.onDelete('cascade'))
+          .execute();
+        await db.schema
+          .createIndex('devices_user_order')
+          .ifNotExists()
+          .on('devices')
+          .columns(['pool_id', 'user_id', 'device_key'])
+          .execute();
+        await db.schema.createIndex('devices_expires').ifNotExists().on('devices').column('expires_at').execute();
+        await db.schema.alterTable('token_families').addColumn('device_key', 'text').execute();
+        await db.schema.alterTable('users').addColumn('srp_identity', 'text').execute();
+      },
+    },
     '0008_attributes': {
       // A changed email / phone_number waiting for verification (UserAttributeUpdateSettings
       // .AttributesRequireVerificationBeforeUpdate): kept apart from `attributes`, so sign-in, the email
