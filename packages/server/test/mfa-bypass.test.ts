@@ -270,7 +270,7 @@ describe.each(DIALECTS)('MFA bypass regressions on %s', (dialect) => {
       expect(await sentTo(pool, u.email)).toBe(1);
     });
 
-    it('3. SMS and email MFA: with the email changed, the MFA step is SMS_MFA to the unchanged phone; the email is unverified', async () => {
+    it('3. SMS and email MFA: email changed → SMS_MFA to the unchanged phone; the new email is unverified', async () => {
       const pool = await createTestPool(srv.admin, {});
       await mfaConfig(pool, 'OPTIONAL', 'SINGLE_FACTOR', true);
       const u = await tempPasswordUser(pool);

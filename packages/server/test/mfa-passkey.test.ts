@@ -64,7 +64,7 @@ describe.each(DIALECTS)('passkeys under required MFA on %s', (dialect) => {
     expect(r.json.AvailableChallenges).not.toContain('WEB_AUTHN');
   });
 
-  it('MULTI_FACTOR_WITH_USER_VERIFICATION: user verification is required and the passkey satisfies MFA for a user with passkey MFA', async () => {
+  it('MULTI_FACTOR_WITH_USER_VERIFICATION: UV required; the passkey satisfies MFA for a user with passkey MFA', async () => {
     await mfaConfig('MULTI_FACTOR_WITH_USER_VERIFICATION');
     const r = await initiate();
     expect(r.json.ChallengeName).toBe('WEB_AUTHN');
