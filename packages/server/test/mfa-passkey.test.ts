@@ -2,11 +2,12 @@
  * Passkeys when the pool requires MFA, on SQLite and PostgreSQL, with the real aws-amplify and a virtual
  * authenticator: SINGLE_FACTOR passkeys are no first factor then (not offered by USER_AUTH); with
  * FactorConfiguration MULTI_FACTOR_WITH_USER_VERIFICATION the passkey sign-in asks for user verification
- * and, verified, satisfies MFA (tokens, no MFA challenge).
+ * and, verified, satisfies MFA (tokens, no MFA challenge) for a user who enabled passkey MFA
+ * (WebAuthnMfaSettings); anyone else's passkey sign-in is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualAuthenticator, installVirtualAuthenticator } from '@latchkey/virtual-authenticator';
-import { SetUserPoolMfaConfigCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminSetUserMFAPreferenceCommand, SetUserPoolMfaConfigCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import { adminCreateConfirmedUser } from './helpers/latchkeyAdmin.js';
@@ -24,6 +25,7 @@ describe.each(DIALECTS)('passkeys under required MFA on %s', (dialect) => {
         UserPoolId: pool.userPoolId,
         MfaConfiguration: 'ON',
         SoftwareTokenMfaConfiguration: { Enabled: true },
+        EmailMfaConfiguration: { Message: 'Your code is {####}', Subject: 'Code' },
         WebAuthnConfiguration: { RelyingPartyId: 'localhost', UserVerification: 'preferred', FactorConfiguration: factor },
       }),
     );
@@ -62,16 +64,26 @@ describe.each(DIALECTS)('passkeys under required MFA on %s', (dialect) => {
     expect(r.json.AvailableChallenges).not.toContain('WEB_AUTHN');
   });
 
-  it('MULTI_FACTOR_WITH_USER_VERIFICATION: user verification is required and the passkey sign-in satisfies MFA', async () => {
+  it('MULTI_FACTOR_WITH_USER_VERIFICATION: UV required; the passkey satisfies MFA for a user with passkey MFA', async () => {
     await mfaConfig('MULTI_FACTOR_WITH_USER_VERIFICATION');
     const r = await initiate();
     expect(r.json.ChallengeName).toBe('WEB_AUTHN');
     expect(JSON.parse(r.json.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS).userVerification).toBe('required');
-    const signedIn = await auth.signIn({ username, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } });
-    expect(signedIn).toMatchObject({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+    const passkeySignIn = () => auth.signIn({ username, options: { authFlowType: 'USER_AUTH', preferredChallenge: 'WEB_AUTHN' } });
+    // WebAuthnMfaSettings off (the default): "passkey sign-in is available when MFA is required" only with it on.
+    await expect(passkeySignIn()).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+    await server.admin.send(
+      new AdminSetUserMFAPreferenceCommand({
+        UserPoolId: pool.userPoolId,
+        Username: username,
+        EmailMfaSettings: { Enabled: true },
+        WebAuthnMfaSettings: { Enabled: true },
+      }),
+    );
+    expect(await passkeySignIn()).toMatchObject({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });
     await auth.signOut();
-    // A password sign-in still needs MFA (here: set it up).
+    // A password sign-in still needs MFA (here: the email code).
     const pw = await auth.signIn({ username, password });
-    expect(pw.nextStep.signInStep).toBe('CONTINUE_SIGN_IN_WITH_TOTP_SETUP');
+    expect(pw.nextStep.signInStep).toBe('CONFIRM_SIGN_IN_WITH_EMAIL_CODE');
   });
 });

@@ -39,6 +39,31 @@ export function firstFactorUnderMfa(pool: Pool, factor: string): boolean {
   return true;
 }
 
+/** The refusal of a proven passwordless first factor for a user whose MFA it does not satisfy. */
+export const PASSWORDLESS_WITH_MFA = 'Passwordless sign-in is not available to a user with multi-factor authentication.';
+
+/**
+ * Checked after a passwordless first factor (EMAIL_OTP, SMS_OTP code, or a passkey) is proven, against the
+ * pool as it is now (a Session issued before MFA was switched on finishes under the new setting). Cognito
+ * offers passwordless sign-in only to users without MFA: with MFA OFF it always signs in; a passkey
+ * verified with user verification signs in where the pool's FactorConfiguration is
+ * MULTI_FACTOR_WITH_USER_VERIFICATION and the user enabled passkey MFA (WebAuthnMfaSettings, "passkey
+ * sign-in is available when MFA is required"); otherwise it is refused with MFA ON, and with MFA OPTIONAL
+ * when the user has an MFA method enabled. Decided only here, after the factor, never in the InitiateAuth
+ * answer, so the factors offered do not tell a user with MFA from one without (or from a stand-in).
+ * @throws NotAuthorizedException
+ */
+export async function assertPasswordlessSignIn(ctx: FlowContext, user: UserRecord, passkey?: { userVerified: boolean }): Promise<void> {
+  const pool = ctx.pool;
+  if (pool.mfaConfiguration === 'OFF') return;
+  const mfa = await ctx.s.store.getUserMfa(pool.id, user.id);
+  if (passkey?.userVerified && pool.passkeyIsMultiFactor && mfa?.webAuthnEnabled) return;
+  if (pool.mfaConfiguration === 'ON') throw new NotAuthorizedException(PASSWORDLESS_WITH_MFA, 'MFA is required of every user');
+  const offered = poolMethods(pool);
+  if (enabledMfaMethods(user, mfa).some((m) => offered.includes(m)))
+    throw new NotAuthorizedException(PASSWORDLESS_WITH_MFA, 'the user has MFA enabled');
+}
+
 /** The user verification a passkey sign-in asks for: required where it stands for MFA. */
 export function passkeyUserVerification(pool: Pool, configured: 'required' | 'preferred'): 'required' | 'preferred' {
   return pool.mfaConfiguration === 'ON' && pool.passkeyIsMultiFactor ? 'required' : configured;
@@ -59,11 +84,21 @@ export function enabledMfaMethods(user: UserRecord, mfa: UserMfaRecord | undefin
  * enabled methods; ON those, else (as Cognito's SMS and email MFA need no enrolment) the pool's SMS /
  * email MFA to the user's phone number / email, else MFA_SETUP.
  */
-async function mfaOptions(ctx: FlowContext, user: UserRecord): Promise<{ options: MfaMethod[]; mfa?: UserMfaRecord }> {
+export async function mfaOptions(
+  ctx: FlowContext,
+  user: UserRecord,
+  untrusted: readonly Contact[] = [],
+): Promise<{ options: MfaMethod[]; mfa?: UserMfaRecord }> {
   const pool = ctx.pool;
   if (pool.mfaConfiguration === 'OFF') return { options: [] };
   const mfa = await ctx.s.store.getUserMfa(pool.id, user.id);
-  const offered = poolMethods(pool);
+  // An address set or changed in this very sign-in (a NEW_PASSWORD_REQUIRED answer) never receives the MFA code.
+  const channel: Partial<Record<MfaMethod, Contact>> = { SMS_MFA: 'phone_number', EMAIL_OTP: 'email' };
+  const usable = (m: MfaMethod) => {
+    const c = channel[m];
+    return c === undefined || !untrusted.includes(c);
+  };
+  const offered = poolMethods(pool).filter(usable);
   let options = enabledMfaMethods(user, mfa).filter((m) => offered.includes(m));
   if (options.length === 0 && pool.mfaConfiguration === 'ON') {
     options = offered.filter((m) =>
@@ -72,6 +107,8 @@ async function mfaOptions(ctx: FlowContext, user: UserRecord): Promise<{ options
   }
   return { options, mfa };
 }
+
+export type Contact = 'email' | 'phone_number';
 
 /** The first factor is done: its password counter is cleared and its step's session burnt (a new step follows). */
 async function endFirstFactor(ctx: FlowContext, finish: FinishSignIn): Promise<void> {
@@ -85,13 +122,19 @@ async function endFirstFactor(ctx: FlowContext, finish: FinishSignIn): Promise<v
  * (SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP), or tokens. `finish` is what the
  * final write consumes when no challenge follows. Not after the ConfirmSignUp Session (signUpSession.ts:
  * its code is the second factor of the first sign-in, as in Cognito), a passwordless code or a passkey
- * (firstFactorUnderMfa decides where those are offered).
+ * (firstFactorUnderMfa decides where those are offered, assertPasswordlessSignIn whether they sign in).
+ * `untrusted` names addresses this sign-in itself set: no MFA code goes to them.
  */
-export async function afterFirstFactor(ctx: FlowContext, user: UserRecord, finish: FinishSignIn = {}): Promise<AuthOutput> {
+export async function afterFirstFactor(
+  ctx: FlowContext,
+  user: UserRecord,
+  finish: FinishSignIn = {},
+  untrusted: readonly Contact[] = [],
+): Promise<AuthOutput> {
   // Remembered device (issue 13 item 5): checked here, before MFA.
   const viaDevice = await rememberedDeviceStep(ctx, user, finish);
   if (viaDevice) return viaDevice;
-  const { options, mfa } = await mfaOptions(ctx, user);
+  const { options, mfa } = await mfaOptions(ctx, user, untrusted);
   if (options.length === 0) {
     if (ctx.pool.mfaConfiguration !== 'ON') return signedIn(ctx.s, ctx.pool, ctx.client, user, finish);
     const canSetup = poolMethods(ctx.pool).filter((m) => m !== 'SMS_MFA' || !user.attributes.phone_number);

@@ -4,6 +4,7 @@ import type { UserRecord } from '../../storage/store.js';
 import type { AuthOutput } from '../results.js';
 import { signedIn } from '../results.js';
 import { assertUserCanSignIn } from '../password.js';
+import { assertPasswordlessSignIn } from './mfa.js';
 import { issueSession, SESSION_EXPIRED } from '../sessions.js';
 import { standInTarget, type DeliveryTarget } from '../standInDelivery.js';
 import { admitCodeSend, nameBudgetKey } from '../sendBudget.js';
@@ -195,6 +196,15 @@ export async function respondOtp(ctx: FlowContext, challenge: CodeChallenge): Pr
   const expected = user && target && st.codeHash ? codeHash(ctx, user.id, target.destination, hash, code) : undefined;
   if (!user || !expected || !st.codeHash || !safeEqual(st.codeHash, expected)) throw new CodeMismatchException(MISMATCH);
   assertUserCanSignIn(user);
+  if (st.mfa !== true) {
+    // A passwordless code is refused, once proven, to a user whose MFA it does not satisfy (the Session is spent).
+    try {
+      await assertPasswordlessSignIn(ctx, user);
+    } catch (err) {
+      await ctx.s.store.consumeAuthSession(hash, ctx.s.clock.now());
+      throw err;
+    }
+  }
   // An MFA code follows a password (auth/flows/mfa.ts); a passwordless one is the factor itself.
   const event = st.mfa === true ? { factor: 'PASSWORD', mfa: factor === 'SMS_OTP' ? 'SMS_MFA' : 'EMAIL_OTP' } : { factor };
   return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash: hash, event: { ...event, request: ctx.request } });

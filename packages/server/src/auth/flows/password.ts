@@ -5,7 +5,7 @@ import type { AuthOutput, FinishSignIn } from '../results.js';
 import { afterFirstFactor } from './mfa.js';
 import { burnSession, issueSession } from '../sessions.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
-import { userAttributes } from '../../domain/describe.js';
+import { readableAttributes } from '../../domain/users.js';
 import { runPreAuthenticationFor } from '../../triggers/auth.js';
 import { migrateOnSignIn } from '../../triggers/migration.js';
 
@@ -24,10 +24,9 @@ export async function afterPassword(ctx: FlowContext, user: UserRecord, finish: 
     }
     // The step's session ends here (exactly once, even under concurrent answers); a new one follows.
     if (finish.sessionHash) await burnSession(ctx.s, finish.sessionHash);
+    // What this client may read (never developer-only attributes, only its ReadAttributes when it sets them).
     const attrs = Object.fromEntries(
-      userAttributes(user)
-        .filter((a) => a.Name !== 'sub' && !a.Name.endsWith('_verified'))
-        .map((a) => [a.Name, a.Value]),
+      Object.entries(readableAttributes(ctx.pool, ctx.client, user.attributes)).filter(([k]) => k !== 'sub' && !k.endsWith('_verified')),
     );
     return {
       ChallengeName: 'NEW_PASSWORD_REQUIRED',

@@ -2,7 +2,7 @@ import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
 import { findUser, lookupName, noSuchUser, assertUserCanSignIn, INCORRECT } from '../password.js';
 import { passwordSignIn } from './password.js';
-import { firstFactorUnderMfa, passkeyUserVerification } from './mfa.js';
+import { assertPasswordlessSignIn, firstFactorUnderMfa, passkeyUserVerification } from './mfa.js';
 import { OTP_FACTORS, isOtpFactor, otpChallenge, otpTarget, standInOtpFactors } from './otp.js';
 import { startSrp } from './srp.js';
 import { issueSession, consumeSession, peekSession, burnSession, SESSION_EXPIRED } from '../sessions.js';
@@ -113,9 +113,11 @@ async function webAuthnChallenge(ctx: FlowContext, user: UserRecord | null, type
 export async function initiateUserAuth(ctx: FlowContext): Promise<AuthOutput> {
   const typed = ctx.params.USERNAME;
   const preferred = ctx.params.PREFERRED_CHALLENGE;
-  if (!typed && preferred === 'WEB_AUTHN' && enabledPasskeyConfig(ctx.pool)) {
+  if (!typed && preferred === 'WEB_AUTHN' && enabledPasskeyConfig(ctx.pool) && firstFactorUnderMfa(ctx.pool, 'WEB_AUTHN')) {
     // Latchkey extension: username-less sign-in with a discoverable credential (empty allowCredentials);
-    // the user is found from the credential and its userHandle when the assertion comes back.
+    // the user is found from the credential and its userHandle when the assertion comes back. Not offered
+    // where the pool's MFA makes passkeys no first factor (MFA ON, SINGLE_FACTOR): then, as in Cognito,
+    // USERNAME is required.
     return webAuthnChallenge(ctx, null, null);
   }
   if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
@@ -244,6 +246,8 @@ async function verifyAndSignIn(
   );
   // Refused users leave no trace on the passkey (no counter or last-use update).
   assertUserCanSignIn(user);
+  // MFA as the pool is now (the Session may predate it): a passkey signs in alone only where it satisfies it.
+  await assertPasswordlessSignIn(ctx, user, { userVerified: verified.userVerified });
   const now = ctx.s.clock.now();
   const passkeyUse = {
     poolId: ctx.pool.id,
