@@ -167,7 +167,10 @@ describe.each(DIALECTS)('triggers: custom auth on %s', (dialect) => {
         CreateAuthChallenge: rig.receiver.lambda('/create', create),
         VerifyAuthChallengeResponse: rig.receiver.lambda('/verify-bad', (e) => ({ ...e, response: { answerCorrect: 'yes' } })),
       });
-      await expectServiceError(answer(step.Session, name, '42'), 'InvalidLambdaResponseException', /^Unrecognizable lambda output$/);
+      // The answer was taken (the Session consumed) before the trigger judged it: a failed trigger ends the step.
+      await expectServiceError(answer(step.Session, name, '42'), 'NotAuthorizedException', /^Invalid session for the user/);
+      const again = await start(rig.server.client, name);
+      await expectServiceError(answer(again.Session, name, '42'), 'InvalidLambdaResponseException', /^Unrecognizable lambda output$/);
     } finally {
       await rig.setTriggers({
         DefineAuthChallenge: rig.receiver.lambda('/define', define),
@@ -175,8 +178,9 @@ describe.each(DIALECTS)('triggers: custom auth on %s', (dialect) => {
         VerifyAuthChallengeResponse: rig.receiver.lambda('/verify', verify),
       });
     }
-    // A failed trigger consumed nothing: the step can still be answered.
-    expect((await answer(step.Session, name, '42')).AuthenticationResult?.AccessToken).toBeTruthy();
+    // A failed trigger signs nobody in; a new sign-in works once the trigger does.
+    const fresh = await start(rig.server.client, name);
+    expect((await answer(fresh.Session, name, '42')).AuthenticationResult?.AccessToken).toBeTruthy();
 
     await expectServiceError(
       rig.server.client.send(

@@ -1,7 +1,7 @@
 import type { FlowContext } from '../auth/flows/context.js';
 import type { UserRecord } from '../storage/store.js';
 import { signedIn, type AuthOutput } from '../auth/results.js';
-import { burnSession, issueSession, peekSession, SESSION_EXPIRED } from '../auth/sessions.js';
+import { consumeSession, issueSession, SESSION_EXPIRED } from '../auth/sessions.js';
 import { assertUserCanSignIn, findUser, findUserForAdmin, INCORRECT, noSuchUser } from '../auth/password.js';
 import { InvalidLambdaResponseException, InvalidParameterException, NotAuthorizedException } from '../protocol/errors.js';
 import { runPreAuthentication } from './auth.js';
@@ -40,10 +40,10 @@ function targets(ctx: FlowContext) {
 
 /**
  * Asks DefineAuthChallenge what follows `history`: tokens, failure, or a CUSTOM_CHALLENGE (created by CreateAuthChallenge
- * and stored with a new Session). `sessionHash` is the step just answered, consumed by whichever outcome follows.
+ * and stored with a new Session). The step just answered was consumed before its answer was judged.
  * @throws NotAuthorizedException (failAuthentication, too many challenges) | the trigger errors
  */
-async function next(ctx: FlowContext, user: UserRecord, history: ChallengeResult[], sessionHash?: string): Promise<AuthOutput> {
+async function next(ctx: FlowContext, user: UserRecord, history: ChallengeResult[]): Promise<AuthOutput> {
   const t = targets(ctx);
   const common = { userAttributes: eventUserAttributes(user), session: history, clientMetadata: metadata(ctx.clientMetadata) };
   const defined = await ctx.s.triggers.invoke(
@@ -57,11 +57,8 @@ async function next(ctx: FlowContext, user: UserRecord, history: ChallengeResult
     }),
   );
   const r = defined.response;
-  if (r.issueTokens === true && r.failAuthentication !== true) return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash });
-  if (r.failAuthentication === true || history.length >= MAX_CHALLENGES) {
-    if (sessionHash) await burnSession(ctx.s, sessionHash);
-    throw new NotAuthorizedException(INCORRECT, 'custom auth failed');
-  }
+  if (r.issueTokens === true && r.failAuthentication !== true) return signedIn(ctx.s, ctx.pool, ctx.client, user);
+  if (r.failAuthentication === true || history.length >= MAX_CHALLENGES) throw new NotAuthorizedException(INCORRECT, 'custom auth failed');
   if (r.challengeName !== 'CUSTOM_CHALLENGE')
     throw invalid(`DefineAuthChallenge challengeName ${String(r.challengeName)} is not supported`);
   const created = await ctx.s.triggers.invoke(
@@ -86,8 +83,6 @@ async function next(ctx: FlowContext, user: UserRecord, history: ChallengeResult
     privateChallengeParameters: stringMap(c.privateChallengeParameters, 'privateChallengeParameters'),
     challengeMetadata: typeof c.challengeMetadata === 'string' ? c.challengeMetadata : null,
   };
-  // The answered step ends here (exactly once, even under concurrent answers); the next one gets its own Session.
-  if (sessionHash) await burnSession(ctx.s, sessionHash);
   return {
     ChallengeName: 'CUSTOM_CHALLENGE',
     Session: await issueSession(ctx.s, ctx.client, user.id, { ...state }),
@@ -113,14 +108,16 @@ export async function startCustomAuth(ctx: FlowContext): Promise<AuthOutput> {
 
 /**
  * RespondToAuthChallenge CUSTOM_CHALLENGE: VerifyAuthChallengeResponse judges ANSWER, DefineAuthChallenge decides what
- * follows. The Session is single use and bound to this step.
+ * follows. The Session is single use and bound to this step: it is consumed (delete-returning, exactly one concurrent caller
+ * gets it) before the verify trigger sees the answer, so N parallel answers on one Session are one judged answer, and any
+ * "three tries" limit the define trigger keeps holds. The step that follows gets its own new Session.
  * @throws NotAuthorizedException (session, user) | InvalidParameterException (no ANSWER) | the trigger errors
  */
 export async function respondCustomChallenge(ctx: FlowContext): Promise<AuthOutput> {
   const t = targets(ctx);
   const answer = ctx.params.ANSWER;
   if (answer === undefined) throw new InvalidParameterException('Missing required parameter ANSWER');
-  const { rec, hash } = await peekSession(ctx.s, ctx.client, ctx.session);
+  const rec = await consumeSession(ctx.s, ctx.client, ctx.session);
   if (rec.state.kind !== 'CUSTOM_CHALLENGE' || !rec.userId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
   const st = rec.state as unknown as CustomState;
   const user = await ctx.s.store.getUser(ctx.pool.id, rec.userId);
@@ -148,5 +145,5 @@ export async function respondCustomChallenge(ctx: FlowContext): Promise<AuthOutp
   const correct = verified.response.answerCorrect;
   if (typeof correct !== 'boolean') throw invalid('VerifyAuthChallengeResponse answerCorrect is not a boolean');
   const history = [...st.history, { challengeName: 'CUSTOM_CHALLENGE', challengeResult: correct, challengeMetadata: st.challengeMetadata }];
-  return next(ctx, user, history, hash);
+  return next(ctx, user, history);
 }
