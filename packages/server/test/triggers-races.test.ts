@@ -126,7 +126,10 @@ onRaceDeployments('trigger races', { flows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_USER_PA
       ),
     );
     const judged = (receiver.events['/verify'] ?? []).filter((e) => e.userName === name);
-    expect(judged.map((e) => e.request.challengeAnswer), JSON.stringify(results)).toHaveLength(1);
+    expect(
+      judged.map((e) => e.request.challengeAnswer),
+      JSON.stringify(results),
+    ).toHaveLength(1);
     // The one judged answer got the next challenge (or tokens, for '42'); every other answer found the Session gone.
     expect(results.filter((r) => r === 'NotAuthorizedException')).toHaveLength(BURST - 1);
   });
