@@ -2,12 +2,18 @@
  * Triggers and PreventUserExistenceErrors: with a trigger in the path, a known and an unknown name still get the same
  * answers. User migration counts an unknown name's sign-in once against its lockout (as a user's), and a migration
  * refusal in ForgotPassword answers as any unknown name does (the name's send budget spent before the trigger is
- * called). A real loopback receiver, SQLite and PostgreSQL.
+ * called). A failing custom message trigger (which a stand-in never calls) fails neither ForgotPassword,
+ * ResendConfirmationCode nor USER_AUTH EMAIL_OTP for a real user: it runs after the answer. A real loopback receiver, SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ForgotPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  ForgotPasswordCommand,
+  InitiateAuthCommand,
+  ResendConfirmationCodeCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { DIALECTS } from './helpers/harness.js';
-import { adminCreateConfirmedUser, initiatePasswordAuth } from './helpers/latchkeyAdmin.js';
+import { PASSWORD, adminCreateConfirmedUser, initiatePasswordAuth } from './helpers/latchkeyAdmin.js';
 import { startTriggerRig, type TriggerRig } from './helpers/triggerReceiver.js';
 
 async function answer(p: Promise<unknown>): Promise<string> {
@@ -25,7 +31,7 @@ describe.each(DIALECTS)('triggers and user existence on %s', (dialect) => {
   const uniq = (p: string) => `${p}${++n}${dialect}`;
 
   beforeAll(async () => {
-    rig = await startTriggerRig(dialect);
+    rig = await startTriggerRig(dialect, { pool: { factors: ['PASSWORD', 'EMAIL_OTP'] } });
   });
   afterAll(async () => {
     await rig?.stop();
@@ -81,5 +87,62 @@ describe.each(DIALECTS)('triggers and user existence on %s', (dialect) => {
     expect(rest).toEqual(knownRest);
     expect(rest.at(-1)).toMatch(/^LimitExceededException/);
     expect(asked()).toBe(5);
+  });
+
+  it('a failing custom message trigger: ForgotPassword, ResendConfirmationCode and EMAIL_OTP answer a user as an unknown name', async () => {
+    await rig.setTriggers({});
+    const known = uniq('cm-known');
+    await adminCreateConfirmedUser(rig.server.admin, rig.pool.userPoolId, known);
+    const unconfirmed = uniq('cm-unconf');
+    await rig.server.client.send(
+      new SignUpCommand({
+        ClientId: rig.pool.clientId,
+        Username: unconfirmed,
+        Password: PASSWORD,
+        UserAttributes: [{ Name: 'email', Value: `${unconfirmed}@example.com` }],
+      }),
+    );
+    const c = rig.server.client;
+    const clientId = rig.pool.clientId;
+    // Everything in an answer but the random parts (the masked destination's letters, the Session).
+    const strip = (r: any) =>
+      JSON.stringify({ ...r, $metadata: undefined, Session: r.Session ? 'session' : undefined }).replace(
+        /"\w\*\*\*@\w\*\*\*"/g,
+        '"masked"',
+      );
+    const answers = async (name: string) => [
+      strip(await c.send(new ForgotPasswordCommand({ ClientId: clientId, Username: name }))),
+      strip(
+        await c.send(
+          new InitiateAuthCommand({
+            ClientId: clientId,
+            AuthFlow: 'USER_AUTH',
+            AuthParameters: { USERNAME: name, PREFERRED_CHALLENGE: 'EMAIL_OTP' },
+          }),
+        ),
+      ),
+    ];
+    const refuse = rig.receiver.lambda('/cm-refuse', () => {
+      throw new Error('template service down');
+    });
+    for (const url of [refuse, rig.receiver.route('/cm-hang', { hang: true })]) {
+      await rig.setTriggers({ CustomMessage: url });
+      const k = await answers(known);
+      expect(k[0]).toContain('"DeliveryMedium":"EMAIL"');
+      expect(k[1]).toContain('"ChallengeName":"EMAIL_OTP"');
+      expect(await answers(uniq('cm-nobody'))).toEqual(k);
+      const resend = (Username: string) =>
+        c.send(new ResendConfirmationCodeCommand({ ClientId: clientId, Username })).then(strip, (e: Error) => e.name);
+      const r = await resend(unconfirmed);
+      expect(r).toContain('"DeliveryMedium":"EMAIL"');
+      expect(await resend(uniq('cm-nobody'))).toEqual(r);
+    }
+    // The trigger was asked for the real users (after the answers), and never for the unknown names.
+    await new Promise((r) => setTimeout(r, 500));
+    const asked = (rig.receiver.events['/cm-refuse'] ?? []).map((e) => `${e.triggerSource} ${e.userName}`).sort();
+    expect(asked).toEqual(
+      [`CustomMessage_Authentication ${known}`, `CustomMessage_ForgotPassword ${known}`, `CustomMessage_ResendCode ${unconfirmed}`].sort(),
+    );
+    await rig.setTriggers({});
   });
 });
