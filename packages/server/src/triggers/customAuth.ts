@@ -19,6 +19,19 @@ interface CustomState {
   history: ChallengeResult[];
   privateChallengeParameters: Record<string, string>;
   challengeMetadata: string | null;
+  /** Only for a name no user has (existence errors prevented): the typed name the stand-in sign-in runs under. */
+  standIn?: string;
+}
+
+/** Whom a custom sign-in runs for: a user, or (existence errors prevented) a stand-in for an unknown typed name. */
+type Subject = { user: UserRecord; name: string } | { user: undefined; name: string };
+
+/** The parts of an event that depend on the subject: a stand-in has no attributes and userNotFound: true, as in Cognito. */
+function subjectRequest(ctx: FlowContext, who: Subject): Record<string, unknown> {
+  return {
+    userAttributes: who.user ? eventUserAttributes(who.user) : {},
+    ...(ctx.client.preventUserExistenceErrors ? { userNotFound: who.user === undefined } : {}),
+  };
 }
 
 /** At most this many challenges in one sign-in: a define trigger that never decides cannot loop forever. */
@@ -43,21 +56,25 @@ function targets(ctx: FlowContext) {
  * and stored with a new Session). The step just answered was consumed before its answer was judged.
  * @throws NotAuthorizedException (failAuthentication, too many challenges) | the trigger errors
  */
-async function next(ctx: FlowContext, user: UserRecord, history: ChallengeResult[]): Promise<AuthOutput> {
+async function next(ctx: FlowContext, who: Subject, history: ChallengeResult[]): Promise<AuthOutput> {
   const t = targets(ctx);
-  const common = { userAttributes: eventUserAttributes(user), session: history, clientMetadata: metadata(ctx.clientMetadata) };
+  const common = { ...subjectRequest(ctx, who), session: history, clientMetadata: metadata(ctx.clientMetadata) };
   const defined = await ctx.s.triggers.invoke(
     ctx.pool,
     'DefineAuthChallenge',
     t.define,
-    triggerEvent(ctx.s, ctx.pool, 'DefineAuthChallenge_Authentication', user.username, ctx.client.id, common, {
+    triggerEvent(ctx.s, ctx.pool, 'DefineAuthChallenge_Authentication', who.name, ctx.client.id, common, {
       challengeName: null,
       issueTokens: null,
       failAuthentication: null,
     }),
   );
   const r = defined.response;
-  if (r.issueTokens === true && r.failAuthentication !== true) return signedIn(ctx.s, ctx.pool, ctx.client, user);
+  if (r.issueTokens === true && r.failAuthentication !== true) {
+    // A stand-in's Session never issues tokens, whatever the trigger decides: the refusal a wrong answer gets.
+    if (!who.user) throw new NotAuthorizedException(INCORRECT, 'custom auth of an unknown name');
+    return signedIn(ctx.s, ctx.pool, ctx.client, who.user);
+  }
   if (r.failAuthentication === true || history.length >= MAX_CHALLENGES) throw new NotAuthorizedException(INCORRECT, 'custom auth failed');
   if (r.challengeName !== 'CUSTOM_CHALLENGE')
     throw invalid(`DefineAuthChallenge challengeName ${String(r.challengeName)} is not supported`);
@@ -69,7 +86,7 @@ async function next(ctx: FlowContext, user: UserRecord, history: ChallengeResult
       ctx.s,
       ctx.pool,
       'CreateAuthChallenge_Authentication',
-      user.username,
+      who.name,
       ctx.client.id,
       { ...common, challengeName: 'CUSTOM_CHALLENGE' },
       { publicChallengeParameters: null, privateChallengeParameters: null, challengeMetadata: null },
@@ -82,17 +99,21 @@ async function next(ctx: FlowContext, user: UserRecord, history: ChallengeResult
     history,
     privateChallengeParameters: stringMap(c.privateChallengeParameters, 'privateChallengeParameters'),
     challengeMetadata: typeof c.challengeMetadata === 'string' ? c.challengeMetadata : null,
+    ...(who.user ? {} : { standIn: who.name }),
   };
   return {
     ChallengeName: 'CUSTOM_CHALLENGE',
-    Session: await issueSession(ctx.s, ctx.client, user.id, { ...state }),
-    ChallengeParameters: { ...publicParams, USERNAME: user.username },
+    Session: await issueSession(ctx.s, ctx.client, who.user?.id ?? null, { ...state }),
+    ChallengeParameters: { ...publicParams, USERNAME: who.name },
   };
 }
 
 /**
- * InitiateAuth / AdminInitiateAuth CUSTOM_AUTH (without SRP): pre authentication, then the define / create loop.
+ * InitiateAuth / AdminInitiateAuth CUSTOM_AUTH (without SRP): pre authentication, then the define / create loop. Where the
+ * client prevents user-existence errors, an unknown name gets the same loop with a stand-in (userNotFound: true in every
+ * event, as Cognito), whose Session can never issue tokens: its end is NotAuthorizedException "Incorrect username or password.".
  * @throws InvalidParameterException when the pool lacks the three triggers or USERNAME is missing; the user's sign-in errors
+ *   (UserNotFoundException for an unknown name only where existence errors are not prevented)
  */
 export async function startCustomAuth(ctx: FlowContext): Promise<AuthOutput> {
   targets(ctx);
@@ -100,10 +121,12 @@ export async function startCustomAuth(ctx: FlowContext): Promise<AuthOutput> {
   if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
   if (ctx.params.SRP_A !== undefined) throw new InvalidParameterException('CUSTOM_AUTH with SRP_A is not supported by Latchkey.');
   const user = await (ctx.admin ? findUserForAdmin(ctx.s, ctx.pool, typed) : findUser(ctx.s, ctx.pool, typed));
-  if (!user) throw noSuchUser(ctx.client);
+  // Where existence errors are prevented, an unknown name runs the same triggers (userNotFound: true) as a user would.
+  if (!user && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
   await runPreAuthentication(ctx.s, ctx.pool, ctx.client, typed, user, ctx.clientMetadata);
+  if (!user) return next(ctx, { user: undefined, name: typed }, []);
   assertUserCanSignIn(user);
-  return next(ctx, user, []);
+  return next(ctx, { user, name: user.username }, []);
 }
 
 /**
@@ -118,11 +141,16 @@ export async function respondCustomChallenge(ctx: FlowContext): Promise<AuthOutp
   const answer = ctx.params.ANSWER;
   if (answer === undefined) throw new InvalidParameterException('Missing required parameter ANSWER');
   const rec = await consumeSession(ctx.s, ctx.client, ctx.session);
-  if (rec.state.kind !== 'CUSTOM_CHALLENGE' || !rec.userId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
   const st = rec.state as unknown as CustomState;
-  const user = await ctx.s.store.getUser(ctx.pool.id, rec.userId);
-  if (!user) throw new NotAuthorizedException(SESSION_EXPIRED, 'user gone');
-  assertUserCanSignIn(user);
+  if (st.kind !== 'CUSTOM_CHALLENGE' || (!rec.userId && typeof st.standIn !== 'string'))
+    throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
+  let who: Subject = { user: undefined, name: st.standIn ?? '' };
+  if (rec.userId) {
+    const user = await ctx.s.store.getUser(ctx.pool.id, rec.userId);
+    if (!user) throw new NotAuthorizedException(SESSION_EXPIRED, 'user gone');
+    assertUserCanSignIn(user);
+    who = { user, name: user.username };
+  }
   const verified = await ctx.s.triggers.invoke(
     ctx.pool,
     'VerifyAuthChallengeResponse',
@@ -131,10 +159,10 @@ export async function respondCustomChallenge(ctx: FlowContext): Promise<AuthOutp
       ctx.s,
       ctx.pool,
       'VerifyAuthChallengeResponse_Authentication',
-      user.username,
+      who.name,
       ctx.client.id,
       {
-        userAttributes: eventUserAttributes(user),
+        ...subjectRequest(ctx, who),
         privateChallengeParameters: st.privateChallengeParameters,
         challengeAnswer: answer,
         clientMetadata: metadata(ctx.clientMetadata),
@@ -145,5 +173,5 @@ export async function respondCustomChallenge(ctx: FlowContext): Promise<AuthOutp
   const correct = verified.response.answerCorrect;
   if (typeof correct !== 'boolean') throw invalid('VerifyAuthChallengeResponse answerCorrect is not a boolean');
   const history = [...st.history, { challengeName: 'CUSTOM_CHALLENGE', challengeResult: correct, challengeMetadata: st.challengeMetadata }];
-  return next(ctx, user, history);
+  return next(ctx, who, history);
 }
