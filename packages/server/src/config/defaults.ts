@@ -331,6 +331,22 @@ export const SERVER_OPTIONS = {
     details: 'lower it only to test receivers that time out; see [triggers/README.md](triggers/README.md)',
     parse: int('LATCHKEY_TRIGGER_TIMEOUT_MS', 100, 5000),
   }),
+  triggerAllowPrivate: option({
+    default: false,
+    defaultText: 'off',
+    type: 'true | false | 1 | 0',
+    env: 'LATCHKEY_TRIGGER_ALLOW_PRIVATE',
+    flag: { name: 'trigger-allow-private', negation: 'no-trigger-allow-private' },
+    commands: SERVE,
+    why:
+      'allow https:// trigger URLs whose host is (or resolves to) a private, link-local, loopback or otherwise ' +
+      'non-public address; off, such calls fail with UnexpectedLambdaException before connecting',
+    details:
+      'the address is checked when the call is made, and the connection goes to the address that was checked (no DNS ' +
+      'rebinding); `http://` on a loopback host stays allowed for development either way. Turn it on when receivers run ' +
+      'in your private network; see [security.md](security.md#triggers)',
+    parse: bool,
+  }),
   triggerModules: option({
     default: false,
     defaultText: 'off',
