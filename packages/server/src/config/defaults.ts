@@ -50,9 +50,7 @@ export interface ServerOption<T> {
   readonly normalize?: (value: T) => T;
 }
 
-function option<T>(spec: ServerOption<T>): ServerOption<T> {
-  return spec;
-}
+const option = <T>(spec: ServerOption<T>): ServerOption<T> => spec;
 
 const text = (raw: string | boolean): string => String(raw);
 
@@ -333,18 +331,10 @@ export const SERVER_OPTIONS = {
   }),
   triggerAllowPrivate: option({
     default: false,
-    defaultText: 'off',
     type: 'true | false | 1 | 0',
     env: 'LATCHKEY_TRIGGER_ALLOW_PRIVATE',
-    flag: { name: 'trigger-allow-private', negation: 'no-trigger-allow-private' },
     commands: SERVE,
-    why:
-      'allow https:// trigger URLs whose host is (or resolves to) a private, link-local, loopback or otherwise ' +
-      'non-public address; off, such calls fail with UnexpectedLambdaException before connecting',
-    details:
-      'the address is checked when the call is made, and the connection goes to the address that was checked (no DNS ' +
-      'rebinding); `http://` on a loopback host stays allowed for development either way. Turn it on when receivers run ' +
-      'in your private network; see [security.md](security.md#triggers)',
+    why: 'allow https:// triggers on hosts that are or resolve to private, link-local or loopback addresses (off: refused per call)',
     parse: bool,
   }),
   triggerModules: option({
