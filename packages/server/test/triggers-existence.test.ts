@@ -3,7 +3,8 @@
  * answers. User migration counts an unknown name's sign-in once against its lockout (as a user's), and a migration
  * refusal in ForgotPassword answers as any unknown name does (the name's send budget spent before the trigger is
  * called). A failing custom message trigger (which a stand-in never calls) fails neither ForgotPassword,
- * ResendConfirmationCode nor USER_AUTH EMAIL_OTP for a real user: it runs after the answer. A real loopback receiver, SQLite and PostgreSQL.
+ * ResendConfirmationCode nor USER_AUTH EMAIL_OTP for a real user: it runs after the answer. A real loopback receiver,
+ * SQLite and PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -89,7 +90,7 @@ describe.each(DIALECTS)('triggers and user existence on %s', (dialect) => {
     expect(asked()).toBe(5);
   });
 
-  it('a failing custom message trigger: ForgotPassword, ResendConfirmationCode and EMAIL_OTP answer a user as an unknown name', async () => {
+  it('a failing custom message trigger: ForgotPassword, ResendConfirmationCode and EMAIL_OTP answer a user as unknown', async () => {
     await rig.setTriggers({});
     const known = uniq('cm-known');
     await adminCreateConfirmedUser(rig.server.admin, rig.pool.userPoolId, known);
