@@ -21,10 +21,12 @@ interface CustomState {
   challengeMetadata: string | null;
   /** Only for a name no user has (existence errors prevented): the typed name the stand-in sign-in runs under. */
   standIn?: string;
+  /** What was typed: the USERNAME every reply carries (the canonical name would tell a user from a stand-in). */
+  typed?: string;
 }
 
 /** Whom a custom sign-in runs for: a user, or (existence errors prevented) a stand-in for an unknown typed name. */
-type Subject = { user: UserRecord; name: string } | { user: undefined; name: string };
+type Subject = { user: UserRecord | undefined; name: string; typed: string };
 
 /** The parts of an event that depend on the subject: a stand-in has no attributes and userNotFound: true, as in Cognito. */
 function subjectRequest(ctx: FlowContext, who: Subject): Record<string, unknown> {
@@ -99,12 +101,14 @@ async function next(ctx: FlowContext, who: Subject, history: ChallengeResult[]):
     history,
     privateChallengeParameters: stringMap(c.privateChallengeParameters, 'privateChallengeParameters'),
     challengeMetadata: typeof c.challengeMetadata === 'string' ? c.challengeMetadata : null,
+    typed: who.typed,
     ...(who.user ? {} : { standIn: who.name }),
   };
   return {
     ChallengeName: 'CUSTOM_CHALLENGE',
     Session: await issueSession(ctx.s, ctx.client, who.user?.id ?? null, { ...state }),
-    ChallengeParameters: { ...publicParams, USERNAME: who.name },
+    // What was typed, for users and stand-ins alike (as SRP's USERNAME): an alias's owner or a UUID would tell who exists.
+    ChallengeParameters: { ...publicParams, USERNAME: who.typed },
   };
 }
 
@@ -124,9 +128,9 @@ export async function startCustomAuth(ctx: FlowContext): Promise<AuthOutput> {
   // Where existence errors are prevented, an unknown name runs the same triggers (userNotFound: true) as a user would.
   if (!user && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
   await runPreAuthentication(ctx.s, ctx.pool, ctx.client, typed, user, ctx.clientMetadata);
-  if (!user) return next(ctx, { user: undefined, name: typed }, []);
+  if (!user) return next(ctx, { user: undefined, name: typed, typed }, []);
   assertUserCanSignIn(user);
-  return next(ctx, { user, name: user.username }, []);
+  return next(ctx, { user, name: user.username, typed }, []);
 }
 
 /**
@@ -144,12 +148,12 @@ export async function respondCustomChallenge(ctx: FlowContext): Promise<AuthOutp
   const st = rec.state as unknown as CustomState;
   if (st.kind !== 'CUSTOM_CHALLENGE' || (!rec.userId && typeof st.standIn !== 'string'))
     throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
-  let who: Subject = { user: undefined, name: st.standIn ?? '' };
+  let who: Subject = { user: undefined, name: st.standIn ?? '', typed: st.typed ?? st.standIn ?? '' };
   if (rec.userId) {
     const user = await ctx.s.store.getUser(ctx.pool.id, rec.userId);
     if (!user) throw new NotAuthorizedException(SESSION_EXPIRED, 'user gone');
     assertUserCanSignIn(user);
-    who = { user, name: user.username };
+    who = { user, name: user.username, typed: st.typed ?? user.username };
   }
   const verified = await ctx.s.triggers.invoke(
     ctx.pool,
