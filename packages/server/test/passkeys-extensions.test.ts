@@ -380,10 +380,53 @@ describe.each(DIALECTS)('passkey extensions on %s', (dialect) => {
         json: { enroll: `${srv.endpoint}/account?pool=${p.userPoolId}`, manage: `${srv.endpoint}/account?pool=${p.userPoolId}` },
       });
       expect((await onHost('nobody.example', '/.well-known/webauthn')).status).toBe(404);
-      // Two pools on RP ID localhost: there is no single account page to point at.
+      // Two pools on RP ID localhost: there is no single account page to point at (once the 30 s cache has turned over).
       await createTestPool(srv.admin);
+      srv.clock.offset += 31_000;
       expect((await onHost('localhost', '/.well-known/passkey-endpoints')).status).toBe(404);
       expect((await onHost('localhost', '/.well-known/webauthn')).status).toBe(200);
+    });
+
+    it('host-addressed documents come from a 30 s per-process cache: any number of Hosts cost one pool scan', async () => {
+      const onHost = (host: string) =>
+        new Promise<{ status: number; json: any }>((resolve, reject) => {
+          const u = new URL(srv.endpoint);
+          const req = httpRequest({ host: u.hostname, port: u.port, path: '/.well-known/webauthn', headers: { host } }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode!, json: body ? JSON.parse(body) : undefined }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      srv.clock.offset += 200_000; // a fresh window (the clock is put back after each test; SigV4 allows 5 min of skew)
+      const store = srv.services.store;
+      const listPools = store.listPools.bind(store);
+      const listClients = store.listClients.bind(store);
+      let poolScans = 0;
+      let clientScans = 0;
+      store.listPools = (...a) => (poolScans++, listPools(...a));
+      store.listClients = (...a) => (clientScans++, listClients(...a));
+      try {
+        const before = await onHost('example.com');
+        expect(before.status).toBe(200);
+        const scans = poolScans;
+        expect(scans).toBeGreaterThan(0);
+        const misses = await Promise.all(Array.from({ length: 50 }, (_, i) => onHost(`h${i}-${Date.now()}.example`)));
+        expect(misses.map((m) => m.status)).toEqual(Array(50).fill(404));
+        const clientsBefore = clientScans;
+        for (let i = 0; i < 20; i++) expect(await onHost('example.com')).toEqual(before);
+        expect({ poolScans, clientScans }).toEqual({ poolScans: scans, clientScans: clientsBefore });
+        // A client's new origin shows once the window has passed, not before.
+        await updateClientOrigins(srv, p.userPoolId, p.clientId, ['https://later.example.net']);
+        expect(await onHost('example.com')).toEqual(before);
+        srv.clock.offset += 31_000;
+        expect((await onHost('example.com')).json.origins).toContain('https://later.example.net');
+        expect(poolScans).toBe(2 * scans);
+      } finally {
+        store.listPools = listPools;
+        store.listClients = listClients;
+      }
     });
 
     it('/<pool>/.well-known/webauthn: unknown pool, malformed id, or a pool without an RP ID → 404', async () => {

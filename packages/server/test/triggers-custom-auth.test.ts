@@ -147,7 +147,7 @@ describe.each(DIALECTS)('triggers: custom auth on %s', (dialect) => {
     for (const r of results) if (r.status === 'rejected') expect((r.reason as Error).name, String(r.reason)).toBe('NotAuthorizedException');
   });
 
-  it('a trigger that fails: Cognito errors and no tokens; the client without ALLOW_CUSTOM_AUTH and unknown users are refused', async () => {
+  it('a trigger that fails: Cognito errors and no tokens; the client without ALLOW_CUSTOM_AUTH is refused', async () => {
     const name = uniq('broken');
     await adminCreateConfirmedUser(rig.server.admin, rig.pool.userPoolId, name);
     const step = await start(rig.server.client, name);
@@ -167,7 +167,10 @@ describe.each(DIALECTS)('triggers: custom auth on %s', (dialect) => {
         CreateAuthChallenge: rig.receiver.lambda('/create', create),
         VerifyAuthChallengeResponse: rig.receiver.lambda('/verify-bad', (e) => ({ ...e, response: { answerCorrect: 'yes' } })),
       });
-      await expectServiceError(answer(step.Session, name, '42'), 'InvalidLambdaResponseException', /^Unrecognizable lambda output$/);
+      // The answer was taken (the Session consumed) before the trigger judged it: a failed trigger ends the step.
+      await expectServiceError(answer(step.Session, name, '42'), 'NotAuthorizedException', /^Invalid session for the user/);
+      const again = await start(rig.server.client, name);
+      await expectServiceError(answer(again.Session, name, '42'), 'InvalidLambdaResponseException', /^Unrecognizable lambda output$/);
     } finally {
       await rig.setTriggers({
         DefineAuthChallenge: rig.receiver.lambda('/define', define),
@@ -175,8 +178,9 @@ describe.each(DIALECTS)('triggers: custom auth on %s', (dialect) => {
         VerifyAuthChallengeResponse: rig.receiver.lambda('/verify', verify),
       });
     }
-    // A failed trigger consumed nothing: the step can still be answered.
-    expect((await answer(step.Session, name, '42')).AuthenticationResult?.AccessToken).toBeTruthy();
+    // A failed trigger signs nobody in; a new sign-in works once the trigger does.
+    const fresh = await start(rig.server.client, name);
+    expect((await answer(fresh.Session, name, '42')).AuthenticationResult?.AccessToken).toBeTruthy();
 
     await expectServiceError(
       rig.server.client.send(
@@ -185,7 +189,6 @@ describe.each(DIALECTS)('triggers: custom auth on %s', (dialect) => {
       'InvalidParameterException',
       /not enabled for this client/,
     );
-    await expectServiceError(start(rig.server.client, uniq('nobody')), 'NotAuthorizedException', /Incorrect/);
     // AdminInitiateAuth runs the same flow.
     const admin = await rig.server.admin.send(
       new AdminInitiateAuthCommand({
@@ -196,6 +199,34 @@ describe.each(DIALECTS)('triggers: custom auth on %s', (dialect) => {
       }),
     );
     expect(admin.ChallengeName).toBe('CUSTOM_CHALLENGE');
+  });
+
+  it('an unknown name (existence errors prevented): the same challenges (userNotFound: true), never tokens', async () => {
+    const known = uniq('known');
+    await adminCreateConfirmedUser(rig.server.admin, rig.pool.userPoolId, known);
+    const nobody = uniq('nobody');
+    const shape = (r: Awaited<ReturnType<typeof answer>>, name: string) =>
+      JSON.stringify({ ...r, $metadata: undefined, Session: r.Session ? 'session' : undefined })
+        .split(name)
+        .join('NAME');
+    const k1 = await start(rig.server.client, known);
+    const u1 = await start(rig.server.client, nobody);
+    expect(shape(u1, nobody)).toBe(shape(k1, known));
+    const k2 = await answer(k1.Session, known, '41');
+    const u2 = await answer(u1.Session, nobody, '41');
+    expect(shape(u2, nobody)).toBe(shape(k2, known));
+    expect(rig.receiver.events['/define']!.filter((e) => e.userName === nobody).at(-1)).toMatchObject({
+      request: { userAttributes: {}, userNotFound: true, session: [{ challengeResult: false }] },
+    });
+    expect(rig.receiver.events['/define']!.filter((e) => e.userName === known).at(-1)!.request.userNotFound).toBe(false);
+    expect(rig.receiver.events['/verify']!.filter((e) => e.userName === nobody).at(-1)!.request).toMatchObject({
+      userNotFound: true,
+      challengeAnswer: '41',
+    });
+    expect((await answer(k2.Session, known, '42')).AuthenticationResult?.AccessToken).toBeTruthy();
+    // The define trigger says issueTokens for the right answer; a stand-in's Session still never signs in.
+    await expectServiceError(answer(u2.Session, nobody, '42'), 'NotAuthorizedException', /^Incorrect username or password\.$/);
+    await expectServiceError(answer(u2.Session, nobody, '42'), 'NotAuthorizedException', /session is expired/);
   });
 
   it("aws-amplify: signIn({ authFlowType: 'CUSTOM_WITHOUT_SRP' }) → CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE → confirmSignIn", async () => {

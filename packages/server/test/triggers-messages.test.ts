@@ -32,8 +32,18 @@ describe.each(DIALECTS)('triggers: custom message on %s', (dialect) => {
   let rig: TriggerRig;
   let n = 0;
   const uniq = (p: string) => `${p}${++n}${dialect}`;
-  const lastMessageTo = async (destination: string) => {
-    const m = (await rig.server.services.store.listOutbox(rig.pool.userPoolId, 500)).find((x) => x.destination === destination);
+  /**
+   * The newest outbox message to `destination`. With `subject`, waits (up to 3 s) for one with that subject: where
+   * existence errors are prevented, ForgotPassword / ResendConfirmationCode / EMAIL_OTP ask the trigger after answering.
+   */
+  const lastMessageTo = async (destination: string, subject?: string) => {
+    const find = async () =>
+      (await rig.server.services.store.listOutbox(rig.pool.userPoolId, 500)).find((x) => x.destination === destination);
+    let m = await find();
+    for (let i = 0; subject !== undefined && m?.subject !== subject && i < 60; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      m = await find();
+    }
     expect(m, `a message to ${destination}`).toBeDefined();
     return m!;
   };
@@ -80,7 +90,7 @@ describe.each(DIALECTS)('triggers: custom message on %s', (dialect) => {
     expect(JSON.stringify(events().at(-1))).not.toContain(m.code!);
 
     await rig.server.client.send(new ResendConfirmationCodeCommand({ ClientId: rig.pool.clientId, Username: name }));
-    const again = await lastMessageTo(email);
+    const again = await lastMessageTo(email, '[CustomMessage_ResendCode]');
     expect(again.subject).toBe('[CustomMessage_ResendCode]');
     expect(again.body).toContain(again.code!);
   });
@@ -89,7 +99,7 @@ describe.each(DIALECTS)('triggers: custom message on %s', (dialect) => {
     const name = uniq('fp');
     await adminCreateConfirmedUser(rig.server.admin, rig.pool.userPoolId, name);
     await rig.server.client.send(new ForgotPasswordCommand({ ClientId: rig.pool.clientId, Username: name }));
-    expect((await lastMessageTo(`${name}@example.com`)).subject).toBe('[CustomMessage_ForgotPassword]');
+    expect((await lastMessageTo(`${name}@example.com`, '[CustomMessage_ForgotPassword]')).subject).toBe('[CustomMessage_ForgotPassword]');
 
     const token = (await initiatePasswordAuth(rig.server.client, rig.pool.clientId, name)).AuthenticationResult!.AccessToken!;
     await rig.server.client.send(new GetUserAttributeVerificationCodeCommand({ AccessToken: token, AttributeName: 'email' }));
@@ -111,7 +121,7 @@ describe.each(DIALECTS)('triggers: custom message on %s', (dialect) => {
       }),
     );
     expect(otp.ChallengeName).toBe('EMAIL_OTP');
-    const signin = await lastMessageTo(`${otpUser}@example.com`);
+    const signin = await lastMessageTo(`${otpUser}@example.com`, '[CustomMessage_Authentication]');
     expect(signin.subject).toBe('[CustomMessage_Authentication]');
     expect(signin.body).toBe(`Hello ${otpUser}, your code is ${signin.code}.`);
   });

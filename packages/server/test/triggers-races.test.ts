@@ -3,6 +3,8 @@
  * two instances on one PostgreSQL database), with a real loopback receiver:
  *
  * - 50 right answers to one CUSTOM_CHALLENGE Session at once: exactly one sign-in, every other answer refused.
+ * - 50 different answers to one CUSTOM_CHALLENGE Session at once: VerifyAuthChallengeResponse is called exactly once for
+ *   that Session (counted at the receiver), so a define trigger's "three tries" limit cannot be outrun by parallel guesses.
  * - 50 first sign-ins of one not-yet-migrated name at once: one user is created, no answer is other than tokens or
  *   NotAuthorizedException (the name's lockout admits a few), and the user then signs in.
  */
@@ -99,6 +101,37 @@ onRaceDeployments('trigger races', { flows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_USER_PA
       JSON.stringify(results),
     ).toHaveLength(1);
     expect(results.filter((r) => r !== 'ok' && r !== 'NotAuthorizedException')).toEqual([]);
+  });
+
+  it(`${BURST} different answers to one CUSTOM_CHALLENGE Session at once: the verify trigger judges exactly one`, async () => {
+    const { d, pool } = get();
+    const name = `custom-guess-${Date.now()}`;
+    await adminCreateConfirmedUser(d.admin, pool.userPoolId, name);
+    const start = await pick(0).send(
+      new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'CUSTOM_AUTH', AuthParameters: { USERNAME: name } }),
+    );
+    expect(start.ChallengeName).toBe('CUSTOM_CHALLENGE');
+    const results = await Promise.all(
+      Array.from({ length: BURST }, (_, i) =>
+        outcome(
+          pick(i).send(
+            new RespondToAuthChallengeCommand({
+              ClientId: pool.clientId,
+              ChallengeName: 'CUSTOM_CHALLENGE',
+              Session: start.Session,
+              ChallengeResponses: { USERNAME: name, ANSWER: String(i) },
+            }),
+          ),
+        ),
+      ),
+    );
+    const judged = (receiver.events['/verify'] ?? []).filter((e) => e.userName === name);
+    expect(
+      judged.map((e) => e.request.challengeAnswer),
+      JSON.stringify(results),
+    ).toHaveLength(1);
+    // The one judged answer got the next challenge (or tokens, for '42'); every other answer found the Session gone.
+    expect(results.filter((r) => r === 'NotAuthorizedException')).toHaveLength(BURST - 1);
   });
 
   it(`${BURST} first sign-ins of one unmigrated name at once: one user, only tokens or NotAuthorizedException`, async () => {

@@ -6,7 +6,7 @@ import { lookupName } from './password.js';
 import { deliveryTarget } from '../domain/users.js';
 import { maskDestination, type CodeMessage } from '../domain/sender.js';
 import { hmacHex, randomCode, safeEqual } from '../security/secrets.js';
-import { applyTemplate, customMessage, type MessageContext, type MessageTemplate } from '../triggers/customMessage.js';
+import { applyTemplate, customMessage, messageAfterAnswer, type MessageContext, type MessageTemplate } from '../triggers/customMessage.js';
 import {
   CodeDeliveryFailureException,
   CodeMismatchException,
@@ -59,7 +59,8 @@ export function canReceiveResetCode(user: UserRecord): boolean {
 
 /**
  * Issues a fresh single-use code (replacing any pending one) and delivers it; with `background`, a
- * sender other than the outbox sends after the answer (see below).
+ * sender other than the outbox sends after the answer (see below), and the custom message trigger (any sender) runs
+ * after the answer too (messageAfterAnswer), so it can neither slow nor fail the answer a stand-in also gets.
  * @throws InvalidParameterException when the user has nowhere to receive it; CodeDeliveryFailureException when sending fails (not in the
  * background).
  */
@@ -73,8 +74,11 @@ export async function sendCode(
   const target = targetFor(user, purpose);
   if (!target)
     throw new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
-  // The custom message trigger's text (triggers/customMessage.ts), asked before the code is stored: a failure stores nothing.
-  const template = opts.template ?? (opts.message ? await customMessage(s, pool, user, target.destination, opts.message) : undefined);
+  // In the background (existence errors prevented), the custom message trigger runs after the answer, as delivery does.
+  const later = opts.background && !opts.template && opts.message && pool.lambdaConfig.CustomMessage ? opts.message : undefined;
+  // Else its text (triggers/customMessage.ts) is asked before the code is stored: a failure stores nothing.
+  const template =
+    opts.template ?? (opts.message && !later ? await customMessage(s, pool, user, target.destination, opts.message) : undefined);
   const code = randomCode();
   const record = {
     poolId: pool.id,
@@ -84,19 +88,22 @@ export async function sendCode(
     attempts: 0,
     expiresAt: s.clock.now() + TTL_MS[purpose],
   };
-  const message: CodeMessage = applyTemplate(
-    {
-      poolId: pool.id,
-      purpose,
-      userId: user.id,
-      destination: target.destination,
-      subject: SUBJECT[purpose],
-      body: `Your code is ${code}`,
-      code,
-    },
-    template,
-    user.username,
-  );
+  const base: CodeMessage = {
+    poolId: pool.id,
+    purpose,
+    userId: user.id,
+    destination: target.destination,
+    subject: SUBJECT[purpose],
+    body: `Your code is ${code}`,
+    code,
+  };
+  const details = { Destination: maskDestination(target.destination), DeliveryMedium: target.medium, AttributeName: target.attribute };
+  if (later) {
+    await s.store.putCode(record);
+    messageAfterAnswer(s, pool, user, base, later);
+    return details;
+  }
+  const message = applyTemplate(base, template, user.username);
   const sender = s.sender.senderFor?.(message) ?? s.sender;
   if (sender.outbox) {
     // Development delivery: the code and its message are one commit (and cost what a stand-in costs).
@@ -118,7 +125,7 @@ export async function sendCode(
       throw new CodeDeliveryFailureException('Unable to deliver the verification code.');
     }
   }
-  return { Destination: maskDestination(target.destination), DeliveryMedium: target.medium, AttributeName: target.attribute };
+  return details;
 }
 
 /**

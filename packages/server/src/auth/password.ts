@@ -151,6 +151,7 @@ export const lockedOut = () => new NotAuthorizedException(LOCKED);
  * compares in constant time. Unknown users are admitted, counted and locked like known ones and cost
  * the same; a user's state (disabled, unconfirmed, …) is told only once the password proves who asks.
  * Returns the user and the attempt key to clear with the sign-in (refusals after a verified password clear it at once).
+ * `opts.admitted` names a key this attempt was already admitted on (migrateOnSignIn), so it is not counted twice.
  * @throws NotAuthorizedException | UserNotFoundException | UserNotConfirmedException | PasswordResetRequiredException
  */
 export async function verifyUserPassword(
@@ -159,13 +160,14 @@ export async function verifyUserPassword(
   client: AppClient,
   typed: string,
   password: string,
-  opts: { admin?: boolean } = {},
+  opts: { admin?: boolean; admitted?: string } = {},
 ): Promise<{ user: UserRecord; loginKey: string }> {
   const user = opts.admin ? await findUserForAdmin(s, pool, typed) : await findUser(s, pool, typed);
   // Where existence errors are not prevented, an unknown name is told so at once (Cognito's LEGACY).
   if (!user && !client.preventUserExistenceErrors) throw noSuchUser(client);
   const loginKey = loginAttemptKey(s, pool, typed, user);
-  await admitPasswordAttempt(s, pool, loginKey);
+  // `admitted`: the key this very attempt was already counted on (before the migration trigger): counted once, not twice.
+  if (loginKey !== opts.admitted) await admitPasswordAttempt(s, pool, loginKey);
   if (!user || !user.srpSalt || !user.srpVerifier) {
     checkPassword(pool.srpName, 'nobody', password, DUMMY.saltHex, DUMMY.verifierHex);
     throw noSuchUser(client);

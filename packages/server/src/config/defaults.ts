@@ -303,6 +303,14 @@ export const SERVER_OPTIONS = {
     details: 'lower it only to test receivers that time out; see [triggers/README.md](triggers/README.md)',
     parse: int('LATCHKEY_TRIGGER_TIMEOUT_MS', 100, 5000),
   }),
+  triggerAllowPrivate: option({
+    default: false,
+    type: 'true | false | 1 | 0',
+    env: 'LATCHKEY_TRIGGER_ALLOW_PRIVATE',
+    commands: SERVE,
+    why: 'allow https:// triggers on hosts that are or resolve to private, link-local or loopback addresses (off: refused per call)',
+    parse: bool,
+  }),
   triggerModules: option({
     default: false,
     defaultText: 'off',

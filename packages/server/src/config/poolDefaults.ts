@@ -354,6 +354,19 @@ export const FIXED = {
     why: "custom attributes per pool (Schema + AddCustomAttributes): Cognito's quota; more is InvalidParameterException",
   }),
   maxTagsPerPool: poolDefault({ default: 50, type: 'count', why: "tags per user pool (TagResource, UserPoolTags): Cognito's quota" }),
+  wellKnownCacheMs: poolDefault({
+    default: 30_000,
+    type: 'ms',
+    why:
+      'how long each process reuses its RP ID → pools index and the documents of `/.well-known/webauthn` and ' +
+      '`/.well-known/passkey-endpoints` without a pool id (unauthenticated, any Host): one pool scan per window, not per ' +
+      'request; a pool or client change shows there within this time',
+  }),
+  wellKnownCacheEntries: poolDefault({
+    default: 1000,
+    type: 'count',
+    why: 'RP IDs whose `/.well-known/webauthn` document a process keeps (only RP IDs some pool has; the oldest go first)',
+  }),
 } as const;
 
 deepFreeze(CLIENT_OPTIONS);

@@ -4,6 +4,7 @@ import { Pool } from '../domain/pools.js';
 import { AppClient } from '../domain/clients.js';
 import { providerIconSvg } from '../domain/passkeyIcons.js';
 import type { PoolRecord } from '../storage/store.js';
+import { FIXED } from '../config/defaults.js';
 
 const POOL_ID = /^(?=.{1,55}$)[\w-]+_[0-9a-zA-Z]+$/;
 const ICON = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.svg$/;
@@ -37,17 +38,17 @@ export function registerPasskeyRoutes(app: FastifyInstance, services: Services, 
     POOL_ID.test(poolId) ? services.store.getPool(poolId) : undefined;
 
   // On the RP ID's own host (Latchkey serves it, or a proxy forwards the Host header): the pools whose RP ID
-  // is that host name, without a pool id in the path.
+  // is that host name, without a pool id in the path. Unauthenticated and with a Host the caller picks, so
+  // answered from a short-lived per-process cache (HostDocuments), never a pool scan per request.
+  const byHost = new HostDocuments(services);
   app.get('/.well-known/webauthn', async (req, reply) => {
-    const pools = await poolsForHost(services, req.hostname);
-    if (pools.length === 0) return notFound(reply, 'No user pool has this host as its RP ID.');
-    const origins = new Set<string>();
-    for (const p of pools) for (const o of await relatedOrigins(services, p.id)) origins.add(o);
+    const origins = await byHost.origins(req.hostname);
+    if (!origins) return notFound(reply, 'No user pool has this host as its RP ID.');
     reply.header('cache-control', 'public, max-age=300');
-    return { origins: [...origins].sort() };
+    return { origins };
   });
   app.get('/.well-known/passkey-endpoints', async (req, reply) => {
-    const pools = await poolsForHost(services, req.hostname);
+    const pools = await byHost.pools(req.hostname);
     // One account page to point at: with several pools on one RP ID, map the per-pool document instead.
     if (pools.length !== 1) return notFound(reply, 'No single user pool has this host as its RP ID.');
     const page = new URL('/account', `${services.config.publicUrl.replace(/\/+$/, '')}/`);
@@ -91,19 +92,70 @@ async function relatedOrigins(services: Services, poolId: string): Promise<strin
   return [...out].sort();
 }
 
-/** Enough pages of pools for a self-hosted server; the host lookup reads at most this many. */
+/** Enough pages of pools for a self-hosted server; the index reads at most this many. */
 const MAX_POOL_PAGES = 20;
 
-/** The pools whose RP ID is `host` (the request's host name, without port), by id. */
-async function poolsForHost(services: Services, host: string): Promise<PoolRecord[]> {
-  const name = host.replace(/:\d+$/, '').toLowerCase();
-  const out: PoolRecord[] = [];
+/** Every pool with an RP ID, by lower-cased RP ID (one scan of the pools). */
+async function rpIdIndex(services: Services): Promise<Map<string, PoolRecord[]>> {
+  const out = new Map<string, PoolRecord[]>();
   let after: string | undefined;
   for (let i = 0; i < MAX_POOL_PAGES; i++) {
     const page = await services.store.listPools(60, after);
-    for (const p of page) if (new Pool(p).webAuthn?.RelyingPartyId?.toLowerCase() === name) out.push(p);
+    for (const p of page) {
+      const rpId = new Pool(p).webAuthn?.RelyingPartyId?.toLowerCase();
+      if (rpId) out.set(rpId, [...(out.get(rpId) ?? []), p]);
+    }
     if (page.length < 60) break;
     after = page[page.length - 1]!.id;
   }
   return out;
+}
+
+/** Whether a cache entry made `at` is still usable `now` (a clock set back makes it stale, not eternal). */
+const fresh = (at: number, now: number) => now >= at && now - at < FIXED.wellKnownCacheMs.default;
+
+/**
+ * The host-addressed documents' data, per process: the RP ID index is rebuilt at most once per
+ * FIXED.wellKnownCacheMs (concurrent requests share one build), and a host no pool has is answered from it,
+ * so no Host header costs a scan. The origins of an RP ID are kept as long, for at most
+ * FIXED.wellKnownCacheEntries RP IDs (only ones some pool has: the caller cannot grow it).
+ */
+class HostDocuments {
+  private index?: { at: number; map: Promise<Map<string, PoolRecord[]>> };
+  private readonly docs = new Map<string, { at: number; origins: Promise<string[]> }>();
+  constructor(private readonly services: Services) {}
+
+  /** The pools whose RP ID is `host` (the request's host name; a port is ignored). */
+  async pools(host: string): Promise<PoolRecord[]> {
+    const now = this.services.clock.now();
+    if (!this.index || !fresh(this.index.at, now)) {
+      const map = rpIdIndex(this.services);
+      const entry = { at: now, map };
+      this.index = entry;
+      // A failed build is not kept: the next request tries again.
+      map.catch(() => this.index === entry && (this.index = undefined));
+    }
+    return (await this.index.map).get(host.replace(/:\d+$/, '').toLowerCase()) ?? [];
+  }
+
+  /** The related origins of every pool on RP ID `host`, sorted; undefined when no pool has it. */
+  async origins(host: string): Promise<string[] | undefined> {
+    const pools = await this.pools(host);
+    if (pools.length === 0) return undefined;
+    const key = pools[0]!.id + '\n' + host.replace(/:\d+$/, '').toLowerCase();
+    const now = this.services.clock.now();
+    const hit = this.docs.get(key);
+    if (hit && fresh(hit.at, now)) return hit.origins;
+    const origins = (async () => {
+      const out = new Set<string>();
+      for (const p of pools) for (const o of await relatedOrigins(this.services, p.id)) out.add(o);
+      return [...out].sort();
+    })();
+    this.docs.delete(key);
+    if (this.docs.size >= FIXED.wellKnownCacheEntries.default) this.docs.delete(this.docs.keys().next().value!);
+    const entry = { at: now, origins };
+    this.docs.set(key, entry);
+    origins.catch(() => this.docs.get(key) === entry && this.docs.delete(key));
+    return origins;
+  }
 }

@@ -21,17 +21,24 @@ export const ForgotPassword = operation({
   async handle(s: Pick<Services, 'store' | 'clock' | 'box' | 'sender' | 'log' | 'triggers'>, input): Promise<Wire<ForgotPasswordResponse>> {
     const loaded = await loadPublicUserRequest(s, input);
     const { client, pool } = loaded;
-    // A name no user has yet may be migrated by the UserMigration trigger (UserMigration_ForgotPassword).
-    const user = loaded.user ?? (await migrateOnForgotPassword(s, pool, client, input.Username, input.ClientMetadata));
+    // A name no user has yet may be migrated by the UserMigration trigger (UserMigration_ForgotPassword). The name's send
+    // budget is spent before the trigger is called, so the trigger cannot be driven faster than codes can be sent.
+    let user = loaded.user;
+    let budgetAdmitted = false;
+    if (!user && pool.lambdaConfig.UserMigration) {
+      await admitCodeSend(s, pool, nameBudgetKey(s, pool, input.Username), 'forgot');
+      budgetAdmitted = true;
+      user = await migrateOnForgotPassword(s, pool, client, input.Username, input.ClientMetadata);
+    }
     if (!user || !canReceiveResetCode(user)) {
       const otherwise = !user
         ? deliveryUserNotFound()
         : !user.enabled
           ? new NotAuthorizedException('User is disabled.')
           : new InvalidParameterException('Cannot reset password for the user as there is no registered/verified email or phone_number');
-      return noDelivery(s, client, pool, input.Username, user, 'forgot', otherwise);
+      return noDelivery(s, client, pool, input.Username, user, 'forgot', otherwise, budgetAdmitted);
     }
-    await admitCodeSend(s, pool, nameBudgetKey(s, pool, input.Username), 'forgot');
+    if (!budgetAdmitted) await admitCodeSend(s, pool, nameBudgetKey(s, pool, input.Username), 'forgot');
     const message = { source: 'CustomMessage_ForgotPassword' as const, clientId: client.id, clientMetadata: input.ClientMetadata };
     return { CodeDeliveryDetails: await sendCode(s, pool, user, 'forgot', { background: client.preventUserExistenceErrors, message }) };
   },

@@ -150,7 +150,8 @@ export function unknownUserForCode(client: AppClient): Error {
  * The answer to a code request for a user who gets no code (unknown, or known but not in a state to
  * receive one): with existence errors prevented, a stand-in code (one write, like a real code's; see
  * useStandInCode) and a simulated delivery; else `otherwise` is thrown. The stand-in spends the typed
- * name's send budget at the point a real send does (admitCodeSend), so the limit cannot tell them apart.
+ * name's send budget at the point a real send does (admitCodeSend), so the limit cannot tell them apart;
+ * `budgetAdmitted` when the caller already spent it (ForgotPassword spends it before the migration trigger).
  * @throws LimitExceededException when the name's send budget is used up.
  */
 export async function noDelivery(
@@ -161,9 +162,10 @@ export async function noDelivery(
   user: UserRecord | undefined,
   purpose: CodePurpose,
   otherwise: Error,
+  budgetAdmitted = false,
 ) {
   if (!client.preventUserExistenceErrors) throw otherwise;
-  await admitCodeSend(s, pool, nameBudgetKey(s, pool, typed), purpose);
+  if (!budgetAdmitted) await admitCodeSend(s, pool, nameBudgetKey(s, pool, typed), purpose);
   await issueStandInCode(s, pool, typed, purpose);
   return simulatedDelivery(s, pool, typed, user);
 }

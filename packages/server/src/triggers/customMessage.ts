@@ -79,3 +79,31 @@ export function applyTemplate(message: CodeMessage, template: MessageTemplate | 
   const fill = (t: string) => t.split(CODE).join(message.code).split(USERNAME).join(username);
   return { ...message, body: fill(template.body), ...(template.subject !== undefined ? { subject: template.subject } : {}) };
 }
+
+/**
+ * Where user-existence errors are prevented and the unknown-name answer is a stand-in (ForgotPassword,
+ * ResendConfirmationCode, USER_AUTH EMAIL_OTP / SMS_OTP), the answer must not wait for or report on the custom message
+ * trigger: a stand-in never calls it, so awaiting it would make real users slower and let a failing trigger surface only
+ * for them. The caller stores the code (or Session) and answers; this asks the trigger for the text and delivers after
+ * the answer. A failure is logged (without the code or the message) and sends nothing; the user can ask for another code.
+ */
+export function messageAfterAnswer(
+  s: Pick<Services, 'triggers' | 'store' | 'sender' | 'log' | 'clock'>,
+  pool: Pool,
+  user: UserRecord,
+  base: CodeMessage,
+  ctx: MessageContext,
+): void {
+  void (async () => {
+    const message = applyTemplate(base, await customMessage(s, pool, user, base.destination, ctx), user.username);
+    const sender = s.sender.senderFor?.(message) ?? s.sender;
+    if (sender.outbox) {
+      const { purpose: _purpose, kind: _kind, ...row } = message;
+      await s.store.addOutbox({ ...row, createdAt: s.clock.now() });
+      sender.outbox.delivered(message);
+    } else await sender.send(message);
+  })().catch((err: unknown) => {
+    const e = err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
+    s.log.error({ err: e, poolId: pool.id, source: ctx.source }, 'code message failed after the answer');
+  });
+}

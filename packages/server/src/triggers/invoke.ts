@@ -6,6 +6,7 @@ import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../security/webhookSignat
 import { webhookSecret } from '../domain/webhookSecret.js';
 import { InvalidLambdaResponseException, UnexpectedLambdaException, UserLambdaValidationException } from '../protocol/errors.js';
 import type { TriggerName } from './config.js';
+import { NonPublicAddressError, postHttps } from './guardedHttps.js';
 
 /** A Cognito Lambda trigger event: the common members plus the trigger's request and response. */
 export interface TriggerEvent {
@@ -68,20 +69,25 @@ export class TriggerService {
   private async post(pool: Pool, trigger: TriggerName, url: string, event: TriggerEvent, timeoutMs: number): Promise<string> {
     const body = JSON.stringify(event);
     const signature = signWebhook(webhookSecret(this.deps, pool), body, this.deps.clock.now());
-    let res: Response;
+    const headers = { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: signature };
+    let res: { status: number };
     let text: string;
     try {
-      res = await this.fetchImpl(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: signature },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      text = await readLimited(res);
+      if (url.startsWith('https:')) {
+        // https:// may name any host: unless the operator allows it, one that is (or resolves to) a private, link-local or
+        // loopback address is refused before connecting, and the socket goes to the address that was checked (SSRF).
+        const allowNonPublic = this.deps.config().triggerAllowPrivate;
+        ({ text, ...res } = await postHttps(url, headers, body, { timeoutMs, maxBytes: MAX_RESPONSE_BYTES, allowNonPublic }));
+      } else {
+        // http:// is accepted only on loopback hosts (triggers/config.ts): development receivers.
+        const r = await this.fetchImpl(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+        res = r;
+        text = await readLimited(r);
+      }
     } catch (err) {
       const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      this.deps.log.warn({ trigger, target: origin(url), why: timedOut ? 'timeout' : errorCode(err) }, 'trigger call failed');
+      const why = timedOut ? 'timeout' : err instanceof NonPublicAddressError ? 'non-public address refused' : errorCode(err);
+      this.deps.log.warn({ trigger, target: origin(url), why }, 'trigger call failed');
       throw unexpected(trigger, timedOut ? 'Socket timeout while invoking Lambda function' : 'Unable to reach the trigger endpoint');
     }
     if (res.status >= 200 && res.status < 300) return text;
@@ -150,6 +156,8 @@ function origin(url: string): string {
 }
 
 function errorCode(err: unknown): string {
+  const own = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  if (typeof own === 'string') return own;
   const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
   return typeof cause?.code === 'string' ? cause.code : 'network error';
 }

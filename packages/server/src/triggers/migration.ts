@@ -28,7 +28,8 @@ const invalid = (why: string) => new InvalidLambdaResponseException('Unrecogniza
 /**
  * Calls the user migration trigger for a name no user has and creates the user it returns, in one insert (a failure
  * anywhere before it writes nothing). With the client preventing user-existence errors, a refusal answers as a wrong
- * password would, so the trigger's message never tells whether the name exists in the old directory.
+ * password would (sign-in) or as an unknown name does (ForgotPassword: undefined, so the caller takes the stand-in path),
+ * so the trigger's message never tells whether the name exists in the old directory.
  * Returns the new user, or undefined when there is no trigger or it returned no userAttributes (the name stays unknown).
  * @throws UserLambdaValidationException | UnexpectedLambdaException | InvalidLambdaResponseException | NotAuthorizedException
  */
@@ -53,8 +54,11 @@ async function migrate(
       triggerEvent(s, pool, source, typed, client.id, request, NO_ANSWER),
     ));
   } catch (err) {
-    if (err instanceof UserLambdaValidationException && client.preventUserExistenceErrors)
+    if (err instanceof UserLambdaValidationException && client.preventUserExistenceErrors) {
+      // A refusal is the usual "not in the old directory": ForgotPassword then answers as for any unknown name.
+      if (source === 'UserMigration_ForgotPassword') return undefined;
       throw new NotAuthorizedException(INCORRECT, 'user migration refused');
+    }
     throw err;
   }
   const attrs = response.userAttributes;
@@ -86,7 +90,9 @@ async function migrate(
 /**
  * USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH / USER_AUTH PASSWORD for a name no user has: the migration trigger gets the
  * typed password and, if it answers with attributes, the user is created with that password, so the sign-in that
- * follows verifies it like any other. The attempt counts against the name's lockout before the trigger is called.
+ * follows verifies it like any other. The attempt counts against the name's lockout before the trigger is called; the
+ * key it admitted is returned so the password check that follows does not count the same attempt again (an unknown name
+ * would otherwise lock out in half the tries a user's does — an existence oracle).
  */
 export async function migrateOnSignIn(
   s: Pick<Services, 'triggers' | 'store' | 'clock' | 'box'>,
@@ -96,14 +102,19 @@ export async function migrateOnSignIn(
   password: string,
   admin: boolean,
   clientMetadata?: Record<string, string>,
-): Promise<void> {
-  if (!pool.lambdaConfig.UserMigration) return;
-  if (await (admin ? findUserForAdmin(s, pool, typed) : findUser(s, pool, typed))) return;
-  await admitPasswordAttempt(s, pool, loginAttemptKey(s, pool, typed, undefined));
+): Promise<string | undefined> {
+  if (!pool.lambdaConfig.UserMigration) return undefined;
+  if (await (admin ? findUserForAdmin(s, pool, typed) : findUser(s, pool, typed))) return undefined;
+  const admitted = loginAttemptKey(s, pool, typed, undefined);
+  await admitPasswordAttempt(s, pool, admitted);
   await migrate(s, pool, client, typed, 'UserMigration_Authentication', password, clientMetadata);
+  return admitted;
 }
 
-/** ForgotPassword for a name no user has: the user the trigger returns is created RESET_REQUIRED, and gets the code. */
+/**
+ * ForgotPassword for a name no user has: the user the trigger returns is created RESET_REQUIRED, and gets the code. Under
+ * PreventUserExistenceErrors a refusal returns undefined (the name is unknown), never an error of its own.
+ */
 export function migrateOnForgotPassword(
   s: Pick<Services, 'triggers' | 'store' | 'clock'>,
   pool: Pool,

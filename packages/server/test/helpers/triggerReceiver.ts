@@ -91,12 +91,12 @@ export interface TriggerRig {
   stop(): Promise<void>;
 }
 
-/** Starts a TriggerRig; `timeoutMs` becomes LATCHKEY_TRIGGER_TIMEOUT_MS (the default is Lambda's 5 s). */
+/** Starts a TriggerRig; `timeoutMs` becomes LATCHKEY_TRIGGER_TIMEOUT_MS (the default is Lambda's 5 s); `env` adds server settings. */
 export async function startTriggerRig(
   dialect: Dialect,
-  opts: { timeoutMs?: number; pool?: Parameters<typeof createTestPool>[1] } = {},
+  opts: { timeoutMs?: number; pool?: Parameters<typeof createTestPool>[1]; env?: Record<string, string> } = {},
 ): Promise<TriggerRig> {
-  const server = await startTestServer(dialect, { env: { LATCHKEY_TRIGGER_TIMEOUT_MS: String(opts.timeoutMs ?? 300) } });
+  const server = await startTestServer(dialect, { env: { LATCHKEY_TRIGGER_TIMEOUT_MS: String(opts.timeoutMs ?? 300), ...opts.env } });
   const pool = await createTestPool(server.admin, opts.pool);
   const receiver = await TriggerReceiver.start();
   const settings = await signedCall(server, 'LatchkeyDescribeUserPoolSettings', { UserPoolId: pool.userPoolId });

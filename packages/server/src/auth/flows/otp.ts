@@ -1,4 +1,4 @@
-import { applyTemplate, customMessage } from '../../triggers/customMessage.js';
+import { applyTemplate, customMessage, messageAfterAnswer } from '../../triggers/customMessage.js';
 import type { FlowContext } from './context.js';
 import type { UserRecord } from '../../storage/store.js';
 import type { AuthOutput } from '../results.js';
@@ -115,24 +115,24 @@ export async function otpChallenge(
     // MFA codes have 6 digits, as Cognito's SMS and email MFA messages; passwordless sign-in codes 8.
     const code = randomCode(mfa ? FIXED.mfaCodeDigits.default : FIXED.signInCodeDigits.default);
     state.codeHash = codeHash(ctx, user.id, target.destination, sha256Hex(token), code);
+    const base: CodeMessage = {
+      poolId: ctx.pool.id,
+      purpose: 'signin',
+      userId: user.id,
+      destination: target.destination,
+      ...codeText(ctx, mfa, target.medium, code),
+      code,
+    };
+    const messageContext = { source: 'CustomMessage_Authentication' as const, clientId: ctx.client.id, clientMetadata: ctx.clientMetadata };
+    if (!mfa && ctx.client.preventUserExistenceErrors && ctx.pool.lambdaConfig.CustomMessage) {
+      // A stand-in never calls the trigger: a real user's answer must not wait for (or fail with) it either.
+      await issueSession(ctx.s, ctx.client, user.id, { ...state }, token);
+      messageAfterAnswer(ctx.s, ctx.pool, user, base, messageContext);
+      return otpAnswer(challenge, token, shown);
+    }
     // CustomMessage_Authentication (triggers/customMessage.ts): asked before the Session is stored.
-    const template = await customMessage(ctx.s, ctx.pool, user, target.destination, {
-      source: 'CustomMessage_Authentication',
-      clientId: ctx.client.id,
-      clientMetadata: ctx.clientMetadata,
-    });
-    const message: CodeMessage = applyTemplate(
-      {
-        poolId: ctx.pool.id,
-        purpose: 'signin',
-        userId: user.id,
-        destination: target.destination,
-        ...codeText(ctx, mfa, target.medium, code),
-        code,
-      },
-      template,
-      user.username,
-    );
+    const template = await customMessage(ctx.s, ctx.pool, user, target.destination, messageContext);
+    const message = applyTemplate(base, template, user.username);
     // A channel-routing sender (SMS to the webhook, email to SMTP or the outbox) names the one for this message.
     const sender = ctx.s.sender.senderFor?.(message) ?? ctx.s.sender;
     if (sender.outbox) {
@@ -157,6 +157,11 @@ export async function otpChallenge(
   } else {
     await issueSession(ctx.s, ctx.client, null, { ...state }, token);
   }
+  return otpAnswer(challenge, token, shown);
+}
+
+/** The challenge answer: the same for a real user and a stand-in. */
+function otpAnswer(challenge: CodeChallenge, token: string, shown: DeliveryTarget): AuthOutput {
   return {
     ChallengeName: challenge,
     Session: token,

@@ -48,7 +48,7 @@ export async function passwordSignIn(ctx: FlowContext, typed: string | undefined
   if (!password) throw new InvalidParameterException('Missing required parameter PASSWORD');
   // Triggers (triggers/): pre authentication, then user migration for a name no user has yet.
   await runPreAuthenticationFor(ctx.s, ctx.pool, ctx.client, typed, ctx.admin, ctx.clientMetadata);
-  await migrateOnSignIn(ctx.s, ctx.pool, ctx.client, typed, password, ctx.admin, ctx.clientMetadata);
-  const { user, loginKey } = await verifyUserPassword(ctx.s, ctx.pool, ctx.client, typed, password, { admin: ctx.admin });
+  const admitted = await migrateOnSignIn(ctx.s, ctx.pool, ctx.client, typed, password, ctx.admin, ctx.clientMetadata);
+  const { user, loginKey } = await verifyUserPassword(ctx.s, ctx.pool, ctx.client, typed, password, { admin: ctx.admin, admitted });
   return afterPassword(ctx, user, { clearLoginKey: loginKey });
 }
