@@ -1,5 +1,19 @@
 import type { LatchkeyPoolSettings } from '../config/defaults.js';
 
+/** The LambdaConfig members that name one trigger (Cognito's names; each holds a Lambda ARN there, a URL here). */
+export const TRIGGER_MEMBERS = [
+  'PreSignUp',
+  'CustomMessage',
+  'PostConfirmation',
+  'PreAuthentication',
+  'PostAuthentication',
+  'DefineAuthChallenge',
+  'CreateAuthChallenge',
+  'VerifyAuthChallengeResponse',
+  'PreTokenGeneration',
+  'UserMigration',
+] as const;
+
 // A pool's and an app client's config are JSON documents: Cognito-shaped members that DescribeUserPool and
 // DescribeUserPoolClient echo, plus Latchkey's own. They are checked once, where a row becomes a record,
 // into the types below: every member domain code reads has its declared type or is absent. A stored value
@@ -163,20 +177,7 @@ const POOL_MEMBERS: Members = {
   LambdaConfig: {
     open: true,
     members: {
-      ...Object.fromEntries(
-        [
-          'PreSignUp',
-          'CustomMessage',
-          'PostConfirmation',
-          'PreAuthentication',
-          'PostAuthentication',
-          'DefineAuthChallenge',
-          'CreateAuthChallenge',
-          'VerifyAuthChallengeResponse',
-          'PreTokenGeneration',
-          'UserMigration',
-        ].map((k) => [k, str]),
-      ),
+      ...Object.fromEntries(TRIGGER_MEMBERS.map((k) => [k, str])),
       PreTokenGenerationConfig: { open: true, members: { LambdaArn: str, LambdaVersion: str } },
     },
   },

@@ -1,19 +1,7 @@
 import { InvalidParameterException } from '../protocol/errors.js';
-import type { LambdaConfigRecord } from '../storage/configs.js';
+import { TRIGGER_MEMBERS, type LambdaConfigRecord } from '../storage/configs.js';
 
-/** The LambdaConfig members that name one trigger (Cognito's names; each holds a Lambda ARN there, a URL here). */
-export const TRIGGER_MEMBERS = [
-  'PreSignUp',
-  'CustomMessage',
-  'PostConfirmation',
-  'PreAuthentication',
-  'PostAuthentication',
-  'DefineAuthChallenge',
-  'CreateAuthChallenge',
-  'VerifyAuthChallengeResponse',
-  'PreTokenGeneration',
-  'UserMigration',
-] as const;
+export { TRIGGER_MEMBERS };
 export type TriggerName = (typeof TRIGGER_MEMBERS)[number];
 
 /** Members Latchkey cannot honour: refused rather than stored, so a pool never silently skips a sender it was given. */
