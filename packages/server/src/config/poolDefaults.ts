@@ -216,6 +216,11 @@ export const FIXED = {
       'codes sent per user (or typed name) and purpose per window: Cognito refuses a sixth code request in an hour with ' +
       'LimitExceededException; bounds SMS bills, inbox spam and the guesses a resend loop gets (5 per code)',
   }),
+  signInFailedEventWindowMs: poolDefault({
+    default: 60_000,
+    type: 'ms',
+    why: 'signin.failed events are coalesced: at most one per user and factor (flow or challenge) per window',
+  }),
   codeSendWindowMs: poolDefault({
     default: 3600_000,
     type: 'ms',
