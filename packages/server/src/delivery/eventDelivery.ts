@@ -29,6 +29,8 @@ export interface EventDeliveryOptions {
   concurrency: number;
   /** Not retried once this old. */
   giveUpMs: number;
+  /** LATCHKEY_TRIGGER_ALLOW_PRIVATE: https:// webhooks may reach non-public addresses (else refused per attempt, SSRF). */
+  allowNonPublic: boolean;
 }
 
 export const eventBody = (e: LifecycleEventRecord): EventWebhookBody => ({
@@ -128,6 +130,7 @@ export class EventDelivery {
       JSON.stringify(eventBody(e)),
       this.opts.timeoutMs,
       this.s.clock.now(),
+      { guard: { allowNonPublic: this.opts.allowNonPublic } },
     );
     if (outcome.ok) {
       await this.s.store.markEventDelivered(e.id, this.owner, this.s.clock.now());
