@@ -313,6 +313,25 @@ describe.each(DIALECTS)('remembered devices on %s', (dialect) => {
     await expectServiceError(answerDeviceSrpAuth(srv.client, pool, aliceDevice, s5.Session!, bob.username), 'NotAuthorizedException');
   });
 
+  it('a device set not_remembered between DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER: the proof is refused', async () => {
+    const { user, device, first } = await userWithDevice('unremember');
+    const step = await passwordSignInWithDevice(srv.client, pool, user.username, user.password, device.deviceKey);
+    expect(step.ChallengeName).toBe('DEVICE_SRP_AUTH');
+    const { srp, out } = await answerDeviceSrpAuth(srv.client, pool, device, step.Session!, user.username);
+    await srv.client.send(
+      new UpdateDeviceStatusCommand({
+        AccessToken: first.AccessToken!,
+        DeviceKey: device.deviceKey,
+        DeviceRememberedStatus: 'not_remembered',
+      }),
+    );
+    await expectServiceError(
+      srv.client.send(new RespondToAuthChallengeCommand(await devicePasswordVerifierInput(pool, device, out, srp))),
+      'ResourceNotFoundException',
+      NO_DEVICE,
+    );
+  });
+
   it('ForgetDevice revokes the sign-ins bound to the device; its key then starts no DEVICE_SRP_AUTH', async () => {
     const { user, device, first } = await userWithDevice('forget');
     const viaDevice = await completeDeviceAuth(
