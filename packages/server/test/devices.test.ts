@@ -151,6 +151,12 @@ describe.each(DIALECTS)('remembered devices on %s', (dialect) => {
       confirm(ra.AccessToken!, 'us-east-1_00000000-0000-0000-0000-000000000000', 'AQID'),
       'ResourceNotFoundException',
     );
+    // The user's own unconfirmed device, with the access token of another of their sign-ins: only the sign-in that
+    // was handed the device (its device_key claim) confirms it.
+    const ra2 = (await passwordSignInWithDevice(srv.client, pool, a.username, a.password)).AuthenticationResult!;
+    await expectServiceError(confirm(ra.AccessToken!, ra2.NewDeviceMetadata!.DeviceKey!, 'AQID'), 'ResourceNotFoundException', NO_DEVICE);
+    await expectServiceError(confirm(ra2.AccessToken!, ra.NewDeviceMetadata!.DeviceKey!, 'AQID'), 'ResourceNotFoundException', NO_DEVICE);
+    expect((await confirm(ra2.AccessToken!, ra2.NewDeviceMetadata!.DeviceKey!, 'AQID')).UserConfirmationNecessary).toBe(false);
   });
 
   it('USER_SRP_AUTH with a remembered DEVICE_KEY → DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER → tokens bound to the device', async () => {
