@@ -5,6 +5,7 @@ import { hmacHex, randomId, sha256Hex } from '../security/secrets.js';
 import { FIXED } from '../config/defaults.js';
 import { ServiceError } from '../protocol/errors.js';
 import { findUser, LOCKED } from './password.js';
+import { admitCodeSend, userBudgetKey } from './sendBudget.js';
 import type { FlowContext } from './flows/context.js';
 
 /** Where a sign-in came from: the event detail's `clientId`, `ip`, `userAgent`. */
@@ -139,18 +140,20 @@ async function recordSignInFailure(ctx: FlowContext, who: { typed: string } | { 
 
 /**
  * The optional security notice of `passkeyChangeEmail`: an email telling the user a passkey was added or removed.
- * Sent after the change committed and without waiting (a failure is logged; the change stands). Email only: a
- * phone-only user gets none. Not yet routed through the custom-message trigger.
+ * Sent after the change committed and without waiting (a failure is logged; the change stands). Only to a verified
+ * email (`email_verified` = "true": an unverified address may be anyone's), and charged to the user's send budget
+ * (purpose `notice`, FIXED.codeSendsPerWindow per window), so adding and removing passkeys in a loop cannot turn
+ * the server into a mailer. A phone-only user gets none. Not yet routed through the custom-message trigger.
  */
 export function noticePasskeyChange(
-  s: Pick<Services, 'sender' | 'log' | 'clock'>,
+  s: Pick<Services, 'sender' | 'log' | 'clock' | 'store' | 'box'>,
   pool: Pool,
   user: Pick<UserRecord, 'id' | 'attributes'>,
   change: 'added' | 'removed',
   provider: string | null,
 ): void {
   const email = user.attributes.email;
-  if (!pool.latchkey.passkeyChangeEmail || !email) return;
+  if (!pool.latchkey.passkeyChangeEmail || !email || user.attributes.email_verified !== 'true') return;
   const what = provider ? `A passkey (${provider})` : 'A passkey';
   const when = new Date(s.clock.now()).toISOString();
   const message = {
@@ -165,5 +168,11 @@ export function noticePasskeyChange(
       'If this was not you, secure your account.',
     code: '',
   };
-  void s.sender.send(message).catch((err: unknown) => s.log.warn({ err, poolId: pool.id, userId: user.id }, 'passkey notice not sent'));
+  const log = { poolId: pool.id, userId: user.id };
+  void admitCodeSend(s, pool, userBudgetKey(s, pool, user.id), 'notice')
+    .then(
+      () => s.sender.send(message),
+      () => s.log.warn(log, 'passkey notice not sent: send budget used up'),
+    )
+    .catch((err: unknown) => s.log.warn({ err, ...log }, 'passkey notice not sent'));
 }

@@ -186,7 +186,7 @@ export const LATCHKEY_SETTINGS = {
     default: false,
     type: 'boolean',
     why:
-      'true: a user with an email address is told by email when a passkey is added to or removed from the account ' +
+      'true: a user with a verified email address is told by email when a passkey is added to or removed from the account ' +
       '(sent after the change commits; a failed send is logged, the operation still succeeds)',
   }),
   webhookSecretVersion: poolDefault({
