@@ -288,6 +288,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     batch: FIXED.eventBatch.default,
     concurrency: 5,
     giveUpMs: FIXED.eventGiveUpMs.default,
+    allowNonPublic: config.triggerAllowPrivate,
   });
   if (opts.listen !== false) events.start();
   let closing: Promise<void> | undefined;

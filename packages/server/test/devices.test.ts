@@ -151,6 +151,12 @@ describe.each(DIALECTS)('remembered devices on %s', (dialect) => {
       confirm(ra.AccessToken!, 'us-east-1_00000000-0000-0000-0000-000000000000', 'AQID'),
       'ResourceNotFoundException',
     );
+    // The user's own unconfirmed device, with the access token of another of their sign-ins: only the sign-in that
+    // was handed the device (its device_key claim) confirms it.
+    const ra2 = (await passwordSignInWithDevice(srv.client, pool, a.username, a.password)).AuthenticationResult!;
+    await expectServiceError(confirm(ra.AccessToken!, ra2.NewDeviceMetadata!.DeviceKey!, 'AQID'), 'ResourceNotFoundException', NO_DEVICE);
+    await expectServiceError(confirm(ra2.AccessToken!, ra.NewDeviceMetadata!.DeviceKey!, 'AQID'), 'ResourceNotFoundException', NO_DEVICE);
+    expect((await confirm(ra2.AccessToken!, ra2.NewDeviceMetadata!.DeviceKey!, 'AQID')).UserConfirmationNecessary).toBe(false);
   });
 
   it('USER_SRP_AUTH with a remembered DEVICE_KEY → DEVICE_SRP_AUTH → DEVICE_PASSWORD_VERIFIER → tokens bound to the device', async () => {
@@ -311,6 +317,25 @@ describe.each(DIALECTS)('remembered devices on %s', (dialect) => {
     // Another device's key in the DEVICE_SRP_AUTH answer.
     const s5 = await passwordSignInWithDevice(srv.client, pool, bob.username, bob.password, bobDevice.deviceKey);
     await expectServiceError(answerDeviceSrpAuth(srv.client, pool, aliceDevice, s5.Session!, bob.username), 'NotAuthorizedException');
+  });
+
+  it('a device set not_remembered between DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER: the proof is refused', async () => {
+    const { user, device, first } = await userWithDevice('unremember');
+    const step = await passwordSignInWithDevice(srv.client, pool, user.username, user.password, device.deviceKey);
+    expect(step.ChallengeName).toBe('DEVICE_SRP_AUTH');
+    const { srp, out } = await answerDeviceSrpAuth(srv.client, pool, device, step.Session!, user.username);
+    await srv.client.send(
+      new UpdateDeviceStatusCommand({
+        AccessToken: first.AccessToken!,
+        DeviceKey: device.deviceKey,
+        DeviceRememberedStatus: 'not_remembered',
+      }),
+    );
+    await expectServiceError(
+      srv.client.send(new RespondToAuthChallengeCommand(await devicePasswordVerifierInput(pool, device, out, srp))),
+      'ResourceNotFoundException',
+      NO_DEVICE,
+    );
   });
 
   it('ForgetDevice revokes the sign-ins bound to the device; its key then starts no DEVICE_SRP_AUTH', async () => {

@@ -320,4 +320,45 @@ describe.each(DIALECTS)('lifecycle events on %s', (dialect) => {
       }
     }
   });
+  it('passkeyChangeEmail: only to a verified email, and charged to the send budget (at most 5 notices per window)', async () => {
+    const p = await createTestPool(server.admin, { userVerification: 'preferred' });
+    const r = await signedCall(server, 'LatchkeyUpdateUserPoolSettings', {
+      UserPoolId: p.userPoolId,
+      Settings: { passkeyChangeEmail: true },
+    });
+    expect(r.status).toBe(200);
+    const notices = async (email: string) =>
+      (await server.services.store.listOutbox(p.userPoolId, 100)).filter((m) => m.destination === email);
+    const cycle = async (token: string, times: number) => {
+      for (let i = 0; i < times; i++) {
+        const credential = await registerPasskey(server, token, new VirtualAuthenticator({ aaguid: GOOGLE }));
+        await server.client.send(new DeleteWebAuthnCredentialCommand({ AccessToken: token, CredentialId: credential.id }));
+      }
+    };
+
+    // An unverified address may be anyone's: no notice.
+    const unverified = uniq('uv');
+    await server.admin.send(
+      new AdminCreateUserCommand({
+        UserPoolId: p.userPoolId,
+        Username: unverified,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [{ Name: 'email', Value: `${unverified}@example.com` }],
+      }),
+    );
+    await server.admin.send(
+      new AdminSetUserPasswordCommand({ UserPoolId: p.userPoolId, Username: unverified, Password: PASSWORD, Permanent: true }),
+    );
+    await cycle(await accessToken(server, p.clientId, { username: unverified, password: PASSWORD }), 1);
+
+    // A verified one: 8 changes, at most 5 notices (the budget), the rest logged as not sent.
+    const verified = uniq('v');
+    await adminCreateConfirmedUser(server.admin, p.userPoolId, verified);
+    await cycle(await accessToken(server, p.clientId, { username: verified, password: PASSWORD }), 4);
+    for (let i = 0; i < 100 && (await notices(`${verified}@example.com`)).length < 5; i++) await new Promise((res) => setTimeout(res, 20));
+    await new Promise((res) => setTimeout(res, 300));
+    expect(await notices(`${verified}@example.com`)).toHaveLength(5);
+    expect(await notices(`${unverified}@example.com`)).toEqual([]);
+    expect(server.log.lines.filter((l) => l.msg === 'passkey notice not sent: send budget used up')).toHaveLength(3);
+  });
 });

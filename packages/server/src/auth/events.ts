@@ -1,9 +1,11 @@
 import type { Services, RequestContext } from '../services.js';
 import type { JsonObject, LifecycleEventRecord, LifecycleEventType, UserRecord } from '../storage/store.js';
 import type { Pool } from '../domain/pools.js';
-import { randomId } from '../security/secrets.js';
+import { hmacHex, randomId, sha256Hex } from '../security/secrets.js';
+import { FIXED } from '../config/defaults.js';
 import { ServiceError } from '../protocol/errors.js';
-import { findUser } from './password.js';
+import { findUser, LOCKED } from './password.js';
+import { admitCodeSend, userBudgetKey } from './sendBudget.js';
 import type { FlowContext } from './flows/context.js';
 
 /** Where a sign-in came from: the event detail's `clientId`, `ip`, `userAgent`. */
@@ -66,47 +68,92 @@ const SIGN_IN_FAILURES = new Set([
   'TooManyFailedAttemptsException',
 ]);
 
+/** Failed sign-ins waiting to be recorded after their response; past this many, further ones are dropped (and logged). */
+const MAX_PENDING_FAILURES = 1000;
+let pendingFailures = 0;
+
 /**
- * Runs a sign-in step (InitiateAuth / RespondToAuthChallenge and their Admin forms); when it is refused for a user
- * that exists, records `signin.failed` (factor: the flow or challenge; the refusal; client, IP, User-Agent). The
- * record is written after the answer is decided and without delaying it, so a known user's refusal takes no longer
- * than an unknown one's (user existence stays hidden).
+ * Runs a sign-in step (InitiateAuth / RespondToAuthChallenge and their Admin forms); when it is refused, records
+ * `signin.failed` (factor: the flow or challenge; the refusal; client, IP, User-Agent) for the user the attempt was
+ * really against:
+ * - `initiate`: the user the typed USERNAME finds, and only for an attempt the lockout admitted (a refusal of a
+ *   locked-out name is no attempt, so it records nothing);
+ * - `respond`: the user of the Session, read before the step consumes it, and only when that Session exists and
+ *   belongs to this client. ChallengeResponses.USERNAME is written by the caller and never names the user here, so
+ *   a forged or foreign Session records nothing.
+ * At most one event per user and factor per FIXED.signInFailedEventWindowMs (a guarded upsert, Store.admitBudget),
+ * so a flood of refusals cannot flood the outbox or the receiver. The record is written after the response (queued
+ * with setImmediate, bounded by MAX_PENDING_FAILURES), so a known user's refusal does no more work in the request
+ * path than an unknown one's (user existence stays hidden).
  */
-export async function withSignInEvents<T>(ctx: FlowContext, step: string, run: () => Promise<T>): Promise<T> {
+export async function withSignInEvents<T>(ctx: FlowContext, kind: 'initiate' | 'respond', step: string, run: () => Promise<T>): Promise<T> {
+  // Read before the step: a refused step burns its Session. The same read for every respond, known user or not.
+  const sessionUserId = kind === 'respond' ? await sessionUser(ctx) : undefined;
   try {
     return await run();
   } catch (err) {
-    const typed = ctx.params.USERNAME;
-    if (err instanceof ServiceError && SIGN_IN_FAILURES.has(err.type) && typed && !step.startsWith('REFRESH_TOKEN')) {
-      void recordSignInFailure(ctx, typed, step, err.type).catch((e: unknown) =>
-        ctx.s.log.warn({ err: e, poolId: ctx.pool.id }, 'could not record a failed sign-in'),
-      );
+    if (
+      err instanceof ServiceError &&
+      SIGN_IN_FAILURES.has(err.type) &&
+      err.message !== LOCKED &&
+      !step.startsWith('REFRESH_TOKEN') &&
+      (kind === 'initiate' ? !!ctx.params.USERNAME : !!sessionUserId)
+    ) {
+      const who = kind === 'initiate' ? { typed: ctx.params.USERNAME! } : { id: sessionUserId! };
+      deferFailure(ctx, () => recordSignInFailure(ctx, who, step, err.type));
     }
     throw err;
   }
 }
 
-async function recordSignInFailure(ctx: FlowContext, typed: string, step: string, reason: string): Promise<void> {
-  const user = await findUser(ctx.s, ctx.pool, typed);
+/** The user id of the request's Session when it is live and this client's; undefined otherwise. */
+async function sessionUser(ctx: FlowContext): Promise<string | undefined> {
+  if (!ctx.session) return undefined;
+  const rec = await ctx.s.store.peekAuthSession(sha256Hex(ctx.session), ctx.s.clock.now());
+  if (!rec || rec.clientId !== ctx.client.id || rec.poolId !== ctx.client.poolId || rec.poolId !== ctx.pool.id) return undefined;
+  return rec.userId ?? undefined;
+}
+
+function deferFailure(ctx: FlowContext, record: () => Promise<void>): void {
+  if (pendingFailures >= MAX_PENDING_FAILURES) {
+    ctx.s.log.warn({ poolId: ctx.pool.id }, 'failed sign-in not recorded: too many pending');
+    return;
+  }
+  pendingFailures++;
+  setImmediate(() => {
+    record()
+      .catch((e: unknown) => ctx.s.log.warn({ err: e, poolId: ctx.pool.id }, 'could not record a failed sign-in'))
+      .finally(() => pendingFailures--);
+  });
+}
+
+async function recordSignInFailure(ctx: FlowContext, who: { typed: string } | { id: string }, step: string, reason: string): Promise<void> {
+  const user = 'typed' in who ? await findUser(ctx.s, ctx.pool, who.typed) : await ctx.s.store.getUser(ctx.pool.id, who.id);
   if (!user) return;
+  const now = ctx.s.clock.now();
+  const key = hmacHex(ctx.s.box.macKey, `signin-failed-event\n${ctx.pool.id}\n${user.id}\n${step}`);
+  const windowMs = FIXED.signInFailedEventWindowMs.default;
+  if (!(await ctx.s.store.admitBudget(ctx.pool.id, key, 'signin_failed_event', now, 1, windowMs))) return;
   const detail = { factor: step, reason, ...originDetail({ ...ctx.request, clientId: ctx.client.id }) };
   await ctx.s.store.addEvents([lifecycleEvent(ctx.s, ctx.pool, user, 'signin.failed', detail)]);
 }
 
 /**
  * The optional security notice of `passkeyChangeEmail`: an email telling the user a passkey was added or removed.
- * Sent after the change committed and without waiting (a failure is logged; the change stands). Email only: a
- * phone-only user gets none. Not yet routed through the custom-message trigger.
+ * Sent after the change committed and without waiting (a failure is logged; the change stands). Only to a verified
+ * email (`email_verified` = "true": an unverified address may be anyone's), and charged to the user's send budget
+ * (purpose `notice`, FIXED.codeSendsPerWindow per window), so adding and removing passkeys in a loop cannot turn
+ * the server into a mailer. A phone-only user gets none. Not yet routed through the custom-message trigger.
  */
 export function noticePasskeyChange(
-  s: Pick<Services, 'sender' | 'log' | 'clock'>,
+  s: Pick<Services, 'sender' | 'log' | 'clock' | 'store' | 'box'>,
   pool: Pool,
   user: Pick<UserRecord, 'id' | 'attributes'>,
   change: 'added' | 'removed',
   provider: string | null,
 ): void {
   const email = user.attributes.email;
-  if (!pool.latchkey.passkeyChangeEmail || !email) return;
+  if (!pool.latchkey.passkeyChangeEmail || !email || user.attributes.email_verified !== 'true') return;
   const what = provider ? `A passkey (${provider})` : 'A passkey';
   const when = new Date(s.clock.now()).toISOString();
   const message = {
@@ -121,5 +168,11 @@ export function noticePasskeyChange(
       'If this was not you, secure your account.',
     code: '',
   };
-  void s.sender.send(message).catch((err: unknown) => s.log.warn({ err, poolId: pool.id, userId: user.id }, 'passkey notice not sent'));
+  const log = { poolId: pool.id, userId: user.id };
+  void admitCodeSend(s, pool, userBudgetKey(s, pool, user.id), 'notice')
+    .then(
+      () => s.sender.send(message),
+      () => s.log.warn(log, 'passkey notice not sent: send budget used up'),
+    )
+    .catch((err: unknown) => s.log.warn({ err, ...log }, 'passkey notice not sent'));
 }

@@ -8,8 +8,11 @@ import { LimitExceededException } from '../protocol/errors.js';
 /** Cognito's words when codes are requested (or tried) too often. */
 export const ATTEMPT_LIMIT = 'Attempt limit exceeded, please try after some time.';
 
-/** What a budget counts: code sends per purpose ('signin' = EMAIL_OTP / SMS_OTP), or ConfirmSignUp attempts. */
-export type BudgetPurpose = 'signup' | 'forgot' | 'verify_email' | 'verify_phone_number' | 'signin' | 'confirm_signup';
+/**
+ * What a budget counts: code sends per purpose ('signin' = EMAIL_OTP / SMS_OTP), security notices ('notice': the
+ * passkey-change email), or ConfirmSignUp attempts.
+ */
+export type BudgetPurpose = 'signup' | 'forgot' | 'verify_email' | 'verify_phone_number' | 'signin' | 'confirm_signup' | 'notice';
 
 /**
  * The budget key of a typed name: an HMAC of its lookup form, as for password attempts (loginAttemptKey).

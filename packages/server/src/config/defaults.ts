@@ -308,7 +308,9 @@ export const SERVER_OPTIONS = {
     type: 'true | false | 1 | 0',
     env: 'LATCHKEY_TRIGGER_ALLOW_PRIVATE',
     commands: SERVE,
-    why: 'allow https:// triggers on hosts that are or resolve to private, link-local or loopback addresses (off: refused per call)',
+    why:
+      'allow https:// triggers and event webhooks on hosts that are or resolve to private, link-local or loopback addresses ' +
+      '(off: refused per call)',
     parse: bool,
   }),
   triggerModules: option({

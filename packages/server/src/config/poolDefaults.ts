@@ -186,7 +186,7 @@ export const LATCHKEY_SETTINGS = {
     default: false,
     type: 'boolean',
     why:
-      'true: a user with an email address is told by email when a passkey is added to or removed from the account ' +
+      'true: a user with a verified email address is told by email when a passkey is added to or removed from the account ' +
       '(sent after the change commits; a failed send is logged, the operation still succeeds)',
   }),
   webhookSecretVersion: poolDefault({
@@ -215,6 +215,11 @@ export const FIXED = {
     why:
       'codes sent per user (or typed name) and purpose per window: Cognito refuses a sixth code request in an hour with ' +
       'LimitExceededException; bounds SMS bills, inbox spam and the guesses a resend loop gets (5 per code)',
+  }),
+  signInFailedEventWindowMs: poolDefault({
+    default: 60_000,
+    type: 'ms',
+    why: 'signin.failed events are coalesced: at most one per user and factor (flow or challenge) per window',
   }),
   codeSendWindowMs: poolDefault({
     default: 3600_000,

@@ -29,6 +29,8 @@ export interface EventDeliveryOptions {
   concurrency: number;
   /** Not retried once this old. */
   giveUpMs: number;
+  /** LATCHKEY_TRIGGER_ALLOW_PRIVATE: https:// webhooks may reach non-public addresses (else refused per attempt, SSRF). */
+  allowNonPublic: boolean;
 }
 
 export const eventBody = (e: LifecycleEventRecord): EventWebhookBody => ({
@@ -47,9 +49,9 @@ export function retryDelay(attempts: number, baseMs: number, maxMs: number): num
 }
 
 /**
- * The lifecycle-event worker, one per server process: polls the outbox, leases a bounded batch (Store.claimEvents:
- * one guarded UPDATE, so processes and instances never hold the same event at once), POSTs each event signed with
- * its pool's webhook secret, a few at a time, and records the outcome under the lease. At least once: an event is
+ * The lifecycle-event worker, one per server process: polls the outbox, leases a few events at a time, as many as
+ * it POSTs at once (Store.claimEvents: one guarded UPDATE, so processes and instances never hold the same event at
+ * once), POSTs each event signed with its pool's webhook secret, and records the outcome under the lease. At least once: an event is
  * marked delivered only after a 2xx, so a crash between the two (or a lost answer) means a second delivery with the
  * same id, never a lost one; an expired lease (a killed process) makes the event due again.
  */
@@ -89,25 +91,29 @@ export class EventDelivery {
     this.timer.unref();
   }
 
-  /** One poll: claim, deliver, record. True when the batch was full (more may be due at once). */
+  /**
+   * One poll: up to `batch` events in rounds of `concurrency`, each round claimed just before it is delivered, all
+   * of it at once. A lease thus covers only attempts that start at once and end within the timeout (at most
+   * leaseMs / 2), so no event is POSTed after its lease ended (when another process may hold it). True when the
+   * poll took a full batch (more may be due at once).
+   */
   async tick(): Promise<boolean> {
-    const now = this.s.clock.now();
-    const batch = await this.s.store.claimEvents(now, this.opts.leaseMs, this.opts.batch, this.owner);
     const pools = new Map<string, Promise<Pool | undefined>>();
     const poolOf = (id: string) => {
       let p = pools.get(id);
       if (!p) pools.set(id, (p = this.s.store.getPool(id).then((r) => (r ? new Pool(r) : undefined))));
       return p;
     };
-    let next = 0;
-    const lane = async () => {
-      while (next < batch.length && !this.stopped) {
-        const e = batch[next++]!;
-        await this.deliver(e, await poolOf(e.poolId));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency, batch.length) }, lane));
-    return batch.length === this.opts.batch;
+    const perRound = Math.max(1, Math.min(this.opts.concurrency, this.opts.batch));
+    let taken = 0;
+    while (taken < this.opts.batch && !this.stopped) {
+      const limit = Math.min(perRound, this.opts.batch - taken);
+      const round = await this.s.store.claimEvents(this.s.clock.now(), this.opts.leaseMs, limit, this.owner);
+      taken += round.length;
+      await Promise.all(round.map(async (e) => this.deliver(e, await poolOf(e.poolId))));
+      if (round.length < limit) return false;
+    }
+    return taken >= this.opts.batch;
   }
 
   private async deliver(e: LifecycleEventRecord, pool: Pool | undefined): Promise<void> {
@@ -124,6 +130,7 @@ export class EventDelivery {
       JSON.stringify(eventBody(e)),
       this.opts.timeoutMs,
       this.s.clock.now(),
+      { guard: { allowNonPublic: this.opts.allowNonPublic } },
     );
     if (outcome.ok) {
       await this.s.store.markEventDelivered(e.id, this.owner, this.s.clock.now());

@@ -28,6 +28,6 @@ export const AdminInitiateAuth = operation({
       admin: true,
       request,
     };
-    return withSignInEvents(ctx, input.AuthFlow, () => runInitiate(ctx, input.AuthFlow));
+    return withSignInEvents(ctx, 'initiate', input.AuthFlow, () => runInitiate(ctx, input.AuthFlow));
   },
 });

@@ -27,6 +27,6 @@ export const AdminRespondToAuthChallenge = operation({
       admin: true,
       request,
     };
-    return withSignInEvents(ctx, input.ChallengeName, () => runRespond(ctx, input.ChallengeName));
+    return withSignInEvents(ctx, 'respond', input.ChallengeName, () => runRespond(ctx, input.ChallengeName));
   },
 });

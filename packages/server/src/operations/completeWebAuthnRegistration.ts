@@ -27,7 +27,7 @@ export const CompleteWebAuthnRegistration = operation({
   auth: 'none',
   input: { AccessToken: common.accessToken(), Credential: v.doc({ required: true, maxBytes: 64 * 1024 }) },
   async handle(
-    s: Pick<Services, 'store' | 'tokens' | 'clock' | 'log' | 'sender'>,
+    s: Pick<Services, 'store' | 'tokens' | 'clock' | 'log' | 'sender' | 'box'>,
     { AccessToken, Credential },
   ): Promise<Wire<CompleteWebAuthnRegistrationResponse>> {
     const { pool, client, user, claims } = await authorizeAccessToken(s, AccessToken);

@@ -5,6 +5,7 @@ import { deviceKeyRule, noSuchDevice } from './deviceShapes.js';
 import { deviceVerifierFromConfig } from '../security/srp.js';
 import { InvalidParameterException } from '../protocol/errors.js';
 import type { Services } from '../services.js';
+
 import type { ConfirmDeviceResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /**
@@ -12,7 +13,8 @@ import type { ConfirmDeviceResponse } from '@aws-sdk/client-cognito-identity-pro
  * (NewDeviceMetadata), once. Remembered at once unless the pool's DeviceOnlyRememberedOnUserPrompt asks the
  * user first (UserConfirmationNecessary: then UpdateDeviceStatus remembers it).
  * @throws ResourceNotFoundException("Device does not exist.") for a key that is not the caller's unconfirmed
- *   device; InvalidParameterException for a verifier config that is not one.
+ *   device, or not the device of the access token's sign-in (its `device_key` claim); InvalidParameterException for
+ *   a verifier config that is not one.
  */
 export const ConfirmDevice = operation({
   auth: 'none',
@@ -23,7 +25,11 @@ export const ConfirmDevice = operation({
     DeviceName: v.str({ min: 1, max: 1024 }),
   },
   async handle(s: Pick<Services, 'store' | 'tokens' | 'clock'>, input): Promise<Wire<ConfirmDeviceResponse>> {
-    const { pool, user } = await authorizeAccessToken(s, input.AccessToken);
+    const { pool, user, claims } = await authorizeAccessToken(s, input.AccessToken);
+    // Only the sign-in that created the device confirms it (aws-amplify's getNewDeviceMetadata sends that sign-in's
+    // access token, which carries the device in `device_key`): another token of the user may not claim it. Answered as
+    // for a key that is not the caller's (Cognito's exact error for this case is not documented).
+    if (claims.device_key !== input.DeviceKey) throw noSuchDevice();
     const cfg = input.DeviceSecretVerifierConfig;
     const verifier = cfg?.PasswordVerifier && cfg.Salt ? deviceVerifierFromConfig(cfg.PasswordVerifier, cfg.Salt) : undefined;
     if (!verifier) throw new InvalidParameterException('Invalid DeviceSecretVerifierConfig.');

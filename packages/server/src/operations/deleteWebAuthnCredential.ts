@@ -12,7 +12,7 @@ export const DeleteWebAuthnCredential = operation({
   auth: 'none',
   input: { AccessToken: common.accessToken(), CredentialId: v.str({ required: true, min: 16, max: 8192 }) },
   async handle(
-    s: Pick<Services, 'store' | 'tokens' | 'clock' | 'sender' | 'log'>,
+    s: Pick<Services, 'store' | 'tokens' | 'clock' | 'sender' | 'box' | 'log'>,
     { AccessToken, CredentialId },
   ): Promise<Wire<DeleteWebAuthnCredentialResponse>> {
     const { pool, user } = await authorizeAccessToken(s, AccessToken);

@@ -47,6 +47,6 @@ export const InitiateAuth = operation({
       admin: false,
       request,
     };
-    return withSignInEvents(ctx, input.AuthFlow, () => runInitiate(ctx, input.AuthFlow));
+    return withSignInEvents(ctx, 'initiate', input.AuthFlow, () => runInitiate(ctx, input.AuthFlow));
   },
 });

@@ -19,7 +19,7 @@ export type LatchkeyAdminDeleteWebAuthnCredentialResponse = Record<string, never
 export const LatchkeyAdminDeleteWebAuthnCredential = adminUserOperation(
   { CredentialId: v.str(CREDENTIAL_ID), GlobalSignOut: v.bool() },
   async (
-    s: Pick<Services, 'store' | 'clock' | 'log' | 'sender'>,
+    s: Pick<Services, 'store' | 'clock' | 'log' | 'sender' | 'box'>,
     pool,
     user,
     { CredentialId, GlobalSignOut = false },

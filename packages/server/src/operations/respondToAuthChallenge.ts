@@ -54,6 +54,6 @@ export const RespondToAuthChallenge = operation({
       admin: false,
       request,
     };
-    return withSignInEvents(ctx, input.ChallengeName, () => runRespond(ctx, input.ChallengeName));
+    return withSignInEvents(ctx, 'respond', input.ChallengeName, () => runRespond(ctx, input.ChallengeName));
   },
 });

@@ -75,14 +75,15 @@ class TimeoutError extends Error {
 
 /**
  * POSTs `body` to an https:// URL; unless `allowNonPublic`, refuses hosts that are or resolve to non-public addresses
- * (NonPublicAddressError) before connecting. Redirects are not followed; at most `maxBytes` of the answer are read.
+ * (NonPublicAddressError) before connecting. Redirects are not followed; at most `maxBytes` of the answer are read
+ * (past them: an error, or with `truncate` the status with no text, the rest dropped unread).
  * @throws NonPublicAddressError | TimeoutError | a network error | Error('trigger response too large')
  */
 export function postHttps(
   url: string,
   headers: Record<string, string>,
   body: string,
-  opts: { timeoutMs: number; maxBytes: number; allowNonPublic: boolean },
+  opts: { timeoutMs: number; maxBytes: number; allowNonPublic: boolean; truncate?: boolean },
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
@@ -101,8 +102,13 @@ export function postHttps(
         let size = 0;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size > opts.maxBytes) req.destroy(new Error('trigger response too large'));
-          else chunks.push(c);
+          if (size <= opts.maxBytes) chunks.push(c);
+          else if (!opts.truncate) req.destroy(new Error('trigger response too large'));
+          else {
+            // The caller needs only the status: answer with it and drop the rest unread.
+            resolve({ status: res.statusCode ?? 0, text: '' });
+            req.destroy();
+          }
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);

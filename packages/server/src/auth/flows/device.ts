@@ -88,7 +88,7 @@ export async function respondDevicePasswordVerifier(ctx: FlowContext): Promise<A
   if (!when || Math.abs(when.getTime() - ctx.s.clock.now()) > FIXED.srpTimestampWindowMs.default)
     throw new NotAuthorizedException(INCORRECT, 'timestamp outside window');
   const [device, user] = await Promise.all([usersDevice(ctx, rec.userId, key), ctx.s.store.getUser(ctx.pool.id, rec.userId)]);
-  if (!device || device.srpVerifier !== st.v) throw deviceDoesNotExist();
+  if (!device || device.srpVerifier !== st.v || !device.remembered) throw deviceDoesNotExist();
   if (!user) throw new NotAuthorizedException(INCORRECT, 'user gone');
   const ok = verifyDevicePasswordClaim({
     deviceGroupKey: device.groupKey,
