@@ -1,0 +1,86 @@
+/**
+ * Statements per passkey sign-in step against a real store (both dialects), counted through the store's
+ * statement hook: a change that adds a query to the hot path fails here. The bounds are the counts measured
+ * when the test was written (docs/benchmarks.md lists every ceremony); lower them when a change saves one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InitiateAuthCommand, RespondToAuthChallengeCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { VirtualAuthenticator } from '@latchkey/virtual-authenticator';
+import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
+import { createTestPool, type TestPool } from './helpers/pool.js';
+import { accessToken, createUser, parseRequestOptions, registerPasskey, type TestUser } from './helpers/latchkeyAdmin.js';
+import { StatementCounter, type StatementCounts } from '../src/storage/statementCounter.js';
+
+/** Upper bounds per step (the same on both stores). */
+const BOUNDS: Record<'initiate' | 'respond', StatementCounts> = {
+  initiate: { statements: 5, roundTrips: 5, reads: 4, writeTransactions: 1 },
+  respond: { statements: 10, roundTrips: 12, reads: 6, writeTransactions: 1 },
+};
+
+describe.each(DIALECTS)('statements per passkey sign-in step on %s', (dialect) => {
+  const counter = new StatementCounter();
+  let srv: TestServer;
+  let pool: TestPool;
+  let user: TestUser;
+  let authenticator: VirtualAuthenticator;
+
+  beforeAll(async () => {
+    srv = await startTestServer(dialect, { onStatement: counter.observe, env: { LATCHKEY_EVENT_POLL_MS: '10000' } });
+    pool = await createTestPool(srv.admin, { userVerification: 'preferred' });
+    user = await createUser(srv, pool, 'stm');
+    authenticator = new VirtualAuthenticator();
+    await registerPasskey(srv, await accessToken(srv, pool.clientId, user), authenticator);
+  });
+  afterAll(async () => {
+    await srv?.stop();
+  });
+
+  /** The counts of one request (min over runs is not needed: event polling is slowed to 10 s and counted separately). */
+  async function counted<T>(fn: () => Promise<T>): Promise<{ out: T; c: StatementCounts; sql: string[] }> {
+    counter.take();
+    const out = await fn();
+    const sql = counter.sql;
+    return { out, c: counter.take(), sql };
+  }
+
+  it('InitiateAuth and RespondToAuthChallenge stay within the measured counts, and the challenge is still consumed in a write', async () => {
+    for (let i = 0; i < 2; i++) {
+      const init = await counted(() =>
+        srv.client.send(
+          new InitiateAuthCommand({
+            ClientId: pool.clientId,
+            AuthFlow: 'USER_AUTH',
+            AuthParameters: { USERNAME: user.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' },
+          }),
+        ),
+      );
+      expect(init.out.ChallengeName).toBe('WEB_AUTHN');
+      const options = parseRequestOptions(init.out.ChallengeParameters?.CREDENTIAL_REQUEST_OPTIONS);
+      const assertion = await authenticator.getAssertion(options);
+      const done = await counted(() =>
+        srv.client.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: pool.clientId,
+            ChallengeName: 'WEB_AUTHN',
+            Session: init.out.Session,
+            ChallengeResponses: { USERNAME: user.username, CREDENTIAL: JSON.stringify(assertion) },
+          }),
+        ),
+      );
+      expect(done.out.AuthenticationResult?.AccessToken).toBeTruthy();
+      for (const [step, r] of [
+        ['initiate', init],
+        ['respond', done],
+      ] as const) {
+        const b = BOUNDS[step];
+        const why = `${dialect} ${step}:\n${r.sql.join('\n')}`;
+        expect(r.c.statements, why).toBeLessThanOrEqual(b.statements);
+        expect(r.c.roundTrips, why).toBeLessThanOrEqual(b.roundTrips);
+        expect(r.c.reads, why).toBeLessThanOrEqual(b.reads);
+        expect(r.c.writeTransactions, why).toBeLessThanOrEqual(b.writeTransactions);
+        // Each step writes (the challenge row is created, then consumed atomically): a count of 0 means the hook broke.
+        expect(r.c.writeTransactions, why).toBeGreaterThanOrEqual(1);
+      }
+    }
+  });
+});
