@@ -1,7 +1,10 @@
 /**
  * Statements per passkey sign-in step against a real store (both dialects), counted through the store's
  * statement hook: a change that adds a query to the hot path fails here. The bounds are the counts measured
- * when the test was written (docs/benchmarks.md lists every ceremony); lower them when a change saves one.
+ * when the test was written (docs/benchmarks.md lists every ceremony); lower them when a change saves one. The pool
+ * and client come from the per-process cache, which re-reads its version row every FIXED.configRecheckMs: a step that
+ * happens to do that re-check costs one read more, so the bound holds for the cheapest of three runs, and every run
+ * stays within one read of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InitiateAuthCommand, RespondToAuthChallengeCommand } from '@aws-sdk/client-cognito-identity-provider';
@@ -13,8 +16,8 @@ import { StatementCounter, type StatementCounts } from '../src/storage/statement
 
 /** Upper bounds per step (the same on both stores). */
 const BOUNDS: Record<'initiate' | 'respond', StatementCounts> = {
-  initiate: { statements: 5, roundTrips: 5, reads: 4, writeTransactions: 1 },
-  respond: { statements: 10, roundTrips: 12, reads: 6, writeTransactions: 1 },
+  initiate: { statements: 3, roundTrips: 3, reads: 2, writeTransactions: 1 },
+  respond: { statements: 8, roundTrips: 10, reads: 4, writeTransactions: 1 },
 };
 
 describe.each(DIALECTS)('statements per passkey sign-in step on %s', (dialect) => {
@@ -35,7 +38,7 @@ describe.each(DIALECTS)('statements per passkey sign-in step on %s', (dialect) =
     await srv?.stop();
   });
 
-  /** The counts of one request (min over runs is not needed: event polling is slowed to 10 s and counted separately). */
+  /** The counts of one request (event polling is slowed to 10 s so it does not fall inside one). */
   async function counted<T>(fn: () => Promise<T>): Promise<{ out: T; c: StatementCounts; sql: string[] }> {
     counter.take();
     const out = await fn();
@@ -44,7 +47,8 @@ describe.each(DIALECTS)('statements per passkey sign-in step on %s', (dialect) =
   }
 
   it('InitiateAuth and RespondToAuthChallenge stay within the measured counts, and the challenge is still consumed in a write', async () => {
-    for (let i = 0; i < 2; i++) {
+    const runs: Record<'initiate' | 'respond', StatementCounts[]> = { initiate: [], respond: [] };
+    for (let i = 0; i < 3; i++) {
       const init = await counted(() =>
         srv.client.send(
           new InitiateAuthCommand({
@@ -72,15 +76,23 @@ describe.each(DIALECTS)('statements per passkey sign-in step on %s', (dialect) =
         ['initiate', init],
         ['respond', done],
       ] as const) {
-        const b = BOUNDS[step];
+        runs[step].push(r.c);
         const why = `${dialect} ${step}:\n${r.sql.join('\n')}`;
-        expect(r.c.statements, why).toBeLessThanOrEqual(b.statements);
-        expect(r.c.roundTrips, why).toBeLessThanOrEqual(b.roundTrips);
-        expect(r.c.reads, why).toBeLessThanOrEqual(b.reads);
+        const b = BOUNDS[step];
+        expect(r.c.statements, why).toBeLessThanOrEqual(b.statements + 1);
+        expect(r.c.reads, why).toBeLessThanOrEqual(b.reads + 1);
         expect(r.c.writeTransactions, why).toBeLessThanOrEqual(b.writeTransactions);
         // Each step writes (the challenge row is created, then consumed atomically): a count of 0 means the hook broke.
         expect(r.c.writeTransactions, why).toBeGreaterThanOrEqual(1);
       }
+    }
+    for (const step of ['initiate', 'respond'] as const) {
+      const min = (k: keyof StatementCounts) => Math.min(...runs[step].map((c) => c[k]));
+      const cheapest = { statements: min('statements'), roundTrips: min('roundTrips'), reads: min('reads') };
+      const b = BOUNDS[step];
+      expect(cheapest.statements, `${dialect} ${step}`).toBeLessThanOrEqual(b.statements);
+      expect(cheapest.roundTrips, `${dialect} ${step}`).toBeLessThanOrEqual(b.roundTrips);
+      expect(cheapest.reads, `${dialect} ${step}`).toBeLessThanOrEqual(b.reads);
     }
   });
 });
