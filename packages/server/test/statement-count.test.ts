@@ -7,6 +7,7 @@
  * stays within one read of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { InitiateAuthCommand, RespondToAuthChallengeCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { VirtualAuthenticator } from '@latchkey/virtual-authenticator';
 import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js';
@@ -93,6 +94,19 @@ describe.each(DIALECTS)('statements per passkey sign-in step on %s', (dialect) =
       expect(cheapest.statements, `${dialect} ${step}`).toBeLessThanOrEqual(b.statements);
       expect(cheapest.roundTrips, `${dialect} ${step}`).toBeLessThanOrEqual(b.roundTrips);
       expect(cheapest.reads, `${dialect} ${step}`).toBeLessThanOrEqual(b.reads);
+    }
+  });
+
+  it('a forged token with an unknown kid costs one key lookup, then none for a while', async () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const forged = `${b64({ alg: 'RS256', kid: randomUUID() })}.${b64({ token_use: 'access', sub: 'x' })}.${'A'.repeat(342)}`;
+    const first = await counted(() => srv.call('GetUser', { AccessToken: forged }));
+    expect(first.out.status).toBe(400);
+    expect(first.c.statements, first.sql.join('\n')).toBeGreaterThanOrEqual(1);
+    for (let i = 0; i < 5; i++) {
+      const again = await counted(() => srv.call('GetUser', { AccessToken: forged }));
+      expect({ status: again.out.status, type: again.out.json.__type }).toEqual({ status: 400, type: 'NotAuthorizedException' });
+      expect(again.c.statements, again.sql.join('\n')).toBe(0);
     }
   });
 });
