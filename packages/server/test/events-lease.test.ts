@@ -4,14 +4,11 @@
  * and none is taken and POSTed by the other process at the same time. Two instances on one PostgreSQL schema, and
  * `serve --workers 2` on one SQLite file; deliveries counted per id at a loopback receiver.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AdminCreateUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createTestPool } from './helpers/pool.js';
 import { EventReceiver } from './helpers/eventReceiver.js';
-import { PG_ADMIN_URL, dropSchema, randomName, startServerProcess, type ServerProcess } from './helpers/processes.js';
+import { startProcessPair, startServerProcess, type ServerProcess } from './helpers/processes.js';
 
 // Lease 1 s (the minimum), so the attempt timeout is 500 ms: a 400 ms answer is in time, but a batch of 20 taken
 // at once and sent 5 at a time would need 1.6 s, outliving its lease.
@@ -37,18 +34,7 @@ describe.each([
   it('a slow receiver: every event accepted exactly once, none POSTed twice after a lease ran out', async () => {
     const receiver = await new EventReceiver().start();
     cleanups.push(() => receiver.stop());
-    let instances: ServerProcess[];
-    if (dialect === 'postgres') {
-      const schema = randomName('evl_');
-      cleanups.push(() => dropSchema(PG_ADMIN_URL, schema));
-      const A = await start({ name: 'A', databaseUrl: PG_ADMIN_URL, databaseSchema: schema });
-      const B = await start({ name: 'B', databaseUrl: PG_ADMIN_URL, databaseSchema: schema, publicUrl: A.publicUrl });
-      instances = [A, B];
-    } else {
-      const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-events-l-'));
-      cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-      instances = [await start({ name: 'workers', dataDir, workers: 2 })];
-    }
+    const instances = await startProcessPair(dialect, start, cleanups, 'evl_');
     const inst = instances[0]!;
     const pool = await createTestPool(inst.admin);
     const r = await inst.signedCall('LatchkeyUpdateUserPoolSettings', {

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AdminCreateUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createTestPool } from './helpers/pool.js';
 import { EventReceiver } from './helpers/eventReceiver.js';
-import { PG_ADMIN_URL, dropSchema, randomName, startServerProcess, type ServerProcess } from './helpers/processes.js';
+import { PG_ADMIN_URL, dropSchema, randomName, startProcessPair, startServerProcess, type ServerProcess } from './helpers/processes.js';
 import { verifyWebhookSignature } from '../src/security/webhookSignature.js';
 
 const FAST = { LATCHKEY_EVENT_RETRY_BASE_MS: '100', LATCHKEY_EVENT_POLL_MS: '50', LATCHKEY_EVENT_LEASE_MS: '2000' };
@@ -78,18 +78,7 @@ describe.each([
   it('deliver each event once per attempt: every id refused once and accepted once, never more', async () => {
     const receiver = await new EventReceiver().start();
     cleanups.push(() => receiver.stop());
-    let instances: ServerProcess[];
-    if (dialect === 'postgres') {
-      const schema = randomName('ev2_');
-      cleanups.push(() => dropSchema(PG_ADMIN_URL, schema));
-      const A = await start({ name: 'A', databaseUrl: PG_ADMIN_URL, databaseSchema: schema });
-      const B = await start({ name: 'B', databaseUrl: PG_ADMIN_URL, databaseSchema: schema, publicUrl: A.publicUrl });
-      instances = [A, B];
-    } else {
-      const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-events-w-'));
-      cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-      instances = [await start({ name: 'workers', dataDir, workers: 2 })];
-    }
+    const instances = await startProcessPair(dialect, start, cleanups, 'ev2_');
     const pool = await webhookPool(instances[0]!, receiver.url);
     // The first attempt of every event is refused, the second accepted: a duplicate claim would show as a
     // third request (or a second acceptance) for some id.

@@ -16,6 +16,9 @@ import { createServer } from 'node:net';
 import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { normalizePgUrl } from '../../src/storage/open.js';
@@ -305,4 +308,27 @@ export async function startServerProcess(opts: StartProcessOptions = {}): Promis
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Two processes over one store for the multi-process suites: two instances on a fresh PostgreSQL schema (B publishes
+ * A's URL), or one `serve --workers 2` on a fresh SQLite directory. `start` starts (and tracks) one process;
+ * `cleanups` receives what removes the schema or directory afterwards.
+ */
+export async function startProcessPair(
+  dialect: 'postgres' | 'sqlite',
+  start: (opts: StartProcessOptions) => Promise<ServerProcess>,
+  cleanups: (() => Promise<void>)[],
+  prefix: string,
+): Promise<ServerProcess[]> {
+  if (dialect === 'postgres') {
+    const schema = randomName(prefix);
+    cleanups.push(() => dropSchema(PG_ADMIN_URL, schema));
+    const A = await start({ name: 'A', databaseUrl: PG_ADMIN_URL, databaseSchema: schema });
+    const B = await start({ name: 'B', databaseUrl: PG_ADMIN_URL, databaseSchema: schema, publicUrl: A.publicUrl });
+    return [A, B];
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), `latchkey-${prefix}`));
+  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  return [await start({ name: 'workers', dataDir, workers: 2 })];
 }
