@@ -34,6 +34,7 @@ import { renderMarkdown, renderConsole, type Report, type Row, type MemRow, type
 import { summarizeProfile } from './lib/profile.js';
 import { DEFAULTS } from '../packages/server/dist/config/defaults.js';
 import { measureExistenceTiming } from './lib/existence.js';
+import { measureStatements } from './lib/statements.js';
 import { TARGET_PREFIX } from '@latchkey/wire';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -396,6 +397,7 @@ async function main() {
   if (DATA_ROOT !== TMP) notes.push(`SQLite data directory under ${DATA_ROOT} (--data-root), not the default temporary directory.`);
   let rss: Report['rss'];
   const existence: NonNullable<Report['existence']> = [];
+  const statements: NonNullable<Report['statements']> = [];
   let first: { storage: 'sqlite' | 'postgres'; dataDir: string; pgTarget?: PgTarget; st: BenchState } | undefined;
 
   // Bare Fastify reference: same generator, same body as ListWebAuthnCredentials.
@@ -479,6 +481,21 @@ async function main() {
       if (PROFILE) notes.push(...profileNotes(`${storage}-w${w}-`));
     }
 
+    if (!PROFILE) {
+      log(`${storage}: statements and round trips per ceremony step (in-process server, one request at a time)`);
+      const stmDir = mkdtempSync(join(DATA_ROOT, `latchkey-bench-${storage}-statements-`));
+      track(async () => rmSync(stmDir, { recursive: true, force: true }));
+      statements.push(
+        ...(await measureStatements(storage, {
+          dataDir: stmDir,
+          env: SERVER_ENV,
+          admin: ADMIN,
+          pgUrl: pgTarget?.url,
+          pgSchema: pgTarget?.schema,
+        })),
+      );
+    }
+
     if (!first && st) first = { storage, dataDir, pgTarget, st };
     else if (pgTarget) await pgTarget.drop();
   }
@@ -550,6 +567,7 @@ async function main() {
     mem,
     rss,
     existence,
+    statements,
     notes,
     fullMatrix: FULL_MATRIX,
   };

@@ -4,6 +4,7 @@
  */
 import type { LoadResult } from './http.js';
 import { SCENARIOS, type ScenarioId } from './latchkey.js';
+import type { StatementRow } from './statements.js';
 
 export interface CeilingMeasure {
   opsPerCoreSec: number;
@@ -67,6 +68,8 @@ export interface Report {
   };
   /** Known vs unknown users (PreventUserExistenceErrors on): median latency of interleaved calls. */
   existence?: { storage: string; operation: string; n: number; knownMs: number; unknownMs: number }[];
+  /** Store statements per request step (bench/lib/statements.ts). */
+  statements?: StatementRow[];
   notes: string[];
 }
 
@@ -277,6 +280,7 @@ export function renderConsole(rep: Report): string {
       targets.map((t) => [t.target, t.where, t.measured, t.pass ? 'PASS' : 'MISS']),
     ),
     rep.existence?.length ? `\n${existenceTable(rep, textTable)}` : '',
+    rep.statements?.length ? `\n${statementsTable(rep, textTable)}` : '',
     rep.rss
       ? `\nRSS stability: ${rep.rss.n1} ops → ${f(rep.rss.rss1MiB)} MiB, ` +
         `${rep.rss.n2} ops → ${f(rep.rss.rss2MiB)} MiB (peak ${f(rep.rss.hwmMiB)} MiB)`
@@ -428,6 +432,16 @@ for existing users and as many for unknown names, interleaved pairwise in random
 
 ${rep.existence?.length ? existenceTable(rep, mdTable) : 'Not run.'}
 
+## Statements per ceremony step
+
+Every statement the store sends, counted through the store's statement hook (\`StoreOptions.onStatement\`, off in production)
+on an in-process server driven one request at a time (minimum of 3 runs per step). *round trips* counts everything sent,
+BEGIN and COMMIT included (each is a network round trip on PostgreSQL); *reads* are SELECTs outside a transaction; *write
+transactions* are explicit transactions plus autocommit writes (each one a commit, a disk sync with SQLite \`synchronous=FULL\`).
+Issue 16's target is at most one read round trip and one write transaction per step.
+
+${rep.statements?.length ? statementsTable(rep, mdTable) : 'Not run.'}
+
 ## Memory
 
 Peak RSS (\`VmHWM\` from /proc/<pid>/status) of each server process at the end of its configuration's run:
@@ -486,6 +500,22 @@ ${f(rep.rss.rss2MiB)} MiB after ${rep.rss.n2} (peak ${f(rep.rss.hwmMiB)} MiB).`
   2-worker ÷ 1-worker ratio in the scaling table is what this rig allows for cheap requests.
 
 ${rep.notes.length ? `## Notes\n\n${rep.notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`;
+}
+
+/** Statement counts per storage, ceremony and step, in the given table renderer. */
+function statementsTable(rep: Report, table: (head: string[], rows: string[][]) => string): string {
+  return table(
+    ['ceremony', 'step', 'storage', 'statements', 'round trips', 'reads', 'write transactions'],
+    (rep.statements ?? []).map((s) => [
+      s.ceremony,
+      s.step,
+      s.storage,
+      String(s.statements),
+      String(s.roundTrips),
+      String(s.reads),
+      String(s.writeTransactions),
+    ]),
+  );
 }
 
 /** Known vs unknown medians per storage and operation, in the given table renderer. */

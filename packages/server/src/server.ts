@@ -32,6 +32,8 @@ export interface StartOptions {
   schema?: string;
   /** Skip listening (tests that use app.inject). */
   listen?: boolean;
+  /** Statement observer for the bench's and tests' statement counts (see StoreOptions.onStatement); never set in production. */
+  onStatement?: (sql: string) => void;
 }
 
 export interface RunningServer {
@@ -217,7 +219,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
       // Request bodies are logged only through dispatch's redact(); these paths are a second net.
       redact: { paths: ['*.AccessToken', '*.RefreshToken', '*.Password', '*.Session', '*.Credential'], censor: '[redacted]' },
     });
-  const store = await openStore({ ...storeOptions(config), schema: opts.schema ?? config.databaseSchema });
+  const store = await openStore({ ...storeOptions(config), schema: opts.schema ?? config.databaseSchema, onStatement: opts.onStatement });
   let box: SecretBox;
   try {
     box = new SecretBox(serverSecret(config, log));

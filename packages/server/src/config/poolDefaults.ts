@@ -281,6 +281,18 @@ export const FIXED = {
       "the most a verification key's record is reused whatever LATCHKEY_KEY_CACHE_MS says: an emergency retirement " +
       'stops verification everywhere within 2 s',
   }),
+  configRecheckMs: poolDefault({
+    default: 250,
+    type: 'ms',
+    why:
+      'how long an instance trusts its cached pool and app-client records before re-reading the one config_version row, ' +
+      'so a change on any instance is seen everywhere within 1 s',
+  }),
+  unknownKidCacheMs: poolDefault({
+    default: 1000,
+    type: 'ms',
+    why: 'how long a kid no key has is remembered as unknown, so forged tokens cost no database read',
+  }),
   purgeIntervalMs: poolDefault({
     default: 60_000,
     type: 'ms',

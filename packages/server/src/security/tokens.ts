@@ -33,6 +33,8 @@ const SIGNING_KEY_CACHE_MS = FIXED.signingKeyCacheMs.default;
  * within 2 s, whatever `cacheMs` says. The imported public key itself is kept (it never changes).
  */
 const VERIFICATION_RECORD_MAX_AGE_MS = FIXED.verificationRecordMaxAgeMs.default;
+const UNKNOWN_KID_CACHE_MS = FIXED.unknownKidCacheMs.default;
+const UNKNOWN_KIDS_MAX = 10_000;
 
 /** Every way an access token fails verification here; auth/securityErrors.ts decides what the client hears. */
 export const TOKEN_ERROR_CODES = [
@@ -105,6 +107,8 @@ export class TokenService {
   private readonly cache = new Map<string, CachedKey>();
   private readonly active = new Map<string, CachedKey>();
   private readonly loading = new Map<string, Promise<CachedKey>>();
+  /** kid → when it was last looked up and not found. */
+  private readonly unknownKids = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -229,11 +233,18 @@ export class TokenService {
     const cached = this.cache.get(kid);
     const now = this.now();
     if (cached && now - cached.loadedAt <= Math.min(this.cacheMs, VERIFICATION_RECORD_MAX_AGE_MS)) return cached;
+    // A kid no key had a moment ago (forged tokens, mostly) is refused without a database read for a second.
+    const missing = this.unknownKids.get(kid);
+    if (missing !== undefined && now - missing <= UNKNOWN_KID_CACHE_MS) return undefined;
     const record = await this.store.getSigningKey(kid);
     if (!record) {
       this.cache.delete(kid);
+      // Attacker-chosen kids: bounded, forgotten wholesale when full.
+      if (this.unknownKids.size >= UNKNOWN_KIDS_MAX) this.unknownKids.clear();
+      this.unknownKids.set(kid, now);
       return undefined;
     }
+    this.unknownKids.delete(kid);
     const entry = { record, key: cached?.key ?? createPublicKey({ key: record.publicJwk as never, format: 'jwk' }), loadedAt: now };
     this.cache.set(kid, entry);
     return entry;

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type KyselyConfig } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Store } from './store.js';
@@ -53,6 +53,11 @@ export interface StoreOptions {
    * may lose the last commits; several times faster on slow disks.
    */
   sqliteSynchronous?: 'full' | 'normal';
+  /**
+   * Called with the SQL of every statement the store sends (BEGIN/COMMIT included), for the bench's and
+   * tests' statement counts. Production never sets it: Kysely then does no logging work at all.
+   */
+  onStatement?: (sql: string) => void;
 }
 
 /**
@@ -107,7 +112,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       max: opts.maxConnections ?? 10,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...statementLog(opts) });
   } else {
     dialect = 'sqlite';
     const dir = opts.dataDir ?? './.latchkey';
@@ -138,7 +143,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     }
     cachePreparedStatements(file);
     file.pragma('busy_timeout = 10000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), ...statementLog(opts) });
   }
   if (opts.migrate !== false) {
     try {
@@ -155,6 +160,12 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     }
   }
   return new KyselyStore(db, dialect);
+}
+
+/** Kysely's log hook, only when a statement observer is given (failed statements count too: they were sent). */
+function statementLog(opts: StoreOptions): Pick<KyselyConfig, 'log'> {
+  const on = opts.onStatement;
+  return on ? { log: (e) => on(e.query.sql) } : {};
 }
 
 async function migrate(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', schema?: string): Promise<void> {

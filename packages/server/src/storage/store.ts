@@ -50,6 +50,11 @@ export interface Store {
   // ---- pools and clients ----
   /** @throws StoreConflictError('pool') */
   createPool(pool: PoolRecord): Promise<void>;
+  /**
+   * Served from a per-process cache (absent ids too) that re-reads one version row at most every FIXED.configRecheckMs;
+   * every pool, client and signing-key write bumps that row in its transaction, so a change on any instance is seen
+   * within 1 s everywhere, and at once by the process that made it. Each call returns a record of its own.
+   */
   getPool(id: string): Promise<PoolRecord | undefined>;
   /** Replaces config and updatedAt; false when the pool does not exist. */
   updatePool(id: string, config: PoolRecord['config'], updatedAt: number, name?: string): Promise<boolean>;
@@ -58,6 +63,7 @@ export interface Store {
   /** Ordered by id; `after` is the last id of the previous page. */
   listPools(limit: number, after?: string): Promise<PoolRecord[]>;
   createClient(client: ClientRecord): Promise<void>;
+  /** Cached like getPool. */
   getClient(id: string): Promise<ClientRecord | undefined>;
   updateClient(id: string, name: string, config: ClientRecord['config'], updatedAt: number): Promise<boolean>;
   /** Deletes the client and its token families. */

@@ -58,7 +58,7 @@ let counter = 0;
 /** Starts a real server on port 0 with a temporary SQLite directory or a fresh PostgreSQL schema. */
 export async function startTestServer(
   dialect: Dialect,
-  opts: { env?: Record<string, string>; bootstrap?: boolean; schema?: string; dataDir?: string } = {},
+  opts: { env?: Record<string, string>; bootstrap?: boolean; schema?: string; dataDir?: string; onStatement?: (sql: string) => void } = {},
 ): Promise<TestServer> {
   const clock = new TestClock();
   const log = new MemoryLog();
@@ -71,7 +71,7 @@ export async function startTestServer(
       ...opts.env,
     },
   );
-  const server = await startServer({ config, clock, log, schema });
+  const server = await startServer({ config, clock, log, schema, onStatement: opts.onStatement });
   const endpoint = server.url;
   // Issuers use the public URL; in tests it is the loopback address actually bound.
   server.services.config = Object.freeze({ ...server.services.config, publicUrl: endpoint });

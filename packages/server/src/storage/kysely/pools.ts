@@ -1,34 +1,60 @@
+import type { Transaction } from 'kysely';
 import type { ClientRecord, PoolRecord, SigningKeyRecord } from '../types.js';
+import type { Database } from './schema.js';
 import { toClient, toKey, toPool } from './rows.js';
 import { KyselyBase, conflict } from './base.js';
+import { ConfigCache, bumpConfigVersion } from './configCache.js';
 
 /** Pools, app clients and signing keys. */
 export class PoolsStore extends KyselyBase {
+  /** Pool and client rows; every write below bumps config_version in its transaction and invalidates it. */
+  protected readonly configCache = new ConfigCache(this.db);
+
+  /** Runs a pool/client/key write with the config version bump in its transaction; drops this process's cache after. */
+  private async configWrite<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const out = await fn(trx);
+        await bumpConfigVersion(trx);
+        return out;
+      });
+    } finally {
+      this.configCache.invalidate();
+    }
+  }
+
   // ---- pools ----
   async createPool(p: PoolRecord): Promise<void> {
     try {
-      await this.db
-        .insertInto('pools')
-        .values({ id: p.id, name: p.name, config: JSON.stringify(p.config), created_at: p.createdAt, updated_at: p.updatedAt })
-        .execute();
+      await this.configWrite((trx) =>
+        trx
+          .insertInto('pools')
+          .values({ id: p.id, name: p.name, config: JSON.stringify(p.config), created_at: p.createdAt, updated_at: p.updatedAt })
+          .execute(),
+      );
     } catch (err) {
       conflict(err, 'pool');
     }
   }
   async getPool(id: string): Promise<PoolRecord | undefined> {
-    const r = await this.db.selectFrom('pools').selectAll().where('id', '=', id).executeTakeFirst();
+    // Each caller gets its own record (the cached row is parsed anew), so none can change another's.
+    const r = await this.configCache.get(`pool\n${id}`, () =>
+      this.db.selectFrom('pools').selectAll().where('id', '=', id).executeTakeFirst(),
+    );
     return r && toPool(r);
   }
   async updatePool(id: string, config: PoolRecord['config'], updatedAt: number, name?: string): Promise<boolean> {
-    const r = await this.db
-      .updateTable('pools')
-      .set({ config: JSON.stringify(config), updated_at: updatedAt, ...(name !== undefined ? { name } : {}) })
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const r = await this.configWrite((trx) =>
+      trx
+        .updateTable('pools')
+        .set({ config: JSON.stringify(config), updated_at: updatedAt, ...(name !== undefined ? { name } : {}) })
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
     return Number(r.numUpdatedRows) > 0;
   }
   async deletePool(id: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.configWrite(async (trx) => {
       // Explicit deletes (children first) rather than relying on cascades alone: the same code path
       // on both dialects, and tables without a pool foreign key are covered too.
       for (const t of [
@@ -65,35 +91,41 @@ export class PoolsStore extends KyselyBase {
   // ---- clients ----
   async createClient(c: ClientRecord): Promise<void> {
     try {
-      await this.db
-        .insertInto('clients')
-        .values({
-          id: c.id,
-          pool_id: c.poolId,
-          name: c.name,
-          config: JSON.stringify(c.config),
-          created_at: c.createdAt,
-          updated_at: c.updatedAt,
-        })
-        .execute();
+      await this.configWrite((trx) =>
+        trx
+          .insertInto('clients')
+          .values({
+            id: c.id,
+            pool_id: c.poolId,
+            name: c.name,
+            config: JSON.stringify(c.config),
+            created_at: c.createdAt,
+            updated_at: c.updatedAt,
+          })
+          .execute(),
+      );
     } catch (err) {
       conflict(err, 'client');
     }
   }
   async getClient(id: string): Promise<ClientRecord | undefined> {
-    const r = await this.db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await this.configCache.get(`client\n${id}`, () =>
+      this.db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst(),
+    );
     return r && toClient(r);
   }
   async updateClient(id: string, name: string, config: ClientRecord['config'], updatedAt: number): Promise<boolean> {
-    const r = await this.db
-      .updateTable('clients')
-      .set({ name, config: JSON.stringify(config), updated_at: updatedAt })
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const r = await this.configWrite((trx) =>
+      trx
+        .updateTable('clients')
+        .set({ name, config: JSON.stringify(config), updated_at: updatedAt })
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
     return Number(r.numUpdatedRows) > 0;
   }
   async deleteClient(poolId: string, id: string): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.configWrite(async (trx) => {
       // Scoped by pool too: a client id given with the wrong pool must touch nothing.
       await trx.deleteFrom('token_families').where('pool_id', '=', poolId).where('client_id', '=', id).execute();
       await trx.deleteFrom('auth_sessions').where('pool_id', '=', poolId).where('client_id', '=', id).execute();
@@ -124,7 +156,7 @@ export class PoolsStore extends KyselyBase {
     return r && toKey(r);
   }
   async rotateSigningKey(k: SigningKeyRecord, retireOthersAt: number, retiredExpireAt: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.configWrite(async (trx) => {
       await trx
         .updateTable('signing_keys')
         .set({ retired_at: retireOthersAt, expires_at: retiredExpireAt })

@@ -221,4 +221,11 @@ export interface Database {
   events: EventsTable;
   devices: DevicesTable;
   user_mfa: UserMfaTable;
+  config_version: ConfigVersionTable;
+}
+
+/** One row (id 1): bumped with every pool, client and signing-key write (storage/kysely/configCache.ts). */
+export interface ConfigVersionTable {
+  id: number;
+  version: number;
 }

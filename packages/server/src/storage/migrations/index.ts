@@ -371,6 +371,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('group_members_user').on('group_members').columns(['pool_id', 'user_id']).execute();
       },
     },
+    '0012_config_version': {
+      // One counter row, bumped in the transaction of every pool, app-client and signing-key write: each process
+      // caches those records and re-reads only this row to learn that another instance changed one.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('config_version')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('version', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.insertInto('config_version').values({ id: 1, version: 0 }).execute();
+      },
+    },
   };
 }
 
