@@ -9,6 +9,7 @@ import { AdminCreateUserCommand } from '@aws-sdk/client-cognito-identity-provide
 import { createTestPool } from './helpers/pool.js';
 import { EventReceiver } from './helpers/eventReceiver.js';
 import { startProcessPair, startServerProcess, type ServerProcess } from './helpers/processes.js';
+import { configPropagated } from './helpers/configCache.js';
 
 // Lease 1 s (the minimum), so the attempt timeout is 500 ms: a 400 ms answer is in time, but a batch of 20 taken
 // at once and sent 5 at a time would need 1.6 s, outliving its lease.
@@ -42,6 +43,7 @@ describe.each([
       Settings: { eventWebhookUrl: receiver.url },
     });
     expect(r.status).toBe(200);
+    await configPropagated();
     // First attempts are refused at once, so all 40 events fall due again together (one retry delay later): then
     // each poll finds a full batch due, and every answer is slow.
     const accepted = new Map<string, number>();

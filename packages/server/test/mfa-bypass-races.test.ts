@@ -17,6 +17,7 @@ import {
   SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { TestPool } from './helpers/pool.js';
+import { configPropagated } from './helpers/configCache.js';
 import { onRaceDeployments, type RaceDeployment } from './helpers/raceDeployments.js';
 
 const BURST = 50;
@@ -95,6 +96,7 @@ function scenarios(get: () => { d: RaceDeployment; pool: TestPool }) {
         EmailMfaConfiguration: { Message: 'Your MFA code is {####}', Subject: 'Code' },
       }),
     );
+    await configPropagated();
     try {
       const username = await tempUser('np-mfa-race');
       await d.admin.send(
@@ -108,6 +110,7 @@ function scenarios(get: () => { d: RaceDeployment; pool: TestPool }) {
       expect(sent.filter((m) => to.includes(m.destination))).toEqual([]);
     } finally {
       await d.admin.send(new SetUserPoolMfaConfigCommand({ UserPoolId: pool.userPoolId, MfaConfiguration: 'OFF' }));
+      await configPropagated();
     }
   });
 }

@@ -14,6 +14,7 @@ import { createTestPool } from './helpers/pool.js';
 import { EventReceiver } from './helpers/eventReceiver.js';
 import { PG_ADMIN_URL, dropSchema, randomName, startProcessPair, startServerProcess, type ServerProcess } from './helpers/processes.js';
 import { verifyWebhookSignature } from '../src/security/webhookSignature.js';
+import { configPropagated } from './helpers/configCache.js';
 
 const FAST = { LATCHKEY_EVENT_RETRY_BASE_MS: '100', LATCHKEY_EVENT_POLL_MS: '50', LATCHKEY_EVENT_LEASE_MS: '2000' };
 
@@ -34,6 +35,7 @@ async function webhookPool(inst: ServerProcess, url: string) {
   const pool = await createTestPool(inst.admin);
   const r = await inst.signedCall('LatchkeyUpdateUserPoolSettings', { UserPoolId: pool.userPoolId, Settings: { eventWebhookUrl: url } });
   expect(r.status).toBe(200);
+  await configPropagated();
   return { ...pool, secret: r.json.Settings.webhookSecret as string };
 }
 

@@ -23,6 +23,7 @@ import {
 import { createSrpClientSession } from '../../client/src/internal/srp.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import { expectServiceError } from './helpers/errors.js';
+import { configPropagated } from './helpers/configCache.js';
 import {
   PASSWORD,
   completeRegistration,
@@ -269,6 +270,7 @@ describe('two instances on one PostgreSQL schema', () => {
       Settings: { maxPasskeysPerUser: 5 },
     });
     expect(set).toMatchObject({ status: 200, json: { Settings: { maxPasskeysPerUser: 5 } } });
+    await configPropagated();
     const user = await createUser(A, limited, 'limit');
     const token = (await passwordTokens(B, limited.clientId, user)).AccessToken!;
     const attempts = 12;

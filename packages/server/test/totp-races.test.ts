@@ -19,6 +19,7 @@ import {
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { TestPool } from './helpers/pool.js';
+import { configPropagated } from './helpers/configCache.js';
 import { onRaceDeployments, type RaceDeployment } from './helpers/raceDeployments.js';
 import { createUser, initiatePasswordAuth } from './helpers/latchkeyAdmin.js';
 import { totp } from './helpers/totp.js';
@@ -46,6 +47,7 @@ function scenarios(get: () => { d: RaceDeployment; pool: TestPool }) {
         SoftwareTokenMfaConfiguration: { Enabled: true },
       }),
     );
+    await configPropagated();
   });
 
   /** A user with TOTP verified and preferred; the verification used the current step, so `step + 1` codes are unused. */
@@ -135,6 +137,7 @@ function scenarios(get: () => { d: RaceDeployment; pool: TestPool }) {
         SoftwareTokenMfaConfiguration: { Enabled: true },
       }),
     );
+    await configPropagated();
     try {
       const r = await initiatePasswordAuth(pick(0), pool.clientId, user.username, user.password);
       expect(r.ChallengeName).toBe('MFA_SETUP');
@@ -169,6 +172,7 @@ function scenarios(get: () => { d: RaceDeployment; pool: TestPool }) {
           SoftwareTokenMfaConfiguration: { Enabled: true },
         }),
       );
+      await configPropagated();
     }
   });
 }

@@ -21,6 +21,7 @@ import { onRaceDeployments } from './helpers/raceDeployments.js';
 import { ADMIN_KEYS } from './helpers/processes.js';
 import { adminCreateConfirmedUser, signedFetch } from './helpers/latchkeyAdmin.js';
 import { TriggerReceiver } from './helpers/triggerReceiver.js';
+import { configPropagated } from './helpers/configCache.js';
 
 const BURST = 50;
 
@@ -69,6 +70,7 @@ onRaceDeployments('trigger races', { flows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_USER_PA
         },
       }),
     );
+    await configPropagated();
   });
   afterAll(async () => {
     await receiver?.close();
