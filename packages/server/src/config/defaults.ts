@@ -84,9 +84,10 @@ export const SERVER_OPTIONS = {
     commands: ALL,
     why: 'SQLite durability: full survives power loss, normal survives crashes and is faster',
     details:
-      '`full`: every commit is synced to disk before the answer (an acknowledged write survives power loss); `normal`: WAL ' +
-      'without a sync per commit — survives process crashes, a power cut may lose the last commits; much faster on slow ' +
-      'disks (see [benchmarks.md](benchmarks.md))',
+      '`full`: every commit is synced to disk before the answer (an acknowledged write survives power loss); the sync is one ' +
+      'fdatasync of the WAL shared by the commits that arrive meanwhile (group commit), off the event loop; `normal`: no ' +
+      'sync before the answer — survives process crashes, a power cut may lose the last commits (see ' +
+      '[performance.md](performance.md))',
     parse(raw) {
       const v = text(raw).toLowerCase();
       if (v !== 'full' && v !== 'normal') throw new ConfigError('LATCHKEY_SQLITE_SYNCHRONOUS must be full or normal');

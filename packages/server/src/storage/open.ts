@@ -7,6 +7,8 @@ import type { Store } from './store.js';
 import { KyselyStore } from './kysely/store.js';
 import type { Database } from './kysely/schema.js';
 import { migrationProvider } from './migrations/index.js';
+import { DurableSqliteDialect } from './sqlite/durableDialect.js';
+import { GroupCommit, walFileSync } from './sqlite/groupCommit.js';
 import { StartupError } from '../startupError.js';
 
 // PostgreSQL int8 columns hold epoch milliseconds, well inside Number's exact range.
@@ -135,15 +137,21 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     try {
       file.pragma('journal_mode = WAL');
       file.pragma('foreign_keys = ON');
-      // FULL by default: a commit is on disk before we answer, so an acknowledged write survives a power loss too.
-      file.pragma(`synchronous = ${opts.sqliteSynchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+      // `full` (the default) still means a commit is on disk before we answer, so it survives a power loss: SQLite's
+      // own per-commit sync is replaced by GroupCommit's fdatasync of the WAL, shared by every commit that arrives
+      // while one is in flight and run off the event loop (storage/sqlite/groupCommit.ts).
+      file.pragma('synchronous = NORMAL');
     } catch (err) {
       file.close();
       throw sqliteStartupError(err, dir);
     }
     cachePreparedStatements(file);
     file.pragma('busy_timeout = 10000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }), ...statementLog(opts) });
+    const sqliteDialect =
+      opts.sqliteSynchronous === 'normal'
+        ? new SqliteDialect({ database: file })
+        : new DurableSqliteDialect(file, new GroupCommit(walFileSync(resolve(file.name))));
+    db = new Kysely<Database>({ dialect: sqliteDialect, ...statementLog(opts) });
   }
   if (opts.migrate !== false) {
     try {
