@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import Database from 'better-sqlite3';
 import { Endpoint, runLoad, type LoadResult } from './lib/http.js';
-import { freePort, memory, spawnServer, type ServerProcess } from './lib/procs.js';
+import { freePort, memory, postgresCpuByPid, spawnServer, type ServerProcess } from './lib/procs.js';
 import { SCENARIOS, ceremony, setTokenAlg, setupPool, type AdminKeys, type BenchState, type ScenarioId } from './lib/latchkey.js';
 import { renderMarkdown, renderConsole, type Report, type Row, type MemRow, type Ceilings } from './lib/report.js';
 import { summarizeProfile } from './lib/profile.js';
@@ -121,9 +121,8 @@ function machine() {
 }
 
 /**
- * What one SQLite commit costs where the data directory lives (WAL; synchronous FULL as the server
- * opens it, and NORMAL for comparison). better-sqlite3 is synchronous, so during this time the
- * server's event loop does nothing else.
+ * What one SQLite commit costs where the data directory lives (WAL; synchronous FULL, SQLite syncing each commit
+ * on the calling thread, and NORMAL): the disk sync the server's group commit takes off the event loop and shares.
  */
 function sqliteCommitCost(dir: string): { fullMs: number; normalMs: number } {
   const out = { fullMs: NaN, normalMs: NaN };
@@ -290,18 +289,22 @@ interface Measured {
   /** Share of the server's CPU time spent in the kernel (system time). */
   serverSysShare: number;
   workerShares: number[];
+  /** PostgreSQL's CPU per op in the same window (all postgres processes); only with `mode.postgres`. */
+  pgCpuMsPerOp?: number;
 }
 
 async function measure(
   srv: ServerProcess,
   fn: (ep: Endpoint) => (slot: number, seq: number) => Promise<void>,
-  mode: { count?: number } = {},
+  mode: { count?: number; postgres?: boolean } = {},
 ): Promise<Measured> {
   const ep = new Endpoint('127.0.0.1', srv.port, CONCURRENCY);
   let c0 = new Map<number, number>();
   let c1 = new Map<number, number>();
   const windowUs: [number, number] = [0, 0];
   const sys: [number, number] = [0, 0];
+  let pg0 = new Map<number, number>();
+  let pg1 = new Map<number, number>();
   const us = () => Number(process.hrtime.bigint() / 1000n);
   try {
     const result = await runLoad(
@@ -311,10 +314,12 @@ async function measure(
         onWindow: (edge) => {
           if (edge === 'start') {
             c0 = srv.cpuByPid();
+            if (mode.postgres) pg0 = postgresCpuByPid();
             sys[0] = srv.sysMs();
             windowUs[0] = us();
           } else {
             c1 = srv.cpuByPid();
+            if (mode.postgres) pg1 = postgresCpuByPid();
             sys[1] = srv.sysMs();
             windowUs[1] = us();
           }
@@ -327,7 +332,10 @@ async function measure(
     const perWorker = workers.map((p) => (c1.get(p) ?? 0) - (c0.get(p) ?? 0));
     for (const [p, v] of c1) total += v - (c0.get(p) ?? 0);
     const sumWorkers = perWorker.reduce((a, b) => a + b, 0) || 1;
+    let pgTotal = 0;
+    for (const [p, v] of pg1) pgTotal += v - (pg0.get(p) ?? 0);
     return {
+      ...(mode.postgres && result.ops ? { pgCpuMsPerOp: pgTotal / result.ops } : {}),
       windowUs,
       result,
       serverCpuMsPerOp: result.ops ? total / result.ops : NaN,
@@ -347,6 +355,7 @@ function describeCell(label: string, m: Measured) {
     `  ${label.padEnd(44)} ${r.opsPerSec.toFixed(1).padStart(8)} ops/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ` +
       `server ${m.serverCpuMsPerOp.toFixed(2)} ms/op (${m.serverCores.toFixed(2)} cores, ` +
       `${(m.serverSysShare * 100).toFixed(0)}% sys)  client ${r.clientCpuMsPerOp.toFixed(2)} ms/op${share}` +
+      (m.pgCpuMsPerOp !== undefined ? `  PostgreSQL ${m.pgCpuMsPerOp.toFixed(2)} ms/op` : '') +
       (r.errors ? `  ERRORS ${r.errors}: ${r.errorSamples[0]}` : ''),
   );
 }
@@ -388,7 +397,7 @@ async function main() {
   if (sqliteCommit)
     log(
       `SQLite commit in ${DATA_ROOT}: ${sqliteCommit.fullMs.toFixed(2)} ms (WAL, ` +
-        `synchronous=FULL, as the server), ${sqliteCommit.normalMs.toFixed(3)} ms with NORMAL`,
+        `synchronous=FULL), ${sqliteCommit.normalMs.toFixed(3)} ms with NORMAL (the server: NORMAL + a shared fdatasync)`,
     );
 
   const rows: Row[] = [];
@@ -458,7 +467,7 @@ async function main() {
             admin = new Endpoint('127.0.0.1', srv.port, 8);
           }
           if (id === 'signin-es256') await setTokenAlg(admin, ADMIN, state.poolId, 'ES256');
-          const m = await measure(srv, (ep) => ceremony(id, ep, state));
+          const m = await measure(srv, (ep) => ceremony(id, ep, state), { postgres: storage === 'postgres' });
           if (id === 'signin-es256') await setTokenAlg(admin, ADMIN, state.poolId, 'RS256');
           describeCell(SCENARIOS[id].label, m);
           rows.push({ scenario: id, storage, workers: w, ...m });

@@ -48,6 +48,25 @@ export function cpuMs(pid: number): number {
   return c.user + c.sys;
 }
 
+/**
+ * CPU ms of every PostgreSQL process on this machine (postmaster, backends, WAL writer, checkpointer), by pid: the
+ * database server's side of a window when the bench and PostgreSQL share the machine (process accounting; needs no
+ * extension). Backends that exit inside a window are missed; the server's pool keeps its connections open.
+ */
+export function postgresCpuByPid(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    out.set(Number(d), cpuMs(Number(d)));
+  }
+  return out;
+}
+
 /** VmRSS / VmHWM in MiB. */
 export function memory(pid: number): { rssMiB: number; hwmMiB: number } {
   try {
