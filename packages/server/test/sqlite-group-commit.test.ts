@@ -4,7 +4,7 @@
  * the one connection stay exclusive; a failed sync fails the writes it was to cover. On a real SQLite file with the
  * real fdatasync of its WAL.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -69,20 +69,39 @@ describe('GroupCommit', () => {
     expect(gc.stats).toEqual({ commits: 51, syncs: 2 });
   });
 
-  it('a failed sync fails the commits it was to cover; the next commit gets a new sync', async () => {
+  it('a failed sync fails the commits it covered and every later one, with no new sync; onFatal is told once', async () => {
     const { sync, calls } = manualSync();
-    const gc = new GroupCommit(sync);
+    const fatal: unknown[] = [];
+    const gc = new GroupCommit(sync, (err) => fatal.push(err));
     const a = gc.after();
     const b = gc.after();
     await tick();
     calls[0]!.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
     await expect(a).rejects.toThrow('EIO');
     await expect(b).rejects.toThrow('EIO');
-    const c = gc.after();
+    // After a writeback error a later fsync may succeed without the lost pages: nothing more is acknowledged.
+    await expect(gc.after()).rejects.toThrow('EIO');
     await tick();
+    expect(calls).toHaveLength(1);
+    expect(fatal).toHaveLength(1);
+  });
+
+  it('close() syncs every commit made so far before it releases the file', async () => {
+    const { sync, calls } = manualSync();
+    const gc = new GroupCommit(sync);
+    const a = gc.after();
+    await tick();
+    const b = gc.after();
+    let closed = false;
+    const c = gc.close().then(() => (closed = true));
+    calls[0]!.resolve();
+    await a;
+    await tick();
+    expect(closed).toBe(false);
     expect(calls).toHaveLength(2);
     calls[1]!.resolve();
-    await c;
+    await Promise.all([b, c]);
+    await expect(gc.after()).rejects.toThrow('closed');
   });
 });
 
@@ -121,15 +140,21 @@ describe('DurableSqliteDialect on a real file', () => {
       },
       { close: async () => (await real.close(), observer.close()) },
     );
-    const commits = new GroupCommit(sync);
+    const fatal: unknown[] = [];
+    const commits = new GroupCommit(sync, (err) => fatal.push(err));
     const db = new Kysely<Db>({ dialect: new DurableSqliteDialect(raw, commits) });
     open.push({ db, raw });
-    return { db, raw, commits, durable, file };
+    return { db, raw, commits, durable, file, fatal };
   }
 
   it('100 parallel writes (50 transactions, 50 autocommit): each answered after a sync covering it; fewer syncs than commits', async () => {
     const { db, commits, durable, file } = await setup();
     const early: number[] = [];
+    // Seeds for the UPDATE/DELETE … RETURNING writes below: their own row ids (1001+), synced before the count starts.
+    await db
+      .insertInto('t')
+      .values(Array.from({ length: 50 }, (_, i) => ({ id: 1001 + i, v: 'seed' })))
+      .execute();
     const writes = Array.from({ length: 100 }, async (_, i) => {
       const id = i + 1;
       if (i % 2)
@@ -140,18 +165,32 @@ describe('DurableSqliteDialect on a real file', () => {
             .execute();
           await trx.selectFrom('t').select('id').where('id', '=', id).executeTakeFirstOrThrow();
         });
-      else
+      else if (i % 4 === 0)
+        await db
+          .insertInto('t')
+          .values({ id, v: `auto${i}` })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+      else {
+        // A consumption as the store does it (UPDATE … RETURNING, then the row's insert): a reader that writes.
+        const seed = 1001 + (i >> 1);
+        await db.updateTable('t').set({ v: 'used' }).where('id', '=', seed).returning('id').executeTakeFirstOrThrow();
+        if (!durable.has(seed)) early.push(seed);
         await db
           .insertInto('t')
           .values({ id, v: `auto${i}` })
           .execute();
+      }
       if (!durable.has(id)) early.push(id);
     });
     await Promise.all(writes);
     expect(early, 'writes answered before a sync covered them').toEqual([]);
-    expect(commits.stats.commits).toBe(100);
+    expect(commits.stats.commits).toBe(1 + 100 + 25);
     expect(commits.stats.syncs).toBeGreaterThan(0);
     expect(commits.stats.syncs).toBeLessThan(100);
+    // A read-only transaction has nothing to sync.
+    await db.transaction().execute((trx) => trx.selectFrom('t').select('id').execute());
+    expect(commits.stats.commits).toBe(126);
     expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
   });
 
@@ -194,10 +233,108 @@ describe('DurableSqliteDialect on a real file', () => {
     expect((await sql<{ c: number }>`SELECT count(*) AS c FROM t`.execute(db)).rows[0]!.c).toBe(2);
   });
 
-  it('a failed sync fails the write (not acknowledged); the next write is synced and answered', async () => {
+  it('a failed sync fails the write and every later one (the store reports it once); nothing more is acknowledged', async () => {
     let fail = true;
-    const { db } = await setup({ failNext: () => (fail ? ((fail = false), true) : false) });
+    const { db, fatal } = await setup({ failNext: () => (fail ? ((fail = false), true) : false) });
     await expect(db.insertInto('t').values({ id: 1, v: 'x' }).execute()).rejects.toThrow('EIO');
-    await db.insertInto('t').values({ id: 2, v: 'y' }).execute();
+    await expect(db.insertInto('t').values({ id: 2, v: 'y' }).execute()).rejects.toThrow('EIO');
+    await expect(db.transaction().execute((trx) => trx.insertInto('t').values({ id: 3, v: 'z' }).execute())).rejects.toThrow('EIO');
+    expect(fatal).toHaveLength(1);
+  });
+
+  it('a ROLLBACK that fails leaves the store refusing every statement instead of running them inside the open transaction', async () => {
+    const { db, raw, file, fatal } = await setup();
+    const prepare = raw.prepare.bind(raw);
+    let failRollback = true;
+    (raw as { prepare: (s: string) => SQLite.Statement }).prepare = (s: string) => {
+      if (s === 'rollback' && failRollback) {
+        failRollback = false;
+        throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+      }
+      return prepare(s);
+    };
+    const txn = db.transaction().execute(async (trx) => {
+      await trx.insertInto('t').values({ id: 1, v: 'x' }).execute();
+      throw new Error('abort');
+    });
+    await expect(txn).rejects.toThrow();
+    expect(raw.inTransaction).toBe(true);
+    await expect(db.insertInto('t').values({ id: 2, v: 'y' }).execute()).rejects.toThrow('unusable');
+    await expect(db.transaction().execute(async () => undefined)).rejects.toThrow('unusable');
+    expect(fatal).toHaveLength(1);
+    const other = new SQLite(file, { readonly: true });
+    expect(other.prepare('SELECT id FROM t').all()).toEqual([]);
+    other.close();
+    raw.exec('ROLLBACK');
+  });
+
+  it('destroy() while a commit waits for its sync: the sync finishes and the write is answered before the file closes', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'latchkey-gc-'));
+    const raw = new SQLite(join(dir, 'g.db'));
+    raw.pragma('journal_mode = WAL');
+    raw.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    const { sync, calls } = manualSync();
+    const commits = new GroupCommit(sync);
+    const db = new Kysely<Db>({ dialect: new DurableSqliteDialect(raw, commits) });
+    const w = db.insertInto('t').values({ id: 1, v: 'a' }).execute();
+    while (calls.length === 0) await tick();
+    let destroyed = false;
+    const d = db.destroy().then(() => (destroyed = true));
+    await tick();
+    expect(destroyed).toBe(false);
+    expect(raw.open).toBe(true);
+    calls[0]!.resolve();
+    await w;
+    await d;
+    expect(raw.open).toBe(false);
+    await expect(db.insertInto('t').values({ id: 2, v: 'b' }).execute()).rejects.toThrow();
+  });
+
+  it('a simulated power cut: the disk as it was when the last finished sync began holds every acknowledged write', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'latchkey-gc-'));
+    const file = join(dir, 'g.db');
+    const raw = new SQLite(file);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL); CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)');
+    // What a sync makes durable is at most what was written when it began: copy the files then, keep the copy of the
+    // last sync that finished. A power cut at any moment leaves at least that on disk.
+    let round = 0;
+    let lastDurable: string | undefined;
+    const real = walFileSync(file);
+    const sync: SyncFile = Object.assign(
+      async () => {
+        const snap = join(dir, `snap-${++round}`);
+        mkdirSync(snap);
+        for (const f of ['g.db', 'g.db-wal']) if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(snap, f));
+        await real();
+        lastDurable = snap;
+      },
+      { close: () => real.close() },
+    );
+    const db = new Kysely<Db>({ dialect: new DurableSqliteDialect(raw, new GroupCommit(sync)) });
+    open.push({ db, raw });
+    // Each write with the disk as a power cut at the moment of its answer would leave it.
+    const acked: { id: number; disk: string | undefined }[] = [];
+    await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, i % 7));
+        if (i % 2) await db.insertInto('t').values({ id: i, v: 'auto' }).execute();
+        else await db.transaction().execute((trx) => trx.insertInto('t').values({ id: i, v: 'tx' }).execute());
+        acked.push({ id: i, disk: lastDurable });
+      }),
+    );
+    expect(round).toBeGreaterThan(1);
+    const lost: number[] = [];
+    for (const disk of new Set(acked.map((a) => a.disk))) {
+      const kept = new Set<number>();
+      if (disk) {
+        const copy = new SQLite(join(disk, 'g.db'), { readonly: true });
+        for (const r of copy.prepare('SELECT id FROM t').all() as { id: number }[]) kept.add(r.id);
+        copy.close();
+      }
+      lost.push(...acked.filter((a) => a.disk === disk && !kept.has(a.id)).map((a) => a.id));
+    }
+    expect(lost, 'acknowledged writes a power cut at their answer would lose').toEqual([]);
   });
 });

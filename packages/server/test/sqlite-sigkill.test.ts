@@ -2,7 +2,8 @@
  * The group-commit path (storage/sqlite/groupCommit.ts) under load: `latchkey serve` on SQLite with the default
  * `synchronous=full` is SIGKILLed while writes are in flight, restarted on the same data directory, and every write
  * it acknowledged is there. Writes are AdminCreateUser (user row, outbox event) and password sign-ins (token family,
- * sign-in event), 16 at a time.
+ * sign-in event), 16 at a time. A SIGKILL keeps the kernel's page cache, so this shows that no answer goes out before
+ * its COMMIT; that none goes out before its sync (a power cut) is sqlite-group-commit.test.ts's simulated power cut.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

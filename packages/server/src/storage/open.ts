@@ -60,6 +60,26 @@ export interface StoreOptions {
    * tests' statement counts. Production never sets it: Kysely then does no logging work at all.
    */
   onStatement?: (sql: string) => void;
+  /**
+   * Called once when SQLite writes can no longer be made durable (a failed fdatasync of the WAL, or a failed
+   * ROLLBACK); every later write is refused either way. Default: one line on stderr and exit code 70, so the
+   * supervisor restarts the server on the file as SQLite recovers it.
+   */
+  onStorageFailure?: (err: unknown) => void;
+}
+
+function exitOnStorageFailure(err: unknown): void {
+  const { code, message } = err as { code?: string; message?: string };
+  process.stderr.write(
+    `latchkey: the SQLite database can no longer make writes durable (${code ?? message}): stopping; check the disk, then restart\n`,
+  );
+  process.exit(70);
+}
+
+/** The file SQLite opened as `main` (symlinks resolved, as SQLite does): its WAL is `<file>-wal`. */
+function mainDatabaseFile(db: SQLite.Database): string {
+  const list = db.pragma('database_list') as { name: string; file: string }[];
+  return list.find((d) => d.name === 'main')?.file || resolve(db.name);
 }
 
 /**
@@ -150,7 +170,10 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     const sqliteDialect =
       opts.sqliteSynchronous === 'normal'
         ? new SqliteDialect({ database: file })
-        : new DurableSqliteDialect(file, new GroupCommit(walFileSync(resolve(file.name))));
+        : new DurableSqliteDialect(
+            file,
+            new GroupCommit(walFileSync(mainDatabaseFile(file)), opts.onStorageFailure ?? exitOnStorageFailure),
+          );
     db = new Kysely<Database>({ dialect: sqliteDialect, ...statementLog(opts) });
   }
   if (opts.migrate !== false) {

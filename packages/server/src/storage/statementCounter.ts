@@ -14,8 +14,9 @@ export const noStatements = (): StatementCounts => ({ statements: 0, roundTrips:
 
 /**
  * Classifies the statements a store reports through StoreOptions.onStatement (bench and tests only). A
- * statement sent between BEGIN and COMMIT is counted as part of that transaction, which is exact on SQLite
- * (one connection) and on PostgreSQL as long as one request runs at a time — how the bench and the test count.
+ * statement sent between BEGIN and COMMIT is counted as part of that transaction, which is exact on both stores as
+ * long as one request runs at a time — how the bench and the test count (under concurrency, an autocommit write is
+ * logged after its sync and can fall between another request's BEGIN and COMMIT).
  */
 export class StatementCounter {
   private counts = noStatements();

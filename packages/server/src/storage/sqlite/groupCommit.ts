@@ -15,23 +15,37 @@ export interface GroupCommitStats {
  * commit that lands while a sync is in flight shares the next one. So one fsync covers as many ceremonies' commits as
  * arrived during the previous one, and the event loop never waits for the disk (the sync runs on libuv's pool).
  *
- * Why this is as durable as `synchronous=FULL`: SQLite in WAL mode has written a commit's frames (the commit frame
- * last) to the `-wal` file with write(2) before COMMIT returns; `synchronous=FULL` differs from `NORMAL` only in an
- * fsync of that file after each commit. `after()` is that fsync, shared, and no answer is sent before it.
+ * Why an acknowledged write is as durable as with `synchronous=FULL`: SQLite in WAL mode has written a commit's frames
+ * (the commit frame last) to the `-wal` file with write(2) before COMMIT returns; `FULL` differs from `NORMAL` in an
+ * fsync of that file after each commit, and `after()` is that fsync, shared, awaited before the write is answered.
+ * (Unlike `FULL`, other requests can read a commit before its sync has finished; anything they write is synced after
+ * it, so no acknowledged write depends on data a power cut could undo.)
+ *
+ * A failed sync is final: after a writeback error Linux may mark the pages clean, so a later fsync can succeed without
+ * the lost frames, and WAL recovery stops at the first bad frame, which would drop every later commit too. Every
+ * later `after()` therefore fails, and `onFatal` is told once (the server exits so its supervisor restarts it on the
+ * recovered file, as PostgreSQL does after a failed fsync).
  */
 export class GroupCommit {
   private committed = 0;
   private synced = 0;
   private inFlight: Promise<void> | undefined;
+  private failed: unknown;
+  private closed = false;
   readonly stats: GroupCommitStats = { commits: 0, syncs: 0 };
 
-  constructor(private readonly sync: SyncFile) {}
+  constructor(
+    private readonly sync: SyncFile,
+    private readonly onFatal: (err: unknown) => void = () => undefined,
+  ) {}
 
   /**
    * Call right after a commit returned: resolves when it is on disk.
-   * @throws the sync's error (e.g. EIO, ENOSPC): the commit may not be durable, so it must not be acknowledged.
+   * @throws the sync's error (e.g. EIO, ENOSPC), now and for every later commit: none of them may be acknowledged.
    */
   async after(): Promise<void> {
+    if (this.failed !== undefined) throw this.failed;
+    if (this.closed) throw new Error('the store is closed');
     const mine = ++this.committed;
     this.stats.commits++;
     while (this.synced < mine) {
@@ -41,9 +55,20 @@ export class GroupCommit {
     }
   }
 
-  /** Waits for the sync in flight, if any, then releases the file. */
+  /** Marks the store failed (a broken transaction state): every later commit is refused, and onFatal is told. */
+  fail(err: unknown): void {
+    if (this.failed !== undefined) return;
+    this.failed = err;
+    this.onFatal(err);
+  }
+
+  /** Syncs every commit made so far (unless a sync failed), then releases the file. */
   async close(): Promise<void> {
-    while (this.inFlight) await this.inFlight.catch(() => undefined);
+    while (this.failed === undefined && (this.inFlight || this.synced < this.committed)) {
+      this.inFlight ??= this.round();
+      await this.inFlight.catch(() => undefined);
+    }
+    this.closed = true;
     await this.sync.close?.();
   }
 
@@ -54,6 +79,9 @@ export class GroupCommit {
       this.stats.syncs++;
       await this.sync();
       this.synced = Math.max(this.synced, covers);
+    } catch (err) {
+      this.fail(err);
+      throw err;
     } finally {
       this.inFlight = undefined;
     }
@@ -61,11 +89,12 @@ export class GroupCommit {
 }
 
 /**
- * fdatasync of SQLite's `-wal` file, opened once (SQLite keeps the file while any connection is open, and ours stays
- * open); its directory is synced once too, so the file's own name survives a power cut.
+ * fdatasync of the `-wal` file of SQLite's main database file `dbFile` (the resolved path SQLite reports, not a
+ * symlink to it), opened once: SQLite keeps that file while any connection is open, and ours stays open. Its
+ * directory is synced once too, so the file's own name survives a power cut.
  */
-export function walFileSync(dbPath: string): SyncFile & { close(): Promise<void> } {
-  const walPath = `${dbPath}-wal`;
+export function walFileSync(dbFile: string): SyncFile & { close(): Promise<void> } {
+  const walPath = `${dbFile}-wal`;
   let handle: Promise<fs.FileHandle> | undefined;
   const open = async (): Promise<fs.FileHandle> => {
     const dir = await fs.open(dirname(walPath), constants.O_RDONLY | constants.O_DIRECTORY);
