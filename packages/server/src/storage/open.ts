@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type KyselyConfig } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type KyselyConfig } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Store } from './store.js';
@@ -9,6 +9,7 @@ import type { Database } from './kysely/schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { DurableSqliteDialect } from './sqlite/durableDialect.js';
 import { GroupCommit, walFileSync } from './sqlite/groupCommit.js';
+import { Checkpointer, FALLBACK_AUTOCHECKPOINT_PAGES } from './sqlite/checkpointer.js';
 import { StartupError } from '../startupError.js';
 
 // PostgreSQL int8 columns hold epoch milliseconds, well inside Number's exact range.
@@ -167,13 +168,19 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     }
     cachePreparedStatements(file);
     file.pragma('busy_timeout = 10000');
-    const sqliteDialect =
-      opts.sqliteSynchronous === 'normal'
-        ? new SqliteDialect({ database: file })
-        : new DurableSqliteDialect(
-            file,
-            new GroupCommit(walFileSync(mainDatabaseFile(file)), opts.onStorageFailure ?? exitOnStorageFailure),
-          );
+    const dbFile = mainDatabaseFile(file);
+    let checkpointer: Checkpointer | undefined;
+    try {
+      checkpointer = new Checkpointer(dbFile);
+      file.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    } catch {
+      // No worker thread: SQLite's own checkpoints on this connection, as before.
+    }
+    const sqliteDialect = new DurableSqliteDialect(
+      file,
+      opts.sqliteSynchronous === 'normal' ? undefined : new GroupCommit(walFileSync(dbFile), opts.onStorageFailure ?? exitOnStorageFailure),
+      async () => checkpointer?.stop(),
+    );
     db = new Kysely<Database>({ dialect: sqliteDialect, ...statementLog(opts) });
   }
   if (opts.migrate !== false) {

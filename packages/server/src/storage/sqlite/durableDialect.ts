@@ -10,15 +10,20 @@ import type { GroupCommit } from './groupCommit.js';
  * outside a transaction (one autocommit statement) wait for it the same way; reads never do.
  */
 export class DurableSqliteDialect extends SqliteDialect {
+  /**
+   * @param commits the group commit writes wait for; none (`synchronous=normal`): a write is answered after COMMIT.
+   * @param beforeClose runs before the connection closes (stops the checkpointer thread).
+   */
   constructor(
     private readonly database: SQLite.Database,
-    private readonly commits: GroupCommit,
+    private readonly commits?: GroupCommit,
+    private readonly beforeClose?: () => Promise<void>,
   ) {
     super({ database });
   }
 
   override createDriver(): Driver {
-    return new DurableSqliteDriver(this.database, this.commits);
+    return new DurableSqliteDriver(this.database, this.commits, this.beforeClose);
   }
 }
 
@@ -93,7 +98,8 @@ class DurableSqliteDriver implements Driver {
 
   constructor(
     private readonly db: SQLite.Database,
-    private readonly commits: GroupCommit,
+    private readonly commits: GroupCommit | undefined,
+    private readonly beforeClose: (() => Promise<void>) | undefined,
   ) {}
 
   async init(): Promise<void> {}
@@ -123,7 +129,7 @@ class DurableSqliteDriver implements Driver {
     } finally {
       if (wait) this.lock.release();
     }
-    if (ran.wrote) await this.commits.after();
+    if (ran.wrote) await this.commits?.after();
     return ran.result;
   }
 
@@ -150,7 +156,7 @@ class DurableSqliteDriver implements Driver {
     const wrote = handle.wrote;
     this.end(handle);
     // A read-only transaction has nothing to make durable.
-    if (wrote) await this.commits.after();
+    if (wrote) await this.commits?.after();
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
@@ -169,7 +175,7 @@ class DurableSqliteDriver implements Driver {
       // The lock stays taken for good; the handle goes back to the pool as an outsider, which is refused.
       handle.inTransaction = false;
       handle.begun = false;
-      this.commits.fail(this.refused);
+      this.commits?.fail(this.refused);
       throw err;
     } finally {
       if (!this.db.inTransaction) this.end(handle);
@@ -187,7 +193,8 @@ class DurableSqliteDriver implements Driver {
     this.refused ??= new Error('the store is closed');
     // Open transactions finish (their statements still run); then every commit made is synced before the file closes.
     if (!this.broken) await this.lock.acquire();
-    await this.commits.close();
+    await this.commits?.close();
+    await this.beforeClose?.();
     this.db.close();
   }
 
