@@ -6,6 +6,7 @@ import { SigV4Error, verifySigV4 } from './security/sigv4.js';
 import { sigV4ServiceError } from './auth/securityErrors.js';
 import {
   InternalErrorException,
+  ResourceNotFoundException,
   SerializationException,
   ServiceError,
   UnknownOperationException,
@@ -122,7 +123,18 @@ export async function dispatch(
       services.log.info({ requestId, op: name, error: err.type, detail: err.detail }, 'client error');
       return errorResponse(err, requestId);
     }
+    if (isForeignKeyViolation(err)) {
+      // A write into a pool or client another instance deleted a moment ago (this one's cache still had it).
+      services.log.warn({ requestId, op: name, err }, 'write refers to a deleted pool, client or user');
+      return errorResponse(new ResourceNotFoundException('The user pool, app client or user no longer exists.'), requestId);
+    }
     services.log.error({ requestId, op: name, err, input: redact(input) }, 'internal error');
     return errorResponse(new InternalErrorException(), requestId);
   }
+}
+
+/** A foreign-key violation on either store (SQLite's extended code, PostgreSQL's SQLSTATE). */
+function isForeignKeyViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
 }

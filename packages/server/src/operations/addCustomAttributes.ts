@@ -17,7 +17,7 @@ export const AddCustomAttributes = operation({
   auth: 'sigv4',
   input: { UserPoolId: common.userPoolId(), CustomAttributes: v.list(schemaAttribute(), { required: true, min: 1, max: 25 }) },
   async handle(s: Pick<Services, 'store' | 'clock'>, { UserPoolId, CustomAttributes }): Promise<Wire<AddCustomAttributesResponse>> {
-    const pool = await loadPool(s, UserPoolId);
+    const pool = await loadPool(s, UserPoolId, { fresh: true });
     const schema = addCustom(
       pool.schema,
       CustomAttributes.map((a) => customAttribute(a as SchemaAttributeType)),

@@ -1,7 +1,7 @@
 import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { loadClient, loadPool } from './shared.js';
-import { InvalidParameterException } from '../protocol/errors.js';
+import { InvalidParameterException, ResourceNotFoundException } from '../protocol/errors.js';
 import type { LatchkeyPoolSettings } from '../domain/pools.js';
 import type { Services } from '../services.js';
 
@@ -45,14 +45,15 @@ export const LatchkeyUpdateUserPoolSettings = operation({
     s: Pick<Services, 'store' | 'clock' | 'tokens' | 'box'>,
     { UserPoolId, Settings: { rotateWebhookSecret, ...changes } },
   ): Promise<LatchkeyUserPoolSettingsResponse> {
-    const pool = await loadPool(s, UserPoolId);
+    const pool = await loadPool(s, UserPoolId, { fresh: true });
     if (changes.eventWebhookUrl !== undefined && changes.eventWebhookUrl !== '' && !isEventWebhookUrl(changes.eventWebhookUrl))
       throw new InvalidParameterException('eventWebhookUrl must be an https:// URL (http:// only on a loopback host)');
     const config = { ...(pool.record.config as Record<string, unknown>) };
     const settings: Partial<LatchkeyPoolSettings> = { ...((config.Latchkey as Partial<LatchkeyPoolSettings>) ?? {}), ...changes };
     if (rotateWebhookSecret) settings.webhookSecretVersion = pool.latchkey.webhookSecretVersion + 1;
     config.Latchkey = settings;
-    await s.store.updatePool(pool.id, config, s.clock.now());
+    if (!(await s.store.updatePool(pool.id, config, s.clock.now())))
+      throw new ResourceNotFoundException(`User pool ${pool.id} does not exist.`);
     if (changes.tokenSigningAlg && changes.tokenSigningAlg !== pool.latchkey.tokenSigningAlg) {
       // Old-algorithm keys stay in the JWKS for a day so tokens already issued keep verifying.
       await s.tokens.rotate(pool.id, changes.tokenSigningAlg, s.clock.now() + FIXED.keyRetirementMs.default);
@@ -82,16 +83,17 @@ export const LatchkeyUpdateUserPoolClientSettings = operation({
     { UserPoolId, ClientId, AllowedOrigins },
   ): Promise<LatchkeyUpdateUserPoolClientSettingsResponse> {
     await loadPool(s, UserPoolId);
-    const client = await loadClient(s, ClientId, UserPoolId);
+    const client = await loadClient(s, ClientId, UserPoolId, { fresh: true });
     // Stored in the exact form browsers put in clientDataJSON (lower-case host, no default port), so
     // the verbatim comparison at verification time can match.
     const origins = AllowedOrigins.map(normalizeOrigin);
-    await s.store.updateClient(
+    const updated = await s.store.updateClient(
       ClientId,
       client.record.name,
       { ...(client.record.config as object), LatchkeyAllowedOrigins: origins },
       s.clock.now(),
     );
+    if (!updated) throw new ResourceNotFoundException(`User pool client ${ClientId} does not exist.`);
     return { AllowedOrigins: origins };
   },
 });

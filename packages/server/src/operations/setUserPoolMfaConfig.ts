@@ -5,7 +5,7 @@ import { describeMfa } from './getUserPoolMfaConfig.js';
 import type { Services } from '../services.js';
 import type { SetUserPoolMfaConfigResponse } from '@aws-sdk/client-cognito-identity-provider';
 import { POOL_OPTIONS } from '../config/defaults.js';
-import { InvalidParameterException } from '../protocol/errors.js';
+import { InvalidParameterException, ResourceNotFoundException } from '../protocol/errors.js';
 
 const PLACEHOLDER = '{####}';
 
@@ -37,7 +37,7 @@ export const SetUserPoolMfaConfig = operation({
     EmailMfaConfiguration: v.obj({ Message: v.str({ min: 6, max: 20000 }), Subject: v.str({ min: 1, max: 140 }) }),
   },
   async handle(s: Pick<Services, 'store' | 'clock'>, input): Promise<Wire<SetUserPoolMfaConfigResponse>> {
-    const pool = await loadPool(s, input.UserPoolId);
+    const pool = await loadPool(s, input.UserPoolId, { fresh: true });
     const config = { ...pool.record.config };
     const sms = input.SmsMfaConfiguration;
     if (sms?.SmsAuthenticationMessage !== undefined && !sms.SmsAuthenticationMessage.includes(PLACEHOLDER))
@@ -71,7 +71,8 @@ export const SetUserPoolMfaConfig = operation({
         FactorConfiguration: input.WebAuthnConfiguration.FactorConfiguration ?? POOL_OPTIONS.FactorConfiguration.default,
       };
     }
-    await s.store.updatePool(pool.id, config, s.clock.now());
+    if (!(await s.store.updatePool(pool.id, config, s.clock.now())))
+      throw new ResourceNotFoundException(`User pool ${pool.id} does not exist.`);
     return describeMfa(config);
   },
 });

@@ -14,16 +14,25 @@ import { AppClient } from '../domain/clients.js';
 import { macToken, safeEqual } from '../security/secrets.js';
 import { standInTarget } from '../auth/standInDelivery.js';
 
-/** @throws ResourceNotFoundException when the pool does not exist. */
-export async function loadPool(s: Pick<Services, 'store'>, poolId: string): Promise<Pool> {
-  const rec = await s.store.getPool(poolId);
+/**
+ * `fresh`: bypass the per-process cache; every read-modify-write of a pool or client (an admin update) passes it, so
+ * a change another instance made a moment ago is not written back undone.
+ * @throws ResourceNotFoundException when the pool does not exist.
+ */
+export async function loadPool(s: Pick<Services, 'store'>, poolId: string, opts: { fresh?: boolean } = {}): Promise<Pool> {
+  const rec = await s.store.getPool(poolId, opts);
   if (!rec) throw new ResourceNotFoundException(`User pool ${poolId} does not exist.`);
   return new Pool(rec);
 }
 
 /** @throws ResourceNotFoundException when the client does not exist (or is in another pool). */
-export async function loadClient(s: Pick<Services, 'store'>, clientId: string, poolId?: string): Promise<AppClient> {
-  const rec = await s.store.getClient(clientId);
+export async function loadClient(
+  s: Pick<Services, 'store'>,
+  clientId: string,
+  poolId?: string,
+  opts: { fresh?: boolean } = {},
+): Promise<AppClient> {
+  const rec = await s.store.getClient(clientId, opts);
   if (!rec || (poolId !== undefined && rec.poolId !== poolId))
     throw new ResourceNotFoundException(`User pool client ${clientId} does not exist.`);
   return new AppClient(rec);

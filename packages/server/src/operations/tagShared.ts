@@ -19,7 +19,8 @@ export async function poolOfArn(s: Pick<Services, 'store'>, arn: string): Promis
   const m = /^arn:[\w-]+:cognito-idp:[\w-]*:\d*:userpool\/([\w-]+_[0-9a-zA-Z]+)$/.exec(arn);
   if (!m) throw new InvalidParameterException(`Invalid ARN ${arn}.`);
   try {
-    return await loadPool(s, m[1]!);
+    // Fresh: TagResource and UntagResource write the whole config back.
+    return await loadPool(s, m[1]!, { fresh: true });
   } catch (err) {
     if (err instanceof ResourceNotFoundException) throw new ResourceNotFoundException(`Resource ${arn} does not exist.`);
     throw err;

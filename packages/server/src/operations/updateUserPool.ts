@@ -16,7 +16,7 @@ export const UpdateUserPool = operation({
     s: Pick<Services, 'store' | 'clock' | 'config'>,
     { UserPoolId, PoolName, ...settings },
   ): Promise<Wire<UpdateUserPoolResponse>> {
-    const pool = await loadPool(s, UserPoolId);
+    const pool = await loadPool(s, UserPoolId, { fresh: true });
     assertSignInPolicy(settings);
     assertLambdaConfig(settings.LambdaConfig as Record<string, unknown> | undefined, s.config.triggerModules);
     assertUpdateSettings(settings);

@@ -22,9 +22,9 @@ export const UpdateUserPoolClient = operation({
     s: Pick<Services, 'store' | 'clock'>,
     { UserPoolId, ClientId, ClientName, ...settings },
   ): Promise<Wire<UpdateUserPoolClientResponse>> {
-    const pool = await loadPool(s, UserPoolId);
+    const pool = await loadPool(s, UserPoolId, { fresh: true });
     assertClientAttributes(pool.schema, settings, 'updating');
-    const client = await loadClient(s, ClientId, UserPoolId);
+    const client = await loadClient(s, ClientId, UserPoolId, { fresh: true });
     const old = client.record.config as Record<string, unknown>;
     const config = checkedTokenValidity({ ...CLIENT_DEFAULTS, ...settings });
     for (const k of ['ClientSecret', 'LatchkeyAllowedOrigins']) if (old[k] !== undefined) config[k] = old[k];

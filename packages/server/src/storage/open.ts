@@ -171,7 +171,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     const dbFile = mainDatabaseFile(file);
     let checkpointer: Checkpointer | undefined;
     try {
-      checkpointer = new Checkpointer(dbFile);
+      checkpointer = new Checkpointer(dbFile, (err) => {
+        // Back to SQLite's default: one COMMIT checkpoints every ~1000 pages on the event loop, as before the thread.
+        process.stderr.write(`latchkey: the SQLite checkpointer thread failed (${(err as Error).message}); checkpointing inline\n`);
+        if (file.open) file.pragma('wal_autocheckpoint = 1000');
+      });
       file.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
     } catch {
       // No worker thread: SQLite's own checkpoints on this connection, as before.

@@ -52,10 +52,12 @@ export interface Store {
   createPool(pool: PoolRecord): Promise<void>;
   /**
    * Served from a per-process cache (absent ids too) that re-reads one version row at most every FIXED.configRecheckMs;
-   * every pool, client and signing-key write bumps that row in its transaction, so a change on any instance is seen
-   * within 1 s everywhere, and at once by the process that made it. Each call returns a record of its own.
+   * every write to pools, clients and signing keys bumps that row in its transaction (triggers, so writes from any
+   * release or from SQL count too), so a change on any instance is seen within 1 s everywhere, and at once by the
+   * process that made it. Each call returns a record of its own. `fresh`: read the database, not the cache (for a
+   * read-modify-write, which must not write back another instance's change undone).
    */
-  getPool(id: string): Promise<PoolRecord | undefined>;
+  getPool(id: string, opts?: { fresh?: boolean }): Promise<PoolRecord | undefined>;
   /** Replaces config and updatedAt; false when the pool does not exist. */
   updatePool(id: string, config: PoolRecord['config'], updatedAt: number, name?: string): Promise<boolean>;
   /** Deletes the pool and, in the same transaction, everything in it. False when absent. */
@@ -64,7 +66,7 @@ export interface Store {
   listPools(limit: number, after?: string): Promise<PoolRecord[]>;
   createClient(client: ClientRecord): Promise<void>;
   /** Cached like getPool. */
-  getClient(id: string): Promise<ClientRecord | undefined>;
+  getClient(id: string, opts?: { fresh?: boolean }): Promise<ClientRecord | undefined>;
   updateClient(id: string, name: string, config: ClientRecord['config'], updatedAt: number): Promise<boolean>;
   /** Deletes the client and its token families. */
   deleteClient(poolId: string, id: string): Promise<boolean>;

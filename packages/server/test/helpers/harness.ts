@@ -41,6 +41,8 @@ export class MemoryLog implements Logger {
 
 export interface TestServer extends RunningServer {
   dialect: Dialect;
+  /** The PostgreSQL schema (a second server on the same store passes it). */
+  schema?: string;
   clock: TestClock;
   log: MemoryLog;
   endpoint: string;
@@ -86,6 +88,7 @@ export async function startTestServer(
   const client = sdk();
   return Object.assign(server, {
     dialect,
+    schema,
     clock,
     log,
     endpoint,

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/storage/open.js';
 import type { Store } from '../../src/storage/store.js';
@@ -110,6 +111,20 @@ for (const dialect of dialects) {
       await within1s(
         () => b.getClient(id),
         (c) => c === undefined,
+      );
+    });
+
+    it('a write made outside the store (SQL by an operator or an older release) reaches the cache within 1 s', async () => {
+      const id = await newPool();
+      expect((await b.getPool(id))!.name).toBe(`p-${id}`);
+      if (dialect === 'sqlite') {
+        const raw = new SQLite(join(dir, 'latchkey.db'));
+        raw.prepare("UPDATE pools SET name = 'by sql' WHERE id = ?").run(id);
+        raw.close();
+      } else await adminQuery(`UPDATE ${schema}.pools SET name = 'by sql' WHERE id = '${id}'`);
+      await within1s(
+        () => b.getPool(id),
+        (p) => p?.name === 'by sql',
       );
     });
 

@@ -3,20 +3,19 @@ import type { ClientRecord, PoolRecord, SigningKeyRecord } from '../types.js';
 import type { Database } from './schema.js';
 import { toClient, toKey, toPool } from './rows.js';
 import { KyselyBase, conflict } from './base.js';
-import { ConfigCache, bumpConfigVersion } from './configCache.js';
+import { ConfigCache, lockConfigVersion } from './configCache.js';
 
 /** Pools, app clients and signing keys. */
 export class PoolsStore extends KyselyBase {
-  /** Pool and client rows; every write below bumps config_version in its transaction and invalidates it. */
+  /** Pool and client rows; triggers bump config_version with every write below (migration 0012). */
   protected readonly configCache = new ConfigCache(this.db);
 
-  /** Runs a pool/client/key write with the config version bump in its transaction; drops this process's cache after. */
-  private async configWrite<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  /** Runs a pool/client/key write in a transaction, version row first (lockConfigVersion); drops this process's cache after. */
+  protected async configWrite<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
     try {
       return await this.db.transaction().execute(async (trx) => {
-        const out = await fn(trx);
-        await bumpConfigVersion(trx);
-        return out;
+        await lockConfigVersion(trx);
+        return fn(trx);
       });
     } finally {
       this.configCache.invalidate();
@@ -36,10 +35,12 @@ export class PoolsStore extends KyselyBase {
       conflict(err, 'pool');
     }
   }
-  async getPool(id: string): Promise<PoolRecord | undefined> {
+  async getPool(id: string, opts: { fresh?: boolean } = {}): Promise<PoolRecord | undefined> {
     // Each caller gets its own record (the cached row is parsed anew), so none can change another's.
-    const r = await this.configCache.get(`pool\n${id}`, () =>
-      this.db.selectFrom('pools').selectAll().where('id', '=', id).executeTakeFirst(),
+    const r = await this.configCache.get(
+      `pool\n${id}`,
+      () => this.db.selectFrom('pools').selectAll().where('id', '=', id).executeTakeFirst(),
+      opts.fresh,
     );
     return r && toPool(r);
   }
@@ -108,9 +109,11 @@ export class PoolsStore extends KyselyBase {
       conflict(err, 'client');
     }
   }
-  async getClient(id: string): Promise<ClientRecord | undefined> {
-    const r = await this.configCache.get(`client\n${id}`, () =>
-      this.db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst(),
+  async getClient(id: string, opts: { fresh?: boolean } = {}): Promise<ClientRecord | undefined> {
+    const r = await this.configCache.get(
+      `client\n${id}`,
+      () => this.db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst(),
+      opts.fresh,
     );
     return r && toClient(r);
   }

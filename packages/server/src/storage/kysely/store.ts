@@ -29,11 +29,10 @@ export class KyselyStore extends EventsStore implements Store {
       .where('next_attempt_at', 'is', null)
       .executeTakeFirst();
     n += Number(e.numDeletedRows);
-    const k = await this.db
-      .deleteFrom('signing_keys')
-      .where('expires_at', 'is not', null)
-      .where('expires_at', '<=', now)
-      .executeTakeFirst();
+    // A config write like any other (the version row's lock first, as the key rotation takes it).
+    const k = await this.configWrite((trx) =>
+      trx.deleteFrom('signing_keys').where('expires_at', 'is not', null).where('expires_at', '<=', now).executeTakeFirst(),
+    );
     return n + Number(k.numDeletedRows);
   }
   async close(): Promise<void> {

@@ -372,8 +372,10 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       },
     },
     '0012_config_version': {
-      // One counter row, bumped in the transaction of every pool, app-client and signing-key write: each process
-      // caches those records and re-reads only this row to learn that another instance changed one.
+      // One counter row, bumped by triggers in the transaction of every write to pools, clients and signing_keys:
+      // each process caches those records and re-reads only this row to learn that another instance changed one.
+      // Triggers rather than application code, so a write by an older release during a rolling upgrade, or by an
+      // operator's SQL, reaches every cache too.
       async up(db: Kysely<any>) {
         await db.schema
           .createTable('config_version')
@@ -381,6 +383,33 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('version', 'bigint', (c) => c.notNull())
           .execute();
         await db.insertInto('config_version').values({ id: 1, version: 0 }).execute();
+        const bump = 'UPDATE config_version SET version = version + 1 WHERE id = 1';
+        if (dialect === 'postgres') {
+          // The version row of the changed table's own schema, whatever the writer's search_path (an operator's SQL).
+          await sql
+            .raw(
+              'CREATE FUNCTION bump_config_version() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ' +
+                "EXECUTE format('UPDATE %I.config_version SET version = version + 1 WHERE id = 1', TG_TABLE_SCHEMA); " +
+                'RETURN NULL; END $$',
+            )
+            .execute(db);
+          // Row-level, and not for an UPDATE that changes nothing (createGroup's lock on the pool row).
+          for (const t of ['pools', 'clients', 'signing_keys']) {
+            await sql
+              .raw(`CREATE TRIGGER ${t}_config_version AFTER INSERT OR DELETE ON ${t} FOR EACH ROW EXECUTE FUNCTION bump_config_version()`)
+              .execute(db);
+            await sql
+              .raw(
+                `CREATE TRIGGER ${t}_config_version_update AFTER UPDATE ON ${t} FOR EACH ROW ` +
+                  'WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION bump_config_version()',
+              )
+              .execute(db);
+          }
+        } else {
+          for (const t of ['pools', 'clients', 'signing_keys'])
+            for (const ev of ['INSERT', 'UPDATE', 'DELETE'])
+              await sql.raw(`CREATE TRIGGER ${t}_config_version_${ev.toLowerCase()} AFTER ${ev} ON ${t} BEGIN ${bump}; END`).execute(db);
+        }
       },
     },
   };

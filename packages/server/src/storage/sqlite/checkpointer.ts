@@ -50,19 +50,39 @@ export class Checkpointer {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
 
-  constructor(file: string) {
+  private stopping = false;
+
+  /** @param onFailure called once if the thread fails or exits on its own: the caller resumes SQLite's own checkpoints. */
+  constructor(file: string, onFailure: (err: unknown) => void) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(SOURCE, { eval: true, workerData: { file, driver, intervalMs: INTERVAL_MS } });
-    // Never keeps the process alive, and a failing thread leaves the fallback autocheckpoint to do the work.
+    // Never keeps the process alive.
     this.worker.unref();
-    this.worker.on('error', () => undefined);
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (this.stopping || failed) return;
+      failed = true;
+      onFailure(err);
+    };
+    this.worker.on('error', fail);
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', (code) => {
+        fail(new Error(`checkpointer thread exited (${code})`));
+        resolve();
+      }),
+    );
   }
 
   /** Closes the thread's connection (before the request connection closes, so that one checkpoints last). */
   async stop(): Promise<void> {
+    // Referenced again while it finishes: an unreferenced thread and timer would let the process exit (code 0) in the
+    // middle of this await, before whatever the caller does next (e.g. print why start-up failed and exit 2).
+    this.stopping = true;
+    this.worker.ref();
     this.worker.postMessage('close');
-    await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2000).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.exited, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
     await this.worker.terminate();
   }
 }
