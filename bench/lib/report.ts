@@ -173,7 +173,7 @@ export function evaluateTargets(rep: Report): TargetResult[] {
       if (r && c) {
         const ratio = r.result.opsPerSec / c;
         out.push({
-          target: `${label(s)} ≥ ${need * 100} % of its crypto ceiling`,
+          target: `${label(s)} ≥ ${Math.round(need * 100)} % of its crypto ceiling`,
           where: `${storage}, 1 worker`,
           measured: `${f(r.result.opsPerSec, 0)} / ${f(c, 0)} ops/s = ${pct(ratio)}${errs(r)}`,
           pass: ok(r) && ratio >= need,
@@ -186,7 +186,7 @@ export function evaluateTargets(rep: Report): TargetResult[] {
       const need = TARGETS.listOfBare[storage];
       const ratio = l.result.opsPerSec / b.result.opsPerSec;
       out.push({
-        target: `${label('list')} ≥ ${need * 100} % of bare Fastify`,
+        target: `${label('list')} ≥ ${Math.round(need * 100)} % of bare Fastify`,
         where: `${storage}, 1 worker`,
         measured: `${f(l.result.opsPerSec, 0)} / ${f(b.result.opsPerSec, 0)} ops/s = ${pct(ratio)}${errs(l)}`,
         pass: ok(l) && ratio >= need,
