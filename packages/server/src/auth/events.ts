@@ -1,12 +1,13 @@
 import type { Services, RequestContext } from '../services.js';
 import type { JsonObject, LifecycleEventRecord, LifecycleEventType, UserRecord } from '../storage/store.js';
 import type { Pool } from '../domain/pools.js';
-import { hmacHex, randomId, sha256Hex } from '../security/secrets.js';
+import { hmacHex, randomId } from '../security/secrets.js';
 import { FIXED } from '../config/defaults.js';
 import { ServiceError } from '../protocol/errors.js';
 import { findUser, LOCKED } from './password.js';
 import { admitCodeSend, userBudgetKey } from './sendBudget.js';
 import type { FlowContext } from './flows/context.js';
+import { peekRequestSession } from './sessions.js';
 
 /** Where a sign-in came from: the event detail's `clientId`, `ip`, `userAgent`. */
 export type EventOrigin = Pick<RequestContext, 'sourceIp' | 'userAgent'> & { clientId?: string };
@@ -108,8 +109,8 @@ export async function withSignInEvents<T>(ctx: FlowContext, kind: 'initiate' | '
 
 /** The user id of the request's Session when it is live and this client's; undefined otherwise. */
 async function sessionUser(ctx: FlowContext): Promise<string | undefined> {
-  if (!ctx.session) return undefined;
-  const rec = await ctx.s.store.peekAuthSession(sha256Hex(ctx.session), ctx.s.clock.now());
+  // The step's own peek reuses this read (peekRequestSession).
+  const rec = await peekRequestSession(ctx);
   if (!rec || rec.clientId !== ctx.client.id || rec.poolId !== ctx.client.poolId || rec.poolId !== ctx.pool.id) return undefined;
   return rec.userId ?? undefined;
 }

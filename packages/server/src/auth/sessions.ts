@@ -38,18 +38,40 @@ export async function issueSession(
  * result (signedIn → Store.finishSignIn), or burns it on failure (burnSession).
  * @throws NotAuthorizedException("Invalid session for the user, session is expired.")
  */
-export async function peekSession(
-  s: Pick<Services, 'store' | 'clock'>,
-  client: AppClient,
-  token: string | undefined,
-): Promise<{ rec: AuthSessionRecord; hash: string }> {
+export async function peekSession(ctx: SessionRequest): Promise<{ rec: AuthSessionRecord; hash: string }> {
+  const { client, session: token } = ctx;
   if (!token) throw new NotAuthorizedException(SESSION_EXPIRED, 'no session');
   const hash = sha256Hex(token);
-  const rec = await s.store.peekAuthSession(hash, s.clock.now());
+  const rec = await peekRequestSession(ctx);
   if (!rec) throw new NotAuthorizedException(SESSION_EXPIRED, 'unknown, used or expired session');
   if (rec.clientId !== client.id || rec.poolId !== client.poolId)
     throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another client');
   return { rec, hash };
+}
+
+/** The parts of a sign-in step's context a Session read needs (FlowContext has them). */
+export interface SessionRequest {
+  s: Pick<Services, 'store' | 'clock'>;
+  client: AppClient;
+  session?: string;
+}
+
+const peeked = new WeakMap<SessionRequest, { token: string; rec: Promise<AuthSessionRecord | undefined> }>();
+
+/**
+ * The request's Session record as the store has it (live or undefined), read once per request: the sign-in events
+ * (auth/events.ts) read it before the step, and the step's own peek reuses that read. Safe because a peek never
+ * decides single use: the step consumes the Session in its own guarded write (finishSignIn, burnSession).
+ */
+export function peekRequestSession(ctx: SessionRequest): Promise<AuthSessionRecord | undefined> {
+  const token = ctx.session;
+  if (!token) return Promise.resolve(undefined);
+  let hit = peeked.get(ctx);
+  if (!hit || hit.token !== token) {
+    hit = { token, rec: ctx.s.store.peekAuthSession(sha256Hex(token), ctx.s.clock.now()) };
+    peeked.set(ctx, hit);
+  }
+  return hit.rec;
 }
 
 /**

@@ -215,7 +215,7 @@ export async function respondSoftwareTokenMfa(ctx: FlowContext): Promise<AuthOut
 export async function respondSelectMfaType(ctx: FlowContext): Promise<AuthOutput> {
   const answer = ctx.params.ANSWER;
   if (!answer) throw new InvalidParameterException('Missing required parameter ANSWER');
-  const { rec } = await peekSession(ctx.s, ctx.client, ctx.session);
+  const { rec } = await peekSession(ctx);
   if (rec.state.kind !== 'SELECT_MFA_TYPE' || !rec.userId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
   const options = rec.state.options as MfaMethod[];
   if (!options.includes(answer as MfaMethod))
@@ -233,7 +233,7 @@ export async function respondSelectMfaType(ctx: FlowContext): Promise<AuthOutput
  * @throws NotAuthorizedException
  */
 export async function respondMfaSetup(ctx: FlowContext): Promise<AuthOutput> {
-  const { rec, hash } = await peekSession(ctx.s, ctx.client, ctx.session);
+  const { rec, hash } = await peekSession(ctx);
   if (rec.state.kind !== 'MFA_SETUP' || !rec.userId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
   const user = await ctx.s.store.getUser(ctx.pool.id, rec.userId);
   if (!user) throw new NotAuthorizedException(SESSION_EXPIRED, 'user gone');

@@ -43,7 +43,7 @@ export async function respondNewPassword(ctx: FlowContext): Promise<AuthOutput> 
     .filter(([k]) => k.startsWith('userAttributes.'))
     .map(([k, v]) => ({ Name: k.slice('userAttributes.'.length), Value: v }));
   const changes = parseAttributes(ctx.pool, list, { admin: false, client: ctx.client });
-  const { rec } = await peekSession(ctx.s, ctx.client, ctx.session);
+  const { rec } = await peekSession(ctx);
   if (rec.state.kind !== 'NEW_PASSWORD_REQUIRED' || !rec.userId)
     throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
   const user = await ctx.s.store.getUser(ctx.pool.id, rec.userId);

@@ -35,7 +35,7 @@ export async function issueSignUpSession(
 export async function signInWithSignUpSession(ctx: FlowContext): Promise<AuthOutput> {
   const typed = ctx.params.USERNAME;
   if (!typed) throw new InvalidParameterException('Missing required parameter USERNAME');
-  const { rec, hash } = await peekSession(ctx.s, ctx.client, ctx.session);
+  const { rec, hash } = await peekSession(ctx);
   if (rec.state.kind !== KIND || !rec.userId) throw new NotAuthorizedException(SESSION_EXPIRED, 'session of a sign-in step');
   const user = await findUser(ctx.s, ctx.pool, typed);
   if (!user || user.id !== rec.userId) throw new NotAuthorizedException(SESSION_EXPIRED, "another user's sign-up session");

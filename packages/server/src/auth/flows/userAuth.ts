@@ -169,7 +169,7 @@ export async function respondSelectChallenge(ctx: FlowContext): Promise<AuthOutp
  * NotAuthorizedException; the reason is logged.
  */
 export async function respondWebAuthn(ctx: FlowContext): Promise<AuthOutput> {
-  const { rec, hash } = await peekSession(ctx.s, ctx.client, ctx.session);
+  const { rec, hash } = await peekSession(ctx);
   const st = rec.state as unknown as WebAuthnState;
   try {
     if (st.kind !== 'WEB_AUTHN') throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
