@@ -118,14 +118,20 @@ describe('DurableSqliteDialect on a real file', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A database whose sync records, for each finished fdatasync of the WAL, the row ids committed before it began. */
-  async function setup(opts: { failNext?: () => boolean } = {}) {
+  /** A new WAL database file with the two test tables, as the store opens SQLite (synchronous=NORMAL). */
+  function freshDatabase(): { raw: SQLite.Database; file: string } {
     dir = mkdtempSync(join(tmpdir(), 'latchkey-gc-'));
     const file = join(dir, 'g.db');
     const raw = new SQLite(file);
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
     raw.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL); CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)');
+    return { raw, file };
+  }
+
+  /** A database whose sync records, for each finished fdatasync of the WAL, the row ids committed before it began. */
+  async function setup(opts: { failNext?: () => boolean } = {}) {
+    const { raw, file } = freshDatabase();
     raw.exec('INSERT INTO counter VALUES (1, 0)');
     // A second connection sees every committed row, durable or not: what a sync starting now will cover.
     const observer = new SQLite(file, { readonly: true });
@@ -269,10 +275,7 @@ describe('DurableSqliteDialect on a real file', () => {
   });
 
   it('destroy() while a commit waits for its sync: the sync finishes and the write is answered before the file closes', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'latchkey-gc-'));
-    const raw = new SQLite(join(dir, 'g.db'));
-    raw.pragma('journal_mode = WAL');
-    raw.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    const { raw } = freshDatabase();
     const { sync, calls } = manualSync();
     const commits = new GroupCommit(sync);
     const db = new Kysely<Db>({ dialect: new DurableSqliteDialect(raw, commits) });
@@ -291,12 +294,7 @@ describe('DurableSqliteDialect on a real file', () => {
   });
 
   it('a simulated power cut: the disk as it was when the last finished sync began holds every acknowledged write', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'latchkey-gc-'));
-    const file = join(dir, 'g.db');
-    const raw = new SQLite(file);
-    raw.pragma('journal_mode = WAL');
-    raw.pragma('synchronous = NORMAL');
-    raw.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL); CREATE TABLE counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)');
+    const { raw, file } = freshDatabase();
     // What a sync makes durable is at most what was written when it began: copy the files then, keep the copy of the
     // last sync that finished. A power cut at any moment leaves at least that on disk.
     let round = 0;

@@ -116,8 +116,8 @@ describe.each(DIALECTS)('user existence on %s', (dialect) => {
         });
         masks.add(a.CodeDeliveryDetails!.Destination!);
       }
+      // Not one fixed mask for every unknown name (a random name may still land on x***@x***: 1 in 676).
       expect(masks.size).toBeGreaterThan(1);
-      expect(masks.has('x***@x***')).toBe(false);
       // A real user's mask has the same shape; a typed email is masked as it is, whatever its case.
       const erin = uniq('erin');
       await adminCreateConfirmedUser(srv.admin, pool.userPoolId, erin, PASSWORD, `${erin}@example.com`);
