@@ -6,6 +6,7 @@ import { withSignInEvents } from '../auth/events.js';
 import { initiateShape } from './initiateAuth.js';
 import type { Services } from '../services.js';
 import type { AdminInitiateAuthResponse } from '@aws-sdk/client-cognito-identity-provider';
+import { stepContext } from '../auth/flows/context.js';
 
 /** AdminInitiateAuth (SigV4): ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH, refresh, and the user flows. */
 export const AdminInitiateAuth = operation({
@@ -18,16 +19,7 @@ export const AdminInitiateAuth = operation({
   ): Promise<Wire<AdminInitiateAuthResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const client = await loadClient(s, input.ClientId, pool.id);
-    const ctx = {
-      s,
-      pool,
-      client,
-      params: input.AuthParameters ?? {},
-      session: input.Session,
-      clientMetadata: input.ClientMetadata,
-      admin: true,
-      request,
-    };
+    const ctx = stepContext(s, pool, client, { ...input, params: input.AuthParameters }, true, request);
     return withSignInEvents(ctx, 'initiate', input.AuthFlow, () => runInitiate(ctx, input.AuthFlow));
   },
 });

@@ -6,6 +6,7 @@ import { withSignInEvents } from '../auth/events.js';
 import { respondShape } from './respondToAuthChallenge.js';
 import type { Services } from '../services.js';
 import type { AdminRespondToAuthChallengeResponse } from '@aws-sdk/client-cognito-identity-provider';
+import { stepContext } from '../auth/flows/context.js';
 
 export const AdminRespondToAuthChallenge = operation({
   auth: 'sigv4',
@@ -17,16 +18,7 @@ export const AdminRespondToAuthChallenge = operation({
   ): Promise<Wire<AdminRespondToAuthChallengeResponse>> {
     const pool = await loadPool(s, input.UserPoolId);
     const client = await loadClient(s, input.ClientId, pool.id);
-    const ctx = {
-      s,
-      pool,
-      client,
-      params: input.ChallengeResponses ?? {},
-      session: input.Session,
-      clientMetadata: input.ClientMetadata,
-      admin: true,
-      request,
-    };
+    const ctx = stepContext(s, pool, client, { ...input, params: input.ChallengeResponses }, true, request);
     return withSignInEvents(ctx, 'respond', input.ChallengeName, () => runRespond(ctx, input.ChallengeName));
   },
 });

@@ -5,6 +5,7 @@ import { runInitiate } from '../auth/initiate.js';
 import { withSignInEvents } from '../auth/events.js';
 import type { Services } from '../services.js';
 import type { InitiateAuthResponse } from '@aws-sdk/client-cognito-identity-provider';
+import { stepContext } from '../auth/flows/context.js';
 
 const flows = [
   'USER_SRP_AUTH',
@@ -37,16 +38,7 @@ export const InitiateAuth = operation({
     request,
   ): Promise<Wire<InitiateAuthResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
-    const ctx = {
-      s,
-      pool,
-      client,
-      params: input.AuthParameters ?? {},
-      session: input.Session,
-      clientMetadata: input.ClientMetadata,
-      admin: false,
-      request,
-    };
+    const ctx = stepContext(s, pool, client, { ...input, params: input.AuthParameters }, false, request);
     return withSignInEvents(ctx, 'initiate', input.AuthFlow, () => runInitiate(ctx, input.AuthFlow));
   },
 });

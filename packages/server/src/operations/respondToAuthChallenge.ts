@@ -5,6 +5,7 @@ import { runRespond } from '../auth/initiate.js';
 import { withSignInEvents } from '../auth/events.js';
 import type { Services } from '../services.js';
 import type { RespondToAuthChallengeResponse } from '@aws-sdk/client-cognito-identity-provider';
+import { stepContext } from '../auth/flows/context.js';
 
 const challenges = [
   'SMS_MFA',
@@ -44,16 +45,7 @@ export const RespondToAuthChallenge = operation({
     request,
   ): Promise<Wire<RespondToAuthChallengeResponse>> {
     const { client, pool } = await loadClientPool(s, input.ClientId);
-    const ctx = {
-      s,
-      pool,
-      client,
-      params: input.ChallengeResponses ?? {},
-      session: input.Session,
-      clientMetadata: input.ClientMetadata,
-      admin: false,
-      request,
-    };
+    const ctx = stepContext(s, pool, client, { ...input, params: input.ChallengeResponses }, false, request);
     return withSignInEvents(ctx, 'respond', input.ChallengeName, () => runRespond(ctx, input.ChallengeName));
   },
 });

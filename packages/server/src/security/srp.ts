@@ -292,6 +292,27 @@ export function startSrpSession(verifierHex: string): { bHex: string; BHex: stri
   }
 }
 
+/** The server's state of one SRP exchange and the client's answer to it: what a password claim is checked against. */
+export interface SrpProof {
+  verifierHex: string;
+  bHex: string;
+  BHex: string;
+  srpAHex: string;
+  secretBlockB64: string;
+  timestamp: string;
+  signatureB64: string;
+}
+
+/** The SrpProof of a stored SRP state (`v`, `b`, `B`, `A`, as both sign-in flows keep it) and the client's answer. */
+export function srpProof(
+  st: { v: string; b: string; B: string; A: string },
+  secretBlockB64: string,
+  timestamp: string,
+  signatureB64: string,
+): SrpProof {
+  return { verifierHex: st.v, bHex: st.b, BHex: st.B, srpAHex: st.A, secretBlockB64, timestamp, signatureB64 };
+}
+
 /**
  * RespondToAuthChallenge `PASSWORD_VERIFIER`: recomputes `S`, the HKDF key and the expected
  * `PASSWORD_CLAIM_SIGNATURE`, and compares it with the client's in constant time.
@@ -308,17 +329,7 @@ export function startSrpSession(verifierHex: string): { bHex: string; BHex: stri
  *   user / pool / password; also false when `B mod N = 0` or `u = 0`.
  * @throws TypeError if the server-side state (`verifierHex`, `bHex`, `BHex`) is not non-empty hex.
  */
-export function verifyPasswordClaim(input: {
-  poolName: string;
-  userIdForSrp: string;
-  verifierHex: string;
-  bHex: string;
-  BHex: string;
-  srpAHex: string;
-  secretBlockB64: string;
-  timestamp: string;
-  signatureB64: string;
-}): boolean {
+export function verifyPasswordClaim(input: { poolName: string; userIdForSrp: string } & SrpProof): boolean {
   const v = parseStoredHex(input.verifierHex, 'verifierHex');
   const b = parseStoredHex(input.bHex, 'bHex');
   const B = parseStoredHex(input.BHex, 'BHex');
@@ -373,17 +384,7 @@ export function deviceVerifierFromConfig(verifierB64: string, saltB64: string): 
  * `handleDevicePasswordVerifier`) — on the same OpenSSL arithmetic. Same contract: false for anything the
  * client controls being wrong, TypeError for corrupt server state.
  */
-export function verifyDevicePasswordClaim(input: {
-  deviceGroupKey: string;
-  deviceKey: string;
-  verifierHex: string;
-  bHex: string;
-  BHex: string;
-  srpAHex: string;
-  secretBlockB64: string;
-  timestamp: string;
-  signatureB64: string;
-}): boolean {
+export function verifyDevicePasswordClaim(input: { deviceGroupKey: string; deviceKey: string } & SrpProof): boolean {
   const { deviceGroupKey, deviceKey, ...rest } = input;
   return verifyPasswordClaim({ poolName: deviceGroupKey, userIdForSrp: deviceKey, ...rest });
 }

@@ -17,3 +17,18 @@ export interface FlowContext {
   /** The request (IP address, User-Agent) for the sign-in's lifecycle event. */
   request?: RequestContext;
 }
+
+/**
+ * The context of one InitiateAuth / RespondToAuthChallenge request or its Admin form: the four differ only in where
+ * pool and client come from, which parameter map they carry and whether they are admin calls.
+ */
+export function stepContext(
+  s: FlowContext['s'],
+  pool: Pool,
+  client: AppClient,
+  input: { params?: Record<string, string>; Session?: string; ClientMetadata?: Record<string, string> },
+  admin: boolean,
+  request?: RequestContext,
+): FlowContext {
+  return { s, pool, client, params: input.params ?? {}, session: input.Session, clientMetadata: input.ClientMetadata, admin, request };
+}

@@ -4,7 +4,7 @@ import { signedIn, type AuthOutput } from '../results.js';
 import { deviceDoesNotExist, usersDevice } from '../devices.js';
 import { assertUserCanSignIn, INCORRECT, srpIdentityOf } from '../password.js';
 import { parseSrpTimestamp } from '@latchkey/wire';
-import { isValidSrpA, startSrpSession, verifyDevicePasswordClaim } from '../../security/srp.js';
+import { isValidSrpA, srpProof, startSrpSession, verifyDevicePasswordClaim } from '../../security/srp.js';
 import { randomBytesB64, safeEqual, sha256Hex } from '../../security/secrets.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import { FIXED } from '../../config/defaults.js';
@@ -93,13 +93,7 @@ export async function respondDevicePasswordVerifier(ctx: FlowContext): Promise<A
   const ok = verifyDevicePasswordClaim({
     deviceGroupKey: device.groupKey,
     deviceKey: device.deviceKey,
-    verifierHex: st.v,
-    bHex: st.b,
-    BHex: st.B,
-    srpAHex: st.A,
-    secretBlockB64: block,
-    timestamp,
-    signatureB64: signature,
+    ...srpProof(st as DeviceSrpState, block, timestamp, signature), // every member checked above
   });
   if (!ok) throw new NotAuthorizedException(INCORRECT, 'bad device SRP signature');
   assertUserCanSignIn(user);

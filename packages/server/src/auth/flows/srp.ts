@@ -19,7 +19,7 @@ import { assertPresentedDevice } from '../devices.js';
 import { issueSession, SESSION_EXPIRED } from '../sessions.js';
 import type { AuthOutput } from '../results.js';
 import { parseSrpTimestamp } from '@latchkey/wire';
-import { isValidSrpA, randomVerifierHex, startSrpSession, verifyPasswordClaim } from '../../security/srp.js';
+import { isValidSrpA, randomVerifierHex, srpProof, startSrpSession, verifyPasswordClaim } from '../../security/srp.js';
 import { derivedBytes, derivedUuid, randomBytesB64, sha256Hex } from '../../security/secrets.js';
 import { InvalidParameterException, NotAuthorizedException } from '../../protocol/errors.js';
 import { FIXED } from '../../config/defaults.js';
@@ -158,17 +158,7 @@ async function verifyClaim(
   // A stand-in's answer costs what a user's does: the same read and the same proof check (which fails,
   // its verifier being of no password), before the same answer.
   const user = await ctx.s.store.getUser(ctx.pool.id, userId ?? st.sid);
-  const ok = verifyPasswordClaim({
-    poolName: ctx.pool.srpName,
-    userIdForSrp: st.sid,
-    verifierHex: st.v,
-    bHex: st.b,
-    BHex: st.B,
-    srpAHex: st.A,
-    secretBlockB64: block,
-    timestamp,
-    signatureB64: signature,
-  });
+  const ok = verifyPasswordClaim({ poolName: ctx.pool.srpName, userIdForSrp: st.sid, ...srpProof(st, block, timestamp, signature) });
   if (!user || !userId) {
     throw ctx.client.preventUserExistenceErrors ? new NotAuthorizedException(INCORRECT, 'unknown user') : noSuchUser(ctx.client);
   }
