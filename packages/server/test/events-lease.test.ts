@@ -10,23 +10,13 @@ import { createTestPool } from './helpers/pool.js';
 import { EventReceiver } from './helpers/eventReceiver.js';
 import { startProcessPair, startServerProcess, type ServerProcess } from './helpers/processes.js';
 import { configPropagated } from './helpers/configCache.js';
+import { trackedProcesses } from './helpers/trackedProcesses.js';
 
 // Lease 1 s (the minimum), so the attempt timeout is 500 ms: a 400 ms answer is in time, but a batch of 20 taken
 // at once and sent 5 at a time would need 1.6 s, outliving its lease.
 const ENV = { LATCHKEY_EVENT_RETRY_BASE_MS: '100', LATCHKEY_EVENT_POLL_MS: '50', LATCHKEY_EVENT_LEASE_MS: '1000' };
 
-const alive = new Set<ServerProcess>();
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  await Promise.allSettled([...alive].map((p) => p.kill()));
-  for (const c of cleanups) await c().catch(() => undefined);
-}, 60_000);
-
-async function start(opts: Parameters<typeof startServerProcess>[0]): Promise<ServerProcess> {
-  const p = await startServerProcess({ ...opts, env: { ...ENV, ...opts?.env } });
-  alive.add(p);
-  return p;
-}
+const { alive, cleanups, start } = trackedProcesses(ENV);
 
 describe.each([
   ['two instances on one PostgreSQL schema', 'postgres'],

@@ -15,21 +15,11 @@ import { EventReceiver } from './helpers/eventReceiver.js';
 import { PG_ADMIN_URL, dropSchema, randomName, startProcessPair, startServerProcess, type ServerProcess } from './helpers/processes.js';
 import { verifyWebhookSignature } from '../src/security/webhookSignature.js';
 import { configPropagated } from './helpers/configCache.js';
+import { trackedProcesses } from './helpers/trackedProcesses.js';
 
 const FAST = { LATCHKEY_EVENT_RETRY_BASE_MS: '100', LATCHKEY_EVENT_POLL_MS: '50', LATCHKEY_EVENT_LEASE_MS: '2000' };
 
-const alive = new Set<ServerProcess>();
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  await Promise.allSettled([...alive].map((p) => p.kill()));
-  for (const c of cleanups) await c().catch(() => undefined);
-}, 60_000);
-
-async function start(opts: Parameters<typeof startServerProcess>[0]): Promise<ServerProcess> {
-  const p = await startServerProcess({ ...opts, env: { ...FAST, ...opts?.env } });
-  alive.add(p);
-  return p;
-}
+const { alive, cleanups, start } = trackedProcesses(FAST);
 
 async function webhookPool(inst: ServerProcess, url: string) {
   const pool = await createTestPool(inst.admin);

@@ -36,6 +36,29 @@ async function outcome(p: Promise<{ AuthenticationResult?: unknown }>): Promise<
 onRaceDeployments('trigger races', { flows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, (get) => {
   let receiver: TriggerReceiver;
   const pick = (i: number) => get().d.clients[i % get().d.clients.length]!;
+  /** BURST requests at once, each from the next client (both deployments' processes in turn); each one's outcome. */
+  const burst = (send: (client: ReturnType<typeof pick>, i: number) => Promise<{ AuthenticationResult?: unknown }>) =>
+    Promise.all(Array.from({ length: BURST }, (_, i) => outcome(send(pick(i), i))));
+  /** A new confirmed user and the Session of its first CUSTOM_CHALLENGE. */
+  const startCustom = async (prefix: string) => {
+    const { d, pool } = get();
+    const name = `${prefix}-${Date.now()}`;
+    await adminCreateConfirmedUser(d.admin, pool.userPoolId, name);
+    const start = await pick(0).send(
+      new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'CUSTOM_AUTH', AuthParameters: { USERNAME: name } }),
+    );
+    expect(start.ChallengeName).toBe('CUSTOM_CHALLENGE');
+    return { name, session: start.Session };
+  };
+  const answer = (client: ReturnType<typeof pick>, name: string, session: string | undefined, ANSWER: string) =>
+    client.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: get().pool.clientId,
+        ChallengeName: 'CUSTOM_CHALLENGE',
+        Session: session,
+        ChallengeResponses: { USERNAME: name, ANSWER },
+      }),
+    );
 
   beforeAll(async () => {
     const { d, pool } = get();
@@ -77,27 +100,8 @@ onRaceDeployments('trigger races', { flows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_USER_PA
   });
 
   it(`${BURST} right answers to one CUSTOM_CHALLENGE Session at once: exactly one sign-in`, async () => {
-    const { d, pool } = get();
-    const name = `custom-race-${Date.now()}`;
-    await adminCreateConfirmedUser(d.admin, pool.userPoolId, name);
-    const start = await pick(0).send(
-      new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'CUSTOM_AUTH', AuthParameters: { USERNAME: name } }),
-    );
-    expect(start.ChallengeName).toBe('CUSTOM_CHALLENGE');
-    const results = await Promise.all(
-      Array.from({ length: BURST }, (_, i) =>
-        outcome(
-          pick(i).send(
-            new RespondToAuthChallengeCommand({
-              ClientId: pool.clientId,
-              ChallengeName: 'CUSTOM_CHALLENGE',
-              Session: start.Session,
-              ChallengeResponses: { USERNAME: name, ANSWER: '42' },
-            }),
-          ),
-        ),
-      ),
-    );
+    const { name, session } = await startCustom('custom-race');
+    const results = await burst((client) => answer(client, name, session, '42'));
     expect(
       results.filter((r) => r === 'ok'),
       JSON.stringify(results),
@@ -106,27 +110,8 @@ onRaceDeployments('trigger races', { flows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_USER_PA
   });
 
   it(`${BURST} different answers to one CUSTOM_CHALLENGE Session at once: the verify trigger judges exactly one`, async () => {
-    const { d, pool } = get();
-    const name = `custom-guess-${Date.now()}`;
-    await adminCreateConfirmedUser(d.admin, pool.userPoolId, name);
-    const start = await pick(0).send(
-      new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'CUSTOM_AUTH', AuthParameters: { USERNAME: name } }),
-    );
-    expect(start.ChallengeName).toBe('CUSTOM_CHALLENGE');
-    const results = await Promise.all(
-      Array.from({ length: BURST }, (_, i) =>
-        outcome(
-          pick(i).send(
-            new RespondToAuthChallengeCommand({
-              ClientId: pool.clientId,
-              ChallengeName: 'CUSTOM_CHALLENGE',
-              Session: start.Session,
-              ChallengeResponses: { USERNAME: name, ANSWER: String(i) },
-            }),
-          ),
-        ),
-      ),
-    );
+    const { name, session } = await startCustom('custom-guess');
+    const results = await burst((client, i) => answer(client, name, session, String(i)));
     const judged = (receiver.events['/verify'] ?? []).filter((e) => e.userName === name);
     expect(
       judged.map((e) => e.request.challengeAnswer),
@@ -139,17 +124,13 @@ onRaceDeployments('trigger races', { flows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_USER_PA
   it(`${BURST} first sign-ins of one unmigrated name at once: one user, only tokens or NotAuthorizedException`, async () => {
     const { d, pool } = get();
     const name = `migrate-race-${Date.now()}`;
-    const results = await Promise.all(
-      Array.from({ length: BURST }, (_, i) =>
-        outcome(
-          pick(i).send(
-            new InitiateAuthCommand({
-              ClientId: pool.clientId,
-              AuthFlow: 'USER_PASSWORD_AUTH',
-              AuthParameters: { USERNAME: name, PASSWORD: 'OldPassw0rd' },
-            }),
-          ),
-        ),
+    const results = await burst((client) =>
+      client.send(
+        new InitiateAuthCommand({
+          ClientId: pool.clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: name, PASSWORD: 'OldPassw0rd' },
+        }),
       ),
     );
     expect(
