@@ -52,9 +52,23 @@ export function runCli(
       timedOut = true;
       child.kill('SIGKILL');
     }, opts.timeoutMs ?? 20_000);
-    child.once('exit', (code) => {
+    // 'exit' can come before the last output is read from the pipes, so the run ends at 'close' (both
+    // pipes drained). A grandchild that outlives a killed CLI could hold the pipes open: 2 s after
+    // 'exit', what was read is what is reported.
+    let code: number | null = null;
+    const done = () => {
       clearTimeout(timer);
+      clearTimeout(grace);
       resolve({ code, timedOut, stdout, stderr });
+    };
+    let grace: NodeJS.Timeout | undefined;
+    child.once('exit', (c) => {
+      code = c;
+      grace = setTimeout(done, 2_000);
+    });
+    child.once('close', (c) => {
+      code = c;
+      done();
     });
   });
 }
