@@ -15,6 +15,7 @@
  *   --sqlite-sync full|normal   LATCHKEY_SQLITE_SYNCHRONOUS for the servers (default full)
  *   --no-build                  do not run `npm run build` first
  *   --profile                   run the servers with --cpu-prof; summaries in bench/results/profiles/
+ *   --sql                       print the SQL of each ceremony step's first run (statement counts)
  *   --budget S                  wall-clock budget; only the RSS check is shortened to fit (full 570, quick 150)
  *   --no-docs                   do not write docs/benchmarks.md (also implied by a partial matrix or --profile)
  *   --existence-n N             known-vs-unknown timing: calls per operation and side (full 200, quick 40; 0 = skip)
@@ -64,6 +65,7 @@ const RSS_OPS = (opt('--rss-ops') ?? (QUICK ? '1000,5000' : '10000,100000')).spl
 const PG_URL = opt('--pg-url') ?? process.env.BENCH_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
 const PG_PRIVATE_DB = has('--pg-private-db');
 const PROFILE = has('--profile');
+const SHOW_SQL = has('--sql');
 const CEILING_SECONDS = QUICK ? 0.6 : 3;
 /** Wall-clock budget of the whole run (the RSS check is shortened to fit, with a note). */
 const BUDGET_S = Number(opt('--budget') ?? (QUICK ? 150 : 570));
@@ -501,6 +503,7 @@ async function main() {
           admin: ADMIN,
           pgUrl: pgTarget?.url,
           pgSchema: pgTarget?.schema,
+          sql: SHOW_SQL ? (ceremony, step, sql) => log(`${storage} ${ceremony} / ${step}:\n  ${sql.join('\n  ')}`) : undefined,
         })),
       );
     }

@@ -5,9 +5,7 @@
  * that happens to fall inside one window does not count).
  */
 import { VirtualAuthenticator } from '@latchkey/virtual-authenticator';
-import { startServer } from '../../packages/server/dist/server.js';
-import { loadConfig } from '../../packages/server/dist/config/load.js';
-import { StatementCounter, type StatementCounts } from '../../packages/server/dist/storage/statementCounter.js';
+import type { StatementCounts } from '../../packages/server/dist/storage/statementCounter.js';
 import { Endpoint } from './http.js';
 import { ORIGIN, PASSWORD, passkeySignIn, registerPasskey, setupPool, srpSignIn, type AdminKeys } from './latchkey.js';
 
@@ -23,8 +21,21 @@ const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 /** Counts per step of each ceremony the bench measures, plus refresh. */
 export async function measureStatements(
   storage: 'sqlite' | 'postgres',
-  opts: { dataDir: string; env: NodeJS.ProcessEnv; admin: AdminKeys; pgUrl?: string; pgSchema?: string },
+  opts: {
+    dataDir: string;
+    env: NodeJS.ProcessEnv;
+    admin: AdminKeys;
+    pgUrl?: string;
+    pgSchema?: string;
+    /** Given each step's SQL of its first run (`--sql`), to see what a step sends. */
+    sql?: (ceremony: string, step: string, statements: string[]) => void;
+  },
 ): Promise<StatementRow[]> {
+  // Imported here, not at the top: the bench builds dist after its own modules are loaded, and a static import
+  // would count the statements of the previous build.
+  const { startServer } = await import('../../packages/server/dist/server.js');
+  const { loadConfig } = await import('../../packages/server/dist/config/load.js');
+  const { StatementCounter } = await import('../../packages/server/dist/storage/statementCounter.js');
   const counter = new StatementCounter();
   const config = loadConfig(
     {
@@ -48,9 +59,11 @@ export async function measureStatements(
       const r = await super.call(target, body);
       // Work the handler left running after its answer (if any) belongs to it too.
       await new Promise((res) => setTimeout(res, 30));
+      const sql = counter.sql;
       const c = counter.take();
       const key = `${ceremony}\0${step}`;
       const e = seen.get(key) ?? { ceremony, step, runs: [] };
+      if (e.runs.length === 0) opts.sql?.(ceremony, step, sql);
       e.runs.push(c);
       seen.set(key, e);
       return r;

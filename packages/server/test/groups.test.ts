@@ -22,7 +22,8 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { DIALECTS, useServerWithPool, type TestServer } from './helpers/harness.js';
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import { expectServiceError } from './helpers/errors.js';
-import { createUser, passwordTokens, type TestUser } from './helpers/latchkeyAdmin.js';
+import { accessToken, createUser, passkeySignIn, passwordTokens, registerPasskey, type TestUser } from './helpers/latchkeyAdmin.js';
+import { VirtualAuthenticator } from '@latchkey/virtual-authenticator';
 
 const ROLE_A = 'arn:aws:iam::123456789012:role/ReadersRole';
 const ROLE_B = 'arn:aws:iam::123456789012:role/WritersRole';
@@ -240,6 +241,15 @@ describe.each(DIALECTS)('groups on %s', (dialect) => {
     expect(t.id['cognito:roles']).toEqual([ROLE_A, ROLE_B]);
     expect(t.id['cognito:preferred_role']).toBe(ROLE_A);
     expect(t.access['cognito:roles']).toBeUndefined();
+
+    // A passkey sign-in reads the groups in the same statement as its Session and credential (Store.readPasskeySignIn):
+    // the same claims, in the same order.
+    const authenticator = new VirtualAuthenticator();
+    await registerPasskey(server, await accessToken(server, pool.clientId, u), authenticator);
+    const viaPasskey = (await passkeySignIn(server, server, pool.clientId, u.username, authenticator)).done.AuthenticationResult!;
+    const p = await verify(viaPasskey.AccessToken!, viaPasskey.IdToken!);
+    for (const claim of ['cognito:groups', 'cognito:roles', 'cognito:preferred_role'])
+      expect({ claim, access: p.access[claim], id: p.id[claim] }).toEqual({ claim, access: t.access[claim], id: t.id[claim] });
 
     // Two groups of the strongest precedence with different roles: no preferred role (Cognito's rule).
     await server.admin.send(new UpdateGroupCommand({ UserPoolId: pool.userPoolId, GroupName: high, Precedence: 1 }));

@@ -69,6 +69,9 @@ const SIGN_IN_FAILURES = new Set([
   'TooManyFailedAttemptsException',
 ]);
 
+/** Respond steps whose own first read includes their Session (and records it for peekRequestSession). */
+const STEPS_READING_THEIR_SESSION = new Set(['WEB_AUTHN']);
+
 /** Failed sign-ins waiting to be recorded after their response; past this many, further ones are dropped (and logged). */
 const MAX_PENDING_FAILURES = 1000;
 let pendingFailures = 0;
@@ -88,11 +91,15 @@ let pendingFailures = 0;
  * path than an unknown one's (user existence stays hidden).
  */
 export async function withSignInEvents<T>(ctx: FlowContext, kind: 'initiate' | 'respond', step: string, run: () => Promise<T>): Promise<T> {
-  // Read before the step: a refused step burns its Session. The same read for every respond, known user or not.
-  const sessionUserId = kind === 'respond' ? await sessionUser(ctx) : undefined;
+  // Read before the step: a refused step burns its Session. The same read for every respond, known user or not. A
+  // step that reads its Session within a wider read of its own (WEB_AUTHN: Store.readPasskeySignIn) records what it
+  // found (rememberRequestSession) before it burns the Session, and the refusal below asks that record instead.
+  const readByStep = kind === 'respond' && STEPS_READING_THEIR_SESSION.has(step);
+  const before = kind === 'respond' && !readByStep ? await sessionUser(ctx) : undefined;
   try {
     return await run();
   } catch (err) {
+    const sessionUserId = readByStep ? await sessionUser(ctx) : before;
     if (
       err instanceof ServiceError &&
       SIGN_IN_FAILURES.has(err.type) &&

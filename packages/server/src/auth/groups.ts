@@ -1,5 +1,5 @@
 import type { Services } from '../services.js';
-import type { GroupRecord } from '../storage/store.js';
+import type { TokenGroupRow } from '../storage/store.js';
 import { FIXED } from '../config/defaults.js';
 
 /** One group as tokens carry it. */
@@ -25,10 +25,19 @@ export function byPrecedence(a: TokenGroup, b: TokenGroup): number {
  * the group claims and of pre-token-generation's `groupConfiguration` (every group: a user is in at most
  * FIXED.maxGroupsPerUser).
  */
-export async function userGroupsForToken(s: Pick<Services, 'store'>, poolId: string, userId: string): Promise<TokenGroup[]> {
-  const rows: GroupRecord[] = await s.store.listGroupsForUser(poolId, userId, FIXED.maxGroupsPerUser.default + 1);
+export async function userGroupsForToken(
+  s: Pick<Services, 'store'>,
+  poolId: string,
+  userId: string,
+  /** The groups when the step's own read already brought them (Store.readPasskeySignIn, readRefresh). */
+  known?: readonly TokenGroupRow[],
+): Promise<TokenGroup[]> {
+  const rows: readonly TokenGroupRow[] = known ?? (await s.store.listGroupsForUser(poolId, userId, TOKEN_GROUP_LIMIT));
   return rows.map((g) => ({ name: g.name, roleArn: g.roleArn, precedence: g.precedence })).sort(byPrecedence);
 }
+
+/** How many of a user's groups a token read fetches: every one (a user is in at most FIXED.maxGroupsPerUser). */
+export const TOKEN_GROUP_LIMIT = FIXED.maxGroupsPerUser.default + 1;
 
 /**
  * The claims groups add: `cognito:groups` (both tokens) and, for the id token, `cognito:roles` (every distinct

@@ -1,6 +1,6 @@
 import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 import type { Services } from '../services.js';
-import type { PasskeyUse, TotpUse, UserRecord } from '../storage/store.js';
+import type { PasskeyUse, TokenGroupRow, TotpUse, UserRecord } from '../storage/store.js';
 import { CodeMismatchException, NotAuthorizedException } from '../protocol/errors.js';
 import { SESSION_EXPIRED } from './sessions.js';
 import type { Pool } from '../domain/pools.js';
@@ -43,6 +43,8 @@ export interface FinishSignIn {
   tokenSource?: TokenSource;
   /** The TOTP code's step to record (Store.finishSignIn: at most one sign-in per code). */
   totpUse?: TotpUse;
+  /** The user's groups, when the step's own read brought them (else they are read for the tokens). */
+  groups?: readonly TokenGroupRow[];
   /** For the signin.succeeded event committed with the token family: the factor, the MFA method (if any) and the request. */
   event?: { factor: string; mfa?: string; device?: string; request?: RequestContext };
 }
@@ -61,7 +63,7 @@ export async function signedIn(
   finish: FinishSignIn = {},
 ): Promise<AuthOutput> {
   // Post authentication and pre token generation run before anything is written (triggers/auth.ts).
-  const edit = await runSignInTriggers(s, pool, client, user, finish.tokenSource ?? 'TokenGeneration_Authentication');
+  const edit = await runSignInTriggers(s, pool, client, user, finish.tokenSource ?? 'TokenGeneration_Authentication', finish.groups);
   const now = s.clock.now();
   const originJti = randomId();
   const refreshToken = randomToken(64);
@@ -102,7 +104,11 @@ export async function signedIn(
   if (outcome === 'device-gone') throw deviceDoesNotExist();
   if (outcome === 'totp-replay') throw new CodeMismatchException('Invalid code received for user', 'TOTP step already used');
   if (outcome === 'passkey-race') throw new NotAuthorizedException('Incorrect username or passkey.', 'concurrent use of the credential');
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey, true, edit);
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey, {
+    fresh: true,
+    edit,
+    groups: finish.groups,
+  });
   return {
     ChallengeParameters: {},
     AuthenticationResult: {
@@ -129,10 +135,10 @@ async function issueTokens(
   originJti: string,
   authTime: number,
   deviceKey: string | undefined,
-  fresh = false,
-  edit?: ClaimsEdit,
+  opts: { fresh?: boolean; edit?: ClaimsEdit; groups?: readonly TokenGroupRow[] } = {},
 ) {
-  const groups = groupClaims(await userGroupsForToken(s, pool.id, user.id));
+  const { fresh = false, edit } = opts;
+  const groups = groupClaims(await userGroupsForToken(s, pool.id, user.id, opts.groups));
   return s.tokens.issue({
     poolId: pool.id,
     clientId: client.id,
@@ -161,9 +167,11 @@ export async function refreshedTokens(
   originJti: string,
   authTime: number,
   deviceKey?: string,
+  /** The user's groups, when the refresh's own read brought them. */
+  groups?: readonly TokenGroupRow[],
 ): Promise<AuthOutput> {
-  const edit = await runTokenTrigger(s, pool, client, user, 'TokenGeneration_RefreshTokens');
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey, false, edit);
+  const edit = await runTokenTrigger(s, pool, client, user, 'TokenGeneration_RefreshTokens', groups);
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey, { edit, groups });
   return {
     ChallengeParameters: {},
     AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: client.accessValiditySec, TokenType: 'Bearer' },

@@ -75,6 +75,14 @@ export function peekRequestSession(ctx: SessionRequest): Promise<AuthSessionReco
 }
 
 /**
+ * Records the request's Session as a step's own wider read found it (Store.readPasskeySignIn), so that
+ * peekRequestSession — the sign-in events' read and the step's peek — answers from it instead of reading again.
+ */
+export function rememberRequestSession(ctx: SessionRequest, rec: AuthSessionRecord | undefined): void {
+  if (ctx.session) peeked.set(ctx, { token: ctx.session, rec: Promise.resolve(rec) });
+}
+
+/**
  * Consumes a peeked session after a failed attempt, so it cannot be tried again.
  * @throws NotAuthorizedException(SESSION_EXPIRED) when another request had already consumed it — the
  *   attempt lost a race with that request, so that is the accurate answer.

@@ -1,7 +1,7 @@
 import { operation } from './types.js';
 import { v, common } from '../protocol/validate.js';
 import { authorizeAccessToken } from '../auth/accessToken.js';
-import { listCredentialPage, type CredentialListOutput } from './webAuthnCredentials.js';
+import { credentialPage, credentialPageQuery, type CredentialListOutput } from './webAuthnCredentials.js';
 import type { Services } from '../services.js';
 
 /**
@@ -16,7 +16,10 @@ export const ListWebAuthnCredentials = operation({
     s: Pick<Services, 'store' | 'tokens' | 'box' | 'config'>,
     { AccessToken, MaxResults = 20, NextToken },
   ): Promise<CredentialListOutput> {
-    const { pool, user } = await authorizeAccessToken(s, AccessToken);
-    return listCredentialPage(s, pool, user, MaxResults, NextToken);
+    // The page is read in the same statement as the token's state (one read for the whole request).
+    const { pool, user, passkeys } = await authorizeAccessToken(s, AccessToken, (poolId, userId) => ({
+      passkeys: credentialPageQuery(s, poolId, userId, MaxResults, NextToken),
+    }));
+    return credentialPage(s, pool.id, user.id, passkeys ?? [], MaxResults);
   },
 });

@@ -59,21 +59,46 @@ export async function listCredentialPage(
   maxResults: number,
   nextToken: string | undefined,
 ): Promise<CredentialListOutput> {
-  const scope = `passkeys:${pool.id}:${user.id}`;
-  let after: { createdAt: number; credentialId: string } | undefined;
-  if (nextToken) {
-    const c = decodePageToken<{ t: unknown; i: unknown }>(s, scope, nextToken);
-    if (typeof c.t !== 'number' || typeof c.i !== 'string') throw new InvalidParameterException('Invalid pagination token.');
-    after = { createdAt: c.t, credentialId: c.i };
-  }
-  const rows = await s.store.listPasskeys(pool.id, user.id, maxResults + 1, after);
+  const q = credentialPageQuery(s, pool.id, user.id, maxResults, nextToken);
+  return credentialPage(s, pool.id, user.id, await s.store.listPasskeys(pool.id, user.id, q.limit, q.after), maxResults);
+}
+
+/**
+ * The store read of a credential page: one more than asked for (is there a next page?), after the NextToken's cursor.
+ * Needs only the ids, so it can be asked for in the same read as the access token's state (authorizeAccessToken).
+ * @throws InvalidParameterException for a NextToken that is not this user's or not intact
+ */
+export function credentialPageQuery(
+  s: Pick<Services, 'box' | 'config'>,
+  poolId: string,
+  userId: string,
+  maxResults: number,
+  nextToken: string | undefined,
+): { limit: number; after?: { createdAt: number; credentialId: string } } {
+  if (!nextToken) return { limit: maxResults + 1 };
+  const c = decodePageToken<{ t: unknown; i: unknown }>(s, pageScope(poolId, userId), nextToken);
+  if (typeof c.t !== 'number' || typeof c.i !== 'string') throw new InvalidParameterException('Invalid pagination token.');
+  return { limit: maxResults + 1, after: { createdAt: c.t, credentialId: c.i } };
+}
+
+/** The answer for the rows credentialPageQuery's read returned. */
+export function credentialPage(
+  s: Pick<Services, 'box' | 'config'>,
+  poolId: string,
+  userId: string,
+  rows: readonly PasskeyRecord[],
+  maxResults: number,
+): CredentialListOutput {
   const page = rows.slice(0, maxResults);
   const last = page[page.length - 1];
-  return {
-    Credentials: page.map((p) => describeCredential(s, p)),
-    ...(rows.length > maxResults && last ? { NextToken: encodePageToken(s, scope, { t: last.createdAt, i: last.credentialId }) } : {}),
-  };
+  const next =
+    rows.length > maxResults && last
+      ? encodePageToken(s, pageScope(poolId, userId), { t: last.createdAt, i: last.credentialId })
+      : undefined;
+  return { Credentials: page.map((p) => describeCredential(s, p)), ...(next ? { NextToken: next } : {}) };
 }
+
+const pageScope = (poolId: string, userId: string) => `passkeys:${poolId}:${userId}`;
 
 /** The credential id member of the passkey operations (as DeleteWebAuthnCredential's). */
 export const CREDENTIAL_ID = { required: true, min: 16, max: 8192 } as const;

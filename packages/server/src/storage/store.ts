@@ -22,6 +22,8 @@ import type {
   UserMfaRecord,
   MfaPreferencePatch,
   TotpUse,
+  PasskeySignInRows,
+  RefreshRows,
 } from './types.js';
 
 export * from './types.js';
@@ -190,8 +192,19 @@ export interface Store {
 
   // ---- tokens ----
   getTokenFamilyByRefreshHash(refreshHash: string): Promise<TokenFamilyRecord | undefined>;
-  /** One read answering "is this access token's sign-in still valid": family not revoked, user enabled. */
-  getTokenState(poolId: string, originJti: string, userId: string): Promise<{ familyRevoked: boolean; user: UserRecord | undefined }>;
+  /**
+   * One read answering "is this access token's sign-in still valid": family not revoked, user enabled. With
+   * `passkeys`, the same statement also reads a page of the user's passkeys (as listPasskeys), for the operation the
+   * token authorizes.
+   */
+  getTokenState(
+    poolId: string,
+    originJti: string,
+    userId: string,
+    also?: { passkeys?: { limit: number; after?: { createdAt: number; credentialId: string } } },
+  ): Promise<{ familyRevoked: boolean; user: UserRecord | undefined; passkeys?: PasskeyRecord[] }>;
+  /** REFRESH_TOKEN_AUTH's rows in one read: the family of the refresh token hash, its user and the user's groups. */
+  readRefresh(refreshHash: string, groupLimit: number): Promise<RefreshRows>;
   revokeTokenFamily(originJti: string, now: number): Promise<boolean>;
   /** Revokes every family of the user and moves `tokensValidAfter` to now, in one transaction. */
   revokeAllUserTokens(poolId: string, userId: string, now: number): Promise<void>;
@@ -262,6 +275,17 @@ export interface Store {
     events?: readonly LifecycleEventRecord[],
   ): Promise<AddPasskeyResult>;
   getPasskey(poolId: string, credentialId: string): Promise<PasskeyRecord | undefined>;
+  /**
+   * The respond step of a passkey sign-in in one read: the live Session of `sessionHash` (as peekAuthSession), the
+   * pool's passkey `credentialId` (as getPasskey), that passkey's user and the user's groups (at most `groupLimit`).
+   */
+  readPasskeySignIn(q: {
+    sessionHash: string;
+    now: number;
+    poolId: string;
+    credentialId: string;
+    groupLimit: number;
+  }): Promise<PasskeySignInRows>;
   /** Keyset page ordered by (createdAt, credentialId), strictly after the cursor. */
   listPasskeys(
     poolId: string,

@@ -235,6 +235,27 @@ export interface GroupRecord {
   updatedAt: number;
 }
 
+/** A group as tokens carry it (cognito:groups, cognito:roles): what the step reads attach to a user. */
+export type TokenGroupRow = Pick<GroupRecord, 'name' | 'roleArn' | 'precedence'>;
+
+/** Store.readPasskeySignIn: each part undefined when absent. */
+export interface PasskeySignInRows {
+  session?: AuthSessionRecord;
+  passkey?: PasskeyRecord;
+  /** The passkey's user. */
+  user?: UserRecord;
+  /** The user's groups (none without a user). */
+  groups: TokenGroupRow[];
+}
+
+/** Store.readRefresh: each part undefined when absent. */
+export interface RefreshRows {
+  family?: TokenFamilyRecord;
+  /** The family's user. */
+  user?: UserRecord;
+  groups: TokenGroupRow[];
+}
+
 export type GroupPatch = Partial<Pick<GroupRecord, 'description' | 'roleArn' | 'precedence'>>;
 
 /** The lifecycle event types (docs/events.md). */

@@ -1,7 +1,7 @@
 import type { Services } from '../services.js';
 import type { Pool } from '../domain/pools.js';
 import type { AppClient } from '../domain/clients.js';
-import type { UserRecord } from '../storage/store.js';
+import type { TokenGroupRow, UserRecord } from '../storage/store.js';
 import { findUser, findUserForAdmin } from '../auth/password.js';
 import { eventUserAttributes, triggerEvent } from './events.js';
 import { groupClaims, userGroupsForToken } from '../auth/groups.js';
@@ -11,8 +11,13 @@ import { runPreTokenGeneration, type ClaimsEdit, type GroupConfiguration, type T
  * The request's groupConfiguration of pre token generation: the user's groups by precedence, their distinct role ARNs
  * and the preferred role — what the group claims would carry (auth/groups.ts), null preferredRole when there is none.
  */
-async function groupsForToken(s: Pick<Services, 'store'>, pool: Pool, user: UserRecord): Promise<GroupConfiguration> {
-  const claims = groupClaims(await userGroupsForToken(s, pool.id, user.id)).id;
+async function groupsForToken(
+  s: Pick<Services, 'store'>,
+  pool: Pool,
+  user: UserRecord,
+  known?: readonly TokenGroupRow[],
+): Promise<GroupConfiguration> {
+  const claims = groupClaims(await userGroupsForToken(s, pool.id, user.id, known)).id;
   return {
     groupsToOverride: (claims['cognito:groups'] as string[] | undefined) ?? [],
     iamRolesToOverride: (claims['cognito:roles'] as string[] | undefined) ?? [],
@@ -56,6 +61,7 @@ export async function runSignInTriggers(
   client: AppClient,
   user: UserRecord,
   source: TokenSource,
+  groups?: readonly TokenGroupRow[],
 ): Promise<ClaimsEdit | undefined> {
   const url = pool.lambdaConfig.PostAuthentication;
   if (url) {
@@ -63,7 +69,7 @@ export async function runSignInTriggers(
     const event = triggerEvent(s, pool, 'PostAuthentication_Authentication', user.username, client.id, request, {});
     await s.triggers.invoke(pool, 'PostAuthentication', url, event);
   }
-  return runTokenTrigger(s, pool, client, user, source);
+  return runTokenTrigger(s, pool, client, user, source, groups);
 }
 
 /** Pre token generation alone (refresh: no authentication happened). */
@@ -73,9 +79,11 @@ export async function runTokenTrigger(
   client: AppClient,
   user: UserRecord,
   source: TokenSource,
+  /** The user's groups when the step already read them. */
+  groups?: readonly TokenGroupRow[],
 ): Promise<ClaimsEdit | undefined> {
   if (!pool.lambdaConfig.PreTokenGeneration && !pool.lambdaConfig.PreTokenGenerationConfig) return undefined;
-  return runPreTokenGeneration(s, pool, client, user, source, await groupsForToken(s, pool, user));
+  return runPreTokenGeneration(s, pool, client, user, source, await groupsForToken(s, pool, user, groups));
 }
 
 /**

@@ -4,6 +4,7 @@ import type { AppClient } from '../../domain/clients.js';
 import { refreshedTokens, type AuthOutput } from '../results.js';
 import { safeEqual, secretHash, sha256Hex } from '../../security/secrets.js';
 import { NotAuthorizedException } from '../../protocol/errors.js';
+import { TOKEN_GROUP_LIMIT } from '../groups.js';
 
 /**
  * REFRESH_TOKEN_AUTH / GetTokensFromRefreshToken: the refresh token must be this client's, unexpired,
@@ -19,12 +20,12 @@ export async function refreshTokens(
   proof: { secretHash?: string; clientSecretChecked?: boolean; deviceKey?: string } = {},
 ): Promise<AuthOutput> {
   if (!refreshToken) throw new NotAuthorizedException('Invalid Refresh Token', 'missing');
-  const fam = await s.store.getTokenFamilyByRefreshHash(sha256Hex(refreshToken));
+  // Family, user and groups in one read.
+  const { family: fam, user, groups } = await s.store.readRefresh(sha256Hex(refreshToken), TOKEN_GROUP_LIMIT);
   if (!fam || fam.clientId !== client.id || fam.poolId !== pool.id)
     throw new NotAuthorizedException('Invalid Refresh Token', fam ? 'another client' : 'unknown');
   if (fam.revokedAt !== null) throw new NotAuthorizedException('Refresh Token has been revoked');
   if (fam.expiresAt <= s.clock.now()) throw new NotAuthorizedException('Refresh Token has expired');
-  const user = await s.store.getUser(pool.id, fam.userId);
   if (!user) throw new NotAuthorizedException('Invalid Refresh Token', 'user gone');
   if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
   if (fam.createdAt < user.tokensValidAfter) throw new NotAuthorizedException('Refresh Token has been revoked', 'global sign-out');
@@ -43,5 +44,5 @@ export async function refreshTokens(
     if (!device || device.userId !== user.id || device.srpVerifier === null)
       throw new NotAuthorizedException('Invalid Refresh Token', 'device unconfirmed or gone');
   }
-  return refreshedTokens(s, pool, client, user, fam.originJti, fam.authTime, fam.deviceKey ?? undefined);
+  return refreshedTokens(s, pool, client, user, fam.originJti, fam.authTime, fam.deviceKey ?? undefined, groups);
 }

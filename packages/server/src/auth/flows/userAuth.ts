@@ -1,16 +1,17 @@
 import type { FlowContext } from './context.js';
-import type { UserRecord } from '../../storage/store.js';
+import type { PasskeySignInRows, UserRecord } from '../../storage/store.js';
 import { findUser, lookupName, noSuchUser, assertUserCanSignIn, INCORRECT } from '../password.js';
 import { passwordSignIn } from './password.js';
 import { assertPasswordlessSignIn, firstFactorUnderMfa, passkeyUserVerification } from './mfa.js';
 import { OTP_FACTORS, isOtpFactor, otpChallenge, otpTarget, standInOtpFactors } from './otp.js';
 import { startSrp } from './srp.js';
-import { issueSession, consumeSession, peekSession, burnSession, SESSION_EXPIRED } from '../sessions.js';
+import { issueSession, consumeSession, peekSession, burnSession, rememberRequestSession, SESSION_EXPIRED } from '../sessions.js';
+import { TOKEN_GROUP_LIMIT } from '../groups.js';
 import { signedIn, type AuthOutput } from '../results.js';
 import { enabledPasskeyConfig } from '../passkeyPolicy.js';
 import { randomChallenge, verifyAuthentication, peekAssertion } from '../../security/webauthn/index.js';
 import { withWebAuthnErrors } from '../securityErrors.js';
-import { derivedBytes, safeEqual } from '../../security/secrets.js';
+import { derivedBytes, safeEqual, sha256Hex } from '../../security/secrets.js';
 import { InternalErrorException, InvalidParameterException, NotAuthorizedException, ServiceError } from '../../protocol/errors.js';
 import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
 
@@ -166,27 +167,70 @@ export async function respondSelectChallenge(ctx: FlowContext): Promise<AuthOutp
 /**
  * RespondToAuthChallenge WEB_AUTHN: full assertion verification, then an atomic, count-guarded
  * update of the passkey's sign count, backup state and last use. Every failure is the same
- * NotAuthorizedException; the reason is logged.
+ * NotAuthorizedException; the reason is logged. The step reads its Session, the presented credential, its user and
+ * the user's groups in one statement (Store.readPasskeySignIn), so the credential is parsed first.
  */
 export async function respondWebAuthn(ctx: FlowContext): Promise<AuthOutput> {
+  let presented: PresentedCredential;
+  try {
+    presented = await presentedCredential(ctx);
+  } catch (err) {
+    // A malformed answer still costs the Session (when it is a live one of this client).
+    const { hash } = await peekSession(ctx);
+    return refuse(ctx, hash, err);
+  }
+  if (!ctx.session) throw new NotAuthorizedException(SESSION_EXPIRED, 'no session');
+  const rows = await ctx.s.store.readPasskeySignIn({
+    sessionHash: sha256Hex(ctx.session),
+    now: ctx.s.clock.now(),
+    poolId: ctx.pool.id,
+    credentialId: presented.credentialId,
+    groupLimit: TOKEN_GROUP_LIMIT,
+  });
+  // The sign-in events' read of the Session (auth/events.ts) is this one.
+  rememberRequestSession(ctx, rows.session);
   const { rec, hash } = await peekSession(ctx);
   const st = rec.state as unknown as WebAuthnState;
   try {
     if (st.kind !== 'WEB_AUTHN') throw new NotAuthorizedException(SESSION_EXPIRED, 'session of another step');
     // Success consumes the session in the same transaction as the passkey update and the new tokens.
-    return await verifyAndSignIn(ctx, rec.userId, st, hash);
+    return await verifyAndSignIn(ctx, rec.userId, st, hash, presented, rows);
   } catch (err) {
-    // A failed attempt burns the session: one assertion per challenge, right or wrong.
-    await burnSession(ctx.s, hash);
-    if (err instanceof ServiceError && (err.message === SESSION_EXPIRED || err instanceof InternalErrorException)) throw err;
-    if (err instanceof ServiceError) {
-      ctx.s.log.info({ poolId: ctx.pool.id, reason: err.type, detail: err.detail }, 'passkey sign-in refused');
-      const refused = new NotAuthorizedException(PASSKEY_FAILED, `${err.type}: ${err.detail ?? err.message}`);
-      if (err.latchkeyReason) refused.latchkeyReason = err.latchkeyReason;
-      throw refused;
-    }
-    throw err;
+    return refuse(ctx, hash, err);
   }
+}
+
+/** A failed attempt burns the session: one assertion per challenge, right or wrong. Always throws. */
+async function refuse(ctx: FlowContext, hash: string, err: unknown): Promise<never> {
+  await burnSession(ctx.s, hash);
+  if (err instanceof ServiceError && (err.message === SESSION_EXPIRED || err instanceof InternalErrorException)) throw err;
+  if (err instanceof ServiceError) {
+    ctx.s.log.info({ poolId: ctx.pool.id, reason: err.type, detail: err.detail }, 'passkey sign-in refused');
+    const refused = new NotAuthorizedException(PASSKEY_FAILED, `${err.type}: ${err.detail ?? err.message}`);
+    if (err.latchkeyReason) refused.latchkeyReason = err.latchkeyReason;
+    throw refused;
+  }
+  throw err;
+}
+
+/** The CREDENTIAL answer, parsed far enough to know which credential it names. */
+interface PresentedCredential {
+  credential: unknown;
+  credentialId: string;
+  userHandle: string | undefined;
+}
+
+async function presentedCredential(ctx: FlowContext): Promise<PresentedCredential> {
+  const raw = ctx.params.CREDENTIAL;
+  if (!raw) throw new InvalidParameterException('Missing required parameter CREDENTIAL');
+  let credential: unknown;
+  try {
+    credential = JSON.parse(raw);
+  } catch {
+    throw new InvalidParameterException('CREDENTIAL is not JSON');
+  }
+  const { credentialId, userHandle } = await withWebAuthnErrors('authentication', () => peekAssertion(credential));
+  return { credential, credentialId, userHandle };
 }
 
 /** What the WEB_AUTHN step keeps in its session: the ceremony is judged by the settings it was started with. */
@@ -203,17 +247,9 @@ async function verifyAndSignIn(
   sessionUserId: string | null,
   st: WebAuthnState,
   sessionHash: string,
+  { credential, credentialId, userHandle }: PresentedCredential,
+  { passkey, user, groups }: PasskeySignInRows,
 ): Promise<AuthOutput> {
-  const raw = ctx.params.CREDENTIAL;
-  if (!raw) throw new InvalidParameterException('Missing required parameter CREDENTIAL');
-  let credential: unknown;
-  try {
-    credential = JSON.parse(raw);
-  } catch {
-    throw new InvalidParameterException('CREDENTIAL is not JSON');
-  }
-  const { credentialId, userHandle } = await withWebAuthnErrors('authentication', () => peekAssertion(credential));
-  const passkey = await ctx.s.store.getPasskey(ctx.pool.id, credentialId);
   // A session for a typed name without a user is a stand-in's: nothing signs in through it.
   if (sessionUserId === null && st.typed) throw new NotAuthorizedException(PASSKEY_FAILED, 'stand-in session');
   if (!passkey) {
@@ -226,7 +262,6 @@ async function verifyAndSignIn(
   // With a username, the credential must be that user's; without one (discoverable), the userHandle decides.
   if (sessionUserId !== null && passkey.userId !== sessionUserId)
     throw new NotAuthorizedException(PASSKEY_FAILED, "another user's credential");
-  const user = await ctx.s.store.getUser(ctx.pool.id, passkey.userId);
   if (!user) throw new NotAuthorizedException(PASSKEY_FAILED, 'user gone');
   const expectedHandle = Buffer.from(user.id, 'utf8').toString('base64url');
   if (userHandle !== undefined && userHandle !== expectedHandle) throw new NotAuthorizedException(PASSKEY_FAILED, 'userHandle mismatch');
@@ -265,5 +300,10 @@ async function verifyAndSignIn(
       { poolId: ctx.pool.id, userId: user.id, credentialId },
       'passkey sign count did not increase (synced credential accepted; possible clone)',
     );
-  return signedIn(ctx.s, ctx.pool, ctx.client, user, { sessionHash, passkeyUse, event: { factor: 'WEB_AUTHN', request: ctx.request } });
+  return signedIn(ctx.s, ctx.pool, ctx.client, user, {
+    sessionHash,
+    passkeyUse,
+    groups,
+    event: { factor: 'WEB_AUTHN', request: ctx.request },
+  });
 }

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import { StoreConflictError } from '../store.js';
 import type {
   AddPasskeyResult,
@@ -11,9 +11,11 @@ import type {
   TokenFamilyRecord,
   DeviceRecord,
   TotpUse,
+  PasskeySignInRows,
 } from '../types.js';
-import type { Database } from './schema.js';
-import { fromPasskey, toChallenge, toPasskey, toSession } from './rows.js';
+import type { AuthSessionsTable, Database, PasskeysTable, UsersTable } from './schema.js';
+import { fromPasskey, toChallenge, toPasskey, toSession, toUser } from './rows.js';
+import { PASSKEY_COLUMNS, SESSION_COLUMNS, USER_COLUMNS, prefixed, tokenGroups, tokenGroupsColumn, unprefixed } from './joins.js';
 import { CodesStore, insertOutbox } from './codes.js';
 import { Abort, conflict, type Db } from './base.js';
 import { insertEvents } from './eventRows.js';
@@ -225,6 +227,33 @@ export class CeremoniesStore extends CodesStore {
       .where('credential_id', '=', credentialId)
       .executeTakeFirst();
     return r && toPasskey(r);
+  }
+  async readPasskeySignIn(q: {
+    sessionHash: string;
+    now: number;
+    poolId: string;
+    credentialId: string;
+    groupLimit: number;
+  }): Promise<PasskeySignInRows> {
+    // Session and passkey are independent of each other (one may be missing, the step tells which), so both hang off
+    // a one-row base; the user follows the passkey.
+    const { rows } = await sql<Record<string, unknown>>`
+      select ${prefixed('s', SESSION_COLUMNS, 's_')}, ${prefixed('p', PASSKEY_COLUMNS, 'p_')},
+        ${prefixed('u', USER_COLUMNS, 'u_')}, ${tokenGroupsColumn(this.dialect, 'u', q.groupLimit)} as token_groups
+      from (select 1 as one) base
+      left join auth_sessions s on s.id_hash = ${q.sessionHash} and s.expires_at > ${q.now}
+      left join passkeys p on p.pool_id = ${q.poolId} and p.credential_id = ${q.credentialId}
+      left join users u on u.pool_id = p.pool_id and u.id = p.user_id`.execute(this.db);
+    const r = rows[0]!;
+    const session = unprefixed<Selectable<AuthSessionsTable>>(r, SESSION_COLUMNS, 's_', 'id_hash');
+    const passkey = unprefixed<Selectable<PasskeysTable>>(r, PASSKEY_COLUMNS, 'p_', 'credential_id');
+    const user = unprefixed<Selectable<UsersTable>>(r, USER_COLUMNS, 'u_', 'id');
+    return {
+      ...(session ? { session: toSession(session) } : {}),
+      ...(passkey ? { passkey: toPasskey(passkey) } : {}),
+      ...(user ? { user: toUser(user) } : {}),
+      groups: user ? tokenGroups(r.token_groups) : [],
+    };
   }
   async listPasskeys(
     poolId: string,

@@ -1,6 +1,8 @@
-import { sql } from 'kysely';
-import type { CodePurpose, CodeRecord, OutboxMessage, TokenFamilyRecord } from '../types.js';
-import { toFamily, toOutbox, toUser } from './rows.js';
+import { sql, type Selectable } from 'kysely';
+import type { CodePurpose, CodeRecord, OutboxMessage, PasskeyRecord, RefreshRows, TokenFamilyRecord, UserRecord } from '../types.js';
+import type { PasskeysTable, TokenFamiliesTable, UsersTable } from './schema.js';
+import { toFamily, toOutbox, toPasskey, toUser } from './rows.js';
+import { FAMILY_COLUMNS, PASSKEY_COLUMNS, USER_COLUMNS, prefixed, tokenGroups, tokenGroupsColumn, unprefixed } from './joins.js';
 import { UsersStore } from './users.js';
 import type { Db } from './base.js';
 
@@ -134,23 +136,58 @@ export class CodesStore extends UsersStore {
     const r = await this.db.selectFrom('token_families').selectAll().where('refresh_hash', '=', refreshHash).executeTakeFirst();
     return r && toFamily(r);
   }
-  async getTokenState(poolId: string, originJti: string, userId: string) {
-    const r = await this.db
-      .selectFrom('users')
-      .leftJoin('token_families', (j) =>
-        j
-          .onRef('token_families.pool_id', '=', 'users.pool_id')
-          .onRef('token_families.user_id', '=', 'users.id')
-          .on('token_families.origin_jti', '=', originJti),
-      )
-      .selectAll('users')
-      .select(['token_families.origin_jti as fam_jti', 'token_families.revoked_at as fam_revoked'])
-      .where('users.pool_id', '=', poolId)
-      .where('users.id', '=', userId)
-      .executeTakeFirst();
-    if (!r) return { familyRevoked: true, user: undefined };
-    const { fam_jti, fam_revoked, ...user } = r as typeof r & { fam_jti: string | null; fam_revoked: number | null };
-    return { familyRevoked: fam_jti === null || fam_revoked !== null, user: toUser(user as never) };
+  async getTokenState(
+    poolId: string,
+    originJti: string,
+    userId: string,
+    also: { passkeys?: { limit: number; after?: { createdAt: number; credentialId: string } } } = {},
+  ): Promise<{ familyRevoked: boolean; user: UserRecord | undefined; passkeys?: PasskeyRecord[] }> {
+    // The passkey page is a derived table joined to the one user row: one row per passkey (one with nulls when the
+    // page is empty), still a single statement.
+    const page = also.passkeys;
+    const after = page?.after;
+    const keyset = after
+      ? sql`and (created_at > ${after.createdAt} or (created_at = ${after.createdAt} and credential_id > ${after.credentialId}))`
+      : sql``;
+    const passkeyJoin = page
+      ? sql`left join (select * from passkeys where pool_id = ${poolId} and user_id = ${userId} ${keyset}
+          order by created_at, credential_id limit ${page.limit}) p on 1 = 1`
+      : sql``;
+    const { rows } = await sql<Record<string, unknown>>`
+      select ${prefixed('u', USER_COLUMNS, 'u_')}, f.origin_jti as fam_jti, f.revoked_at as fam_revoked
+        ${page ? sql`, ${prefixed('p', PASSKEY_COLUMNS, 'p_')}` : sql``}
+      from users u
+      left join token_families f on f.pool_id = u.pool_id and f.user_id = u.id and f.origin_jti = ${originJti}
+      ${passkeyJoin}
+      where u.pool_id = ${poolId} and u.id = ${userId}
+      ${page ? sql`order by p.created_at, p.credential_id` : sql``}`.execute(this.db);
+    const first = rows[0];
+    if (!first) return { familyRevoked: true, user: undefined, ...(page ? { passkeys: [] } : {}) };
+    const user = toUser(unprefixed<Selectable<UsersTable>>(first, USER_COLUMNS, 'u_', 'id')!);
+    const familyRevoked = first.fam_jti === null || first.fam_revoked !== null;
+    if (!page) return { familyRevoked, user };
+    const passkeys = rows.flatMap((r) => {
+      const p = unprefixed<Selectable<PasskeysTable>>(r, PASSKEY_COLUMNS, 'p_', 'credential_id');
+      return p ? [toPasskey(p)] : [];
+    });
+    return { familyRevoked, user, passkeys };
+  }
+  async readRefresh(refreshHash: string, groupLimit: number): Promise<RefreshRows> {
+    const { rows } = await sql<Record<string, unknown>>`
+      select ${prefixed('f', FAMILY_COLUMNS, 'f_')}, ${prefixed('u', USER_COLUMNS, 'u_')},
+        ${tokenGroupsColumn(this.dialect, 'u', groupLimit)} as token_groups
+      from token_families f
+      left join users u on u.pool_id = f.pool_id and u.id = f.user_id
+      where f.refresh_hash = ${refreshHash}`.execute(this.db);
+    const r = rows[0];
+    if (!r) return { groups: [] };
+    const family = unprefixed<Selectable<TokenFamiliesTable>>(r, FAMILY_COLUMNS, 'f_', 'origin_jti');
+    const user = unprefixed<Selectable<UsersTable>>(r, USER_COLUMNS, 'u_', 'id');
+    return {
+      ...(family ? { family: toFamily(family) } : {}),
+      ...(user ? { user: toUser(user) } : {}),
+      groups: user ? tokenGroups(r.token_groups) : [],
+    };
   }
   async revokeTokenFamily(originJti: string, now: number): Promise<boolean> {
     const r = await this.db
