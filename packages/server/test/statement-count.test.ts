@@ -20,7 +20,7 @@ import { StatementCounter, type StatementCounts } from '../src/storage/statement
  * the user's groups in one statement (Store.readPasskeySignIn), and the sign-in events use that read too.
  */
 const BOUNDS: Record<'initiate' | 'respond' | 'list' | 'refresh', StatementCounts> = {
-  initiate: { statements: 3, roundTrips: 3, reads: 2, writeTransactions: 1 },
+  initiate: { statements: 2, roundTrips: 2, reads: 1, writeTransactions: 1 },
   respond: { statements: 5, roundTrips: 7, reads: 1, writeTransactions: 1 },
   // The token's state and the passkey page (getTokenState); the family, user and groups (readRefresh).
   list: { statements: 1, roundTrips: 1, reads: 1, writeTransactions: 0 },

@@ -1,5 +1,5 @@
 import type { Services } from '../services.js';
-import type { PasskeyRecord, UserRecord } from '../storage/store.js';
+import type { ChallengeRecord, PasskeyRecord, TokenStateAlso, UserRecord } from '../storage/store.js';
 import { NotAuthorizedException } from '../protocol/errors.js';
 import { Pool } from '../domain/pools.js';
 import { AppClient } from '../domain/clients.js';
@@ -11,13 +11,10 @@ export interface Authorized {
   client: AppClient;
   user: UserRecord;
   claims: AccessClaims;
-  /** The page of the user's passkeys `also` asked for. */
+  /** What `also` asked for (Store.getTokenState). */
   passkeys?: PasskeyRecord[];
-}
-
-/** What an operation wants read with the token's state, in the same statement (Store.getTokenState). */
-export interface AlsoRead {
-  passkeys?: { limit: number; after?: { createdAt: number; credentialId: string } };
+  passkey?: PasskeyRecord;
+  challenge?: ChallengeRecord;
 }
 
 /**
@@ -32,15 +29,15 @@ export interface AlsoRead {
 export async function authorizeAccessToken(
   s: Pick<Services, 'tokens' | 'store'>,
   token: string,
-  also?: (poolId: string, userId: string) => AlsoRead,
+  also?: (poolId: string, userId: string) => TokenStateAlso | Promise<TokenStateAlso>,
 ): Promise<Authorized> {
   const { claims, poolId } = await s.tokens.verifyAccessSignature(token).catch((err: unknown) => {
     throw err instanceof TokenVerificationError ? tokenServiceError(err) : err;
   });
-  let extra: AlsoRead = {};
+  let extra: TokenStateAlso = {};
   let alsoFailed: { err: unknown } | undefined;
   try {
-    extra = also?.(poolId, claims.sub) ?? {};
+    extra = (await also?.(poolId, claims.sub)) ?? {};
   } catch (err) {
     alsoFailed = { err };
   }
@@ -63,5 +60,7 @@ export async function authorizeAccessToken(
     user,
     claims,
     ...(state.passkeys ? { passkeys: state.passkeys } : {}),
+    ...(state.passkey ? { passkey: state.passkey } : {}),
+    ...(state.challenge ? { challenge: state.challenge } : {}),
   };
 }

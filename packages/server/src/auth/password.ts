@@ -1,6 +1,7 @@
 import type { Services } from '../services.js';
 import { FIXED } from '../config/defaults.js';
-import type { LoginAttempt, UserRecord } from '../storage/store.js';
+import type { LoginAttempt, PasskeyRecord, TokenGroupRow, UserRecord } from '../storage/store.js';
+import { TOKEN_GROUP_LIMIT } from './groups.js';
 import type { Pool } from '../domain/pools.js';
 import { passwordPolicyViolation } from '../domain/pools.js';
 import type { AppClient } from '../domain/clients.js';
@@ -79,6 +80,33 @@ export async function findUser(s: Pick<Services, 'store'>, pool: Pool, typed: st
   const { usernameKey, emailKey } = loginKeys(pool, typed);
   if (pool.emailIsUsername && emailKey === null) return undefined;
   return s.store.findUserByLogin(pool.id, usernameKey, emailKey, 'alias-first');
+}
+
+/**
+ * findUser, and in the same read the found user's first `passkeyLimit` passkeys (the WEB_AUTHN challenge's
+ * allowCredentials).
+ */
+export async function findUserWithPasskeys(
+  s: Pick<Services, 'store'>,
+  pool: Pool,
+  typed: string,
+  passkeyLimit: number,
+): Promise<{ user?: UserRecord; passkeys: PasskeyRecord[] }> {
+  const { usernameKey, emailKey } = loginKeys(pool, typed);
+  if (pool.emailIsUsername && emailKey === null) return { passkeys: [] };
+  return s.store.findSignInUserWithPasskeys(pool.id, usernameKey, emailKey, passkeyLimit);
+}
+
+/** findUser ('alias-first') or findUserForAdmin ('username-first'), with the user's groups in the same read. */
+async function findUserWithGroups(
+  s: Pick<Services, 'store'>,
+  pool: Pool,
+  typed: string,
+  order: 'alias-first' | 'username-first',
+): Promise<{ user?: UserRecord; groups: TokenGroupRow[] }> {
+  const { usernameKey, emailKey } = loginKeys(pool, typed);
+  if (order === 'alias-first' && pool.emailIsUsername && emailKey === null) return { groups: [] };
+  return s.store.findUserWithGroups(pool.id, usernameKey, emailKey, order, TOKEN_GROUP_LIMIT);
 }
 
 /** Finds a user for an admin operation: by username first (the admin's own name for them), then by email alias. */
@@ -161,8 +189,9 @@ export async function verifyUserPassword(
   typed: string,
   password: string,
   opts: { admin?: boolean; admitted?: string } = {},
-): Promise<{ user: UserRecord; loginKey: string }> {
-  const user = opts.admin ? await findUserForAdmin(s, pool, typed) : await findUser(s, pool, typed);
+): Promise<{ user: UserRecord; loginKey: string; groups: TokenGroupRow[] }> {
+  // The user's groups come with the user (one read), for the tokens should the sign-in end in this request.
+  const { user, groups } = await findUserWithGroups(s, pool, typed, opts.admin ? 'username-first' : 'alias-first');
   // Where existence errors are not prevented, an unknown name is told so at once (Cognito's LEGACY).
   if (!user && !client.preventUserExistenceErrors) throw noSuchUser(client);
   const loginKey = loginAttemptKey(s, pool, typed, user);
@@ -176,7 +205,7 @@ export async function verifyUserPassword(
     throw new NotAuthorizedException(INCORRECT, 'wrong password');
   }
   await assertVerifiedUserCanSignIn(s, pool, user, loginKey);
-  return { user: await upgradeSrpIdentity(s, pool, user, password), loginKey };
+  return { user: await upgradeSrpIdentity(s, pool, user, password), loginKey, groups };
 }
 
 /**

@@ -30,15 +30,28 @@ export const CompleteWebAuthnRegistration = operation({
     s: Pick<Services, 'store' | 'tokens' | 'clock' | 'log' | 'sender' | 'box'>,
     { AccessToken, Credential },
   ): Promise<Wire<CompleteWebAuthnRegistrationResponse>> {
-    const { pool, client, user, claims } = await authorizeAccessToken(s, AccessToken);
+    // The credential is parsed first so that the passkey of its id and its challenge are read with the token's state
+    // (one read). A malformed one is refused below, after the token and the pool's passkey settings, as before.
+    const parsed: { value?: { challenge: string; credentialId: string } } = {};
+    const {
+      pool,
+      client,
+      user,
+      claims,
+      passkey: existing,
+      challenge: pending,
+    } = await authorizeAccessToken(s, AccessToken, async () => {
+      parsed.value = await withWebAuthnErrors('registration', () => peekRegistration(Credential)).catch(() => undefined);
+      const v = parsed.value;
+      return v ? { passkey: v.credentialId, challenge: { challenge: v.challenge, now: s.clock.now() } } : {};
+    });
     const { rpId, userVerification } = passkeyConfig(pool, { needRpId: true });
-    const { challenge, credentialId } = await withWebAuthnErrors('registration', () => peekRegistration(Credential));
-    const existing = await s.store.getPasskey(pool.id, credentialId);
+    // Throws the parse error when the first parse failed.
+    parsed.value ??= await withWebAuthnErrors('registration', () => peekRegistration(Credential));
     if (existing) {
       if (existing.userId === user.id) return {};
       throw new WebAuthnCredentialNotSupportedException('This credential is already registered.', 'credential id of another user');
     }
-    const pending = await s.store.peekChallenge(challenge, s.clock.now());
     if (!pending || pending.poolId !== pool.id || pending.userId !== user.id) {
       throw new WebAuthnChallengeNotFoundException(
         'The challenge was not found or has expired.',

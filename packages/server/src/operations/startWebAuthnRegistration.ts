@@ -14,6 +14,12 @@ import type { StartWebAuthnRegistrationResponse } from '@aws-sdk/client-cognito-
  * challenge: only a registration answering it may lack user presence (CompleteWebAuthnRegistration).
  * @throws NotAuthorizedException, LimitExceededException, WebAuthnConfigurationMissingException
  */
+/**
+ * How many existing passkeys excludeCredentials lists: every one a user can hold. No pool allows more than 100
+ * (maxPasskeysPerUser), and a lowered limit leaves at most that many behind.
+ */
+const MAX_EXCLUDED = 200;
+
 export const StartWebAuthnRegistration = operation({
   auth: 'none',
   input: { AccessToken: common.accessToken(), LatchkeyConditionalCreate: v.bool() },
@@ -21,7 +27,15 @@ export const StartWebAuthnRegistration = operation({
     s: Pick<Services, 'store' | 'tokens' | 'clock'>,
     { AccessToken, LatchkeyConditionalCreate = false },
   ): Promise<Wire<StartWebAuthnRegistrationResponse>> {
-    const { pool, client, user } = await authorizeAccessToken(s, AccessToken);
+    // The passkeys to exclude are read with the token's state (one read); the limit is checked on passkeyCount.
+    const {
+      pool,
+      client,
+      user,
+      passkeys: existing = [],
+    } = await authorizeAccessToken(s, AccessToken, () => ({
+      passkeys: { limit: MAX_EXCLUDED },
+    }));
     const { rpId, userVerification } = passkeyConfig(pool, { needRpId: true });
     const settings = pool.latchkey;
     if (user.passkeyCount >= settings.maxPasskeysPerUser) {
@@ -37,7 +51,6 @@ export const StartWebAuthnRegistration = operation({
       expiresAt: s.clock.now() + settings.registrationTimeoutMs,
       conditionalCreate: LatchkeyConditionalCreate,
     });
-    const existing = await s.store.listPasskeys(pool.id, user.id, settings.maxPasskeysPerUser + 100);
     return {
       CredentialCreationOptions: {
         rp: { id: rpId, name: rpId },

@@ -24,6 +24,9 @@ import type {
   TotpUse,
   PasskeySignInRows,
   RefreshRows,
+  TokenState,
+  TokenStateAlso,
+  TokenGroupRow,
 } from './types.js';
 
 export * from './types.js';
@@ -98,6 +101,24 @@ export interface Store {
     emailKey: string | null,
     order?: 'alias-first' | 'username-first',
   ): Promise<UserRecord | undefined>;
+  /**
+   * findUserByLogin ('alias-first', as sign-in finds users) and, in the same statement, the found user's first
+   * `passkeyLimit` passkeys in listPasskeys order (none without a user).
+   */
+  /** findUserByLogin and, in the same statement, the found user's groups (at most `groupLimit`; none without a user). */
+  findUserWithGroups(
+    poolId: string,
+    usernameKey: string,
+    emailKey: string | null,
+    order: 'alias-first' | 'username-first',
+    groupLimit: number,
+  ): Promise<{ user?: UserRecord; groups: TokenGroupRow[] }>;
+  findSignInUserWithPasskeys(
+    poolId: string,
+    usernameKey: string,
+    emailKey: string | null,
+    passkeyLimit: number,
+  ): Promise<{ user?: UserRecord; passkeys: PasskeyRecord[] }>;
   /**
    * Applies a patch; false when the user does not exist or, with `guard`, when the stored SRP verifier
    * is no longer the given one (a compare-and-swap: of concurrent password changes from one verifier,
@@ -193,16 +214,10 @@ export interface Store {
   // ---- tokens ----
   getTokenFamilyByRefreshHash(refreshHash: string): Promise<TokenFamilyRecord | undefined>;
   /**
-   * One read answering "is this access token's sign-in still valid": family not revoked, user enabled. With
-   * `passkeys`, the same statement also reads a page of the user's passkeys (as listPasskeys), for the operation the
-   * token authorizes.
+   * One read answering "is this access token's sign-in still valid": family not revoked, user enabled. The same
+   * statement also reads what `also` asks for, for the operation the token authorizes (TokenStateAlso).
    */
-  getTokenState(
-    poolId: string,
-    originJti: string,
-    userId: string,
-    also?: { passkeys?: { limit: number; after?: { createdAt: number; credentialId: string } } },
-  ): Promise<{ familyRevoked: boolean; user: UserRecord | undefined; passkeys?: PasskeyRecord[] }>;
+  getTokenState(poolId: string, originJti: string, userId: string, also?: TokenStateAlso): Promise<TokenState>;
   /** REFRESH_TOKEN_AUTH's rows in one read: the family of the refresh token hash, its user and the user's groups. */
   readRefresh(refreshHash: string, groupLimit: number): Promise<RefreshRows>;
   revokeTokenFamily(originJti: string, now: number): Promise<boolean>;

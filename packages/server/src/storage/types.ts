@@ -248,6 +248,25 @@ export interface PasskeySignInRows {
   groups: TokenGroupRow[];
 }
 
+/** What Store.getTokenState reads besides the token's state, in the same statement. */
+export interface TokenStateAlso {
+  /** A page of the user's passkeys, as listPasskeys. */
+  passkeys?: { limit: number; after?: { createdAt: number; credentialId: string } };
+  /** The pool's passkey of this credential id (any user's), as getPasskey. */
+  passkey?: string;
+  /** The live registration challenge, as peekChallenge. */
+  challenge?: { challenge: string; now: number };
+}
+
+/** Store.getTokenState. The parts `also` asked for are present (passkeys) or undefined when absent (passkey, challenge). */
+export interface TokenState {
+  familyRevoked: boolean;
+  user: UserRecord | undefined;
+  passkeys?: PasskeyRecord[];
+  passkey?: PasskeyRecord;
+  challenge?: ChallengeRecord;
+}
+
 /** Store.readRefresh: each part undefined when absent. */
 export interface RefreshRows {
   family?: TokenFamilyRecord;

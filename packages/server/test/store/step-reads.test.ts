@@ -162,9 +162,87 @@ for (const dialect of dialects) {
         user: undefined,
         passkeys: [],
       });
+      // One passkey by id (any user's, this pool's) and the live challenge, alongside the page or alone.
+      const other = await newUser(poolId);
+      const theirs = passkeyRecord(poolId, other.id, `theirs-${rand(3)}`);
+      expect(await store.addPasskey(theirs, 20)).toBe('added');
+      const challenge = { challenge: rand(16), kind: 'registration' as const, poolId, userId: user.id, clientId, expiresAt: NOW + 1000 };
+      await store.putChallenge({ ...challenge, conditionalCreate: true });
+      const withBoth = await store.getTokenState(poolId, fam.originJti, user.id, {
+        passkeys: { limit: 2 },
+        passkey: theirs.credentialId,
+        challenge: { challenge: challenge.challenge, now: NOW },
+      });
+      expect(withBoth.passkeys).toEqual(all.slice(0, 2));
+      expect(withBoth.passkey).toEqual(await store.getPasskey(poolId, theirs.credentialId));
+      expect(withBoth.challenge).toEqual(await store.peekChallenge(challenge.challenge, NOW));
+      expect(withBoth.challenge).toEqual({ ...challenge, conditionalCreate: true });
+      const absent = await store.getTokenState(poolId, fam.originJti, user.id, {
+        passkey: 'no-such-credential',
+        challenge: { challenge: challenge.challenge, now: NOW + 1000 },
+      });
+      expect(absent).toEqual(plain);
+      expect(
+        (await store.getTokenState(await newPool(), fam.originJti, user.id, { passkey: theirs.credentialId })).passkey,
+      ).toBeUndefined();
+
       // Revocation reads the same with or without the page.
       expect(await store.revokeTokenFamily(fam.originJti, NOW)).toBe(true);
       expect((await store.getTokenState(poolId, fam.originJti, user.id, { passkeys: { limit: 3 } })).familyRevoked).toBe(true);
+    });
+
+    it('findUserByLogin in one statement: alias-first / username-first when the alias and a username name two users', async () => {
+      const poolId = await newPool();
+      const email = `x${rand(3)}@example.com`;
+      const owner = await newUser(poolId, `owner-${rand(3)}`, { emailKey: email, attributes: { email } });
+      // A username that looks like the other user's email (refused in alias pools today, but may predate that rule).
+      const lookalike = await newUser(poolId, email);
+      expect((await store.findUserByLogin(poolId, email, email, 'alias-first'))?.id).toBe(owner.id);
+      expect((await store.findUserByLogin(poolId, email, email, 'username-first'))?.id).toBe(lookalike.id);
+      expect((await store.findUserByLogin(poolId, 'nobody', email, 'username-first'))?.id).toBe(owner.id);
+      expect((await store.findUserByLogin(poolId, owner.usernameKey, null))?.id).toBe(owner.id);
+      expect(await store.findUserByLogin(poolId, 'nobody', 'nobody@example.com')).toBeUndefined();
+    });
+
+    it('findSignInUserWithPasskeys: the alias-first user and the first passkeys in listPasskeys order', async () => {
+      const poolId = await newPool();
+      const email = `y${rand(3)}@example.com`;
+      const owner = await newUser(poolId, `owner-${rand(3)}`, { emailKey: email, attributes: { email } });
+      const lookalike = await newUser(poolId, email);
+      for (let i = 0; i < 4; i++)
+        expect(await store.addPasskey(passkeyRecord(poolId, owner.id, `own-${i}-${rand(3)}`, { createdAt: NOW + (i % 2) }), 20)).toBe(
+          'added',
+        );
+      expect(await store.addPasskey(passkeyRecord(poolId, lookalike.id, `look-${rand(3)}`), 20)).toBe('added');
+      const all = await store.listPasskeys(poolId, owner.id, 100);
+      const got = await store.findSignInUserWithPasskeys(poolId, email, email, 100);
+      expect(got).toEqual({ user: await store.getUser(poolId, owner.id), passkeys: all });
+      expect((await store.findSignInUserWithPasskeys(poolId, email, email, 3)).passkeys).toEqual(all.slice(0, 3));
+      expect((await store.findSignInUserWithPasskeys(poolId, email, email, 0)).passkeys).toEqual([]);
+      const bare = await newUser(poolId);
+      expect(await store.findSignInUserWithPasskeys(poolId, bare.usernameKey, null, 100)).toEqual({
+        user: await store.getUser(poolId, bare.id),
+        passkeys: [],
+      });
+      expect(await store.findSignInUserWithPasskeys(poolId, 'nobody', null, 100)).toEqual({ passkeys: [] });
+    });
+
+    it('findUserWithGroups: the user findUserByLogin finds in either order, with its groups; none for no user', async () => {
+      const poolId = await newPool();
+      const email = `z${rand(3)}@example.com`;
+      const owner = await newUser(poolId, `owner-${rand(3)}`, { emailKey: email, attributes: { email } });
+      const lookalike = await newUser(poolId, email);
+      const groups = await withGroups(poolId, owner.id);
+      expect(await store.findUserWithGroups(poolId, email, email, 'alias-first', 101)).toEqual({
+        user: await store.getUser(poolId, owner.id),
+        groups,
+      });
+      expect(await store.findUserWithGroups(poolId, email, email, 'username-first', 101)).toEqual({
+        user: await store.getUser(poolId, lookalike.id),
+        groups: [],
+      });
+      expect((await store.findUserWithGroups(poolId, 'nobody', email, 'alias-first', 2)).groups).toEqual(groups.slice(0, 2));
+      expect(await store.findUserWithGroups(poolId, 'nobody', null, 'alias-first', 101)).toEqual({ groups: [] });
     });
   });
 }

@@ -49,6 +49,6 @@ export async function passwordSignIn(ctx: FlowContext, typed: string | undefined
   // Triggers (triggers/): pre authentication, then user migration for a name no user has yet.
   await runPreAuthenticationFor(ctx.s, ctx.pool, ctx.client, typed, ctx.admin, ctx.clientMetadata);
   const admitted = await migrateOnSignIn(ctx.s, ctx.pool, ctx.client, typed, password, ctx.admin, ctx.clientMetadata);
-  const { user, loginKey } = await verifyUserPassword(ctx.s, ctx.pool, ctx.client, typed, password, { admin: ctx.admin, admitted });
-  return afterPassword(ctx, user, { clearLoginKey: loginKey });
+  const { user, loginKey, groups } = await verifyUserPassword(ctx.s, ctx.pool, ctx.client, typed, password, { admin: ctx.admin, admitted });
+  return afterPassword(ctx, user, { clearLoginKey: loginKey, groups });
 }

@@ -1,6 +1,6 @@
 import type { FlowContext } from './context.js';
-import type { PasskeySignInRows, UserRecord } from '../../storage/store.js';
-import { findUser, lookupName, noSuchUser, assertUserCanSignIn, INCORRECT } from '../password.js';
+import type { PasskeyRecord, PasskeySignInRows, UserRecord } from '../../storage/store.js';
+import { findUser, findUserWithPasskeys, lookupName, noSuchUser, assertUserCanSignIn, INCORRECT } from '../password.js';
 import { passwordSignIn } from './password.js';
 import { assertPasswordlessSignIn, firstFactorUnderMfa, passkeyUserVerification } from './mfa.js';
 import { OTP_FACTORS, isOtpFactor, otpChallenge, otpTarget, standInOtpFactors } from './otp.js';
@@ -14,6 +14,9 @@ import { withWebAuthnErrors } from '../securityErrors.js';
 import { derivedBytes, safeEqual, sha256Hex } from '../../security/secrets.js';
 import { InternalErrorException, InvalidParameterException, NotAuthorizedException, ServiceError } from '../../protocol/errors.js';
 import type { ChallengeNameType } from '@aws-sdk/client-cognito-identity-provider';
+
+/** How many of the user's passkeys a WEB_AUTHN challenge's allowCredentials lists. */
+const ALLOWED_CREDENTIALS = 100;
 
 /** The generic answer to every failed passkey sign-in; the reason goes to the log only. */
 const PASSKEY_FAILED = 'Incorrect username or passkey.';
@@ -80,13 +83,23 @@ export function availableChallenges(ctx: FlowContext, user: UserRecord | undefin
  * With `user` null it would be a discoverable-credential request (empty allowCredentials); the
  * response path already resolves the user from the credential and its userHandle.
  */
-async function webAuthnChallenge(ctx: FlowContext, user: UserRecord | null, typed: string | null): Promise<AuthOutput> {
+async function webAuthnChallenge(
+  ctx: FlowContext,
+  user: UserRecord | null,
+  typed: string | null,
+  /** The user's passkeys, when the user was read with them (findUserWithPasskeys). */
+  known?: readonly Pick<PasskeyRecord, 'credentialId' | 'transports'>[],
+): Promise<AuthOutput> {
   const config = enabledPasskeyConfig(ctx.pool);
   if (!config) throw new NotAuthorizedException(PASSKEY_FAILED, 'passkeys are not enabled for the pool');
   const { rpId } = config;
   const userVerification = passkeyUserVerification(ctx.pool, config.userVerification);
   const challenge = randomChallenge(16);
-  const passkeys = user ? await ctx.s.store.listPasskeys(ctx.pool.id, user.id, 100) : typed ? standInPasskeys(ctx, typed) : [];
+  const passkeys = user
+    ? (known ?? (await ctx.s.store.listPasskeys(ctx.pool.id, user.id, ALLOWED_CREDENTIALS)))
+    : typed
+      ? standInPasskeys(ctx, typed)
+      : [];
   const options = {
     challenge,
     timeout: ctx.client.authSessionValiditySec * 1000,
@@ -125,7 +138,11 @@ export async function initiateUserAuth(ctx: FlowContext): Promise<AuthOutput> {
   if (isOtpFactor(preferred) && !ctx.pool.allowedFirstAuthFactors.includes(preferred))
     // Said before any user lookup, so it tells nothing about the name.
     throw new InvalidParameterException(`${preferred} is not an allowed first auth factor for this user pool.`);
-  const found = await findUser(ctx.s, ctx.pool, typed);
+  // A passkey sign-in reads the user and the passkeys to allow at once; a known and an unknown name, one read each.
+  const { user: found, passkeys } =
+    preferred === 'WEB_AUTHN'
+      ? await findUserWithPasskeys(ctx.s, ctx.pool, typed, ALLOWED_CREDENTIALS)
+      : { user: await findUser(ctx.s, ctx.pool, typed), passkeys: undefined };
   if (!found && !ctx.client.preventUserExistenceErrors) throw noSuchUser(ctx.client);
   // A user with no first factor yet (passwordless, no passkey) is answered as a stand-in is, not refused.
   const own = found ? availableChallenges(ctx, found) : [];
@@ -136,7 +153,7 @@ export async function initiateUserAuth(ctx: FlowContext): Promise<AuthOutput> {
   if (preferred && available.includes(preferred)) {
     if (preferred === 'PASSWORD') return passwordSignIn(ctx, typed, ctx.params.PASSWORD);
     if (preferred === 'PASSWORD_SRP') return startSrp(ctx, typed, ctx.params.SRP_A);
-    if (preferred === 'WEB_AUTHN') return webAuthnChallenge(ctx, user ?? null, typed);
+    if (preferred === 'WEB_AUTHN') return webAuthnChallenge(ctx, user ?? null, typed, passkeys);
     if (isOtpFactor(preferred)) return otpChallenge(ctx, user, typed, preferred);
   }
   if (available.length === 0) throw new NotAuthorizedException(INCORRECT, 'no first factor available');

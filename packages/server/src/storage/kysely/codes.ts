@@ -1,8 +1,17 @@
-import { sql, type Selectable } from 'kysely';
-import type { CodePurpose, CodeRecord, OutboxMessage, PasskeyRecord, RefreshRows, TokenFamilyRecord, UserRecord } from '../types.js';
-import type { PasskeysTable, TokenFamiliesTable, UsersTable } from './schema.js';
-import { toFamily, toOutbox, toPasskey, toUser } from './rows.js';
-import { FAMILY_COLUMNS, PASSKEY_COLUMNS, USER_COLUMNS, prefixed, tokenGroups, tokenGroupsColumn, unprefixed } from './joins.js';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
+import type { CodePurpose, CodeRecord, OutboxMessage, RefreshRows, TokenFamilyRecord, TokenState, TokenStateAlso } from '../types.js';
+import type { ChallengesTable, PasskeysTable, TokenFamiliesTable, UsersTable } from './schema.js';
+import { toChallenge, toFamily, toOutbox, toPasskey, toUser } from './rows.js';
+import {
+  CHALLENGE_COLUMNS,
+  FAMILY_COLUMNS,
+  PASSKEY_COLUMNS,
+  USER_COLUMNS,
+  prefixed,
+  tokenGroups,
+  tokenGroupsColumn,
+  unprefixed,
+} from './joins.js';
 import { UsersStore } from './users.js';
 import type { Db } from './base.js';
 
@@ -136,41 +145,53 @@ export class CodesStore extends UsersStore {
     const r = await this.db.selectFrom('token_families').selectAll().where('refresh_hash', '=', refreshHash).executeTakeFirst();
     return r && toFamily(r);
   }
-  async getTokenState(
-    poolId: string,
-    originJti: string,
-    userId: string,
-    also: { passkeys?: { limit: number; after?: { createdAt: number; credentialId: string } } } = {},
-  ): Promise<{ familyRevoked: boolean; user: UserRecord | undefined; passkeys?: PasskeyRecord[] }> {
+  async getTokenState(poolId: string, originJti: string, userId: string, also: TokenStateAlso = {}): Promise<TokenState> {
     // The passkey page is a derived table joined to the one user row: one row per passkey (one with nulls when the
-    // page is empty), still a single statement.
+    // page is empty); the single passkey and the challenge join at most one row each. Still a single statement.
     const page = also.passkeys;
     const after = page?.after;
     const keyset = after
       ? sql`and (created_at > ${after.createdAt} or (created_at = ${after.createdAt} and credential_id > ${after.credentialId}))`
       : sql``;
-    const passkeyJoin = page
-      ? sql`left join (select * from passkeys where pool_id = ${poolId} and user_id = ${userId} ${keyset}
-          order by created_at, credential_id limit ${page.limit}) p on 1 = 1`
-      : sql``;
+    const joins: RawBuilder<unknown>[] = [];
+    const selects: RawBuilder<unknown>[] = [];
+    if (page) {
+      joins.push(sql`left join (select * from passkeys where pool_id = ${poolId} and user_id = ${userId} ${keyset}
+          order by created_at, credential_id limit ${page.limit}) p on 1 = 1`);
+      selects.push(sql`, ${prefixed('p', PASSKEY_COLUMNS, 'p_')}`);
+    }
+    if (also.passkey !== undefined) {
+      joins.push(sql`left join passkeys k on k.pool_id = ${poolId} and k.credential_id = ${also.passkey}`);
+      selects.push(sql`, ${prefixed('k', PASSKEY_COLUMNS, 'k_')}`);
+    }
+    if (also.challenge) {
+      joins.push(sql`left join challenges c on c.challenge = ${also.challenge.challenge} and c.expires_at > ${also.challenge.now}`);
+      selects.push(sql`, ${prefixed('c', CHALLENGE_COLUMNS, 'c_')}`);
+    }
     const { rows } = await sql<Record<string, unknown>>`
-      select ${prefixed('u', USER_COLUMNS, 'u_')}, f.origin_jti as fam_jti, f.revoked_at as fam_revoked
-        ${page ? sql`, ${prefixed('p', PASSKEY_COLUMNS, 'p_')}` : sql``}
+      select ${prefixed('u', USER_COLUMNS, 'u_')}, f.origin_jti as fam_jti, f.revoked_at as fam_revoked ${sql.join(selects, sql` `)}
       from users u
       left join token_families f on f.pool_id = u.pool_id and f.user_id = u.id and f.origin_jti = ${originJti}
-      ${passkeyJoin}
+      ${sql.join(joins, sql` `)}
       where u.pool_id = ${poolId} and u.id = ${userId}
       ${page ? sql`order by p.created_at, p.credential_id` : sql``}`.execute(this.db);
     const first = rows[0];
     if (!first) return { familyRevoked: true, user: undefined, ...(page ? { passkeys: [] } : {}) };
-    const user = toUser(unprefixed<Selectable<UsersTable>>(first, USER_COLUMNS, 'u_', 'id')!);
-    const familyRevoked = first.fam_jti === null || first.fam_revoked !== null;
-    if (!page) return { familyRevoked, user };
-    const passkeys = rows.flatMap((r) => {
-      const p = unprefixed<Selectable<PasskeysTable>>(r, PASSKEY_COLUMNS, 'p_', 'credential_id');
-      return p ? [toPasskey(p)] : [];
-    });
-    return { familyRevoked, user, passkeys };
+    const state: TokenState = {
+      familyRevoked: first.fam_jti === null || first.fam_revoked !== null,
+      user: toUser(unprefixed<Selectable<UsersTable>>(first, USER_COLUMNS, 'u_', 'id')!),
+    };
+    if (page) {
+      state.passkeys = rows.flatMap((r) => {
+        const p = unprefixed<Selectable<PasskeysTable>>(r, PASSKEY_COLUMNS, 'p_', 'credential_id');
+        return p ? [toPasskey(p)] : [];
+      });
+    }
+    const passkey = also.passkey !== undefined && unprefixed<Selectable<PasskeysTable>>(first, PASSKEY_COLUMNS, 'k_', 'credential_id');
+    if (passkey) state.passkey = toPasskey(passkey);
+    const challenge = also.challenge && unprefixed<Selectable<ChallengesTable>>(first, CHALLENGE_COLUMNS, 'c_', 'challenge');
+    if (challenge) state.challenge = toChallenge(challenge);
+    return state;
   }
   async readRefresh(refreshHash: string, groupLimit: number): Promise<RefreshRows> {
     const { rows } = await sql<Record<string, unknown>>`

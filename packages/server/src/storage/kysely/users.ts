@@ -1,8 +1,18 @@
-import { sql } from 'kysely';
-import type { AuthSessionRecord, LifecycleEventRecord, LoginAttempt, UserFilter, UserPatch, UserRecord } from '../types.js';
+import { sql, type Selectable } from 'kysely';
+import type {
+  AuthSessionRecord,
+  LifecycleEventRecord,
+  LoginAttempt,
+  PasskeyRecord,
+  TokenGroupRow,
+  UserFilter,
+  UserPatch,
+  UserRecord,
+} from '../types.js';
 import { insertEvents } from './eventRows.js';
-import type { UsersTable } from './schema.js';
-import { fromUser, toSession, toUser } from './rows.js';
+import type { PasskeysTable, UsersTable } from './schema.js';
+import { fromUser, toPasskey, toSession, toUser } from './rows.js';
+import { PASSKEY_COLUMNS, USER_COLUMNS, prefixed, tokenGroups, tokenGroupsColumn, unprefixed } from './joins.js';
 import { FIXED } from '../../config/defaults.js';
 import { PoolsStore } from './pools.js';
 import { conflict, type Db } from './base.js';
@@ -41,17 +51,47 @@ export class UsersStore extends PoolsStore {
     emailKey: string | null,
     order: 'alias-first' | 'username-first' = 'alias-first',
   ): Promise<UserRecord | undefined> {
-    const byEmail = async () => (emailKey === null ? undefined : this.findUserByEmail(poolId, emailKey));
-    const byName = async () => {
-      const r = await this.db
-        .selectFrom('users')
-        .selectAll()
-        .where('pool_id', '=', poolId)
-        .where('username_key', '=', usernameKey)
-        .executeTakeFirst();
-      return r && toUser(r);
+    const { rows } = await sql<Selectable<UsersTable>>`${loginMatch(poolId, usernameKey, emailKey, order)}`.execute(this.db);
+    return rows[0] && toUser(rows[0]);
+  }
+  async findUserWithGroups(
+    poolId: string,
+    usernameKey: string,
+    emailKey: string | null,
+    order: 'alias-first' | 'username-first',
+    groupLimit: number,
+  ): Promise<{ user?: UserRecord; groups: TokenGroupRow[] }> {
+    const { rows } = await sql<Selectable<UsersTable> & { token_groups: string | null }>`
+      select u.*, ${tokenGroupsColumn(this.dialect, 'u', groupLimit)} as token_groups
+      from (${loginMatch(poolId, usernameKey, emailKey, order)}) u`.execute(this.db);
+    const r = rows[0];
+    if (!r) return { groups: [] };
+    const { token_groups, ...user } = r;
+    return { user: toUser(user), groups: tokenGroups(token_groups) };
+  }
+  async findSignInUserWithPasskeys(
+    poolId: string,
+    usernameKey: string,
+    emailKey: string | null,
+    passkeyLimit: number,
+  ): Promise<{ user?: UserRecord; passkeys: PasskeyRecord[] }> {
+    // The one matching user as a derived table, its passkeys joined: one row per passkey, or one with nulls.
+    const { rows } = await sql<Record<string, unknown>>`
+      select ${prefixed('u', USER_COLUMNS, 'u_')}, ${prefixed('p', PASSKEY_COLUMNS, 'p_')}
+      from (${loginMatch(poolId, usernameKey, emailKey, 'alias-first')}) u
+      left join passkeys p on p.pool_id = u.pool_id and p.user_id = u.id
+      order by p.created_at, p.credential_id
+      limit ${Math.max(1, passkeyLimit)}`.execute(this.db);
+    const first = rows[0];
+    if (!first) return { passkeys: [] };
+    const passkeys = rows.flatMap((r) => {
+      const p = unprefixed<Selectable<PasskeysTable>>(r, PASSKEY_COLUMNS, 'p_', 'credential_id');
+      return p ? [toPasskey(p)] : [];
+    });
+    return {
+      user: toUser(unprefixed<Selectable<UsersTable>>(first, USER_COLUMNS, 'u_', 'id')!),
+      passkeys: passkeys.slice(0, passkeyLimit),
     };
-    return order === 'alias-first' ? ((await byEmail()) ?? byName()) : ((await byName()) ?? byEmail());
   }
   async updateUser(
     poolId: string,
@@ -226,3 +266,14 @@ async function admitAttempt(db: Db, poolId: string, a: LoginAttempt, now: number
 
 /** After this long without attempts (and unlocked), a counter starts over (see Store.admitLoginAttempt). */
 export const LOGIN_ATTEMPT_IDLE_RESET_MS = FIXED.loginAttemptIdleResetMs.default;
+
+/**
+ * The user a typed login names, as one query: by username key or email key (when given), the preferred match first
+ * ('alias-first': the email alias; 'username-first': the username), at most one row.
+ */
+function loginMatch(poolId: string, usernameKey: string, emailKey: string | null, order: 'alias-first' | 'username-first') {
+  if (emailKey === null) return sql`select * from users where pool_id = ${poolId} and username_key = ${usernameKey} limit 1`;
+  const preferred = order === 'alias-first' ? sql`email_key = ${emailKey}` : sql`username_key = ${usernameKey}`;
+  return sql`select * from users where pool_id = ${poolId} and (username_key = ${usernameKey} or email_key = ${emailKey})
+    order by case when ${preferred} then 0 else 1 end limit 1`;
+}
