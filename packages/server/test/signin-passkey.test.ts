@@ -450,6 +450,30 @@ describe.each(DIALECTS)('passkey sign-in on %s', (dialect) => {
       await refused(pool, a, () => respond(pool, randomId(48), a.user.username, assertion), SESSION_EXPIRED);
     });
 
+    it('a Session of another step with a malformed or well-formed CREDENTIAL: the expired-session answer; it is spent', async () => {
+      for (const credential of ['not json', null] as const) {
+        // SELECT_CHALLENGE's Session (USER_AUTH without a preference) answered as if it were WEB_AUTHN's.
+        const select = await initiate(pool, { USERNAME: a.user.username });
+        expect(select.ChallengeName).toBe('SELECT_CHALLENGE');
+        const { options } = await webAuthnChallenge(pool, a.user.username);
+        const answer = credential ?? (await a.authenticators[0]!.getAssertion(options));
+        await refused(pool, a, () => respond(pool, select.Session, a.user.username, answer), SESSION_EXPIRED);
+        // One attempt per Session, right or wrong: its own step no longer takes it.
+        await expectServiceError(
+          srv.client.send(
+            new RespondToAuthChallengeCommand({
+              ClientId: pool.clientId,
+              ChallengeName: 'SELECT_CHALLENGE',
+              Session: select.Session,
+              ChallengeResponses: { USERNAME: a.user.username, ANSWER: 'WEB_AUTHN' },
+            }),
+          ),
+          'NotAuthorizedException',
+          SESSION_EXPIRED,
+        );
+      }
+    });
+
     it('a Session of another app client', async () => {
       const other = await createExtraClient(srv, pool);
       const out = await initiate(pool, { USERNAME: a.user.username, PREFERRED_CHALLENGE: 'WEB_AUTHN' }, other);

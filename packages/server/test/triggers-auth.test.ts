@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Amplify } from 'aws-amplify';
 import { signIn, signOut, getCurrentUser } from 'aws-amplify/auth';
 import {
+  AdminAddUserToGroupCommand,
   AdminGetUserCommand,
+  CreateGroupCommand,
   ConfirmForgotPasswordCommand,
   ForgotPasswordCommand,
   InitiateAuthCommand,
@@ -139,6 +141,24 @@ describe.each(DIALECTS)('triggers: authentication and user migration on %s', (di
     } finally {
       finish.mockRestore();
     }
+  });
+
+  it('a group the PostAuthentication function adds is in the tokens of that sign-in (groups are read after it)', async () => {
+    const group = uniq('added-by-trigger');
+    await rig.server.admin.send(new CreateGroupCommand({ UserPoolId: rig.pool.userPoolId, GroupName: group }));
+    await rig.setTriggers({
+      PostAuthentication: rig.receiver.lambda('/post-auth-group', async (e) => {
+        await rig.server.admin.send(
+          new AdminAddUserToGroupCommand({ UserPoolId: rig.pool.userPoolId, Username: e.userName, GroupName: group }),
+        );
+        return e;
+      }),
+    });
+    const name = uniq('grouped');
+    await adminCreateConfirmedUser(rig.server.admin, rig.pool.userPoolId, name);
+    const t = await initiatePasswordAuth(rig.server.client, rig.pool.clientId, name);
+    expect(decodeJwt(t.AuthenticationResult!.AccessToken!)['cognito:groups']).toEqual([group]);
+    expect(decodeJwt(t.AuthenticationResult!.IdToken!)['cognito:groups']).toEqual([group]);
   });
 
   it('UserMigration_Authentication: the first sign-in brings the user in with the typed password; later ones skip it', async () => {

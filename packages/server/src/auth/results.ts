@@ -43,7 +43,10 @@ export interface FinishSignIn {
   tokenSource?: TokenSource;
   /** The TOTP code's step to record (Store.finishSignIn: at most one sign-in per code). */
   totpUse?: TotpUse;
-  /** The user's groups, when the step's own read brought them (else they are read for the tokens). */
+  /**
+   * The user's groups, when the step's own read brought them. Used only where no trigger runs between that read and
+   * the tokens (groupsAsRead): a PostAuthentication or PreTokenGeneration function may change the user's groups.
+   */
   groups?: readonly TokenGroupRow[];
   /** For the signin.succeeded event committed with the token family: the factor, the MFA method (if any) and the request. */
   event?: { factor: string; mfa?: string; device?: string; request?: RequestContext };
@@ -63,7 +66,8 @@ export async function signedIn(
   finish: FinishSignIn = {},
 ): Promise<AuthOutput> {
   // Post authentication and pre token generation run before anything is written (triggers/auth.ts).
-  const edit = await runSignInTriggers(s, pool, client, user, finish.tokenSource ?? 'TokenGeneration_Authentication', finish.groups);
+  const groups = groupsAsRead(pool, finish.groups);
+  const edit = await runSignInTriggers(s, pool, client, user, finish.tokenSource ?? 'TokenGeneration_Authentication', groups);
   const now = s.clock.now();
   const originJti = randomId();
   const refreshToken = randomToken(64);
@@ -107,7 +111,7 @@ export async function signedIn(
   const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey, {
     fresh: true,
     edit,
-    groups: finish.groups,
+    groups,
   });
   return {
     ChallengeParameters: {},
@@ -170,10 +174,21 @@ export async function refreshedTokens(
   /** The user's groups, when the refresh's own read brought them. */
   groups?: readonly TokenGroupRow[],
 ): Promise<AuthOutput> {
-  const edit = await runTokenTrigger(s, pool, client, user, 'TokenGeneration_RefreshTokens', groups);
-  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey, { edit, groups });
+  const known = groupsAsRead(pool, groups);
+  const edit = await runTokenTrigger(s, pool, client, user, 'TokenGeneration_RefreshTokens', known);
+  const { accessToken, idToken } = await issueTokens(s, pool, client, user, originJti, authTime, deviceKey, { edit, groups: known });
   return {
     ChallengeParameters: {},
     AuthenticationResult: { AccessToken: accessToken, IdToken: idToken, ExpiresIn: client.accessValiditySec, TokenType: 'Bearer' },
   };
+}
+
+/**
+ * The groups a step read with its other rows, or undefined (read them again, just before the tokens) when the pool has a
+ * trigger that runs in between: a PostAuthentication or PreTokenGeneration function can add or remove memberships, and
+ * the tokens carry the groups as they are after it, as before the step reads.
+ */
+function groupsAsRead(pool: Pool, groups: readonly TokenGroupRow[] | undefined): readonly TokenGroupRow[] | undefined {
+  const l = pool.lambdaConfig;
+  return l.PostAuthentication || l.PreTokenGeneration || l.PreTokenGenerationConfig ? undefined : groups;
 }

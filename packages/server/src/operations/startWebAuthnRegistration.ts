@@ -8,18 +8,18 @@ import type { Services } from '../services.js';
 import type { StartWebAuthnRegistrationResponse } from '@aws-sdk/client-cognito-identity-provider';
 
 /**
+ * How many existing passkeys excludeCredentials lists: every one a user can hold. No pool allows more than 100
+ * (maxPasskeysPerUser), and a lowered limit leaves at most that many behind.
+ */
+const MAX_EXCLUDED = 200;
+
+/**
  * StartWebAuthnRegistration → CredentialCreationOptions (a JSON object). The challenge is stored:
  * single-use, bound to pool, user and app client, expiring with the registration timeout. The Latchkey
  * extension `LatchkeyConditionalCreate: true` (the browser's automatic passkey upgrade) is stored with the
  * challenge: only a registration answering it may lack user presence (CompleteWebAuthnRegistration).
  * @throws NotAuthorizedException, LimitExceededException, WebAuthnConfigurationMissingException
  */
-/**
- * How many existing passkeys excludeCredentials lists: every one a user can hold. No pool allows more than 100
- * (maxPasskeysPerUser), and a lowered limit leaves at most that many behind.
- */
-const MAX_EXCLUDED = 200;
-
 export const StartWebAuthnRegistration = operation({
   auth: 'none',
   input: { AccessToken: common.accessToken(), LatchkeyConditionalCreate: v.bool() },

@@ -101,10 +101,6 @@ export interface Store {
     emailKey: string | null,
     order?: 'alias-first' | 'username-first',
   ): Promise<UserRecord | undefined>;
-  /**
-   * findUserByLogin ('alias-first', as sign-in finds users) and, in the same statement, the found user's first
-   * `passkeyLimit` passkeys in listPasskeys order (none without a user).
-   */
   /** findUserByLogin and, in the same statement, the found user's groups (at most `groupLimit`; none without a user). */
   findUserWithGroups(
     poolId: string,
@@ -113,6 +109,10 @@ export interface Store {
     order: 'alias-first' | 'username-first',
     groupLimit: number,
   ): Promise<{ user?: UserRecord; groups: TokenGroupRow[] }>;
+  /**
+   * findUserByLogin ('alias-first', as sign-in finds users) and, in the same statement, the found user's first
+   * `passkeyLimit` passkeys in listPasskeys order (none without a user).
+   */
   findSignInUserWithPasskeys(
     poolId: string,
     usernameKey: string,

@@ -192,9 +192,11 @@ export async function respondWebAuthn(ctx: FlowContext): Promise<AuthOutput> {
   try {
     presented = await presentedCredential(ctx);
   } catch (err) {
-    // A malformed answer still costs the Session (when it is a live one of this client).
-    const { hash } = await peekSession(ctx);
-    return refuse(ctx, hash, err);
+    // A malformed answer still costs the Session (when it is a live one of this client); on another step's Session
+    // the answer is that one, as when the answer parses.
+    const { rec, hash } = await peekSession(ctx);
+    const kind = (rec.state as unknown as WebAuthnState).kind;
+    return refuse(ctx, hash, kind === 'WEB_AUTHN' ? err : new NotAuthorizedException(SESSION_EXPIRED, 'session of another step'));
   }
   if (!ctx.session) throw new NotAuthorizedException(SESSION_EXPIRED, 'no session');
   const rows = await ctx.s.store.readPasskeySignIn({

@@ -109,9 +109,11 @@ export function tokenGroupsColumn(dialect: 'sqlite' | 'postgres', userAlias: str
     inner join groups g on g.pool_id = m.pool_id and g.name = m.group_name
     where m.pool_id = ${sql.ref(`${userAlias}.pool_id`)} and m.user_id = ${sql.ref(`${userAlias}.id`)}
     order by g.name limit ${limit}`;
+  // The aggregate's own ORDER BY: neither dialect promises to keep a subquery's order in an aggregate.
   return dialect === 'postgres'
-    ? sql<string | null>`(select coalesce(json_agg(json_build_array(t.name, t.precedence, t.role_arn)), '[]')::text from (${inner}) t)`
-    : sql<string | null>`(select json_group_array(json_array(t.name, t.precedence, t.role_arn)) from (${inner}) t)`;
+    ? sql<string | null>`(select coalesce(json_agg(json_build_array(t.name, t.precedence, t.role_arn) order by t.name), '[]')::text
+        from (${inner}) t)`
+    : sql<string | null>`(select json_group_array(json_array(t.name, t.precedence, t.role_arn) order by t.name) from (${inner}) t)`;
 }
 
 /** The rows of tokenGroupsColumn; none when the user row itself was not found (null). */
