@@ -18,7 +18,18 @@ import { DIALECTS, startTestServer, type TestServer } from './helpers/harness.js
 import { createTestPool, type TestPool } from './helpers/pool.js';
 import { expectNoInternalErrors, expectServiceError } from './helpers/errors.js';
 import { EventReceiver } from './helpers/eventReceiver.js';
-import { PASSWORD, accessToken, adminCreateConfirmedUser, initiatePasswordAuth, signedCall } from './helpers/latchkeyAdmin.js';
+import {
+  PASSWORD,
+  accessToken,
+  adminCreateConfirmedUser,
+  answerPasswordVerifier,
+  initiatePasswordAuth,
+  parseRequestOptions,
+  registerPasskey,
+  signedCall,
+} from './helpers/latchkeyAdmin.js';
+import { VirtualAuthenticator } from '@latchkey/virtual-authenticator';
+import { createSrpClientSession } from '../../client/src/internal/srp.js';
 import { totp } from './helpers/totp.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -125,6 +136,46 @@ describe.each(DIALECTS)('signin.failed provenance and coalescing on %s', (dialec
     await settle(() => failedPosted(owner).length, 1);
     expect(failedPosted(owner).map((e) => e.detail.factor)).toEqual(['SOFTWARE_TOKEN_MFA']);
     expect(failedPosted(bystander)).toEqual([]);
+  });
+
+  it('the steps that read their own Session (PASSWORD_VERIFIER, WEB_AUTHN) record a refusal for its user', async () => {
+    const user = uniq('own-read');
+    await adminCreateConfirmedUser(server.admin, pool.userPoolId, user);
+    // SRP with the wrong password: the Session is consumed by the step, and its user is the one recorded.
+    const srp = createSrpClientSession();
+    const out = await server.client.send(
+      new InitiateAuthCommand({ ClientId: pool.clientId, AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: user, SRP_A: srp.srpA } }),
+    );
+    await expectServiceError(answerPasswordVerifier(server, pool, pool.clientId, out, srp, 'Wrong-pass1'), 'NotAuthorizedException');
+    await settle(() => failedPosted(user).length, 1);
+    expect(failedPosted(user).map((e) => e.detail.factor)).toEqual(['PASSWORD_VERIFIER']);
+
+    // A passkey assertion with a bad signature, answered with another name in USERNAME.
+    const authenticator = new VirtualAuthenticator();
+    await registerPasskey(server, await accessToken(server, pool.clientId, { username: user, password: PASSWORD }), authenticator);
+    const init = await server.client.send(
+      new InitiateAuthCommand({
+        ClientId: pool.clientId,
+        AuthFlow: 'USER_AUTH',
+        AuthParameters: { USERNAME: user, PREFERRED_CHALLENGE: 'WEB_AUTHN' },
+      }),
+    );
+    const bad = await authenticator.getAssertion(parseRequestOptions(init.ChallengeParameters?.CREDENTIAL_REQUEST_OPTIONS), {
+      corruptSignature: true,
+    });
+    await expectServiceError(
+      server.client.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: pool.clientId,
+          ChallengeName: 'WEB_AUTHN',
+          Session: init.Session,
+          ChallengeResponses: { USERNAME: 'someone-else', CREDENTIAL: JSON.stringify(bad) },
+        }),
+      ),
+      'NotAuthorizedException',
+    );
+    await settle(() => failedPosted(user).length, 2);
+    expect(failedPosted(user).map((e) => e.detail.factor)).toEqual(['PASSWORD_VERIFIER', 'WEB_AUTHN']);
   });
 
   it("a locked-out user's further refusals write at most the one coalesced event", async () => {

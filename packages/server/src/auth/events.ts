@@ -69,8 +69,12 @@ const SIGN_IN_FAILURES = new Set([
   'TooManyFailedAttemptsException',
 ]);
 
-/** Respond steps whose own first read includes their Session (and records it for peekRequestSession). */
-const STEPS_READING_THEIR_SESSION = new Set(['WEB_AUTHN']);
+/**
+ * Respond steps that read or consume their Session themselves and record what they found for peekRequestSession
+ * (rememberRequestSession) before any refusal that follows: WEB_AUTHN within its one read, PASSWORD_VERIFIER as it
+ * consumes the Session. A refusal before that point finds the Session still there.
+ */
+const STEPS_READING_THEIR_SESSION = new Set(['WEB_AUTHN', 'PASSWORD_VERIFIER']);
 
 /** Failed sign-ins waiting to be recorded after their response; past this many, further ones are dropped (and logged). */
 const MAX_PENDING_FAILURES = 1000;

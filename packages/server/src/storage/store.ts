@@ -101,6 +101,8 @@ export interface Store {
     emailKey: string | null,
     order?: 'alias-first' | 'username-first',
   ): Promise<UserRecord | undefined>;
+  /** getUser and, in the same statement, the user's groups (at most `groupLimit`; none without a user). */
+  getUserWithGroups(poolId: string, id: string, groupLimit: number): Promise<{ user?: UserRecord; groups: TokenGroupRow[] }>;
   /** findUserByLogin and, in the same statement, the found user's groups (at most `groupLimit`; none without a user). */
   findUserWithGroups(
     poolId: string,

@@ -243,6 +243,9 @@ for (const dialect of dialects) {
       });
       expect((await store.findUserWithGroups(poolId, 'nobody', email, 'alias-first', 2)).groups).toEqual(groups.slice(0, 2));
       expect(await store.findUserWithGroups(poolId, 'nobody', null, 'alias-first', 101)).toEqual({ groups: [] });
+      // By id, as getUser.
+      expect(await store.getUserWithGroups(poolId, owner.id, 101)).toEqual({ user: await store.getUser(poolId, owner.id), groups });
+      expect(await store.getUserWithGroups(await newPool(), owner.id, 101)).toEqual({ groups: [] });
     });
   });
 }

@@ -16,7 +16,8 @@ import {
 import { loginKeys } from '../../domain/users.js';
 import { afterPassword } from './password.js';
 import { assertPresentedDevice } from '../devices.js';
-import { issueSession, SESSION_EXPIRED } from '../sessions.js';
+import { issueSession, rememberRequestSession, SESSION_EXPIRED } from '../sessions.js';
+import { TOKEN_GROUP_LIMIT } from '../groups.js';
 import type { AuthOutput } from '../results.js';
 import { parseSrpTimestamp } from '@latchkey/wire';
 import { isValidSrpA, randomVerifierHex, srpProof, startSrpSession, verifyPasswordClaim } from '../../security/srp.js';
@@ -125,6 +126,8 @@ export async function respondSrp(ctx: FlowContext): Promise<AuthOutput> {
     const st = stateOf(rec);
     return sameClient(rec) && st.kind === 'PASSWORD_VERIFIER' && st.lk ? passwordAttempt(ctx.pool, st.lk) : undefined;
   });
+  // The sign-in events (auth/events.ts) take the Session's user from this consumption instead of reading it first.
+  if (ctx.session === sessionKey) rememberRequestSession(ctx, got?.session);
   if (!got) throw new NotAuthorizedException(SESSION_EXPIRED, 'unknown, used or expired session');
   const st = stateOf(got.session);
   if (!sameClient(got.session) || st.kind !== 'PASSWORD_VERIFIER' || !st.lk || !st.sid)
@@ -157,7 +160,7 @@ async function verifyClaim(
     throw new NotAuthorizedException(INCORRECT, 'timestamp outside window');
   // A stand-in's answer costs what a user's does: the same read and the same proof check (which fails,
   // its verifier being of no password), before the same answer.
-  const user = await ctx.s.store.getUser(ctx.pool.id, userId ?? st.sid);
+  const { user, groups } = await ctx.s.store.getUserWithGroups(ctx.pool.id, userId ?? st.sid, TOKEN_GROUP_LIMIT);
   const ok = verifyPasswordClaim({ poolName: ctx.pool.srpName, userIdForSrp: st.sid, ...srpProof(st, block, timestamp, signature) });
   if (!user || !userId) {
     throw ctx.client.preventUserExistenceErrors ? new NotAuthorizedException(INCORRECT, 'unknown user') : noSuchUser(ctx.client);
@@ -166,5 +169,5 @@ async function verifyClaim(
     throw new NotAuthorizedException(INCORRECT, ok ? 'password changed during sign-in' : 'bad SRP signature');
   }
   await assertVerifiedUserCanSignIn(ctx.s, ctx.pool, user, st.lk);
-  return afterPassword(ctx, user, { clearLoginKey: st.lk });
+  return afterPassword(ctx, user, { clearLoginKey: st.lk, groups });
 }

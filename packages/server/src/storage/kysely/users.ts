@@ -1,4 +1,4 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type {
   AuthSessionRecord,
   LifecycleEventRecord,
@@ -54,6 +54,9 @@ export class UsersStore extends PoolsStore {
     const { rows } = await sql<Selectable<UsersTable>>`${loginMatch(poolId, usernameKey, emailKey, order)}`.execute(this.db);
     return rows[0] && toUser(rows[0]);
   }
+  async getUserWithGroups(poolId: string, id: string, groupLimit: number): Promise<{ user?: UserRecord; groups: TokenGroupRow[] }> {
+    return this.userWithGroups(sql`select * from users where pool_id = ${poolId} and id = ${id}`, groupLimit);
+  }
   async findUserWithGroups(
     poolId: string,
     usernameKey: string,
@@ -61,9 +64,12 @@ export class UsersStore extends PoolsStore {
     order: 'alias-first' | 'username-first',
     groupLimit: number,
   ): Promise<{ user?: UserRecord; groups: TokenGroupRow[] }> {
+    return this.userWithGroups(loginMatch(poolId, usernameKey, emailKey, order), groupLimit);
+  }
+  /** The user the query `match` selects (at most one row of users), with its groups, in one statement. */
+  private async userWithGroups(match: RawBuilder<unknown>, groupLimit: number): Promise<{ user?: UserRecord; groups: TokenGroupRow[] }> {
     const { rows } = await sql<Selectable<UsersTable> & { token_groups: string | null }>`
-      select u.*, ${tokenGroupsColumn(this.dialect, 'u', groupLimit)} as token_groups
-      from (${loginMatch(poolId, usernameKey, emailKey, order)}) u`.execute(this.db);
+      select u.*, ${tokenGroupsColumn(this.dialect, 'u', groupLimit)} as token_groups from (${match}) u`.execute(this.db);
     const r = rows[0];
     if (!r) return { groups: [] };
     const { token_groups, ...user } = r;
