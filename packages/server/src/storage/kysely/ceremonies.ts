@@ -1,4 +1,4 @@
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { StoreConflictError } from '../store.js';
 import type {
   AddPasskeyResult,
@@ -13,9 +13,19 @@ import type {
   TotpUse,
   PasskeySignInRows,
 } from '../types.js';
-import type { AuthSessionsTable, Database, PasskeysTable, UsersTable } from './schema.js';
-import { fromPasskey, toChallenge, toPasskey, toSession, toUser } from './rows.js';
-import { PASSKEY_COLUMNS, SESSION_COLUMNS, USER_COLUMNS, prefixed, tokenGroups, tokenGroupsColumn, unprefixed } from './joins.js';
+import type { Database } from './schema.js';
+import { fromPasskey, toChallenge, toPasskey, toSession } from './rows.js';
+import {
+  PASSKEY_COLUMNS,
+  SESSION_COLUMNS,
+  USER_COLUMNS,
+  passkeyIn,
+  prefixed,
+  sessionIn,
+  tokenGroups,
+  tokenGroupsColumn,
+  userIn,
+} from './joins.js';
 import { CodesStore, insertOutbox } from './codes.js';
 import { Abort, conflict, type Db } from './base.js';
 import { insertEvents } from './eventRows.js';
@@ -245,13 +255,11 @@ export class CeremoniesStore extends CodesStore {
       left join passkeys p on p.pool_id = ${q.poolId} and p.credential_id = ${q.credentialId}
       left join users u on u.pool_id = p.pool_id and u.id = p.user_id`.execute(this.db);
     const r = rows[0]!;
-    const session = unprefixed<Selectable<AuthSessionsTable>>(r, SESSION_COLUMNS, 's_', 'id_hash');
-    const passkey = unprefixed<Selectable<PasskeysTable>>(r, PASSKEY_COLUMNS, 'p_', 'credential_id');
-    const user = unprefixed<Selectable<UsersTable>>(r, USER_COLUMNS, 'u_', 'id');
+    const [session, passkey, user] = [sessionIn(r, 's_'), passkeyIn(r, 'p_'), userIn(r, 'u_')];
     return {
-      ...(session ? { session: toSession(session) } : {}),
-      ...(passkey ? { passkey: toPasskey(passkey) } : {}),
-      ...(user ? { user: toUser(user) } : {}),
+      ...(session ? { session } : {}),
+      ...(passkey ? { passkey } : {}),
+      ...(user ? { user } : {}),
       groups: user ? tokenGroups(r.token_groups) : [],
     };
   }

@@ -1,16 +1,19 @@
-import { sql, type RawBuilder, type Selectable } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { CodePurpose, CodeRecord, OutboxMessage, RefreshRows, TokenFamilyRecord, TokenState, TokenStateAlso } from '../types.js';
-import type { ChallengesTable, PasskeysTable, TokenFamiliesTable, UsersTable } from './schema.js';
-import { toChallenge, toFamily, toOutbox, toPasskey, toUser } from './rows.js';
+import { toFamily, toOutbox } from './rows.js';
 import {
   CHALLENGE_COLUMNS,
   FAMILY_COLUMNS,
   PASSKEY_COLUMNS,
   USER_COLUMNS,
+  challengeIn,
+  familyIn,
+  passkeyIn,
+  passkeysIn,
   prefixed,
   tokenGroups,
   tokenGroupsColumn,
-  unprefixed,
+  userIn,
 } from './joins.js';
 import { UsersStore } from './users.js';
 import type { Db } from './base.js';
@@ -179,18 +182,13 @@ export class CodesStore extends UsersStore {
     if (!first) return { familyRevoked: true, user: undefined, ...(page ? { passkeys: [] } : {}) };
     const state: TokenState = {
       familyRevoked: first.fam_jti === null || first.fam_revoked !== null,
-      user: toUser(unprefixed<Selectable<UsersTable>>(first, USER_COLUMNS, 'u_', 'id')!),
+      user: userIn(first, 'u_'),
     };
-    if (page) {
-      state.passkeys = rows.flatMap((r) => {
-        const p = unprefixed<Selectable<PasskeysTable>>(r, PASSKEY_COLUMNS, 'p_', 'credential_id');
-        return p ? [toPasskey(p)] : [];
-      });
-    }
-    const passkey = also.passkey !== undefined && unprefixed<Selectable<PasskeysTable>>(first, PASSKEY_COLUMNS, 'k_', 'credential_id');
-    if (passkey) state.passkey = toPasskey(passkey);
-    const challenge = also.challenge && unprefixed<Selectable<ChallengesTable>>(first, CHALLENGE_COLUMNS, 'c_', 'challenge');
-    if (challenge) state.challenge = toChallenge(challenge);
+    if (page) state.passkeys = passkeysIn(rows, 'p_');
+    const passkey = also.passkey !== undefined ? passkeyIn(first, 'k_') : undefined;
+    if (passkey) state.passkey = passkey;
+    const challenge = also.challenge ? challengeIn(first, 'c_') : undefined;
+    if (challenge) state.challenge = challenge;
     return state;
   }
   async readRefresh(refreshHash: string, groupLimit: number): Promise<RefreshRows> {
@@ -202,11 +200,10 @@ export class CodesStore extends UsersStore {
       where f.refresh_hash = ${refreshHash}`.execute(this.db);
     const r = rows[0];
     if (!r) return { groups: [] };
-    const family = unprefixed<Selectable<TokenFamiliesTable>>(r, FAMILY_COLUMNS, 'f_', 'origin_jti');
-    const user = unprefixed<Selectable<UsersTable>>(r, USER_COLUMNS, 'u_', 'id');
+    const [family, user] = [familyIn(r, 'f_'), userIn(r, 'u_')];
     return {
-      ...(family ? { family: toFamily(family) } : {}),
-      ...(user ? { user: toUser(user) } : {}),
+      ...(family ? { family } : {}),
+      ...(user ? { user } : {}),
       groups: user ? tokenGroups(r.token_groups) : [],
     };
   }

@@ -1,6 +1,7 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { AuthSessionsTable, ChallengesTable, PasskeysTable, TokenFamiliesTable, UsersTable } from './schema.js';
-import type { TokenGroupRow } from '../types.js';
+import type { AuthSessionRecord, ChallengeRecord, PasskeyRecord, TokenFamilyRecord, TokenGroupRow, UserRecord } from '../types.js';
+import { toChallenge, toFamily, toPasskey, toSession, toUser } from './rows.js';
 
 // A request step's rows in one statement (one round trip on PostgreSQL): several tables joined, each table's
 // columns selected under its own prefix, so equal column names (pool_id, user_id, created_at) do not collide.
@@ -92,12 +93,29 @@ export function prefixed(alias: string, cols: readonly string[], prefix: string)
  * One table's row back out of a joined row (the inverse of prefixed), or undefined when the join found none: the
  * `key` column (part of the table's primary key, never null in a stored row) is null.
  */
-export function unprefixed<T>(row: Record<string, unknown>, cols: readonly string[], prefix: string, key: string): T | undefined {
+function unprefixed<T>(row: Record<string, unknown>, cols: readonly string[], prefix: string, key: string): T | undefined {
   if (row[`${prefix}${key}`] === null || row[`${prefix}${key}`] === undefined) return undefined;
   const out: Record<string, unknown> = {};
   for (const c of cols) out[c] = row[`${prefix}${c}`];
   return out as T;
 }
+
+/** One table's record out of a joined row, selected with prefixed(alias, its columns, prefix); undefined when absent. */
+const recordIn =
+  <T, R>(cols: readonly string[], key: string, to: (row: Selectable<T>) => R) =>
+  (row: Record<string, unknown>, prefix: string): R | undefined => {
+    const r = unprefixed<Selectable<T>>(row, cols, prefix, key);
+    return r && to(r);
+  };
+export const userIn = recordIn<UsersTable, UserRecord>(USER_COLUMNS, 'id', toUser);
+export const passkeyIn = recordIn<PasskeysTable, PasskeyRecord>(PASSKEY_COLUMNS, 'credential_id', toPasskey);
+export const sessionIn = recordIn<AuthSessionsTable, AuthSessionRecord>(SESSION_COLUMNS, 'id_hash', toSession);
+export const familyIn = recordIn<TokenFamiliesTable, TokenFamilyRecord>(FAMILY_COLUMNS, 'origin_jti', toFamily);
+export const challengeIn = recordIn<ChallengesTable, ChallengeRecord>(CHALLENGE_COLUMNS, 'challenge', toChallenge);
+
+/** The passkeys of a join that has one row per passkey (a row with nulls where there is none). */
+export const passkeysIn = (rows: readonly Record<string, unknown>[], prefix: string): PasskeyRecord[] =>
+  rows.flatMap((r) => passkeyIn(r, prefix) ?? []);
 
 /**
  * The groups of the user in `users` row `userAlias`, as one JSON text column: `[[name, precedence, role_arn], …]`,

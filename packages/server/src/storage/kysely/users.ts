@@ -10,9 +10,9 @@ import type {
   UserRecord,
 } from '../types.js';
 import { insertEvents } from './eventRows.js';
-import type { PasskeysTable, UsersTable } from './schema.js';
-import { fromUser, toPasskey, toSession, toUser } from './rows.js';
-import { PASSKEY_COLUMNS, USER_COLUMNS, prefixed, tokenGroups, tokenGroupsColumn, unprefixed } from './joins.js';
+import type { UsersTable } from './schema.js';
+import { fromUser, toSession, toUser } from './rows.js';
+import { PASSKEY_COLUMNS, USER_COLUMNS, passkeysIn, prefixed, tokenGroups, tokenGroupsColumn, userIn } from './joins.js';
 import { FIXED } from '../../config/defaults.js';
 import { PoolsStore } from './pools.js';
 import { conflict, type Db } from './base.js';
@@ -90,14 +90,7 @@ export class UsersStore extends PoolsStore {
       limit ${Math.max(1, passkeyLimit)}`.execute(this.db);
     const first = rows[0];
     if (!first) return { passkeys: [] };
-    const passkeys = rows.flatMap((r) => {
-      const p = unprefixed<Selectable<PasskeysTable>>(r, PASSKEY_COLUMNS, 'p_', 'credential_id');
-      return p ? [toPasskey(p)] : [];
-    });
-    return {
-      user: toUser(unprefixed<Selectable<UsersTable>>(first, USER_COLUMNS, 'u_', 'id')!),
-      passkeys: passkeys.slice(0, passkeyLimit),
-    };
+    return { user: userIn(first, 'u_'), passkeys: passkeysIn(rows, 'p_').slice(0, passkeyLimit) };
   }
   async updateUser(
     poolId: string,
